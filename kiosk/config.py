@@ -1,0 +1,309 @@
+"""The kiosk's configuration: every key declared once, validated at load.
+
+Each section is a frozen dataclass; each field carries its type, its default
+and a one-line description (qutebrowser's configdata, Electrum's ConfigVar).
+A bad file fails at load with one ConfigError naming the key. Relative paths
+resolve against the config file's folder, so a folder with `kiosk.toml` and
+`certs/` can be copied whole and an operator swaps a certificate by editing
+one file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import tempfile
+import tomllib
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+SCHEMES = ("basic", "standard", "enhanced")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and the problem."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        self.key = key
+        self.problem = problem
+        super().__init__(f"{key}: {problem}" if key else problem)
+
+
+def _opt(default: Any, help: str, *, secret: bool = False, path: bool = False) -> Any:
+    return field(default=default, metadata={"help": help, "secret": secret, "path": path})
+
+
+@dataclass(frozen=True)
+class KaspiSection:
+    scheme: str = _opt(
+        "standard", "basic (API key) | standard (certificate) | enhanced (certificate + BIN)"
+    )
+    base_url: str = _opt(
+        "https://mtokentest.kaspi.kz:8544/r2/v01", "The scheme's base URL, up to the version"
+    )
+    status_api_version: str = _opt(
+        "", "Version for payment/status only, e.g. v02; empty: as base_url"
+    )
+    api_key: str = _opt("", "Scheme basic: the Api-Key (test_... or prod_...)", secret=True)
+    cert_file: str = _opt("", "Client certificate: .pfx/.p12, or a PEM certificate", path=True)
+    key_file: str = _opt("", "PEM private key when cert_file is PEM", path=True)
+    key_password: str = _opt("", "Password of the PFX or of the PEM key", secret=True)
+    ca_file: str = _opt(
+        "", "PEM bundle of the bank's root + intermediate CA; empty: system trust", path=True
+    )
+    organization_bin: str = _opt("", "Scheme enhanced: the organisation's 12-digit BIN/IIN")
+    device_token: str = _opt("", "Written by `kiosk register`")
+    proxy: str = _opt("", "Outbound HTTPS proxy URL, e.g. http://10.0.0.5:3128")
+    connect_timeout: float = _opt(5.0, "Seconds to connect to the bank")
+    read_timeout: float = _opt(15.0, "Seconds to wait for an answer")
+    retries: int = _opt(2, "Extra tries for status reads and pings (never for create or refund)")
+
+
+@dataclass(frozen=True)
+class DeviceSection:
+    device_id: str = _opt(
+        "KIOSK-001", "This kiosk's id at the bank: Latin letters, digits, - and _"
+    )
+    trade_point_id: int = _opt(0, "Trade point the device is registered at")
+
+
+@dataclass(frozen=True)
+class SaleSection:
+    min_amount: float = _opt(1.0, "Smallest amount a customer may pay, tenge")
+    max_amount: float = _opt(500000.0, "Largest amount, tenge")
+    result_seconds: float = _opt(6.0, "Seconds the success/error screen stays before the start")
+    idle_seconds: float = _opt(60.0, "Seconds without a touch before the amount screen resets")
+    check_paid_amount: bool = _opt(True, "Compare payment/details TotalAmount with the sale amount")
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    fullscreen: bool = _opt(True, "Full screen without a frame; false for a window (development)")
+    hide_cursor: bool = _opt(False, "Hide the mouse cursor (touch screens)")
+    service_pin: str = _opt(
+        "", "Digits that open service mode; empty: service mode is closed", secret=True
+    )
+    health_interval: float = _opt(30.0, "Seconds between health pings while idle")
+
+
+@dataclass(frozen=True)
+class HostApiSection:
+    enabled: bool = _opt(False, "Serve the local API for a vending-machine controller")
+    port: int = _opt(8765, "TCP port on 127.0.0.1")
+    token: str = _opt("", "Bearer token the controller must send", secret=True)
+
+
+@dataclass(frozen=True)
+class StorageSection:
+    data_dir: str = _opt(
+        "",
+        "Journal and logs; empty: %ProgramData%\\KaspiKiosk or ~/.local/share/kaspi-kiosk",
+        path=True,
+    )
+    retention_days: int = _opt(0, "Archive final sales older than this many days; 0: never")
+
+
+@dataclass(frozen=True)
+class LoggingSection:
+    level: str = _opt("INFO", "DEBUG | INFO | WARNING | ERROR")
+
+
+@dataclass(frozen=True)
+class Config:
+    kaspi: KaspiSection = field(default_factory=KaspiSection)
+    device: DeviceSection = field(default_factory=DeviceSection)
+    sale: SaleSection = field(default_factory=SaleSection)
+    kiosk: KioskSection = field(default_factory=KioskSection)
+    host_api: HostApiSection = field(default_factory=HostApiSection)
+    storage: StorageSection = field(default_factory=StorageSection)
+    logging: LoggingSection = field(default_factory=LoggingSection)
+    #: The file this came from (None for defaults); relative paths resolve against its folder.
+    path: Path | None = None
+
+    def resolve(self, value: str) -> Path:
+        """A path key's value as an absolute path."""
+        p = Path(value).expanduser()
+        if not p.is_absolute() and self.path is not None:
+            p = self.path.parent / p
+        return p
+
+    @property
+    def data_dir(self) -> Path:
+        if self.storage.data_dir:
+            return self.resolve(self.storage.data_dir)
+        return default_data_dir()
+
+    def replace(self, section: str, **changes: Any) -> Config:
+        return dataclasses.replace(
+            self, **{section: dataclasses.replace(getattr(self, section), **changes)}
+        )
+
+
+def default_data_dir() -> Path:
+    if sys.platform == "win32":
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "KaspiKiosk"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kaspi-kiosk"
+
+
+def sections() -> dict[str, type]:
+    """Section name -> dataclass, in file order."""
+    hints = get_type_hints(Config)
+    return {f.name: hints[f.name] for f in dataclasses.fields(Config) if f.name != "path"}
+
+
+def secret_values(config: Config) -> list[str]:
+    """Every secret's current value, for the log filter that masks them."""
+    found = []
+    for name in sections():
+        section = getattr(config, name)
+        for f in dataclasses.fields(section):
+            value = getattr(section, f.name)
+            if f.metadata.get("secret") and isinstance(value, str) and value:
+                found.append(value)
+    return found
+
+
+def _check(key: str, kind: Any, raw: Any) -> Any:
+    origin = get_origin(kind)
+    if origin in (Union, types.UnionType):
+        kind = next(a for a in get_args(kind) if a is not type(None))
+    if kind is bool:
+        if not isinstance(raw, bool):
+            raise ConfigError(key, f"must be true or false, not {raw!r}")
+        return raw
+    if kind is int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ConfigError(key, f"must be a whole number, not {raw!r}")
+        return raw
+    if kind is float:
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise ConfigError(key, f"must be a number, not {raw!r}")
+        return float(raw)
+    if kind is str:
+        if not isinstance(raw, str):
+            raise ConfigError(key, f"must be text in quotes, not {raw!r}")
+        return raw
+    raise AssertionError(f"undeclared config type {kind!r}")  # a programming error
+
+
+def from_mapping(data: dict[str, Any], path: Path | None = None) -> Config:
+    """Validate a parsed TOML document into a Config."""
+    known = sections()
+    built: dict[str, Any] = {}
+    for name, raw_section in data.items():
+        if name not in known:
+            raise ConfigError(f"[{name}]", f"unknown section (known: {', '.join(known)})")
+        if not isinstance(raw_section, dict):
+            raise ConfigError(f"[{name}]", "must be a table")
+    for name, cls in known.items():
+        raw_section = data.get(name, {})
+        hints = get_type_hints(cls)
+        names = {f.name for f in dataclasses.fields(cls)}
+        for key in raw_section:
+            if key not in names:
+                raise ConfigError(f"{name}.{key}", "unknown key (see config/kiosk.example.toml)")
+        values = {k: _check(f"{name}.{k}", hints[k], v) for k, v in raw_section.items()}
+        built[name] = cls(**values)
+    config = Config(**built, path=path)
+    validate(config)
+    return config
+
+
+def validate(config: Config) -> None:
+    """Checks between keys and of values; certificate files are checked by kiosk.kaspi.tls."""
+    k = config.kaspi
+    if k.scheme not in SCHEMES:
+        raise ConfigError("kaspi.scheme", f"must be one of {', '.join(SCHEMES)}, not {k.scheme!r}")
+    if not k.base_url.startswith("https://"):
+        raise ConfigError("kaspi.base_url", "must start with https://")
+    if k.scheme == "basic" and not k.api_key:
+        raise ConfigError("kaspi.api_key", "is required for scheme basic")
+    if k.scheme != "basic" and not k.cert_file:
+        raise ConfigError("kaspi.cert_file", f"is required for scheme {k.scheme}")
+    if k.scheme == "enhanced" and not (
+        len(k.organization_bin) == 12 and k.organization_bin.isdigit()
+    ):
+        raise ConfigError(
+            "kaspi.organization_bin", "must be the 12-digit BIN/IIN for scheme enhanced"
+        )
+    if k.proxy and not k.proxy.startswith(("http://", "https://", "socks5://", "socks5h://")):
+        raise ConfigError("kaspi.proxy", "must be a URL like http://host:port")
+    for key in ("connect_timeout", "read_timeout"):
+        if getattr(k, key) <= 0:
+            raise ConfigError(f"kaspi.{key}", "must be more than 0 seconds")
+    if not 0 <= k.retries <= 10:
+        raise ConfigError("kaspi.retries", "must be between 0 and 10")
+    from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, valid_device_id
+
+    if not valid_device_id(config.device.device_id):
+        raise ConfigError("device.device_id", DEVICE_ID_PROBLEM)
+    if config.device.trade_point_id < 0:
+        raise ConfigError("device.trade_point_id", "must not be negative")
+    s = config.sale
+    if s.min_amount <= 0:
+        raise ConfigError("sale.min_amount", "must be more than 0")
+    if s.max_amount < s.min_amount:
+        raise ConfigError("sale.max_amount", "must not be below sale.min_amount")
+    if config.kiosk.service_pin and not config.kiosk.service_pin.isdigit():
+        raise ConfigError("kiosk.service_pin", "must be digits only")
+    h = config.host_api
+    if not 0 < h.port < 65536:
+        raise ConfigError("host_api.port", "must be a TCP port (1-65535)")
+    if h.enabled and len(h.token) < 16:
+        raise ConfigError(
+            "host_api.token", "must be at least 16 characters when the host API is enabled"
+        )
+    if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("logging.level", "must be DEBUG, INFO, WARNING or ERROR")
+    if config.storage.retention_days < 0:
+        raise ConfigError("storage.retention_days", "must not be negative")
+
+
+def load(path: str | os.PathLike[str]) -> Config:
+    """Read and validate a config file; every problem is one ConfigError line."""
+    p = Path(path).expanduser().resolve()
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError("", f"config file not found: {p}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError("", f"cannot read config file {p}: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("", f"{p} is not valid TOML: {exc}") from None
+    return from_mapping(data, path=p)
+
+
+def write_value(path: Path, section: str, key: str, value: str | int) -> None:
+    """Set one key in the file, keeping the operator's comments and layout.
+
+    Written to a temporary file beside it and renamed over, so a power cut
+    leaves either the old file or the new one, never half of one.
+    """
+    import tomlkit
+
+    doc = tomlkit.parse(path.read_text(encoding="utf-8-sig"))
+    if section not in doc:
+        doc[section] = tomlkit.table()
+    doc[section][key] = value
+    atomic_write_text(path, tomlkit.dumps(doc))
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

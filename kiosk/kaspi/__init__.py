@@ -1,0 +1,1 @@
+"""The Kaspi QR API: a strict client for all three integration schemes. No Qt here."""

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Bootstrap: make the project's virtual environment, then run the kiosk or its checks.
+
+    python3 run.py            # set up, then the kiosk in demo mode on the embedded sandbox
+    python3 run.py test       # set up, then lint, types and the whole test suite
+    python3 run.py kiosk ARGS # set up, then any `kiosk` command
+
+Only the standard library is used here: this file runs on a machine that has
+nothing but Python 3.11+.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".installed"
+
+
+def _wanted() -> str:
+    """What the environment was installed from; a change means reinstall."""
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        print("Creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == _wanted():
+        return
+    print("Installing the kiosk and its test tools into .venv ...", flush=True)
+    subprocess.run(
+        [
+            str(PYTHON),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            "-e",
+            f"{ROOT}[dev]",
+        ],
+        check=True,
+    )
+    STAMP.write_text(_wanted())
+
+
+def run_tests(extra: list[str]) -> int:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
+    steps = [
+        [str(PYTHON), "-m", "ruff", "check", "kiosk", "tests", "bench", "run.py"],
+        [str(PYTHON), "-m", "mypy"],
+        [str(PYTHON), "-m", "pytest", *extra],
+    ]
+    for step in steps:
+        print(
+            "$",
+            " ".join(Path(step[0]).name if i == 0 else a for i, a in enumerate(step)),
+            flush=True,
+        )
+        code = subprocess.run(step, cwd=ROOT, env=env).returncode
+        if code != 0:
+            return code
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    ensure_venv()
+    command = argv[0] if argv else "demo"
+    if command == "test":
+        return run_tests(argv[1:])
+    if command == "setup":
+        return 0
+    args = argv[1:] if command == "kiosk" else argv or ["demo"]
+    return subprocess.run([str(PYTHON), "-m", "kiosk", *args], cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
