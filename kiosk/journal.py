@@ -1,0 +1,651 @@
+"""The payment journal: every sale and every change to it, committed before the kiosk acts on it.
+
+A vending machine hands out goods on the kiosk's word and the kiosk may lose
+power at any moment, so each method here is one SQLite transaction that is
+committed (WAL, `synchronous=FULL`) before it returns: a sale is written as
+CREATING before qr/create is sent, and its payment id before the QR is shown.
+At start the kiosk asks `unfinished()` and finds out from the bank how those
+sales ended. Records are never deleted; retention moves old final sales to
+archive tables in one transaction.
+
+Amounts are `Decimal` in Python and decimal TEXT in the file: never a float.
+Times are UTC ISO 8601 text with milliseconds, so text order is time order.
+
+Which state may follow which (staying in the same state is always allowed: it
+updates the reason or the flags; `x*`: only with a qr_payment_id, since only a
+created payment can be scanned or paid):
+
+    from \\ to   creating  qr   awaiting  processed  failed  cancelled  unknown
+    creating      =       x*    x*        x*        x        x         x
+    qr            .       =     x*        x*        x        x         x
+    awaiting      .       .     =         x*        x        x         x
+    processed     .       .     .         =         .        .         .
+    failed        .       .     .         x*        =        .         .
+    cancelled     .       .     .         x*        .        =         .
+    unknown       .       .     .         x*        x        x         =
+
+A paid sale stays paid. A sale the kiosk gave up on may still turn out paid
+(a late payment): the caller sets needs_refund so the operator refunds it or
+hands the goods over. That includes FAILED with any reason, not only the
+timeouts: the bank's Processed is the truth, and refusing to record money the
+customer paid is the one thing the journal must never do.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from kiosk.sale import Reason, SaleState
+
+FILE_NAME = "journal.sqlite3"
+SOURCES = ("keypad", "host", "cli")
+
+_S = SaleState
+_TRANSITIONS: dict[SaleState, frozenset[SaleState]] = {
+    _S.CREATING: frozenset(set(_S) - {_S.CREATING}),
+    _S.QR: frozenset({_S.AWAITING, _S.PROCESSED, _S.FAILED, _S.CANCELLED, _S.UNKNOWN}),
+    _S.AWAITING: frozenset({_S.PROCESSED, _S.FAILED, _S.CANCELLED, _S.UNKNOWN}),
+    _S.PROCESSED: frozenset(),
+    _S.FAILED: frozenset({_S.PROCESSED}),
+    _S.CANCELLED: frozenset({_S.PROCESSED}),
+    _S.UNKNOWN: frozenset({_S.PROCESSED, _S.FAILED, _S.CANCELLED}),
+}
+_NEED_PAYMENT = frozenset({_S.QR, _S.AWAITING, _S.PROCESSED})
+_OPEN_STATES = tuple(s.value for s in SaleState if not s.is_final)
+
+
+def can_move(old: SaleState, new: SaleState) -> bool:
+    """Whether the table in the module docstring lets a sale go from `old` to `new`."""
+    return old is new or new in _TRANSITIONS[old]
+
+
+class JournalError(Exception):
+    """The journal cannot be read or written; the message says why and names the file."""
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class SaleNotFound(LookupError):
+    """No sale with this id in the journal (a caller's mistake, not a storage failure)."""
+
+
+# --- schema ---------------------------------------------------------------------------------
+
+_SALE_COLUMNS = (
+    "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, amount TEXT NOT NULL, external_id TEXT,"
+    " source TEXT NOT NULL, scheme TEXT NOT NULL, device_id TEXT NOT NULL, state TEXT NOT NULL,"
+    " reason TEXT, last_status TEXT, qr_payment_id INTEGER, expire_date TEXT,"
+    " needs_refund INTEGER NOT NULL DEFAULT 0 CHECK (needs_refund IN (0, 1)),"
+    " recovered INTEGER NOT NULL DEFAULT 0 CHECK (recovered IN (0, 1)),"
+    " resolved_at TEXT, refunded_amount TEXT NOT NULL DEFAULT '0', note TEXT"
+)
+
+# States and sources are checked in Python, not by CHECK constraints: SQLite
+# cannot alter a constraint, and a new state should not need a table rebuild.
+_V1 = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value)",
+    # AUTOINCREMENT: an archived sale's id is never handed out again.
+    f"CREATE TABLE sales (sale_id INTEGER PRIMARY KEY AUTOINCREMENT, {_SALE_COLUMNS})",
+    "CREATE INDEX sales_payment ON sales (qr_payment_id)",
+    "CREATE INDEX sales_state ON sales (state)",
+    "CREATE INDEX sales_created ON sales (created_at)",
+    "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " sale_id INTEGER NOT NULL REFERENCES sales (sale_id),"
+    " at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL)",
+    "CREATE INDEX events_sale ON events (sale_id)",
+    f"CREATE TABLE sales_archive (sale_id INTEGER PRIMARY KEY, {_SALE_COLUMNS},"
+    " archived_at TEXT NOT NULL)",
+    "CREATE INDEX sales_archive_payment ON sales_archive (qr_payment_id)",
+    "CREATE TABLE events_archive (id INTEGER PRIMARY KEY, sale_id INTEGER NOT NULL,"
+    " at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL)",
+    "CREATE INDEX events_archive_sale ON events_archive (sale_id)",
+)
+
+
+def _migrate_v1(conn: sqlite3.Connection) -> None:
+    for statement in _V1:
+        conn.execute(statement)
+
+
+#: MIGRATIONS[n] takes a file from schema version n to n + 1 (PRAGMA user_version).
+#: Append only; never edit a step that has shipped.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_v1]
+
+
+@dataclass(frozen=True)
+class SaleRecord:
+    """One sale as the journal holds it."""
+
+    sale_id: int
+    created_at: str
+    updated_at: str
+    amount: Decimal
+    external_id: str | None
+    source: str
+    scheme: str
+    device_id: str
+    state: SaleState
+    reason: Reason | None
+    last_status: str | None
+    qr_payment_id: int | None
+    expire_date: str | None
+    needs_refund: bool
+    recovered: bool
+    resolved_at: str | None
+    refunded_amount: Decimal
+    note: str | None
+    archived: bool = False
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.needs_refund and self.resolved_at is None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-safe: amounts are decimal strings ("100.50"), never floats; times UTC ISO."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out.update(
+            amount=_amount_text(self.amount),
+            refunded_amount=_amount_text(self.refunded_amount),
+            state=self.state.value,
+            reason=self.reason.value if self.reason else None,
+        )
+        return out
+
+    @classmethod
+    def _from_row(cls, row: sqlite3.Row, archived: bool = False) -> SaleRecord:
+        values = {name: row[name] for name in _NAMES}
+        values.update(
+            amount=Decimal(row["amount"]),
+            refunded_amount=Decimal(row["refunded_amount"]),
+            state=SaleState(row["state"]),
+            reason=Reason(row["reason"]) if row["reason"] else None,
+            needs_refund=bool(row["needs_refund"]),
+            recovered=bool(row["recovered"]),
+        )
+        return cls(**values, archived=archived)
+
+
+_NAMES = tuple(f.name for f in fields(SaleRecord) if f.name != "archived")
+_FIELDS = ", ".join(_NAMES)
+
+
+def _amount_text(value: Decimal) -> str:
+    # "f": never exponent notation ("1E+2"), which a spreadsheet or an operator misreads.
+    return format(value, "f")
+
+
+def _check_amount(value: object, what: str) -> None:
+    if not isinstance(value, Decimal):
+        kind = type(value).__name__
+        raise TypeError(f"{what} must be a Decimal, not {kind} (floats are inexact)")
+    if not value.is_finite() or value <= 0:
+        raise ValueError(f"{what} must be more than 0, not {value}")
+
+
+_UTC_NOW = partial(datetime.now, UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+# --- sqlite errors in an operator's words ---------------------------------------------------
+
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 3, 5, 6, 8, 10
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
+
+
+def _describe(exc: sqlite3.Error, path: Path) -> str:
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None  # extended codes keep it low
+    text = str(exc)
+    if primary == _SQLITE_FULL or "disk is full" in text:
+        return f"The journal {path} cannot be written: the disk is full. Free some space."
+    if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in text:
+        return (f"The journal {path} is read-only: the kiosk needs write access to the file"
+                f" and to its folder {path.parent}.")
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
+        return f"The journal {path} is locked by another program (is a second kiosk running?)."
+    if primary in (_SQLITE_NOTADB, _SQLITE_CORRUPT) or "not a database" in text:
+        return (f"The journal {path} is damaged (not a readable SQLite database). Do not delete"
+                " it: it holds the sales records. Move it aside for the service team, restart.")
+    if primary == _SQLITE_CANTOPEN:
+        return f"The journal {path} cannot be opened: check that its folder exists and is writable."
+    if primary == _SQLITE_IOERR:
+        return f"The journal {path} could not be read or written (disk error: {text})."
+    return f"The journal {path} failed: {text}"
+
+
+# --- the journal ----------------------------------------------------------------------------
+
+
+class Journal:
+    """The sales journal in one SQLite file; safe to call from several threads."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime]) -> None:
+        self._conn: sqlite3.Connection | None = conn
+        self._path = path
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @classmethod
+    def open(
+        cls, data_dir: Path, *, clock: Callable[[], datetime] = _UTC_NOW, busy_timeout: float = 5.0
+    ) -> Journal:
+        """Open (creating the folder, the file and the schema as needed) or raise JournalError.
+
+        `clock` gives the times written; a write waits `busy_timeout` s for another's lock.
+        """
+        path = Path(data_dir) / FILE_NAME
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise JournalError(
+                f"The journal folder {path.parent} cannot be created: {exc.strerror or exc}", path
+            ) from exc
+        conn: sqlite3.Connection | None = None
+        try:
+            # isolation_level=None: this module issues BEGIN/COMMIT itself, so
+            # the moment of commit is explicit rather than sqlite3's guess.
+            conn = sqlite3.connect(
+                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+            conn.row_factory = sqlite3.Row
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise JournalError(
+                    f"The journal {path} cannot use write-ahead logging (mode {mode});"
+                    " keep the data folder on a local disk, not a network share.", path,
+                )
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            _migrate(conn, path)
+        except BaseException as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise JournalError(_describe(exc, path), path) from exc
+            raise
+        return cls(conn, path, clock)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise JournalError(f"The journal {self._path} is closed.", self._path)
+        return self._conn
+
+    @contextmanager
+    def _tx(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction under the lock; a write is committed before the caller returns.
+
+        IMMEDIATE takes the write lock at once, so a busy file fails before
+        anything changed; a read's BEGIN lets several SELECTs see one snapshot.
+        """
+        with self._lock:
+            conn = self._connection()
+            try:
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    # SQLite may have rolled back by itself (disk full); the error below says why.
+                    with suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise JournalError(_describe(exc, self._path), self._path) from exc
+                raise
+
+    def _now(self) -> str:
+        return _iso(self._clock())
+
+    @staticmethod
+    def _event(conn: sqlite3.Connection, sale_id: int, at: str, kind: str,
+               detail: dict[str, Any]) -> None:
+        text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
+        conn.execute("INSERT INTO events (sale_id, at, kind, detail) VALUES (?, ?, ?, ?)",
+                     (sale_id, at, kind, text))
+
+    @staticmethod
+    def _update(conn: sqlite3.Connection, sale_id: int, **values: Any) -> None:
+        # Column names come from this module's code, never from input.
+        sets = ", ".join(f"{name} = ?" for name in values)
+        conn.execute(f"UPDATE sales SET {sets} WHERE sale_id = ?", (*values.values(), sale_id))
+
+    @staticmethod
+    def _row(conn: sqlite3.Connection, sale_id: int) -> sqlite3.Row:
+        """The live sale to change; archived sales are history and stay as they are."""
+        row = conn.execute(f"SELECT {_FIELDS} FROM sales WHERE sale_id = ?", (sale_id,)).fetchone()
+        if row is not None:
+            return row
+        if conn.execute("SELECT 1 FROM sales_archive WHERE sale_id = ?", (sale_id,)).fetchone():
+            raise ValueError(f"sale {sale_id} is archived; archived sales cannot be changed")
+        raise SaleNotFound(f"no sale {sale_id} in the journal")
+
+    # --- writes ---
+
+    def check_writable(self) -> None:
+        """A real committed write: JournalError if the disk is full or the file read-only.
+
+        It also writes and deletes 32 KiB (several sales' worth of pages): a file
+        that cannot grow fails here rather than at the next sale.
+        """
+        with self._tx() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('write_probe', ?)", (self._now(),))
+            conn.execute("INSERT INTO meta (key, value) VALUES ('probe_space', zeroblob(32768))")
+            conn.execute("DELETE FROM meta WHERE key = 'probe_space'")
+
+    def begin_sale(
+        self, amount: Decimal, *, external_id: str | None, source: str, scheme: str, device_id: str
+    ) -> int:
+        """Record a new sale as CREATING; call it before qr/create is sent. Returns its id."""
+        _check_amount(amount, "amount")
+        if source not in SOURCES:
+            raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+        with self._tx() as conn:
+            now = self._now()
+            cursor = conn.execute(
+                "INSERT INTO sales (created_at, updated_at, amount, external_id, source, scheme,"
+                " device_id, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (now, now, _amount_text(amount), external_id, source, scheme, device_id,
+                 SaleState.CREATING.value),
+            )
+            sale_id = cursor.lastrowid
+            assert sale_id is not None
+            self._event(conn, sale_id, now, "created", {"amount": _amount_text(amount),
+                        "external_id": external_id, "source": source, "scheme": scheme,
+                        "device_id": device_id})
+        return sale_id
+
+    def payment_created(
+        self, sale_id: int, qr_payment_id: int, expire_date: str, *,
+        poll_interval: float | None = None,
+    ) -> None:
+        """qr/create answered: the sale has a payment at the bank and its QR goes on screen.
+
+        `poll_interval` (StatusPollingInterval) is kept for `last_poll_interval`.
+        """
+        if isinstance(qr_payment_id, bool) or not isinstance(qr_payment_id, int):
+            raise TypeError(f"qr_payment_id must be an int, not {qr_payment_id!r}")
+        with self._tx() as conn:
+            row = self._row(conn, sale_id)
+            if row["state"] != SaleState.CREATING.value:
+                raise ValueError(f"sale {sale_id} is {row['state']}, not creating: no new payment")
+            now = self._now()
+            self._update(conn, sale_id, qr_payment_id=qr_payment_id, expire_date=expire_date,
+                         state=SaleState.QR.value, updated_at=now)
+            detail: dict[str, Any] = {"qr_payment_id": qr_payment_id, "expire_date": expire_date}
+            if poll_interval is not None:
+                detail["poll_interval"] = poll_interval
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('poll_interval', ?)",
+                             (float(poll_interval),))
+            self._event(conn, sale_id, now, "payment_created", detail)
+
+    def record_status(self, sale_id: int, status: str) -> None:
+        """The bank's status text; written (with an event) only when it changed."""
+        with self._tx() as conn:
+            row = self._row(conn, sale_id)
+            if row["last_status"] == status:
+                return
+            now = self._now()
+            self._update(conn, sale_id, last_status=status, updated_at=now)
+            self._event(conn, sale_id, now, "status", {"from": row["last_status"], "to": status})
+
+    def set_state(
+        self, sale_id: int, state: SaleState, reason: Reason | None = None, *,
+        needs_refund: bool | None = None, recovered: bool | None = None,
+    ) -> None:
+        """Move the sale to `state` (see the table in the module docstring) or raise ValueError.
+
+        A new state replaces the reason with `reason`; within the same state a
+        None reason keeps the current one. Flags left at None are unchanged.
+        needs_refund=True is only for a paid (PROCESSED) sale.
+        """
+        state = SaleState(state)
+        reason = Reason(reason) if reason is not None else None
+        with self._tx() as conn:
+            row = self._row(conn, sale_id)
+            old = SaleState(row["state"])
+            if not can_move(old, state):
+                why = " (a paid sale stays paid)" if old is SaleState.PROCESSED else ""
+                raise ValueError(f"sale {sale_id} cannot go from {old.value} to {state.value}{why}")
+            if state in _NEED_PAYMENT and row["qr_payment_id"] is None:
+                raise ValueError(f"sale {sale_id} has no qr_payment_id: it cannot be {state.value}")
+            new_refund = bool(row["needs_refund"]) if needs_refund is None else needs_refund
+            if new_refund and state is not SaleState.PROCESSED:
+                raise ValueError(f"sale {sale_id} is {state.value}: only a paid sale is refunded")
+            old_reason = row["reason"]
+            new_reason = reason.value if reason else (old_reason if state is old else None)
+            new_recovered = bool(row["recovered"]) if recovered is None else recovered
+            now = self._now()
+            changes: dict[str, dict[str, Any]] = {}
+            if state is not old or new_reason != old_reason:
+                changes["state"] = {"from": old.value, "to": state.value, "reason": new_reason}
+            if new_refund != bool(row["needs_refund"]):
+                changes["needs_refund"] = {"value": new_refund}
+            if new_recovered != bool(row["recovered"]):
+                changes["recovered"] = {"value": new_recovered}
+            for kind, detail in changes.items():
+                self._event(conn, sale_id, now, kind, detail)
+            if changes:
+                self._update(conn, sale_id, state=state.value, reason=new_reason,
+                             needs_refund=int(new_refund), recovered=int(new_recovered),
+                             updated_at=now)
+
+    def add_note(self, sale_id: int, text: str) -> None:
+        """An operator's or the kiosk's remark; the `note` column keeps the latest one."""
+        with self._tx() as conn:
+            self._row(conn, sale_id)
+            now = self._now()
+            self._update(conn, sale_id, note=text, updated_at=now)
+            self._event(conn, sale_id, now, "note", {"text": text})
+
+    def record_refund(self, sale_id: int, amount: Decimal, return_operation_id: int) -> None:
+        """The bank made a refund (ReturnOperationId): add it up and close the sale's attention.
+
+        Not capped at the sale's amount: the bank refunds up to what was really
+        paid (AvailableReturnAmount), which differs when the amount did not match.
+        """
+        _check_amount(amount, "refund amount")
+        with self._tx() as conn:
+            row = self._row(conn, sale_id)
+            if row["state"] != SaleState.PROCESSED.value:
+                raise ValueError(f"sale {sale_id} is {row['state']}: only a paid sale is refunded")
+            now = self._now()
+            total = Decimal(row["refunded_amount"]) + amount
+            resolved = row["resolved_at"]
+            if row["needs_refund"] and resolved is None:
+                resolved = now
+            self._update(conn, sale_id, refunded_amount=_amount_text(total), resolved_at=resolved,
+                         updated_at=now)
+            self._event(conn, sale_id, now, "refund", {
+                "amount": _amount_text(amount), "return_operation_id": return_operation_id,
+                "refunded_total": _amount_text(total),
+            })
+
+    def resolve_attention(self, sale_id: int, note: str) -> None:
+        """The operator handed the goods over or refunded elsewhere; `note` says what was done."""
+        with self._tx() as conn:
+            row = self._row(conn, sale_id)
+            if not row["needs_refund"] or row["resolved_at"] is not None:
+                raise ValueError(f"sale {sale_id} does not need attention")
+            now = self._now()
+            self._update(conn, sale_id, resolved_at=now, note=note, updated_at=now)
+            self._event(conn, sale_id, now, "resolved", {"note": note})
+
+    def archive_older_than(self, days: int, *, now: datetime | None = None) -> int:
+        """Move final sales unchanged for `days` days (and their events) to the archive tables.
+
+        One transaction; returns how many sales moved. 0 days means never (as
+        storage.retention_days). UNKNOWN sales and sales still needing
+        attention stay: the operator must see them.
+        """
+        if days < 0:
+            raise ValueError(f"days must not be negative, not {days}")
+        if days == 0:
+            return 0
+        cutoff = _iso((now or self._clock()) - timedelta(days=days))
+        # The same condition in every statement: inside one write transaction
+        # it picks the same sales each time.
+        chosen = (
+            "sale_id IN (SELECT sale_id FROM sales WHERE state IN ('processed', 'failed',"
+            " 'cancelled') AND updated_at < ? AND NOT (needs_refund = 1 AND resolved_at IS NULL))"
+        )
+        with self._tx() as conn:
+            at = self._now()
+            conn.execute(
+                "INSERT INTO events (sale_id, at, kind, detail)"
+                f" SELECT sale_id, ?, 'archived', ? FROM sales WHERE {chosen}",
+                (at, json.dumps({"older_than_days": days}), cutoff),
+            )
+            moved = conn.execute(
+                f"INSERT INTO sales_archive ({_FIELDS}, archived_at)"
+                f" SELECT {_FIELDS}, ? FROM sales WHERE {chosen}", (at, cutoff),
+            ).rowcount
+            conn.execute(
+                "INSERT INTO events_archive (id, sale_id, at, kind, detail)"
+                f" SELECT id, sale_id, at, kind, detail FROM events WHERE {chosen}", (cutoff,),
+            )
+            conn.execute(f"DELETE FROM events WHERE {chosen}", (cutoff,))
+            conn.execute(f"DELETE FROM sales WHERE {chosen}", (cutoff,))
+        return moved
+
+    # --- reads ---
+
+    def get(self, sale_id: int) -> SaleRecord | None:
+        """The sale, live or archived; None if the journal never had it."""
+        return self._find("sale_id", sale_id)
+
+    def find_by_payment(self, qr_payment_id: int) -> SaleRecord | None:
+        """The newest sale with this payment id (a restarted sandbox may repeat ids)."""
+        return self._find("qr_payment_id", qr_payment_id)
+
+    def find_by_external_id(self, external_id: str) -> SaleRecord | None:
+        """The newest sale with this ExternalId (the host API's repeated requests)."""
+        return self._find("external_id", external_id)
+
+    def _find(self, column: str, value: object) -> SaleRecord | None:
+        """The newest matching sale: live first, then archived."""
+        with self._tx(write=False) as conn:
+            for table, archived in (("sales", False), ("sales_archive", True)):
+                row = conn.execute(
+                    f"SELECT {_FIELDS} FROM {table} WHERE {column} = ?"
+                    " ORDER BY sale_id DESC LIMIT 1", (value,),
+                ).fetchone()
+                if row is not None:
+                    return SaleRecord._from_row(row, archived=archived)
+        return None
+
+    def last_poll_interval(self) -> float | None:
+        """The StatusPollingInterval the bank gave most recently (recovery polls at it)."""
+        with self._tx(write=False) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'poll_interval'").fetchone()
+        return float(row[0]) if row is not None else None
+
+    def _select(self, where: str, params: tuple[Any, ...] = ()) -> builtins.list[SaleRecord]:
+        with self._tx(write=False) as conn:
+            rows = conn.execute(f"SELECT {_FIELDS} FROM sales WHERE {where}", params).fetchall()
+        return [SaleRecord._from_row(r) for r in rows]
+
+    def unfinished(self) -> builtins.list[SaleRecord]:
+        """Sales not final (creating/qr/awaiting), oldest first: recover these at start."""
+        marks = ", ".join("?" * len(_OPEN_STATES))
+        return self._select(f"state IN ({marks}) ORDER BY sale_id", _OPEN_STATES)
+
+    def needing_attention(self) -> builtins.list[SaleRecord]:
+        """Paid sales the customer got nothing for: refund or hand over, then resolve."""
+        return self._select("needs_refund = 1 AND resolved_at IS NULL ORDER BY sale_id")
+
+    def events(self, sale_id: int) -> builtins.list[dict[str, Any]]:
+        """The sale's history, oldest first: {id, sale_id, at, kind, detail (a dict)}."""
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                "SELECT id, sale_id, at, kind, detail FROM events WHERE sale_id = ?"
+                " UNION ALL SELECT id, sale_id, at, kind, detail FROM events_archive"
+                " WHERE sale_id = ? ORDER BY id", (sale_id, sale_id),
+            ).fetchall()
+        return [
+            {"id": r["id"], "sale_id": r["sale_id"], "at": r["at"], "kind": r["kind"],
+             "detail": json.loads(r["detail"])}
+            for r in rows
+        ]
+
+    def list(
+        self, *, since: datetime | None = None, limit: int | None = None,
+        include_archived: bool = False,
+    ) -> builtins.list[SaleRecord]:
+        """Sales created at or after `since` (a naive time is local time), newest first."""
+        if limit is not None and limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        cutoff = _iso(since) if since is not None else ""
+        parts = [f"SELECT {_FIELDS}, 0 AS archived FROM sales WHERE created_at >= ?"]
+        params: builtins.list[Any] = [cutoff]
+        if include_archived:
+            parts.append(f"SELECT {_FIELDS}, 1 FROM sales_archive WHERE created_at >= ?")
+            params.append(cutoff)
+        sql = " UNION ALL ".join(parts) + " ORDER BY sale_id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self._tx(write=False) as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [SaleRecord._from_row(r, archived=bool(r["archived"])) for r in rows]
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the file to the newest schema, all steps in one transaction."""
+    known = len(MIGRATIONS)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == known:
+        return  # the usual case: no write lock needed just to open
+    _refuse_newer(version, known, path)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Read again under the lock: another process may have migrated meanwhile.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        _refuse_newer(version, known, path)
+        for step in range(version, known):
+            MIGRATIONS[step](conn)
+        conn.execute(f"PRAGMA user_version = {known}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _refuse_newer(version: int, known: int, path: Path) -> None:
+    if version > known:
+        raise JournalError(
+            f"The journal {path} was written by a newer kiosk (schema version {version};"
+            f" this kiosk knows up to {known}). Run that newer kiosk version.",
+            path,
+        )

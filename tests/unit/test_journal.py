@@ -1,0 +1,688 @@
+"""The payment journal on real SQLite files: records, transitions, durability, failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import kiosk
+from kiosk import journal as journal_module
+from kiosk.journal import (
+    FILE_NAME,
+    MIGRATIONS,
+    Journal,
+    JournalError,
+    SaleNotFound,
+    can_move,
+)
+from kiosk.sale import Reason, SaleState
+
+S = SaleState
+START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    """Wall-clock time the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def journal(tmp_path: Path, clock: Clock) -> Iterator[Journal]:
+    with Journal.open(tmp_path, clock=clock) as j:
+        yield j
+
+
+def new_sale(j: Journal, amount: str = "100.00", **kw: str | None) -> int:
+    args: dict[str, str | None] = {"external_id": None, "source": "keypad",
+                                   "scheme": "standard", "device_id": "KIOSK-001"}
+    args.update(kw)
+    return j.begin_sale(Decimal(amount), **args)  # type: ignore[arg-type]
+
+
+def sale_in(j: Journal, state: SaleState, payment_id: int = 7001) -> int:
+    """A sale brought to `state` along a legal path."""
+    sale_id = new_sale(j)
+    if state is S.CREATING:
+        return sale_id
+    j.payment_created(sale_id, payment_id, "2025-03-01T17:03:00.000+05:00")
+    if state is S.QR:
+        return sale_id
+    j.set_state(sale_id, S.AWAITING)
+    if state is not S.AWAITING:
+        j.set_state(sale_id, state)
+    return sale_id
+
+
+def raw(tmp_path: Path) -> sqlite3.Connection:
+    """A second, independent connection to the same file (as another process would open)."""
+    return sqlite3.connect(tmp_path / FILE_NAME, isolation_level=None)
+
+
+# --- opening, schema, migrations ------------------------------------------------------------
+
+
+def test_open_creates_folder_and_file_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
+    data_dir = tmp_path / "new" / "kiosk"
+    with Journal.open(data_dir) as j:
+        assert j.path == data_dir / FILE_NAME
+        assert j.path.is_file()
+        conn = j._conn  # the pragmas are per connection: ask the journal's own
+        assert conn is not None
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with raw(data_dir) as other:
+        assert other.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_a_version_0_file_is_migrated(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / FILE_NAME).close()  # an empty SQLite file, user_version 0
+    with Journal.open(tmp_path) as j:
+        assert j.get(new_sale(j)) is not None
+    with raw(tmp_path) as other:
+        assert other.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_an_old_version_file_is_migrated_and_keeps_its_sales(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Journal.open(tmp_path) as j:
+        sale_id = sale_in(j, S.PROCESSED)
+
+    def v2(conn: sqlite3.Connection) -> None:
+        conn.execute("ALTER TABLE sales ADD COLUMN terminal TEXT DEFAULT 'T1'")
+
+    monkeypatch.setattr(journal_module, "MIGRATIONS", [*MIGRATIONS, v2])
+    with Journal.open(tmp_path) as j:
+        record = j.get(sale_id)
+        assert record is not None and record.state is S.PROCESSED
+    with raw(tmp_path) as other:
+        assert other.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert other.execute("SELECT terminal FROM sales").fetchone()[0] == "T1"
+
+
+def test_a_failing_migration_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Journal.open(tmp_path) as j:
+        new_sale(j)
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done (x)")
+        conn.execute("SELECT no_such_column FROM sales")
+
+    monkeypatch.setattr(journal_module, "MIGRATIONS", [*MIGRATIONS, broken])
+    with pytest.raises(JournalError, match="no_such_column"):
+        Journal.open(tmp_path)
+    with raw(tmp_path) as other:
+        assert other.execute("PRAGMA user_version").fetchone()[0] == 1
+        names = {r[0] for r in other.execute("SELECT name FROM sqlite_master")}
+        assert "half_done" not in names
+
+
+def test_a_newer_version_file_is_refused_clearly_and_left_alone(tmp_path: Path) -> None:
+    with Journal.open(tmp_path) as j:
+        new_sale(j)
+    with raw(tmp_path) as other:
+        other.execute("PRAGMA user_version = 99")
+    with pytest.raises(JournalError) as caught:
+        Journal.open(tmp_path)
+    message = str(caught.value)
+    assert "newer" in message and "99" in message and str(tmp_path / FILE_NAME) in message
+    with raw(tmp_path) as other:
+        assert other.execute("PRAGMA user_version").fetchone()[0] == 99
+
+
+# --- recording a sale -----------------------------------------------------------------------
+
+
+def test_begin_sale_writes_a_creating_sale_and_its_event(journal: Journal) -> None:
+    sale_id = new_sale(journal, "1500.00", external_id="ORDER-9", source="host")
+    record = journal.get(sale_id)
+    assert record is not None
+    assert (record.state, record.amount, record.external_id, record.source) == (
+        S.CREATING, Decimal("1500.00"), "ORDER-9", "host")
+    assert (record.scheme, record.device_id) == ("standard", "KIOSK-001")
+    assert record.created_at == record.updated_at == "2025-03-01T12:00:00.000+00:00"
+    assert record.qr_payment_id is None and record.reason is None
+    assert not record.needs_refund and not record.recovered and not record.archived
+    assert record.refunded_amount == Decimal("0")
+    [event] = journal.events(sale_id)
+    assert event["kind"] == "created"
+    assert event["detail"] == {"amount": "1500.00", "external_id": "ORDER-9", "source": "host",
+                               "scheme": "standard", "device_id": "KIOSK-001"}
+
+
+def test_amounts_stay_exact(journal: Journal, tmp_path: Path) -> None:
+    a = new_sale(journal, "0.10")
+    b = new_sale(journal, "0.20")
+    big = new_sale(journal, "499999.99")
+    amounts = [journal.get(i).amount for i in (a, b)]  # type: ignore[union-attr]
+    assert sum(amounts, Decimal(0)) == Decimal("0.30")  # as floats: 0.30000000000000004
+    assert journal.get(big).amount == Decimal("499999.99")  # type: ignore[union-attr]
+    e = journal.begin_sale(Decimal("1E+2"), external_id=None, source="cli", scheme="basic",
+                           device_id="K")
+    assert journal.get(e).to_json()["amount"] == "100"  # type: ignore[union-attr]
+    with raw(tmp_path) as other:
+        kinds = other.execute("SELECT DISTINCT typeof(amount) FROM sales").fetchall()
+        assert kinds == [("text",)]
+        assert other.execute("SELECT amount FROM sales WHERE sale_id = ?", (a,)).fetchone() == (
+            "0.10",)
+
+
+@pytest.mark.parametrize(
+    ("amount", "error"),
+    [(100.5, TypeError), (100, TypeError), (Decimal("0"), ValueError),
+     (Decimal("-1"), ValueError), (Decimal("NaN"), ValueError), (Decimal("Infinity"), ValueError)],
+)
+def test_bad_amounts_are_refused_and_nothing_is_written(
+    journal: Journal, amount: object, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        journal.begin_sale(amount, external_id=None, source="keypad",  # type: ignore[arg-type]
+                           scheme="standard", device_id="K")
+    assert journal.list() == []
+
+
+def test_an_unknown_source_is_refused(journal: Journal) -> None:
+    with pytest.raises(ValueError, match="source"):
+        new_sale(journal, source="bluetooth")
+
+
+def test_payment_created_moves_to_qr_once(journal: Journal, clock: Clock) -> None:
+    sale_id = new_sale(journal)
+    clock.advance(seconds=2)
+    journal.payment_created(sale_id, 90017, "2025-03-01T17:03:00.000+05:00")
+    record = journal.get(sale_id)
+    assert record is not None
+    assert (record.state, record.qr_payment_id, record.expire_date) == (
+        S.QR, 90017, "2025-03-01T17:03:00.000+05:00")
+    assert record.updated_at == "2025-03-01T12:00:02.000+00:00"
+    assert journal.events(sale_id)[-1]["detail"] == {
+        "qr_payment_id": 90017, "expire_date": "2025-03-01T17:03:00.000+05:00"}
+    with pytest.raises(ValueError, match="not creating"):
+        journal.payment_created(sale_id, 90018, "2025-03-01T17:04:00.000+05:00")
+    assert journal.get(sale_id).qr_payment_id == 90017  # type: ignore[union-attr]
+
+
+def test_last_poll_interval_is_kept_across_restarts(tmp_path: Path) -> None:
+    with Journal.open(tmp_path) as j:
+        assert j.last_poll_interval() is None
+        j.payment_created(new_sale(j), 1, "2025-03-01T17:03:00+05:00", poll_interval=5)
+        j.payment_created(new_sale(j), 2, "2025-03-01T17:04:00+05:00", poll_interval=1.5)
+        j.payment_created(new_sale(j), 3, "2025-03-01T17:05:00+05:00")  # not given: kept
+        assert j.events(2)[-1]["detail"]["poll_interval"] == 1.5
+    with Journal.open(tmp_path) as j:
+        assert j.last_poll_interval() == 1.5
+
+
+def test_record_status_writes_only_changes(journal: Journal, clock: Clock) -> None:
+    sale_id = sale_in(journal, S.QR)
+    journal.record_status(sale_id, "QrTokenCreated")
+    stamp = journal.get(sale_id).updated_at  # type: ignore[union-attr]
+    clock.advance(seconds=5)
+    journal.record_status(sale_id, "QrTokenCreated")
+    journal.record_status(sale_id, "QrTokenCreated")
+    assert journal.get(sale_id).updated_at == stamp  # type: ignore[union-attr]
+    journal.record_status(sale_id, "Wait")
+    statuses = [e["detail"] for e in journal.events(sale_id) if e["kind"] == "status"]
+    assert statuses == [{"from": None, "to": "QrTokenCreated"},
+                        {"from": "QrTokenCreated", "to": "Wait"}]
+    assert journal.get(sale_id).last_status == "Wait"  # type: ignore[union-attr]
+
+
+# --- the transition matrix ------------------------------------------------------------------
+
+# The table in kiosk/journal.py's docstring, restated: "=" same state, "x" allowed,
+# "x*" allowed only once the sale has a qr_payment_id.
+MATRIX = """
+            creating  qr  awaiting  processed  failed  cancelled  unknown
+creating    =         x*  x*        x*         x       x          x
+qr          .         =   x*        x*         x       x          x
+awaiting    .         .   =         x*         x       x          x
+processed   .         .   .         =          .       .          .
+failed      .         .   .         x*         =       .          .
+cancelled   .         .   .         x*         .       =          .
+unknown     .         .   .         x*         x       x          =
+"""
+_LINES = [line.split() for line in MATRIX.strip().splitlines()]
+MARKS = {
+    (S(row[0]), S(col)): mark
+    for row in _LINES[1:] for col, mark in zip(_LINES[0], row[1:], strict=True)
+}
+
+
+@pytest.mark.parametrize(("old", "new"), sorted(MARKS, key=lambda pair: str(pair)))
+def test_transition_matrix(journal: Journal, old: SaleState, new: SaleState) -> None:
+    mark = MARKS[(old, new)]
+    assert can_move(old, new) is (mark != ".")
+    sale_id = sale_in(journal, old)  # every state but creating has a qr_payment_id here
+    before, history = journal.get(sale_id), journal.events(sale_id)
+    if mark == "." or (mark == "x*" and old is S.CREATING):
+        expected = "qr_payment_id" if mark == "x*" else f"from {old.value} to {new.value}"
+        with pytest.raises(ValueError, match=expected):
+            journal.set_state(sale_id, new)
+        assert journal.get(sale_id) == before
+        assert journal.events(sale_id) == history
+    else:
+        journal.set_state(sale_id, new)
+        assert journal.get(sale_id).state is new  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("new", [S.FAILED, S.CANCELLED, S.UNKNOWN, S.QR])
+def test_a_paid_sale_stays_paid(journal: Journal, new: SaleState) -> None:
+    sale_id = sale_in(journal, S.PROCESSED)
+    with pytest.raises(ValueError, match="stays paid"):
+        journal.set_state(sale_id, new, Reason.BANK_UNREACHABLE)
+
+
+@pytest.mark.parametrize("new", [S.QR, S.AWAITING, S.PROCESSED])
+def test_without_a_payment_a_sale_cannot_be_shown_or_paid(journal: Journal, new: SaleState) -> None:
+    sale_id = new_sale(journal)
+    with pytest.raises(ValueError, match="qr_payment_id"):
+        journal.set_state(sale_id, new)
+    journal.set_state(sale_id, S.FAILED, Reason.CREATE_FAILED)
+    with pytest.raises(ValueError, match="qr_payment_id"):
+        journal.set_state(sale_id, S.PROCESSED)
+
+
+def test_reason_is_replaced_by_a_new_state_and_kept_within_one(journal: Journal) -> None:
+    sale_id = sale_in(journal, S.AWAITING)
+    journal.set_state(sale_id, S.UNKNOWN, Reason.BANK_UNREACHABLE)
+    journal.set_state(sale_id, S.UNKNOWN)
+    assert journal.get(sale_id).reason is Reason.BANK_UNREACHABLE  # type: ignore[union-attr]
+    journal.set_state(sale_id, S.FAILED, Reason.CONFIRM_TIMEOUT)
+    journal.set_state(sale_id, S.PROCESSED)
+    assert journal.get(sale_id).reason is None  # type: ignore[union-attr]
+    kinds = [e["kind"] for e in journal.events(sale_id)]
+    assert kinds.count("state") == 4  # awaiting, unknown, failed, processed; no-op not logged
+
+
+# --- late payments, refunds, attention ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("gave_up", "reason"),
+    [(S.UNKNOWN, Reason.BANK_UNREACHABLE), (S.CANCELLED, Reason.CANCELLED),
+     (S.FAILED, Reason.SCAN_TIMEOUT), (S.FAILED, Reason.CONFIRM_TIMEOUT)],
+)
+def test_a_late_payment_needs_attention_until_resolved(
+    journal: Journal, clock: Clock, gave_up: SaleState, reason: Reason
+) -> None:
+    sale_id = sale_in(journal, S.AWAITING)
+    journal.set_state(sale_id, gave_up, reason)
+    other = sale_in(journal, S.PROCESSED, payment_id=7002)
+    assert journal.needing_attention() == []
+    journal.set_state(sale_id, S.PROCESSED, Reason.PAID_AFTER_CANCEL, needs_refund=True)
+    [record] = journal.needing_attention()
+    assert (record.sale_id, record.state, record.reason) == (
+        sale_id, S.PROCESSED, Reason.PAID_AFTER_CANCEL)
+    assert record.needs_attention
+    clock.advance(minutes=30)
+    journal.resolve_attention(sale_id, "goods handed over by the operator")
+    assert journal.needing_attention() == []
+    record = journal.get(sale_id)  # type: ignore[assignment]
+    assert record.resolved_at == "2025-03-01T12:30:00.000+00:00"
+    assert record.note == "goods handed over by the operator"
+    assert record.needs_refund and not record.needs_attention
+    with pytest.raises(ValueError, match="does not need attention"):
+        journal.resolve_attention(sale_id, "again")
+    with pytest.raises(ValueError, match="does not need attention"):
+        journal.resolve_attention(other, "never needed it")
+
+
+@pytest.mark.parametrize("state", [S.CREATING, S.QR, S.AWAITING, S.FAILED, S.CANCELLED, S.UNKNOWN])
+def test_only_a_paid_sale_can_need_a_refund(journal: Journal, state: SaleState) -> None:
+    sale_id = sale_in(journal, state)
+    target = state if state.is_final or state is S.CREATING else S.FAILED
+    with pytest.raises(ValueError, match="only a paid sale"):
+        journal.set_state(sale_id, target, needs_refund=True)
+
+
+def test_refunds_add_up_exactly_and_resolve_attention(journal: Journal) -> None:
+    sale_id = sale_in(journal, S.PROCESSED)
+    journal.set_state(sale_id, S.PROCESSED, Reason.AMOUNT_MISMATCH, needs_refund=True)
+    journal.record_refund(sale_id, Decimal("0.10"), 555001)
+    journal.record_refund(sale_id, Decimal("0.20"), 555002)
+    record = journal.get(sale_id)
+    assert record is not None
+    assert record.refunded_amount == Decimal("0.30")
+    assert record.resolved_at is not None and journal.needing_attention() == []
+    refunds = [e["detail"] for e in journal.events(sale_id) if e["kind"] == "refund"]
+    assert refunds == [
+        {"amount": "0.10", "return_operation_id": 555001, "refunded_total": "0.10"},
+        {"amount": "0.20", "return_operation_id": 555002, "refunded_total": "0.30"},
+    ]
+
+
+@pytest.mark.parametrize("state", [S.CREATING, S.QR, S.FAILED, S.UNKNOWN])
+def test_an_unpaid_sale_cannot_be_refunded(journal: Journal, state: SaleState) -> None:
+    sale_id = sale_in(journal, state)
+    with pytest.raises(ValueError, match="only a paid sale"):
+        journal.record_refund(sale_id, Decimal("1.00"), 1)
+    with pytest.raises(TypeError):
+        journal.record_refund(sale_id, 1.0, 1)  # type: ignore[arg-type]
+
+
+def test_notes_keep_the_latest_and_the_history(journal: Journal) -> None:
+    sale_id = new_sale(journal)
+    journal.add_note(sale_id, "customer says the screen froze")
+    journal.add_note(sale_id, "checked with the bank: Processed")
+    assert journal.get(sale_id).note == "checked with the bank: Processed"  # type: ignore[union-attr]
+    notes = [e["detail"]["text"] for e in journal.events(sale_id) if e["kind"] == "note"]
+    assert notes == ["customer says the screen froze", "checked with the bank: Processed"]
+
+
+def test_recovered_flag_and_unfinished(journal: Journal) -> None:
+    ids = {state: sale_in(journal, state, payment_id=8000 + i) for i, state in enumerate(S)}
+    assert [r.sale_id for r in journal.unfinished()] == [
+        ids[S.CREATING], ids[S.QR], ids[S.AWAITING]]
+    journal.set_state(ids[S.CREATING], S.UNKNOWN, Reason.INTERRUPTED, recovered=True)
+    journal.set_state(ids[S.QR], S.FAILED, Reason.SCAN_TIMEOUT, recovered=True)
+    assert [r.sale_id for r in journal.unfinished()] == [ids[S.AWAITING]]
+    record = journal.get(ids[S.CREATING])
+    assert record is not None and record.recovered and record.reason is Reason.INTERRUPTED
+    assert [e["kind"] for e in journal.events(ids[S.CREATING])][-2:] == ["state", "recovered"]
+
+
+def test_lookups(journal: Journal) -> None:
+    first = sale_in(journal, S.PROCESSED, payment_id=42)
+    again = sale_in(journal, S.QR, payment_id=42)  # a restarted sandbox hands out ids again
+    found = journal.find_by_payment(42)
+    assert found is not None and found.sale_id == again != first
+    assert journal.find_by_payment(43) is None
+    tagged = new_sale(journal, external_id="VEND-77")
+    assert journal.find_by_external_id("VEND-77").sale_id == tagged  # type: ignore[union-attr]
+    assert journal.get(9999) is None
+    for call in (lambda: journal.set_state(9999, S.FAILED), lambda: journal.add_note(9999, "x"),
+                 lambda: journal.record_status(9999, "Wait")):
+        with pytest.raises(SaleNotFound):
+            call()
+
+
+def test_list_is_newest_first_with_since_and_limit(journal: Journal, clock: Clock) -> None:
+    ids = []
+    for _ in range(4):
+        ids.append(new_sale(journal))
+        clock.advance(days=1)
+    assert [r.sale_id for r in journal.list()] == ids[::-1]
+    assert [r.sale_id for r in journal.list(since=START + timedelta(days=2))] == ids[:1:-1]
+    assert [r.sale_id for r in journal.list(limit=2)] == ids[:1:-1]
+    assert [r.sale_id for r in journal.list(since=START + timedelta(days=1), limit=1)] == [ids[3]]
+    with pytest.raises(ValueError, match="limit"):
+        journal.list(limit=0)
+
+
+def test_to_json_is_json_safe_with_amounts_as_text(journal: Journal) -> None:
+    sale_id = sale_in(journal, S.PROCESSED)
+    journal.set_state(sale_id, S.PROCESSED, Reason.AMOUNT_MISMATCH, needs_refund=True)
+    data = json.loads(json.dumps(journal.get(sale_id).to_json()))  # type: ignore[union-attr]
+    assert data["amount"] == "100.00" and data["refunded_amount"] == "0"
+    assert data["state"] == "processed" and data["reason"] == "amount_mismatch"
+    assert data["needs_refund"] is True and data["qr_payment_id"] == 7001
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+def test_archive_moves_old_final_sales_and_keeps_them(
+    journal: Journal, clock: Clock, tmp_path: Path
+) -> None:
+    old_paid = sale_in(journal, S.PROCESSED, payment_id=1)
+    old_failed = sale_in(journal, S.FAILED, payment_id=2)
+    old_unknown = sale_in(journal, S.UNKNOWN, payment_id=3)
+    old_open = sale_in(journal, S.AWAITING, payment_id=4)
+    old_attention = sale_in(journal, S.PROCESSED, payment_id=5)
+    journal.set_state(old_attention, S.PROCESSED, Reason.PAID_AFTER_CANCEL, needs_refund=True)
+    history = journal.events(old_paid)
+    clock.advance(days=40)
+    recent = sale_in(journal, S.PROCESSED, payment_id=6)
+
+    assert journal.archive_older_than(0) == 0
+    assert journal.archive_older_than(30) == 2
+    assert journal.archive_older_than(30) == 0
+
+    live = {r.sale_id for r in journal.list()}
+    assert live == {old_unknown, old_open, old_attention, recent}
+    archived = journal.get(old_paid)
+    assert archived is not None and archived.archived and archived.state is S.PROCESSED
+    assert journal.find_by_payment(2).sale_id == old_failed  # type: ignore[union-attr]
+    assert journal.events(old_paid)[:-1] == history
+    assert journal.events(old_paid)[-1]["kind"] == "archived"
+    assert {r.sale_id for r in journal.list(include_archived=True)} == live | {old_paid, old_failed}
+    with pytest.raises(ValueError, match="archived"):
+        journal.add_note(old_paid, "too late")
+    with raw(tmp_path) as other:
+        counts = [other.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("sales", "sales_archive")]
+    assert counts == [4, 2]
+
+
+def test_archived_ids_are_never_reused(journal: Journal, clock: Clock) -> None:
+    first = sale_in(journal, S.CANCELLED)
+    clock.advance(days=10)
+    assert journal.archive_older_than(5) == 1
+    assert journal.list() == []
+    assert new_sale(journal) > first
+
+
+def test_archive_is_one_transaction(journal: Journal, clock: Clock) -> None:
+    sale_id = sale_in(journal, S.FAILED)
+    clock.advance(days=10)
+    conn = journal._conn
+    assert conn is not None
+    # Fail the last statement of the move: everything before it must be undone.
+    conn.execute("CREATE TEMP TRIGGER stop BEFORE DELETE ON sales BEGIN"
+                 " SELECT RAISE(ABORT, 'stopped by the test'); END")
+    with pytest.raises(JournalError, match="stopped by the test"):
+        journal.archive_older_than(5)
+    conn.execute("DROP TRIGGER temp.stop")
+    record = journal.get(sale_id)
+    assert record is not None and not record.archived
+    assert "archived" not in [e["kind"] for e in journal.events(sale_id)]
+    assert journal.archive_older_than(5) == 1
+
+
+# --- durability and concurrency -------------------------------------------------------------
+
+CHILD = """
+import sys
+from decimal import Decimal
+from pathlib import Path
+from kiosk.journal import Journal
+
+journal = Journal.open(Path(sys.argv[1]))
+sale_id = journal.begin_sale(Decimal("150.50"), external_id="KILL-1", source="host",
+                             scheme="standard", device_id="KIOSK-001")
+if sys.argv[2] == "payment_created":
+    journal.payment_created(sale_id, 424242, "2025-10-22T17:10:50.717+05:00")
+print(sale_id, flush=True)
+sys.stdin.read()  # the journal stays open until the parent kills this process
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+@pytest.mark.parametrize("step", ["begin_sale", "payment_created"])
+def test_a_write_survives_sigkill_right_after_it_returns(tmp_path: Path, step: str) -> None:
+    root = Path(kiosk.__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(tmp_path), step],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True,
+    )
+    try:
+        line = child.stdout.readline()  # type: ignore[union-attr]
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait(timeout=10)
+        child.stdin.close()  # type: ignore[union-attr]
+        child.stdout.close()  # type: ignore[union-attr]
+    assert child.returncode == -signal.SIGKILL
+    sale_id = int(line)
+    # Killed with the connection open: the sale is in the WAL, not yet in the main file.
+    assert (tmp_path / f"{FILE_NAME}-wal").exists()
+    with Journal.open(tmp_path) as j:
+        record = j.get(sale_id)
+        assert record is not None
+        assert (record.amount, record.external_id) == (Decimal("150.50"), "KILL-1")
+        if step == "begin_sale":
+            assert record.state is S.CREATING and [r.sale_id for r in j.unfinished()] == [sale_id]
+        else:
+            assert (record.state, record.qr_payment_id) == (S.QR, 424242)
+
+
+def test_two_threads_write_through_one_journal(journal: Journal) -> None:
+    per_thread = 40
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+    made: list[int] = []
+
+    def work(offset: int) -> None:
+        try:
+            start.wait(timeout=5)
+            for n in range(per_thread):
+                sale_id = new_sale(journal, f"{offset + n}.01")
+                journal.payment_created(sale_id, offset + n, "2025-03-01T17:03:00+05:00")
+                journal.record_status(sale_id, "QrTokenCreated")
+                journal.set_state(sale_id, S.CANCELLED, Reason.CANCELLED)
+                made.append(sale_id)
+                journal.list(limit=5)
+        except BaseException as exc:  # noqa: BLE001  (asserted in the test's own thread)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(base,)) for base in (1000, 2000)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert len(set(made)) == 2 * per_thread
+    records = journal.list()
+    assert len(records) == 2 * per_thread
+    for record in records:
+        assert record.state is S.CANCELLED
+        assert record.amount == Decimal(f"{record.qr_payment_id}.01")
+        assert len(journal.events(record.sale_id)) == 4
+
+
+# --- storage failures -----------------------------------------------------------------------
+
+
+def test_disk_full_is_a_journal_error_and_nothing_half_written(journal: Journal) -> None:
+    journal.check_writable()
+    kept = sale_in(journal, S.QR)
+    conn = journal._conn
+    assert conn is not None
+    # A real SQLITE_FULL: the file may not grow beyond the pages it has now.
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
+    written = 0
+    with pytest.raises(JournalError) as caught:
+        for _ in range(10_000):
+            new_sale(journal)
+            written += 1
+    message = str(caught.value)
+    assert "disk is full" in message and str(journal.path) in message
+    with pytest.raises(JournalError, match="disk is full"):
+        journal.check_writable()
+    # Reads still work, and the failed writes left no trace.
+    assert len(journal.list()) == written + 1
+    assert journal.get(kept).state is S.QR  # type: ignore[union-attr]
+    with raw(journal.path.parent) as other:
+        assert other.execute("SELECT count(DISTINCT sale_id) FROM events").fetchone()[0] == (
+            written + 1)
+    # Space freed: the same journal writes again without a restart.
+    conn.execute(f"PRAGMA max_page_count = {pages * 100}")
+    journal.check_writable()
+    journal.set_state(kept, S.PROCESSED)
+
+
+def test_a_read_only_database_is_a_journal_error(journal: Journal) -> None:
+    sale_id = new_sale(journal)
+    conn = journal._conn
+    assert conn is not None
+    conn.execute("PRAGMA query_only = 1")  # SQLite's own SQLITE_READONLY, even as root
+    with pytest.raises(JournalError, match="read-only") as caught:
+        journal.check_writable()
+    assert str(journal.path) in str(caught.value)
+    with pytest.raises(JournalError, match="read-only"):
+        journal.set_state(sale_id, S.FAILED, Reason.CREATE_FAILED)
+    assert journal.get(sale_id).state is S.CREATING  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="chmod does not stop root; the disk-full and query_only tests cover the mapping",
+)
+def test_a_read_only_folder_and_file_is_a_journal_error(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    with Journal.open(data_dir) as j:
+        new_sale(j)
+    (data_dir / FILE_NAME).chmod(0o444)
+    data_dir.chmod(0o555)
+    try:
+        with pytest.raises(JournalError) as caught, Journal.open(data_dir) as j:
+            j.check_writable()
+        assert str(data_dir / FILE_NAME) in str(caught.value)
+        with pytest.raises(JournalError, match="cannot be created"):
+            Journal.open(data_dir / "sub")
+    finally:
+        data_dir.chmod(0o755)
+        (data_dir / FILE_NAME).chmod(0o644)
+
+
+def test_a_locked_file_is_a_journal_error(tmp_path: Path) -> None:
+    with Journal.open(tmp_path, busy_timeout=0.05) as j, raw(tmp_path) as other:
+        other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        with pytest.raises(JournalError, match="locked") as caught:
+            new_sale(j)
+        assert str(j.path) in str(caught.value)
+        other.execute("ROLLBACK")
+        assert j.get(new_sale(j)) is not None
+
+
+def test_a_corrupt_file_is_a_journal_error_and_is_not_overwritten(tmp_path: Path) -> None:
+    garbage = b"these are not the sales you are looking for\n" * 200
+    (tmp_path / FILE_NAME).write_bytes(garbage)
+    with pytest.raises(JournalError, match="damaged") as caught:
+        Journal.open(tmp_path)
+    assert str(tmp_path / FILE_NAME) in str(caught.value)
+    assert (tmp_path / FILE_NAME).read_bytes() == garbage
+
+
+def test_a_data_folder_that_is_a_file_is_a_journal_error(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("not a folder")
+    with pytest.raises(JournalError, match="cannot be created"):
+        Journal.open(tmp_path / "data" / "kiosk")
+
+
+def test_a_closed_journal_raises_journal_error(tmp_path: Path) -> None:
+    j = Journal.open(tmp_path)
+    j.close()
+    j.close()
+    with pytest.raises(JournalError, match="closed"):
+        j.get(1)
