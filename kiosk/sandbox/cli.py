@@ -1,0 +1,139 @@
+"""`kiosk sandbox`: run the embedded Kaspi test bank in the foreground until Ctrl+C.
+
+Exit codes: 0 after Ctrl+C (or SIGTERM), 2 when a port cannot be opened or the
+data folder cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+DATE_STYLES = ("production", "guide-short-offset", "guide-one-digit-day", "seven-digit-no-offset")
+FAULT_MODES = ("http500", "http404", "code999", "drop", "slow", "nonjson")
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a TCP port (0-65535; 0: any free port)")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} must be more than 0 seconds")
+    return value
+
+
+def _fault(text: str) -> tuple[str, int]:
+    mode, _, count = text.partition(":")
+    if mode not in FAULT_MODES:
+        raise argparse.ArgumentTypeError(f"{mode!r} is not one of {', '.join(FAULT_MODES)}")
+    try:
+        number = int(count) if count else 1
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{count!r} is not a count") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError("the count must be 0 (until stopped) or more")
+    return mode, number
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dir", type=Path, default=Path("sandbox-data"), metavar="DIR",
+                        help="folder for the PKI, state and kiosk configs (default ./sandbox-data)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1)")
+    for scheme, port in (("basic", 8543), ("standard", 8544), ("enhanced", 8545)):
+        parser.add_argument(f"--port-{scheme}", type=_port, default=port, metavar="PORT",
+                            help=f"port of scheme {scheme} (default {port}; 0: any free port)")
+    parser.add_argument("--poll-interval", type=_seconds, metavar="S",
+                        help="StatusPollingInterval handed out (default 5)")
+    parser.add_argument("--scan-timeout", type=_seconds, metavar="S",
+                        help="QrCodeScanWaitTimeout handed out (default 180)")
+    parser.add_argument("--confirm-timeout", type=_seconds, metavar="S",
+                        help="PaymentConfirmationTimeout handed out (default 65)")
+    parser.add_argument("--date-style", choices=DATE_STYLES,
+                        help="shape of the dates in answers (default production)")
+    parser.add_argument("--api-version", choices=("v01", "v02"),
+                        help="payment/status version the written configs use (both are served)")
+    parser.add_argument("--fault", type=_fault, action="append", default=[],
+                        metavar="MODE[:COUNT]",
+                        help=f"inject a fault at start ({', '.join(FAULT_MODES)}); "
+                             "COUNT 0 lasts until stopped; repeatable")
+    parser.add_argument("--quiet", action="store_true", help="do not print every request")
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.sandbox import Behaviour, Sandbox, SandboxError
+
+    changes: dict[str, Any] = {
+        key: getattr(args, key)
+        for key in ("poll_interval", "scan_timeout", "confirm_timeout", "date_style", "api_version")
+        if getattr(args, key, None) is not None
+    }
+    ports = {s: getattr(args, f"port_{s}") for s in ("basic", "standard", "enhanced")}
+    sandbox = Sandbox(args.dir, host=args.host, ports=ports,
+                      behaviour=Behaviour().with_changes(**changes))
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("kiosk.sandbox")
+    level = logger.level
+    if not args.quiet:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    try:
+        try:
+            sandbox.start()
+        except SandboxError as exc:
+            print(f"kiosk sandbox: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except OSError as exc:
+            print(f"kiosk sandbox: cannot use {args.dir}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            for mode, count in args.fault:
+                sandbox.inject_fault(mode, count=count)
+            _print_summary(sandbox)
+            _serve_until_stopped()
+        finally:
+            sandbox.stop()
+        print("sandbox stopped", flush=True)
+        return EXIT_OK
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _serve_until_stopped() -> None:
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        # A bounded wait: on Windows an unbounded Event.wait() ignores Ctrl+C.
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+
+
+def _print_summary(sandbox: Any) -> None:
+    from kiosk.sandbox import state
+
+    print(f"Kaspi sandbox running; data in {sandbox.data_dir.resolve()}. Ctrl+C stops it.")
+    for scheme in ("basic", "standard", "enhanced"):
+        print(f"  {scheme:<9} {sandbox.base_url(scheme)}")
+        print(f"            config {sandbox.config_path(scheme)}")
+    print(f"  Api-Key (basic): {sandbox.api_key}")
+    print(f"  OrganizationBin (enhanced): {state.SANDBOX_BIN}")
+    print(f"  client certificate: {sandbox.pki.client_pfx} (password {sandbox.pki.password})")
+    print(f"  CA bundle to trust: {sandbox.pki.ca_bundle}")
+    print('  customer: POST {base}/test/payment/scan {"qrPaymentId": "<id>"}, then .../confirm')
+    print(flush=True)
