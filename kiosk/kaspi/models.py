@@ -46,7 +46,9 @@ class Fields:
 
     def __init__(self, data: Any, what: str, request_id: str | None) -> None:
         if not isinstance(data, Mapping):
-            raise ProtocolError(f"{what}: Data is not an object", request_id=request_id)
+            raise ProtocolError(
+                f"{what}: expected an object, got {type(data).__name__}", request_id=request_id
+            )
         self._data = data
         self._what = what
         self._request_id = request_id

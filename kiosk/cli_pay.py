@@ -1,0 +1,220 @@
+"""`kiosk pay`, `kiosk refund` and the remote-invoice commands: money in the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from decimal import Decimal, InvalidOperation
+
+from kiosk.cli import (
+    EXIT_NOT_PAID,
+    EXIT_OK,
+    EXIT_UNKNOWN,
+    CommandError,
+    load_config,
+    print_json,
+)
+from kiosk.kaspi import errors
+from kiosk.kaspi.client import KaspiClient
+from kiosk.sale import SaleState
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount in tenge with at most two decimals (tiyn), more than 0."""
+    try:
+        value = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from None
+    if not value.is_finite() or value <= 0:
+        raise argparse.ArgumentTypeError(f"the amount must be more than 0: {text!r}")
+    if value != value.quantize(Decimal("0.01")):
+        raise argparse.ArgumentTypeError(f"at most two decimals (tiyn): {text!r}")
+    return value
+
+
+def terminal_qr(content: str) -> str:
+    import qrcode
+
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(content)
+    out = io.StringIO()
+    qr.print_ascii(out=out, invert=True)
+    return out.getvalue()
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    # With --json, stdout carries only the JSON result; progress goes to stderr.
+    print(text, file=sys.stderr if args.json else sys.stdout, flush=True)
+
+
+def cmd_pay(args: argparse.Namespace) -> int:
+    from kiosk.flow import Change, PaymentFlow, run_flow
+
+    config = load_config(args)
+    amount: Decimal = args.amount
+    if not Decimal(str(config.sale.min_amount)) <= amount <= Decimal(str(config.sale.max_amount)):
+        raise CommandError(
+            f"amount {amount} is outside sale.min_amount..sale.max_amount "
+            f"({config.sale.min_amount:g}..{config.sale.max_amount:g})"
+        )
+    with KaspiClient(config) as client:
+        payment = client.create_qr(amount, args.external_id)
+        b = payment.behavior
+        _say(args, terminal_qr(payment.qr_token))
+        _say(args, f"Payment {payment.payment_id}: {amount} ₸ — scan with the Kaspi.kz app")
+        if payment.payment_methods:
+            _say(args, "Payment methods: " + ", ".join(payment.payment_methods))
+        _say(
+            args,
+            f"Polling every {b.poll_interval:g} s; scan within {b.scan_timeout:g} s, "
+            f"confirm within {b.confirm_timeout:g} s",
+        )
+        flow = PaymentFlow(payment.payment_id, b, time.monotonic())
+
+        def on_change(change: Change) -> None:
+            if change.old is change.new:
+                if not flow.qr_visible and flow.state is SaleState.QR:
+                    _say(args, "  QR expired; one last status read")
+                return
+            reason = f" ({change.reason.value})" if change.reason else ""
+            _say(args, f"  -> {change.new.value}{reason}")
+
+        try:
+            run_flow(
+                flow,
+                lambda: client.payment_status(payment.payment_id, retry=False).status,
+                time.monotonic,
+                time.sleep,
+                on_change,
+            )
+        except KeyboardInterrupt:
+            raise CommandError(
+                f"interrupted: payment {payment.payment_id} may still be paid; "
+                f"check it with `kiosk status {payment.payment_id}`",
+                130,
+            ) from None
+        checked = _check_amount(args, client, config.kaspi.scheme, payment.payment_id, amount, flow)
+    result = {
+        "QrPaymentId": payment.payment_id,
+        "Amount": str(amount),
+        "State": flow.state.value,
+        "Status": flow.last_status,
+        "Reason": flow.reason.value if flow.reason else None,
+        "AmountChecked": checked,
+    }
+    if args.json:
+        print_json(result)
+    else:
+        print(
+            f"Payment {payment.payment_id}: {flow.last_status or 'no status'} ({flow.state.value})"
+        )
+    if flow.state is SaleState.PROCESSED and not flow.needs_attention:
+        return EXIT_OK
+    return EXIT_UNKNOWN if flow.state is SaleState.UNKNOWN else EXIT_NOT_PAID
+
+
+def _check_amount(
+    args: argparse.Namespace,
+    client: KaspiClient,
+    scheme: str,
+    payment_id: int,
+    amount: Decimal,
+    flow: object,
+) -> bool | None:
+    """Compare the paid TotalAmount with the sale's amount where the scheme offers details."""
+    from kiosk.flow import PaymentFlow
+
+    assert isinstance(flow, PaymentFlow)
+    if flow.state is not SaleState.PROCESSED or scheme == "basic":
+        return None
+    try:
+        details = client.payment_details(payment_id)
+    except errors.KaspiError as exc:
+        _say(args, f"warning: could not check the paid amount: {exc}")
+        return None
+    flow.on_paid_amount(details.total_amount, amount, time.monotonic())
+    return details.total_amount == amount
+
+
+def cmd_refund(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    if config.kaspi.scheme == "basic":
+        raise CommandError(
+            "scheme basic has no refunds in the API: the cashier refunds in the Kaspi Pay app"
+        )
+    amount: Decimal = args.amount
+    with KaspiClient(config) as client:
+        return_id = None
+        if config.kaspi.scheme == "standard":
+            return_id = _customer_return_qr(args, client)
+            if return_id is None:
+                return EXIT_NOT_PAID
+        details = client.payment_details(args.payment_id)
+        if amount > details.available_return_amount:
+            raise CommandError(
+                f"payment {args.payment_id} has only {details.available_return_amount} ₸ left to "
+                f"refund (asked {amount} ₸)",
+                EXIT_NOT_PAID,
+            )
+        operation = client.refund(args.payment_id, amount, return_id)
+    if args.json:
+        print_json(
+            {"QrPaymentId": args.payment_id, "Amount": str(amount), "ReturnOperationId": operation}
+        )
+    else:
+        print(f"Refunded {amount} ₸ of payment {args.payment_id}: operation {operation}")
+    return EXIT_OK
+
+
+def _customer_return_qr(args: argparse.Namespace, client: KaspiClient) -> int | None:
+    """Scheme standard: the customer scans a return QR; its id authorises the refund."""
+    ret = client.create_return()
+    _say(args, terminal_qr(ret.qr_token))
+    _say(
+        args,
+        f"Return {ret.return_id}: the customer scans this with the Kaspi.kz app "
+        f"(within {ret.scan_timeout:g} s)",
+    )
+    deadline = time.monotonic() + ret.scan_timeout
+    while True:
+        try:
+            status = client.return_status(ret.return_id)
+        except errors.KaspiError as exc:
+            if not exc.transient:
+                raise
+            status = None
+            _say(args, f"  (status read failed: {exc}; trying again)")
+        if status == "CustomerIdentityObtained":
+            return ret.return_id
+        if status == "Error":
+            _say(args, "The return QR failed at the bank.")
+            return None
+        if time.monotonic() + ret.poll_interval > deadline:
+            _say(args, "The customer did not scan the return QR in time.")
+            return None
+        time.sleep(ret.poll_interval)
+
+
+def cmd_remote_invoice(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    with KaspiClient(config) as client:
+        try:
+            name = client.remote_client_info(args.phone)
+            payment_id = client.remote_create(args.phone, args.amount, args.comment)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+    print(
+        f"Invoice {payment_id} for {args.amount} ₸ sent to {name}; the customer has 24 hours. "
+        f"Check it with `kiosk status {payment_id}` (the bank forbids automatic polling)."
+    )
+    return EXIT_OK
+
+
+def cmd_remote_cancel(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    with KaspiClient(config) as client:
+        status = client.remote_cancel(args.payment_id)
+    print(f"Invoice {args.payment_id}: {status}")
+    return EXIT_OK

@@ -1,0 +1,271 @@
+"""The `kiosk` command as an operator runs it: real subprocesses against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk import config as cfg
+from kiosk.sandbox import Sandbox
+from kiosk.sandbox.pki import issue_client_certificate
+
+EXIT_OK, EXIT_NOT_PAID, EXIT_USAGE, EXIT_API, EXIT_NETWORK, EXIT_UNKNOWN = 0, 1, 2, 3, 4, 5
+
+
+def kiosk(
+    *args: str, config: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    argv = [sys.executable, "-m", "kiosk"]
+    if config is not None:
+        argv += ["--config", str(config)]
+    env = {k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"}
+    return subprocess.run(
+        [*argv, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
+
+
+def no_traceback(result: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def registered(sandbox: Sandbox, scheme: str = "standard") -> Path:
+    path = sandbox.config_path(scheme)
+    result = kiosk("register", "--trade-point", "1", config=path)
+    assert result.returncode == EXIT_OK, result.stderr
+    return path
+
+
+def pay_with(
+    customer: Callable[[int], None], path: Path, *args: str
+) -> subprocess.CompletedProcess:
+    """Run `kiosk pay` and act as the customer once the payment id is printed."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(path), "pay", *args, "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    err_lines: list[str] = []
+
+    def read_progress() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            err_lines.append(line)
+            if line.startswith("Payment ") and line.split()[1].rstrip(":").isdigit():
+                customer(int(line.split()[1].rstrip(":")))
+
+    reader = threading.Thread(target=read_progress)
+    reader.start()
+    assert proc.stdout is not None
+    out = proc.stdout.read()  # not communicate(): it would race the reader for stderr
+    proc.wait(60)
+    reader.join(10)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, "".join(err_lines))
+
+
+def test_register_keeps_the_operators_comments(sandbox: Sandbox) -> None:
+    path = sandbox.config_path("standard")
+    before = path.read_text(encoding="utf-8")
+    path = registered(sandbox)
+    after = path.read_text(encoding="utf-8")
+    token = cfg.load(path).kaspi.device_token
+    assert token and token in after
+    assert [line for line in before.splitlines() if line.startswith("#")] == [
+        line for line in after.splitlines() if line.startswith("#")
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["basic", "standard", "enhanced"])
+def test_ping_tradepoints_in_every_scheme(sandbox: Sandbox, scheme: str) -> None:
+    path = registered(sandbox, scheme)
+    assert kiosk("ping", config=path).returncode == EXIT_OK
+    result = kiosk("tradepoints", "--json", config=path)
+    assert result.returncode == EXIT_OK
+    assert {p["TradePointId"] for p in json.loads(result.stdout)} >= {1, 2}
+
+
+def test_pay_processed_exits_0(fast_sandbox: Sandbox) -> None:
+    path = registered(fast_sandbox)
+
+    def customer(payment_id: int) -> None:
+        fast_sandbox.scan(payment_id)
+        fast_sandbox.confirm(payment_id)
+
+    result = pay_with(customer, path, "150", "--external-id", "order-9")
+    assert result.returncode == EXIT_OK, result.stderr
+    data = json.loads(result.stdout)
+    assert data["State"] == "processed" and data["Status"] == "Processed"
+    assert data["AmountChecked"] is True
+    assert "█" in result.stderr or "▀" in result.stderr or "#" in result.stderr  # the QR
+    no_traceback(result)
+
+
+def test_pay_declined_exits_1(fast_sandbox: Sandbox) -> None:
+    path = registered(fast_sandbox)
+    result = pay_with(fast_sandbox.scan_error, path, "150")
+    assert result.returncode == EXIT_NOT_PAID
+    assert json.loads(result.stdout)["Reason"] == "declined"
+
+
+def test_pay_not_scanned_times_out_exit_1(fast_sandbox: Sandbox) -> None:
+    path = registered(fast_sandbox)
+    result = pay_with(lambda _pid: None, path, "150")
+    assert result.returncode == EXIT_NOT_PAID
+    assert json.loads(result.stdout)["Reason"] == "scan_timeout"
+
+
+def test_pay_with_the_bank_gone_mid_sale_is_unknown_exit_5(fast_sandbox: Sandbox) -> None:
+    path = registered(fast_sandbox)
+
+    def customer(payment_id: int) -> None:
+        fast_sandbox.scan(payment_id)
+        fast_sandbox.inject_fault("http500", count=0, path_contains="/payment/status")
+
+    result = pay_with(customer, path, "150")
+    assert result.returncode == EXIT_UNKNOWN, result.stderr
+    assert json.loads(result.stdout)["State"] == "unknown"
+
+
+@pytest.mark.parametrize("amount", ["abc", "0", "-5", "1.001", "NaN"])
+def test_bad_amounts_are_usage_errors(sandbox: Sandbox, amount: str) -> None:
+    path = registered(sandbox)
+    before = len(sandbox.requests)
+    result = kiosk("pay", amount, config=path)
+    assert result.returncode == EXIT_USAGE
+    no_traceback(result)
+    assert len(sandbox.requests) == before  # nothing was sent
+
+
+def test_amount_above_the_configured_maximum(sandbox: Sandbox) -> None:
+    path = registered(sandbox)
+    result = kiosk("pay", "999999999", config=path)
+    assert result.returncode == EXIT_USAGE and "sale.max_amount" in result.stderr
+
+
+def test_status_details_and_enhanced_refund(fast_sandbox: Sandbox) -> None:
+    path = registered(fast_sandbox, "enhanced")
+
+    def customer(payment_id: int) -> None:
+        fast_sandbox.scan(payment_id)
+        fast_sandbox.confirm(payment_id)
+
+    paid = json.loads(pay_with(customer, path, "500").stdout)
+    pid = str(paid["QrPaymentId"])
+    assert kiosk("status", pid, config=path).stdout.strip() == "Processed"
+    details = json.loads(kiosk("details", pid, "--json", config=path).stdout)
+    assert details["AvailableReturnAmount"] in ("500", "500.0", "500.00")
+    result = kiosk("refund", pid, "200", "--json", config=path)
+    assert result.returncode == EXIT_OK, result.stderr
+    assert json.loads(result.stdout)["ReturnOperationId"] > 0
+    too_much = kiosk("refund", pid, "301", config=path)
+    assert too_much.returncode == EXIT_NOT_PAID and "300" in too_much.stderr
+
+
+def test_standard_refund_waits_for_the_customers_return_qr(fast_sandbox: Sandbox) -> None:
+    path = registered(fast_sandbox, "standard")
+
+    def customer(payment_id: int) -> None:
+        fast_sandbox.scan(payment_id)
+        fast_sandbox.confirm(payment_id)
+
+    pid = str(json.loads(pay_with(customer, path, "80").stdout)["QrPaymentId"])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(path), "refund", pid, "80", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith("Return "):
+            fast_sandbox.scan_return(int(line.split()[1].rstrip(":")))
+            break
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == EXIT_OK, err
+    assert json.loads(out)["Amount"] == "80"
+
+
+def test_basic_scheme_has_no_refunds(sandbox: Sandbox) -> None:
+    result = kiosk("refund", "1", "10", config=registered(sandbox, "basic"))
+    assert result.returncode == EXIT_USAGE and "Kaspi Pay app" in result.stderr
+
+
+def test_remote_invoice_and_cancel(sandbox: Sandbox) -> None:
+    path = registered(sandbox, "enhanced")
+    result = kiosk("remote-invoice", "87071234567", "2500", "--comment", "Order 5", config=path)
+    assert result.returncode == EXIT_OK, result.stderr
+    invoice = result.stdout.split()[1]
+    cancel = kiosk("remote-cancel", invoice, config=path)
+    assert cancel.returncode == EXIT_OK and "RemotePaymentCanceled" in cancel.stdout
+    bad = kiosk("remote-invoice", "555", "10", config=path)
+    assert bad.returncode == EXIT_USAGE and "mobile number" in bad.stderr
+
+
+def test_cert_info(sandbox: Sandbox) -> None:
+    data = json.loads(kiosk("cert-info", "--json", config=registered(sandbox)).stdout)
+    assert data["days_left"] > 1000 and "CN=" in data["subject"]
+
+
+def test_api_error_exit_code(sandbox: Sandbox) -> None:
+    result = kiosk("status", "999999", config=registered(sandbox))
+    assert result.returncode == EXIT_API and "-1601" in result.stderr
+    no_traceback(result)
+
+
+def test_unregister_then_pay_is_an_api_error(sandbox: Sandbox) -> None:
+    path = registered(sandbox)
+    assert kiosk("unregister", config=path).returncode == EXIT_OK
+    assert cfg.load(path).kaspi.device_token == ""
+    result = kiosk("pay", "10", config=path)
+    assert result.returncode == EXIT_USAGE and "kaspi.device_token" in result.stderr
+
+
+def test_network_and_tls_failures_exit_4(sandbox: Sandbox) -> None:
+    path = registered(sandbox)
+    port = sandbox.ports["standard"]
+    sandbox.stop()
+    result = kiosk("ping", config=path)
+    assert result.returncode == EXIT_NETWORK and f":{port}" in result.stderr
+    no_traceback(result)
+
+
+def test_untrusted_certificate_is_a_tls_failure(sandbox: Sandbox) -> None:
+    path = registered(sandbox)
+    pfx = issue_client_certificate(sandbox.pki.dir, "mallory", "pw-mallory", untrusted=True)
+    cfg.write_value(path, "kaspi", "cert_file", str(pfx))
+    cfg.write_value(path, "kaspi", "key_password", "pw-mallory")
+    result = kiosk("ping", config=path)
+    assert result.returncode == EXIT_NETWORK and "TLS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        (("kaspi", "key_password", "N0t-The-Passw0rd"), "kaspi.key_password"),
+        (("kaspi", "cert_file", "missing.pfx"), "kaspi.cert_file"),
+        (("device", "trade_point_id", "one"), "device.trade_point_id"),
+    ],
+)
+def test_config_errors_are_one_line_naming_the_key(
+    sandbox: Sandbox, edit: tuple[str, str, str], key: str
+) -> None:
+    path = sandbox.config_path("standard")
+    cfg.write_value(path, *edit)
+    result = kiosk("ping", config=path)
+    assert result.returncode == EXIT_USAGE
+    assert result.stderr.count("\n") == 1 and key in result.stderr
+    assert "N0t-The-Passw0rd" not in result.stderr
+    no_traceback(result)
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    result = kiosk("ping", config=tmp_path / "none.toml")
+    assert result.returncode == EXIT_USAGE and "not found" in result.stderr

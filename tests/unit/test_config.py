@@ -1,0 +1,94 @@
+"""The config file: every key declared, documented, validated with one clear line."""
+
+import dataclasses
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from kiosk import config as cfg
+from kiosk.config import ConfigError
+
+EXAMPLE = Path(__file__).parents[2] / "config" / "kiosk.example.toml"
+
+MINIMAL = """
+[kaspi]
+scheme = "standard"
+base_url = "https://mtokentest.kaspi.kz:8544/r2/v01"
+cert_file = "certs/client.pfx"
+key_password = "s3cret-pass"
+ca_file = "certs/ca-bundle.pem"
+[device]
+device_id = "KIOSK-001"
+trade_point_id = 1
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_documents_every_key_and_loads() -> None:
+    data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    for name, section in cfg.sections().items():
+        declared = {f.name for f in dataclasses.fields(section)}
+        assert set(data[name]) == declared, name
+    cfg.load(EXAMPLE)
+
+
+def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> None:
+    c = cfg.load(write(tmp_path, MINIMAL))
+    assert c.resolve(c.kaspi.cert_file) == tmp_path / "certs" / "client.pfx"
+    assert c.resolve("/abs/x.pem") == Path("/abs/x.pem")
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        (('scheme = "standard"', 'scheme = "premium"'), "kaspi.scheme"),
+        (("trade_point_id = 1", 'trade_point_id = "one"'), "device.trade_point_id"),
+        (('device_id = "KIOSK-001"', 'device_id = "КИОСК 1"'), "device.device_id"),
+        (('cert_file = "certs/client.pfx"', 'cert_file = ""'), "kaspi.cert_file"),
+        (('base_url = "https://', 'base_url = "http://'), "kaspi.base_url"),
+        (("[device]", 'colour = "red"\n[device]'), "kaspi.colour"),
+        (('scheme = "standard"', 'scheme = "enhanced"'), "kaspi.organization_bin"),
+        (('scheme = "standard"', 'scheme = "basic"'), "kaspi.api_key"),
+        (("[device]", "[sale]\nmax_amount = 0.5\n[device]"), "sale.max_amount"),
+        (("[device]", '[host_api]\nenabled = true\ntoken = "short"\n[device]'), "host_api.token"),
+        (("[device]", "[nonsense]\n[device]"), "[nonsense]"),
+    ],
+)
+def test_bad_values_name_the_key(tmp_path: Path, edit: tuple[str, str], key: str) -> None:
+    text = MINIMAL.replace(*edit)
+    assert text != MINIMAL
+    with pytest.raises(ConfigError) as info:
+        cfg.load(write(tmp_path, text))
+    assert info.value.key == key
+    assert str(info.value).startswith(key)
+
+
+def test_missing_and_broken_files_are_one_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        cfg.load(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        cfg.load(write(tmp_path, "[kaspi\nscheme="))
+
+
+def test_write_value_keeps_comments_and_layout(tmp_path: Path) -> None:
+    original = "# operator's note\n" + MINIMAL.replace(
+        'ca_file = "certs/ca-bundle.pem"',
+        'ca_file = "certs/ca-bundle.pem"  # from the bank\ndevice_token = ""',
+    )
+    path = write(tmp_path, original)
+    cfg.write_value(path, "kaspi", "device_token", "2be4cc91-5895")
+    text = path.read_text(encoding="utf-8")
+    assert text == original.replace('device_token = ""', 'device_token = "2be4cc91-5895"')
+    assert cfg.load(path).kaspi.device_token == "2be4cc91-5895"
+    assert not list(tmp_path.glob(".kiosk.toml.*")), "no temporary file is left behind"
+
+
+def test_secret_values_lists_only_secrets(tmp_path: Path) -> None:
+    c = cfg.load(write(tmp_path, MINIMAL))
+    assert cfg.secret_values(c) == ["s3cret-pass"]
