@@ -1,0 +1,102 @@
+"""`kiosk demo`: the embedded sandbox and the kiosk together, with no config at all.
+
+The sandbox makes its own certificates and a config per scheme; the demo
+registers the device, turns on the host API and service mode (PIN 1234), and
+adds a strip that plays the customer's phone through the sandbox's test API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import secrets
+from pathlib import Path
+
+from kiosk.config import write_value
+
+log = logging.getLogger("kiosk.demo")
+
+DEMO_PIN = "1234"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dir",
+        default="sandbox-data",
+        type=Path,
+        help="where the sandbox keeps its certificates and configs",
+    )
+    parser.add_argument("--scheme", choices=("basic", "standard", "enhanced"), default="standard")
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="1 s polling, 30 s to scan, 20 s to confirm (the bank: 5/180/65)",
+    )
+    parser.add_argument("--fullscreen", action="store_true", help="full screen, as on a kiosk")
+    parser.add_argument("--host-api-port", type=int, default=8765)
+
+
+def prepare(
+    directory: Path, scheme: str, *, fast: bool, host_api_port: int, fullscreen: bool = False
+) -> tuple[object, Path]:
+    """Start the sandbox and make its config ready for the kiosk: registered, host API on."""
+    from kiosk.config import load
+    from kiosk.kaspi.client import KaspiClient
+    from kiosk.sandbox import Behaviour, Sandbox
+
+    behaviour = Behaviour(poll_interval=1, scan_timeout=30, confirm_timeout=20) if fast else None
+    sandbox = Sandbox(directory, behaviour=behaviour)
+    try:
+        sandbox.start()
+    except OSError:
+        # The usual ports are taken (another sandbox?): any free ones will do for a demo.
+        sandbox = Sandbox(
+            directory, behaviour=behaviour, ports={"basic": 0, "standard": 0, "enhanced": 0}
+        )
+        sandbox.start()
+    path = sandbox.config_path(scheme)
+    config = load(path)
+    if not config.kaspi.device_token:
+        with KaspiClient(config) as client:
+            token = client.register_device(config.device.device_id, config.device.trade_point_id)
+        write_value(path, "kaspi", "device_token", token)
+    token_file = directory / "host-api-token.txt"
+    if not token_file.exists():
+        token_file.write_text(secrets.token_urlsafe(24), encoding="utf-8")
+    write_value(path, "kiosk", "fullscreen", fullscreen)
+    write_value(path, "kiosk", "service_pin", DEMO_PIN)
+    write_value(path, "host_api", "enabled", True)
+    write_value(path, "host_api", "port", host_api_port)
+    write_value(path, "host_api", "token", token_file.read_text(encoding="utf-8").strip())
+    return sandbox, path
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.app import run_kiosk
+    from kiosk.gui.demo_panel import DemoPanel
+
+    sandbox, path = prepare(
+        args.dir,
+        args.scheme,
+        fast=args.fast,
+        host_api_port=args.host_api_port,
+        fullscreen=args.fullscreen,
+    )
+    print(f"Sandbox: {sandbox.base_url(args.scheme)}")  # type: ignore[attr-defined]
+    print(f"Config:  {path}")
+    token_file = args.dir / "host-api-token.txt"
+    print(
+        f'Host API: curl -H "Authorization: Bearer $(cat {token_file})" '
+        f"http://127.0.0.1:{args.host_api_port}/v1/health"
+    )
+    print(f"Service mode: long press the top-left corner (or Ctrl+Alt+S), PIN {DEMO_PIN}")
+    print("Quit: Ctrl+Alt+Q")
+    try:
+        return run_kiosk(
+            path,
+            windowed=not args.fullscreen,
+            console_level="INFO" if args.verbose else "WARNING",
+            demo_bar=DemoPanel,
+        )
+    finally:
+        sandbox.stop()  # type: ignore[attr-defined]

@@ -1,0 +1,93 @@
+"""What service mode shows and does, taken from the running kiosk. Never a secret.
+
+Every method may block (journal, bank), so the screen calls them through
+`run`, which uses a worker thread of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from kiosk import __version__
+from kiosk.gui.worker import Worker
+
+if TYPE_CHECKING:
+    from kiosk.gui.shell import KioskShell
+
+T = TypeVar("T")
+
+
+class ShellServiceBackend:
+    """ServiceBackend (kiosk.gui.screens.service) over a KioskShell."""
+
+    def __init__(self, shell: KioskShell) -> None:
+        self._shell = shell
+        self._worker = Worker("kiosk-service", shell)
+
+    def run(
+        self, job: Callable[[], T], on_done: Callable[[T | None, BaseException | None], None]
+    ) -> None:
+        self._worker.submit(job, on_done)
+
+    def info(self) -> dict[str, str]:
+        shell = self._shell
+        config = shell.config
+        if config is None:
+            return {"Config": f"not loaded: {shell.problem}", "Version": __version__}
+        k = config.kaspi
+        out = {
+            "Version": __version__,
+            "Config file": str(shell.config_path),
+            "Scheme": k.scheme,
+            "Base URL": k.base_url,
+            "Device": f"{config.device.device_id} at trade point {config.device.trade_point_id}",
+            "Registered": "yes" if k.device_token else "no (kiosk register)",
+            "Journal": str(shell.journal.path) if shell.journal else "not open",
+            "Problem": shell.problem or "none",
+        }
+        health = shell.health
+        if health is not None:
+            reach = {True: "yes", False: "NO", None: "not checked yet"}[health.reachable]
+            when = health.last_check.astimezone().strftime("%H:%M:%S") if health.last_check else ""
+            out["Bank reachable"] = f"{reach} {when}".strip()
+        if k.scheme != "basic":
+            out["Certificate"] = _certificate_line(config)
+        if shell.host_api is not None:
+            out["Host API"] = f"http://127.0.0.1:{shell.host_api.port}/v1/"
+        return out
+
+    def recent_sales(self) -> list[dict[str, Any]]:
+        journal = self._shell.journal
+        return [r.to_json() for r in journal.list(limit=50)] if journal else []
+
+    def attention(self) -> list[dict[str, Any]]:
+        journal = self._shell.journal
+        return [r.to_json() for r in journal.needing_attention()] if journal else []
+
+    def resolve(self, sale_id: int, note: str) -> None:
+        journal = self._shell.journal
+        if journal is None:
+            raise RuntimeError("the journal is not open")
+        journal.resolve_attention(sale_id, note)
+
+    def check_connection(self) -> str:
+        client = self._shell.client
+        if client is None:
+            return f"Not connected: {self._shell.problem or 'the kiosk has not started'}"
+        started = datetime.now(UTC)
+        client.ping()
+        ms = (datetime.now(UTC) - started).total_seconds() * 1000
+        return f"The bank answers ({ms:.0f} ms)"
+
+
+def _certificate_line(config: Any) -> str:
+    from kiosk.config import ConfigError
+    from kiosk.kaspi import tls
+
+    try:
+        info = tls.load_identity(config).info
+    except ConfigError as exc:
+        return f"unusable: {exc}"
+    return f"{info.subject}, until {info.not_after:%Y-%m-%d} ({info.days_left()} days left)"

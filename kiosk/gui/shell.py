@@ -1,0 +1,447 @@
+"""Boots the kiosk and routes the controller's requests to the screens.
+
+Start-up is a chain that any link can break: config -> logs -> journal ->
+certificate and client -> recovery of unfinished sales -> is the bank
+reachable. A broken link shows the out-of-service screen with the reason and
+the whole chain is tried again a little later, so an operator who fixes the
+config file or plugs the network back in needs no restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk import logs
+from kiosk.config import Config, ConfigError, SaleSection, load, secret_values
+from kiosk.gui.controller import Busy, SaleController, Unavailable
+from kiosk.gui.health import HealthMonitor
+from kiosk.gui.reasons import customer_text
+from kiosk.gui.window import KioskWindow
+from kiosk.gui.worker import Worker
+from kiosk.journal import Journal, JournalError
+from kiosk.kaspi.client import KaspiClient
+from kiosk.sale import SaleState
+
+log = logging.getLogger("kiosk.shell")
+
+RETRY_SECONDS = 15.0  # between start-up attempts while out of service
+
+
+class RecoveryStopped(Exception):
+    """The kiosk is shutting down while a recovery waits for the bank."""
+
+
+def recovery_interval(journal: Journal) -> float:
+    """The poll interval the bank gave most recently (5 s, the guide's example, if unknown)."""
+    return journal.last_poll_interval() or 5.0
+
+
+class KioskShell(QObject):
+    """The running kiosk: window, controller, health checks, host API, service mode.
+
+    Signals:
+        ready(): the amount screen is up and sales can start (tests and benchmarks wait on it).
+    """
+
+    ready = Signal()
+
+    def __init__(
+        self,
+        config_path: Path,
+        *,
+        demo_bar: Callable[[KioskShell], QWidget] | None = None,
+        console_level: str = "WARNING",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.config_path = config_path
+        self._console_level = console_level
+        self._clock = clock
+        self.config: Config | None = None
+        self.journal: Journal | None = None
+        self.client: KaspiClient | None = None
+        self.controller: SaleController | None = None
+        self.health: HealthMonitor | None = None
+        self.host_api: Any = None
+        self.gateway: Any = None
+        self.lang = "ru"
+        self.problem: str | None = None
+        self.retry_seconds = RETRY_SECONDS
+        self._result_left = 0
+        defaults = SaleSection()
+        self.window = KioskWindow(
+            Decimal(str(defaults.min_amount)),
+            Decimal(str(defaults.max_amount)),
+            demo_bar(self) if demo_bar else None,
+        )
+        self._recovery_worker = Worker("kiosk-recovery", self)
+        self._stopping = threading.Event()
+        self._boot_count = 0
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self.boot)
+        self._result_timer = QTimer(self)
+        self._result_timer.setInterval(1000)
+        self._result_timer.timeout.connect(self._on_result_timer_timeout)
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.timeout.connect(self.window.amount_screen.reset)
+        w = self.window
+        w.amount_screen.pay_requested.connect(self._on_amount_pay_requested)
+        w.amount_screen.activity.connect(self._on_amount_activity)
+        w.amount_screen.language_changed.connect(self._on_amount_language_changed)
+        w.qr_screen.cancel_requested.connect(self._on_qr_cancel_requested)
+        w.result_screen.done.connect(self.back_to_start)
+        w.service_requested.connect(self._on_window_service_requested)
+        w.quit_requested.connect(self.quit)
+
+    # --- booting -----------------------------------------------------------------------------
+
+    def start(self, *, show: bool = True, windowed: bool = False) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            self.window.install_gesture(app)
+        self.boot()
+        if show:
+            kiosk = self.config.kiosk if self.config is not None else None
+            fullscreen = not windowed and (kiosk.fullscreen if kiosk else True)
+            self.window.show_kiosk(fullscreen, bool(kiosk and kiosk.hide_cursor))
+
+    def recover_screen(self) -> None:
+        """After an unexpected error: a running sale keeps its screen, otherwise back to start."""
+        c = self.controller
+        if c is not None and c.current is not None:
+            return
+        if self.window.screen_name in ("success", "error", "qr", "awaiting", "amount"):
+            self.back_to_start()
+
+    def boot(self) -> None:
+        """Run the start-up chain; any failure shows out-of-service and retries later."""
+        self._teardown()
+        try:
+            self._boot()
+        except (ConfigError, JournalError) as exc:
+            self._out_of_service(str(exc) if isinstance(exc, JournalError) else f"config: {exc}")
+            self._retry.start(int(self.retry_seconds * 1000))
+
+    def _boot(self) -> None:
+        config = load(self.config_path)
+        self.config = config
+        logs.setup(
+            level=config.logging.level,
+            log_dir=config.data_dir / "logs",
+            console_level=self._console_level,
+            secrets=secret_values(config),
+        )
+        log.info(
+            "starting: config %s, scheme %s, %s",
+            self.config_path,
+            config.kaspi.scheme,
+            config.kaspi.base_url,
+        )
+        self.window.amount_screen.set_range(
+            Decimal(str(config.sale.min_amount)), Decimal(str(config.sale.max_amount))
+        )
+        if not config.kaspi.device_token:
+            raise ConfigError("kaspi.device_token", "is empty: register the kiosk (kiosk register)")
+        self.journal = Journal.open(config.data_dir)
+        if config.storage.retention_days:
+            moved = self.journal.archive_older_than(config.storage.retention_days)
+            log.info("archived %d sales older than %d days", moved, config.storage.retention_days)
+        self.client = KaspiClient(config)
+        self.controller = SaleController(
+            config, self.journal, self.client, clock=self._clock, parent=self
+        )
+        self.controller.screen_requested.connect(self._on_controller_screen_requested)
+        self.controller.countdown.connect(self._on_controller_countdown)
+        self._start_host_api(config, self.journal)
+        self.health = HealthMonitor(self.client.ping, config.kiosk.health_interval, parent=self)
+        self.health.checked.connect(self._on_health_checked)
+        self._recover_then_check()
+
+    def _recover_then_check(self) -> None:
+        """Resolve interrupted sales with the bank before the first new sale, then check health."""
+        from kiosk import recovery
+
+        journal, client = self.journal, self.client
+        assert journal is not None and client is not None
+        pending = recovery.candidates(journal, datetime.now(UTC))
+        if not pending:
+            self._on_recovered([], None)
+            return
+        self._out_of_service(f"checking {len(pending)} earlier payment(s) with the bank")
+        notify = self.controller.sale_updated.emit if self.controller else (lambda _i: None)
+        stop, boot = self._stopping, self._boot_count
+
+        def sleep(seconds: float) -> None:
+            if stop.wait(seconds):
+                raise RecoveryStopped
+
+        self._recovery_worker.submit(
+            lambda: recovery.recover(
+                journal,
+                lambda pid: client.payment_status(pid, retry=False).status,
+                interval=recovery_interval(journal),
+                sleep=sleep,
+                on_change=notify,
+            ),
+            lambda outcomes, error: self._on_recovered(outcomes, error, boot),
+        )
+
+    def _on_recovered(
+        self, outcomes: object, error: BaseException | None, boot: int | None = None
+    ) -> None:
+        if boot is not None and boot != self._boot_count:
+            return  # a recovery of an earlier boot, stopped by the teardown
+        if error is not None:
+            # The journal failed under the recovery: do not take sales.
+            self._out_of_service(f"recovery failed: {error}")
+            self._retry.start(int(self.retry_seconds * 1000))
+            return
+        if outcomes:
+            log.warning("recovery changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
+        if self.health is not None:
+            self.health.check_now()
+
+    def _start_host_api(self, config: Config, journal: Journal) -> None:
+        if not config.host_api.enabled:
+            return
+        from kiosk.gui.gateway import KioskGateway
+        from kiosk.hostapi import HostApiServer
+
+        self.gateway = KioskGateway(self, journal)
+        assert self.controller is not None
+        self.controller.sale_updated.connect(self.gateway.notify)
+        server = HostApiServer(self.gateway, token=config.host_api.token, port=config.host_api.port)
+        try:
+            server.start()
+        except OSError as exc:
+            log.error("host API not started on 127.0.0.1:%s: %s", config.host_api.port, exc)
+            return
+        self.host_api = server
+        log.info("host API on http://127.0.0.1:%s/v1/", server.port)
+
+    def _teardown(self) -> None:
+        self._retry.stop()
+        # Stop a recovery still waiting for the bank, and let it finish before the
+        # journal and the client it uses are closed.
+        self._stopping.set()
+        self._recovery_worker.drain()
+        self._stopping = threading.Event()
+        self._boot_count += 1
+        if self.host_api is not None:
+            self.host_api.stop()
+            self.host_api = None
+        if self.health is not None:
+            self.health.stop()
+            self.health.deleteLater()
+            self.health = None
+        if self.controller is not None:
+            self.controller.shutdown()
+            self.controller.deleteLater()
+            self.controller = None
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
+
+    def quit(self, *, exit_app: bool = True) -> None:
+        log.info("kiosk exiting")
+        self._teardown()
+        self._recovery_worker.close(wait=True)
+        self.window.quit()
+        app = QApplication.instance()
+        if app is not None and exit_app:
+            app.quit()
+
+    # --- health --------------------------------------------------------------------------------
+
+    def _on_health_checked(self, reachable: bool, reason: str) -> None:
+        if reachable:
+            if self.window.screen_name == "out_of_service":
+                self.problem = None
+                self.back_to_start()
+        elif self.window.screen_name in ("amount", "out_of_service"):
+            self._out_of_service(f"the bank does not answer: {reason}")
+
+    def _out_of_service(self, reason: str) -> None:
+        self.problem = reason
+        log.warning("out of service: %s", reason)
+        self.window.out_of_service_screen.show_reason(reason, self.retry_seconds)
+        if self.window.screen_name != "service":
+            self.window.move_to("out_of_service")
+
+    def back_to_start(self) -> None:
+        self._result_timer.stop()
+        c = self.controller
+        if c is not None and c.journal_problem:
+            self._out_of_service(f"the journal cannot be written: {c.journal_problem}")
+            return
+        if c is None or (self.health is not None and self.health.reachable is False):
+            self.window.move_to("out_of_service")
+            return
+        was = self.window.screen_name
+        self.window.move_to("amount")
+        if self.health is not None:
+            self.health.pause(False)
+        if was != "amount":
+            self.ready.emit()
+
+    # --- sales -----------------------------------------------------------------------------------
+
+    def _on_amount_pay_requested(self, amount: Decimal) -> None:
+        try:
+            self._start_sale(amount, None, "keypad")
+        except Busy:
+            log.info("pay pressed while a sale runs; ignored")
+        except Unavailable as exc:
+            self._out_of_service(str(exc))
+
+    def _start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int:
+        if self.controller is None or self.window.screen_name not in ("amount", "success", "error"):
+            if self.controller is not None and self.controller.current is not None:
+                raise Busy("another sale is running", self.controller.current.sale_id)
+            raise Unavailable(
+                f"the kiosk is {self.window.screen_name.replace('_', ' ')}: "
+                f"{self.problem or 'not ready'}"
+            )
+        self._result_timer.stop()
+        if self.health is not None:
+            self.health.pause(True)
+        return self.controller.start_sale(amount, external_id, source)
+
+    def start_host_sale(self, amount: Decimal, external_id: str | None) -> int:
+        """For the host API (on the GUI thread): GatewayBusy / GatewayUnavailable on refusal."""
+        from kiosk.hostapi import GatewayBusy, GatewayUnavailable
+
+        try:
+            return self._start_sale(amount, external_id, "host")
+        except Busy as exc:
+            raise GatewayBusy(str(exc), exc.sale_id) from None
+        except Unavailable as exc:
+            if self.window.screen_name == "service":
+                raise GatewayBusy("the kiosk is in service mode") from None
+            raise GatewayUnavailable(str(exc)) from None
+
+    def cancel_host_sale(self, sale_id: int) -> bool:
+        return self.controller is not None and self.controller.cancel(sale_id)
+
+    def _on_qr_cancel_requested(self) -> None:
+        if self.controller is not None:
+            self.controller.cancel()
+
+    def _on_controller_screen_requested(self, screen: str, data: dict[str, Any]) -> None:
+        w = self.window
+        if screen == "qr":
+            if data.get("preparing"):
+                w.qr_screen.show_preparing(data["amount"])
+            else:
+                w.qr_screen.show_payment(data["qr"], data["amount"], data["methods"])
+            w.move_to("qr")
+        elif screen == "qr_expired":
+            w.qr_screen.hide_qr()
+        elif screen == "awaiting":
+            w.awaiting_screen.show_amount(data["amount"])
+            w.move_to("awaiting")
+        elif screen == "success":
+            w.result_screen.show_success(data["amount"])
+            self._show_result("success")
+        elif screen == "error":
+            state = data.get("state")
+            w.result_screen.show_error(customer_text(data.get("reason"), state, self.lang))
+            self._show_result("error")
+        elif screen == "amount":
+            self.back_to_start()
+
+    def _show_result(self, screen: str) -> None:
+        assert self.config is not None
+        self._result_left = max(1, round(self.config.sale.result_seconds))
+        self.window.result_screen.set_seconds_left(self._result_left)
+        self.window.move_to(screen)
+        self._result_timer.start()
+
+    def _on_result_timer_timeout(self) -> None:
+        self._result_left -= 1
+        if self._result_left <= 0:
+            self.back_to_start()
+        else:
+            self.window.result_screen.set_seconds_left(self._result_left)
+
+    def _on_controller_countdown(self, seconds: float, total: float) -> None:
+        if self.window.screen_name == "qr":
+            self.window.qr_screen.set_seconds_left(seconds, total)
+        elif self.window.screen_name == "awaiting":
+            self.window.awaiting_screen.set_seconds_left(seconds, total)
+
+    def _on_amount_activity(self) -> None:
+        if self.config is not None:
+            self._idle.start(int(self.config.sale.idle_seconds * 1000))
+
+    def _on_amount_language_changed(self, lang: str) -> None:
+        self.lang = lang
+        w = self.window
+        for screen in (w.qr_screen, w.awaiting_screen, w.result_screen, w.out_of_service_screen):
+            screen.retranslate(lang)
+
+    # --- what the host API and service mode read -------------------------------------------------
+
+    def health_info(self) -> dict[str, Any]:
+        h = self.health
+        return {
+            "ok": self.problem is None and self.controller is not None,
+            "bank_reachable": h.reachable if h else None,
+            "last_check": h.last_check.isoformat() if h and h.last_check else None,
+            "last_error": h.last_error if h else None,
+            "screen": self.window.screen_name,
+            "journal_ok": self.controller is not None and not self.controller.journal_problem,
+            "problem": self.problem,
+            "attention": len(self.journal.needing_attention()) if self.journal else None,
+        }
+
+    def state_info(self) -> dict[str, Any]:
+        c = self.controller
+        current = c.current.sale_id if c is not None and c.current is not None else None
+        return {"screen": self.window.screen_name, "sale_id": current}
+
+    # --- service mode ---------------------------------------------------------------------
+
+    def _on_window_service_requested(self) -> None:
+        if self.config is None or not self.config.kiosk.service_pin:
+            log.info("service gesture ignored: kiosk.service_pin is not set")
+            return
+        if self.controller is not None and self.controller.current is not None:
+            log.info("service gesture ignored: a sale is running")
+            return
+        from kiosk.gui.screens.service import ServiceScreen
+        from kiosk.gui.service_backend import ShellServiceBackend
+
+        screen = ServiceScreen(ShellServiceBackend(self), self.config.kiosk.service_pin)
+        screen.exit_requested.connect(self._on_service_exit_requested)
+        screen.quit_requested.connect(self.quit)
+        self.window.set_service_screen(screen)
+        if self.health is not None:
+            self.health.pause(True)
+        self.window.move_to("service")
+
+    def _on_service_exit_requested(self) -> None:
+        self.window.move_to("out_of_service")
+        if self.problem is None and self.controller is not None:
+            self.back_to_start()
+        else:
+            self.boot()
+
+    def sale_state(self, sale_id: int) -> SaleState | None:
+        record = self.journal.get(sale_id) if self.journal else None
+        return record.state if record else None

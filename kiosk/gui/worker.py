@@ -1,0 +1,64 @@
+"""Run blocking work (HTTP, disk) off the GUI thread and get the result back on it.
+
+Worker code never touches widgets: it returns a value or raises, and the
+callback runs on the GUI thread through a queued signal (Electrum's
+TaskThread.doneSig, Anki's QueryOp).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+log = logging.getLogger("kiosk.gui.worker")
+
+
+class Worker(QObject):
+    """A single background thread; jobs run one at a time, in order.
+
+    Signals:
+        finished(object, object, object): (callback, result, error), queued to the GUI thread.
+    """
+
+    finished = Signal(object, object, object)
+
+    def __init__(self, name: str = "kiosk-worker", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._closed = False
+        self.finished.connect(self._on_finished)
+
+    def submit(
+        self,
+        job: Callable[[], Any],
+        on_done: Callable[[Any, BaseException | None], None],
+    ) -> Future[Any]:
+        """Run `job()` in the background; `on_done(result, error)` runs on the GUI thread."""
+
+        def wrapped() -> Any:
+            try:
+                result = job()
+            except Exception as exc:  # noqa: BLE001 (handed to on_done; the thread must survive)
+                self.finished.emit(on_done, None, exc)
+                return None
+            self.finished.emit(on_done, result, None)
+            return result
+
+        return self._pool.submit(wrapped)
+
+    def _on_finished(self, on_done: Any, result: Any, error: Any) -> None:
+        if self._closed:
+            return
+        on_done(result, error)
+
+    def drain(self) -> None:
+        """Wait until every job submitted so far has run (their callbacks may still be queued)."""
+        self._pool.submit(lambda: None).result()
+
+    def close(self, wait: bool = True) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=wait, cancel_futures=True)

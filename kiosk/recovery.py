@@ -1,0 +1,209 @@
+"""At start, find out from the bank how every interrupted or abandoned sale really ended.
+
+Two kinds of sales are asked about before the kiosk takes a new one:
+
+- unfinished ones (creating, qr, awaiting): the kiosk stopped mid-sale;
+- recently abandoned ones (cancelled, timed out, unknown) whose payment could
+  still have been paid after the kiosk gave up on it.
+
+Rules (`judge`): a `creating` sale has no payment id, so it cannot be asked
+about: it becomes UNKNOWN/INTERRUPTED (the customer never saw its QR). A sale
+with a payment id is read until its status is final or it is provably dead —
+a QrTokenCreated read after the token's ExpireDate can no longer be scanned.
+A Wait is followed until the bank decides (it cancels an unconfirmed Wait by
+itself). Money that arrived after the kiosk gave up on the sale — it was
+cancelled, timed out, or the kiosk crashed — is recorded as PROCESSED with
+needs_refund: the customer was never shown "paid", so the operator hands the
+goods over or refunds. If the bank cannot be asked
+before the give-up time, an unfinished sale ends UNKNOWN, never FAILED.
+
+Plain Python with injected clocks: runs on a worker thread in the kiosk, in
+`kiosk recover` and in tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from kiosk.journal import Journal, SaleRecord
+from kiosk.kaspi.dates import parse_datetime
+from kiosk.kaspi.errors import KaspiError
+from kiosk.sale import Reason, SaleState
+
+log = logging.getLogger("kiosk.recovery")
+
+#: How far back abandoned sales are asked about again (a payment cannot outlive this).
+LOOKBACK = timedelta(minutes=30)
+#: How long past the token's expiry a Wait may still be decided by the bank.
+DECISION_GRACE = timedelta(minutes=5)
+ABANDONED = {
+    SaleState.CANCELLED: None,
+    SaleState.UNKNOWN: None,
+    SaleState.FAILED: {Reason.SCAN_TIMEOUT, Reason.CONFIRM_TIMEOUT},
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the journal should say now; `done` False means: ask the bank again later."""
+
+    done: bool
+    state: SaleState | None = None  # None with done: leave the record as it is
+    reason: Reason | None = None
+    needs_refund: bool = False
+
+
+KEEP_ASKING = Verdict(False)
+LEAVE = Verdict(True)
+
+
+def _expiry(record: SaleRecord) -> datetime:
+    if record.expire_date:
+        try:
+            value = parse_datetime(record.expire_date)
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return parse_datetime(record.created_at) + timedelta(minutes=5)
+
+
+def give_up_at(record: SaleRecord) -> datetime:
+    """After this moment nothing more can happen to the payment, or we stop waiting for it."""
+    return _expiry(record) + DECISION_GRACE
+
+
+def judge(record: SaleRecord, status: str | None, now: datetime) -> Verdict:
+    """The verdict on `record` after a status read (`status` None: the read failed)."""
+    unfinished = not record.state.is_final
+    if status == "Processed":
+        # Paid, but the customer was not told so at the kiosk: the operator hands the
+        # goods over or refunds. The reason says how the kiosk lost track of it.
+        if unfinished:
+            reason = Reason.INTERRUPTED
+        elif record.state is SaleState.UNKNOWN and record.reason is not None:
+            reason = record.reason
+        else:
+            reason = Reason.PAID_AFTER_CANCEL
+        return Verdict(True, SaleState.PROCESSED, reason, needs_refund=True)
+    if status == "Error":
+        if unfinished or record.state is SaleState.UNKNOWN:
+            return Verdict(True, SaleState.FAILED, Reason.DECLINED)
+        return LEAVE
+    past_expiry = now > _expiry(record)
+    if status == "QrTokenCreated" and past_expiry:
+        # Provably dead: the token can no longer be scanned.
+        if unfinished or record.state is SaleState.UNKNOWN:
+            return Verdict(True, SaleState.FAILED, Reason.SCAN_TIMEOUT)
+        return LEAVE
+    if now < give_up_at(record):
+        return KEEP_ASKING
+    if unfinished:
+        return Verdict(True, SaleState.UNKNOWN, Reason.BANK_UNREACHABLE)
+    return LEAVE
+
+
+def candidates(journal: Journal, now: datetime) -> list[SaleRecord]:
+    """Unfinished sales, and abandoned ones recent enough to have been paid late."""
+    found = {r.sale_id: r for r in journal.unfinished()}
+    since = now - LOOKBACK
+    for record in journal.list(since=since):
+        allowed = ABANDONED.get(record.state, ())
+        if (
+            record.state in ABANDONED
+            and (allowed is None or record.reason in allowed)
+            and (record.qr_payment_id is not None)
+        ):
+            found.setdefault(record.sale_id, record)
+    return sorted(found.values(), key=lambda r: r.sale_id)
+
+
+@dataclass
+class Outcome:
+    sale_id: int
+    before: SaleState
+    after: SaleState
+    reason: Reason | None
+    needs_refund: bool
+
+
+def recover(
+    journal: Journal,
+    read_status: Callable[[int], str],
+    *,
+    interval: float = 5.0,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    sleep: Callable[[float], None],
+    on_change: Callable[[int], None] = lambda _sale_id: None,
+    max_passes: int | None = None,
+) -> list[Outcome]:
+    """Ask the bank about every candidate until each has a verdict; returns what changed.
+
+    `max_passes` bounds the reads per sale (the idle re-check makes one pass;
+    at start-up the kiosk waits for every verdict).
+    """
+    outcomes: list[Outcome] = []
+    pending = candidates(journal, now())
+    for record in list(pending):
+        if record.state is SaleState.CREATING:
+            journal.set_state(record.sale_id, SaleState.UNKNOWN, Reason.INTERRUPTED, recovered=True)
+            journal.add_note(record.sale_id, "the kiosk stopped before qr/create answered")
+            outcomes.append(
+                Outcome(record.sale_id, record.state, SaleState.UNKNOWN, Reason.INTERRUPTED, False)
+            )
+            on_change(record.sale_id)
+            pending.remove(record)
+    if pending:
+        log.info("recovery: asking the bank about %d sale(s)", len(pending))
+    passes = 0
+    while pending and (max_passes is None or passes < max_passes):
+        passes += 1
+        for record in list(pending):
+            assert record.qr_payment_id is not None
+            try:
+                status: str | None = read_status(record.qr_payment_id)
+            except KaspiError as exc:
+                log.warning(
+                    "recovery: sale %s payment %s: %s", record.sale_id, record.qr_payment_id, exc
+                )
+                status = None
+            if status is not None and status != record.last_status:
+                journal.record_status(record.sale_id, status)
+            verdict = judge(record, status, now())
+            if not verdict.done:
+                continue
+            pending.remove(record)
+            if verdict.state is None or (
+                verdict.state is record.state and verdict.reason is record.reason
+            ):
+                continue
+            journal.set_state(
+                record.sale_id,
+                verdict.state,
+                verdict.reason,
+                needs_refund=verdict.needs_refund or None,
+                recovered=True,
+            )
+            log.warning(
+                "recovery: sale %s %s -> %s (%s)%s",
+                record.sale_id,
+                record.state.value,
+                verdict.state.value,
+                verdict.reason.value if verdict.reason else status,
+                " NEEDS REFUND OR HAND-OVER" if verdict.needs_refund else "",
+            )
+            outcomes.append(
+                Outcome(
+                    record.sale_id,
+                    record.state,
+                    verdict.state,
+                    verdict.reason,
+                    verdict.needs_refund,
+                )
+            )
+            on_change(record.sale_id)
+        if pending and (max_passes is None or passes < max_passes):
+            sleep(interval)
+    return outcomes

@@ -1,0 +1,119 @@
+"""A real kiosk (KioskShell) on the Qt event loop against a real sandbox, for GUI tests."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from kiosk import config as cfg
+from kiosk.kaspi.client import KaspiClient
+from kiosk.sandbox import Sandbox
+
+#: Short, as the sandbox allows: every deadline of a sale fits in a few seconds.
+FAST = {"poll_interval": 1, "scan_timeout": 4, "confirm_timeout": 4}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def kiosk_config(sandbox: Sandbox, scheme: str = "standard", **edits: Any) -> Path:
+    """The sandbox's config, registered, windowed, with a host API and quick result screens."""
+    path = sandbox.config_path(scheme)
+    config = cfg.load(path)
+    if not config.kaspi.device_token:
+        with KaspiClient(config) as client:
+            token = client.register_device(config.device.device_id, config.device.trade_point_id)
+        cfg.write_value(path, "kaspi", "device_token", token)
+    values: dict[str, Any] = {
+        "kiosk__fullscreen": False,
+        "kiosk__service_pin": "2468",
+        "kiosk__health_interval": 1.0,
+        "sale__result_seconds": 1.0,
+        "host_api__enabled": True,
+        "host_api__port": free_port(),
+        "host_api__token": secrets.token_urlsafe(24),
+        **edits,
+    }
+    for name, value in values.items():
+        section, key = name.split("__")
+        cfg.write_value(path, section, key, value)
+    return path
+
+
+class HostApi:
+    """The vending controller's side of the host API."""
+
+    def __init__(self, path: Path) -> None:
+        config = cfg.load(path)
+        self.base = f"http://127.0.0.1:{config.host_api.port}/v1"
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.session.headers["Authorization"] = f"Bearer {config.host_api.token}"
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.get(self.base + path, timeout=70, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.post(self.base + path, timeout=10, **kwargs)
+
+
+@pytest.fixture
+def fast_sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
+    return sandbox_factory(**FAST)
+
+
+@pytest.fixture
+def start_kiosk(qtbot: Any) -> Iterator[Callable[..., Any]]:
+    """start_kiosk(config_path) -> a started KioskShell; every one is quit at teardown."""
+    from kiosk.gui.shell import KioskShell
+
+    shells: list[KioskShell] = []
+
+    def start(path: Path, *, wait_for: str | None = "amount", **kwargs: Any) -> KioskShell:
+        shell = KioskShell(path, **kwargs)
+        shell.retry_seconds = 1.0
+        shells.append(shell)
+        shell.start(windowed=True)
+        if wait_for:
+            qtbot.waitUntil(lambda: shell.window.screen_name == wait_for, timeout=15000)
+        return shell
+
+    yield start
+    for shell in shells:
+        shell.quit(exit_app=False)
+
+
+def type_amount(qtbot: Any, shell: Any, amount: int) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    screen = shell.window.amount_screen
+    for digit in str(amount):
+        qtbot.mouseClick(screen.findChild(QPushButton, f"key_{digit}"), Qt.MouseButton.LeftButton)
+    assert screen.amount() == Decimal(amount)
+
+
+def press_pay(qtbot: Any, shell: Any) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    button = shell.window.amount_screen.findChild(QPushButton, "pay_button")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def current_payment(qtbot: Any, shell: Any) -> int:
+    """Wait for the QR of the running sale and return its payment id."""
+    qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=10000)
+    sale = shell.controller.current
+    assert sale is not None and sale.payment is not None
+    return int(sale.payment.payment_id)
