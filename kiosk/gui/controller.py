@@ -140,7 +140,8 @@ class SaleController(QObject):
             sale.tracker.flow.payment_id,
         )
         self._journal(
-            lambda: self.journal.set_state(sale.sale_id, SaleState.CANCELLED, Reason.CANCELLED)
+            sale.sale_id,
+            lambda: self.journal.set_state(sale.sale_id, SaleState.CANCELLED, Reason.CANCELLED),
         )
         self._background[sale.sale_id] = sale
         self._finish_current(sale, SaleState.CANCELLED, None)
@@ -156,19 +157,25 @@ class SaleController(QObject):
             log.warning("sale %s: qr/create failed: %s", sale.sale_id, reason)
             # The customer never saw a QR, so nothing can have been paid.
             self._journal(
-                lambda: self.journal.set_state(sale.sale_id, SaleState.FAILED, Reason.CREATE_FAILED)
+                sale.sale_id,
+                lambda: self.journal.set_state(
+                    sale.sale_id, SaleState.FAILED, Reason.CREATE_FAILED
+                ),
             )
-            self._journal(lambda: self.journal.add_note(sale.sale_id, f"qr/create: {reason}"))
+            self._journal(
+                sale.sale_id, lambda: self.journal.add_note(sale.sale_id, f"qr/create: {reason}")
+            )
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, error)
             return
         sale.payment = payment
         self._journal(
+            sale.sale_id,
             lambda: self.journal.payment_created(
                 sale.sale_id,
                 payment.payment_id,
                 payment.expire_date.isoformat(),
                 poll_interval=payment.behavior.poll_interval,
-            )
+            ),
         )
         flow = PaymentFlow(payment.payment_id, payment.behavior, self._clock())
         tracker = PaymentTracker(
@@ -177,7 +184,9 @@ class SaleController(QObject):
         sale.tracker = tracker
         tracker.changed.connect(lambda change: self._on_tracker_changed(sale, change))
         tracker.status_read.connect(
-            lambda status: self._journal(lambda: self.journal.record_status(sale.sale_id, status))
+            lambda status: self._journal(
+                sale.sale_id, lambda: self.journal.record_status(sale.sale_id, status)
+            )
         )
         tracker.finished.connect(lambda: self._on_tracker_finished(sale))
         log.info(
@@ -216,9 +225,10 @@ class SaleController(QObject):
                 self.screen_requested.emit("qr_expired", {})
             elif change.status:
                 self._journal(
+                    sale.sale_id,
                     lambda: self.journal.add_note(
                         sale.sale_id, f"after cancel the bank said {change.status}"
-                    )
+                    ),
                 )
             return
         log.info(
@@ -229,7 +239,9 @@ class SaleController(QObject):
             change.reason.value if change.reason else change.status,
         )
         if change.new is SaleState.AWAITING:
-            self._journal(lambda: self.journal.set_state(sale.sale_id, SaleState.AWAITING))
+            self._journal(
+                sale.sale_id, lambda: self.journal.set_state(sale.sale_id, SaleState.AWAITING)
+            )
             if on_screen:
                 self.screen_requested.emit("awaiting", {"amount": sale.amount})
             return
@@ -238,7 +250,10 @@ class SaleController(QObject):
             return
         # FAILED or UNKNOWN: the customer sees why; nothing was (known to be) paid.
         if not flow.cancelled:
-            self._journal(lambda: self.journal.set_state(sale.sale_id, change.new, change.reason))
+            self._journal(
+                sale.sale_id,
+                lambda: self.journal.set_state(sale.sale_id, change.new, change.reason),
+            )
             self._finish_current(sale, change.new, change.reason, flow.last_error)
 
     def _on_processed(self, sale: ActiveSale, flow: PaymentFlow) -> None:
@@ -258,15 +273,17 @@ class SaleController(QObject):
             flow.on_paid_amount(total, sale.amount, self._clock())
             if flow.amount_mismatch:
                 self._journal(
+                    sale.sale_id,
                     lambda: self.journal.add_note(
                         sale.sale_id, f"paid {total} ₸ but the sale was {sale.amount} ₸"
-                    )
+                    ),
                 )
         else:
             # Processed is the bank's word; the extra check only could not be made.
             log.warning("sale %s: paid amount not checked: %s", sale.sale_id, error)
             self._journal(
-                lambda: self.journal.add_note(sale.sale_id, f"paid amount not checked: {error}")
+                sale.sale_id,
+                lambda: self.journal.add_note(sale.sale_id, f"paid amount not checked: {error}"),
             )
         self._record_paid(sale, flow)
 
@@ -274,9 +291,10 @@ class SaleController(QObject):
         needs_refund = flow.needs_refund or flow.amount_mismatch
         reason = flow.reason
         self._journal(
+            sale.sale_id,
             lambda: self.journal.set_state(
                 sale.sale_id, SaleState.PROCESSED, reason, needs_refund=needs_refund
-            )
+            ),
         )
         if needs_refund:
             log.warning(
@@ -313,10 +331,14 @@ class SaleController(QObject):
         else:
             self.screen_requested.emit("error", {"reason": reason, "state": state, "error": error})
 
-    def _journal(self, write: Callable[[], None]) -> None:
-        """A journal write during a running sale: the sale goes on even if the disk fails."""
+    def _journal(self, sale_id: int, write: Callable[[], None]) -> None:
+        """A journal write during a running sale: the sale goes on even if the disk fails.
+
+        Every write is announced (sale_updated), so host API long-polls answer at once.
+        """
         try:
             write()
+            self.sale_updated.emit(sale_id)
         except JournalError as exc:
             self.journal_problem = str(exc)
             log.critical("journal write failed during a sale: %s", exc)

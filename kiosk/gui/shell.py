@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk import logs
-from kiosk.config import Config, ConfigError, SaleSection, load, secret_values
+from kiosk.config import Config, ConfigError, SaleSection, load, secret_values, write_value
 from kiosk.gui.controller import Busy, SaleController, Unavailable
 from kiosk.gui.health import HealthMonitor
 from kiosk.gui.reasons import customer_text
@@ -152,13 +152,15 @@ class KioskShell(QObject):
         self.window.amount_screen.set_range(
             Decimal(str(config.sale.min_amount)), Decimal(str(config.sale.max_amount))
         )
-        if not config.kaspi.device_token:
-            raise ConfigError("kaspi.device_token", "is empty: register the kiosk (kiosk register)")
         self.journal = Journal.open(config.data_dir)
+        self.journal.check_writable()  # a full disk refuses sales now, not mid-sale
         if config.storage.retention_days:
             moved = self.journal.archive_older_than(config.storage.retention_days)
             log.info("archived %d sales older than %d days", moved, config.storage.retention_days)
         self.client = KaspiClient(config)
+        if not config.kaspi.device_token:
+            self._register(config, self.client)
+            return
         self.controller = SaleController(
             config, self.journal, self.client, clock=self._clock, parent=self
         )
@@ -168,6 +170,28 @@ class KioskShell(QObject):
         self.health = HealthMonitor(self.client.ping, config.kiosk.health_interval, parent=self)
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
+
+    def _register(self, config: Config, client: KaspiClient) -> None:
+        """No device token yet: the kiosk registers itself, saves the token and boots again."""
+        device_id, trade_point = config.device.device_id, config.device.trade_point_id
+        if not trade_point:
+            raise ConfigError("device.trade_point_id",
+                              "is 0: set the trade point to register at (kiosk tradepoints)")
+        self._out_of_service(f"registering {device_id} at trade point {trade_point}")
+        boot = self._boot_count
+
+        def done(token: object, error: BaseException | None) -> None:
+            if boot != self._boot_count:
+                return
+            if error is not None or not isinstance(token, str):
+                self._out_of_service(f"registration failed: {error}")
+                self._retry.start(int(self.retry_seconds * 1000))
+                return
+            write_value(self.config_path, "kaspi", "device_token", token)
+            log.info("registered %s at trade point %s; device_token saved", device_id, trade_point)
+            self.boot()
+
+        self._recovery_worker.submit(lambda: client.register_device(device_id, trade_point), done)
 
     def _recover_then_check(self) -> None:
         """Resolve interrupted sales with the bank before the first new sale, then check health."""
@@ -287,7 +311,9 @@ class KioskShell(QObject):
         self._result_timer.stop()
         c = self.controller
         if c is not None and c.journal_problem:
+            # Sales stop until the disk is writable again: boot retries open + write probe.
             self._out_of_service(f"the journal cannot be written: {c.journal_problem}")
+            self._retry.start(int(self.retry_seconds * 1000))
             return
         if c is None or (self.health is not None and self.health.reachable is False):
             self.window.move_to("out_of_service")
@@ -306,8 +332,8 @@ class KioskShell(QObject):
             self._start_sale(amount, None, "keypad")
         except Busy:
             log.info("pay pressed while a sale runs; ignored")
-        except Unavailable as exc:
-            self._out_of_service(str(exc))
+        except Unavailable:
+            self.back_to_start()  # the journal problem shows out of service and retries
 
     def _start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int:
         if self.controller is None or self.window.screen_name not in ("amount", "success", "error"):
