@@ -7,11 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from helpers.kiosk import current_payment, kiosk_config, press_pay, type_amount
+
 from kiosk.sale import Reason, SaleState
 from kiosk.sandbox import Sandbox
 
 
-def test_keypad_sale_to_success_and_back(qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any) -> None:
+def test_keypad_sale_to_success_and_back(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
     shell = start_kiosk(kiosk_config(fast_sandbox))
     type_amount(qtbot, shell, 350)
     press_pay(qtbot, shell)
@@ -45,3 +48,96 @@ def test_scan_timeout_removes_the_qr_at_the_deadline(
     qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=2500)
     record = shell.journal.get(sale.sale_id)
     assert record.state is SaleState.FAILED and record.reason is Reason.SCAN_TIMEOUT
+
+
+def _to_qr(qtbot: Any, shell: Any, amount: int = 120) -> int:
+    type_amount(qtbot, shell, amount)
+    press_pay(qtbot, shell)
+    return current_payment(qtbot, shell)
+
+
+def test_scan_error_is_a_declined_sale(qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any) -> None:
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    payment_id = _to_qr(qtbot, shell)
+    sale_id = shell.controller.current.sale_id
+    fast_sandbox.scan_error(payment_id)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=2500)
+    record = shell.journal.get(sale_id)
+    assert record.state is SaleState.FAILED and record.reason is Reason.DECLINED
+
+
+def test_confirm_error_after_the_scan(qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any) -> None:
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    payment_id = _to_qr(qtbot, shell)
+    sale_id = shell.controller.current.sale_id
+    fast_sandbox.scan(payment_id)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "awaiting", timeout=2500)
+    fast_sandbox.confirm_error(payment_id)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=2500)
+    assert shell.journal.get(sale_id).reason is Reason.DECLINED
+
+
+def test_confirmation_timeout(qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any) -> None:
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    payment_id = _to_qr(qtbot, shell)
+    sale = shell.controller.current
+    fast_sandbox.scan(payment_id)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "awaiting", timeout=2500)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=7000)
+    record = shell.journal.get(sale.sale_id)
+    # The kiosk's own deadline or the bank's cancellation of the stale Wait, whichever is read
+    # first: both say "not paid"; neither may say paid or unknown.
+    assert record.state is SaleState.FAILED
+    assert record.reason in (Reason.CONFIRM_TIMEOUT, Reason.DECLINED)
+
+
+def test_cancel_before_the_scan_returns_to_the_start(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    payment_id = _to_qr(qtbot, shell)
+    sale_id = shell.controller.current.sale_id
+    cancel = shell.window.qr_screen.findChild(QPushButton, "cancel_button")
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=1000)
+    assert not shell.window.qr_screen.has_qr()
+    assert shell.journal.get(sale_id).state is SaleState.CANCELLED
+    assert shell.controller.watching == [sale_id]  # still watched until the scan deadline
+    # Nothing happens: the watch ends after the deadline and the sale stays cancelled.
+    qtbot.waitUntil(lambda: shell.controller.watching == [], timeout=7000)
+    record = shell.journal.get(sale_id)
+    assert record.state is SaleState.CANCELLED and not record.needs_refund
+    assert fast_sandbox.payment(payment_id)["status"] == "QrTokenCreated"
+
+
+def test_paid_after_cancel_is_recorded_for_a_refund(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    payment_id = _to_qr(qtbot, shell)
+    sale_id = shell.controller.current.sale_id
+    assert shell.controller.cancel()
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=1000)
+    fast_sandbox.scan(payment_id)
+    fast_sandbox.confirm(payment_id)
+    qtbot.waitUntil(lambda: shell.journal.get(sale_id).state is SaleState.PROCESSED, timeout=4000)
+    record = shell.journal.get(sale_id)
+    assert record.needs_refund and record.reason is Reason.PAID_AFTER_CANCEL
+    assert [r.sale_id for r in shell.journal.needing_attention()] == [sale_id]
+    assert shell.window.screen_name == "amount"  # the customer who walked away is not shown it
+
+
+def test_countdown_follows_the_bank_timeouts(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    seen: list[tuple[float, float]] = []
+    shell.controller.countdown.connect(lambda left, total: seen.append((left, total)))
+    _to_qr(qtbot, shell)
+    qtbot.waitUntil(lambda: len(seen) >= 4, timeout=3000)
+    assert all(total == 4 for _left, total in seen)  # QrCodeScanWaitTimeout from qr/create
+    lefts = [left for left, _ in seen]
+    assert lefts == sorted(lefts, reverse=True) and 0 < lefts[-1] < 4

@@ -51,9 +51,14 @@ def kiosk_config(sandbox: Sandbox, scheme: str = "standard", **edits: Any) -> Pa
 
 
 class HostApi:
-    """The vending controller's side of the host API."""
+    """The vending controller's side of the host API.
 
-    def __init__(self, path: Path) -> None:
+    With `qtbot` (an in-process kiosk), requests run on another thread while the test's
+    thread keeps the Qt loop going: the host API answers through the GUI thread.
+    """
+
+    def __init__(self, path: Path, qtbot: Any = None) -> None:
+        self._qtbot = qtbot
         config = cfg.load(path)
         self.base = f"http://127.0.0.1:{config.host_api.port}/v1"
         self.session = requests.Session()
@@ -61,10 +66,15 @@ class HostApi:
         self.session.headers["Authorization"] = f"Bearer {config.host_api.token}"
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.session.get(self.base + path, timeout=70, **kwargs)
+        return self._send(lambda: self.session.get(self.base + path, timeout=70, **kwargs))
 
     def post(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.session.post(self.base + path, timeout=10, **kwargs)
+        return self._send(lambda: self.session.post(self.base + path, timeout=10, **kwargs))
+
+    def _send(self, call: Callable[[], requests.Response]) -> requests.Response:
+        if self._qtbot is None:
+            return call()
+        return off_thread(self._qtbot, call, timeout=75)
 
 
 @pytest.fixture
@@ -117,3 +127,27 @@ def current_payment(qtbot: Any, shell: Any) -> int:
     sale = shell.controller.current
     assert sale is not None and sale.payment is not None
     return int(sale.payment.payment_id)
+
+
+def off_thread(qtbot: Any, call: Callable[[], Any], timeout: float = 15.0) -> Any:
+    """Run `call` (an HTTP request to the in-process kiosk) on another thread.
+
+    The host API answers through the GUI thread, which is this test's thread: it must
+    keep running the Qt event loop while the request waits.
+    """
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["result"] = call()
+        except BaseException as exc:  # noqa: BLE001 (re-raised on the test's thread)
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=int(timeout * 1000))
+    if "error" in box:
+        raise box["error"]
+    return box["result"]

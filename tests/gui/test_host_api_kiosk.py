@@ -1,0 +1,99 @@
+"""A vending controller drives the real kiosk through the host API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from helpers.kiosk import HostApi, kiosk_config
+
+from kiosk.sandbox import Sandbox
+
+
+def test_controller_charges_an_amount_and_learns_it_was_paid(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    path = kiosk_config(fast_sandbox)
+    shell = start_kiosk(path)
+    api = HostApi(path, qtbot)
+    health = api.get("/health").json()
+    assert health["ok"] and health["bank_reachable"] is True
+    created = api.post("/sales", json={"amount": 350, "external_id": "order-17"})
+    assert created.status_code == 201, created.text
+    sale_id = created.json()["sale_id"]
+    qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=5000)
+    assert shell.window.amount_screen.amount() == 0  # the customer typed nothing
+    sale = api.get(f"/sales/{sale_id}").json()
+    assert (
+        sale["state"] == "qr" and sale["amount"] == "350.00" and sale["external_id"] == "order-17"
+    )
+    assert api.get("/state").json() == {"screen": "qr", "sale_id": sale_id}
+    payment_id = sale["qr_payment_id"]
+    assert fast_sandbox.payment(payment_id)["external_id"] == "order-17"  # sent as ExternalId
+    busy = api.post("/sales", json={"amount": 10})
+    assert busy.status_code == 409 and busy.json()["sale_id"] == sale_id
+
+    fast_sandbox.scan(payment_id)
+    waited = api.get(f"/sales/{sale_id}", params={"wait": 10}).json()  # answers on the change
+    assert waited["state"] == "awaiting"
+    fast_sandbox.confirm(payment_id)
+    final = api.get(f"/sales/{sale_id}", params={"wait": 10}).json()
+    assert final["state"] == "processed" and final["needs_refund"] is False
+    # A retry of the same order does not charge twice.
+    again = api.post("/sales", json={"amount": 350, "external_id": "order-17"})
+    assert again.status_code == 200 and again.json()["sale_id"] == sale_id
+
+
+def test_controller_cancels_before_the_scan(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    path = kiosk_config(fast_sandbox)
+    shell = start_kiosk(path)
+    api = HostApi(path, qtbot)
+    sale_id = api.post("/sales", json={"amount": "99.50"}).json()["sale_id"]
+    qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=5000)
+    cancelled = api.post(f"/sales/{sale_id}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=2000)
+    assert not shell.window.qr_screen.has_qr()
+
+
+def test_cancel_after_the_scan_is_refused(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    path = kiosk_config(fast_sandbox)
+    shell = start_kiosk(path)
+    api = HostApi(path, qtbot)
+    sale = api.post("/sales", json={"amount": 20}).json()
+    qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=5000)
+    payment_id = api.get(f"/sales/{sale['sale_id']}").json()["qr_payment_id"]
+    fast_sandbox.scan(payment_id)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "awaiting", timeout=3000)
+    refused = api.post(f"/sales/{sale['sale_id']}/cancel")
+    assert refused.status_code == 409 and refused.json()["error"] == "not_cancellable"
+    assert shell.window.screen_name == "awaiting"
+
+
+def test_bad_amounts_and_tokens_are_refused_and_nothing_starts(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    path = kiosk_config(fast_sandbox)
+    shell = start_kiosk(path)
+    api = HostApi(path, qtbot)
+    before = len(fast_sandbox.requests)
+    for amount in (0, -5, "abc", True, 1.234, 10_000_000, None):
+        r = api.post("/sales", json={"amount": amount})
+        assert r.status_code in (400, 422), (amount, r.text)
+        assert "message" in r.json()
+    anonymous = requests.post(api.base + "/sales", json={"amount": 10}, timeout=5)
+    assert anonymous.status_code == 401  # refused before the kiosk is asked: no thread needed
+    wrong = requests.post(
+        api.base + "/sales",
+        json={"amount": 10},
+        timeout=5,
+        headers={"Authorization": "Bearer not-the-token"},
+    )
+    assert wrong.status_code == 401
+    assert shell.window.screen_name == "amount"
+    assert not [r for r in fast_sandbox.requests[before:] if r.path.endswith("/qr/create")]
+    assert shell.journal.list() == []
