@@ -36,13 +36,17 @@ class DemoPanel(QWidget):
     def __init__(self, shell: KioskShell) -> None:
         super().__init__()
         self.setObjectName("demo_panel")
+        # A plain QWidget paints no stylesheet background unless asked to.
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._shell = shell
         self._worker = Worker("kiosk-demo", self)
         self._kaspi: KaspiClient | None = None
         self.setStyleSheet(
-            "#demo_panel { background: #263238; } QLabel { color: #eceff1; font-size: 15px; }"
-            " QPushButton { background: #455a64; color: white; border-radius: 8px;"
-            " padding: 10px 14px; font-size: 16px; } QPushButton:pressed { background: #607d8b; }"
+            "#demo_panel { background: #263238; }"
+            " #demo_panel QLabel { color: #eceff1; font-size: 18px; background: transparent; }"
+            " #demo_panel QPushButton { background: #455a64; color: white; border-radius: 8px;"
+            " padding: 10px 14px; font-size: 18px; min-height: 56px; }"
+            " #demo_panel QPushButton:pressed { background: #607d8b; }"
         )
         title = QLabel("DEMO — the customer's phone (sandbox test API):")
         self.status = QLabel("")
@@ -54,7 +58,9 @@ class DemoPanel(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, a=action: self.emulate(a))
             row.addWidget(button)
-            shortcut = QShortcut(QKeySequence(key), shell.window)
+            # The panel is built before the window it sits in: an application-wide key.
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             shortcut.activated.connect(lambda a=action: self.emulate(a))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
