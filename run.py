@@ -58,7 +58,7 @@ def ensure_venv() -> None:
 def run_tests(extra: list[str]) -> int:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
     steps = [
-        [str(PYTHON), "-m", "ruff", "check", "kiosk", "tests", "bench", "run.py"],
+        [str(PYTHON), "-m", "ruff", "check", "kiosk", "tests", "bench", "docs", "installer", "run.py"],
         [str(PYTHON), "-m", "mypy"],
         [str(PYTHON), "-m", "pytest", *extra],
     ]

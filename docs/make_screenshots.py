@@ -18,15 +18,15 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication, Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QPushButton
 
-from kiosk import config as cfg  # noqa: E402
-from kiosk.demo import prepare  # noqa: E402
-from kiosk.gui.demo_panel import DemoPanel  # noqa: E402
-from kiosk.gui.shell import KioskShell  # noqa: E402
-from kiosk.gui.theme import apply_theme  # noqa: E402
+from kiosk import config as cfg
+from kiosk.demo import prepare
+from kiosk.gui.demo_panel import DemoPanel
+from kiosk.gui.shell import KioskShell
+from kiosk.gui.theme import apply_theme
 
 
 def free_port() -> int:
@@ -76,7 +76,9 @@ def main() -> None:
 
         amount = window.amount_screen
         for digit in "1250":
-            QTest.mouseClick(amount.findChild(QPushButton, f"key_{digit}"), Qt.MouseButton.LeftButton)
+            QTest.mouseClick(
+                amount.findChild(QPushButton, f"key_{digit}"), Qt.MouseButton.LeftButton
+            )
         shot("1-amount")
         QTest.mouseClick(amount.findChild(QPushButton, "pay_button"), Qt.MouseButton.LeftButton)
         wait(lambda: window.qr_screen.has_qr())
@@ -93,7 +95,9 @@ def main() -> None:
         shot("4-success")
         wait(lambda: window.screen_name == "amount")
         for digit in "500":
-            QTest.mouseClick(amount.findChild(QPushButton, f"key_{digit}"), Qt.MouseButton.LeftButton)
+            QTest.mouseClick(
+                amount.findChild(QPushButton, f"key_{digit}"), Qt.MouseButton.LeftButton
+            )
         QTest.mouseClick(amount.findChild(QPushButton, "pay_button"), Qt.MouseButton.LeftButton)
         wait(lambda: window.qr_screen.has_qr())
         sandbox.scan_error(shell.controller.current.payment.payment_id)  # type: ignore
@@ -107,10 +111,13 @@ def main() -> None:
         window.service_requested.emit()
         wait(lambda: window.screen_name == "service")
         for digit in "1234":
-            QTest.mouseClick(window.service_screen.findChild(QPushButton, f"pin_{digit}"),
-                             Qt.MouseButton.LeftButton)
-        QTest.mouseClick(window.service_screen.findChild(QPushButton, "pin_ok"),
-                         Qt.MouseButton.LeftButton)
+            QTest.mouseClick(
+                window.service_screen.findChild(QPushButton, f"pin_{digit}"),
+                Qt.MouseButton.LeftButton,
+            )
+        QTest.mouseClick(
+            window.service_screen.findChild(QPushButton, "pin_ok"), Qt.MouseButton.LeftButton
+        )
         settle(1.0)
         shot("7-service")
         shell.quit(exit_app=False)
