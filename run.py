@@ -23,6 +23,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed"
+LINTED = ["kiosk", "tests", "bench", "docs", "installer", "run.py"]
 
 
 def _wanted() -> str:
@@ -58,7 +59,7 @@ def ensure_venv() -> None:
 def run_tests(extra: list[str]) -> int:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
     steps = [
-        [str(PYTHON), "-m", "ruff", "check", "kiosk", "tests", "bench", "docs", "installer", "run.py"],
+        [str(PYTHON), "-m", "ruff", "check", *LINTED],
         [str(PYTHON), "-m", "mypy"],
         [str(PYTHON), "-m", "pytest", *extra],
     ]
