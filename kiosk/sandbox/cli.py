@@ -131,9 +131,10 @@ def _print_summary(sandbox: Any) -> None:
     for scheme in ("basic", "standard", "enhanced"):
         print(f"  {scheme:<9} {sandbox.base_url(scheme)}")
         print(f"            config {sandbox.config_path(scheme)}")
-    print(f"  Api-Key (basic): {sandbox.api_key}")
+    # Even the sandbox's own secrets stay off the screen: they are in the config files.
+    print("  Api-Key (basic): kaspi.api_key in kiosk-basic.toml")
     print(f"  OrganizationBin (enhanced): {state.SANDBOX_BIN}")
-    print(f"  client certificate: {sandbox.pki.client_pfx} (password {sandbox.pki.password})")
+    print(f"  client certificate: {sandbox.pki.client_pfx} (kaspi.key_password in the configs)")
     print(f"  CA bundle to trust: {sandbox.pki.ca_bundle}")
     print('  customer: POST {base}/test/payment/scan {"qrPaymentId": "<id>"}, then .../confirm')
     print(flush=True)
