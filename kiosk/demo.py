@@ -42,13 +42,13 @@ def prepare(
     """Start the sandbox and make its config ready for the kiosk: registered, host API on."""
     from kiosk.config import load
     from kiosk.kaspi.client import KaspiClient
-    from kiosk.sandbox import Behaviour, Sandbox
+    from kiosk.sandbox import Behaviour, PortInUseError, Sandbox
 
     behaviour = Behaviour(poll_interval=1, scan_timeout=30, confirm_timeout=20) if fast else None
     sandbox = Sandbox(directory, behaviour=behaviour)
     try:
         sandbox.start()
-    except OSError:
+    except PortInUseError:
         # The usual ports are taken (another sandbox?): any free ones will do for a demo.
         sandbox = Sandbox(
             directory, behaviour=behaviour, ports={"basic": 0, "standard": 0, "enhanced": 0}
