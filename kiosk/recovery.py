@@ -138,14 +138,16 @@ def recover(
     sleep: Callable[[float], None],
     on_change: Callable[[int], None] = lambda _sale_id: None,
     max_passes: int | None = None,
+    select: Callable[[SaleRecord], bool] = lambda _record: True,
 ) -> list[Outcome]:
     """Ask the bank about every candidate until each has a verdict; returns what changed.
 
     `max_passes` bounds the reads per sale (the idle re-check makes one pass;
-    at start-up the kiosk waits for every verdict).
+    at start-up the kiosk waits for every verdict). `select` narrows the
+    candidates (the idle re-check leaves the sales the kiosk itself follows).
     """
     outcomes: list[Outcome] = []
-    pending = candidates(journal, now())
+    pending = [r for r in candidates(journal, now()) if select(r)]
     for record in list(pending):
         if record.state is SaleState.CREATING:
             journal.set_state(record.sale_id, SaleState.UNKNOWN, Reason.INTERRUPTED, recovered=True)

@@ -102,6 +102,10 @@ class SaleController(QObject):
         if self.current is not None:
             raise Busy("another sale is running", self.current.sale_id)
         try:
+            # The probe first: the sale row may still fit in a page with room while its
+            # later writes (payment id, outcome) would not. A disk that full refuses the
+            # sale now, before a QR exists, not mid-sale.
+            self.journal.check_writable()
             sale_id = self.journal.begin_sale(
                 amount,
                 external_id=external_id,
@@ -168,15 +172,26 @@ class SaleController(QObject):
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, error)
             return
         sale.payment = payment
-        self._journal(
-            sale.sale_id,
-            lambda: self.journal.payment_created(
+        try:
+            self.journal.payment_created(
                 sale.sale_id,
                 payment.payment_id,
                 payment.expire_date.isoformat(),
                 poll_interval=payment.behavior.poll_interval,
-            ),
-        )
+            )
+        except JournalError as exc:
+            # A QR whose payment id is not on disk could be paid and then forgotten by a
+            # crash: it is never shown. Unseen, it cannot be paid.
+            self.journal_problem = str(exc)
+            log.critical(
+                "sale %s: payment %s not journalled, QR withheld: %s",
+                sale.sale_id,
+                payment.payment_id,
+                exc,
+            )
+            self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, exc)
+            return
+        self.sale_updated.emit(sale.sale_id)
         flow = PaymentFlow(payment.payment_id, payment.behavior, self._clock())
         tracker = PaymentTracker(
             flow, lambda: self._read_status(payment.payment_id), self._worker, self._clock, self

@@ -73,13 +73,24 @@ class _GuiCall(QObject):
 
 
 class KioskGateway:
-    """SaleGateway for kiosk.hostapi, backed by the running kiosk (see kiosk.gui.shell)."""
+    """SaleGateway for kiosk.hostapi, backed by the running kiosk (see kiosk.gui.shell).
 
-    def __init__(self, shell: Any, journal: Journal) -> None:
+    One gateway for the kiosk's whole life, reading the journal the kiosk has now: a
+    controller's keep-alive connection is still served by the host API of an earlier
+    start-up, and must not read (or answer a new sale from) the journal it closed.
+    """
+
+    def __init__(self, shell: Any) -> None:
         self._shell = shell
-        self._journal = journal
         self._gui = _GuiCall()
         self._changed = threading.Condition()
+
+    @property
+    def _journal(self) -> Journal:
+        journal: Journal | None = self._shell.journal
+        if journal is None:
+            raise GatewayUnavailable("the kiosk is starting")
+        return journal
 
     def notify(self, _sale_id: int = 0) -> None:
         """A sale changed: wake the long-polls (called on the GUI thread)."""

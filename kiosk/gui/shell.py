@@ -28,8 +28,9 @@ from kiosk.gui.health import HealthMonitor
 from kiosk.gui.reasons import customer_text
 from kiosk.gui.window import KioskWindow
 from kiosk.gui.worker import Worker
-from kiosk.journal import Journal, JournalError
+from kiosk.journal import Journal, JournalError, SaleRecord
 from kiosk.kaspi.client import KaspiClient
+from kiosk.kaspi.tls import load_identity
 from kiosk.sale import SaleState
 
 log = logging.getLogger("kiosk.shell")
@@ -69,7 +70,9 @@ class KioskShell(QObject):
         self._clock = clock
         self.config: Config | None = None
         self.journal: Journal | None = None
-        self.client: KaspiClient | None = None
+        self.client: KaspiClient | None = None  # the sale worker's
+        self._background_client: KaspiClient | None = None  # registration, recovery
+        self._health_client: KaspiClient | None = None  # health pings
         self.controller: SaleController | None = None
         self.health: HealthMonitor | None = None
         self.host_api: Any = None
@@ -87,6 +90,7 @@ class KioskShell(QObject):
         self._recovery_worker = Worker("kiosk-recovery", self)
         self._stopping = threading.Event()
         self._boot_count = 0
+        self._rechecking = False
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self.boot)
@@ -157,17 +161,24 @@ class KioskShell(QObject):
         if config.storage.retention_days:
             moved = self.journal.archive_older_than(config.storage.retention_days)
             log.info("archived %d sales older than %d days", moved, config.storage.retention_days)
-        self.client = KaspiClient(config)
+        # One client (one session, one connection) per thread that calls the bank: a
+        # requests.Session is not shared between threads. The certificate is read once.
+        identity = load_identity(config) if config.kaspi.scheme != "basic" else None
+        self.client = KaspiClient(config, identity=identity)
+        self._background_client = KaspiClient(config, identity=identity)
         if not config.kaspi.device_token:
-            self._register(config, self.client)
+            self._register(config, self._background_client)
             return
         self.controller = SaleController(
             config, self.journal, self.client, clock=self._clock, parent=self
         )
         self.controller.screen_requested.connect(self._on_controller_screen_requested)
         self.controller.countdown.connect(self._on_controller_countdown)
-        self._start_host_api(config, self.journal)
-        self.health = HealthMonitor(self.client.ping, config.kiosk.health_interval, parent=self)
+        self._start_host_api(config)
+        self._health_client = KaspiClient(config, identity=identity)
+        self.health = HealthMonitor(
+            self._health_client.ping, config.kiosk.health_interval, parent=self
+        )
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
 
@@ -175,8 +186,10 @@ class KioskShell(QObject):
         """No device token yet: the kiosk registers itself, saves the token and boots again."""
         device_id, trade_point = config.device.device_id, config.device.trade_point_id
         if not trade_point:
-            raise ConfigError("device.trade_point_id",
-                              "is 0: set the trade point to register at (kiosk tradepoints)")
+            raise ConfigError(
+                "device.trade_point_id",
+                "is 0: set the trade point to register at (kiosk tradepoints)",
+            )
         self._out_of_service(f"registering {device_id} at trade point {trade_point}")
         boot = self._boot_count
 
@@ -197,7 +210,7 @@ class KioskShell(QObject):
         """Resolve interrupted sales with the bank before the first new sale, then check health."""
         from kiosk import recovery
 
-        journal, client = self.journal, self.client
+        journal, client = self.journal, self._background_client
         assert journal is not None and client is not None
         pending = recovery.candidates(journal, datetime.now(UTC))
         if not pending:
@@ -237,13 +250,67 @@ class KioskShell(QObject):
         if self.health is not None:
             self.health.check_now()
 
-    def _start_host_api(self, config: Config, journal: Journal) -> None:
+    def _recheck_abandoned(self) -> None:
+        """Idle with the bank answering: one more read of sales that may have been paid late.
+
+        A sale that ended UNKNOWN because the bank did not answer until its deadline
+        may well have been paid; without this it stays unknown until the next start.
+        Sales the controller still follows, and unfinished ones (a sale starting now),
+        are left alone; abandoned ones only while the bank can still change them.
+        """
+        from kiosk import recovery
+
+        journal, client, controller = self.journal, self._background_client, self.controller
+        if self._rechecking or journal is None or client is None or controller is None:
+            return
+        watched = set(controller.watching)
+
+        def wanted(record: SaleRecord) -> bool:
+            return (
+                record.state.is_final
+                and record.sale_id not in watched
+                and (
+                    record.state is SaleState.UNKNOWN
+                    or datetime.now(UTC) < recovery.give_up_at(record)
+                )
+            )
+
+        try:
+            if not any(wanted(r) for r in recovery.candidates(journal, datetime.now(UTC))):
+                return
+        except JournalError as exc:
+            log.warning("idle re-check skipped: %s", exc)
+            return
+        self._rechecking = True
+        notify = controller.sale_updated.emit
+
+        def done(outcomes: object, error: BaseException | None) -> None:
+            self._rechecking = False
+            if error is not None:
+                log.warning("idle re-check failed: %s", error)
+            elif outcomes:
+                log.warning("idle re-check changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
+
+        self._recovery_worker.submit(
+            lambda: recovery.recover(
+                journal,
+                lambda pid: client.payment_status(pid, retry=False).status,
+                sleep=lambda _seconds: None,
+                on_change=notify,
+                max_passes=1,
+                select=wanted,
+            ),
+            done,
+        )
+
+    def _start_host_api(self, config: Config) -> None:
         if not config.host_api.enabled:
             return
         from kiosk.gui.gateway import KioskGateway
         from kiosk.hostapi import HostApiServer
 
-        self.gateway = KioskGateway(self, journal)
+        if self.gateway is None:
+            self.gateway = KioskGateway(self)
         assert self.controller is not None
         self.controller.sale_updated.connect(self.gateway.notify)
         server = HostApiServer(self.gateway, token=config.host_api.token, port=config.host_api.port)
@@ -274,15 +341,18 @@ class KioskShell(QObject):
             self.controller.shutdown()
             self.controller.deleteLater()
             self.controller = None
-        if self.client is not None:
-            self.client.close()
-            self.client = None
+        for client in (self.client, self._background_client, self._health_client):
+            if client is not None:
+                client.close()
+        self.client = self._background_client = self._health_client = None
         if self.journal is not None:
             self.journal.close()
             self.journal = None
 
     def quit(self, *, exit_app: bool = True) -> None:
         log.info("kiosk exiting")
+        self._result_timer.stop()
+        self._idle.stop()
         self._teardown()
         self._recovery_worker.close(wait=True)
         self.window.quit()
@@ -297,6 +367,8 @@ class KioskShell(QObject):
             if self.window.screen_name == "out_of_service":
                 self.problem = None
                 self.back_to_start()
+            if self.window.screen_name == "amount":
+                self._recheck_abandoned()
         elif self.window.screen_name in ("amount", "out_of_service"):
             self._out_of_service(f"the bank does not answer: {reason}")
 
@@ -359,6 +431,9 @@ class KioskShell(QObject):
         except Unavailable as exc:
             if self.window.screen_name == "service":
                 raise GatewayBusy("the kiosk is in service mode") from None
+            if self.controller is not None and self.controller.journal_problem:
+                # As for the keypad: out of service, and start-up retried until it is writable.
+                self.back_to_start()
             raise GatewayUnavailable(str(exc)) from None
 
     def cancel_host_sale(self, sale_id: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import secrets
 import socket
 from collections.abc import Callable, Iterator
@@ -101,6 +102,10 @@ def start_kiosk(qtbot: Any) -> Iterator[Callable[..., Any]]:
     yield start
     for shell in shells:
         shell.quit(exit_app=False)
+    # Finished kiosks sit in reference cycles; free them here, on the GUI thread, rather
+    # than let a later collection on a worker or sandbox thread delete Qt objects there.
+    shells.clear()
+    gc.collect()
 
 
 def type_amount(qtbot: Any, shell: Any, amount: int) -> None:

@@ -1,0 +1,350 @@
+"""A real kiosk process killed with SIGKILL at every stage of a sale: no payment is lost.
+
+The kiosk runs as the operator runs it (`python -m kiosk run`), against a
+sandbox in this process, and is driven through the host API exactly as a
+vending controller drives it. The customer acts on the sandbox directly. After
+each kill a new kiosk starts on the same journal, and the host API and
+`kiosk journal --json` must both tell the truth about the sale.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from helpers.kiosk import FAST, HostApi, kiosk_config
+
+from kiosk import config as cfg
+from kiosk.journal import Journal, SaleRecord
+from kiosk.sandbox import Sandbox
+
+FINAL = ("processed", "failed", "cancelled", "unknown")
+START_TIMEOUT = 30.0  # a cold interpreter importing Qt on a loaded CI machine
+
+
+def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
+    """Poll `check` until it returns something truthy; fail naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.05)
+
+
+class KioskProcess:
+    """One `kiosk run` process; its console output goes to a file beside the test."""
+
+    def __init__(self, config: Path, out: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"}
+        env["QT_QPA_PLATFORM"] = "offscreen"
+        self.out = out
+        with out.open("ab") as sink:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "kiosk", "--config", str(config), "run", "--windowed"],
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env=env,
+            )
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL on POSIX (TerminateProcess on Windows): no clean-up code runs."""
+        if self.alive():
+            self.proc.kill()
+        self.proc.wait(10)
+
+    def output(self) -> str:
+        return self.out.read_text(encoding="utf-8", errors="replace")
+
+
+class Rig:
+    """A sandbox, a registered kiosk config with its host API, and the kiosk processes."""
+
+    def __init__(self, sandbox: Sandbox, tmp_path: Path) -> None:
+        self.sandbox = sandbox
+        self.config = kiosk_config(sandbox)
+        self.api = HostApi(self.config)
+        self.data_dir = cfg.load(self.config).data_dir
+        self.tmp_path = tmp_path
+        self.kiosks: list[KioskProcess] = []
+
+    # --- the kiosk process ---
+
+    def start(self, *, wait_for: str | None = "amount") -> KioskProcess:
+        kiosk = KioskProcess(self.config, self.tmp_path / f"kiosk-{len(self.kiosks)}.out")
+        self.kiosks.append(kiosk)
+        if wait_for:
+            self.wait_screen(wait_for, START_TIMEOUT)
+        return kiosk
+
+    def kill(self) -> None:
+        self.kiosks[-1].kill()
+
+    def state(self) -> dict[str, Any] | None:
+        """GET /v1/state, or None while the host API does not answer yet."""
+        if not self.kiosks[-1].alive():
+            pytest.fail(f"the kiosk exited:\n{self.kiosks[-1].output()[-3000:]}")
+        try:
+            response = self.api.get("/state")
+        except requests.ConnectionError:
+            return None
+        return response.json() if response.status_code == 200 else None
+
+    def wait_screen(self, screen: str, timeout: float = 15.0) -> dict[str, Any]:
+        return wait_until(
+            lambda: (s := self.state()) is not None and s["screen"] == screen and s,
+            timeout,
+            f"the kiosk's screen {screen!r}",
+        )
+
+    # --- sales through the host API ---
+
+    def sell(self, amount: int = 350, external_id: str | None = None) -> dict[str, Any]:
+        response = self.api.post("/sales", json={"amount": amount, "external_id": external_id})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def sale(self, sale_id: int) -> dict[str, Any]:
+        response = self.api.get(f"/sales/{sale_id}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def wait_sale(self, sale_id: int, *states: str, timeout: float = 15.0) -> dict[str, Any]:
+        """GET /v1/sales/{id} until the sale is in one of `states`.
+
+        The host API's long-poll waits for a change from the state the sale has when the
+        request arrives, so it can step over a short state the test wants to see; it is
+        used only when every wanted state is final.
+        """
+        long_poll = all(s in FINAL for s in states)
+        deadline = time.monotonic() + timeout
+        record = self.sale(sale_id)
+        while record["state"] not in states:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                pytest.fail(f"sale {sale_id} is not {'/'.join(states)}: {record}\n{self.log()}")
+            if long_poll:
+                response = self.api.get(f"/sales/{sale_id}", params={"wait": f"{min(left, 5):.2f}"})
+                assert response.status_code == 200, response.text
+                record = response.json()
+            else:
+                time.sleep(0.05)
+                record = self.sale(sale_id)
+        return record
+
+    def qr_on_screen(self) -> dict[str, Any]:
+        """A new sale whose QR is on the kiosk's screen (its payment id is in the journal)."""
+        sale = self.sell()
+        sale = self.wait_sale(sale["sale_id"], "qr")
+        assert sale["qr_payment_id"] is not None
+        self.wait_screen("qr")
+        return sale
+
+    def log(self, lines: int = 40) -> str:
+        """The end of the kiosk's log file, for failure messages."""
+        path = self.data_dir / "logs" / "kiosk.log"
+        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    # --- the journal, read as the operator reads it ---
+
+    def journal_record(self, sale_id: int) -> SaleRecord:
+        with Journal.open(self.data_dir) as journal:
+            record = journal.get(sale_id)
+        assert record is not None
+        return record
+
+    def journal_cli(self, *args: str) -> list[dict[str, Any]]:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kiosk",
+                "--config",
+                str(self.config),
+                "journal",
+                *args,
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"},
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    def journal_cli_sale(self, sale_id: int) -> dict[str, Any]:
+        found = [r for r in self.journal_cli() if r["sale_id"] == sale_id]
+        assert len(found) == 1, found
+        return found[0]
+
+
+@pytest.fixture
+def rig(sandbox_factory: Callable[..., Sandbox], tmp_path: Path) -> Iterator[Rig]:
+    rig = Rig(sandbox_factory(**FAST), tmp_path)
+    try:
+        yield rig
+    finally:
+        for kiosk in rig.kiosks:
+            kiosk.kill()
+
+
+def assert_host_and_cli_agree(rig: Rig, sale_id: int, **expected: Any) -> None:
+    host, cli = rig.sale(sale_id), rig.journal_cli_sale(sale_id)
+    for name, value in expected.items():
+        assert host[name] == value, (name, host)
+        assert cli[name] == value, (name, cli)
+
+
+# --- the stages -------------------------------------------------------------------------------
+
+
+def test_killed_while_qr_create_is_in_flight(rig: Rig) -> None:
+    rig.start()
+    rig.sandbox.inject_fault("slow", count=1, path_contains="/qr/create", delay=5)
+    sale = rig.sell(external_id="order-before-create")
+    assert sale["state"] == "pending"
+    sale_id = sale["sale_id"]
+    # The kiosk is waiting for the bank's answer, with the sale journalled as creating.
+    wait_until(
+        lambda: any("/qr/create" in r.path for r in rig.sandbox.requests),
+        10,
+        "qr/create at the bank",
+    )
+    assert rig.journal_record(sale_id).state == "creating"
+    rig.kill()
+
+    rig.start()
+    # The customer never saw a QR: nothing can have been paid, but nothing is known either.
+    assert_host_and_cli_agree(
+        rig, sale_id, state="unknown", reason="interrupted", recovered=True, needs_refund=False
+    )
+    assert rig.sale(sale_id)["qr_payment_id"] is None
+
+
+def test_killed_with_the_qr_on_screen_and_nobody_scans(rig: Rig) -> None:
+    rig.start()
+    sale = rig.qr_on_screen()
+    sale_id = sale["sale_id"]
+    rig.kill()
+
+    # Hold the recovery's first status read, so the test sees the kiosk while it recovers.
+    rig.sandbox.inject_fault("slow", count=1, path_contains="/payment/status", delay=2)
+    rig.start(wait_for="out_of_service")
+    refused = rig.api.post("/sales", json={"amount": 100})
+    assert refused.status_code in (503, 409), refused.text
+    assert refused.json()["error"] in ("out_of_service", "busy")
+    assert rig.api.get("/health").json()["ok"] is False
+
+    # The bank is asked until the QR's ExpireDate has passed: then it provably was not paid.
+    record = rig.wait_sale(sale_id, "failed", timeout=20)
+    assert (record["reason"], record["recovered"], record["needs_refund"]) == (
+        "scan_timeout",
+        True,
+        False,
+    )
+    rig.wait_screen("amount")
+    assert_host_and_cli_agree(rig, sale_id, state="failed", reason="scan_timeout", recovered=True)
+    # Recovered: new sales are served again.
+    after = rig.sell(120)
+    assert rig.wait_sale(after["sale_id"], "qr")["qr_payment_id"] is not None
+
+
+def test_paid_while_the_kiosk_was_dead_after_create(rig: Rig) -> None:
+    rig.start()
+    sale = rig.qr_on_screen()
+    sale_id, payment_id = sale["sale_id"], sale["qr_payment_id"]
+    rig.kill()
+    rig.sandbox.scan(payment_id)
+    rig.sandbox.confirm(payment_id)
+
+    rig.start()
+    # Paid, but the customer never saw "paid" at the kiosk: hand the goods over or refund.
+    assert_host_and_cli_agree(
+        rig, sale_id, state="processed", reason="interrupted", recovered=True, needs_refund=True
+    )
+    assert [r["sale_id"] for r in rig.journal_cli("attention")] == [sale_id]
+
+
+def test_confirmed_while_the_kiosk_was_dead_awaiting_confirmation(rig: Rig) -> None:
+    """The issue's acceptance check."""
+    rig.start()
+    sale = rig.qr_on_screen()
+    sale_id, payment_id = sale["sale_id"], sale["qr_payment_id"]
+    rig.sandbox.scan(payment_id)
+    assert rig.wait_sale(sale_id, "awaiting", timeout=5)["state"] == "awaiting"
+    rig.kill()
+    rig.sandbox.confirm(payment_id)  # within the 4 s confirmation timeout
+
+    rig.start()
+    host = rig.sale(sale_id)
+    assert (host["state"], host["recovered"]) == ("processed", True)
+    cli = rig.journal_cli_sale(sale_id)
+    assert (cli["state"], cli["recovered"]) == ("processed", True)
+    assert host["needs_refund"] is cli["needs_refund"] is True  # the screen never said "paid"
+    assert rig.journal_record(sale_id).last_status == "Processed"
+
+
+def test_killed_after_processed_changes_nothing(rig: Rig) -> None:
+    rig.start()
+    sale = rig.qr_on_screen()
+    sale_id, payment_id = sale["sale_id"], sale["qr_payment_id"]
+    rig.sandbox.scan(payment_id)
+    rig.wait_sale(sale_id, "awaiting", timeout=5)
+    rig.sandbox.confirm(payment_id)
+    paid = rig.wait_sale(sale_id, "processed", timeout=5)
+    assert (paid["reason"], paid["needs_refund"], paid["recovered"]) == (None, False, False)
+    rig.wait_screen("success")
+    with Journal.open(rig.data_dir) as journal:
+        events = len(journal.events(sale_id))
+    rig.kill()
+
+    rig.start()
+    assert rig.sale(sale_id) == paid
+    assert_host_and_cli_agree(
+        rig, sale_id, state="processed", reason=None, recovered=False, needs_refund=False
+    )
+    with Journal.open(rig.data_dir) as journal:
+        assert len(journal.events(sale_id)) == events
+
+
+def test_cancelled_before_the_scan_then_paid_anyway(rig: Rig) -> None:
+    rig.start()
+    sale = rig.qr_on_screen()
+    sale_id, payment_id = sale["sale_id"], sale["qr_payment_id"]
+    cancelled = rig.api.post(f"/sales/{sale_id}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["state"] == "cancelled"
+    assert rig.state() == {"screen": "amount", "sale_id": None}
+
+    # The customer pays the QR they photographed anyway.
+    rig.sandbox.scan(payment_id)
+    rig.sandbox.confirm(payment_id)
+    started = time.monotonic()
+    response = rig.api.get(f"/sales/{sale_id}", params={"wait": "20"})
+    assert response.json()["state"] == "processed", response.text
+    assert time.monotonic() - started < 5, "the long-poll did not wake when the sale was paid"
+    host = response.json()
+    assert (host["reason"], host["needs_refund"], host["recovered"]) == (
+        "paid_after_cancel",
+        True,
+        False,
+    )
+    attention = rig.journal_cli("attention")
+    assert [(r["sale_id"], r["reason"]) for r in attention] == [(sale_id, "paid_after_cancel")]
+    assert rig.state() == {"screen": "amount", "sale_id": None}
