@@ -9,8 +9,10 @@ Every call needs `Authorization: Bearer <host_api.token>`.
     GET  /v1/health                 kiosk and bank health
     GET  /v1/state                  {"screen", "sale_id"}
     POST /v1/sales                  {"amount": 350, "external_id": "order-17"} -> 201 + Location
-    GET  /v1/sales/{id}[?wait=S]    the sale; with wait (0 < S <= 60) a long-poll that answers
-                                    as soon as the state changes, or after S with the same state
+    GET  /v1/sales/{id}[?wait=S[&state=X]]
+                                    the sale; with wait (0 < S <= 60) a long-poll that answers
+                                    as soon as the state differs from X (default: the state at
+                                    request time), or after S with the same state
     POST /v1/sales/{id}/cancel      cancel before the scan; 409 not_cancellable after it
 
 Idempotency: a controller that retries `POST /v1/sales` after a timeout must send
@@ -27,6 +29,7 @@ the code, a person reads the message.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import json
@@ -139,7 +142,7 @@ def validate_amount(raw: Any) -> Decimal:
     if isinstance(raw, str):
         text = raw.strip()
         if not _NUMERIC_TEXT.fullmatch(text):
-            raise _bad_amount(f"must be a number like 350 or \"350.50\", not {raw[:32]!r}")
+            raise _bad_amount(f'must be a number like 350 or "350.50", not {raw[:32]!r}')
         value = Decimal(text)
     elif isinstance(raw, Decimal):
         value = raw
@@ -154,7 +157,7 @@ def validate_amount(raw: Any) -> Decimal:
     # Digits past the tiyn must all be zero ("1.230" is fine). Read from the digits, not with
     # quantize() or normalize(): those round to 28 digits or raise on 1e999999.
     _sign, digits, exponent = value.as_tuple()
-    if isinstance(exponent, int) and exponent < -2 and any(digits[exponent + 2:]):
+    if isinstance(exponent, int) and exponent < -2 and any(digits[exponent + 2 :]):
         raise _bad_amount("has more than two decimals (tiyn)")
     return value
 
@@ -221,6 +224,24 @@ def _sale_id(text: str) -> int:
     return int(text)
 
 
+#: The states a sale has in this API (the journal's `creating` is `pending` here).
+SALE_STATES = ("pending", "qr", "awaiting", "processed", "failed", "cancelled", "unknown")
+
+
+def _seen_state(query: str) -> str | None:
+    """`state=`: the state the controller last saw; a long-poll answers at once if it moved on.
+
+    Without it the wait compares with the state at request time, and a short state
+    (qr) passed between two polls would go unseen.
+    """
+    values = parse_qs(query, keep_blank_values=True).get("state")
+    if values is None:
+        return None
+    if len(values) != 1 or values[0] not in SALE_STATES:
+        raise ApiError(400, "bad_request", f"state must be one of {', '.join(SALE_STATES)}")
+    return values[0]
+
+
 def _wait_seconds(query: str) -> float | None:
     values = parse_qs(query, keep_blank_values=True).get("wait")
     if values is None:
@@ -246,6 +267,30 @@ class _Server(ThreadingHTTPServer):
     gateway: SaleGateway
     token: bytes
     create_lock: threading.Lock
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Open connections, so stop() can end kept-alive ones: otherwise a controller's
+        # keep-alive connection would go on being served by a stopped server's thread.
+        self.open_connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self.open_connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self.open_connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_open_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self.open_connections)
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
     def server_bind(self) -> None:
         if sys.platform == "win32":
@@ -295,8 +340,10 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("host API failed on %s %s", self.command, self._log_path())
             self.close_connection = True
             if not self._responded:
-                self._send_quietly(500, {"error": "internal",
-                                         "message": "internal error; the kiosk log has details"})
+                self._send_quietly(
+                    500,
+                    {"error": "internal", "message": "internal error; the kiosk log has details"},
+                )
 
     def _send_quietly(self, status: int, body: dict[str, Any]) -> None:
         try:
@@ -345,8 +392,12 @@ class _Handler(BaseHTTPRequestHandler):
         # Header text arrives decoded as Latin-1: encode back to the bytes that were sent.
         given = presented.strip().encode("latin-1", "replace")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given, server.token):
-            raise ApiError(401, "unauthorized", "a valid Authorization: Bearer token is required",
-                           headers={"WWW-Authenticate": "Bearer"})
+            raise ApiError(
+                401,
+                "unauthorized",
+                "a valid Authorization: Bearer token is required",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
 
     def _dispatch(self) -> tuple[int, dict[str, Any], dict[str, str]]:
         url = urlsplit(self.path)
@@ -357,13 +408,18 @@ class _Handler(BaseHTTPRequestHandler):
             route = methods.get(self.command)
             if route is None:
                 allow = ", ".join(methods)
-                raise ApiError(405, "method_not_allowed", f"{self.command} is not allowed here; "
-                               f"use {allow}", headers={"Allow": allow})
+                raise ApiError(
+                    405,
+                    "method_not_allowed",
+                    f"{self.command} is not allowed here; use {allow}",
+                    headers={"Allow": allow},
+                )
             return route(self, match.groupdict(), url.query)
         raise ApiError(404, "not_found", "no such endpoint")
 
-    def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-              ) -> None:
+    def _send(
+        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> None:
         data = json.dumps(body, ensure_ascii=False, default=_json_default).encode("utf-8")
         if self._body_left:
             self._discard_body()
@@ -383,8 +439,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None
-                   ) -> None:
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         # http.server's own errors (bad request line, unknown method, huge headers) as JSON
         # instead of its HTML page.
         self.close_connection = True
@@ -397,8 +452,9 @@ class _Handler(BaseHTTPRequestHandler):
             phrase = "error"
         if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
             self.request_version = "HTTP/1.0"  # a garbled request line still gets a status line
-        self._send_quietly(code, {"error": re.sub(r"[^a-z]+", "_", phrase.lower()),
-                                  "message": message or phrase})
+        self._send_quietly(
+            code, {"error": re.sub(r"[^a-z]+", "_", phrase.lower()), "message": message or phrase}
+        )
 
     def version_string(self) -> str:
         return self.server_version
@@ -416,16 +472,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- endpoints --------------------------------------------------------------------------
 
-    def _health(self, _args: dict[str, str], _query: str
-                ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _health(
+        self, _args: dict[str, str], _query: str
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         return 200, self._call(self._gateway.health), {}
 
-    def _state(self, _args: dict[str, str], _query: str
-               ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _state(
+        self, _args: dict[str, str], _query: str
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         return 200, self._call(self._gateway.state), {}
 
-    def _create(self, _args: dict[str, str], _query: str
-                ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _create(
+        self, _args: dict[str, str], _query: str
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         body = self._json_object()
         amount = validate_amount(body.get("amount"))
         external_id = validate_external_id(body.get("external_id"))
@@ -442,12 +501,12 @@ class _Handler(BaseHTTPRequestHandler):
             record = self._call(gateway.start_sale, amount, external_id)
         return 201, record, _location(record)
 
-    def _get(self, args: dict[str, str], query: str
-             ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _get(self, args: dict[str, str], query: str) -> tuple[int, dict[str, Any], dict[str, str]]:
         sale_id = _sale_id(args["sale_id"])
         wait = _wait_seconds(query)
+        seen = _seen_state(query)
         record = self._sale(sale_id)
-        if wait is not None:
+        if wait is not None and (seen is None or record["state"] == seen):
             changed = self._call(self._gateway.wait_for_change, sale_id, str(record["state"]), wait)
             if changed is None:
                 # Read again after a quiet wait: fields other than the state may have moved.
@@ -455,8 +514,9 @@ class _Handler(BaseHTTPRequestHandler):
             record = changed or record
         return 200, record, {}
 
-    def _cancel(self, args: dict[str, str], _query: str
-                ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _cancel(
+        self, args: dict[str, str], _query: str
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         sale_id = _sale_id(args["sale_id"])
         self._read_body()  # ignored, but read so the connection stays usable
         self._sale(sale_id)
@@ -467,8 +527,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _json_object(self) -> dict[str, Any]:
         raw = self._read_body()
         try:
-            body = json.loads(raw.decode("utf-8"), parse_float=Decimal,
-                              parse_int=Decimal, parse_constant=_parse_constant)
+            body = json.loads(
+                raw.decode("utf-8"),
+                parse_float=Decimal,
+                parse_int=Decimal,
+                parse_constant=_parse_constant,
+            )
         except (UnicodeDecodeError, ValueError, RecursionError, InvalidOperation):
             raise ApiError(400, "bad_json", "the body must be a JSON object in UTF-8") from None
         if not isinstance(body, dict):
@@ -482,18 +546,22 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(404, "not_found", f"no sale {sale_id}")
         return record
 
-    def _same_sale(self, existing: dict[str, Any], amount: Decimal, external_id: str
-                   ) -> dict[str, Any]:
+    def _same_sale(
+        self, existing: dict[str, Any], amount: Decimal, external_id: str
+    ) -> dict[str, Any]:
         try:
             same = Decimal(str(existing.get("amount"))) == amount
         except InvalidOperation:
             same = False
         if not same:
             sale_id = existing.get("sale_id")
-            raise ApiError(409, "external_id_conflict",
-                           f"external_id {external_id!r} was used for sale {sale_id} "
-                           f"of {existing.get('amount')} tenge; use a new external_id",
-                           sale_id=sale_id)
+            raise ApiError(
+                409,
+                "external_id_conflict",
+                f"external_id {external_id!r} was used for sale {sale_id} "
+                f"of {existing.get('amount')} tenge; use a new external_id",
+                sale_id=sale_id,
+            )
         return existing
 
     def _call(self, method: Callable[..., Any], *args: Any) -> Any:
@@ -501,14 +569,17 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             return method(*args)
         except GatewayBusy as exc:
-            raise ApiError(409, "busy", str(exc) or "the kiosk is busy",
-                           sale_id=exc.sale_id) from None
+            raise ApiError(
+                409, "busy", str(exc) or "the kiosk is busy", sale_id=exc.sale_id
+            ) from None
         except GatewayUnavailable as exc:
-            raise ApiError(503, "out_of_service", str(exc) or "the kiosk is out of service"
-                           ) from None
+            raise ApiError(
+                503, "out_of_service", str(exc) or "the kiosk is out of service"
+            ) from None
         except NotCancellable as exc:
-            raise ApiError(409, "not_cancellable", str(exc) or "the sale can no longer be "
-                           "cancelled") from None
+            raise ApiError(
+                409, "not_cancellable", str(exc) or "the sale can no longer be cancelled"
+            ) from None
         except (ConnectionError, TimeoutError) as exc:
             # Not the client going away (that is how _handle reads these): a gateway that
             # gave up waiting for the GUI thread. It must reach the client as a 500.
@@ -581,8 +652,10 @@ class HostApiServer:
         self._server = server
         self._port = server.server_address[1]
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.25},
-            name="kiosk-hostapi", daemon=True,
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.25},
+            name="kiosk-hostapi",
+            daemon=True,
         )
         self._thread.start()
         log.info("host API listening on http://%s:%d", self._host, self._port)
@@ -597,6 +670,7 @@ class HostApiServer:
             return
         server.shutdown()
         server.server_close()
+        server.close_open_connections()
         if self._thread is not None:
             self._thread.join()
             self._thread = None

@@ -54,8 +54,14 @@ class FakeGateway:
 
     def health(self) -> dict[str, Any]:
         self._check()
-        return {"ok": True, "bank_reachable": True, "last_check": "2025-01-02T03:04:05+00:00",
-                "screen": "amount", "journal_ok": True, "version": "0.1.0"}
+        return {
+            "ok": True,
+            "bank_reachable": True,
+            "last_check": "2025-01-02T03:04:05+00:00",
+            "screen": "amount",
+            "journal_ok": True,
+            "version": "0.1.0",
+        }
 
     def state(self) -> dict[str, Any]:
         self._check()
@@ -75,9 +81,14 @@ class FakeGateway:
             self.started.append((amount, external_id))
             sale_id = len(self.sales) + 1
             self.sales[sale_id] = {
-                "sale_id": sale_id, "amount": str(amount), "external_id": external_id,
-                "state": "pending", "reason": None, "qr_payment_id": None,
-                "needs_refund": False, "recovered": False,
+                "sale_id": sale_id,
+                "amount": str(amount),
+                "external_id": external_id,
+                "state": "pending",
+                "reason": None,
+                "qr_payment_id": None,
+                "needs_refund": False,
+                "recovered": False,
                 "created_at": "2025-01-02T03:04:05+00:00",
                 "updated_at": "2025-01-02T03:04:05+00:00",
             }
@@ -162,10 +173,18 @@ def assert_error(resp: requests.Response, status: int, code: str) -> dict[str, A
 # -- auth ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("header", [
-    None, f"Basic {TOKEN}", "Bearer wrong-token-0123456789", "Bearer ", TOKEN,
-    f"Bearer {TOKEN}x", b"Bearer \xc3\xa9\xff",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        f"Basic {TOKEN}",
+        "Bearer wrong-token-0123456789",
+        "Bearer ",
+        TOKEN,
+        f"Bearer {TOKEN}x",
+        b"Bearer \xc3\xa9\xff",
+    ],
+)
 def test_a_call_without_the_right_bearer_token_is_refused(
     gw: FakeGateway, base: str, header: str | bytes | None
 ) -> None:
@@ -177,8 +196,7 @@ def test_a_call_without_the_right_bearer_token_is_refused(
     assert resp.headers["WWW-Authenticate"] == "Bearer"
     assert resp.headers.get("Connection") != "close"  # the body was read: keep-alive holds
     assert gw.started == []
-    resp = session.get(f"{base}/v1/state", headers={"Authorization": f"bearer {TOKEN}"},
-                       timeout=5)
+    resp = session.get(f"{base}/v1/state", headers={"Authorization": f"bearer {TOKEN}"}, timeout=5)
     assert resp.status_code == 200
 
 
@@ -212,15 +230,18 @@ def test_health_and_state(gw: FakeGateway, base: str, http: requests.Session) ->
 # -- creating a sale -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("350", Decimal("350")),
-    ('"350.50"', Decimal("350.50")),
-    ("19.99", Decimal("19.99")),  # exact: never went through a float
-    ("1.5e2", Decimal("150")),
-    ("1", Decimal("1")),  # the minimum itself
-    ('"500000.00"', Decimal("500000")),  # the maximum itself
-    ("2.100", Decimal("2.1")),  # trailing zeros are not extra tiyn
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("350", Decimal("350")),
+        ('"350.50"', Decimal("350.50")),
+        ("19.99", Decimal("19.99")),  # exact: never went through a float
+        ("1.5e2", Decimal("150")),
+        ("1", Decimal("1")),  # the minimum itself
+        ('"500000.00"', Decimal("500000")),  # the maximum itself
+        ("2.100", Decimal("2.1")),  # trailing zeros are not extra tiyn
+    ],
+)
 def test_a_sale_is_created(
     gw: FakeGateway, base: str, http: requests.Session, raw: str, expected: Decimal
 ) -> None:
@@ -234,11 +255,35 @@ def test_a_sale_is_created(
     assert external_id is None
 
 
-@pytest.mark.parametrize("raw", [
-    "0", "-1", "-0", '"abc"', "true", "false", "1e309", "Infinity", "-Infinity", "NaN",
-    '"inf"', '"NaN"', '"1e3"', '""', "1.234", '"1.234"', "1.00000000000000000000000000001",
-    "500000.01", "0.99", "1e999999999", "null", "[]", "{}", '"1,5"',
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0",
+        "-1",
+        "-0",
+        '"abc"',
+        "true",
+        "false",
+        "1e309",
+        "Infinity",
+        "-Infinity",
+        "NaN",
+        '"inf"',
+        '"NaN"',
+        '"1e3"',
+        '""',
+        "1.234",
+        '"1.234"',
+        "1.00000000000000000000000000001",
+        "500000.01",
+        "0.99",
+        "1e999999999",
+        "null",
+        "[]",
+        "{}",
+        '"1,5"',
+    ],
+)
 def test_a_bad_amount_is_refused_with_a_reason(
     gw: FakeGateway, base: str, http: requests.Session, raw: str
 ) -> None:
@@ -254,11 +299,13 @@ def test_a_missing_amount_and_the_limits_are_named(
     body = assert_error(http.post(f"{base}/v1/sales", json={}, timeout=5), 422, "invalid_amount")
     assert "required" in body["message"]
     gw.limits = (Decimal("100"), Decimal("2000"))
-    body = assert_error(http.post(f"{base}/v1/sales", json={"amount": 2000.5}, timeout=5),
-                        422, "invalid_amount")
+    body = assert_error(
+        http.post(f"{base}/v1/sales", json={"amount": 2000.5}, timeout=5), 422, "invalid_amount"
+    )
     assert "maximum" in body["message"] and body["max"] == "2000.00" and body["min"] == "100.00"
-    body = assert_error(http.post(f"{base}/v1/sales", json={"amount": 99}, timeout=5),
-                        422, "invalid_amount")
+    body = assert_error(
+        http.post(f"{base}/v1/sales", json={"amount": 99}, timeout=5), 422, "invalid_amount"
+    )
     assert "minimum" in body["message"]
     assert gw.started == []
 
@@ -267,8 +314,7 @@ def test_a_missing_amount_and_the_limits_are_named(
 def test_a_bad_external_id_is_refused(
     gw: FakeGateway, base: str, http: requests.Session, external_id: Any
 ) -> None:
-    resp = http.post(f"{base}/v1/sales", json={"amount": 10, "external_id": external_id},
-                     timeout=5)
+    resp = http.post(f"{base}/v1/sales", json={"amount": 10, "external_id": external_id}, timeout=5)
     assert_error(resp, 422, "invalid_external_id")
     assert gw.started == []
 
@@ -277,16 +323,24 @@ def test_a_bad_external_id_is_refused(
 def test_a_good_external_id_is_passed_on(
     gw: FakeGateway, base: str, http: requests.Session, external_id: str | None
 ) -> None:
-    resp = http.post(f"{base}/v1/sales", json={"amount": 10, "external_id": external_id},
-                     timeout=5)
+    resp = http.post(f"{base}/v1/sales", json={"amount": 10, "external_id": external_id}, timeout=5)
     assert resp.status_code == 201
     assert gw.started == [(Decimal("10.00"), external_id)]
 
 
-@pytest.mark.parametrize("raw", [
-    b"", b"not json", b"[1, 2]", b'"amount"', b"350", b'{"amount": 5', b"\xff\xfe{}",
-    b"[" * 15000,  # nesting too deep for the parser: still a 400, not a 500
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"not json",
+        b"[1, 2]",
+        b'"amount"',
+        b"350",
+        b'{"amount": 5',
+        b"\xff\xfe{}",
+        b"[" * 15000,  # nesting too deep for the parser: still a 400, not a 500
+    ],
+)
 def test_a_body_that_is_not_a_json_object_is_refused(
     gw: FakeGateway, base: str, http: requests.Session, raw: bytes
 ) -> None:
@@ -321,8 +375,9 @@ def test_a_second_sale_while_one_runs_is_busy(
 
 def test_out_of_service_is_503(gw: FakeGateway, base: str, http: requests.Session) -> None:
     gw.unavailable = True
-    assert_error(http.post(f"{base}/v1/sales", json={"amount": 10}, timeout=5),
-                 503, "out_of_service")
+    assert_error(
+        http.post(f"{base}/v1/sales", json={"amount": 10}, timeout=5), 503, "out_of_service"
+    )
     assert_error(http.get(f"{base}/v1/health", timeout=5), 503, "out_of_service")
     assert gw.started == []
 
@@ -330,19 +385,22 @@ def test_out_of_service_is_503(gw: FakeGateway, base: str, http: requests.Sessio
 def test_a_retry_with_the_same_external_id_does_not_charge_twice(
     gw: FakeGateway, base: str, http: requests.Session
 ) -> None:
-    first = http.post(f"{base}/v1/sales", json={"amount": 350, "external_id": "order-17"},
-                      timeout=5)
+    first = http.post(
+        f"{base}/v1/sales", json={"amount": 350, "external_id": "order-17"}, timeout=5
+    )
     assert first.status_code == 201
     gw.set_state(1, "processed")  # even after the sale ended, the retry gets that sale
-    again = http.post(f"{base}/v1/sales", json={"amount": "350.00", "external_id": "order-17"},
-                      timeout=5)
+    again = http.post(
+        f"{base}/v1/sales", json={"amount": "350.00", "external_id": "order-17"}, timeout=5
+    )
     assert again.status_code == 200
     assert again.json()["sale_id"] == 1 and again.json()["state"] == "processed"
     assert again.headers["Location"] == "/v1/sales/1"
     assert len(gw.started) == 1
     # The same id for another amount is not a retry: answering with the old sale would lie.
-    other = http.post(f"{base}/v1/sales", json={"amount": 351, "external_id": "order-17"},
-                      timeout=5)
+    other = http.post(
+        f"{base}/v1/sales", json={"amount": 351, "external_id": "order-17"}, timeout=5
+    )
     assert assert_error(other, 409, "external_id_conflict")["sale_id"] == 1
     assert len(gw.started) == 1
 
@@ -356,8 +414,18 @@ def test_a_sale_is_read(gw: FakeGateway, base: str, http: requests.Session) -> N
     assert resp.status_code == 200
     body = resp.json()
     assert body["amount"] == "350.00" and body["external_id"] == "o-1"
-    assert set(body) >= {"sale_id", "amount", "external_id", "state", "reason", "qr_payment_id",
-                         "needs_refund", "recovered", "created_at", "updated_at"}
+    assert set(body) >= {
+        "sale_id",
+        "amount",
+        "external_id",
+        "state",
+        "reason",
+        "qr_payment_id",
+        "needs_refund",
+        "recovered",
+        "created_at",
+        "updated_at",
+    }
 
 
 @pytest.mark.parametrize("sale_id", ["2", "0", "-1", "abc", "1.5", "01", "9" * 30, "1x"])
@@ -400,9 +468,7 @@ def test_a_long_poll_answers_the_unchanged_sale_after_the_wait(
 
 
 @pytest.mark.parametrize("wait", ["0", "-1", "60.5", "abc", "", "nan", "inf", "1&wait=2"])
-def test_a_bad_wait_is_400(
-    gw: FakeGateway, base: str, http: requests.Session, wait: str
-) -> None:
+def test_a_bad_wait_is_400(gw: FakeGateway, base: str, http: requests.Session, wait: str) -> None:
     http.post(f"{base}/v1/sales", json={"amount": 10}, timeout=5)
     assert_error(http.get(f"{base}/v1/sales/1?wait={wait}", timeout=5), 400, "bad_request")
     assert gw.wait_calls == []
@@ -420,24 +486,41 @@ def test_a_sale_is_cancelled_before_the_scan_and_not_after(
     assert resp.status_code == 200 and resp.json()["state"] == "cancelled"
     http.post(f"{base}/v1/sales", json={"amount": 20}, timeout=5)
     gw.set_state(2, "awaiting")
-    assert_error(http.post(f"{base}/v1/sales/2/cancel", json={"why": "x"}, timeout=5),
-                 409, "not_cancellable")
+    assert_error(
+        http.post(f"{base}/v1/sales/2/cancel", json={"why": "x"}, timeout=5), 409, "not_cancellable"
+    )
     assert gw.sales[2]["state"] == "awaiting"
 
 
 # -- everything else -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/v1", "/v1/nope", "/v1/sales/1/refund", "/v2/state",
-                                  "/v1/state/", "/v1/sales/1/cancel/x"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/v1",
+        "/v1/nope",
+        "/v1/sales/1/refund",
+        "/v2/state",
+        "/v1/state/",
+        "/v1/sales/1/cancel/x",
+    ],
+)
 def test_an_unknown_path_is_404(base: str, http: requests.Session, path: str) -> None:
     assert_error(http.get(f"{base}{path}", timeout=5), 404, "not_found")
 
 
-@pytest.mark.parametrize(("method", "path", "allow"), [
-    ("POST", "/v1/health", "GET"), ("PUT", "/v1/state", "GET"), ("GET", "/v1/sales", "POST"),
-    ("DELETE", "/v1/sales/1", "GET"), ("GET", "/v1/sales/1/cancel", "POST"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("POST", "/v1/health", "GET"),
+        ("PUT", "/v1/state", "GET"),
+        ("GET", "/v1/sales", "POST"),
+        ("DELETE", "/v1/sales/1", "GET"),
+        ("GET", "/v1/sales/1/cancel", "POST"),
+    ],
+)
 def test_a_wrong_method_is_405_with_allow(
     base: str, http: requests.Session, method: str, path: str, allow: str
 ) -> None:
@@ -455,7 +538,10 @@ def test_the_http_parser_s_own_errors_are_json(base: str, http: requests.Session
 
 @pytest.mark.parametrize("error", [KeyError, TimeoutError, ConnectionRefusedError])
 def test_a_gateway_failure_is_a_500_without_a_traceback(
-    gw: FakeGateway, base: str, http: requests.Session, caplog: pytest.LogCaptureFixture,
+    gw: FakeGateway,
+    base: str,
+    http: requests.Session,
+    caplog: pytest.LogCaptureFixture,
     error: type[Exception],
 ) -> None:
     caplog.set_level(logging.INFO, logger="kiosk.hostapi")
@@ -474,8 +560,9 @@ def test_a_gateway_failure_is_a_500_without_a_traceback(
 # -- the server itself -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "", "192.168.1.10", "localhost", "::", "::1",
-                                  "example.com"])
+@pytest.mark.parametrize(
+    "host", ["0.0.0.0", "", "192.168.1.10", "localhost", "::", "::1", "example.com"]
+)
 def test_only_loopback_can_be_bound(host: str) -> None:
     with pytest.raises(ValueError, match=r"127\.0\.0\.1 only"):
         HostApiServer(FakeGateway(), token=TOKEN, port=0, host=host)
@@ -502,10 +589,38 @@ def test_stop_frees_the_port_and_a_taken_port_is_named() -> None:
     try:
         with requests.Session() as session:
             session.trust_env = False
-            resp = session.get(f"http://127.0.0.1:{port}/v1/state",
-                               headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5)
+            resp = session.get(
+                f"http://127.0.0.1:{port}/v1/state",
+                headers={"Authorization": f"Bearer {TOKEN}"},
+                timeout=5,
+            )
         assert resp.status_code == 200
         assert json.loads(resp.text) == {"screen": "amount", "sale_id": None}
     finally:
         second.stop()
     first.stop()  # a second stop is harmless
+
+
+def test_long_poll_with_the_state_last_seen_answers_at_once(
+    gw: FakeGateway, base: str, http: requests.Session
+) -> None:
+    sale = http.post(f"{base}/v1/sales", json={"amount": 10}, timeout=5).json()
+    gw.set_state(sale["sale_id"], "awaiting")  # moved on since the controller last looked
+    started = time.monotonic()
+    resp = http.get(f"{base}/v1/sales/{sale['sale_id']}?wait=5&state=pending", timeout=10)
+    assert resp.status_code == 200 and resp.json()["state"] == "awaiting"
+    assert time.monotonic() - started < 2
+    bad = http.get(f"{base}/v1/sales/{sale['sale_id']}?wait=5&state=paid", timeout=10)
+    assert bad.status_code == 400
+
+
+def test_stop_ends_kept_alive_connections(gw: FakeGateway) -> None:
+    server = HostApiServer(gw, token=TOKEN, port=0)
+    server.start()
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {TOKEN}"
+    url = f"http://127.0.0.1:{server.port}/v1/state"
+    assert session.get(url, timeout=5).status_code == 200  # the connection is kept alive
+    server.stop()
+    with pytest.raises(requests.ConnectionError):
+        session.get(url, timeout=5)
