@@ -58,8 +58,10 @@ def ensure_venv() -> None:
 
 def run_tests(extra: list[str]) -> int:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
+    linted = [p for p in LINTED if (ROOT / p).exists()]
     steps = [
-        [str(PYTHON), "-m", "ruff", "check", *[p for p in LINTED if (ROOT / p).exists()]],
+        [str(PYTHON), "-m", "ruff", "check", *linted],
+        [str(PYTHON), "-m", "ruff", "format", "--check", *linted],
         [str(PYTHON), "-m", "mypy"],
         [str(PYTHON), "-m", "pytest", *extra],
     ]

@@ -114,8 +114,17 @@ def run_pyinstaller(
     if not trim:
         env["KIOSK_NO_TRIM"] = "1"
     command = [
-        sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-        "--distpath", str(dist), "--workpath", str(work), str(SPEC),
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(dist),
+        "--workpath",
+        str(work),
+        str(SPEC),
     ]
     if clean:
         command.insert(3, "--clean")
@@ -156,8 +165,16 @@ def run_cli(exe: Path, args: list[str], env: dict[str, str], cwd: Path, timeout:
     say("$ " + " ".join(Path(command[0]).name if i == 0 else a for i, a in enumerate(command)))
     try:
         result = subprocess.run(
-            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-            text=True, encoding="utf-8", errors="replace", timeout=timeout, check=False,
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=timeout,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         raise BuildError(f"{' '.join(args)}: no answer in {timeout:.0f} s") from None
@@ -196,13 +213,26 @@ def running_sandbox(
 ) -> Iterator[Path]:
     """`kiosk-cli sandbox` on free ports; the config it wrote for SANDBOX_SCHEME."""
     log_path = directory.parent / "sandbox.out"
-    args = ["sandbox", "--dir", str(directory), "--port-basic", "0", "--port-standard", "0",
-            "--port-enhanced", "0"]
+    args = [
+        "sandbox",
+        "--dir",
+        str(directory),
+        "--port-basic",
+        "0",
+        "--port-standard",
+        "0",
+        "--port-enhanced",
+        "0",
+    ]
     say("$ kiosk-cli " + " ".join(args))
     with log_path.open("wb") as out:
         process = subprocess.Popen(
-            [str(exe), *args], cwd=directory.parent, env=env, stdin=subprocess.DEVNULL,
-            stdout=out, stderr=subprocess.STDOUT,
+            [str(exe), *args],
+            cwd=directory.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         # The sandbox writes its configs after its ports listen, each atomically; the
@@ -234,8 +264,11 @@ def config_log(config: Path, env: dict[str, str]) -> Path:
     data = tomllib.loads(config.read_text(encoding="utf-8"))
     data_dir = str(data.get("storage", {}).get("data_dir", ""))
     if not data_dir:  # as kiosk.config.default_data_dir(), in the smoke test's environment
-        base = (Path(env["PROGRAMDATA"]) / "KaspiKiosk" if WINDOWS
-                else Path(env["XDG_DATA_HOME"]) / "kaspi-kiosk")
+        base = (
+            Path(env["PROGRAMDATA"]) / "KaspiKiosk"
+            if WINDOWS
+            else Path(env["XDG_DATA_HOME"]) / "kaspi-kiosk"
+        )
     else:
         base = Path(data_dir) if Path(data_dir).is_absolute() else config.parent / data_dir
     return base / "logs" / "kiosk.log"
@@ -250,8 +283,12 @@ def smoke_gui(
     say(f"$ kiosk --config {config} (QT_QPA_PLATFORM=offscreen)")
     with out_path.open("wb") as out:
         process = subprocess.Popen(
-            [str(exe), "--config", str(config)], cwd=config.parent.parent, env=env,
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            [str(exe), "--config", str(config)],
+            cwd=config.parent.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + ready_timeout
@@ -337,8 +374,13 @@ def find_iscc() -> Path | None:
 
 def iscc_command(iscc: Path, bundle: Path, output: Path, version: str) -> list[str]:
     return [
-        str(iscc), f"/DAppVersion={version}", f"/DAppVersionNumeric={windows_version(version)}",
-        f"/DDistDir={bundle}", f"/DRootDir={ROOT}", f"/O{output}", str(ISS),
+        str(iscc),
+        f"/DAppVersion={version}",
+        f"/DAppVersionNumeric={windows_version(version)}",
+        f"/DDistDir={bundle}",
+        f"/DRootDir={ROOT}",
+        f"/O{output}",
+        str(ISS),
     ]
 
 
@@ -373,12 +415,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="default: build/")
     parser.add_argument("--clean", action="store_true", help="empty PyInstaller's cache first")
     parser.add_argument("--no-installer", action="store_true", help="do not run iscc")
-    parser.add_argument("--debug-console", action="store_true",
-                        help="the GUI executable gets a console (KIOSK_DEBUG_CONSOLE=1)")
-    parser.add_argument("--no-trim", action="store_true",
-                        help="keep every Qt plugin and translation (to measure the trimming)")
-    parser.add_argument("--linger", type=float, default=3.0,
-                        help="seconds the kiosk must stay up after it is ready (default 3)")
+    parser.add_argument(
+        "--debug-console",
+        action="store_true",
+        help="the GUI executable gets a console (KIOSK_DEBUG_CONSOLE=1)",
+    )
+    parser.add_argument(
+        "--no-trim",
+        action="store_true",
+        help="keep every Qt plugin and translation (to measure the trimming)",
+    )
+    parser.add_argument(
+        "--linger",
+        type=float,
+        default=3.0,
+        help="seconds the kiosk must stay up after it is ready (default 3)",
+    )
     parser.add_argument("--keep-smoke-files", action="store_true")
     return parser.parse_args(argv)
 
@@ -390,8 +442,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         ensure_icons()
-        bundle = run_pyinstaller(args.dist.resolve(), args.work.resolve(), clean=args.clean,
-                                 debug_console=args.debug_console, trim=not args.no_trim)
+        bundle = run_pyinstaller(
+            args.dist.resolve(),
+            args.work.resolve(),
+            clean=args.clean,
+            debug_console=args.debug_console,
+            trim=not args.no_trim,
+        )
         built = time.monotonic()
         say(f"bundle {bundle}: {megabytes(bundle_size(bundle))}, built in {built - started:.0f} s")
         if args.skip_smoke:

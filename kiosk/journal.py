@@ -215,13 +215,17 @@ def _describe(exc: sqlite3.Error, path: Path) -> str:
     if primary == _SQLITE_FULL or "disk is full" in text:
         return f"The journal {path} cannot be written: the disk is full. Free some space."
     if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in text:
-        return (f"The journal {path} is read-only: the kiosk needs write access to the file"
-                f" and to its folder {path.parent}.")
+        return (
+            f"The journal {path} is read-only: the kiosk needs write access to the file"
+            f" and to its folder {path.parent}."
+        )
     if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
         return f"The journal {path} is locked by another program (is a second kiosk running?)."
     if primary in (_SQLITE_NOTADB, _SQLITE_CORRUPT) or "not a database" in text:
-        return (f"The journal {path} is damaged (not a readable SQLite database). Do not delete"
-                " it: it holds the sales records. Move it aside for the service team, restart.")
+        return (
+            f"The journal {path} is damaged (not a readable SQLite database). Do not delete"
+            " it: it holds the sales records. Move it aside for the service team, restart."
+        )
     if primary == _SQLITE_CANTOPEN:
         return f"The journal {path} cannot be opened: check that its folder exists and is writable."
     if primary == _SQLITE_IOERR:
@@ -272,7 +276,8 @@ class Journal:
             if str(mode).lower() != "wal":
                 raise JournalError(
                     f"The journal {path} cannot use write-ahead logging (mode {mode});"
-                    " keep the data folder on a local disk, not a network share.", path,
+                    " keep the data folder on a local disk, not a network share.",
+                    path,
                 )
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -328,11 +333,14 @@ class Journal:
         return _iso(self._clock())
 
     @staticmethod
-    def _event(conn: sqlite3.Connection, sale_id: int, at: str, kind: str,
-               detail: dict[str, Any]) -> None:
+    def _event(
+        conn: sqlite3.Connection, sale_id: int, at: str, kind: str, detail: dict[str, Any]
+    ) -> None:
         text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
-        conn.execute("INSERT INTO events (sale_id, at, kind, detail) VALUES (?, ?, ?, ?)",
-                     (sale_id, at, kind, text))
+        conn.execute(
+            "INSERT INTO events (sale_id, at, kind, detail) VALUES (?, ?, ?, ?)",
+            (sale_id, at, kind, text),
+        )
 
     @staticmethod
     def _update(conn: sqlite3.Connection, sale_id: int, **values: Any) -> None:
@@ -375,18 +383,40 @@ class Journal:
             cursor = conn.execute(
                 "INSERT INTO sales (created_at, updated_at, amount, external_id, source, scheme,"
                 " device_id, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (now, now, _amount_text(amount), external_id, source, scheme, device_id,
-                 SaleState.CREATING.value),
+                (
+                    now,
+                    now,
+                    _amount_text(amount),
+                    external_id,
+                    source,
+                    scheme,
+                    device_id,
+                    SaleState.CREATING.value,
+                ),
             )
             sale_id = cursor.lastrowid
             assert sale_id is not None
-            self._event(conn, sale_id, now, "created", {"amount": _amount_text(amount),
-                        "external_id": external_id, "source": source, "scheme": scheme,
-                        "device_id": device_id})
+            self._event(
+                conn,
+                sale_id,
+                now,
+                "created",
+                {
+                    "amount": _amount_text(amount),
+                    "external_id": external_id,
+                    "source": source,
+                    "scheme": scheme,
+                    "device_id": device_id,
+                },
+            )
         return sale_id
 
     def payment_created(
-        self, sale_id: int, qr_payment_id: int, expire_date: str, *,
+        self,
+        sale_id: int,
+        qr_payment_id: int,
+        expire_date: str,
+        *,
         poll_interval: float | None = None,
     ) -> None:
         """qr/create answered: the sale has a payment at the bank and its QR goes on screen.
@@ -400,13 +430,21 @@ class Journal:
             if row["state"] != SaleState.CREATING.value:
                 raise ValueError(f"sale {sale_id} is {row['state']}, not creating: no new payment")
             now = self._now()
-            self._update(conn, sale_id, qr_payment_id=qr_payment_id, expire_date=expire_date,
-                         state=SaleState.QR.value, updated_at=now)
+            self._update(
+                conn,
+                sale_id,
+                qr_payment_id=qr_payment_id,
+                expire_date=expire_date,
+                state=SaleState.QR.value,
+                updated_at=now,
+            )
             detail: dict[str, Any] = {"qr_payment_id": qr_payment_id, "expire_date": expire_date}
             if poll_interval is not None:
                 detail["poll_interval"] = poll_interval
-                conn.execute("INSERT OR REPLACE INTO meta VALUES ('poll_interval', ?)",
-                             (float(poll_interval),))
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('poll_interval', ?)",
+                    (float(poll_interval),),
+                )
             self._event(conn, sale_id, now, "payment_created", detail)
 
     def record_status(self, sale_id: int, status: str) -> None:
@@ -420,8 +458,13 @@ class Journal:
             self._event(conn, sale_id, now, "status", {"from": row["last_status"], "to": status})
 
     def set_state(
-        self, sale_id: int, state: SaleState, reason: Reason | None = None, *,
-        needs_refund: bool | None = None, recovered: bool | None = None,
+        self,
+        sale_id: int,
+        state: SaleState,
+        reason: Reason | None = None,
+        *,
+        needs_refund: bool | None = None,
+        recovered: bool | None = None,
     ) -> None:
         """Move the sale to `state` (see the table in the module docstring) or raise ValueError.
 
@@ -456,9 +499,15 @@ class Journal:
             for kind, detail in changes.items():
                 self._event(conn, sale_id, now, kind, detail)
             if changes:
-                self._update(conn, sale_id, state=state.value, reason=new_reason,
-                             needs_refund=int(new_refund), recovered=int(new_recovered),
-                             updated_at=now)
+                self._update(
+                    conn,
+                    sale_id,
+                    state=state.value,
+                    reason=new_reason,
+                    needs_refund=int(new_refund),
+                    recovered=int(new_recovered),
+                    updated_at=now,
+                )
 
     def add_note(self, sale_id: int, text: str) -> None:
         """An operator's or the kiosk's remark; the `note` column keeps the latest one."""
@@ -484,12 +533,24 @@ class Journal:
             resolved = row["resolved_at"]
             if row["needs_refund"] and resolved is None:
                 resolved = now
-            self._update(conn, sale_id, refunded_amount=_amount_text(total), resolved_at=resolved,
-                         updated_at=now)
-            self._event(conn, sale_id, now, "refund", {
-                "amount": _amount_text(amount), "return_operation_id": return_operation_id,
-                "refunded_total": _amount_text(total),
-            })
+            self._update(
+                conn,
+                sale_id,
+                refunded_amount=_amount_text(total),
+                resolved_at=resolved,
+                updated_at=now,
+            )
+            self._event(
+                conn,
+                sale_id,
+                now,
+                "refund",
+                {
+                    "amount": _amount_text(amount),
+                    "return_operation_id": return_operation_id,
+                    "refunded_total": _amount_text(total),
+                },
+            )
 
     def resolve_attention(self, sale_id: int, note: str) -> None:
         """The operator handed the goods over or refunded elsewhere; `note` says what was done."""
@@ -528,11 +589,13 @@ class Journal:
             )
             moved = conn.execute(
                 f"INSERT INTO sales_archive ({_FIELDS}, archived_at)"
-                f" SELECT {_FIELDS}, ? FROM sales WHERE {chosen}", (at, cutoff),
+                f" SELECT {_FIELDS}, ? FROM sales WHERE {chosen}",
+                (at, cutoff),
             ).rowcount
             conn.execute(
                 "INSERT INTO events_archive (id, sale_id, at, kind, detail)"
-                f" SELECT id, sale_id, at, kind, detail FROM events WHERE {chosen}", (cutoff,),
+                f" SELECT id, sale_id, at, kind, detail FROM events WHERE {chosen}",
+                (cutoff,),
             )
             conn.execute(f"DELETE FROM events WHERE {chosen}", (cutoff,))
             conn.execute(f"DELETE FROM sales WHERE {chosen}", (cutoff,))
@@ -558,7 +621,8 @@ class Journal:
             for table, archived in (("sales", False), ("sales_archive", True)):
                 row = conn.execute(
                     f"SELECT {_FIELDS} FROM {table} WHERE {column} = ?"
-                    " ORDER BY sale_id DESC LIMIT 1", (value,),
+                    " ORDER BY sale_id DESC LIMIT 1",
+                    (value,),
                 ).fetchone()
                 if row is not None:
                     return SaleRecord._from_row(row, archived=archived)
@@ -590,16 +654,25 @@ class Journal:
             rows = conn.execute(
                 "SELECT id, sale_id, at, kind, detail FROM events WHERE sale_id = ?"
                 " UNION ALL SELECT id, sale_id, at, kind, detail FROM events_archive"
-                " WHERE sale_id = ? ORDER BY id", (sale_id, sale_id),
+                " WHERE sale_id = ? ORDER BY id",
+                (sale_id, sale_id),
             ).fetchall()
         return [
-            {"id": r["id"], "sale_id": r["sale_id"], "at": r["at"], "kind": r["kind"],
-             "detail": json.loads(r["detail"])}
+            {
+                "id": r["id"],
+                "sale_id": r["sale_id"],
+                "at": r["at"],
+                "kind": r["kind"],
+                "detail": json.loads(r["detail"]),
+            }
             for r in rows
         ]
 
     def list(
-        self, *, since: datetime | None = None, limit: int | None = None,
+        self,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
         include_archived: bool = False,
     ) -> builtins.list[SaleRecord]:
         """Sales created at or after `since` (a naive time is local time), newest first."""

@@ -38,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     # Values are checked in run(), not by argparse types, so that a bad one
     # is a single clear line rather than a usage dump.
     parser.add_argument(
-        "--since", metavar="DATE",
+        "--since",
+        metavar="DATE",
         help="sales created on or after DATE: YYYY-MM-DD (local midnight) or full ISO 8601",
     )
     parser.add_argument("--limit", metavar="N", help="at most N sales, newest first")
@@ -112,7 +113,8 @@ def parse_request(args: argparse.Namespace) -> _Request:
     if command == "show":
         return _Request(command, output, sale_id=_positive(args.sale_id, "SALE_ID"))
     return _Request(
-        command, output,
+        command,
+        output,
         since=parse_since(since_text) if since_text is not None else None,
         limit=_positive(limit_text, "--limit") if limit_text is not None else None,
         archived=bool(getattr(args, "archived", False)),
@@ -177,9 +179,7 @@ def _table(headers: list[str], rows: list[list[str]], out: TextIO) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip(), file=out)
 
 
-def _print_records(
-    records: list[SaleRecord], output: str, out: TextIO, *, attention: bool
-) -> None:
+def _print_records(records: list[SaleRecord], output: str, out: TextIO, *, attention: bool) -> None:
     if output == "json":
         print(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2), file=out)
         return
@@ -192,22 +192,39 @@ def _print_records(
     if not records:
         print("No sales need attention." if attention else "No sales.", file=out)
         return
-    headers = ["ID", "CREATED (local)", "AMOUNT", "STATE", "REASON", "PAYMENT ID", "SOURCE",
-               "FLAGS"]
+    headers = [
+        "ID",
+        "CREATED (local)",
+        "AMOUNT",
+        "STATE",
+        "REASON",
+        "PAYMENT ID",
+        "SOURCE",
+        "FLAGS",
+    ]
     if attention:
         headers.append("NOTE")
     rows = []
     for r in records:
-        row = [str(r.sale_id), _local(r.created_at), str(r.amount), r.state.value,
-               r.reason.value if r.reason else "-",
-               str(r.qr_payment_id) if r.qr_payment_id is not None else "-", r.source, _flags(r)]
+        row = [
+            str(r.sale_id),
+            _local(r.created_at),
+            str(r.amount),
+            r.state.value,
+            r.reason.value if r.reason else "-",
+            str(r.qr_payment_id) if r.qr_payment_id is not None else "-",
+            r.source,
+            _flags(r),
+        ]
         if attention:
             row.append(r.note or "")
         rows.append(row)
     _table(headers, rows, out)
     if attention:
-        print(f"\n{len(records)} paid sale(s) without goods: refund each one or hand the goods"
-              " over.", file=out)
+        print(
+            f"\n{len(records)} paid sale(s) without goods: refund each one or hand the goods over.",
+            file=out,
+        )
 
 
 def _show(journal: Journal, request: _Request, out: TextIO) -> int:
@@ -219,8 +236,9 @@ def _show(journal: Journal, request: _Request, out: TextIO) -> int:
         body = {"sale": record.to_json(), "events": events}
         print(json.dumps(body, ensure_ascii=False, indent=2), file=out)
         return EXIT_OK
-    print(f"Sale {record.sale_id}" + ("  (NEEDS REFUND)" if record.needs_attention else ""),
-          file=out)
+    print(
+        f"Sale {record.sale_id}" + ("  (NEEDS REFUND)" if record.needs_attention else ""), file=out
+    )
     for name, value in record.to_json().items():
         if name in ("created_at", "updated_at", "resolved_at") and value:
             value = f"{_local(value)} (UTC {value})"

@@ -191,8 +191,9 @@ def set_role(widget: QWidget, role: str) -> None:
 class BigButton(QPushButton):
     """A touch button: never takes keyboard focus (no focus frames, Enter stays with the screen)."""
 
-    def __init__(self, text: str = "", role: str = "", object_name: str = "",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, text: str = "", role: str = "", object_name: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(text, parent)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setMinimumHeight(MIN_TOUCH_PX)
@@ -216,11 +217,13 @@ class _ActivityFilter(QObject):
         return False
 
 
-_ACTIVITY_EVENTS = frozenset({
-    QEvent.Type.MouseButtonPress,
-    QEvent.Type.TouchBegin,
-    QEvent.Type.KeyPress,
-})
+_ACTIVITY_EVENTS = frozenset(
+    {
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.KeyPress,
+    }
+)
 
 
 class Screen(QWidget):

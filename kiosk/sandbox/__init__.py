@@ -182,8 +182,14 @@ class SchemeServer(ThreadingHTTPServer):
     allow_reuse_address = sys.platform != "win32"
     request_queue_size = 64
 
-    def __init__(self, address: tuple[str, int], scheme: str, service: Service,
-                 context: ssl.SSLContext, family: socket.AddressFamily) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        scheme: str,
+        service: Service,
+        context: ssl.SSLContext,
+        family: socket.AddressFamily,
+    ) -> None:
         self.address_family = family
         self.scheme = scheme
         self.service = service
@@ -235,15 +241,19 @@ class SchemeServer(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Resets and timeouts of clients are routine for a test bank; keep them out of stderr.
-        log.debug("%s: connection from %s ended with an error", self.scheme, client_address,
-                  exc_info=True)
+        log.debug(
+            "%s: connection from %s ended with an error", self.scheme, client_address, exc_info=True
+        )
 
     def process_request(self, request: Any, client_address: Any) -> None:
         # Our own bookkeeping: ThreadingMixIn.server_close() in Python 3.11 joins only the
         # first thread (all() over join()'s None), leaving the others running.
-        worker = threading.Thread(target=self.process_request_thread,
-                                  args=(request, client_address),
-                                  name=f"sandbox-{self.scheme}-connection", daemon=True)
+        worker = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name=f"sandbox-{self.scheme}-connection",
+            daemon=True,
+        )
         with self._live_lock:
             self._workers = [t for t in self._workers if t.is_alive()]
             self._workers.append(worker)
@@ -297,9 +307,7 @@ class Sandbox:
         self._wanted = {**DEFAULT_PORTS, **(ports or {})}
         self.ports: dict[str, int] = {}
         self._bank = Bank(behaviour or Behaviour())
-        self._service = Service(
-            self._bank, api_key="", clock=clock, on_devices_changed=self._save
-        )
+        self._service = Service(self._bank, api_key="", clock=clock, on_devices_changed=self._save)
         self._servers: list[SchemeServer] = []
         self._threads: list[threading.Thread] = []
         self._id_reserved = state.FIRST_ID
@@ -334,18 +342,20 @@ class Sandbox:
             # base_url says "localhost", which Windows resolves to ::1 first; without a
             # listener there each new connection would wait about 2 s for the refusal.
             try:
-                self._start(SchemeServer(("::1", self.ports[scheme]), scheme, self._service,
-                                         context, socket.AF_INET6))
+                self._start(
+                    SchemeServer(
+                        ("::1", self.ports[scheme]), scheme, self._service, context, socket.AF_INET6
+                    )
+                )
             except OSError as exc:
                 log.debug("no IPv6 loopback listener for %s: %s", scheme, exc)
         self._start(server)
 
-    def _bind(
-        self, scheme: str, host: str, port: int, context: ssl.SSLContext
-    ) -> SchemeServer:
+    def _bind(self, scheme: str, host: str, port: int, context: ssl.SSLContext) -> SchemeServer:
         try:
             family = (
-                socket.AF_INET6 if ipaddress.ip_address(host or "0.0.0.0").version == 6
+                socket.AF_INET6
+                if ipaddress.ip_address(host or "0.0.0.0").version == 6
                 else socket.AF_INET
             )
         except ValueError:
@@ -357,8 +367,10 @@ class Sandbox:
 
     def _start(self, server: SchemeServer) -> None:
         thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"sandbox-{server.scheme}", daemon=True,
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sandbox-{server.scheme}",
+            daemon=True,
         )
         self._servers.append(server)
         self._threads.append(thread)
@@ -487,8 +499,12 @@ class Sandbox:
         with self._service.lock:
             return self._bank.payment(payment_id, self._service.now()).snapshot()
 
-    def register_device(self, device_id: str = DEVICE_ID, trade_point_id: int = TRADE_POINT_ID,
-                        organization_bin: str = state.SANDBOX_BIN) -> str:
+    def register_device(
+        self,
+        device_id: str = DEVICE_ID,
+        trade_point_id: int = TRADE_POINT_ID,
+        organization_bin: str = state.SANDBOX_BIN,
+    ) -> str:
         """Register a device as `device/register` would; its token."""
         with self._service.lock:
             device = self._bank.register_device(organization_bin, device_id, trade_point_id)

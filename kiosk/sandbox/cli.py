@@ -47,27 +47,61 @@ def _fault(text: str) -> tuple[str, int]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dir", type=Path, default=Path("sandbox-data"), metavar="DIR",
-                        help="folder for the PKI, state and kiosk configs (default ./sandbox-data)")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to listen on (default 127.0.0.1)")
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=Path("sandbox-data"),
+        metavar="DIR",
+        help="folder for the PKI, state and kiosk configs (default ./sandbox-data)",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
     for scheme, port in (("basic", 8543), ("standard", 8544), ("enhanced", 8545)):
-        parser.add_argument(f"--port-{scheme}", type=_port, default=port, metavar="PORT",
-                            help=f"port of scheme {scheme} (default {port}; 0: any free port)")
-    parser.add_argument("--poll-interval", type=_seconds, metavar="S",
-                        help="StatusPollingInterval handed out (default 5)")
-    parser.add_argument("--scan-timeout", type=_seconds, metavar="S",
-                        help="QrCodeScanWaitTimeout handed out (default 180)")
-    parser.add_argument("--confirm-timeout", type=_seconds, metavar="S",
-                        help="PaymentConfirmationTimeout handed out (default 65)")
-    parser.add_argument("--date-style", choices=DATE_STYLES,
-                        help="shape of the dates in answers (default production)")
-    parser.add_argument("--api-version", choices=("v01", "v02"),
-                        help="payment/status version the written configs use (both are served)")
-    parser.add_argument("--fault", type=_fault, action="append", default=[],
-                        metavar="MODE[:COUNT]",
-                        help=f"inject a fault at start ({', '.join(FAULT_MODES)}); "
-                             "COUNT 0 lasts until stopped; repeatable")
+        parser.add_argument(
+            f"--port-{scheme}",
+            type=_port,
+            default=port,
+            metavar="PORT",
+            help=f"port of scheme {scheme} (default {port}; 0: any free port)",
+        )
+    parser.add_argument(
+        "--poll-interval",
+        type=_seconds,
+        metavar="S",
+        help="StatusPollingInterval handed out (default 5)",
+    )
+    parser.add_argument(
+        "--scan-timeout",
+        type=_seconds,
+        metavar="S",
+        help="QrCodeScanWaitTimeout handed out (default 180)",
+    )
+    parser.add_argument(
+        "--confirm-timeout",
+        type=_seconds,
+        metavar="S",
+        help="PaymentConfirmationTimeout handed out (default 65)",
+    )
+    parser.add_argument(
+        "--date-style",
+        choices=DATE_STYLES,
+        help="shape of the dates in answers (default production)",
+    )
+    parser.add_argument(
+        "--api-version",
+        choices=("v01", "v02"),
+        help="payment/status version the written configs use (both are served)",
+    )
+    parser.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="MODE[:COUNT]",
+        help=f"inject a fault at start ({', '.join(FAULT_MODES)}); "
+        "COUNT 0 lasts until stopped; repeatable",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not print every request")
 
 
@@ -80,8 +114,9 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, key, None) is not None
     }
     ports = {s: getattr(args, f"port_{s}") for s in ("basic", "standard", "enhanced")}
-    sandbox = Sandbox(args.dir, host=args.host, ports=ports,
-                      behaviour=Behaviour().with_changes(**changes))
+    sandbox = Sandbox(
+        args.dir, host=args.host, ports=ports, behaviour=Behaviour().with_changes(**changes)
+    )
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
     logger = logging.getLogger("kiosk.sandbox")

@@ -143,9 +143,13 @@ def issue_client_certificate(
     else:
         issuer, issuer_key = _load_pair(pki_dir, "intermediate-ca")
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    start, end = (now - timedelta(days=days + 1), now - timedelta(days=1)) if expired else (
-        now - timedelta(minutes=5),
-        now + timedelta(days=days),
+    start, end = (
+        (now - timedelta(days=days + 1), now - timedelta(days=1))
+        if expired
+        else (
+            now - timedelta(minutes=5),
+            now + timedelta(days=days),
+        )
     )
     subject = x509.Name(
         [
@@ -159,9 +163,15 @@ def issue_client_certificate(
         _leaf_builder(subject, key, issuer, start, end)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=True, key_encipherment=True,
-                data_encipherment=True, key_agreement=False, key_cert_sign=False,
-                crl_sign=False, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=True,
+                data_encipherment=True,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -251,9 +261,15 @@ def _issue_server(pki: Pki, hosts: tuple[str, ...], now: datetime) -> None:
         .add_extension(x509.SubjectAlternativeName(alt), critical=False)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                crl_sign=False, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -287,13 +303,20 @@ def _ca_cert(
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=CA_DAYS))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None if issuer is None else 0),
-                       critical=True)
+        .add_extension(
+            x509.BasicConstraints(ca=True, path_length=None if issuer is None else 0), critical=True
+        )
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )

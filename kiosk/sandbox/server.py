@@ -145,9 +145,7 @@ def _ping(call: Call) -> Any:
 
 def _tradepoints(call: Call) -> Any:
     org = call.params.get("bin") or call.org or state.SANDBOX_BIN
-    return [
-        {"TradePointId": p.id, "TradePointName": p.name} for p in call.bank.trade_points(org)
-    ]
+    return [{"TradePointId": p.id, "TradePointName": p.name} for p in call.bank.trade_points(org)]
 
 
 def _register(call: Call) -> Any:
@@ -167,8 +165,12 @@ def _delete(call: Call) -> Any:
 def _create(call: Call, link: bool) -> Any:
     assert call.org is not None
     p = call.bank.create_payment(
-        call.org, call.field("DeviceToken"), call.field("Amount"), call.field("ExternalId"),
-        call.now, link=link,
+        call.org,
+        call.field("DeviceToken"),
+        call.field("Amount"),
+        call.field("ExternalId"),
+        call.now,
+        link=link,
     )
     b = call.bank.behaviour
     wait = _num(p.scan_deadline - p.created_at)
@@ -243,7 +245,10 @@ def _return_status(call: Call) -> Any:
 def _return_operations(call: Call) -> Any:
     assert call.org is not None
     payments = call.bank.return_operations(
-        call.org, call.field("DeviceToken"), call.field("QrReturnId"), call.field("MaxResult"),
+        call.org,
+        call.field("DeviceToken"),
+        call.field("QrReturnId"),
+        call.field("MaxResult"),
         call.now,
     )
     return [
@@ -259,8 +264,13 @@ def _return_operations(call: Call) -> Any:
 def _refund(call: Call) -> Any:
     assert call.org is not None
     refund = call.bank.refund(
-        call.org, call.field("DeviceToken"), call.field("QrPaymentId"), call.field("Amount"),
-        call.now, return_id=call.field("QrReturnId"), needs_return=call.scheme == "standard",
+        call.org,
+        call.field("DeviceToken"),
+        call.field("QrPaymentId"),
+        call.field("Amount"),
+        call.now,
+        return_id=call.field("QrReturnId"),
+        needs_return=call.scheme == "standard",
     )
     return {"ReturnOperationId": refund.id}
 
@@ -273,16 +283,21 @@ def _client_info(call: Call) -> Any:
 def _remote_create(call: Call) -> Any:
     assert call.org is not None
     p = call.bank.create_remote(
-        call.org, call.field("DeviceToken"), call.field("Amount"), call.field("PhoneNumber"),
-        call.field("Comment"), call.now,
+        call.org,
+        call.field("DeviceToken"),
+        call.field("Amount"),
+        call.field("PhoneNumber"),
+        call.field("Comment"),
+        call.now,
     )
     return {"QrPaymentId": p.id}
 
 
 def _remote_cancel(call: Call) -> Any:
     assert call.org is not None
-    p = call.bank.cancel_remote(call.org, call.field("DeviceToken"), call.field("QrPaymentId"),
-                                call.now)
+    p = call.bank.cancel_remote(
+        call.org, call.field("DeviceToken"), call.field("QrPaymentId"), call.now
+    )
     return {"Status": p.status}
 
 
@@ -354,12 +369,22 @@ def _trade_point(call: Call) -> Any:
             if not isinstance(call.body[key], bool):
                 raise BankError(state.BAD_REQUEST, f"{key} must be true or false")
             setattr(point, key, call.body[key])
-    return {"id": point.id, "name": point.name, "enabled": point.enabled,
-            "accepts_qr": point.accepts_qr}
+    return {
+        "id": point.id,
+        "name": point.name,
+        "enabled": point.enabled,
+        "accepts_qr": point.accepts_qr,
+    }
 
 
-def _r(method: str, pattern: str, schemes: tuple[str, ...], func: Callable[[Call], Any],
-       kind: str = "api", versions: tuple[str, ...] = ("v01",)) -> Route:
+def _r(
+    method: str,
+    pattern: str,
+    schemes: tuple[str, ...],
+    func: Callable[[Call], Any],
+    kind: str = "api",
+    versions: tuple[str, ...] = ("v01",),
+) -> Route:
     return Route(method, re.compile(pattern), schemes, func, kind, versions)
 
 
@@ -382,8 +407,13 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", r"/remote/client-info", ("enhanced",), _client_info),
     _r("POST", r"/remote/create", ("enhanced",), _remote_create),
     _r("POST", r"/remote/cancel", ("enhanced",), _remote_cancel),
-    _r("POST", r"/test/payment/(?P<action>scan|confirm|scanerror|confirmerror)", _ALL,
-       _test_payment, "test"),
+    _r(
+        "POST",
+        r"/test/payment/(?P<action>scan|confirm|scanerror|confirmerror)",
+        _ALL,
+        _test_payment,
+        "test",
+    ),
     _r("POST", r"/test/return/scan", ("standard",), _test_return, "test"),
     _r("GET", r"/sandbox/behaviour", _ALL, _get_behaviour, "control"),
     _r("POST", r"/sandbox/behaviour", _ALL, _set_behaviour, "control"),
@@ -424,8 +454,9 @@ class Handler(BaseHTTPRequestHandler):
     wbufsize = 64 * 1024
     server: SchemeServer
 
-    def __init__(self, request: Any, client_address: Any, server: SchemeServer,
-                 conn: ConnInfo) -> None:
+    def __init__(
+        self, request: Any, client_address: Any, server: SchemeServer, conn: ConnInfo
+    ) -> None:
         self.conn = conn
         super().__init__(request, client_address, server)
 
@@ -484,8 +515,11 @@ class Handler(BaseHTTPRequestHandler):
         answers = {
             "http500": (500, _HTML, _HTML_500),
             "http404": (404, _HTML, _HTML_404),
-            "code999": (200, _JSON, _envelope(state.SERVICE_UNAVAILABLE,
-                                              state.MESSAGES[state.SERVICE_UNAVAILABLE])),
+            "code999": (
+                200,
+                _JSON,
+                _envelope(state.SERVICE_UNAVAILABLE, state.MESSAGES[state.SERVICE_UNAVAILABLE]),
+            ),
             "nonjson": (200, _HTML, _HTML_PAGE),
         }
         self._answer(record, *answers[fault.mode])
@@ -495,12 +529,16 @@ class Handler(BaseHTTPRequestHandler):
         scheme = self.server.scheme
         if scheme == "basic":
             if self.headers.get("Api-Key") != svc.api_key:
-                return 401, _JSON, _envelope(
-                    state.BAD_REQUEST, "Unauthorized: the Api-Key header is missing or not valid"
+                return (
+                    401,
+                    _JSON,
+                    _envelope(
+                        state.BAD_REQUEST,
+                        "Unauthorized: the Api-Key header is missing or not valid",
+                    ),
                 )
         elif self.conn.subject is None:
-            return 200, _JSON, _envelope(state.NO_CERTIFICATE,
-                                         state.MESSAGES[state.NO_CERTIFICATE])
+            return 200, _JSON, _envelope(state.NO_CERTIFICATE, state.MESSAGES[state.NO_CERTIFICATE])
         match = _PATH.match(path)
         if match is None or match[1] != PREFIX[scheme]:
             return 404, _HTML, _HTML_404
@@ -532,10 +570,14 @@ class Handler(BaseHTTPRequestHandler):
                     raise BankError(state.UNKNOWN_ORGANIZATION, f"BIN {org!r}")
             with svc.lock:
                 call = Call(
-                    service=svc, scheme=scheme, version=version, org=org,
+                    service=svc,
+                    scheme=scheme,
+                    version=version,
+                    org=org,
                     body=body if isinstance(body, dict) else {},
                     query={k.lower(): v for k, v in parse_qsl(query)},
-                    params=params, now=svc.now(),
+                    params=params,
+                    now=svc.now(),
                 )
                 data = route.func(call)
         except BankError as exc:
@@ -576,8 +618,14 @@ class Handler(BaseHTTPRequestHandler):
         if kind == _JSON:
             with contextlib.suppress(ValueError, KeyError, TypeError):
                 record.status_code = int(json.loads(data)["StatusCode"])
-        log.info("%s %s %s -> HTTP %d%s", self.server.scheme, self.command, record.path, status,
-                 "" if record.status_code is None else f" StatusCode {record.status_code}")
+        log.info(
+            "%s %s %s -> HTTP %d%s",
+            self.server.scheme,
+            self.command,
+            record.path,
+            status,
+            "" if record.status_code is None else f" StatusCode {record.status_code}",
+        )
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))

@@ -563,9 +563,7 @@ class Bank:
             raise BankError(WRONG_STATUS, f"the purchase is {payment.status}")
         value = parse_amount(amount)
         if value > payment.available:
-            raise BankError(
-                REFUND_TOO_LARGE, f"{value} requested, {payment.available} available"
-            )
+            raise BankError(REFUND_TOO_LARGE, f"{value} requested, {payment.available} available")
         refund = Refund(self._new_id(), value, now, qr_id)
         payment.refunds.append(refund)
         return refund

@@ -62,8 +62,14 @@ class FakeAnalysis(Recorded):
         ]
         self.datas = [
             (f"PySide6/Qt/translations/{name}", f"/qt/translations/{name}", "DATA")
-            for name in ("qtbase_ru.qm", "qtbase_kk.qm", "qt_help_en.qm", "qtbase_de.qm",
-                         "qtbase_zh_CN.qm", "qt_ja.qm")
+            for name in (
+                "qtbase_ru.qm",
+                "qtbase_kk.qm",
+                "qt_help_en.qm",
+                "qtbase_de.qm",
+                "qtbase_zh_CN.qm",
+                "qt_ja.qm",
+            )
         ] + [("certifi/cacert.pem", "/site/certifi/cacert.pem", "DATA")]
 
 
@@ -75,9 +81,13 @@ def run_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **env: str) -> dic
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(sys, "path", list(sys.path))  # the spec puts installer/ on it
     namespace: dict[str, Any] = {
-        "SPECPATH": str(INSTALLER), "workpath": str(tmp_path / "work"),
-        "DISTPATH": str(tmp_path / "dist"), "Analysis": FakeAnalysis,
-        "PYZ": Recorded, "EXE": Recorded, "COLLECT": Recorded,
+        "SPECPATH": str(INSTALLER),
+        "workpath": str(tmp_path / "work"),
+        "DISTPATH": str(tmp_path / "dist"),
+        "Analysis": FakeAnalysis,
+        "PYZ": Recorded,
+        "EXE": Recorded,
+        "COLLECT": Recorded,
     }
     exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)
     return namespace
@@ -102,7 +112,10 @@ def test_spec_builds_one_folder_with_a_windowed_kiosk_and_a_console_cli(
     ns = run_spec(tmp_path, monkeypatch)
     gui, cli, coll = ns["gui"], ns["cli"], ns["coll"]
     assert (gui.kwargs["name"], cli.kwargs["name"], coll.kwargs["name"]) == (
-        "kiosk", "kiosk-cli", "kiosk")
+        "kiosk",
+        "kiosk-cli",
+        "kiosk",
+    )
     assert gui.kwargs["console"] is False
     assert cli.kwargs["console"] is True
     for exe in (gui, cli):
@@ -125,15 +138,22 @@ def test_spec_excludes_unused_qt_and_stdlib_but_nothing_the_kiosk_imports(
     ns = run_spec(tmp_path, monkeypatch)
     excludes = set(ns["a"].kwargs["excludes"])
     assert {
-        "PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtSvg",
-        "PySide6.QtPdf", "PySide6.QtWebEngineCore", "tkinter", "unittest", "pydoc", "test",
+        "PySide6.QtNetwork",
+        "PySide6.QtQml",
+        "PySide6.QtQuick",
+        "PySide6.QtSvg",
+        "PySide6.QtPdf",
+        "PySide6.QtWebEngineCore",
+        "tkinter",
+        "unittest",
+        "pydoc",
+        "test",
     } <= excludes
     imported = kiosk_imports()
     # An excluded module (or a parent package of one) the kiosk imports would be
     # missing from the frozen kiosk: a crash on the kiosk's screen, not at build time.
     clash = {
-        name for name in imported
-        if any(name == ex or name.startswith(f"{ex}.") for ex in excludes)
+        name for name in imported if any(name == ex or name.startswith(f"{ex}.") for ex in excludes)
     }
     assert not clash, f"the spec excludes modules the kiosk imports: {sorted(clash)}"
     assert {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets"} & imported
@@ -178,8 +198,10 @@ QT_BINARIES = [
     ("/qt/plugins/generic/libqevdevtouchplugin.so", "PySide6/Qt/plugins/generic"),
     ("/qt/plugins/imageformats/libqico.so", "PySide6/Qt/plugins/imageformats"),
     ("/qt/plugins/imageformats/libqsvg.so", "PySide6/Qt/plugins/imageformats"),
-    ("/qt/plugins/xcbglintegrations/libqxcb-glx-integration.so",
-     "PySide6/Qt/plugins/xcbglintegrations"),
+    (
+        "/qt/plugins/xcbglintegrations/libqxcb-glx-integration.so",
+        "PySide6/Qt/plugins/xcbglintegrations",
+    ),
     ("/qt/lib/libQt6Gui.so.6", "PySide6/Qt/lib"),
 ]
 
@@ -198,8 +220,12 @@ def test_qtgui_hook_keeps_only_the_plugins_the_kiosk_loads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert run_hook(monkeypatch) == {
-        "libqxcb.so", "libqoffscreen.so", "qwindows.dll", "libqico.so",
-        "libqxcb-glx-integration.so", "libQt6Gui.so.6",
+        "libqxcb.so",
+        "libqoffscreen.so",
+        "qwindows.dll",
+        "libqico.so",
+        "libqxcb-glx-integration.so",
+        "libQt6Gui.so.6",
     }
     assert len(run_hook(monkeypatch, KIOSK_NO_TRIM="1")) == len(QT_BINARIES)
 
@@ -241,8 +267,15 @@ def test_version_resource_carries_the_package_version() -> None:
     def record(kind: str) -> Any:
         return lambda *args, **kwargs: made.setdefault(kind, []).append((args, kwargs)) or kind
 
-    names = ("VSVersionInfo", "FixedFileInfo", "StringFileInfo", "StringTable", "StringStruct",
-             "VarFileInfo", "VarStruct")
+    names = (
+        "VSVersionInfo",
+        "FixedFileInfo",
+        "StringFileInfo",
+        "StringTable",
+        "StringStruct",
+        "VarFileInfo",
+        "VarStruct",
+    )
     text = vi.version_text(kiosk.__version__, original_filename="kiosk.exe", description="K")
     assert eval(text, {name: record(name) for name in names}) == "VSVersionInfo"
     numbers = vi.version_tuple(kiosk.__version__)
@@ -271,7 +304,7 @@ def iss_sections() -> dict[str, list[str]]:
 
 
 def iss_define(name: str) -> str:
-    match = re.search(rf'#define {name} (.+)', ISS.read_text(encoding="utf-8-sig"))
+    match = re.search(rf"#define {name} (.+)", ISS.read_text(encoding="utf-8-sig"))
     assert match, name
     return match.group(1).strip()
 
@@ -353,9 +386,20 @@ def test_build_and_smoke_test(tmp_path: Path) -> None:
     pytest.importorskip("PyInstaller", reason="PyInstaller comes with the `build` extra")
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, str(INSTALLER / "build.py"), "--dist", str(tmp_path / "dist"),
-         "--work", str(tmp_path / "work"), "--no-installer"],
-        cwd=ROOT, capture_output=True, text=True, timeout=540, check=False,
+        [
+            sys.executable,
+            str(INSTALLER / "build.py"),
+            "--dist",
+            str(tmp_path / "dist"),
+            "--work",
+            str(tmp_path / "work"),
+            "--no-installer",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=540,
+        check=False,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output

@@ -201,15 +201,20 @@ def test_enhanced_wants_a_known_bin_in_every_body(sandbox: Sandbox) -> None:
     doc = bank.post("/device/register", {**body, "OrganizationBin": state.EMPTY_BIN})
     assert doc["StatusCode"] == state.TRADE_POINT_NOT_FOUND
     token = bank.register()
-    doc = bank.post("/qr/create", {"DeviceToken": token, "Amount": 1,
-                                   "OrganizationBin": state.EMPTY_BIN})
+    doc = bank.post(
+        "/qr/create", {"DeviceToken": token, "Amount": 1, "OrganizationBin": state.EMPTY_BIN}
+    )
     assert doc["StatusCode"] == state.DEVICE_NOT_FOUND
 
 
 def test_endpoints_exist_only_on_their_schemes(sandbox: Sandbox) -> None:
     absent = {
-        "basic": ["/return/status/1", "/payment/details", f"/partner/tradepoints/{BIN}",
-                  "/remote/client-info"],
+        "basic": [
+            "/return/status/1",
+            "/payment/details",
+            f"/partner/tradepoints/{BIN}",
+            "/remote/client-info",
+        ],
         "standard": ["/remote/client-info", f"/partner/tradepoints/{BIN}"],
         "enhanced": ["/return/status/1", "/partner/tradepoints"],
     }
@@ -238,25 +243,33 @@ def test_qr_payment_life_cycle(sandbox_factory: Factory) -> None:
     sandbox = sandbox_factory(clock=clock, poll_interval=1, scan_timeout=20, confirm_timeout=10)
     bank = Bank(sandbox, "standard")
     token = bank.register()
-    data = bank.data("POST", "/qr/create", {"DeviceToken": token, "Amount": 200.5,
-                                            "ExternalId": "15"})
+    data = bank.data(
+        "POST", "/qr/create", {"DeviceToken": token, "Amount": 200.5, "ExternalId": "15"}
+    )
     pid = data["QrPaymentId"]
     assert data["PaymentMethods"] == ["Gold", "Red", "Loan"]
     assert data["QrPaymentBehaviorOptions"] == {
-        "StatusPollingInterval": 1, "QrCodeScanWaitTimeout": 20, "PaymentConfirmationTimeout": 10,
+        "StatusPollingInterval": 1,
+        "QrCodeScanWaitTimeout": 20,
+        "PaymentConfirmationTimeout": 10,
     }
     assert data["QrToken"].isdigit()
     assert data["ExpireDate"] == "2025-10-22T17:11:10.717+05:00"
     assert parse_datetime(data["ExpireDate"]).timestamp() == pytest.approx(clock.now + 20)
     assert bank.data("GET", f"/payment/status/{pid}") == {"Status": "QrTokenCreated"}
     assert bank.post("/test/payment/scan", {"qrPaymentId": str(pid)}) == {
-        "StatusCode": 0, "message": "the customer scanned the QR"}
+        "StatusCode": 0,
+        "message": "the customer scanned the QR",
+    }
     assert bank.data("GET", f"/payment/status/{pid}") == {"Status": "Wait"}
     bank.post("/test/payment/confirm", {"qrPaymentId": str(pid)})
     assert bank.data("GET", f"/payment/status/{pid}") == {"Status": "Processed"}
     snapshot = sandbox.payment(pid)
     assert (snapshot["amount"], snapshot["external_id"], snapshot["device_token"]) == (
-        200.5, "15", token)
+        200.5,
+        "15",
+        token,
+    )
 
 
 def test_timeouts_over_http_with_the_bank_clock(sandbox_factory: Factory) -> None:
@@ -330,8 +343,13 @@ def test_payment_link(sandbox_factory: Factory) -> None:
     data = bank.data("POST", "/qr/create-link", {"DeviceToken": bank.register(), "Amount": 5})
     assert data["PaymentLink"].startswith("https://")
     assert data["PaymentBehaviorOptions"]["LinkActivationWaitTimeout"] == 30
-    assert set(data) == {"PaymentLink", "ExpireDate", "PaymentId", "PaymentMethods",
-                         "PaymentBehaviorOptions"}
+    assert set(data) == {
+        "PaymentLink",
+        "ExpireDate",
+        "PaymentId",
+        "PaymentMethods",
+        "PaymentBehaviorOptions",
+    }
     assert bank.status(data["PaymentId"])["Data"]["Status"] == "QrTokenCreated"
 
 
@@ -340,7 +358,11 @@ def test_status_v02_adds_production_fields(sandbox: Sandbox) -> None:
     token = bank.register()
     open_id, paid_id = bank.pay(token, confirm=False), bank.pay(token)
     assert bank.status(open_id, "v02")["Data"] == {
-        "Status": "QrTokenCreated", "TransactionId": None, "ProductType": None, "LoanTerm": None}
+        "Status": "QrTokenCreated",
+        "TransactionId": None,
+        "ProductType": None,
+        "LoanTerm": None,
+    }
     paid = bank.status(paid_id, "v02")["Data"]
     assert paid["Status"] == "Processed" and paid["TransactionId"] and paid["ProductType"] == "Gold"
     assert set(bank.status(paid_id, "v01")["Data"]) == {"Status"}
@@ -356,8 +378,10 @@ def test_refund_with_the_customer_scheme_standard(sandbox: Sandbox) -> None:
     unpaid = bank.pay(token, 5, confirm=False)
     qr = bank.data("POST", "/return/create", {"DeviceToken": token, "ExternalId": "r1"})
     rid = qr["QrReturnId"]
-    assert qr["QrReturnBehaviorOptions"] == {"QrCodeScanEventPollingInterval": 5,
-                                             "QrCodeScanWaitTimeout": 180}
+    assert qr["QrReturnBehaviorOptions"] == {
+        "QrCodeScanEventPollingInterval": 5,
+        "QrCodeScanWaitTimeout": 180,
+    }
     assert bank.data("GET", f"/return/status/{rid}") == {"Status": "QrTokenCreated"}
     ops = {"DeviceToken": token, "QrReturnId": rid}
     assert bank.post("/return/operations", ops)["StatusCode"] == state.WRONG_STATUS
@@ -373,12 +397,14 @@ def test_refund_with_the_customer_scheme_standard(sandbox: Sandbox) -> None:
     assert details["AvailableReturnAmount"] == 60.0
     assert bank.post("/payment/return", {**refund, "Amount": 60.01})["StatusCode"] == -99000005
     assert bank.post("/payment/return", {**refund, "QrPaymentId": unpaid})["StatusCode"] == (
-        state.WRONG_STATUS)
+        state.WRONG_STATUS
+    )
     no_qr = {k: v for k, v in refund.items() if k != "QrReturnId"}
     assert bank.post("/payment/return", no_qr)["StatusCode"] == state.BAD_REQUEST
     other = bank.register("KIOSK-002", 2)
     assert bank.post("/payment/return", {**refund, "DeviceToken": other})["StatusCode"] == (
-        state.REFUND_OTHER_TRADE_POINT)
+        state.REFUND_OTHER_TRADE_POINT
+    )
     assert bank.get("/payment/details", QrPaymentId=1, DeviceToken=token)["StatusCode"] == -1601
     assert [r["amount"] for r in sandbox.payment(pid)["refunds"]] == [40.0]
 
@@ -389,8 +415,12 @@ def test_refund_without_the_customer_scheme_enhanced(sandbox: Sandbox) -> None:
     pid = bank.pay(token, 10)
     body = {"DeviceToken": token, "QrPaymentId": pid, "Amount": 10}
     assert bank.data("POST", "/payment/return", body)["ReturnOperationId"] > 0
-    assert bank.data("GET", "/payment/details", QrPaymentId=pid,
-                     DeviceToken=token)["AvailableReturnAmount"] == 0
+    assert (
+        bank.data("GET", "/payment/details", QrPaymentId=pid, DeviceToken=token)[
+            "AvailableReturnAmount"
+        ]
+        == 0
+    )
 
 
 def test_remote_invoice(sandbox: Sandbox) -> None:
@@ -432,8 +462,12 @@ def test_garbage_bodies_get_an_envelope(sandbox: Sandbox) -> None:
 def test_every_fault_mode(sandbox: Sandbox) -> None:
     bank = Bank(sandbox, "basic")
     url = bank.base + "/health/ping"
-    answers = {"http500": (500, "text/html"), "http404": (404, "text/html"),
-               "nonjson": (200, "text/html"), "code999": (200, "application/json")}
+    answers = {
+        "http500": (500, "text/html"),
+        "http404": (404, "text/html"),
+        "nonjson": (200, "text/html"),
+        "code999": (200, "application/json"),
+    }
     for mode, (status, kind) in answers.items():
         sandbox.inject_fault(mode)
         r = bank.session.get(url, timeout=5)
@@ -495,8 +529,10 @@ def test_date_styles_on_the_wire(sandbox_factory: Factory, style: str, expected:
     sandbox = sandbox_factory(clock=ManualClock(1_635_922_514.166), date_style=style)
     bank = Bank(sandbox, "standard")
     token = bank.register()
-    assert bank.data("POST", "/qr/create", {"DeviceToken": token, "Amount": 1})[
-        "ExpireDate"] == expected
+    assert (
+        bank.data("POST", "/qr/create", {"DeviceToken": token, "Amount": 1})["ExpireDate"]
+        == expected
+    )
     assert parse_datetime(expected)  # the kiosk's own parser takes every shape
 
 
@@ -504,8 +540,9 @@ def test_one_connection_serves_many_requests(sandbox: Sandbox) -> None:
     for scheme in ("basic", "standard"):
         bank = Bank(sandbox, scheme)
         for i in range(5):
-            r = bank.session.get(bank.base + "/health/ping",
-                                 headers={"X-Request-ID": f"req-{i}"}, timeout=5)
+            r = bank.session.get(
+                bank.base + "/health/ping", headers={"X-Request-ID": f"req-{i}"}, timeout=5
+            )
             assert r.headers["X-Request-ID"] == f"req-{i}"
         assert sandbox.connection_count(scheme) == 1
         mine = [r for r in sandbox.requests if r.scheme == scheme]
@@ -575,13 +612,26 @@ def _cli(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
         "cli.add_arguments(p)\n"
         "sys.exit(cli.run(p.parse_args(sys.argv[1:])))\n"
     )
-    return subprocess.Popen([sys.executable, "-c", code, *args], text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **kwargs,
+    )
 
 
 def test_cli_port_in_use_is_one_line_and_exit_2(sandbox: Sandbox, tmp_path: Path) -> None:
-    proc = _cli("--dir", str(tmp_path / "cli"), "--port-basic", str(sandbox.ports["basic"]),
-                "--port-standard", "0", "--port-enhanced", "0")
+    proc = _cli(
+        "--dir",
+        str(tmp_path / "cli"),
+        "--port-basic",
+        str(sandbox.ports["basic"]),
+        "--port-standard",
+        "0",
+        "--port-enhanced",
+        "0",
+    )
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 2
     assert err.strip().count("\n") == 0 and str(sandbox.ports["basic"]) in err
@@ -593,9 +643,21 @@ def test_cli_serves_until_ctrl_c(tmp_path: Path, sandbox_pki: Path) -> None:
     import shutil
 
     shutil.copytree(sandbox_pki, tmp_path / "cli" / "pki")
-    proc = _cli("--dir", str(tmp_path / "cli"), "--port-basic", "0", "--port-standard", "0",
-                "--port-enhanced", "0", "--scan-timeout", "20", "--fault", "code999:2",
-                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = _cli(
+        "--dir",
+        str(tmp_path / "cli"),
+        "--port-basic",
+        "0",
+        "--port-standard",
+        "0",
+        "--port-enhanced",
+        "0",
+        "--scan-timeout",
+        "20",
+        "--fault",
+        "code999:2",
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     assert proc.stdout is not None
     lines = []
     for line in proc.stdout:
@@ -609,8 +671,10 @@ def test_cli_serves_until_ctrl_c(tmp_path: Path, sandbox_pki: Path) -> None:
     session.trust_env = False  # REQUESTS_CA_BUNDLE would replace session.verify
     session.verify = str(config.resolve(config.kaspi.ca_file))
     session.headers["Api-Key"] = config.kaspi.api_key
-    codes = [session.get(config.kaspi.base_url + "/health/ping", timeout=5).json()["StatusCode"]
-             for _ in range(3)]
+    codes = [
+        session.get(config.kaspi.base_url + "/health/ping", timeout=5).json()["StatusCode"]
+        for _ in range(3)
+    ]
     assert codes == [-999, -999, 0]
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)

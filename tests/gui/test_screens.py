@@ -63,24 +63,38 @@ def click(qtbot: QtBot, widget: QWidget, name: str) -> None:
 # --- texts -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("amount", "lang", "text"), [
-    (Decimal(1250), "ru", f"1{T}250{NB}₸"),
-    (Decimal(500000), "ru", f"500{T}000{NB}₸"),
-    (Decimal(7), "kk", f"7{NB}₸"),
-    (Decimal("1250.50"), "ru", f"1{T}250,50{NB}₸"),
-    (Decimal("1250.5"), "en", f"1{T}250.50{NB}₸"),
-    (Decimal("999999999.00"), "ru", f"999{T}999{T}999{NB}₸"),
-    ("100.50", "ru", f"100,50{NB}₸"),
-    ("garbled", "ru", "garbled"),
-])
+@pytest.mark.parametrize(
+    ("amount", "lang", "text"),
+    [
+        (Decimal(1250), "ru", f"1{T}250{NB}₸"),
+        (Decimal(500000), "ru", f"500{T}000{NB}₸"),
+        (Decimal(7), "kk", f"7{NB}₸"),
+        (Decimal("1250.50"), "ru", f"1{T}250,50{NB}₸"),
+        (Decimal("1250.5"), "en", f"1{T}250.50{NB}₸"),
+        (Decimal("999999999.00"), "ru", f"999{T}999{T}999{NB}₸"),
+        ("100.50", "ru", f"100,50{NB}₸"),
+        ("garbled", "ru", "garbled"),
+    ],
+)
 def test_format_amount(amount: Decimal | str, lang: str, text: str) -> None:
     assert format_amount(amount, lang) == text
 
 
-@pytest.mark.parametrize(("seconds", "text"), [
-    (165, "2:45"), (164.2, "2:45"), (59.5, "1:00"), (60, "1:00"), (9, "0:09"),
-    (0.01, "0:01"), (0, "0:00"), (-3, "0:00"), (float("nan"), "0:00"), (3600, "60:00"),
-])
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (165, "2:45"),
+        (164.2, "2:45"),
+        (59.5, "1:00"),
+        (60, "1:00"),
+        (9, "0:09"),
+        (0.01, "0:01"),
+        (0, "0:00"),
+        (-3, "0:00"),
+        (float("nan"), "0:00"),
+        (3600, "60:00"),
+    ],
+)
 def test_format_countdown(seconds: float, text: str) -> None:
     assert format_countdown(seconds) == text
 
@@ -90,8 +104,10 @@ def test_every_text_has_all_languages_with_the_same_fields() -> None:
 
     for message_id, entry in TEXTS.items():
         assert set(entry) == set(LANGS), message_id
-        fields = {lang: {f for _, f, _, _ in string.Formatter().parse(text) if f}
-                  for lang, text in entry.items()}
+        fields = {
+            lang: {f for _, f, _, _ in string.Formatter().parse(text) if f}
+            for lang, text in entry.items()
+        }
         assert all(text.strip() for text in entry.values()), message_id
         assert len({frozenset(f) for f in fields.values()}) == 1, message_id
 
@@ -173,10 +189,17 @@ def test_nine_digits_at_most(qtbot: QtBot) -> None:
     assert screen.can_pay()
 
 
-@pytest.mark.parametrize(("typed", "payable"), [
-    ("99", False), ("100", True), ("250000", True), ("500000", True), ("500001", False),
-    ("999999999", False),
-])
+@pytest.mark.parametrize(
+    ("typed", "payable"),
+    [
+        ("99", False),
+        ("100", True),
+        ("250000", True),
+        ("500000", True),
+        ("500001", False),
+        ("999999999", False),
+    ],
+)
 def test_pay_only_inside_the_range(
     qtbot: QtBot, amount_screen: AmountScreen, typed: str, payable: bool
 ) -> None:
@@ -245,7 +268,8 @@ def test_touch_targets_are_big_and_inside_the_screen(qtbot: QtBot, size: tuple[i
         assert b.height() >= theme.MIN_TOUCH_PX, b.objectName()
         top_left = b.mapTo(screen, b.rect().topLeft())
         assert screen.rect().contains(top_left) and screen.rect().contains(
-            b.mapTo(screen, b.rect().bottomRight())), b.objectName()
+            b.mapTo(screen, b.rect().bottomRight())
+        ), b.objectName()
     assert screen.portrait is (size == PORTRAIT)
 
 
@@ -481,17 +505,30 @@ class FakeBackend:
         self.calls: list[tuple[Any, ...]] = []
         self.worker = Worker("test-service")
         self.attention_rows = [
-            {"sale_id": 44, "created_at": "2025-10-22T09:10:50+00:00", "amount": "1250",
-             "state": "processed", "reason": "paid_after_cancel", "qr_payment_id": 1000044,
-             "note": None},
-            {"sale_id": 39, "created_at": "2025-10-21T09:01:00+00:00", "amount": "99990.00",
-             "state": "processed", "reason": "amount_mismatch", "qr_payment_id": 1000039,
-             "note": "TotalAmount 99000"},
+            {
+                "sale_id": 44,
+                "created_at": "2025-10-22T09:10:50+00:00",
+                "amount": "1250",
+                "state": "processed",
+                "reason": "paid_after_cancel",
+                "qr_payment_id": 1000044,
+                "note": None,
+            },
+            {
+                "sale_id": 39,
+                "created_at": "2025-10-21T09:01:00+00:00",
+                "amount": "99990.00",
+                "state": "processed",
+                "reason": "amount_mismatch",
+                "qr_payment_id": 1000039,
+                "note": "TotalAmount 99000",
+            },
         ]
         self.fail_check = False
 
-    def run(self, job: Callable[[], Any],
-            on_done: Callable[[Any, BaseException | None], None]) -> None:
+    def run(
+        self, job: Callable[[], Any], on_done: Callable[[Any, BaseException | None], None]
+    ) -> None:
         self.worker.submit(job, on_done)
 
     def _record(self, *call: Any) -> None:
@@ -500,14 +537,27 @@ class FakeBackend:
 
     def info(self) -> dict[str, str]:
         self._record("info")
-        return {"Scheme": "standard", "Base URL": "https://mtokentest.kaspi.kz:8544/r2/v01",
-                "Key password": "hunter2", "device_token": "2be4cc91", "Version": "0.1.0"}
+        return {
+            "Scheme": "standard",
+            "Base URL": "https://mtokentest.kaspi.kz:8544/r2/v01",
+            "Key password": "hunter2",
+            "device_token": "2be4cc91",
+            "Version": "0.1.0",
+        }
 
     def recent_sales(self) -> list[dict[str, Any]]:
         self._record("recent_sales")
-        return [{"sale_id": i, "created_at": "2025-10-22T09:10:50+00:00", "amount": "1250.50",
-                 "state": "failed", "reason": "scan_timeout", "qr_payment_id": 10 + i}
-                for i in range(50, 0, -1)]
+        return [
+            {
+                "sale_id": i,
+                "created_at": "2025-10-22T09:10:50+00:00",
+                "amount": "1250.50",
+                "state": "failed",
+                "reason": "scan_timeout",
+                "qr_payment_id": 10 + i,
+            }
+            for i in range(50, 0, -1)
+        ]
 
     def attention(self) -> list[dict[str, Any]]:
         self._record("attention")
@@ -534,8 +584,9 @@ def backend() -> Iterator[FakeBackend]:
     fake.worker.close()
 
 
-def make_service(qtbot: QtBot, backend: Any, clock: FakeClock | None = None,
-                 size: tuple[int, int] = PORTRAIT) -> ServiceScreen:
+def make_service(
+    qtbot: QtBot, backend: Any, clock: FakeClock | None = None, size: tuple[int, int] = PORTRAIT
+) -> ServiceScreen:
     screen = ServiceScreen(backend, "2468", clock=clock or FakeClock())
     shown(qtbot, screen, size)
     return screen
@@ -655,8 +706,9 @@ class ManualBackend(FakeBackend):
         self.pending: list[tuple[Callable[[], Any], Callable[[Any, BaseException | None], None]]]
         self.pending = []
 
-    def run(self, job: Callable[[], Any],
-            on_done: Callable[[Any, BaseException | None], None]) -> None:
+    def run(
+        self, job: Callable[[], Any], on_done: Callable[[Any, BaseException | None], None]
+    ) -> None:
         self.pending.append((job, on_done))
 
     def _record(self, *call: Any) -> None:
@@ -708,8 +760,12 @@ def test_every_screen_fits_both_orientations(
     qtbot: QtBot, backend: FakeBackend, size: tuple[int, int]
 ) -> None:
     screens: list[QWidget] = [
-        AmountScreen(Decimal(1), Decimal(500000)), QrScreen(), AwaitingScreen(), ResultScreen(),
-        OutOfServiceScreen(), ServiceScreen(backend, "2468"),
+        AmountScreen(Decimal(1), Decimal(500000)),
+        QrScreen(),
+        AwaitingScreen(),
+        ResultScreen(),
+        OutOfServiceScreen(),
+        ServiceScreen(backend, "2468"),
     ]
     for screen in screens:
         shown(qtbot, screen, size)

@@ -52,7 +52,9 @@ def running_sandbox(
     if pki_template is not None and not (data_dir / "pki").exists():
         shutil.copytree(pki_template, data_dir / "pki")
     sandbox = Sandbox(
-        data_dir, ports=dict(EPHEMERAL), behaviour=Behaviour().with_changes(**behaviour),
+        data_dir,
+        ports=dict(EPHEMERAL),
+        behaviour=Behaviour().with_changes(**behaviour),
         clock=clock,
     )
     sandbox.start()
@@ -137,9 +139,7 @@ def sandbox_pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def sandbox_factory(
-    tmp_path: Path, sandbox_pki: Path
-) -> Iterator[Callable[..., Sandbox]]:
+def sandbox_factory(tmp_path: Path, sandbox_pki: Path) -> Iterator[Callable[..., Sandbox]]:
     """Start sandboxes: `sandbox_factory(clock=..., scan_timeout=2)`; all stopped at teardown."""
     started: list[Sandbox] = []
     counter = iter(range(1000))
@@ -150,7 +150,9 @@ def sandbox_factory(
             shutil.copytree(sandbox_pki, folder / "pki")
         behaviour = {k: v for k, v in kwargs.items() if k != "clock"}
         sandbox = Sandbox(
-            folder, ports=dict(EPHEMERAL), behaviour=Behaviour().with_changes(**behaviour),
+            folder,
+            ports=dict(EPHEMERAL),
+            behaviour=Behaviour().with_changes(**behaviour),
             clock=kwargs.get("clock", time.time),
         )
         sandbox.start()

@@ -79,9 +79,14 @@ class FakeClock:
 class Bank:
     """A scripted bank: the status is a function of time; reads take `latency` and may fail."""
 
-    def __init__(self, clock: FakeClock, scan_at: float | None = None,
-                 confirm_at: float | None = None, latency: float = 0.0,
-                 fail: tuple[float, float] | None = None) -> None:
+    def __init__(
+        self,
+        clock: FakeClock,
+        scan_at: float | None = None,
+        confirm_at: float | None = None,
+        latency: float = 0.0,
+        fail: tuple[float, float] | None = None,
+    ) -> None:
         self.clock, self.scan_at, self.confirm_at = clock, scan_at, confirm_at
         self.latency, self.fail = latency, fail
         self.sent: list[float] = []
@@ -102,8 +107,10 @@ class Bank:
         return self.status(at)
 
 
-def run(behavior: BehaviorOptions = B, **bank_args: float | tuple[float, float] | None,
-        ) -> tuple[PaymentFlow, Bank, list[Change]]:
+def run(
+    behavior: BehaviorOptions = B,
+    **bank_args: float | tuple[float, float] | None,
+) -> tuple[PaymentFlow, Bank, list[Change]]:
     clock = FakeClock()
     bank = Bank(clock, **bank_args)  # type: ignore[arg-type]
     changes: list[Change] = []
@@ -118,6 +125,7 @@ def assert_pace(sent: list[float], interval: float) -> None:
 
 
 # -- the mapping and the start ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("stage", "status", "past", "expected"),
@@ -154,6 +162,7 @@ def test_new_flow_shows_qr_and_polls_at_once() -> None:
 
 
 # -- polling pace -----------------------------------------------------------------------------
+
 
 def test_next_poll_counts_from_the_send_and_waits_for_the_answer() -> None:
     flow = PaymentFlow(7, B, 0.0)
@@ -206,8 +215,10 @@ def test_never_scanned_ends_on_one_read_past_the_scan_deadline(
     assert bank.sent[-1] >= flow.scan_deadline
     step = max(behavior.poll_interval, latency) + 1e-9  # no idling either
     assert all(b - a <= step for a, b in itertools.pairwise(bank.sent))
-    assert changes == [Change(S.QR, S.QR, None, None),
-                       Change(S.QR, S.FAILED, Reason.SCAN_TIMEOUT, QR_TOKEN_CREATED)]
+    assert changes == [
+        Change(S.QR, S.QR, None, None),
+        Change(S.QR, S.FAILED, Reason.SCAN_TIMEOUT, QR_TOKEN_CREATED),
+    ]
 
 
 @pytest.mark.parametrize("behavior", BEHAVIORS)
@@ -238,6 +249,7 @@ def test_paid_flow_stops_polling_at_processed(behavior: BehaviorOptions, scanned
 
 
 # -- the scan deadline ------------------------------------------------------------------------
+
 
 def test_qr_leaves_the_screen_exactly_at_the_scan_deadline() -> None:
     flow = PaymentFlow(7, B, 0.0)
@@ -281,8 +293,12 @@ NOT_YET = (S.QR, None, True)
         (UNLISTED, NOT_YET, (S.UNKNOWN, Reason.BANK_UNREACHABLE, False)),
     ],
 )
-def test_scan_deadline_edge(offset: float, answer: Answer, before: tuple[S, Reason | None, bool],
-                            past: tuple[S, Reason | None, bool]) -> None:
+def test_scan_deadline_edge(
+    offset: float,
+    answer: Answer,
+    before: tuple[S, Reason | None, bool],
+    past: tuple[S, Reason | None, bool],
+) -> None:
     flow = PaymentFlow(7, B, 0.0)
     send(flow, 0.0, QR_TOKEN_CREATED)
     at = 180.0 + offset
@@ -294,6 +310,7 @@ def test_scan_deadline_edge(offset: float, answer: Answer, before: tuple[S, Reas
 
 
 # -- the confirm deadline ---------------------------------------------------------------------
+
 
 def test_confirm_deadline_counts_from_the_first_wait_answer() -> None:
     flow = PaymentFlow(7, B, 0.0)
@@ -317,8 +334,9 @@ def test_confirm_deadline_counts_from_the_first_wait_answer() -> None:
         (UNLISTED, (S.UNKNOWN, Reason.BANK_UNREACHABLE, False)),
     ],
 )
-def test_confirm_deadline_edge(offset: float, answer: Answer,
-                               past: tuple[S, Reason | None, bool]) -> None:
+def test_confirm_deadline_edge(
+    offset: float, answer: Answer, past: tuple[S, Reason | None, bool]
+) -> None:
     flow = PaymentFlow(7, B, 0.0)
     send(flow, 10.0, WAIT)
     send(flow, 75.0 + offset, answer)
@@ -331,9 +349,15 @@ def test_confirm_deadline_edge(offset: float, answer: Answer,
 # -- faults -----------------------------------------------------------------------------------
 
 FAULTS = [
-    RequestTimeout("timed out"), ConnectError("refused"), HttpError("bad gateway", status=502),
-    HttpError("not JSON", status=200), ApiError(-999, None), TlsError("certificate expired"),
-    ApiError(-1601, "purchase not found"), ApiError(-12345, "new code"), ProtocolError("no Status"),
+    RequestTimeout("timed out"),
+    ConnectError("refused"),
+    HttpError("bad gateway", status=502),
+    HttpError("not JSON", status=200),
+    ApiError(-999, None),
+    TlsError("certificate expired"),
+    ApiError(-1601, "purchase not found"),
+    ApiError(-12345, "new code"),
+    ProtocolError("no Status"),
 ]
 
 
@@ -397,12 +421,17 @@ def test_run_flow_lets_other_exceptions_through() -> None:
 
 # -- cancel -----------------------------------------------------------------------------------
 
+
 def cancelled_flow(at: float = 30.0) -> PaymentFlow:
     flow = PaymentFlow(7, B, 0.0)
     send(flow, 0.0, QR_TOKEN_CREATED)
     assert flow.cancel(at) is True
     assert (flow.state, flow.reason, flow.qr_visible, flow.watching) == (
-        S.CANCELLED, Reason.CANCELLED, False, True)
+        S.CANCELLED,
+        Reason.CANCELLED,
+        False,
+        True,
+    )
     assert flow.cancel(at) is False and flow.seconds_left(at) == 0.0
     return flow
 
@@ -412,10 +441,15 @@ def test_cancel_then_nothing_ends_the_watch_at_the_scan_deadline() -> None:
     assert flow.on_tick(180.0) == []
     assert send(flow, 175.0, QR_TOKEN_CREATED) == [] and flow.watching
     changes = send(flow, 180.0, QR_TOKEN_CREATED)
-    assert changes == [Change(S.CANCELLED, S.CANCELLED, Reason.CANCELLED, QR_TOKEN_CREATED,
-                              shown=False)]
+    assert changes == [
+        Change(S.CANCELLED, S.CANCELLED, Reason.CANCELLED, QR_TOKEN_CREATED, shown=False)
+    ]
     assert (flow.state, flow.outcome, flow.watching, flow.host_state) == (
-        S.CANCELLED, S.CANCELLED, False, S.CANCELLED)
+        S.CANCELLED,
+        S.CANCELLED,
+        False,
+        S.CANCELLED,
+    )
     assert not flow.needs_refund and not flow.needs_attention and flow.next_wakeup(181.0) is None
 
 
@@ -424,13 +458,15 @@ def test_paid_after_cancel_is_never_lost(scan_first: bool) -> None:
     flow = cancelled_flow()
     if scan_first:
         assert send(flow, 150.0, WAIT) == [
-            Change(S.CANCELLED, S.CANCELLED, Reason.CANCELLED, WAIT, shown=False)]
+            Change(S.CANCELLED, S.CANCELLED, Reason.CANCELLED, WAIT, shown=False)
+        ]
         assert flow.confirm_deadline == 215.0 and flow.watching
         send(flow, 180.0, WAIT)  # past the scan deadline, but the confirm deadline rules now
         assert flow.watching and flow.next_wakeup(180.0) == 5.0
     changes = send(flow, 215.0 if scan_first else 180.0, PROCESSED)
-    assert changes == [Change(S.CANCELLED, S.PROCESSED, Reason.PAID_AFTER_CANCEL, PROCESSED,
-                              shown=False)]
+    assert changes == [
+        Change(S.CANCELLED, S.PROCESSED, Reason.PAID_AFTER_CANCEL, PROCESSED, shown=False)
+    ]
     assert flow.state is S.CANCELLED and flow.outcome is S.PROCESSED
     assert flow.reason is Reason.PAID_AFTER_CANCEL and flow.needs_refund and not flow.watching
     assert flow.needs_attention and flow.host_state is S.UNKNOWN
@@ -442,13 +478,18 @@ def test_cancel_then_scanned_but_not_paid_stays_cancelled(answer: str) -> None:
     send(flow, 100.0, WAIT)
     send(flow, 165.0 if answer == WAIT else 110.0, answer)
     assert (flow.state, flow.outcome, flow.reason, flow.watching) == (
-        S.CANCELLED, S.CANCELLED, Reason.CANCELLED, False)
+        S.CANCELLED,
+        S.CANCELLED,
+        Reason.CANCELLED,
+        False,
+    )
 
 
 def test_cancel_then_bank_unreachable_at_the_deadline_needs_attention() -> None:
     flow = cancelled_flow()
     assert send(flow, 180.0, FAIL) == [
-        Change(S.CANCELLED, S.UNKNOWN, Reason.BANK_UNREACHABLE, None, shown=False)]
+        Change(S.CANCELLED, S.UNKNOWN, Reason.BANK_UNREACHABLE, None, shown=False)
+    ]
     assert flow.state is S.CANCELLED and flow.host_state is S.UNKNOWN and flow.needs_attention
 
 
@@ -472,6 +513,7 @@ def test_cancel_during_a_read_in_flight() -> None:
 
 # -- the paid amount --------------------------------------------------------------------------
 
+
 def paid_flow() -> PaymentFlow:
     flow = PaymentFlow(7, B, 0.0)
     send(flow, 0.0, PROCESSED)
@@ -488,7 +530,8 @@ def test_amount_equal_keeps_processed() -> None:
 def test_amount_mismatch_needs_attention(paid: str) -> None:
     flow = paid_flow()
     assert flow.on_paid_amount(Decimal(paid), Decimal("1500"), 1.0) == [
-        Change(S.PROCESSED, S.PROCESSED, Reason.AMOUNT_MISMATCH, None)]
+        Change(S.PROCESSED, S.PROCESSED, Reason.AMOUNT_MISMATCH, None)
+    ]
     assert flow.state is S.PROCESSED and flow.reason is Reason.AMOUNT_MISMATCH
     assert flow.needs_attention and flow.host_state is S.UNKNOWN
     assert flow.paid_amount == Decimal(paid)
@@ -509,6 +552,7 @@ def test_flow_imports_no_qt() -> None:
 
 
 # -- random controllers and banks: the invariants hold whatever happens -----------------------
+
 
 def simulate(seed: int) -> None:
     rnd = random.Random(seed)
@@ -553,12 +597,22 @@ def simulate(seed: int) -> None:
     assert flow.needs_refund == (accepted_cancel and flow.outcome is S.PROCESSED)
     deadline = flow.confirm_deadline if flow.confirm_deadline is not None else flow.scan_deadline
     if flow.outcome is S.FAILED or (accepted_cancel and flow.outcome is S.CANCELLED):
-        timed_out = last == {S.QR: QR_TOKEN_CREATED, S.AWAITING: WAIT}.get(
-            S.AWAITING if flow.confirm_deadline is not None else S.QR) and last_sent >= deadline
+        timed_out = (
+            last
+            == {S.QR: QR_TOKEN_CREATED, S.AWAITING: WAIT}.get(
+                S.AWAITING if flow.confirm_deadline is not None else S.QR
+            )
+            and last_sent >= deadline
+        )
         assert last == ERROR or timed_out
         if flow.outcome is S.FAILED:
-            assert flow.reason is (Reason.DECLINED if last == ERROR else Reason.SCAN_TIMEOUT
-                                   if flow.confirm_deadline is None else Reason.CONFIRM_TIMEOUT)
+            assert flow.reason is (
+                Reason.DECLINED
+                if last == ERROR
+                else Reason.SCAN_TIMEOUT
+                if flow.confirm_deadline is None
+                else Reason.CONFIRM_TIMEOUT
+            )
     if flow.outcome is S.UNKNOWN:
         assert last_sent >= deadline and last not in (PROCESSED, ERROR)
     assert flow.outcome.is_final and not flow.qr_visible and flow.next_wakeup(now) is None

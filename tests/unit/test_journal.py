@@ -57,8 +57,12 @@ def journal(tmp_path: Path, clock: Clock) -> Iterator[Journal]:
 
 
 def new_sale(j: Journal, amount: str = "100.00", **kw: str | None) -> int:
-    args: dict[str, str | None] = {"external_id": None, "source": "keypad",
-                                   "scheme": "standard", "device_id": "KIOSK-001"}
+    args: dict[str, str | None] = {
+        "external_id": None,
+        "source": "keypad",
+        "scheme": "standard",
+        "device_id": "KIOSK-001",
+    }
     args.update(kw)
     return j.begin_sale(Decimal(amount), **args)  # type: ignore[arg-type]
 
@@ -164,7 +168,11 @@ def test_begin_sale_writes_a_creating_sale_and_its_event(journal: Journal) -> No
     record = journal.get(sale_id)
     assert record is not None
     assert (record.state, record.amount, record.external_id, record.source) == (
-        S.CREATING, Decimal("1500.00"), "ORDER-9", "host")
+        S.CREATING,
+        Decimal("1500.00"),
+        "ORDER-9",
+        "host",
+    )
     assert (record.scheme, record.device_id) == ("standard", "KIOSK-001")
     assert record.created_at == record.updated_at == "2025-03-01T12:00:00.000+00:00"
     assert record.qr_payment_id is None and record.reason is None
@@ -172,8 +180,13 @@ def test_begin_sale_writes_a_creating_sale_and_its_event(journal: Journal) -> No
     assert record.refunded_amount == Decimal("0")
     [event] = journal.events(sale_id)
     assert event["kind"] == "created"
-    assert event["detail"] == {"amount": "1500.00", "external_id": "ORDER-9", "source": "host",
-                               "scheme": "standard", "device_id": "KIOSK-001"}
+    assert event["detail"] == {
+        "amount": "1500.00",
+        "external_id": "ORDER-9",
+        "source": "host",
+        "scheme": "standard",
+        "device_id": "KIOSK-001",
+    }
 
 
 def test_amounts_stay_exact(journal: Journal, tmp_path: Path) -> None:
@@ -183,27 +196,40 @@ def test_amounts_stay_exact(journal: Journal, tmp_path: Path) -> None:
     amounts = [journal.get(i).amount for i in (a, b)]  # type: ignore[union-attr]
     assert sum(amounts, Decimal(0)) == Decimal("0.30")  # as floats: 0.30000000000000004
     assert journal.get(big).amount == Decimal("499999.99")  # type: ignore[union-attr]
-    e = journal.begin_sale(Decimal("1E+2"), external_id=None, source="cli", scheme="basic",
-                           device_id="K")
+    e = journal.begin_sale(
+        Decimal("1E+2"), external_id=None, source="cli", scheme="basic", device_id="K"
+    )
     assert journal.get(e).to_json()["amount"] == "100"  # type: ignore[union-attr]
     with raw(tmp_path) as other:
         kinds = other.execute("SELECT DISTINCT typeof(amount) FROM sales").fetchall()
         assert kinds == [("text",)]
         assert other.execute("SELECT amount FROM sales WHERE sale_id = ?", (a,)).fetchone() == (
-            "0.10",)
+            "0.10",
+        )
 
 
 @pytest.mark.parametrize(
     ("amount", "error"),
-    [(100.5, TypeError), (100, TypeError), (Decimal("0"), ValueError),
-     (Decimal("-1"), ValueError), (Decimal("NaN"), ValueError), (Decimal("Infinity"), ValueError)],
+    [
+        (100.5, TypeError),
+        (100, TypeError),
+        (Decimal("0"), ValueError),
+        (Decimal("-1"), ValueError),
+        (Decimal("NaN"), ValueError),
+        (Decimal("Infinity"), ValueError),
+    ],
 )
 def test_bad_amounts_are_refused_and_nothing_is_written(
     journal: Journal, amount: object, error: type[Exception]
 ) -> None:
     with pytest.raises(error):
-        journal.begin_sale(amount, external_id=None, source="keypad",  # type: ignore[arg-type]
-                           scheme="standard", device_id="K")
+        journal.begin_sale(
+            amount,
+            external_id=None,
+            source="keypad",  # type: ignore[arg-type]
+            scheme="standard",
+            device_id="K",
+        )
     assert journal.list() == []
 
 
@@ -219,10 +245,15 @@ def test_payment_created_moves_to_qr_once(journal: Journal, clock: Clock) -> Non
     record = journal.get(sale_id)
     assert record is not None
     assert (record.state, record.qr_payment_id, record.expire_date) == (
-        S.QR, 90017, "2025-03-01T17:03:00.000+05:00")
+        S.QR,
+        90017,
+        "2025-03-01T17:03:00.000+05:00",
+    )
     assert record.updated_at == "2025-03-01T12:00:02.000+00:00"
     assert journal.events(sale_id)[-1]["detail"] == {
-        "qr_payment_id": 90017, "expire_date": "2025-03-01T17:03:00.000+05:00"}
+        "qr_payment_id": 90017,
+        "expire_date": "2025-03-01T17:03:00.000+05:00",
+    }
     with pytest.raises(ValueError, match="not creating"):
         journal.payment_created(sale_id, 90018, "2025-03-01T17:04:00.000+05:00")
     assert journal.get(sale_id).qr_payment_id == 90017  # type: ignore[union-attr]
@@ -249,8 +280,10 @@ def test_record_status_writes_only_changes(journal: Journal, clock: Clock) -> No
     assert journal.get(sale_id).updated_at == stamp  # type: ignore[union-attr]
     journal.record_status(sale_id, "Wait")
     statuses = [e["detail"] for e in journal.events(sale_id) if e["kind"] == "status"]
-    assert statuses == [{"from": None, "to": "QrTokenCreated"},
-                        {"from": "QrTokenCreated", "to": "Wait"}]
+    assert statuses == [
+        {"from": None, "to": "QrTokenCreated"},
+        {"from": "QrTokenCreated", "to": "Wait"},
+    ]
     assert journal.get(sale_id).last_status == "Wait"  # type: ignore[union-attr]
 
 
@@ -271,7 +304,8 @@ unknown     .         .   .         x*         x       x          =
 _LINES = [line.split() for line in MATRIX.strip().splitlines()]
 MARKS = {
     (S(row[0]), S(col)): mark
-    for row in _LINES[1:] for col, mark in zip(_LINES[0], row[1:], strict=True)
+    for row in _LINES[1:]
+    for col, mark in zip(_LINES[0], row[1:], strict=True)
 }
 
 
@@ -326,8 +360,12 @@ def test_reason_is_replaced_by_a_new_state_and_kept_within_one(journal: Journal)
 
 @pytest.mark.parametrize(
     ("gave_up", "reason"),
-    [(S.UNKNOWN, Reason.BANK_UNREACHABLE), (S.CANCELLED, Reason.CANCELLED),
-     (S.FAILED, Reason.SCAN_TIMEOUT), (S.FAILED, Reason.CONFIRM_TIMEOUT)],
+    [
+        (S.UNKNOWN, Reason.BANK_UNREACHABLE),
+        (S.CANCELLED, Reason.CANCELLED),
+        (S.FAILED, Reason.SCAN_TIMEOUT),
+        (S.FAILED, Reason.CONFIRM_TIMEOUT),
+    ],
 )
 def test_a_late_payment_needs_attention_until_resolved(
     journal: Journal, clock: Clock, gave_up: SaleState, reason: Reason
@@ -339,7 +377,10 @@ def test_a_late_payment_needs_attention_until_resolved(
     journal.set_state(sale_id, S.PROCESSED, Reason.PAID_AFTER_CANCEL, needs_refund=True)
     [record] = journal.needing_attention()
     assert (record.sale_id, record.state, record.reason) == (
-        sale_id, S.PROCESSED, Reason.PAID_AFTER_CANCEL)
+        sale_id,
+        S.PROCESSED,
+        Reason.PAID_AFTER_CANCEL,
+    )
     assert record.needs_attention
     clock.advance(minutes=30)
     journal.resolve_attention(sale_id, "goods handed over by the operator")
@@ -399,7 +440,10 @@ def test_notes_keep_the_latest_and_the_history(journal: Journal) -> None:
 def test_recovered_flag_and_unfinished(journal: Journal) -> None:
     ids = {state: sale_in(journal, state, payment_id=8000 + i) for i, state in enumerate(S)}
     assert [r.sale_id for r in journal.unfinished()] == [
-        ids[S.CREATING], ids[S.QR], ids[S.AWAITING]]
+        ids[S.CREATING],
+        ids[S.QR],
+        ids[S.AWAITING],
+    ]
     journal.set_state(ids[S.CREATING], S.UNKNOWN, Reason.INTERRUPTED, recovered=True)
     journal.set_state(ids[S.QR], S.FAILED, Reason.SCAN_TIMEOUT, recovered=True)
     assert [r.sale_id for r in journal.unfinished()] == [ids[S.AWAITING]]
@@ -417,8 +461,11 @@ def test_lookups(journal: Journal) -> None:
     tagged = new_sale(journal, external_id="VEND-77")
     assert journal.find_by_external_id("VEND-77").sale_id == tagged  # type: ignore[union-attr]
     assert journal.get(9999) is None
-    for call in (lambda: journal.set_state(9999, S.FAILED), lambda: journal.add_note(9999, "x"),
-                 lambda: journal.record_status(9999, "Wait")):
+    for call in (
+        lambda: journal.set_state(9999, S.FAILED),
+        lambda: journal.add_note(9999, "x"),
+        lambda: journal.record_status(9999, "Wait"),
+    ):
         with pytest.raises(SaleNotFound):
             call()
 
@@ -476,8 +523,10 @@ def test_archive_moves_old_final_sales_and_keeps_them(
     with pytest.raises(ValueError, match="archived"):
         journal.add_note(old_paid, "too late")
     with raw(tmp_path) as other:
-        counts = [other.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("sales", "sales_archive")]
+        counts = [
+            other.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("sales", "sales_archive")
+        ]
     assert counts == [4, 2]
 
 
@@ -495,8 +544,10 @@ def test_archive_is_one_transaction(journal: Journal, clock: Clock) -> None:
     conn = journal._conn
     assert conn is not None
     # Fail the last statement of the move: everything before it must be undone.
-    conn.execute("CREATE TEMP TRIGGER stop BEFORE DELETE ON sales BEGIN"
-                 " SELECT RAISE(ABORT, 'stopped by the test'); END")
+    conn.execute(
+        "CREATE TEMP TRIGGER stop BEFORE DELETE ON sales BEGIN"
+        " SELECT RAISE(ABORT, 'stopped by the test'); END"
+    )
     with pytest.raises(JournalError, match="stopped by the test"):
         journal.archive_older_than(5)
     conn.execute("DROP TRIGGER temp.stop")
@@ -531,7 +582,10 @@ def test_a_write_survives_sigkill_right_after_it_returns(tmp_path: Path, step: s
     env = dict(os.environ, PYTHONPATH=str(root))
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(tmp_path), step],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+        text=True,
     )
     try:
         line = child.stdout.readline()  # type: ignore[union-attr]
@@ -614,7 +668,8 @@ def test_disk_full_is_a_journal_error_and_nothing_half_written(journal: Journal)
     assert journal.get(kept).state is S.QR  # type: ignore[union-attr]
     with raw(journal.path.parent) as other:
         assert other.execute("SELECT count(DISTINCT sale_id) FROM events").fetchone()[0] == (
-            written + 1)
+            written + 1
+        )
     # Space freed: the same journal writes again without a restart.
     conn.execute(f"PRAGMA max_page_count = {pages * 100}")
     journal.check_writable()

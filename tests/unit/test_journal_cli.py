@@ -30,8 +30,9 @@ class Clock:
 
 
 def _sale(j: Journal, amount: str, payment_id: int, state: SaleState, **kw: object) -> int:
-    sale_id = j.begin_sale(Decimal(amount), external_id=None, source="keypad",
-                           scheme="standard", device_id="KIOSK-001")
+    sale_id = j.begin_sale(
+        Decimal(amount), external_id=None, source="keypad", scheme="standard", device_id="KIOSK-001"
+    )
     j.payment_created(sale_id, payment_id, "2025-03-01T17:03:00.000+05:00")
     j.set_state(sale_id, state, **kw)  # type: ignore[arg-type]
     return sale_id
@@ -98,8 +99,11 @@ def test_csv_has_a_header_and_one_row_per_sale(
     assert code == 0 and rows[0] == journal_cli.COLUMNS
     table = [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
     assert [(r["sale_id"], r["amount"], r["state"]) for r in table] == [
-        ("5", "777.77", "cancelled"), ("4", "2500.00", "processed"),
-        ("3", "0.10", "failed"), ("2", "100.50", "processed")]
+        ("5", "777.77", "cancelled"),
+        ("4", "2500.00", "processed"),
+        ("3", "0.10", "failed"),
+        ("2", "100.50", "processed"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -137,7 +141,13 @@ def test_show_prints_the_record_and_its_history(
     assert "2500.00" in out and "paid_after_cancel" in out
     history = out.split("History:\n")[1].splitlines()
     assert [line.split()[2] for line in history] == [
-        "created", "payment_created", "state", "state", "needs_refund", "note"]
+        "created",
+        "payment_created",
+        "state",
+        "state",
+        "needs_refund",
+        "note",
+    ]
 
 
 @pytest.mark.parametrize("argv", [["show", "1", "--json"], ["--json", "show", "1"]])

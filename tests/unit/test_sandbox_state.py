@@ -125,8 +125,11 @@ def test_create_checks_token_trade_point_and_methods(bank: Bank, token: str) -> 
 
 def test_happy_path(bank: Bank, token: str) -> None:
     p = bank.create_payment(BIN, token, 200.5, "order-15", T0)
-    assert (p.status, p.amount, p.external_id) == (state.QR_TOKEN_CREATED, Decimal("200.50"),
-                                                   "order-15")
+    assert (p.status, p.amount, p.external_id) == (
+        state.QR_TOKEN_CREATED,
+        Decimal("200.50"),
+        "order-15",
+    )
     assert p.scan_deadline == T0 + 180
     bank.scan(p.id, T0 + 179)
     assert bank.payment(p.id, T0 + 179).status == state.WAIT
@@ -278,8 +281,11 @@ def test_client_info_allows_50_calls_a_minute_per_device(bank: Bank, token: str)
 
 def test_remote_invoice_life(bank: Bank, token: str) -> None:
     p = bank.create_remote(BIN, token, 1, "8 707 123-45-67", "Test", T0)
-    assert (p.status, p.phone, p.scan_deadline) == (state.REMOTE_CREATED, "87071234567",
-                                                    T0 + 24 * 3600)
+    assert (p.status, p.phone, p.scan_deadline) == (
+        state.REMOTE_CREATED,
+        "87071234567",
+        T0 + 24 * 3600,
+    )
     assert bank.cancel_remote(BIN, token, p.id, T0 + 1).status == state.REMOTE_CANCELED
     with pytest.raises(BankError) as exc:
         bank.cancel_remote(BIN, token, p.id, T0 + 2)

@@ -46,8 +46,9 @@ class AmountScreen(theme.Screen):
     pay_requested = Signal(object)
     language_changed = Signal(str)
 
-    def __init__(self, min_amount: Decimal, max_amount: Decimal,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, min_amount: Decimal, max_amount: Decimal, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("amount_screen")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -240,7 +241,8 @@ class AmountScreen(theme.Screen):
         ok = self.can_pay()
         self.pay_button.setEnabled(ok)
         self.pay_button.setText(
-            tr("amount.pay_sum", lang, amount=format_amount(amount, lang)) if ok
+            tr("amount.pay_sum", lang, amount=format_amount(amount, lang))
+            if ok
             else tr("amount.pay", lang)
         )
 

@@ -18,7 +18,7 @@ from kiosk.gui.texts import format_amount, tr
 
 
 class AwaitingScreen(theme.Screen):
-    """"Confirm the payment in the Kaspi.kz app", the amount and the time left.
+    """ "Confirm the payment in the Kaspi.kz app", the amount and the time left.
 
     Signals:
         activity(): inherited; not watched on this screen.

@@ -27,8 +27,9 @@ class OutOfServiceScreen(theme.Screen):
         activity(): inherited; not watched on this screen.
     """
 
-    def __init__(self, parent: QWidget | None = None, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("out_of_service_screen")
         self._clock = clock

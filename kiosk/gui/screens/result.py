@@ -63,7 +63,7 @@ class ResultScreen(theme.Screen):
 
     @property
     def kind(self) -> str:
-        """"success" or "error"."""
+        """ "success" or "error"."""
         return self._kind
 
     def show_success(self, amount: Decimal) -> None:
@@ -98,8 +98,9 @@ class ResultScreen(theme.Screen):
         self.icon.set_kind("success" if success else "error")
         self.headline.setText(tr("result.paid" if success else "result.failed", lang))
         theme.set_role(self.headline, "headline" if success else "headline_error")
-        self.amount_label.setText(format_amount(self._amount, lang) if self._amount is not None
-                                  else "")
+        self.amount_label.setText(
+            format_amount(self._amount, lang) if self._amount is not None else ""
+        )
         self.amount_label.setVisible(self._amount is not None)
         self.detail.setText(tr("result.thanks", lang) if success else self._message)
         self._refresh_back_in()

@@ -65,8 +65,9 @@ class ServiceBackend(Protocol):
     sale_id, created_at, amount, state, reason, qr_payment_id, note.
     """
 
-    def run(self, job: Callable[[], T],
-            on_done: Callable[[T | None, BaseException | None], None]) -> None:
+    def run(
+        self, job: Callable[[], T], on_done: Callable[[T | None, BaseException | None], None]
+    ) -> None:
         """Run `job` off the GUI thread; `on_done(result, error)` on the GUI thread."""
         ...
 
@@ -83,8 +84,7 @@ class ServiceBackend(Protocol):
 
 def is_secret_key(key: str) -> bool:
     words = key.lower().replace("_", " ").replace("-", " ")
-    return any(word in words.split() or (" " in word and word in words)
-               for word in _SECRET_WORDS)
+    return any(word in words.split() or (" " in word and word in words) for word in _SECRET_WORDS)
 
 
 def sale_time(value: object) -> str:
@@ -165,9 +165,15 @@ class ServiceScreen(theme.Screen):
     exit_requested = Signal()
     quit_requested = Signal()
 
-    def __init__(self, backend: ServiceBackend, pin: str, parent: QWidget | None = None, *,
-                 clock: Callable[[], float] = time.monotonic,
-                 lockout_seconds: float = LOCKOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        backend: ServiceBackend,
+        pin: str,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        lockout_seconds: float = LOCKOUT_SECONDS,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("service_screen")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -517,18 +523,27 @@ class ServiceScreen(theme.Screen):
         card = QFrame()
         card.setProperty("role", "card")
         row = QHBoxLayout(card)
-        head = " · ".join(part for part in (
-            f"№ {_text(sale.get('sale_id'))}",
-            sale_time(sale.get("created_at")),
-            format_amount(_text(sale.get("amount")), lang),
-        ) if part)
+        head = " · ".join(
+            part
+            for part in (
+                f"№ {_text(sale.get('sale_id'))}",
+                sale_time(sale.get("created_at")),
+                format_amount(_text(sale.get("amount")), lang),
+            )
+            if part
+        )
         lines = [head, tr("service.needs_refund", lang)]
-        details = " · ".join(part for part in (
-            state_label(_text(sale.get("state")), lang),
-            _text(sale.get("reason")),
-            f"{tr('service.col.payment', lang)} {_text(sale.get('qr_payment_id'))}"
-            if sale.get("qr_payment_id") is not None else "",
-        ) if part)
+        details = " · ".join(
+            part
+            for part in (
+                state_label(_text(sale.get("state")), lang),
+                _text(sale.get("reason")),
+                f"{tr('service.col.payment', lang)} {_text(sale.get('qr_payment_id'))}"
+                if sale.get("qr_payment_id") is not None
+                else "",
+            )
+            if part
+        )
         if details:
             lines.append(details)
         if sale.get("note"):
@@ -584,8 +599,9 @@ class ServiceScreen(theme.Screen):
                 return
             self.check_button.setEnabled(True)
             if error is not None:
-                self._check_text = tr("service.check_failed", self.lang,
-                                      error=str(error) or type(error).__name__)
+                self._check_text = tr(
+                    "service.check_failed", self.lang, error=str(error) or type(error).__name__
+                )
             else:
                 self._check_text = _text(result)
             self.check_result.setText(self._check_text)
@@ -605,10 +621,12 @@ class ServiceScreen(theme.Screen):
             button.setText(tr(f"service.tab.{name}", lang))
         for button in self._refresh_buttons.values():
             button.setText(tr("service.refresh", lang))
-        self.sales_table.setHorizontalHeaderLabels([
-            tr(f"service.col.{c}", lang)
-            for c in ("sale", "time", "amount", "state", "reason", "payment")
-        ])
+        self.sales_table.setHorizontalHeaderLabels(
+            [
+                tr(f"service.col.{c}", lang)
+                for c in ("sale", "time", "amount", "state", "reason", "payment")
+            ]
+        )
         self.check_button.setText(tr("service.check", lang))
         self.quit_button.setText(tr("service.quit", lang))
         self._refresh_pin_message()

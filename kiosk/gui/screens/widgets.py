@@ -46,8 +46,9 @@ def make_label(role: str, object_name: str = "", wrap: bool = True) -> QLabel:
     return label
 
 
-def centre_column(layout: QLayout, width: int, scale: float, max_width: int = 960,
-                  margin: int = 56) -> None:
+def centre_column(
+    layout: QLayout, width: int, scale: float, max_width: int = 960, margin: int = 56
+) -> None:
     """Margins that keep a screen's column at most `max_width` (at scale 1) wide and centred:
     long sentences stay readable on a wide screen, and fill a narrow one."""
     base = round(margin * scale)
@@ -163,8 +164,9 @@ class Keypad(QWidget):
 
     digit_pressed = Signal(str)
 
-    def __init__(self, prefix: str, left: QWidget, right: QWidget,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, prefix: str, left: QWidget, right: QWidget, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.buttons: dict[str, theme.BigButton] = {}
         grid = QGridLayout(self)
@@ -270,8 +272,9 @@ class Spinner(QWidget):
             color.setAlphaF(max(0.15, 1.0 - age / self._DOTS))
             painter.setBrush(color)
             angle = 2 * math.pi * i / self._DOTS - math.pi / 2
-            pos = QPointF(center.x() + radius * math.cos(angle),
-                          center.y() + radius * math.sin(angle))
+            pos = QPointF(
+                center.x() + radius * math.cos(angle), center.y() + radius * math.sin(angle)
+            )
             size = dot * (1.0 if age == 0 else 0.8)
             painter.drawEllipse(pos, size / 2 * 1.2, size / 2 * 1.2)
         painter.end()
