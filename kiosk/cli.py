@@ -305,15 +305,18 @@ def main(argv: list[str] | None = None) -> int:
     except (errors.TransportError, errors.TlsError) as exc:
         _fail(str(exc))
         return EXIT_NETWORK
+    except errors.UnsupportedOperation as exc:
+        _fail(str(exc))
+        return EXIT_USAGE
     except errors.KaspiError as exc:
         _fail(str(exc))
-        return EXIT_USAGE if exc.__class__.__name__ == "UnsupportedOperation" else EXIT_API
+        return EXIT_API
     except KeyboardInterrupt:
         _fail("interrupted")
         return EXIT_INTERRUPTED
 
 
 def _fail(message: str) -> None:
-    from kiosk.logs import _mask
+    from kiosk.logs import masked
 
-    print(f"kiosk: {_mask.mask(message)}", file=sys.stderr)
+    print(f"kiosk: {masked(message)}", file=sys.stderr)

@@ -47,6 +47,11 @@ class MaskingFormatter(logging.Formatter):
 _mask = SecretMask()
 
 
+def masked(text: str) -> str:
+    """`text` with every known secret replaced (for lines printed outside logging)."""
+    return _mask.mask(text)
+
+
 def mask_secrets(secrets: Iterable[str]) -> None:
     """Tell the mask the current secrets (call again after the config changes)."""
     _mask.update(secrets)

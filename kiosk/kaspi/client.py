@@ -31,11 +31,9 @@ from kiosk.kaspi import errors, models, tls
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, normalize_phone, valid_device_id
 
 log = logging.getLogger("kiosk.kaspi")
+# Raised for calls the configured scheme does not offer; kept importable from here.
+UnsupportedOperation = errors.UnsupportedOperation
 T = TypeVar("T")
-
-
-class UnsupportedOperation(errors.KaspiError):
-    """The configured scheme does not offer this call (e.g. refunds in scheme basic)."""
 
 
 class _TlsAdapter(HTTPAdapter):

@@ -145,5 +145,9 @@ class ApiError(KaspiError):
         return self.code == SERVICE_UNAVAILABLE
 
 
+class UnsupportedOperation(KaspiError):
+    """The configured scheme does not offer this call (e.g. refunds in scheme basic)."""
+
+
 class ProtocolError(KaspiError):
     """A success envelope whose Data does not have the fields the guide promises."""
