@@ -25,7 +25,7 @@ from kiosk import logs
 from kiosk.config import Config, ConfigError, SaleSection, load, secret_values, write_value
 from kiosk.gui.controller import Busy, SaleController, Unavailable
 from kiosk.gui.health import HealthMonitor
-from kiosk.gui.reasons import customer_text
+from kiosk.gui.texts import reason_text
 from kiosk.gui.window import KioskWindow
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError, SaleRecord
@@ -461,7 +461,7 @@ class KioskShell(QObject):
             self._show_result("success")
         elif screen == "error":
             state = data.get("state")
-            w.result_screen.show_error(customer_text(data.get("reason"), state, self.lang))
+            w.result_screen.show_error(reason_text(data.get("reason"), state, self.lang))
             self._show_result("error")
         elif screen == "amount":
             self.back_to_start()

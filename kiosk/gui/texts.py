@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from kiosk.sale import Reason, SaleState
+
 LANGS: tuple[str, ...] = ("ru", "kk", "en")
 DEFAULT_LANG = "ru"
 #: What the language switch shows for each language.
@@ -200,6 +202,47 @@ TEXTS: dict[str, dict[str, str]] = {
     "state.failed": {"ru": "не оплачено", "kk": "төленбеді", "en": "failed"},
     "state.cancelled": {"ru": "отменено", "kk": "бас тартылды", "en": "cancelled"},
     "state.unknown": {"ru": "неизвестно", "kk": "белгісіз", "en": "unknown"},
+    # Why a sale did not go through, for the error screen: whether money was taken and
+    # what to do next (operators read the precise reason in the journal and the log).
+    "reason.scan_timeout": {
+        "ru": "Время для оплаты истекло. Вы можете начать заново.",
+        "kk": "Төлем уақыты өтіп кетті. Қайтадан бастауға болады.",
+        "en": "Time to pay has run out. You can start again.",
+    },
+    "reason.confirm_timeout": {
+        "ru": "Оплата не подтверждена вовремя. Если деньги списались, банк вернёт их "
+        "автоматически.",
+        "kk": "Төлем уақытында расталмады. Ақша шешілсе, банк оны автоматты түрде қайтарады.",
+        "en": "The payment was not confirmed in time. If money was taken, the bank returns it "
+        "automatically.",
+    },
+    "reason.declined": {
+        "ru": "Оплата отменена или отклонена в приложении Kaspi.kz.",
+        "kk": "Төлем Kaspi.kz қосымшасында бас тартылды немесе қабылданбады.",
+        "en": "The payment was cancelled or declined in the Kaspi.kz app.",
+    },
+    "reason.create_failed": {
+        "ru": "Не удалось создать QR-код. Деньги не списаны. Попробуйте ещё раз.",
+        "kk": "QR-код жасалмады. Ақша шешілген жоқ. Қайта көріңіз.",
+        "en": "The QR code could not be created. No money was taken. Please try again.",
+    },
+    "reason.bank_unreachable": {
+        "ru": "Нет связи с банком. Если деньги списались, обратитесь к оператору — платёж "
+        "не потерян.",
+        "kk": "Банкпен байланыс жоқ. Ақша шешілсе, операторға хабарласыңыз — төлем жоғалмайды.",
+        "en": "No connection to the bank. If money was taken, ask the operator: the payment is "
+        "not lost.",
+    },
+    "reason.needs_operator": {
+        "ru": "Платёж получен, но требует проверки оператором. Пожалуйста, обратитесь к персоналу.",
+        "kk": "Төлем алынды, бірақ операторлық тексеруді қажет етеді. Қызметкерге хабарласыңыз.",
+        "en": "The payment arrived but needs a check by staff. Please ask the operator.",
+    },
+    "reason.generic": {
+        "ru": "Оплата не прошла. Деньги не списаны.",
+        "kk": "Төлем өтпеді. Ақша шешілген жоқ.",
+        "en": "The payment did not go through. No money was taken.",
+    },
 }
 
 
@@ -210,6 +253,19 @@ def tr(message_id: str, lang: str = DEFAULT_LANG, **values: object) -> str:
         return message_id
     text = entry.get(lang) or entry.get(DEFAULT_LANG) or message_id
     return text.format(**values) if values else text
+
+
+def reason_text(reason: Reason | None, state: SaleState | None, lang: str = DEFAULT_LANG) -> str:
+    """The error screen's sentence for a sale that ended with `state` because of `reason`."""
+    if state is SaleState.PROCESSED:
+        key = "needs_operator"  # paid, but the amount or the moment was wrong
+    elif state is SaleState.UNKNOWN:
+        key = "bank_unreachable"
+    elif reason is not None and f"reason.{reason.value}" in TEXTS:
+        key = reason.value
+    else:
+        key = "generic"
+    return tr(f"reason.{key}", lang)
 
 
 def method_label(name: str, lang: str = DEFAULT_LANG) -> str:

@@ -1,7 +1,7 @@
 """The end of a sale: a big green check with "Paid", or a red cross with the reason.
 
 The reason comes from the controller already in the customer's words (see
-kiosk.gui.reasons); this screen only lays it out. It goes back to the start by
+kiosk.gui.texts.reason_text); this screen only lays it out. It goes back to the start by
 itself (the controller counts down) or at once with the Done button.
 """
 
