@@ -86,11 +86,11 @@ def main() -> None:
         shot("2-qr")
         sale = shell.controller.current  # type: ignore[union-attr]
         payment_id = sale.payment.payment_id  # type: ignore[union-attr]
-        sandbox.scan(payment_id)  # type: ignore[attr-defined]
+        sandbox.scan(payment_id)
         wait(lambda: window.screen_name == "awaiting")
         settle(1.2)
         shot("3-awaiting")
-        sandbox.confirm(payment_id)  # type: ignore[attr-defined]
+        sandbox.confirm(payment_id)
         wait(lambda: window.screen_name == "success")
         shot("4-success")
         wait(lambda: window.screen_name == "amount")
@@ -104,7 +104,7 @@ def main() -> None:
         wait(lambda: window.screen_name == "error")
         shot("5-error")
         wait(lambda: window.screen_name == "amount")
-        sandbox.stop()  # type: ignore[attr-defined]
+        sandbox.stop()
         shell.health.check_now()  # type: ignore[union-attr]
         wait(lambda: window.screen_name == "out_of_service")
         shot("6-out-of-service")

@@ -11,8 +11,12 @@ import argparse
 import logging
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.config import write_value
+
+if TYPE_CHECKING:
+    from kiosk.sandbox import Sandbox
 
 log = logging.getLogger("kiosk.demo")
 
@@ -38,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def prepare(
     directory: Path, scheme: str, *, fast: bool, host_api_port: int, fullscreen: bool = False
-) -> tuple[object, Path]:
+) -> tuple[Sandbox, Path]:
     """Start the sandbox and make its config ready for the kiosk: registered, host API on."""
     from kiosk.config import load
     from kiosk.kaspi.client import KaspiClient
@@ -82,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         host_api_port=args.host_api_port,
         fullscreen=args.fullscreen,
     )
-    print(f"Sandbox: {sandbox.base_url(args.scheme)}")  # type: ignore[attr-defined]
+    print(f"Sandbox: {sandbox.base_url(args.scheme)}")
     print(f"Config:  {path}")
     token_file = args.dir / "host-api-token.txt"
     print(
@@ -99,4 +103,4 @@ def run(args: argparse.Namespace) -> int:
             demo_bar=DemoPanel,
         )
     finally:
-        sandbox.stop()  # type: ignore[attr-defined]
+        sandbox.stop()
