@@ -39,3 +39,23 @@ class Reason(StrEnum):
     AMOUNT_MISMATCH = "amount_mismatch"  # paid, but TotalAmount differs from the sale's amount
     PAID_AFTER_CANCEL = "paid_after_cancel"  # paid after the kiosk gave up: refund or hand over
     INTERRUPTED = "interrupted"  # the kiosk stopped before qr/create answered
+
+
+class SaleRefused(Exception):
+    """The kiosk will not start (or cancel) a sale now; the message says why, for a log line."""
+
+
+class Busy(SaleRefused):
+    """Another sale is running, or the operator is in service mode."""
+
+    def __init__(self, message: str, sale_id: int | None = None) -> None:
+        super().__init__(message)
+        self.sale_id = sale_id
+
+
+class OutOfService(SaleRefused):
+    """The kiosk cannot sell: the bank, the certificate or the journal is not usable."""
+
+
+class NotCancellable(SaleRefused):
+    """The sale can no longer be cancelled: it was scanned, or it has ended."""
