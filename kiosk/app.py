@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.cli import config_path
+    from kiosk.cli.common import config_path
 
     return run_kiosk(
         config_path(args.config),

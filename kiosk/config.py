@@ -17,19 +17,12 @@ import tempfile
 import tomllib
 import types
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-SCHEMES = ("basic", "standard", "enhanced")
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message names the key and the problem."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        self.key = key
-        self.problem = problem
-        super().__init__(f"{key}: {problem}" if key else problem)
+# ConfigError is defined beside the bank client's settings, whose problems it names too.
+from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings
 
 
 def _opt(default: Any, help: str, *, secret: bool = False, path: bool = False) -> Any:
@@ -72,8 +65,9 @@ class DeviceSection:
 
 @dataclass(frozen=True)
 class SaleSection:
-    min_amount: float = _opt(1.0, "Smallest amount a customer may pay, tenge")
-    max_amount: float = _opt(500000.0, "Largest amount, tenge")
+    # A Decimal default is immutable, so sharing it between instances is safe.
+    min_amount: Decimal = _opt(Decimal("1"), "Smallest amount a customer may pay, tenge")  # noqa: RUF009
+    max_amount: Decimal = _opt(Decimal("500000"), "Largest amount, tenge")  # noqa: RUF009
     result_seconds: float = _opt(6.0, "Seconds the success/error screen stays before the start")
     idle_seconds: float = _opt(60.0, "Seconds without a touch before the amount screen resets")
     check_paid_amount: bool = _opt(True, "Compare payment/details TotalAmount with the sale amount")
@@ -142,6 +136,31 @@ class Config:
         )
 
 
+def kaspi_settings(config: Config) -> KaspiSettings:
+    """The bank client's settings from the config: paths resolved, nothing else of the app."""
+    k = config.kaspi
+
+    def path(value: str) -> Path | None:
+        return config.resolve(value) if value else None
+
+    return KaspiSettings(
+        scheme=k.scheme,
+        base_url=k.base_url,
+        status_api_version=k.status_api_version,
+        api_key=k.api_key,
+        cert_file=path(k.cert_file),
+        key_file=path(k.key_file),
+        key_password=k.key_password,
+        ca_file=path(k.ca_file),
+        organization_bin=k.organization_bin,
+        device_token=k.device_token,
+        proxy=k.proxy,
+        connect_timeout=k.connect_timeout,
+        read_timeout=k.read_timeout,
+        retries=k.retries,
+    )
+
+
 def default_data_dir() -> Path:
     if sys.platform == "win32":
         return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "KaspiKiosk"
@@ -183,6 +202,14 @@ def _check(key: str, kind: Any, raw: Any) -> Any:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             raise ConfigError(key, f"must be a number, not {raw!r}")
         return float(raw)
+    if kind is Decimal:
+        # Money: parsed once, exactly as written (str(0.1) is "0.1"), never kept as a float.
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise ConfigError(key, f"must be a number, not {raw!r}")
+        value = Decimal(str(raw))
+        if not value.is_finite():
+            raise ConfigError(key, f"must be a finite number, not {raw!r}")
+        return value
     if kind is str:
         if not isinstance(raw, str):
             raise ConfigError(key, f"must be text in quotes, not {raw!r}")

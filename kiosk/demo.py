@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.config import write_value
+from kiosk.config import kaspi_settings, write_value
 
 if TYPE_CHECKING:
     from kiosk.sandbox import Sandbox
@@ -61,7 +61,7 @@ def prepare(
     path = sandbox.config_path(scheme)
     config = load(path)
     if not config.kaspi.device_token:
-        with KaspiClient(config) as client:
+        with KaspiClient(kaspi_settings(config)) as client:
             token = client.register_device(config.device.device_id, config.device.trade_point_id)
         write_value(path, "kaspi", "device_token", token)
     token_file = directory / "host-api-token.txt"

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.config import Config
+from kiosk.config import Config, kaspi_settings
 from kiosk.gui.worker import Worker
 from kiosk.kaspi.client import KaspiClient
 
@@ -87,6 +87,7 @@ class DemoPanel(QWidget):
 
     def _client(self, config: Config) -> KaspiClient:
         # Its own client (and connection): a requests.Session is not shared between threads.
-        if self._kaspi is None or self._kaspi.config is not config:
-            self._kaspi = KaspiClient(config)
+        settings = kaspi_settings(config)
+        if self._kaspi is None or self._kaspi.settings != settings:
+            self._kaspi = KaspiClient(settings)
         return self._kaspi

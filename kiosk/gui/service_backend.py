@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kiosk import __version__
+from kiosk.config import kaspi_settings
 from kiosk.gui.worker import Worker
 from kiosk.kaspi.client import KaspiClient
 
@@ -79,7 +80,7 @@ class ShellServiceBackend:
             return f"Not connected: {self._shell.problem or 'the kiosk has not started'}"
         # Its own client: this runs on the service worker, and sessions are not shared.
         started = datetime.now(UTC)
-        with KaspiClient(config) as client:
+        with KaspiClient(kaspi_settings(config)) as client:
             client.ping()
         ms = (datetime.now(UTC) - started).total_seconds() * 1000
         return f"The bank answers ({ms:.0f} ms, new TLS connection included)"
@@ -90,7 +91,7 @@ def _certificate_line(config: Any) -> str:
     from kiosk.kaspi import tls
 
     try:
-        info = tls.load_identity(config).info
+        info = tls.load_identity(kaspi_settings(config)).info
     except ConfigError as exc:
         return f"unusable: {exc}"
     return f"{info.subject}, until {info.not_after:%Y-%m-%d} ({info.days_left()} days left)"

@@ -22,7 +22,15 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk import logs
-from kiosk.config import Config, ConfigError, SaleSection, load, secret_values, write_value
+from kiosk.config import (
+    Config,
+    ConfigError,
+    SaleSection,
+    kaspi_settings,
+    load,
+    secret_values,
+    write_value,
+)
 from kiosk.gui.controller import Busy, SaleController, Unavailable
 from kiosk.gui.health import HealthMonitor
 from kiosk.gui.texts import reason_text
@@ -163,9 +171,9 @@ class KioskShell(QObject):
             log.info("archived %d sales older than %d days", moved, config.storage.retention_days)
         # One client (one session, one connection) per thread that calls the bank: a
         # requests.Session is not shared between threads. The certificate is read once.
-        identity = load_identity(config) if config.kaspi.scheme != "basic" else None
-        self.client = KaspiClient(config, identity=identity)
-        self._background_client = KaspiClient(config, identity=identity)
+        identity = load_identity(kaspi_settings(config)) if config.kaspi.scheme != "basic" else None
+        self.client = KaspiClient(kaspi_settings(config), identity=identity)
+        self._background_client = KaspiClient(kaspi_settings(config), identity=identity)
         if not config.kaspi.device_token:
             self._register(config, self._background_client)
             return
@@ -175,7 +183,7 @@ class KioskShell(QObject):
         self.controller.screen_requested.connect(self._on_controller_screen_requested)
         self.controller.countdown.connect(self._on_controller_countdown)
         self._start_host_api(config)
-        self._health_client = KaspiClient(config, identity=identity)
+        self._health_client = KaspiClient(kaspi_settings(config), identity=identity)
         self.health = HealthMonitor(
             self._health_client.ping, config.kiosk.health_interval, parent=self
         )

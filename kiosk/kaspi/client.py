@@ -26,8 +26,8 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from kiosk import __version__
-from kiosk.config import Config, ConfigError
 from kiosk.kaspi import errors, models, tls
+from kiosk.kaspi.settings import ConfigError, KaspiSettings
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, normalize_phone, valid_device_id
 
 log = logging.getLogger("kiosk.kaspi")
@@ -55,12 +55,12 @@ class _TlsAdapter(HTTPAdapter):
 class KaspiClient:
     """Kaspi QR API calls for one configured scheme, device and certificate."""
 
-    def __init__(self, config: Config, *, identity: tls.Identity | None = None) -> None:
-        self.config = config
-        self.scheme = config.kaspi.scheme
-        self.base_url = config.kaspi.base_url.rstrip("/")
-        self.status_base_url = _with_version(self.base_url, config.kaspi.status_api_version)
-        self.timeout = (config.kaspi.connect_timeout, config.kaspi.read_timeout)
+    def __init__(self, settings: KaspiSettings, *, identity: tls.Identity | None = None) -> None:
+        self.settings = settings
+        self.scheme = settings.scheme
+        self.base_url = settings.base_url.rstrip("/")
+        self.status_base_url = _with_version(self.base_url, settings.status_api_version)
+        self.timeout = (settings.connect_timeout, settings.read_timeout)
         self.last_request_id: str | None = None
         self._session = requests.Session()
         # The environment must not add CA bundles or proxies behind the operator's back.
@@ -69,11 +69,11 @@ class KaspiClient:
             {"Accept": "application/json", "User-Agent": f"kaspi-kiosk/{__version__}"}
         )
         if self.scheme == "basic":
-            self._session.headers["Api-Key"] = config.kaspi.api_key
-            _warn_key_host_mismatch(config.kaspi.api_key, self.base_url)
-        if config.kaspi.proxy:
-            self._session.proxies = {"https": config.kaspi.proxy}
-        self._session.mount("https://", _TlsAdapter(tls.build_context(config, identity)))
+            self._session.headers["Api-Key"] = settings.api_key
+            _warn_key_host_mismatch(settings.api_key, self.base_url)
+        if settings.proxy:
+            self._session.proxies = {"https": settings.proxy}
+        self._session.mount("https://", _TlsAdapter(tls.build_context(settings, identity)))
 
     def close(self) -> None:
         self._session.close()
@@ -138,8 +138,8 @@ class KaspiClient:
         """One API call. `read=True` marks it safe to repeat on a transient failure."""
         url = (base or self.base_url) + path
         if self.scheme == "enhanced" and body is not None:
-            body = {"OrganizationBin": self.config.kaspi.organization_bin, **body}
-        attempts = 1 + (self.config.kaspi.retries if read else 0)
+            body = {"OrganizationBin": self.settings.organization_bin, **body}
+        attempts = 1 + (self.settings.retries if read else 0)
         for attempt in range(attempts):
             try:
                 return self._send(method, url, body=body, params=params)
@@ -160,7 +160,7 @@ class KaspiClient:
 
     @property
     def device_token(self) -> str:
-        token = self.config.kaspi.device_token
+        token = self.settings.device_token
         if not token:
             raise ConfigError(
                 "kaspi.device_token", "is empty: register the kiosk first (kiosk register)"
@@ -177,7 +177,7 @@ class KaspiClient:
     def trade_points(self) -> list[models.TradePoint]:
         path = "/partner/tradepoints"
         if self.scheme == "enhanced":
-            path += "/" + self.config.kaspi.organization_bin
+            path += "/" + self.settings.organization_bin
         data = self._call("GET", path, read=True)
         return models.list_of(
             models.TradePoint.from_data, data, "tradepoints", self.last_request_id

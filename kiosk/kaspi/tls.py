@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from kiosk.config import Config, ConfigError
+from kiosk.kaspi.settings import ConfigError, KaspiSettings
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,10 @@ def certificate_info(cert: x509.Certificate) -> CertificateInfo:
     )
 
 
-def _read(config: Config, key: str) -> tuple[Path, bytes]:
-    value = getattr(config.kaspi, key)
-    path = config.resolve(value)
+def _read(settings: KaspiSettings, key: str) -> tuple[Path, bytes]:
+    path: Path | None = getattr(settings, key)
+    if path is None:
+        raise ConfigError(f"kaspi.{key}", "is empty: name the file")
     try:
         return path, path.read_bytes()
     except FileNotFoundError:
@@ -91,32 +92,32 @@ def _read(config: Config, key: str) -> tuple[Path, bytes]:
         raise ConfigError(f"kaspi.{key}", f"cannot read {path}: {exc.strerror}") from None
 
 
-def _password(config: Config) -> bytes | None:
-    return config.kaspi.key_password.encode() if config.kaspi.key_password else None
+def _password(settings: KaspiSettings) -> bytes | None:
+    return settings.key_password.encode() if settings.key_password else None
 
 
-def load_identity(config: Config) -> Identity:
+def load_identity(settings: KaspiSettings) -> Identity:
     """Open the configured certificate and key; ConfigError names the key that is wrong."""
-    path, data = _read(config, "cert_file")
+    path, data = _read(settings, "cert_file")
     if b"-----BEGIN" not in data:
-        return _load_pfx(config, path, data)
+        return _load_pfx(settings, path, data)
     try:
         certs = x509.load_pem_x509_certificates(data)
     except ValueError:
         raise ConfigError(
             "kaspi.cert_file", f"{path.name} holds no readable PEM certificate"
         ) from None
-    key_source = "key_file" if config.kaspi.key_file else "cert_file"
-    key_path, key_data = _read(config, key_source)
-    key = _load_pem_key(key_data, _password(config), key_source, key_path)
+    key_source = "key_file" if settings.key_file else "cert_file"
+    key_path, key_data = _read(settings, key_source)
+    key = _load_pem_key(key_data, _password(settings), key_source, key_path)
     identity = Identity(certs[0], tuple(certs[1:]), key)
     _check_pair(identity)
     return identity
 
 
-def _load_pfx(config: Config, path: Path, data: bytes) -> Identity:
+def _load_pfx(settings: KaspiSettings, path: Path, data: bytes) -> Identity:
     try:
-        key, cert, chain = pkcs12.load_key_and_certificates(data, _password(config))
+        key, cert, chain = pkcs12.load_key_and_certificates(data, _password(settings))
     except ValueError:
         # cryptography says "Invalid password or PKCS12 data" for both; tell them apart.
         if not _looks_like_pkcs12(data):
@@ -206,20 +207,20 @@ def _protected_pem(identity: Identity) -> Iterator[tuple[str, str, bytes]]:
                 os.unlink(name)
 
 
-def build_context(config: Config, identity: Identity | None = None) -> ssl.SSLContext:
+def build_context(settings: KaspiSettings, identity: Identity | None = None) -> ssl.SSLContext:
     """An SSLContext for the configured scheme: TLS >= 1.2, the bank's CA, our certificate."""
     ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    if config.kaspi.ca_file:
-        path, _ = _read(config, "ca_file")
+    if settings.ca_file:
+        path, _ = _read(settings, "ca_file")
         try:
             ctx.load_verify_locations(cafile=str(path))
         except ssl.SSLError:
             raise ConfigError("kaspi.ca_file", f"{path.name} holds no PEM CA certificate") from None
-    if config.kaspi.scheme == "basic":
+    if settings.scheme == "basic":
         return ctx
     if identity is None:
-        identity = load_identity(config)
+        identity = load_identity(settings)
     check_validity(identity)
     with _protected_pem(identity) as (cert_path, key_path, one_time):
         try:

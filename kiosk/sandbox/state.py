@@ -94,6 +94,10 @@ UNKNOWN_PHONE = "87000000000"  # remote/*: this number has no Kaspi account
 CLIENT_NAME = "Тестов Тест Т."
 FIRST_ID = 500_000_001
 
+#: Where each scheme listens by default, like the bank's test host.
+DEFAULT_PORTS = {"basic": 8543, "standard": 8544, "enhanced": 8545}
+#: What `inject_fault` can do to the kiosk's calls (routes.py says what each one does).
+FAULT_MODES = ("http500", "http404", "code999", "drop", "slow", "nonjson")
 DATE_STYLES = ("production", "guide-short-offset", "guide-one-digit-day", "seven-digit-no-offset")
 API_VERSIONS = ("v01", "v02")
 

@@ -12,7 +12,7 @@ import pytest
 from helpers.proxy import connect_proxy
 
 from kiosk import config as cfg
-from kiosk.config import Config, ConfigError
+from kiosk.config import Config, ConfigError, kaspi_settings
 from kiosk.kaspi import errors
 from kiosk.kaspi.client import KaspiClient, UnsupportedOperation
 from kiosk.sandbox import Sandbox
@@ -29,7 +29,7 @@ def registered(sandbox: Sandbox, scheme: str, **edits: object) -> Config:
         cfg.write_value(path, section, key, value)  # type: ignore[arg-type]
     config = cfg.load(path)
     if not config.kaspi.device_token:
-        with KaspiClient(config) as client:
+        with KaspiClient(kaspi_settings(config)) as client:
             token = client.register_device("KIOSK-001", 1)
         cfg.write_value(path, "kaspi", "device_token", token)
         config = cfg.load(path)
@@ -43,7 +43,7 @@ def status_requests(sandbox: Sandbox) -> list:
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_payment_life_cycle_in_every_scheme(sandbox: Sandbox, scheme: str) -> None:
     config = registered(sandbox, scheme)
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         client.ping()
         points = client.trade_points()
         assert {p.id for p in points} >= {1, 2}
@@ -75,7 +75,7 @@ def test_every_request_has_a_fresh_request_id_and_accepts_json(
 ) -> None:
     config = registered(sandbox, scheme)
     before = len(sandbox.requests)
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         for _ in range(3):
             client.ping()
         assert client.last_request_id == sandbox.requests[-1].request_id
@@ -85,7 +85,7 @@ def test_every_request_has_a_fresh_request_id_and_accepts_json(
 
 def test_status_reads_reuse_one_connection(sandbox: Sandbox) -> None:
     config = registered(sandbox, "standard")
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         payment = client.create_qr(Decimal("100"))
         before = sandbox.connection_count("standard")
         for _ in range(5):
@@ -95,7 +95,7 @@ def test_status_reads_reuse_one_connection(sandbox: Sandbox) -> None:
 
 def test_status_version_is_configurable_and_extra_fields_are_kept(sandbox: Sandbox) -> None:
     config = registered(sandbox, "enhanced", kaspi__status_api_version="v02")
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         payment = client.create_qr(Decimal("100"))
         report = client.payment_status(payment.payment_id)
     assert "/v02/payment/status/" in status_requests(sandbox)[-1].path
@@ -108,7 +108,7 @@ def test_status_version_is_configurable_and_extra_fields_are_kept(sandbox: Sandb
 def test_every_date_shape_parses(sandbox: Sandbox, style: str) -> None:
     sandbox.set_behaviour(date_style=style)
     config = registered(sandbox, "standard")
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         payment = client.create_qr(Decimal("1"))
         client.test_action("scan", payment.payment_id)
         client.test_action("confirm", payment.payment_id)
@@ -134,7 +134,7 @@ def test_faults_become_typed_errors_with_the_request_id(
     sandbox: Sandbox, mode: str, error: type, transient: bool
 ) -> None:
     config = registered(sandbox, "standard", kaspi__retries=0)
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         payment = client.create_qr(Decimal("5"))
         sandbox.inject_fault(mode, count=1, path_contains="/payment/status")
         with pytest.raises(error) as info:
@@ -149,13 +149,13 @@ def test_faults_become_typed_errors_with_the_request_id(
 def test_slow_answer_times_out(sandbox: Sandbox) -> None:
     config = registered(sandbox, "standard", kaspi__read_timeout=0.5, kaspi__retries=0)
     sandbox.inject_fault("slow", count=1, path_contains="/health/ping", delay=2.0)
-    with KaspiClient(config) as client, pytest.raises(errors.RequestTimeout):
+    with KaspiClient(kaspi_settings(config)) as client, pytest.raises(errors.RequestTimeout):
         client.ping()
 
 
 def test_status_reads_are_retried_but_creation_never(sandbox: Sandbox) -> None:
     config = registered(sandbox, "standard", kaspi__retries=2)
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         payment = client.create_qr(Decimal("5"))
         sandbox.inject_fault("http500", count=2, path_contains="/payment/status")
         assert client.payment_status(payment.payment_id).status == "QrTokenCreated"
@@ -171,7 +171,7 @@ def test_status_reads_are_retried_but_creation_never(sandbox: Sandbox) -> None:
 
 def test_api_errors_carry_code_and_operator_text(sandbox: Sandbox) -> None:
     config = registered(sandbox, "standard")
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         with pytest.raises(errors.ApiError) as info:
             client.payment_status(999999)
         assert info.value.code == -1601 and "does not know this purchase" in str(info.value)
@@ -185,7 +185,7 @@ def test_api_errors_carry_code_and_operator_text(sandbox: Sandbox) -> None:
 
 def test_bad_device_id_is_refused_before_any_request(sandbox: Sandbox) -> None:
     config = registered(sandbox, "standard")
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         before = len(sandbox.requests)
         with pytest.raises(ValueError, match="Latin letters"):
             client.register_device("КИОСК 1", 1)
@@ -194,7 +194,7 @@ def test_bad_device_id_is_refused_before_any_request(sandbox: Sandbox) -> None:
 
 def test_deleted_device_cannot_take_payments(sandbox: Sandbox) -> None:
     config = registered(sandbox, "standard")
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         client.delete_device()
         with pytest.raises(errors.ApiError) as info:
             client.create_qr(Decimal("5"))
@@ -206,7 +206,7 @@ def test_deleted_device_cannot_take_payments(sandbox: Sandbox) -> None:
 
 def test_standard_refund_needs_the_customers_return_qr(sandbox: Sandbox) -> None:
     config = registered(sandbox, "standard")
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         payment = client.create_qr(Decimal("200"))
         client.test_action("scan", payment.payment_id)
         client.test_action("confirm", payment.payment_id)
@@ -228,7 +228,7 @@ def test_standard_refund_needs_the_customers_return_qr(sandbox: Sandbox) -> None
 
 def test_enhanced_refund_and_remote_invoice(sandbox: Sandbox) -> None:
     config = registered(sandbox, "enhanced")
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         payment = client.create_qr(Decimal("300"))
         client.test_action("scan", payment.payment_id)
         client.test_action("confirm", payment.payment_id)
@@ -255,7 +255,7 @@ def test_calls_outside_the_scheme_are_refused_locally(
     sandbox: Sandbox, scheme: str, call: Callable[[KaspiClient], object]
 ) -> None:
     config = registered(sandbox, scheme)
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         before = len(sandbox.requests)
         with pytest.raises(UnsupportedOperation):
             call(client)
@@ -267,14 +267,17 @@ def test_calls_outside_the_scheme_are_refused_locally(
 
 def test_wrong_api_key_is_an_api_or_http_error(sandbox: Sandbox) -> None:
     config = registered(sandbox, "basic").replace("kaspi", api_key="test_wrong_key_123")
-    with KaspiClient(config) as client, pytest.raises((errors.ApiError, errors.HttpError)):
+    with (
+        KaspiClient(kaspi_settings(config)) as client,
+        pytest.raises((errors.ApiError, errors.HttpError)),
+    ):
         client.trade_points()
 
 
 def test_no_client_certificate_gets_code_10000(sandbox: Sandbox) -> None:
     # A scheme-basic client (no certificate) pointed at the standard port.
     config = registered(sandbox, "basic").replace("kaspi", base_url=sandbox.base_url("standard"))
-    with KaspiClient(config) as client, pytest.raises(errors.ApiError) as info:
+    with KaspiClient(kaspi_settings(config)) as client, pytest.raises(errors.ApiError) as info:
         client.ping()
     assert info.value.code == -10000
 
@@ -284,7 +287,7 @@ def test_untrusted_certificate_fails_the_handshake(sandbox: Sandbox, tmp_path: P
     config = registered(sandbox, "standard").replace(
         "kaspi", cert_file=str(pfx), key_password="pw-stranger"
     )
-    with KaspiClient(config) as client, pytest.raises(errors.TlsError) as info:
+    with KaspiClient(kaspi_settings(config)) as client, pytest.raises(errors.TlsError) as info:
         client.ping()
     assert not info.value.transient
 
@@ -294,7 +297,10 @@ def test_server_not_trusted_without_the_bank_ca(sandbox: Sandbox, tmp_path: Path
     issue_client_certificate(tmp_path, "x", "pw", untrusted=True, pem=True)
     other_ca.write_bytes((tmp_path / "x.crt").read_bytes())
     config = registered(sandbox, "standard").replace("kaspi", ca_file=str(other_ca))
-    with KaspiClient(config) as client, pytest.raises(errors.TlsError, match=r"(?i)verify"):
+    with (
+        KaspiClient(kaspi_settings(config)) as client,
+        pytest.raises(errors.TlsError, match=r"(?i)verify"),
+    ):
         client.ping()
 
 
@@ -310,7 +316,7 @@ def test_certificate_swap_is_a_config_edit(sandbox: Sandbox) -> None:
     cfg.write_value(path, "kaspi", "cert_file", "certs/renewed.pfx")
     cfg.write_value(path, "kaspi", "key_password", "n3w-passw0rd")
     swapped = cfg.load(path)
-    with KaspiClient(swapped) as client:
+    with KaspiClient(kaspi_settings(swapped)) as client:
         client.ping()
     assert "renewed" in (sandbox.requests[-1].client_subject or "")
     assert new.exists()
@@ -320,7 +326,7 @@ def test_pem_certificate_and_key_work_too(sandbox: Sandbox) -> None:
     config = registered(sandbox, "standard").replace(
         "kaspi", cert_file=str(sandbox.pki.client_cert), key_file=str(sandbox.pki.client_key)
     )
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         client.ping()
 
 
@@ -332,7 +338,7 @@ def test_wrong_password_names_the_key_and_hides_the_password(sandbox: Sandbox, p
             "kaspi", cert_file=str(sandbox.pki.client_cert), key_file=str(sandbox.pki.client_key)
         )
     with pytest.raises(ConfigError) as info:
-        KaspiClient(config)
+        KaspiClient(kaspi_settings(config))
     assert info.value.key == "kaspi.key_password"
     assert "Wr0ng-Secret-Pass" not in str(info.value)
 
@@ -343,13 +349,13 @@ def test_expired_and_missing_certificates_are_clear_config_errors(sandbox: Sandb
         "kaspi", cert_file=str(expired), key_password="pw-old"
     )
     with pytest.raises(ConfigError, match="expired on") as info:
-        KaspiClient(config)
+        KaspiClient(kaspi_settings(config))
     assert info.value.key == "kaspi.cert_file"
     with pytest.raises(ConfigError, match="not found") as info:
-        KaspiClient(config.replace("kaspi", cert_file="nope.pfx"))
+        KaspiClient(kaspi_settings(config.replace("kaspi", cert_file="nope.pfx")))
     assert info.value.key == "kaspi.cert_file"
     with pytest.raises(ConfigError, match="not found") as info:
-        KaspiClient(config.replace("kaspi", ca_file="nope.pem"))
+        KaspiClient(kaspi_settings(config.replace("kaspi", ca_file="nope.pem")))
     assert info.value.key == "kaspi.ca_file"
 
 
@@ -358,7 +364,7 @@ def test_a_file_that_is_no_certificate_names_cert_file(sandbox: Sandbox, tmp_pat
     junk.write_bytes(b"this is not a certificate")
     config = registered(sandbox, "standard").replace("kaspi", cert_file=str(junk))
     with pytest.raises(ConfigError) as info:
-        KaspiClient(config)
+        KaspiClient(kaspi_settings(config))
     assert info.value.key == "kaspi.cert_file"
 
 
@@ -379,7 +385,7 @@ def test_the_key_never_lands_on_disk_unencrypted(
 
     monkeypatch.setattr("kiosk.kaspi.tls.os.unlink", capture)
     config = registered(sandbox, "standard")
-    KaspiClient(config).close()
+    KaspiClient(kaspi_settings(config)).close()
     assert written, "the PFX went through temporary PEM files"
     assert not list(spill.iterdir()), "no temporary file is left behind"
     keys = [w for w in written if b"PRIVATE KEY" in w]
@@ -393,7 +399,7 @@ def test_calls_go_through_the_configured_proxy(sandbox: Sandbox) -> None:
     config = registered(sandbox, "enhanced")
     with connect_proxy() as proxy:
         config = config.replace("kaspi", proxy=f"http://127.0.0.1:{proxy.port}")
-        with KaspiClient(config) as client:
+        with KaspiClient(kaspi_settings(config)) as client:
             client.ping()
             client.trade_points()
     assert proxy.tunnels == [f"localhost:{sandbox.ports['enhanced']}"]  # one kept-alive tunnel
@@ -404,6 +410,6 @@ def test_production_key_on_a_test_host_is_warned_about(
 ) -> None:
     config = registered(sandbox, "basic").replace("kaspi", api_key="prod_abcdef123456")
     with caplog.at_level(logging.WARNING, logger="kiosk.kaspi"):
-        KaspiClient(config).close()
+        KaspiClient(kaspi_settings(config)).close()
     assert "production key" in caplog.text
     assert "prod_abcdef123456" not in caplog.text

@@ -607,7 +607,7 @@ def test_an_unreadable_state_file_is_set_aside(sandbox_factory: Factory, tmp_pat
 def _cli(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     code = (
         "import argparse, sys\n"
-        "from kiosk.sandbox import cli\n"
+        "from kiosk.cli import sandbox as cli\n"
         "p = argparse.ArgumentParser()\n"
         "cli.add_arguments(p)\n"
         "sys.exit(cli.run(p.parse_args(sys.argv[1:])))\n"

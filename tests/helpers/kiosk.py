@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from kiosk import config as cfg
+from kiosk.config import kaspi_settings
 from kiosk.kaspi.client import KaspiClient
 from kiosk.sandbox import Sandbox
 
@@ -32,7 +33,7 @@ def kiosk_config(sandbox: Sandbox, scheme: str = "standard", **edits: Any) -> Pa
     path = sandbox.config_path(scheme)
     config = cfg.load(path)
     if not config.kaspi.device_token:
-        with KaspiClient(config) as client:
+        with KaspiClient(kaspi_settings(config)) as client:
             token = client.register_device(config.device.device_id, config.device.trade_point_id)
         cfg.write_value(path, "kaspi", "device_token", token)
     values: dict[str, Any] = {

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 import kiosk
-from kiosk import journal as journal_module
 from kiosk.journal import (
     FILE_NAME,
     MIGRATIONS,
@@ -26,6 +25,7 @@ from kiosk.journal import (
     SaleNotFound,
     can_move,
 )
+from kiosk.journal import schema as journal_module
 from kiosk.sale import Reason, SaleState
 
 S = SaleState

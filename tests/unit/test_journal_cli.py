@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import journal_cli
+from kiosk.cli import journal as journal_cli
 from kiosk.config import Config
 from kiosk.journal import FILE_NAME, Journal
 from kiosk.sale import Reason, SaleState

@@ -21,10 +21,10 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TextIO
 
+from kiosk.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from kiosk.config import Config
 from kiosk.journal import FILE_NAME, Journal, JournalError, SaleRecord
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 NEEDS_CONFIG = True  # kiosk.cli loads the config and passes it to run()
 COLUMNS = [f.name for f in fields(SaleRecord)]
 

@@ -11,24 +11,7 @@ archive tables in one transaction.
 Amounts are `Decimal` in Python and decimal TEXT in the file: never a float.
 Times are UTC ISO 8601 text with milliseconds, so text order is time order.
 
-Which state may follow which (staying in the same state is always allowed: it
-updates the reason or the flags; `x*`: only with a qr_payment_id, since only a
-created payment can be scanned or paid):
-
-    from \\ to   creating  qr   awaiting  processed  failed  cancelled  unknown
-    creating      =       x*    x*        x*        x        x         x
-    qr            .       =     x*        x*        x        x         x
-    awaiting      .       .     =         x*        x        x         x
-    processed     .       .     .         =         .        .         .
-    failed        .       .     .         x*        =        .         .
-    cancelled     .       .     .         x*        .        =         .
-    unknown       .       .     .         x*        x        x         =
-
-A paid sale stays paid. A sale the kiosk gave up on may still turn out paid
-(a late payment): the caller sets needs_refund so the operator refunds it or
-hands the goods over. That includes FAILED with any reason, not only the
-timeouts: the bank's Processed is the truth, and refusing to record money the
-customer paid is the one thing the journal must never do.
+Which state may follow which: kiosk.journal.records.
 """
 
 from __future__ import annotations
@@ -39,161 +22,27 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
+from kiosk.journal.errors import JournalError, SaleNotFound, describe
+from kiosk.journal.records import (
+    FIELDS,
+    NEED_PAYMENT,
+    OPEN_STATES,
+    SOURCES,
+    SaleRecord,
+    amount_text,
+    can_move,
+    check_amount,
+)
+from kiosk.journal.schema import migrate
 from kiosk.sale import Reason, SaleState
 
 FILE_NAME = "journal.sqlite3"
-SOURCES = ("keypad", "host", "cli")
-
-_S = SaleState
-_TRANSITIONS: dict[SaleState, frozenset[SaleState]] = {
-    _S.CREATING: frozenset(set(_S) - {_S.CREATING}),
-    _S.QR: frozenset({_S.AWAITING, _S.PROCESSED, _S.FAILED, _S.CANCELLED, _S.UNKNOWN}),
-    _S.AWAITING: frozenset({_S.PROCESSED, _S.FAILED, _S.CANCELLED, _S.UNKNOWN}),
-    _S.PROCESSED: frozenset(),
-    _S.FAILED: frozenset({_S.PROCESSED}),
-    _S.CANCELLED: frozenset({_S.PROCESSED}),
-    _S.UNKNOWN: frozenset({_S.PROCESSED, _S.FAILED, _S.CANCELLED}),
-}
-_NEED_PAYMENT = frozenset({_S.QR, _S.AWAITING, _S.PROCESSED})
-_OPEN_STATES = tuple(s.value for s in SaleState if not s.is_final)
-
-
-def can_move(old: SaleState, new: SaleState) -> bool:
-    """Whether the table in the module docstring lets a sale go from `old` to `new`."""
-    return old is new or new in _TRANSITIONS[old]
-
-
-class JournalError(Exception):
-    """The journal cannot be read or written; the message says why and names the file."""
-
-    def __init__(self, message: str, path: Path | None = None) -> None:
-        super().__init__(message)
-        self.path = path
-
-
-class SaleNotFound(LookupError):
-    """No sale with this id in the journal (a caller's mistake, not a storage failure)."""
-
-
-# --- schema ---------------------------------------------------------------------------------
-
-_SALE_COLUMNS = (
-    "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, amount TEXT NOT NULL, external_id TEXT,"
-    " source TEXT NOT NULL, scheme TEXT NOT NULL, device_id TEXT NOT NULL, state TEXT NOT NULL,"
-    " reason TEXT, last_status TEXT, qr_payment_id INTEGER, expire_date TEXT,"
-    " needs_refund INTEGER NOT NULL DEFAULT 0 CHECK (needs_refund IN (0, 1)),"
-    " recovered INTEGER NOT NULL DEFAULT 0 CHECK (recovered IN (0, 1)),"
-    " resolved_at TEXT, refunded_amount TEXT NOT NULL DEFAULT '0', note TEXT"
-)
-
-# States and sources are checked in Python, not by CHECK constraints: SQLite
-# cannot alter a constraint, and a new state should not need a table rebuild.
-_V1 = (
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value)",
-    # AUTOINCREMENT: an archived sale's id is never handed out again.
-    f"CREATE TABLE sales (sale_id INTEGER PRIMARY KEY AUTOINCREMENT, {_SALE_COLUMNS})",
-    "CREATE INDEX sales_payment ON sales (qr_payment_id)",
-    "CREATE INDEX sales_state ON sales (state)",
-    "CREATE INDEX sales_created ON sales (created_at)",
-    "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " sale_id INTEGER NOT NULL REFERENCES sales (sale_id),"
-    " at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL)",
-    "CREATE INDEX events_sale ON events (sale_id)",
-    f"CREATE TABLE sales_archive (sale_id INTEGER PRIMARY KEY, {_SALE_COLUMNS},"
-    " archived_at TEXT NOT NULL)",
-    "CREATE INDEX sales_archive_payment ON sales_archive (qr_payment_id)",
-    "CREATE TABLE events_archive (id INTEGER PRIMARY KEY, sale_id INTEGER NOT NULL,"
-    " at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL)",
-    "CREATE INDEX events_archive_sale ON events_archive (sale_id)",
-)
-
-
-def _migrate_v1(conn: sqlite3.Connection) -> None:
-    for statement in _V1:
-        conn.execute(statement)
-
-
-#: MIGRATIONS[n] takes a file from schema version n to n + 1 (PRAGMA user_version).
-#: Append only; never edit a step that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_v1]
-
-
-@dataclass(frozen=True)
-class SaleRecord:
-    """One sale as the journal holds it."""
-
-    sale_id: int
-    created_at: str
-    updated_at: str
-    amount: Decimal
-    external_id: str | None
-    source: str
-    scheme: str
-    device_id: str
-    state: SaleState
-    reason: Reason | None
-    last_status: str | None
-    qr_payment_id: int | None
-    expire_date: str | None
-    needs_refund: bool
-    recovered: bool
-    resolved_at: str | None
-    refunded_amount: Decimal
-    note: str | None
-    archived: bool = False
-
-    @property
-    def needs_attention(self) -> bool:
-        return self.needs_refund and self.resolved_at is None
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-safe: amounts are decimal strings ("100.50"), never floats; times UTC ISO."""
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        out.update(
-            amount=_amount_text(self.amount),
-            refunded_amount=_amount_text(self.refunded_amount),
-            state=self.state.value,
-            reason=self.reason.value if self.reason else None,
-        )
-        return out
-
-    @classmethod
-    def _from_row(cls, row: sqlite3.Row, archived: bool = False) -> SaleRecord:
-        values = {name: row[name] for name in _NAMES}
-        values.update(
-            amount=Decimal(row["amount"]),
-            refunded_amount=Decimal(row["refunded_amount"]),
-            state=SaleState(row["state"]),
-            reason=Reason(row["reason"]) if row["reason"] else None,
-            needs_refund=bool(row["needs_refund"]),
-            recovered=bool(row["recovered"]),
-        )
-        return cls(**values, archived=archived)
-
-
-_NAMES = tuple(f.name for f in fields(SaleRecord) if f.name != "archived")
-_FIELDS = ", ".join(_NAMES)
-
-
-def _amount_text(value: Decimal) -> str:
-    # "f": never exponent notation ("1E+2"), which a spreadsheet or an operator misreads.
-    return format(value, "f")
-
-
-def _check_amount(value: object, what: str) -> None:
-    if not isinstance(value, Decimal):
-        kind = type(value).__name__
-        raise TypeError(f"{what} must be a Decimal, not {kind} (floats are inexact)")
-    if not value.is_finite() or value <= 0:
-        raise ValueError(f"{what} must be more than 0, not {value}")
-
 
 _UTC_NOW = partial(datetime.now, UTC)
 
@@ -202,42 +51,14 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-# --- sqlite errors in an operator's words ---------------------------------------------------
-
-_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 3, 5, 6, 8, 10
-_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
-
-
-def _describe(exc: sqlite3.Error, path: Path) -> str:
-    code = getattr(exc, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None  # extended codes keep it low
-    text = str(exc)
-    if primary == _SQLITE_FULL or "disk is full" in text:
-        return f"The journal {path} cannot be written: the disk is full. Free some space."
-    if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in text:
-        return (
-            f"The journal {path} is read-only: the kiosk needs write access to the file"
-            f" and to its folder {path.parent}."
-        )
-    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
-        return f"The journal {path} is locked by another program (is a second kiosk running?)."
-    if primary in (_SQLITE_NOTADB, _SQLITE_CORRUPT) or "not a database" in text:
-        return (
-            f"The journal {path} is damaged (not a readable SQLite database). Do not delete"
-            " it: it holds the sales records. Move it aside for the service team, restart."
-        )
-    if primary == _SQLITE_CANTOPEN:
-        return f"The journal {path} cannot be opened: check that its folder exists and is writable."
-    if primary == _SQLITE_IOERR:
-        return f"The journal {path} could not be read or written (disk error: {text})."
-    return f"The journal {path} failed: {text}"
-
-
 # --- the journal ----------------------------------------------------------------------------
 
 
-class Journal:
-    """The sales journal in one SQLite file; safe to call from several threads."""
+class Store:
+    """The SQLite file: opened with WAL and FULL sync, migrated, one transaction at a time.
+
+    Safe to call from several threads. Journal adds the sales on top.
+    """
 
     def __init__(self, conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime]) -> None:
         self._conn: sqlite3.Connection | None = conn
@@ -252,7 +73,7 @@ class Journal:
     @classmethod
     def open(
         cls, data_dir: Path, *, clock: Callable[[], datetime] = _UTC_NOW, busy_timeout: float = 5.0
-    ) -> Journal:
+    ) -> Self:
         """Open (creating the folder, the file and the schema as needed) or raise JournalError.
 
         `clock` gives the times written; a write waits `busy_timeout` s for another's lock.
@@ -281,12 +102,12 @@ class Journal:
                 )
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            _migrate(conn, path)
+            migrate(conn, path)
         except BaseException as exc:
             if conn is not None:
                 conn.close()
             if isinstance(exc, sqlite3.Error):
-                raise JournalError(_describe(exc, path), path) from exc
+                raise JournalError(describe(exc, path), path) from exc
             raise
         return cls(conn, path, clock)
 
@@ -296,7 +117,7 @@ class Journal:
                 self._conn.close()
                 self._conn = None
 
-    def __enter__(self) -> Journal:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -326,7 +147,7 @@ class Journal:
                     with suppress(sqlite3.Error):
                         conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
-                    raise JournalError(_describe(exc, self._path), self._path) from exc
+                    raise JournalError(describe(exc, self._path), self._path) from exc
                 raise
 
     def _now(self) -> str:
@@ -351,14 +172,12 @@ class Journal:
     @staticmethod
     def _row(conn: sqlite3.Connection, sale_id: int) -> sqlite3.Row:
         """The live sale to change; archived sales are history and stay as they are."""
-        row = conn.execute(f"SELECT {_FIELDS} FROM sales WHERE sale_id = ?", (sale_id,)).fetchone()
+        row = conn.execute(f"SELECT {FIELDS} FROM sales WHERE sale_id = ?", (sale_id,)).fetchone()
         if row is not None:
             return row
         if conn.execute("SELECT 1 FROM sales_archive WHERE sale_id = ?", (sale_id,)).fetchone():
             raise ValueError(f"sale {sale_id} is archived; archived sales cannot be changed")
         raise SaleNotFound(f"no sale {sale_id} in the journal")
-
-    # --- writes ---
 
     def check_writable(self) -> None:
         """A real committed write: JournalError if the disk is full or the file read-only.
@@ -371,11 +190,17 @@ class Journal:
             conn.execute("INSERT INTO meta (key, value) VALUES ('probe_space', zeroblob(32768))")
             conn.execute("DELETE FROM meta WHERE key = 'probe_space'")
 
+
+class Journal(Store):
+    """The sales journal: every sale and each change to it, one committed transaction each."""
+
+    # --- writes ---
+
     def begin_sale(
         self, amount: Decimal, *, external_id: str | None, source: str, scheme: str, device_id: str
     ) -> int:
         """Record a new sale as CREATING; call it before qr/create is sent. Returns its id."""
-        _check_amount(amount, "amount")
+        check_amount(amount, "amount")
         if source not in SOURCES:
             raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
         with self._tx() as conn:
@@ -386,7 +211,7 @@ class Journal:
                 (
                     now,
                     now,
-                    _amount_text(amount),
+                    amount_text(amount),
                     external_id,
                     source,
                     scheme,
@@ -402,7 +227,7 @@ class Journal:
                 now,
                 "created",
                 {
-                    "amount": _amount_text(amount),
+                    "amount": amount_text(amount),
                     "external_id": external_id,
                     "source": source,
                     "scheme": scheme,
@@ -480,7 +305,7 @@ class Journal:
             if not can_move(old, state):
                 why = " (a paid sale stays paid)" if old is SaleState.PROCESSED else ""
                 raise ValueError(f"sale {sale_id} cannot go from {old.value} to {state.value}{why}")
-            if state in _NEED_PAYMENT and row["qr_payment_id"] is None:
+            if state in NEED_PAYMENT and row["qr_payment_id"] is None:
                 raise ValueError(f"sale {sale_id} has no qr_payment_id: it cannot be {state.value}")
             new_refund = bool(row["needs_refund"]) if needs_refund is None else needs_refund
             if new_refund and state is not SaleState.PROCESSED:
@@ -523,7 +348,7 @@ class Journal:
         Not capped at the sale's amount: the bank refunds up to what was really
         paid (AvailableReturnAmount), which differs when the amount did not match.
         """
-        _check_amount(amount, "refund amount")
+        check_amount(amount, "refund amount")
         with self._tx() as conn:
             row = self._row(conn, sale_id)
             if row["state"] != SaleState.PROCESSED.value:
@@ -536,7 +361,7 @@ class Journal:
             self._update(
                 conn,
                 sale_id,
-                refunded_amount=_amount_text(total),
+                refunded_amount=amount_text(total),
                 resolved_at=resolved,
                 updated_at=now,
             )
@@ -546,9 +371,9 @@ class Journal:
                 now,
                 "refund",
                 {
-                    "amount": _amount_text(amount),
+                    "amount": amount_text(amount),
                     "return_operation_id": return_operation_id,
-                    "refunded_total": _amount_text(total),
+                    "refunded_total": amount_text(total),
                 },
             )
 
@@ -588,8 +413,8 @@ class Journal:
                 (at, json.dumps({"older_than_days": days}), cutoff),
             )
             moved = conn.execute(
-                f"INSERT INTO sales_archive ({_FIELDS}, archived_at)"
-                f" SELECT {_FIELDS}, ? FROM sales WHERE {chosen}",
+                f"INSERT INTO sales_archive ({FIELDS}, archived_at)"
+                f" SELECT {FIELDS}, ? FROM sales WHERE {chosen}",
                 (at, cutoff),
             ).rowcount
             conn.execute(
@@ -620,7 +445,7 @@ class Journal:
         with self._tx(write=False) as conn:
             for table, archived in (("sales", False), ("sales_archive", True)):
                 row = conn.execute(
-                    f"SELECT {_FIELDS} FROM {table} WHERE {column} = ?"
+                    f"SELECT {FIELDS} FROM {table} WHERE {column} = ?"
                     " ORDER BY sale_id DESC LIMIT 1",
                     (value,),
                 ).fetchone()
@@ -636,13 +461,13 @@ class Journal:
 
     def _select(self, where: str, params: tuple[Any, ...] = ()) -> builtins.list[SaleRecord]:
         with self._tx(write=False) as conn:
-            rows = conn.execute(f"SELECT {_FIELDS} FROM sales WHERE {where}", params).fetchall()
+            rows = conn.execute(f"SELECT {FIELDS} FROM sales WHERE {where}", params).fetchall()
         return [SaleRecord._from_row(r) for r in rows]
 
     def unfinished(self) -> builtins.list[SaleRecord]:
         """Sales not final (creating/qr/awaiting), oldest first: recover these at start."""
-        marks = ", ".join("?" * len(_OPEN_STATES))
-        return self._select(f"state IN ({marks}) ORDER BY sale_id", _OPEN_STATES)
+        marks = ", ".join("?" * len(OPEN_STATES))
+        return self._select(f"state IN ({marks}) ORDER BY sale_id", OPEN_STATES)
 
     def needing_attention(self) -> builtins.list[SaleRecord]:
         """Paid sales the customer got nothing for: refund or hand over, then resolve."""
@@ -679,10 +504,10 @@ class Journal:
         if limit is not None and limit < 1:
             raise ValueError(f"limit must be at least 1, not {limit}")
         cutoff = _iso(since) if since is not None else ""
-        parts = [f"SELECT {_FIELDS}, 0 AS archived FROM sales WHERE created_at >= ?"]
+        parts = [f"SELECT {FIELDS}, 0 AS archived FROM sales WHERE created_at >= ?"]
         params: builtins.list[Any] = [cutoff]
         if include_archived:
-            parts.append(f"SELECT {_FIELDS}, 1 FROM sales_archive WHERE created_at >= ?")
+            parts.append(f"SELECT {FIELDS}, 1 FROM sales_archive WHERE created_at >= ?")
             params.append(cutoff)
         sql = " UNION ALL ".join(parts) + " ORDER BY sale_id DESC"
         if limit is not None:
@@ -691,34 +516,3 @@ class Journal:
         with self._tx(write=False) as conn:
             rows = conn.execute(sql, params).fetchall()
         return [SaleRecord._from_row(r, archived=bool(r["archived"])) for r in rows]
-
-
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Bring the file to the newest schema, all steps in one transaction."""
-    known = len(MIGRATIONS)
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version == known:
-        return  # the usual case: no write lock needed just to open
-    _refuse_newer(version, known, path)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        # Read again under the lock: another process may have migrated meanwhile.
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        _refuse_newer(version, known, path)
-        for step in range(version, known):
-            MIGRATIONS[step](conn)
-        conn.execute(f"PRAGMA user_version = {known}")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-
-
-def _refuse_newer(version: int, known: int, path: Path) -> None:
-    if version > known:
-        raise JournalError(
-            f"The journal {path} was written by a newer kiosk (schema version {version};"
-            f" this kiosk knows up to {known}). Run that newer kiosk version.",
-            path,
-        )

@@ -42,18 +42,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
+from kiosk.kaspi.settings import SCHEMES
 from kiosk.sandbox import state
+from kiosk.sandbox.listener import SchemeServer
+from kiosk.sandbox.service import ConnInfo, Fault, RequestRecord, Service
 from kiosk.sandbox.state import Bank, BankError, Payment
-
-if TYPE_CHECKING:
-    from kiosk.sandbox import ConnInfo, Fault, SchemeServer, Service
 
 log = logging.getLogger("kiosk.sandbox")
 
-SCHEMES = ("basic", "standard", "enhanced")
 PREFIX = {"basic": "r1", "standard": "r2", "enhanced": "r3"}
 IDLE_TIMEOUT = 60.0  # an idle keep-alive connection is closed after this
 MAX_BODY = 1 << 20
@@ -67,24 +66,6 @@ _HTML_500 = b"<html><body><h1>500 Internal Server Error</h1></body></html>\r\n"
 _HTML_PAGE = b"<!DOCTYPE html><html><body><p>Service is under maintenance</p></body></html>\r\n"
 _HTML = "text/html; charset=utf-8"
 _JSON = "application/json; charset=utf-8"
-
-
-@dataclass
-class RequestRecord:
-    """One request as the sandbox saw it; http_status 0 means it was dropped unanswered."""
-
-    scheme: str
-    method: str
-    path: str
-    query: str
-    time: float  # time.monotonic() when the request arrived
-    request_id: str | None  # the X-Request-ID header
-    api_key_present: bool
-    client_subject: str | None  # RFC 4514 subject of the client certificate
-    connection_id: int
-    body: Any = None  # the parsed JSON body, if it was JSON
-    http_status: int = 0
-    status_code: int | None = None  # the envelope's StatusCode, if one was sent
 
 
 # --- routes ---------------------------------------------------------------------------------

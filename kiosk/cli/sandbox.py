@@ -14,9 +14,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-DATE_STYLES = ("production", "guide-short-offset", "guide-one-digit-day", "seven-digit-no-offset")
-FAULT_MODES = ("http500", "http404", "code999", "drop", "slow", "nonjson")
-EXIT_OK, EXIT_USAGE = 0, 2
+from kiosk.cli.common import EXIT_OK, EXIT_USAGE
+from kiosk.kaspi.settings import SCHEMES
+from kiosk.sandbox.state import DATE_STYLES, FAULT_MODES
 
 
 def _port(text: str) -> int:
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         for key in ("poll_interval", "scan_timeout", "confirm_timeout", "date_style", "api_version")
         if getattr(args, key, None) is not None
     }
-    ports = {s: getattr(args, f"port_{s}") for s in ("basic", "standard", "enhanced")}
+    ports = {s: getattr(args, f"port_{s}") for s in SCHEMES}
     sandbox = Sandbox(
         args.dir, host=args.host, ports=ports, behaviour=Behaviour().with_changes(**changes)
     )
@@ -163,7 +163,7 @@ def _print_summary(sandbox: Any) -> None:
     from kiosk.sandbox import state
 
     print(f"Kaspi sandbox running; data in {sandbox.data_dir.resolve()}. Ctrl+C stops it.")
-    for scheme in ("basic", "standard", "enhanced"):
+    for scheme in SCHEMES:
         print(f"  {scheme:<9} {sandbox.base_url(scheme)}")
         print(f"            config {sandbox.config_path(scheme)}")
     # Even the sandbox's own secrets stay off the screen: they are in the config files.

@@ -8,7 +8,7 @@ import sys
 import time
 from decimal import Decimal, InvalidOperation
 
-from kiosk.cli import (
+from kiosk.cli.common import (
     EXIT_NOT_PAID,
     EXIT_OK,
     EXIT_UNKNOWN,
@@ -16,6 +16,7 @@ from kiosk.cli import (
     load_config,
     print_json,
 )
+from kiosk.config import kaspi_settings
 from kiosk.kaspi import errors
 from kiosk.kaspi.client import KaspiClient
 from kiosk.sale import SaleState
@@ -32,6 +33,11 @@ def parse_amount(text: str) -> Decimal:
     if value != value.quantize(Decimal("0.01")):
         raise argparse.ArgumentTypeError(f"at most two decimals (tiyn): {text!r}")
     return value
+
+
+def _plain(amount: Decimal) -> str:
+    """500000 rather than 500000.0 or 5E+5: the limits as an operator wrote them."""
+    return format(amount.normalize(), "f")
 
 
 def terminal_qr(content: str) -> str:
@@ -54,12 +60,12 @@ def cmd_pay(args: argparse.Namespace) -> int:
 
     config = load_config(args)
     amount: Decimal = args.amount
-    if not Decimal(str(config.sale.min_amount)) <= amount <= Decimal(str(config.sale.max_amount)):
+    if not config.sale.min_amount <= amount <= config.sale.max_amount:
         raise CommandError(
             f"amount {amount} is outside sale.min_amount..sale.max_amount "
-            f"({config.sale.min_amount:g}..{config.sale.max_amount:g})"
+            f"({_plain(config.sale.min_amount)}..{_plain(config.sale.max_amount)})"
         )
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         payment = client.create_qr(amount, args.external_id)
         b = payment.behavior
         _say(args, terminal_qr(payment.qr_token))
@@ -145,7 +151,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
             "scheme basic has no refunds in the API: the cashier refunds in the Kaspi Pay app"
         )
     amount: Decimal = args.amount
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         return_id = None
         if config.kaspi.scheme == "standard":
             return_id = _customer_return_qr(args, client)
@@ -199,7 +205,7 @@ def _customer_return_qr(args: argparse.Namespace, client: KaspiClient) -> int | 
 
 def cmd_remote_invoice(args: argparse.Namespace) -> int:
     config = load_config(args)
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         try:
             name = client.remote_client_info(args.phone)
             payment_id = client.remote_create(args.phone, args.amount, args.comment)
@@ -214,7 +220,7 @@ def cmd_remote_invoice(args: argparse.Namespace) -> int:
 
 def cmd_remote_cancel(args: argparse.Namespace) -> int:
     config = load_config(args)
-    with KaspiClient(config) as client:
+    with KaspiClient(kaspi_settings(config)) as client:
         status = client.remote_cancel(args.payment_id)
     print(f"Invoice {args.payment_id}: {status}")
     return EXIT_OK

@@ -1,0 +1,22 @@
+"""The payment journal: every sale and every change to it, committed before the kiosk acts on it.
+
+store.py holds the Journal (the SQLite file and its transactions), records.py
+the SaleRecord and which state may follow which, schema.py the tables and
+migrations, errors.py the errors in an operator's words.
+"""
+
+from kiosk.journal.errors import JournalError, SaleNotFound
+from kiosk.journal.records import SOURCES, SaleRecord, can_move
+from kiosk.journal.schema import MIGRATIONS
+from kiosk.journal.store import FILE_NAME, Journal
+
+__all__ = [
+    "FILE_NAME",
+    "MIGRATIONS",
+    "SOURCES",
+    "Journal",
+    "JournalError",
+    "SaleNotFound",
+    "SaleRecord",
+    "can_move",
+]

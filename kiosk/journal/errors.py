@@ -1,0 +1,47 @@
+"""The journal's errors, and SQLite's failures in words an operator can act on."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+class JournalError(Exception):
+    """The journal cannot be read or written; the message says why and names the file."""
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class SaleNotFound(LookupError):
+    """No sale with this id in the journal (a caller's mistake, not a storage failure)."""
+
+
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 3, 5, 6, 8, 10
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
+
+
+def describe(exc: sqlite3.Error, path: Path) -> str:
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None  # extended codes keep it low
+    text = str(exc)
+    if primary == _SQLITE_FULL or "disk is full" in text:
+        return f"The journal {path} cannot be written: the disk is full. Free some space."
+    if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in text:
+        return (
+            f"The journal {path} is read-only: the kiosk needs write access to the file"
+            f" and to its folder {path.parent}."
+        )
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
+        return f"The journal {path} is locked by another program (is a second kiosk running?)."
+    if primary in (_SQLITE_NOTADB, _SQLITE_CORRUPT) or "not a database" in text:
+        return (
+            f"The journal {path} is damaged (not a readable SQLite database). Do not delete"
+            " it: it holds the sales records. Move it aside for the service team, restart."
+        )
+    if primary == _SQLITE_CANTOPEN:
+        return f"The journal {path} cannot be opened: check that its folder exists and is writable."
+    if primary == _SQLITE_IOERR:
+        return f"The journal {path} could not be read or written (disk error: {text})."
+    return f"The journal {path} failed: {text}"

@@ -1,0 +1,80 @@
+"""The journal's tables, and the append-only migrations that bring an old file up to date."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.journal.errors import JournalError
+
+_SALE_COLUMNS = (
+    "created_at TEXT NOT NULL, updated_at TEXT NOT NULL, amount TEXT NOT NULL, external_id TEXT,"
+    " source TEXT NOT NULL, scheme TEXT NOT NULL, device_id TEXT NOT NULL, state TEXT NOT NULL,"
+    " reason TEXT, last_status TEXT, qr_payment_id INTEGER, expire_date TEXT,"
+    " needs_refund INTEGER NOT NULL DEFAULT 0 CHECK (needs_refund IN (0, 1)),"
+    " recovered INTEGER NOT NULL DEFAULT 0 CHECK (recovered IN (0, 1)),"
+    " resolved_at TEXT, refunded_amount TEXT NOT NULL DEFAULT '0', note TEXT"
+)
+
+# States and sources are checked in Python, not by CHECK constraints: SQLite
+# cannot alter a constraint, and a new state should not need a table rebuild.
+_V1 = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value)",
+    # AUTOINCREMENT: an archived sale's id is never handed out again.
+    f"CREATE TABLE sales (sale_id INTEGER PRIMARY KEY AUTOINCREMENT, {_SALE_COLUMNS})",
+    "CREATE INDEX sales_payment ON sales (qr_payment_id)",
+    "CREATE INDEX sales_state ON sales (state)",
+    "CREATE INDEX sales_created ON sales (created_at)",
+    "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " sale_id INTEGER NOT NULL REFERENCES sales (sale_id),"
+    " at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL)",
+    "CREATE INDEX events_sale ON events (sale_id)",
+    f"CREATE TABLE sales_archive (sale_id INTEGER PRIMARY KEY, {_SALE_COLUMNS},"
+    " archived_at TEXT NOT NULL)",
+    "CREATE INDEX sales_archive_payment ON sales_archive (qr_payment_id)",
+    "CREATE TABLE events_archive (id INTEGER PRIMARY KEY, sale_id INTEGER NOT NULL,"
+    " at TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL)",
+    "CREATE INDEX events_archive_sale ON events_archive (sale_id)",
+)
+
+
+def _migrate_v1(conn: sqlite3.Connection) -> None:
+    for statement in _V1:
+        conn.execute(statement)
+
+
+#: MIGRATIONS[n] takes a file from schema version n to n + 1 (PRAGMA user_version).
+#: Append only; never edit a step that has shipped.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_v1]
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the file to the newest schema, all steps in one transaction."""
+    known = len(MIGRATIONS)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == known:
+        return  # the usual case: no write lock needed just to open
+    _refuse_newer(version, known, path)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Read again under the lock: another process may have migrated meanwhile.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        _refuse_newer(version, known, path)
+        for step in range(version, known):
+            MIGRATIONS[step](conn)
+        conn.execute(f"PRAGMA user_version = {known}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _refuse_newer(version: int, known: int, path: Path) -> None:
+    if version > known:
+        raise JournalError(
+            f"The journal {path} was written by a newer kiosk (schema version {version};"
+            f" this kiosk knows up to {known}). Run that newer kiosk version.",
+            path,
+        )

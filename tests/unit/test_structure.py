@@ -1,0 +1,141 @@
+"""The house rules on shape, checked on the source itself: no import cycles, small modules.
+
+The import graph is read with ast from every module under kiosk/, counting
+imports inside functions and under TYPE_CHECKING too: a cycle hidden behind a
+local import is still a cycle in the design. `from package import name` points
+at the submodule when `name` is one, else at the package.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "kiosk"
+MAX_MODULE_LINES = 650
+MAX_CLASS_LINES = 350
+SIZED = ("kiosk", "bench", "tests", "installer", "docs")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
+    """Every kiosk module that `name` imports, wherever in the file the import is."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                found.add(sub if sub in known else base)
+    return {target for target in found if target in known and target != name}
+
+
+def import_graph() -> dict[str, set[str]]:
+    mods = modules()
+    known = set(mods)
+    return {name: imports_of(name, path, known) for name, path in mods.items()}
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle per strongly connected component that has more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                components.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return components
+
+
+def test_the_cycle_finder_finds_a_cycle_through_a_local_import(tmp_path: Path) -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert find_cycles(graph) == [["a", "b", "c"]]
+    assert find_cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_imports_inside_functions_are_counted() -> None:
+    graph = import_graph()
+    # kiosk.cli imports the commands' modules only when a command runs.
+    assert "kiosk.cli.bank" in graph["kiosk.cli"]
+    assert "kiosk.kaspi.client" in graph["kiosk.cli.bank"]
+
+
+def test_no_import_cycles_in_kiosk() -> None:
+    assert find_cycles(import_graph()) == []
+
+
+def _python_files() -> list[Path]:
+    return [
+        p for top in SIZED for p in sorted((ROOT / top).rglob("*.py")) if ".venv" not in p.parts
+    ]
+
+
+def test_no_module_is_longer_than_the_limit() -> None:
+    too_long = {
+        str(p.relative_to(ROOT)): n
+        for p in _python_files()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert too_long == {}, f"modules over {MAX_MODULE_LINES} lines"
+
+
+def test_no_class_is_longer_than_the_limit() -> None:
+    too_long = {}
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                assert node.end_lineno is not None
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_CLASS_LINES:
+                    too_long[f"{path.relative_to(ROOT)}:{node.name}"] = lines
+    assert too_long == {}, f"classes over {MAX_CLASS_LINES} lines"
+
+
+@pytest.mark.parametrize("limit", [MAX_MODULE_LINES])
+def test_the_size_check_sees_a_long_file(tmp_path: Path, limit: int) -> None:
+    long_file = tmp_path / "long.py"
+    long_file.write_text("x = 1\n" * (limit + 1))
+    assert len(long_file.read_text().splitlines()) > limit
