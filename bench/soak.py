@@ -476,7 +476,7 @@ def check(
     with Journal.open(data_dir) as journal:
         records = {r.sale_id: r for r in journal.list()}
         unfinished = [r.sale_id for r in journal.unfinished()]
-        attention = [r.sale_id for r in journal.needing_attention()]
+        attention = [r.sale_id for r in journal.unsettled()]
     mismatches: list[str] = []
     processed_not_confirmed: list[int] = []
     by_kind: Counter[str] = Counter()

@@ -23,6 +23,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 # ConfigError is defined beside the bank client's settings, whose problems it names too.
 from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings
+from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, valid_bin, valid_device_id
 
 
 def _opt(default: Any, help: str, *, secret: bool = False, path: bool = False) -> Any:
@@ -251,9 +252,7 @@ def validate(config: Config) -> None:
         raise ConfigError("kaspi.api_key", "is required for scheme basic")
     if k.scheme != "basic" and not k.cert_file:
         raise ConfigError("kaspi.cert_file", f"is required for scheme {k.scheme}")
-    if k.scheme == "enhanced" and not (
-        len(k.organization_bin) == 12 and k.organization_bin.isdigit()
-    ):
+    if k.scheme == "enhanced" and not valid_bin(k.organization_bin):
         raise ConfigError(
             "kaspi.organization_bin", "must be the 12-digit BIN/IIN for scheme enhanced"
         )
@@ -264,8 +263,6 @@ def validate(config: Config) -> None:
             raise ConfigError(f"kaspi.{key}", "must be more than 0 seconds")
     if not 0 <= k.retries <= 10:
         raise ConfigError("kaspi.retries", "must be between 0 and 10")
-    from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, valid_device_id
-
     if not valid_device_id(config.device.device_id):
         raise ConfigError("device.device_id", DEVICE_ID_PROBLEM)
     if config.device.trade_point_id < 0:

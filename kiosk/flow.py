@@ -2,8 +2,9 @@
 
 No Qt, no I/O, no clock of its own. The controller feeds it the monotonic time
 with every call and asks back what to do (`poll_due`, `next_wakeup`) and what to
-show (`state`, `qr_visible`, `seconds_left`). `classify` is the one place where
-the bank's status texts become kiosk states.
+show (`state`, `qr_visible`, `seconds_left`). `meaning_of` is the one place
+where the bank's status texts are read; `classify` (here) and
+kiosk.recovery.judge turn its answer into kiosk states.
 
 Rules (the guide's life cycle plus the product owner's):
 
@@ -32,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from kiosk.kaspi.errors import KaspiError
 from kiosk.kaspi.models import BehaviorOptions, PaymentStatus
@@ -45,15 +46,33 @@ ERROR = PaymentStatus.ERROR.value
 
 # The status that a stage waits to see change; seen past the stage's deadline it
 # proves the timeout.
-_STAGE_STATUS = {SaleState.QR: QR_TOKEN_CREATED, SaleState.AWAITING: WAIT}
 _TIMEOUT_REASON = {SaleState.QR: Reason.SCAN_TIMEOUT, SaleState.AWAITING: Reason.CONFIRM_TIMEOUT}
 
 
-class Action(Enum):
-    """What the controller must do now."""
+class Meaning(StrEnum):
+    """What one payment/status read says about the money, whatever the stage."""
 
-    NONE = "none"
-    POLL = "poll"
+    NOT_SCANNED = "not_scanned"  # QrTokenCreated: the QR waits for a scan
+    SCANNED = "scanned"  # Wait: scanned, the customer has not confirmed yet
+    PAID = "paid"  # Processed (final)
+    DECLINED = "declined"  # Error: cancelled by the customer or failed (final)
+    UNLISTED = "unlisted"  # a text the guide does not list: proves nothing
+
+
+_MEANINGS = {
+    QR_TOKEN_CREATED: Meaning.NOT_SCANNED,
+    WAIT: Meaning.SCANNED,
+    PROCESSED: Meaning.PAID,
+    ERROR: Meaning.DECLINED,
+}
+
+
+def meaning_of(status: str) -> Meaning:
+    """The one mapping of the bank's status texts (Appendix 4); exact, case and all."""
+    return _MEANINGS.get(status, Meaning.UNLISTED)
+
+
+_STAGE_MEANING = {SaleState.QR: Meaning.NOT_SCANNED, SaleState.AWAITING: Meaning.SCANNED}
 
 
 @dataclass(frozen=True)
@@ -79,15 +98,16 @@ def classify(stage: SaleState, status: str, past_deadline: bool) -> tuple[SaleSt
 
     `past_deadline`: the read was sent at or after the stage's deadline.
     """
-    if status == PROCESSED:
+    meaning = meaning_of(status)
+    if meaning is Meaning.PAID:
         return SaleState.PROCESSED, None
-    if status == ERROR:
+    if meaning is Meaning.DECLINED:
         return SaleState.FAILED, Reason.DECLINED
-    if status == WAIT and stage is SaleState.QR:
+    if meaning is Meaning.SCANNED and stage is SaleState.QR:
         return SaleState.AWAITING, None
     if not past_deadline:
         return stage, None  # QrTokenCreated, Wait again, or a text the guide does not list
-    if status == _STAGE_STATUS[stage]:
+    if meaning is _STAGE_MEANING[stage]:
         return SaleState.FAILED, _TIMEOUT_REASON[stage]
     # Past the deadline with a status that neither ends nor proves the timeout (an
     # unknown text, or QrTokenCreated after a Wait): not paid as far as we know,
@@ -140,7 +160,7 @@ class PaymentFlow:
         return self._in_flight
 
     @property
-    def needs_attention(self) -> bool:
+    def needs_operator(self) -> bool:
         """The operator must look: the outcome is unknown, or money moved not as agreed."""
         return (
             self.outcome is SaleState.UNKNOWN
@@ -148,25 +168,9 @@ class PaymentFlow:
             or (self.outcome is SaleState.PROCESSED and self.amount_mismatch)
         )
 
-    @property
-    def host_state(self) -> SaleState:
-        """The state to tell the host system, which acts on "processed" by handing goods over.
-
-        A payment that needs attention (wrong amount, or paid after the customer
-        cancelled) is reported UNKNOWN: "processed" would hand the goods over
-        blindly, and "failed" would say no money was taken, which is false. The
-        operator settles it (refund or hand over).
-        """
-        if self.outcome is SaleState.PROCESSED and self.needs_attention:
-            return SaleState.UNKNOWN
-        return self.outcome
-
     def poll_due(self, now: float) -> bool:
         """A status read should be sent now."""
         return self.watching and not self._in_flight and now >= self._next_poll_at()
-
-    def action(self, now: float) -> Action:
-        return Action.POLL if self.poll_due(now) else Action.NONE
 
     def next_wakeup(self, now: float) -> float | None:
         """Seconds until on_tick / poll_due must be asked again.

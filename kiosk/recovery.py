@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from kiosk.flow import Meaning, meaning_of
 from kiosk.journal import Journal, SaleRecord
 from kiosk.kaspi.dates import parse_datetime
 from kiosk.kaspi.errors import KaspiError
@@ -78,7 +79,8 @@ def give_up_at(record: SaleRecord) -> datetime:
 def judge(record: SaleRecord, status: str | None, now: datetime) -> Verdict:
     """The verdict on `record` after a status read (`status` None: the read failed)."""
     unfinished = not record.state.is_final
-    if status == "Processed":
+    meaning = meaning_of(status) if status is not None else None
+    if meaning is Meaning.PAID:
         # Paid, but the customer was not told so at the kiosk: the operator hands the
         # goods over or refunds. The reason says how the kiosk lost track of it.
         if unfinished:
@@ -88,12 +90,12 @@ def judge(record: SaleRecord, status: str | None, now: datetime) -> Verdict:
         else:
             reason = Reason.PAID_AFTER_CANCEL
         return Verdict(True, SaleState.PROCESSED, reason, needs_refund=True)
-    if status == "Error":
+    if meaning is Meaning.DECLINED:
         if unfinished or record.state is SaleState.UNKNOWN:
             return Verdict(True, SaleState.FAILED, Reason.DECLINED)
         return LEAVE
     past_expiry = now > _expiry(record)
-    if status == "QrTokenCreated" and past_expiry:
+    if meaning is Meaning.NOT_SCANNED and past_expiry:
         # Provably dead: the token can no longer be scanned.
         if unfinished or record.state is SaleState.UNKNOWN:
             return Verdict(True, SaleState.FAILED, Reason.SCAN_TIMEOUT)

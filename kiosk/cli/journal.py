@@ -87,7 +87,7 @@ def run(args: argparse.Namespace, config: Config, out: TextIO | None = None) -> 
             if request.command == "show":
                 return _show(journal, request, out)
             if request.command == "attention":
-                records = journal.needing_attention()
+                records = journal.unsettled()
             else:
                 records = journal.list(
                     since=request.since, limit=request.limit, include_archived=request.archived
@@ -160,7 +160,7 @@ def _local(text: str | None) -> str:
 
 def _flags(record: SaleRecord) -> str:
     flags = []
-    if record.needs_attention:
+    if record.unsettled:
         flags.append("NEEDS REFUND")
     elif record.needs_refund:
         flags.append("resolved")
@@ -236,9 +236,7 @@ def _show(journal: Journal, request: _Request, out: TextIO) -> int:
         body = {"sale": record.to_json(), "events": events}
         print(json.dumps(body, ensure_ascii=False, indent=2), file=out)
         return EXIT_OK
-    print(
-        f"Sale {record.sale_id}" + ("  (NEEDS REFUND)" if record.needs_attention else ""), file=out
-    )
+    print(f"Sale {record.sale_id}" + ("  (NEEDS REFUND)" if record.unsettled else ""), file=out)
     for name, value in record.to_json().items():
         if name in ("created_at", "updated_at", "resolved_at") and value:
             value = f"{_local(value)} (UTC {value})"

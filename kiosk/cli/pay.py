@@ -19,6 +19,7 @@ from kiosk.cli.common import (
 from kiosk.config import kaspi_settings
 from kiosk.kaspi import errors
 from kiosk.kaspi.client import KaspiClient
+from kiosk.kaspi.models import ReturnStatus
 from kiosk.sale import SaleState
 
 
@@ -116,7 +117,7 @@ def cmd_pay(args: argparse.Namespace) -> int:
         print(
             f"Payment {payment.payment_id}: {flow.last_status or 'no status'} ({flow.state.value})"
         )
-    if flow.state is SaleState.PROCESSED and not flow.needs_attention:
+    if flow.state is SaleState.PROCESSED and not flow.needs_operator:
         return EXIT_OK
     return EXIT_UNKNOWN if flow.state is SaleState.UNKNOWN else EXIT_NOT_PAID
 
@@ -192,9 +193,9 @@ def _customer_return_qr(args: argparse.Namespace, client: KaspiClient) -> int | 
                 raise
             status = None
             _say(args, f"  (status read failed: {exc}; trying again)")
-        if status == "CustomerIdentityObtained":
+        if status == ReturnStatus.CUSTOMER_IDENTITY_OBTAINED:
             return ret.return_id
-        if status == "Error":
+        if status == ReturnStatus.ERROR:
             _say(args, "The return QR failed at the bank.")
             return None
         if time.monotonic() + ret.poll_interval > deadline:

@@ -37,7 +37,7 @@ def host_record(record: SaleRecord) -> dict[str, Any]:
         "state": HOST_STATES.get(record.state, record.state.value),
         "reason": record.reason.value if record.reason else None,
         "qr_payment_id": record.qr_payment_id,
-        "needs_refund": record.needs_attention,
+        "needs_refund": record.unsettled,
         "refunded_amount": format(record.refunded_amount, "f"),
         "recovered": record.recovered,
         "created_at": record.created_at,

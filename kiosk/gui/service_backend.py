@@ -66,13 +66,13 @@ class ShellServiceBackend:
 
     def attention(self) -> list[dict[str, Any]]:
         journal = self._shell.journal
-        return [r.to_json() for r in journal.needing_attention()] if journal else []
+        return [r.to_json() for r in journal.unsettled()] if journal else []
 
     def resolve(self, sale_id: int, note: str) -> None:
         journal = self._shell.journal
         if journal is None:
             raise RuntimeError("the journal is not open")
-        journal.resolve_attention(sale_id, note)
+        journal.settle(sale_id, note)
 
     def check_connection(self) -> str:
         config = self._shell.config

@@ -516,7 +516,7 @@ class KioskShell(QObject):
             "screen": self.window.screen_name,
             "journal_ok": self.controller is not None and not self.controller.journal_problem,
             "problem": self.problem,
-            "attention": len(self.journal.needing_attention()) if self.journal else None,
+            "attention": len(self.journal.unsettled()) if self.journal else None,
         }
 
     def state_info(self) -> dict[str, Any]:

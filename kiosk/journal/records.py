@@ -75,7 +75,7 @@ class SaleRecord:
     archived: bool = False
 
     @property
-    def needs_attention(self) -> bool:
+    def unsettled(self) -> bool:
         return self.needs_refund and self.resolved_at is None
 
     def to_json(self) -> dict[str, Any]:

@@ -377,7 +377,7 @@ class Journal(Store):
                 },
             )
 
-    def resolve_attention(self, sale_id: int, note: str) -> None:
+    def settle(self, sale_id: int, note: str) -> None:
         """The operator handed the goods over or refunded elsewhere; `note` says what was done."""
         with self._tx() as conn:
             row = self._row(conn, sale_id)
@@ -469,7 +469,7 @@ class Journal(Store):
         marks = ", ".join("?" * len(OPEN_STATES))
         return self._select(f"state IN ({marks}) ORDER BY sale_id", OPEN_STATES)
 
-    def needing_attention(self) -> builtins.list[SaleRecord]:
+    def unsettled(self) -> builtins.list[SaleRecord]:
         """Paid sales the customer got nothing for: refund or hand over, then resolve."""
         return self._select("needs_refund = 1 AND resolved_at IS NULL ORDER BY sale_id")
 

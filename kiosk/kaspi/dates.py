@@ -58,9 +58,3 @@ def parse_datetime(text: str) -> datetime:
         raise ValueError(f"not a valid UTC offset: {text!r}")
     offset = timedelta(hours=hours, minutes=minutes) * sign
     return value.replace(tzinfo=timezone(offset))
-
-
-def format_datetime(value: datetime) -> str:
-    """The shape production sends today: milliseconds and a `+05:00` offset."""
-    text = value.isoformat(timespec="milliseconds")
-    return text

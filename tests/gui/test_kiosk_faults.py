@@ -151,7 +151,7 @@ def test_paid_while_the_bank_was_unreachable_is_learnt_when_it_answers(
     )
     host = HostApi(path, qtbot).get(f"/sales/{sale_id}").json()
     assert (host["state"], host["needs_refund"]) == ("processed", True)
-    assert [r.sale_id for r in shell.journal.needing_attention()] == [sale_id]
+    assert [r.sale_id for r in shell.journal.unsettled()] == [sale_id]
 
 
 def test_polls_keep_the_interval_and_stop_at_the_final_status(

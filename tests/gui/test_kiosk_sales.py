@@ -126,7 +126,7 @@ def test_paid_after_cancel_is_recorded_for_a_refund(
     qtbot.waitUntil(lambda: shell.journal.get(sale_id).state is SaleState.PROCESSED, timeout=4000)
     record = shell.journal.get(sale_id)
     assert record.needs_refund and record.reason is Reason.PAID_AFTER_CANCEL
-    assert [r.sale_id for r in shell.journal.needing_attention()] == [sale_id]
+    assert [r.sale_id for r in shell.journal.unsettled()] == [sale_id]
     assert shell.window.screen_name == "amount"  # the customer who walked away is not shown it
 
 

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from requests.adapters import HTTPAdapter
 
-from kiosk.sandbox import Behaviour, Sandbox
+from kiosk.sandbox import Behaviour, Sandbox, state
 from kiosk.sandbox.pki import ensure_pki
 
 EPHEMERAL = {"basic": 0, "standard": 0, "enhanced": 0}
@@ -167,3 +167,52 @@ def sandbox_factory(tmp_path: Path, sandbox_pki: Path) -> Iterator[Callable[...,
 @pytest.fixture
 def sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
     return sandbox_factory()
+
+
+BIN = state.SANDBOX_BIN
+
+
+class Bank:
+    """Raw calls to one scheme of a sandbox; adds the BIN on enhanced like a client must."""
+
+    def __init__(self, sandbox: Sandbox, scheme: str, session: requests.Session | None = None):
+        self.sandbox, self.scheme = sandbox, scheme
+        self.base = sandbox.base_url(scheme)
+        self.session = session or session_for(sandbox, scheme)
+
+    def get(self, path: str, **params: Any) -> dict[str, Any]:
+        r = self.session.get(self.base + path, params=params, timeout=5)
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    def post(self, path: str, body: dict[str, Any] | None = None, *, bin: bool = True) -> Any:
+        body = dict(body or {})
+        if self.scheme == "enhanced" and bin and not path.startswith(("/test/", "/sandbox/")):
+            body.setdefault("OrganizationBin", BIN)
+        r = self.session.post(self.base + path, json=body, timeout=5)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def data(
+        self, method: str, path: str, body: dict[str, Any] | None = None, **params: Any
+    ) -> Any:
+        doc = self.get(path, **params) if method == "GET" else self.post(path, body)
+        assert doc["StatusCode"] == 0, doc
+        return doc.get("Data")
+
+    def register(self, device_id: str = "KIOSK-001", trade_point: int = 1) -> str:
+        body = {"DeviceId": device_id, "TradePointId": trade_point}
+        return str(self.data("POST", "/device/register", body)["DeviceToken"])
+
+    def pay(self, token: str, amount: float = 100.0, *, confirm: bool = True) -> int:
+        data = self.data("POST", "/qr/create", {"DeviceToken": token, "Amount": amount})
+        pid = int(data["QrPaymentId"])
+        if confirm:
+            for action in ("scan", "confirm"):
+                doc = self.post(f"/test/payment/{action}", {"qrPaymentId": str(pid)})
+                assert doc["StatusCode"] == 0, doc
+        return pid
+
+    def status(self, pid: int, version: str = "v01") -> dict[str, Any]:
+        r = self.session.get(f"{self.base[:-3]}{version}/payment/status/{pid}", timeout=5)
+        return dict(r.json())

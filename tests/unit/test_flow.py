@@ -15,7 +15,6 @@ from kiosk.flow import (
     PROCESSED,
     QR_TOKEN_CREATED,
     WAIT,
-    Action,
     Change,
     PaymentFlow,
     classify,
@@ -155,10 +154,10 @@ def test_new_flow_shows_qr_and_polls_at_once() -> None:
     flow = PaymentFlow(7, B, 100.0)
     assert (flow.state, flow.reason, flow.qr_visible, flow.watching) == (S.QR, None, True, True)
     assert flow.scan_deadline == 280.0 and flow.confirm_deadline is None
-    assert flow.poll_due(100.0) and flow.action(100.0) is Action.POLL
+    assert flow.poll_due(100.0)
     assert flow.next_wakeup(100.0) == 0.0
     assert flow.seconds_left(100.0) == 180.0 and flow.seconds_left(250.0) == 30.0
-    assert flow.host_state is S.QR and not flow.needs_attention and not flow.needs_refund
+    assert flow.outcome is S.QR and not flow.needs_operator and not flow.needs_refund
 
 
 # -- polling pace -----------------------------------------------------------------------------
@@ -171,7 +170,7 @@ def test_next_poll_counts_from_the_send_and_waits_for_the_answer() -> None:
     assert flow.next_wakeup(1.0) == 179.0  # only the QR removal needs a timer
     assert flow.on_status(QR_TOKEN_CREATED, 0.4) == []
     assert not flow.poll_due(4.999) and flow.poll_due(5.0)
-    assert flow.next_wakeup(0.4) == pytest.approx(4.6) and flow.action(4.0) is Action.NONE
+    assert flow.next_wakeup(0.4) == pytest.approx(4.6) and not flow.poll_due(4.0)
     flow.poll_sent(5.0)
     flow.on_status(QR_TOKEN_CREATED, 12.0)  # answered late: the next read is due at once
     assert flow.poll_due(12.0) and flow.next_wakeup(12.0) == 0.0
@@ -190,7 +189,7 @@ def test_misuse_is_refused() -> None:
     send(flow, 5.0, PROCESSED)
     with pytest.raises(RuntimeError):
         flow.poll_sent(100.0)  # after the final status
-    assert flow.next_wakeup(100.0) is None and flow.action(100.0) is Action.NONE
+    assert flow.next_wakeup(100.0) is None and not flow.poll_due(100.0)
 
 
 BEHAVIORS = [
@@ -242,7 +241,7 @@ def test_paid_flow_stops_polling_at_processed(behavior: BehaviorOptions, scanned
     confirm_at = behavior.scan_timeout / 2
     scan_at = confirm_at / 2 if scanned else None
     flow, bank, changes = run(behavior, scan_at=scan_at, confirm_at=confirm_at)
-    assert outcome(flow) == (S.PROCESSED, None, False) and flow.host_state is S.PROCESSED
+    assert outcome(flow) == (S.PROCESSED, None, False) and not flow.needs_operator
     assert bank.sent[-1] >= confirm_at > bank.sent[-2]  # not one read after the final status
     assert_pace(bank.sent, behavior.poll_interval)
     assert changes[-1] == Change(changes[-1].old, S.PROCESSED, None, PROCESSED)
@@ -374,7 +373,7 @@ def test_fault_streak_through_the_deadline_is_unknown(fault: Exception, scanned:
         t += 5.0
     assert outcome(flow) == (S.UNKNOWN, Reason.BANK_UNREACHABLE, False)
     assert flow.last_error is fault and flow.failures == flow.polls_sent - scanned
-    assert flow.needs_attention and flow.host_state is S.UNKNOWN
+    assert flow.needs_operator
     assert t - 5.0 == (65.0 + 0.0 if scanned else 180.0)  # polled at the interval until then
 
 
@@ -444,13 +443,8 @@ def test_cancel_then_nothing_ends_the_watch_at_the_scan_deadline() -> None:
     assert changes == [
         Change(S.CANCELLED, S.CANCELLED, Reason.CANCELLED, QR_TOKEN_CREATED, shown=False)
     ]
-    assert (flow.state, flow.outcome, flow.watching, flow.host_state) == (
-        S.CANCELLED,
-        S.CANCELLED,
-        False,
-        S.CANCELLED,
-    )
-    assert not flow.needs_refund and not flow.needs_attention and flow.next_wakeup(181.0) is None
+    assert (flow.state, flow.outcome, flow.watching) == (S.CANCELLED, S.CANCELLED, False)
+    assert not flow.needs_refund and not flow.needs_operator and flow.next_wakeup(181.0) is None
 
 
 @pytest.mark.parametrize("scan_first", [True, False])
@@ -469,7 +463,7 @@ def test_paid_after_cancel_is_never_lost(scan_first: bool) -> None:
     ]
     assert flow.state is S.CANCELLED and flow.outcome is S.PROCESSED
     assert flow.reason is Reason.PAID_AFTER_CANCEL and flow.needs_refund and not flow.watching
-    assert flow.needs_attention and flow.host_state is S.UNKNOWN
+    assert flow.needs_operator
 
 
 @pytest.mark.parametrize("answer", [WAIT, ERROR])
@@ -485,12 +479,12 @@ def test_cancel_then_scanned_but_not_paid_stays_cancelled(answer: str) -> None:
     )
 
 
-def test_cancel_then_bank_unreachable_at_the_deadline_needs_attention() -> None:
+def test_cancel_then_bank_unreachable_at_the_deadline_needs_the_operator() -> None:
     flow = cancelled_flow()
     assert send(flow, 180.0, FAIL) == [
         Change(S.CANCELLED, S.UNKNOWN, Reason.BANK_UNREACHABLE, None, shown=False)
     ]
-    assert flow.state is S.CANCELLED and flow.host_state is S.UNKNOWN and flow.needs_attention
+    assert flow.state is S.CANCELLED and flow.outcome is S.UNKNOWN and flow.needs_operator
 
 
 def test_cancel_is_allowed_after_the_qr_left_but_not_once_scanned_or_ended() -> None:
@@ -523,17 +517,17 @@ def paid_flow() -> PaymentFlow:
 def test_amount_equal_keeps_processed() -> None:
     flow = paid_flow()
     assert flow.on_paid_amount(Decimal("1500.00"), Decimal("1500"), 1.0) == []
-    assert flow.host_state is S.PROCESSED and flow.reason is None and not flow.needs_attention
+    assert flow.outcome is S.PROCESSED and flow.reason is None and not flow.needs_operator
 
 
 @pytest.mark.parametrize("paid", ["1499.99", "1500.01", "0"])
-def test_amount_mismatch_needs_attention(paid: str) -> None:
+def test_amount_mismatch_needs_the_operator(paid: str) -> None:
     flow = paid_flow()
     assert flow.on_paid_amount(Decimal(paid), Decimal("1500"), 1.0) == [
         Change(S.PROCESSED, S.PROCESSED, Reason.AMOUNT_MISMATCH, None)
     ]
     assert flow.state is S.PROCESSED and flow.reason is Reason.AMOUNT_MISMATCH
-    assert flow.needs_attention and flow.host_state is S.UNKNOWN
+    assert flow.needs_operator and not flow.needs_refund
     assert flow.paid_amount == Decimal(paid)
 
 

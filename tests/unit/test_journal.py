@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from helpers.journal import START, Clock, new_sale, raw, sale_in
 
-import kiosk
 from kiosk.journal import (
     FILE_NAME,
     MIGRATIONS,
@@ -29,20 +24,6 @@ from kiosk.journal import schema as journal_module
 from kiosk.sale import Reason, SaleState
 
 S = SaleState
-START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    """Wall-clock time the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture
@@ -54,36 +35,6 @@ def clock() -> Clock:
 def journal(tmp_path: Path, clock: Clock) -> Iterator[Journal]:
     with Journal.open(tmp_path, clock=clock) as j:
         yield j
-
-
-def new_sale(j: Journal, amount: str = "100.00", **kw: str | None) -> int:
-    args: dict[str, str | None] = {
-        "external_id": None,
-        "source": "keypad",
-        "scheme": "standard",
-        "device_id": "KIOSK-001",
-    }
-    args.update(kw)
-    return j.begin_sale(Decimal(amount), **args)  # type: ignore[arg-type]
-
-
-def sale_in(j: Journal, state: SaleState, payment_id: int = 7001) -> int:
-    """A sale brought to `state` along a legal path."""
-    sale_id = new_sale(j)
-    if state is S.CREATING:
-        return sale_id
-    j.payment_created(sale_id, payment_id, "2025-03-01T17:03:00.000+05:00")
-    if state is S.QR:
-        return sale_id
-    j.set_state(sale_id, S.AWAITING)
-    if state is not S.AWAITING:
-        j.set_state(sale_id, state)
-    return sale_id
-
-
-def raw(tmp_path: Path) -> sqlite3.Connection:
-    """A second, independent connection to the same file (as another process would open)."""
-    return sqlite3.connect(tmp_path / FILE_NAME, isolation_level=None)
 
 
 # --- opening, schema, migrations ------------------------------------------------------------
@@ -367,32 +318,32 @@ def test_reason_is_replaced_by_a_new_state_and_kept_within_one(journal: Journal)
         (S.FAILED, Reason.CONFIRM_TIMEOUT),
     ],
 )
-def test_a_late_payment_needs_attention_until_resolved(
+def test_a_late_payment_stays_unsettled_until_the_operator_settles_it(
     journal: Journal, clock: Clock, gave_up: SaleState, reason: Reason
 ) -> None:
     sale_id = sale_in(journal, S.AWAITING)
     journal.set_state(sale_id, gave_up, reason)
     other = sale_in(journal, S.PROCESSED, payment_id=7002)
-    assert journal.needing_attention() == []
+    assert journal.unsettled() == []
     journal.set_state(sale_id, S.PROCESSED, Reason.PAID_AFTER_CANCEL, needs_refund=True)
-    [record] = journal.needing_attention()
+    [record] = journal.unsettled()
     assert (record.sale_id, record.state, record.reason) == (
         sale_id,
         S.PROCESSED,
         Reason.PAID_AFTER_CANCEL,
     )
-    assert record.needs_attention
+    assert record.unsettled
     clock.advance(minutes=30)
-    journal.resolve_attention(sale_id, "goods handed over by the operator")
-    assert journal.needing_attention() == []
+    journal.settle(sale_id, "goods handed over by the operator")
+    assert journal.unsettled() == []
     record = journal.get(sale_id)  # type: ignore[assignment]
     assert record.resolved_at == "2025-03-01T12:30:00.000+00:00"
     assert record.note == "goods handed over by the operator"
-    assert record.needs_refund and not record.needs_attention
+    assert record.needs_refund and not record.unsettled
     with pytest.raises(ValueError, match="does not need attention"):
-        journal.resolve_attention(sale_id, "again")
+        journal.settle(sale_id, "again")
     with pytest.raises(ValueError, match="does not need attention"):
-        journal.resolve_attention(other, "never needed it")
+        journal.settle(other, "never needed it")
 
 
 @pytest.mark.parametrize("state", [S.CREATING, S.QR, S.AWAITING, S.FAILED, S.CANCELLED, S.UNKNOWN])
@@ -403,7 +354,7 @@ def test_only_a_paid_sale_can_need_a_refund(journal: Journal, state: SaleState) 
         journal.set_state(sale_id, target, needs_refund=True)
 
 
-def test_refunds_add_up_exactly_and_resolve_attention(journal: Journal) -> None:
+def test_refunds_add_up_exactly_and_settle_the_sale(journal: Journal) -> None:
     sale_id = sale_in(journal, S.PROCESSED)
     journal.set_state(sale_id, S.PROCESSED, Reason.AMOUNT_MISMATCH, needs_refund=True)
     journal.record_refund(sale_id, Decimal("0.10"), 555001)
@@ -411,7 +362,7 @@ def test_refunds_add_up_exactly_and_resolve_attention(journal: Journal) -> None:
     record = journal.get(sale_id)
     assert record is not None
     assert record.refunded_amount == Decimal("0.30")
-    assert record.resolved_at is not None and journal.needing_attention() == []
+    assert record.resolved_at is not None and journal.unsettled() == []
     refunds = [e["detail"] for e in journal.events(sale_id) if e["kind"] == "refund"]
     assert refunds == [
         {"amount": "0.10", "return_operation_id": 555001, "refunded_total": "0.10"},
@@ -555,189 +506,3 @@ def test_archive_is_one_transaction(journal: Journal, clock: Clock) -> None:
     assert record is not None and not record.archived
     assert "archived" not in [e["kind"] for e in journal.events(sale_id)]
     assert journal.archive_older_than(5) == 1
-
-
-# --- durability and concurrency -------------------------------------------------------------
-
-CHILD = """
-import sys
-from decimal import Decimal
-from pathlib import Path
-from kiosk.journal import Journal
-
-journal = Journal.open(Path(sys.argv[1]))
-sale_id = journal.begin_sale(Decimal("150.50"), external_id="KILL-1", source="host",
-                             scheme="standard", device_id="KIOSK-001")
-if sys.argv[2] == "payment_created":
-    journal.payment_created(sale_id, 424242, "2025-10-22T17:10:50.717+05:00")
-print(sale_id, flush=True)
-sys.stdin.read()  # the journal stays open until the parent kills this process
-"""
-
-
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
-@pytest.mark.parametrize("step", ["begin_sale", "payment_created"])
-def test_a_write_survives_sigkill_right_after_it_returns(tmp_path: Path, step: str) -> None:
-    root = Path(kiosk.__file__).resolve().parents[1]
-    env = dict(os.environ, PYTHONPATH=str(root))
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(tmp_path), step],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
-    try:
-        line = child.stdout.readline()  # type: ignore[union-attr]
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.kill()
-        child.wait(timeout=10)
-        child.stdin.close()  # type: ignore[union-attr]
-        child.stdout.close()  # type: ignore[union-attr]
-    assert child.returncode == -signal.SIGKILL
-    sale_id = int(line)
-    # Killed with the connection open: the sale is in the WAL, not yet in the main file.
-    assert (tmp_path / f"{FILE_NAME}-wal").exists()
-    with Journal.open(tmp_path) as j:
-        record = j.get(sale_id)
-        assert record is not None
-        assert (record.amount, record.external_id) == (Decimal("150.50"), "KILL-1")
-        if step == "begin_sale":
-            assert record.state is S.CREATING and [r.sale_id for r in j.unfinished()] == [sale_id]
-        else:
-            assert (record.state, record.qr_payment_id) == (S.QR, 424242)
-
-
-def test_two_threads_write_through_one_journal(journal: Journal) -> None:
-    per_thread = 40
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-    made: list[int] = []
-
-    def work(offset: int) -> None:
-        try:
-            start.wait(timeout=5)
-            for n in range(per_thread):
-                sale_id = new_sale(journal, f"{offset + n}.01")
-                journal.payment_created(sale_id, offset + n, "2025-03-01T17:03:00+05:00")
-                journal.record_status(sale_id, "QrTokenCreated")
-                journal.set_state(sale_id, S.CANCELLED, Reason.CANCELLED)
-                made.append(sale_id)
-                journal.list(limit=5)
-        except BaseException as exc:  # noqa: BLE001  (asserted in the test's own thread)
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(base,)) for base in (1000, 2000)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert errors == []
-    assert len(set(made)) == 2 * per_thread
-    records = journal.list()
-    assert len(records) == 2 * per_thread
-    for record in records:
-        assert record.state is S.CANCELLED
-        assert record.amount == Decimal(f"{record.qr_payment_id}.01")
-        assert len(journal.events(record.sale_id)) == 4
-
-
-# --- storage failures -----------------------------------------------------------------------
-
-
-def test_disk_full_is_a_journal_error_and_nothing_half_written(journal: Journal) -> None:
-    journal.check_writable()
-    kept = sale_in(journal, S.QR)
-    conn = journal._conn
-    assert conn is not None
-    # A real SQLITE_FULL: the file may not grow beyond the pages it has now.
-    pages = conn.execute("PRAGMA page_count").fetchone()[0]
-    conn.execute(f"PRAGMA max_page_count = {pages}")
-    written = 0
-    with pytest.raises(JournalError) as caught:
-        for _ in range(10_000):
-            new_sale(journal)
-            written += 1
-    message = str(caught.value)
-    assert "disk is full" in message and str(journal.path) in message
-    with pytest.raises(JournalError, match="disk is full"):
-        journal.check_writable()
-    # Reads still work, and the failed writes left no trace.
-    assert len(journal.list()) == written + 1
-    assert journal.get(kept).state is S.QR  # type: ignore[union-attr]
-    with raw(journal.path.parent) as other:
-        assert other.execute("SELECT count(DISTINCT sale_id) FROM events").fetchone()[0] == (
-            written + 1
-        )
-    # Space freed: the same journal writes again without a restart.
-    conn.execute(f"PRAGMA max_page_count = {pages * 100}")
-    journal.check_writable()
-    journal.set_state(kept, S.PROCESSED)
-
-
-def test_a_read_only_database_is_a_journal_error(journal: Journal) -> None:
-    sale_id = new_sale(journal)
-    conn = journal._conn
-    assert conn is not None
-    conn.execute("PRAGMA query_only = 1")  # SQLite's own SQLITE_READONLY, even as root
-    with pytest.raises(JournalError, match="read-only") as caught:
-        journal.check_writable()
-    assert str(journal.path) in str(caught.value)
-    with pytest.raises(JournalError, match="read-only"):
-        journal.set_state(sale_id, S.FAILED, Reason.CREATE_FAILED)
-    assert journal.get(sale_id).state is S.CREATING  # type: ignore[union-attr]
-
-
-@pytest.mark.skipif(
-    not hasattr(os, "geteuid") or os.geteuid() == 0,
-    reason="chmod does not stop root; the disk-full and query_only tests cover the mapping",
-)
-def test_a_read_only_folder_and_file_is_a_journal_error(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    with Journal.open(data_dir) as j:
-        new_sale(j)
-    (data_dir / FILE_NAME).chmod(0o444)
-    data_dir.chmod(0o555)
-    try:
-        with pytest.raises(JournalError) as caught, Journal.open(data_dir) as j:
-            j.check_writable()
-        assert str(data_dir / FILE_NAME) in str(caught.value)
-        with pytest.raises(JournalError, match="cannot be created"):
-            Journal.open(data_dir / "sub")
-    finally:
-        data_dir.chmod(0o755)
-        (data_dir / FILE_NAME).chmod(0o644)
-
-
-def test_a_locked_file_is_a_journal_error(tmp_path: Path) -> None:
-    with Journal.open(tmp_path, busy_timeout=0.05) as j, raw(tmp_path) as other:
-        other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
-        with pytest.raises(JournalError, match="locked") as caught:
-            new_sale(j)
-        assert str(j.path) in str(caught.value)
-        other.execute("ROLLBACK")
-        assert j.get(new_sale(j)) is not None
-
-
-def test_a_corrupt_file_is_a_journal_error_and_is_not_overwritten(tmp_path: Path) -> None:
-    garbage = b"these are not the sales you are looking for\n" * 200
-    (tmp_path / FILE_NAME).write_bytes(garbage)
-    with pytest.raises(JournalError, match="damaged") as caught:
-        Journal.open(tmp_path)
-    assert str(tmp_path / FILE_NAME) in str(caught.value)
-    assert (tmp_path / FILE_NAME).read_bytes() == garbage
-
-
-def test_a_data_folder_that_is_a_file_is_a_journal_error(tmp_path: Path) -> None:
-    (tmp_path / "data").write_text("not a folder")
-    with pytest.raises(JournalError, match="cannot be created"):
-        Journal.open(tmp_path / "data" / "kiosk")
-
-
-def test_a_closed_journal_raises_journal_error(tmp_path: Path) -> None:
-    j = Journal.open(tmp_path)
-    j.close()
-    j.close()
-    with pytest.raises(JournalError, match="closed"):
-        j.get(1)

@@ -172,7 +172,7 @@ def test_attention_lists_only_open_cases(
     code, out, _ = cli(config, capsys, "attention", "--json")
     assert [r["sale_id"] for r in json.loads(out)] == [4]
     with Journal.open(config.data_dir) as j:
-        j.resolve_attention(4, "refunded in the Kaspi Pay app")
+        j.settle(4, "refunded in the Kaspi Pay app")
     assert cli(config, capsys, "attention")[:2] == (0, "No sales need attention.\n")
 
 
