@@ -319,11 +319,13 @@ def smoke_gui(
 
 
 def optional_commands() -> dict[str, str]:
-    """The commands kiosk/cli.py adds only when their module imports (sandbox, run ...)."""
-    source = (ROOT / "kiosk" / "cli.py").read_text(encoding="utf-8")
+    """The commands kiosk/cli/__init__.py adds only when their module imports (sandbox, run ...)."""
+    source = (ROOT / "kiosk" / "cli" / "__init__.py").read_text(encoding="utf-8")
     found = re.findall(r'_add_optional\(\s*sub,\s*"([\w-]+)",\s*"([\w.]+)"', source)
     if not found:
-        raise BuildError("kiosk/cli.py adds no command with _add_optional(): update build.py")
+        raise BuildError(
+            "kiosk/cli/__init__.py adds no command with _add_optional(): update build.py"
+        )
     return dict(found)
 
 

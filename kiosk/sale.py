@@ -1,8 +1,9 @@
 """What a sale can be, in one place: the kiosk's states and the reasons a sale ends.
 
-The API's payment statuses (QrTokenCreated / Wait / Processed / Error) are
-turned into these by kiosk.flow alone; the GUI, the host API and the journal
-only ever see these.
+The API's payment statuses (QrTokenCreated / Wait / Processed / Error) are read
+by kiosk.flow.meaning_of alone and turned into these by flow.classify (a live
+sale) and recovery.judge (an interrupted one); the GUI, the host API and the
+journal only ever see these.
 """
 
 from __future__ import annotations

@@ -233,7 +233,7 @@ def _show(journal: Journal, request: _Request, out: TextIO) -> int:
         return _fail(f"no sale {request.sale_id} in the journal", EXIT_FAILED)
     events = journal.events(request.sale_id)
     if request.output == "json":
-        body = {"sale": record.to_json(), "events": events}
+        body = {"sale": record.to_json(), "events": [e.to_json() for e in events]}
         print(json.dumps(body, ensure_ascii=False, indent=2), file=out)
         return EXIT_OK
     print(f"Sale {record.sale_id}" + ("  (NEEDS REFUND)" if record.unsettled else ""), file=out)
@@ -243,6 +243,6 @@ def _show(journal: Journal, request: _Request, out: TextIO) -> int:
         print(f"  {name + ':':<17} {'-' if value is None else value}", file=out)
     print("History:", file=out)
     for event in events:
-        detail = json.dumps(event["detail"], ensure_ascii=False, sort_keys=True)
-        print(f"  {_local(event['at'])}  {event['kind']:<16} {detail}", file=out)
+        detail = json.dumps(event.detail, ensure_ascii=False, sort_keys=True)
+        print(f"  {_local(event.at)}  {event.kind:<16} {detail}", file=out)
     return EXIT_OK

@@ -6,7 +6,7 @@ migrations, errors.py the errors in an operator's words.
 """
 
 from kiosk.journal.errors import JournalError, SaleNotFound
-from kiosk.journal.records import SOURCES, SaleRecord, can_move
+from kiosk.journal.records import SOURCES, EventRecord, SaleRecord, can_move
 from kiosk.journal.schema import MIGRATIONS
 from kiosk.journal.store import FILE_NAME, Journal
 
@@ -14,6 +14,7 @@ __all__ = [
     "FILE_NAME",
     "MIGRATIONS",
     "SOURCES",
+    "EventRecord",
     "Journal",
     "JournalError",
     "SaleNotFound",

@@ -118,3 +118,17 @@ def check_amount(value: object, what: str) -> None:
         raise TypeError(f"{what} must be a Decimal, not {kind} (floats are inexact)")
     if not value.is_finite() or value <= 0:
         raise ValueError(f"{what} must be more than 0, not {value}")
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One entry of a sale's history: what happened (`kind`) and its details."""
+
+    id: int
+    sale_id: int
+    at: str  # UTC ISO 8601
+    kind: str  # created, payment, status, state, note, refund, resolved, recovered, archived
+    detail: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -34,6 +34,7 @@ from kiosk.journal.records import (
     NEED_PAYMENT,
     OPEN_STATES,
     SOURCES,
+    EventRecord,
     SaleRecord,
     amount_text,
     can_move,
@@ -473,8 +474,8 @@ class Journal(Store):
         """Paid sales the customer got nothing for: refund or hand over, then resolve."""
         return self._select("needs_refund = 1 AND resolved_at IS NULL ORDER BY sale_id")
 
-    def events(self, sale_id: int) -> builtins.list[dict[str, Any]]:
-        """The sale's history, oldest first: {id, sale_id, at, kind, detail (a dict)}."""
+    def events(self, sale_id: int) -> builtins.list[EventRecord]:
+        """The sale's history, oldest first."""
         with self._tx(write=False) as conn:
             rows = conn.execute(
                 "SELECT id, sale_id, at, kind, detail FROM events WHERE sale_id = ?"
@@ -483,13 +484,7 @@ class Journal(Store):
                 (sale_id, sale_id),
             ).fetchall()
         return [
-            {
-                "id": r["id"],
-                "sale_id": r["sale_id"],
-                "at": r["at"],
-                "kind": r["kind"],
-                "detail": json.loads(r["detail"]),
-            }
+            EventRecord(r["id"], r["sale_id"], r["at"], r["kind"], json.loads(r["detail"]))
             for r in rows
         ]
 

@@ -13,7 +13,7 @@ never blocks the accept loop. stop() wakes and joins every connection thread,
 so the ports are free when it returns.
 
 The customer's side is driven in-process (`scan`, `confirm`, ...) or over HTTP
-with the bank's own /test/payment/* endpoints; server.py lists the sandbox-only
+with the bank's own /test/payment/* endpoints; routes.py lists the sandbox-only
 control endpoints, state.py the StatusCodes.
 """
 

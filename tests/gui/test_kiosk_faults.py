@@ -50,7 +50,7 @@ def status_reads(sandbox: Sandbox, payment_id: int) -> list[RequestRecord]:
 
 def state_changes(journal: Journal, sale_id: int) -> list[str]:
     """The states the sale moved to, in order (its `state` events)."""
-    return [e["detail"]["to"] for e in journal.events(sale_id) if e["kind"] == "state"]
+    return [e.detail["to"] for e in journal.events(sale_id) if e.kind == "state"]
 
 
 def keypad_sale(qtbot: Any, shell: Any, amount: int = 120) -> tuple[int, int]:
@@ -105,7 +105,7 @@ def test_faults_while_polling_do_not_end_the_sale(
     assert record.last_status == "Processed"
     # The failed reads changed nothing: no timeout, no unknown, on screen or in the journal.
     assert state_changes(shell.journal, sale_id) == ["awaiting", "processed"]
-    statuses = [e["detail"]["to"] for e in shell.journal.events(sale_id) if e["kind"] == "status"]
+    statuses = [e.detail["to"] for e in shell.journal.events(sale_id) if e.kind == "status"]
     assert statuses == ["Wait", "Processed"]
 
 

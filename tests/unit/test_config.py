@@ -2,6 +2,7 @@
 
 import dataclasses
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,29 @@ def test_write_value_keeps_comments_and_layout(tmp_path: Path) -> None:
 def test_secret_values_lists_only_secrets(tmp_path: Path) -> None:
     c = cfg.load(write(tmp_path, MINIMAL))
     assert cfg.secret_values(c) == ["s3cret-pass"]
+
+
+def test_money_limits_are_decimal_exactly_as_written(tmp_path: Path) -> None:
+    config = cfg.load(write(tmp_path, MINIMAL + "[sale]\nmin_amount = 0.1\nmax_amount = 200000\n"))
+    assert config.sale.min_amount == Decimal("0.1") and type(config.sale.min_amount) is Decimal
+    assert config.sale.max_amount == Decimal("200000")
+    assert cfg.Config().sale.min_amount == Decimal("1")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", '"100"', "true"])
+def test_a_money_limit_that_is_not_a_finite_number_is_one_clear_line(
+    tmp_path: Path, value: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        cfg.load(write(tmp_path, MINIMAL + f"[sale]\nmax_amount = {value}\n"))
+    assert info.value.key == "sale.max_amount"
+
+
+def test_kaspi_settings_resolve_paths_and_keep_secrets_out_of_repr(tmp_path: Path) -> None:
+    config = cfg.load(write(tmp_path, MINIMAL + '[kiosk]\nservice_pin = "1234"\n'))
+    settings = cfg.kaspi_settings(config)
+    assert settings.cert_file == tmp_path / "certs" / "client.pfx"
+    assert settings.ca_file == tmp_path / "certs" / "ca-bundle.pem"
+    assert settings.key_file is None  # empty in the file: no path, not the config's folder
+    assert settings.key_password == "s3cret-pass" and "s3cret-pass" not in repr(settings)
+    assert (settings.scheme, settings.retries) == ("standard", config.kaspi.retries)

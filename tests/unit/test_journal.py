@@ -130,8 +130,8 @@ def test_begin_sale_writes_a_creating_sale_and_its_event(journal: Journal) -> No
     assert not record.needs_refund and not record.recovered and not record.archived
     assert record.refunded_amount == Decimal("0")
     [event] = journal.events(sale_id)
-    assert event["kind"] == "created"
-    assert event["detail"] == {
+    assert event.kind == "created"
+    assert event.detail == {
         "amount": "1500.00",
         "external_id": "ORDER-9",
         "source": "host",
@@ -201,7 +201,7 @@ def test_payment_created_moves_to_qr_once(journal: Journal, clock: Clock) -> Non
         "2025-03-01T17:03:00.000+05:00",
     )
     assert record.updated_at == "2025-03-01T12:00:02.000+00:00"
-    assert journal.events(sale_id)[-1]["detail"] == {
+    assert journal.events(sale_id)[-1].detail == {
         "qr_payment_id": 90017,
         "expire_date": "2025-03-01T17:03:00.000+05:00",
     }
@@ -216,7 +216,7 @@ def test_last_poll_interval_is_kept_across_restarts(tmp_path: Path) -> None:
         j.payment_created(new_sale(j), 1, "2025-03-01T17:03:00+05:00", poll_interval=5)
         j.payment_created(new_sale(j), 2, "2025-03-01T17:04:00+05:00", poll_interval=1.5)
         j.payment_created(new_sale(j), 3, "2025-03-01T17:05:00+05:00")  # not given: kept
-        assert j.events(2)[-1]["detail"]["poll_interval"] == 1.5
+        assert j.events(2)[-1].detail["poll_interval"] == 1.5
     with Journal.open(tmp_path) as j:
         assert j.last_poll_interval() == 1.5
 
@@ -230,7 +230,7 @@ def test_record_status_writes_only_changes(journal: Journal, clock: Clock) -> No
     journal.record_status(sale_id, "QrTokenCreated")
     assert journal.get(sale_id).updated_at == stamp  # type: ignore[union-attr]
     journal.record_status(sale_id, "Wait")
-    statuses = [e["detail"] for e in journal.events(sale_id) if e["kind"] == "status"]
+    statuses = [e.detail for e in journal.events(sale_id) if e.kind == "status"]
     assert statuses == [
         {"from": None, "to": "QrTokenCreated"},
         {"from": "QrTokenCreated", "to": "Wait"},
@@ -302,7 +302,7 @@ def test_reason_is_replaced_by_a_new_state_and_kept_within_one(journal: Journal)
     journal.set_state(sale_id, S.FAILED, Reason.CONFIRM_TIMEOUT)
     journal.set_state(sale_id, S.PROCESSED)
     assert journal.get(sale_id).reason is None  # type: ignore[union-attr]
-    kinds = [e["kind"] for e in journal.events(sale_id)]
+    kinds = [e.kind for e in journal.events(sale_id)]
     assert kinds.count("state") == 4  # awaiting, unknown, failed, processed; no-op not logged
 
 
@@ -363,7 +363,7 @@ def test_refunds_add_up_exactly_and_settle_the_sale(journal: Journal) -> None:
     assert record is not None
     assert record.refunded_amount == Decimal("0.30")
     assert record.resolved_at is not None and journal.unsettled() == []
-    refunds = [e["detail"] for e in journal.events(sale_id) if e["kind"] == "refund"]
+    refunds = [e.detail for e in journal.events(sale_id) if e.kind == "refund"]
     assert refunds == [
         {"amount": "0.10", "return_operation_id": 555001, "refunded_total": "0.10"},
         {"amount": "0.20", "return_operation_id": 555002, "refunded_total": "0.30"},
@@ -384,7 +384,7 @@ def test_notes_keep_the_latest_and_the_history(journal: Journal) -> None:
     journal.add_note(sale_id, "customer says the screen froze")
     journal.add_note(sale_id, "checked with the bank: Processed")
     assert journal.get(sale_id).note == "checked with the bank: Processed"  # type: ignore[union-attr]
-    notes = [e["detail"]["text"] for e in journal.events(sale_id) if e["kind"] == "note"]
+    notes = [e.detail["text"] for e in journal.events(sale_id) if e.kind == "note"]
     assert notes == ["customer says the screen froze", "checked with the bank: Processed"]
 
 
@@ -400,7 +400,7 @@ def test_recovered_flag_and_unfinished(journal: Journal) -> None:
     assert [r.sale_id for r in journal.unfinished()] == [ids[S.AWAITING]]
     record = journal.get(ids[S.CREATING])
     assert record is not None and record.recovered and record.reason is Reason.INTERRUPTED
-    assert [e["kind"] for e in journal.events(ids[S.CREATING])][-2:] == ["state", "recovered"]
+    assert [e.kind for e in journal.events(ids[S.CREATING])][-2:] == ["state", "recovered"]
 
 
 def test_lookups(journal: Journal) -> None:
@@ -469,7 +469,7 @@ def test_archive_moves_old_final_sales_and_keeps_them(
     assert archived is not None and archived.archived and archived.state is S.PROCESSED
     assert journal.find_by_payment(2).sale_id == old_failed  # type: ignore[union-attr]
     assert journal.events(old_paid)[:-1] == history
-    assert journal.events(old_paid)[-1]["kind"] == "archived"
+    assert journal.events(old_paid)[-1].kind == "archived"
     assert {r.sale_id for r in journal.list(include_archived=True)} == live | {old_paid, old_failed}
     with pytest.raises(ValueError, match="archived"):
         journal.add_note(old_paid, "too late")
@@ -504,5 +504,5 @@ def test_archive_is_one_transaction(journal: Journal, clock: Clock) -> None:
     conn.execute("DROP TRIGGER temp.stop")
     record = journal.get(sale_id)
     assert record is not None and not record.archived
-    assert "archived" not in [e["kind"] for e in journal.events(sale_id)]
+    assert "archived" not in [e.kind for e in journal.events(sale_id)]
     assert journal.archive_older_than(5) == 1

@@ -101,6 +101,18 @@ def test_imports_inside_functions_are_counted() -> None:
     assert "kiosk.kaspi.client" in graph["kiosk.cli.bank"]
 
 
+def test_the_bank_client_knows_nothing_of_the_app() -> None:
+    graph = import_graph()
+    outside = {
+        f"{name} -> {target}"
+        for name, targets in graph.items()
+        if name.startswith("kiosk.kaspi")
+        for target in targets
+        if not target.startswith("kiosk.kaspi") and target != "kiosk"  # kiosk: __version__
+    }
+    assert outside == set()
+
+
 def test_no_import_cycles_in_kiosk() -> None:
     assert find_cycles(import_graph()) == []
 
