@@ -171,9 +171,10 @@ class KioskShell(QObject):
             log.info("archived %d sales older than %d days", moved, config.storage.retention_days)
         # One client (one session, one connection) per thread that calls the bank: a
         # requests.Session is not shared between threads. The certificate is read once.
-        identity = load_identity(kaspi_settings(config)) if config.kaspi.scheme != "basic" else None
-        self.client = KaspiClient(kaspi_settings(config), identity=identity)
-        self._background_client = KaspiClient(kaspi_settings(config), identity=identity)
+        bank = kaspi_settings(config)
+        identity = load_identity(bank) if bank.scheme != "basic" else None
+        self.client = KaspiClient(bank, identity=identity)
+        self._background_client = KaspiClient(bank, identity=identity)
         if not config.kaspi.device_token:
             self._register(config, self._background_client)
             return
@@ -183,7 +184,7 @@ class KioskShell(QObject):
         self.controller.screen_requested.connect(self._on_controller_screen_requested)
         self.controller.countdown.connect(self._on_controller_countdown)
         self._start_host_api(config)
-        self._health_client = KaspiClient(kaspi_settings(config), identity=identity)
+        self._health_client = KaspiClient(bank, identity=identity)
         self.health = HealthMonitor(
             self._health_client.ping, config.kiosk.health_interval, parent=self
         )

@@ -22,15 +22,13 @@ T = TypeVar("T")
 
 
 class PaymentStatus(StrEnum):
-    """Appendix 4. Anything else the bank sends is kept as its text and is not final."""
+    """Appendix 4. Anything else the bank sends is kept as its text; kiosk.flow.meaning_of
+    is the one place that says what each text means."""
 
     QR_TOKEN_CREATED = "QrTokenCreated"
     WAIT = "Wait"
     PROCESSED = "Processed"
     ERROR = "Error"
-
-
-FINAL_PAYMENT_STATUSES = frozenset({PaymentStatus.PROCESSED.value, PaymentStatus.ERROR.value})
 
 
 class ReturnStatus(StrEnum):
@@ -226,10 +224,6 @@ class StatusReport:
 
     status: str
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in FINAL_PAYMENT_STATUSES
 
     @classmethod
     def from_data(cls, data: Any, request_id: str | None = None) -> StatusReport:

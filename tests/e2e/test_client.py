@@ -15,10 +15,9 @@ from kiosk import config as cfg
 from kiosk.config import Config, ConfigError, kaspi_settings
 from kiosk.kaspi import errors
 from kiosk.kaspi.client import KaspiClient, UnsupportedOperation
+from kiosk.kaspi.settings import SCHEMES
 from kiosk.sandbox import Sandbox
 from kiosk.sandbox.pki import issue_client_certificate
-
-SCHEMES = ("basic", "standard", "enhanced")
 
 
 def registered(sandbox: Sandbox, scheme: str, **edits: object) -> Config:

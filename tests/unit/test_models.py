@@ -80,9 +80,11 @@ def test_status_keeps_unknown_fields_and_unknown_statuses() -> None:
     s = models.StatusReport.from_data(
         {"Status": "Processed", "TransactionId": "77", "LoanTerm": 3, "ProductType": "Loan"}
     )
-    assert s.is_final
+    assert s.status == "Processed"
     assert s.extra == {"TransactionId": "77", "LoanTerm": 3, "ProductType": "Loan"}
-    assert not models.StatusReport.from_data({"Status": "RemotePaymentCreated"}).is_final
+    assert models.StatusReport.from_data({"Status": "RemotePaymentCreated"}).status == (
+        "RemotePaymentCreated"
+    )
 
 
 def test_details_amounts_are_exact() -> None:
