@@ -444,5 +444,7 @@ class HostApiServer:
             self._thread.join(5)
             self._thread = None
         wasyncore.close_all(channels)  # a no-op unless the loop had already ended
-        server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+        # Long-polls return at once (woken above) and reads take milliseconds; a call waiting
+        # for the GUI thread, when stop() runs on it, must not hold the kiosk up for long.
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=1)
         log.info("host API stopped")
