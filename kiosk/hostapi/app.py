@@ -154,11 +154,14 @@ class HostApiApp:
         except ApiError as exc:
             return exc.status, {"error": exc.code, "message": exc.message, **exc.extra}, exc.headers
         except Busy as exc:
-            return 409, {"error": "busy", "message": str(exc), "sale_id": exc.sale_id}, {}
+            message = str(exc) or "the kiosk is busy"
+            return 409, {"error": "busy", "message": message, "sale_id": exc.sale_id}, {}
         except OutOfService as exc:
-            return 503, {"error": "out_of_service", "message": str(exc)}, {}
+            message = str(exc) or "the kiosk is out of service"
+            return 503, {"error": "out_of_service", "message": message}, {}
         except NotCancellable as exc:
-            return 409, {"error": "not_cancellable", "message": str(exc)}, {}
+            message = str(exc) or "the sale can no longer be cancelled"
+            return 409, {"error": "not_cancellable", "message": message}, {}
 
     def _authorize(self, header: str) -> None:
         scheme, _, presented = header.strip().partition(" ")
