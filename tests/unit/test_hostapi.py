@@ -16,8 +16,11 @@ import pytest
 import requests
 from helpers.hostapi import TOKEN, FakeGateway
 
-from kiosk.hostapi.app import HostApiServer
+from kiosk.hostapi.app import HostApiServer, sale_json
+from kiosk.hostapi.contract import HostSale, HostState
 from kiosk.hostapi.validate import MAX_BODY
+from kiosk.journal import SaleRecord
+from kiosk.sale import Reason, SaleState
 
 
 @pytest.fixture(scope="module")
@@ -516,3 +519,57 @@ def test_stop_ends_kept_alive_connections(gw: FakeGateway) -> None:
     server.stop()
     with pytest.raises(requests.ConnectionError):
         session.get(url, timeout=5)
+
+
+# -- the contract's records ------------------------------------------------------------------
+
+
+def journal_record(**changes: Any) -> SaleRecord:
+    values: dict[str, Any] = {
+        "sale_id": 7,
+        "created_at": "2025-01-02T03:04:05+00:00",
+        "updated_at": "2025-01-02T03:04:06+00:00",
+        "amount": Decimal("350"),
+        "external_id": "order-7",
+        "source": "host",
+        "scheme": "standard",
+        "device_id": "device-1",
+        "state": SaleState.CREATING,
+        "reason": None,
+        "last_status": None,
+        "qr_payment_id": None,
+        "expire_date": None,
+        "needs_refund": False,
+        "recovered": False,
+        "resolved_at": None,
+        "refunded_amount": Decimal("0"),
+        "note": "never shown to the host",
+    }
+    return SaleRecord(**{**values, **changes})
+
+
+@pytest.mark.parametrize("state", list(SaleState))
+def test_every_journal_state_has_one_host_state(state: SaleState) -> None:
+    expected = "pending" if state is SaleState.CREATING else state.value
+    assert HostState.of(state) == expected
+    assert HostSale.from_record(journal_record(state=state)).state is HostState(expected)
+
+
+def test_a_sale_reads_needs_refund_until_the_operator_settles_it() -> None:
+    paid_late = journal_record(
+        state=SaleState.PROCESSED, reason=Reason.PAID_AFTER_CANCEL, needs_refund=True
+    )
+    assert HostSale.from_record(paid_late).needs_refund is True
+    settled = journal_record(
+        state=SaleState.PROCESSED, needs_refund=True, resolved_at="2025-01-03T00:00:00+00:00"
+    )
+    assert HostSale.from_record(settled).needs_refund is False
+
+
+def test_a_sale_is_written_with_amounts_as_text() -> None:
+    sale = HostSale.from_record(journal_record(refunded_amount=Decimal("100.5")))
+    body = sale_json(sale)
+    assert body["amount"] == "350.00" and body["refunded_amount"] == "100.5"
+    assert body["state"] == "pending" and body["reason"] is None
+    assert json.loads(json.dumps(body)) == body
+    assert "note" not in body and "device_id" not in body
