@@ -83,10 +83,22 @@ class KioskGateway:
 
     def health(self) -> KioskHealth:
         info = self._gui.call(self._shell.health_info)
-        return KioskHealth(**info, version=__version__)
+        # Field by field: what the host is shown is the contract's choice, not the shell's.
+        return KioskHealth(
+            ok=info["ok"],
+            bank_reachable=info["bank_reachable"],
+            last_check=info["last_check"],
+            last_error=info["last_error"],
+            screen=info["screen"],
+            journal_ok=info["journal_ok"],
+            problem=info["problem"],
+            attention=info["attention"],
+            version=__version__,
+        )
 
     def state(self) -> KioskState:
-        return KioskState(**self._gui.call(self._shell.state_info))
+        info = self._gui.call(self._shell.state_info)
+        return KioskState(screen=info["screen"], sale_id=info["sale_id"])
 
     def amount_limits(self) -> tuple[Decimal, Decimal]:
         sale = self._shell.config.sale
