@@ -29,21 +29,9 @@ from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError
 from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.models import QrPayment
-from kiosk.sale import Reason, SaleState
+from kiosk.sale import Busy, OutOfService, Reason, SaleState
 
 log = logging.getLogger("kiosk.controller")
-
-
-class Busy(Exception):
-    """Another sale is running, or the kiosk cannot take one now."""
-
-    def __init__(self, message: str, sale_id: int | None = None) -> None:
-        super().__init__(message)
-        self.sale_id = sale_id
-
-
-class Unavailable(Exception):
-    """The kiosk is out of service: the bank, the certificate or the journal is not usable."""
 
 
 @dataclass
@@ -98,7 +86,7 @@ class SaleController(QObject):
         return self.current is not None
 
     def start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int:
-        """Record the sale, then ask the bank for its QR. Raises Busy or Unavailable."""
+        """Record the sale, then ask the bank for its QR. Raises Busy or OutOfService."""
         if self.current is not None:
             raise Busy("another sale is running", self.current.sale_id)
         try:
@@ -117,7 +105,7 @@ class SaleController(QObject):
             # No record, no sale: never take money the kiosk cannot account for.
             self.journal_problem = str(exc)
             log.error("sale refused, journal not writable: %s", exc)
-            raise Unavailable(f"the journal cannot be written: {exc}") from exc
+            raise OutOfService(f"the journal cannot be written: {exc}") from exc
         sale = ActiveSale(sale_id, amount, external_id, source)
         self.current = sale
         log.info("sale %s: %s ₸ from %s, external id %s", sale_id, amount, source, external_id)

@@ -18,31 +18,11 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from kiosk import __version__
-from kiosk.hostapi import GatewayBusy, GatewayUnavailable, NotCancellable
-from kiosk.journal import Journal, SaleRecord
-from kiosk.sale import SaleState
+from kiosk.hostapi.contract import HostSale, HostState, KioskHealth, KioskState
+from kiosk.journal import Journal
+from kiosk.sale import NotCancellable, OutOfService
 
 T = TypeVar("T")
-
-# What the host is told for each journal state.
-HOST_STATES = {SaleState.CREATING: "pending"}
-
-
-def host_record(record: SaleRecord) -> dict[str, Any]:
-    """A journal record as the host API shows it."""
-    return {
-        "sale_id": record.sale_id,
-        "amount": format(record.amount.quantize(Decimal("0.01")), "f"),
-        "external_id": record.external_id,
-        "state": HOST_STATES.get(record.state, record.state.value),
-        "reason": record.reason.value if record.reason else None,
-        "qr_payment_id": record.qr_payment_id,
-        "needs_refund": record.unsettled,
-        "refunded_amount": format(record.refunded_amount, "f"),
-        "recovered": record.recovered,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-    }
 
 
 class _GuiCall(QObject):
@@ -69,11 +49,11 @@ class _GuiCall(QObject):
             return future.result(timeout)
         except FutureTimeout:
             future.cancel()
-            raise GatewayUnavailable("the kiosk did not answer in time") from None
+            raise OutOfService("the kiosk did not answer in time") from None
 
 
 class KioskGateway:
-    """SaleGateway for kiosk.hostapi, backed by the running kiosk (see kiosk.gui.shell).
+    """SaleGateway (kiosk.hostapi.contract), backed by the running kiosk (see kiosk.gui.shell).
 
     One gateway for the kiosk's whole life, reading the journal the kiosk has now: a
     controller's keep-alive connection is still served by the host API of an earlier
@@ -89,7 +69,7 @@ class KioskGateway:
     def _journal(self) -> Journal:
         journal: Journal | None = self._shell.journal
         if journal is None:
-            raise GatewayUnavailable("the kiosk is starting")
+            raise OutOfService("the kiosk is starting")
         return journal
 
     def notify(self, _sale_id: int = 0) -> None:
@@ -97,49 +77,64 @@ class KioskGateway:
         with self._changed:
             self._changed.notify_all()
 
-    def health(self) -> dict[str, Any]:
-        info = self._gui.call(self._shell.health_info)
-        return {**info, "version": __version__}
+    def wake(self) -> None:
+        """The host API is stopping: its long-polls check again and return."""
+        self.notify()
 
-    def state(self) -> dict[str, Any]:
-        return self._gui.call(self._shell.state_info)
+    def health(self) -> KioskHealth:
+        info = self._gui.call(self._shell.health_info)
+        # Field by field: what the host is shown is the contract's choice, not the shell's.
+        return KioskHealth(
+            ok=info["ok"],
+            bank_reachable=info["bank_reachable"],
+            last_check=info["last_check"],
+            last_error=info["last_error"],
+            screen=info["screen"],
+            journal_ok=info["journal_ok"],
+            problem=info["problem"],
+            attention=info["attention"],
+            version=__version__,
+        )
+
+    def state(self) -> KioskState:
+        info = self._gui.call(self._shell.state_info)
+        return KioskState(screen=info["screen"], sale_id=info["sale_id"])
 
     def amount_limits(self) -> tuple[Decimal, Decimal]:
         sale = self._shell.config.sale
-        return Decimal(str(sale.min_amount)), Decimal(str(sale.max_amount))
+        return sale.min_amount, sale.max_amount
 
-    def start_sale(self, amount: Decimal, external_id: str | None) -> dict[str, Any]:
+    def start_sale(self, amount: Decimal, external_id: str | None) -> HostSale:
         sale_id = self._gui.call(lambda: self._shell.start_host_sale(amount, external_id))
-        record = self.get_sale(sale_id)
-        assert record is not None
-        return record
+        sale = self.get_sale(sale_id)
+        assert sale is not None
+        return sale
 
-    def find_by_external_id(self, external_id: str) -> dict[str, Any] | None:
+    def find_by_external_id(self, external_id: str) -> HostSale | None:
         record = self._journal.find_by_external_id(external_id)
-        return host_record(record) if record else None
+        return HostSale.from_record(record) if record else None
 
-    def get_sale(self, sale_id: int) -> dict[str, Any] | None:
+    def get_sale(self, sale_id: int) -> HostSale | None:
         record = self._journal.get(sale_id)
-        return host_record(record) if record else None
+        return HostSale.from_record(record) if record else None
 
-    def wait_for_change(self, sale_id: int, state: str, timeout: float) -> dict[str, Any] | None:
+    def wait_for_change(
+        self, sale_id: int, state: HostState, timeout: float, stop: Callable[[], bool]
+    ) -> HostSale | None:
         def changed() -> bool:
-            record = self.get_sale(sale_id)
-            return record is None or record["state"] != state
+            sale = self.get_sale(sale_id)
+            return sale is None or sale.state != state
 
         with self._changed:
-            if not self._changed.wait_for(changed, timeout):
+            if not self._changed.wait_for(lambda: stop() or changed(), timeout) or stop():
                 return None
         return self.get_sale(sale_id)
 
-    def cancel_sale(self, sale_id: int) -> dict[str, Any]:
+    def cancel_sale(self, sale_id: int) -> HostSale:
         if self.get_sale(sale_id) is None:
             raise KeyError(sale_id)
         if not self._gui.call(lambda: self._shell.cancel_host_sale(sale_id)):
             raise NotCancellable("the sale can no longer be cancelled (scanned, or ended)")
-        record = self.get_sale(sale_id)
-        assert record is not None
-        return record
-
-
-__all__ = ["GatewayBusy", "GatewayUnavailable", "KioskGateway", "NotCancellable", "host_record"]
+        sale = self.get_sale(sale_id)
+        assert sale is not None
+        return sale

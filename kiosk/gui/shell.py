@@ -31,7 +31,7 @@ from kiosk.config import (
     secret_values,
     write_value,
 )
-from kiosk.gui.controller import Busy, SaleController, Unavailable
+from kiosk.gui.controller import SaleController
 from kiosk.gui.health import HealthMonitor
 from kiosk.gui.texts import reason_text
 from kiosk.gui.window import KioskWindow
@@ -39,7 +39,7 @@ from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError, SaleRecord
 from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.tls import load_identity
-from kiosk.sale import SaleState
+from kiosk.sale import Busy, OutOfService, SaleState
 
 log = logging.getLogger("kiosk.shell")
 
@@ -316,7 +316,7 @@ class KioskShell(QObject):
         if not config.host_api.enabled:
             return
         from kiosk.gui.gateway import KioskGateway
-        from kiosk.hostapi import HostApiServer
+        from kiosk.hostapi.app import HostApiServer
 
         if self.gateway is None:
             self.gateway = KioskGateway(self)
@@ -413,14 +413,14 @@ class KioskShell(QObject):
             self._start_sale(amount, None, "keypad")
         except Busy:
             log.info("pay pressed while a sale runs; ignored")
-        except Unavailable:
+        except OutOfService:
             self.back_to_start()  # the journal problem shows out of service and retries
 
     def _start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int:
         if self.controller is None or self.window.screen_name not in ("amount", "success", "error"):
             if self.controller is not None and self.controller.current is not None:
                 raise Busy("another sale is running", self.controller.current.sale_id)
-            raise Unavailable(
+            raise OutOfService(
                 f"the kiosk is {self.window.screen_name.replace('_', ' ')}: "
                 f"{self.problem or 'not ready'}"
             )
@@ -430,20 +430,16 @@ class KioskShell(QObject):
         return self.controller.start_sale(amount, external_id, source)
 
     def start_host_sale(self, amount: Decimal, external_id: str | None) -> int:
-        """For the host API (on the GUI thread): GatewayBusy / GatewayUnavailable on refusal."""
-        from kiosk.hostapi import GatewayBusy, GatewayUnavailable
-
+        """For the host API (on the GUI thread): Busy / OutOfService on refusal."""
         try:
             return self._start_sale(amount, external_id, "host")
-        except Busy as exc:
-            raise GatewayBusy(str(exc), exc.sale_id) from None
-        except Unavailable as exc:
+        except OutOfService:
             if self.window.screen_name == "service":
-                raise GatewayBusy("the kiosk is in service mode") from None
+                raise Busy("the kiosk is in service mode") from None
             if self.controller is not None and self.controller.journal_problem:
                 # As for the keypad: out of service, and start-up retried until it is writable.
                 self.back_to_start()
-            raise GatewayUnavailable(str(exc)) from None
+            raise
 
     def cancel_host_sale(self, sale_id: int) -> bool:
         return self.controller is not None and self.controller.cancel(sale_id)

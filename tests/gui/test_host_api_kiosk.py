@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import requests
@@ -97,3 +98,43 @@ def test_bad_amounts_and_tokens_are_refused_and_nothing_starts(
     assert shell.window.screen_name == "amount"
     assert not [r for r in fast_sandbox.requests[before:] if r.path.endswith("/qr/create")]
     assert shell.journal.list() == []
+
+
+def test_stopping_the_host_api_ends_a_long_poll_on_the_real_gateway(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    path = kiosk_config(fast_sandbox)
+    shell = start_kiosk(path)
+    api = HostApi(path, qtbot)
+    sale_id = api.post("/sales", json={"amount": 40}).json()["sale_id"]
+    qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=5000)
+    box: dict[str, Any] = {}
+    entered, left = threading.Event(), threading.Event()
+    real_wait = shell.gateway.wait_for_change
+
+    def observed_wait(*args: Any) -> Any:
+        entered.set()
+        try:
+            return real_wait(*args)
+        finally:
+            left.set()
+
+    shell.gateway.wait_for_change = observed_wait
+
+    def long_poll() -> None:
+        try:
+            box["answer"] = api.session.get(
+                f"{api.base}/sales/{sale_id}", params={"wait": 60, "state": "qr"}, timeout=70
+            )
+        except requests.ConnectionError as exc:
+            box["answer"] = exc
+
+    poller = threading.Thread(target=long_poll, daemon=True)
+    poller.start()
+    qtbot.waitUntil(entered.is_set, timeout=5000)
+    shell.host_api.stop()  # on the GUI thread, as the kiosk's own quit does
+    # Well before its 60 s: the gateway's wait was woken and the connection closed.
+    assert left.is_set()  # stop() returned after the server's thread left the gateway
+    qtbot.waitUntil(lambda: not poller.is_alive(), timeout=10000)
+    assert "answer" in box
+    assert [t for t in threading.enumerate() if t.name.startswith("waitress")] == []

@@ -1,8 +1,8 @@
-"""The host API over real HTTP on 127.0.0.1, against a small in-memory gateway."""
+"""The host API's contract over real HTTP on 127.0.0.1, against a small in-memory gateway."""
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import json
 import logging
 import socket
@@ -14,118 +14,13 @@ from typing import Any
 
 import pytest
 import requests
+from helpers.hostapi import TOKEN, FakeGateway
 
-from kiosk.hostapi import (
-    MAX_BODY,
-    GatewayBusy,
-    GatewayUnavailable,
-    HostApiServer,
-    NotCancellable,
-)
-
-TOKEN = "controller-token-0123456789"
-FINAL = {"processed", "failed", "cancelled", "unknown"}
-
-
-class FakeGateway:
-    """The kiosk reduced to a dict of sales; one sale runs at a time, like the real one."""
-
-    def __init__(self) -> None:
-        self.cond = threading.Condition()
-        self.reset()
-
-    def reset(self) -> None:
-        self.sales: dict[int, dict[str, Any]] = {}
-        self.started: list[tuple[Decimal, str | None]] = []
-        self.limits = (Decimal("1"), Decimal("500000"))
-        self.unavailable = False
-        self.explode: Exception | None = None
-        self.waiting = threading.Event()
-        self.wait_calls: list[tuple[int, str, float]] = []
-
-    def _check(self) -> None:
-        if self.explode is not None:
-            raise self.explode
-        if self.unavailable:
-            raise GatewayUnavailable("no connection to the bank")
-
-    def _running(self) -> int | None:
-        return next((i for i, s in self.sales.items() if s["state"] not in FINAL), None)
-
-    def health(self) -> dict[str, Any]:
-        self._check()
-        return {
-            "ok": True,
-            "bank_reachable": True,
-            "last_check": "2025-01-02T03:04:05+00:00",
-            "screen": "amount",
-            "journal_ok": True,
-            "version": "0.1.0",
-        }
-
-    def state(self) -> dict[str, Any]:
-        self._check()
-        running = self._running()
-        return {"screen": "amount" if running is None else "qr", "sale_id": running}
-
-    def amount_limits(self) -> tuple[Decimal, Decimal]:
-        self._check()
-        return self.limits
-
-    def start_sale(self, amount: Decimal, external_id: str | None) -> dict[str, Any]:
-        self._check()
-        with self.cond:
-            running = self._running()
-            if running is not None:
-                raise GatewayBusy("another sale is running", running)
-            self.started.append((amount, external_id))
-            sale_id = len(self.sales) + 1
-            self.sales[sale_id] = {
-                "sale_id": sale_id,
-                "amount": str(amount),
-                "external_id": external_id,
-                "state": "pending",
-                "reason": None,
-                "qr_payment_id": None,
-                "needs_refund": False,
-                "recovered": False,
-                "created_at": "2025-01-02T03:04:05+00:00",
-                "updated_at": "2025-01-02T03:04:05+00:00",
-            }
-            return copy.deepcopy(self.sales[sale_id])
-
-    def find_by_external_id(self, external_id: str) -> dict[str, Any] | None:
-        self._check()
-        found = [s for s in self.sales.values() if s["external_id"] == external_id]
-        return copy.deepcopy(found[0]) if found else None
-
-    def get_sale(self, sale_id: int) -> dict[str, Any] | None:
-        self._check()
-        with self.cond:
-            sale = self.sales.get(sale_id)
-            return copy.deepcopy(sale) if sale else None
-
-    def wait_for_change(self, sale_id: int, state: str, timeout: float) -> dict[str, Any] | None:
-        self.wait_calls.append((sale_id, state, timeout))
-        self.waiting.set()
-        with self.cond:
-            changed = self.cond.wait_for(lambda: self.sales[sale_id]["state"] != state, timeout)
-            return copy.deepcopy(self.sales[sale_id]) if changed else None
-
-    def cancel_sale(self, sale_id: int) -> dict[str, Any]:
-        self._check()
-        with self.cond:
-            sale = self.sales[sale_id]
-            if sale["state"] not in ("pending", "qr"):
-                raise NotCancellable("the QR was already scanned")
-            sale.update(state="cancelled", reason="cancelled")
-            self.cond.notify_all()
-            return copy.deepcopy(sale)
-
-    def set_state(self, sale_id: int, state: str) -> None:
-        with self.cond:
-            self.sales[sale_id]["state"] = state
-            self.cond.notify_all()
+from kiosk.hostapi.app import HostApiServer, sale_json
+from kiosk.hostapi.contract import HostSale, HostState
+from kiosk.hostapi.validate import MAX_BODY
+from kiosk.journal import SaleRecord
+from kiosk.sale import Reason, SaleState
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +116,7 @@ def test_health_and_state(gw: FakeGateway, base: str, http: requests.Session) ->
     resp = http.get(f"{base}/v1/health", timeout=5)
     assert resp.status_code == 200
     assert resp.headers["Content-Type"] == "application/json; charset=utf-8"
-    assert resp.json() == gw.health()
+    assert resp.json() == dataclasses.asdict(gw.health())
     assert http.get(f"{base}/v1/state", timeout=5).json() == {"screen": "amount", "sale_id": None}
     http.post(f"{base}/v1/sales", json={"amount": 5}, timeout=5)
     assert http.get(f"{base}/v1/state", timeout=5).json() == {"screen": "qr", "sale_id": 1}
@@ -489,7 +384,7 @@ def test_a_sale_is_cancelled_before_the_scan_and_not_after(
     assert_error(
         http.post(f"{base}/v1/sales/2/cancel", json={"why": "x"}, timeout=5), 409, "not_cancellable"
     )
-    assert gw.sales[2]["state"] == "awaiting"
+    assert gw.sales[2].state == "awaiting"
 
 
 # -- everything else -------------------------------------------------------------------------
@@ -624,3 +519,57 @@ def test_stop_ends_kept_alive_connections(gw: FakeGateway) -> None:
     server.stop()
     with pytest.raises(requests.ConnectionError):
         session.get(url, timeout=5)
+
+
+# -- the contract's records ------------------------------------------------------------------
+
+
+def journal_record(**changes: Any) -> SaleRecord:
+    values: dict[str, Any] = {
+        "sale_id": 7,
+        "created_at": "2025-01-02T03:04:05+00:00",
+        "updated_at": "2025-01-02T03:04:06+00:00",
+        "amount": Decimal("350"),
+        "external_id": "order-7",
+        "source": "host",
+        "scheme": "standard",
+        "device_id": "device-1",
+        "state": SaleState.CREATING,
+        "reason": None,
+        "last_status": None,
+        "qr_payment_id": None,
+        "expire_date": None,
+        "needs_refund": False,
+        "recovered": False,
+        "resolved_at": None,
+        "refunded_amount": Decimal("0"),
+        "note": "never shown to the host",
+    }
+    return SaleRecord(**{**values, **changes})
+
+
+@pytest.mark.parametrize("state", list(SaleState))
+def test_every_journal_state_has_one_host_state(state: SaleState) -> None:
+    expected = "pending" if state is SaleState.CREATING else state.value
+    assert HostState.of(state) == expected
+    assert HostSale.from_record(journal_record(state=state)).state is HostState(expected)
+
+
+def test_a_sale_reads_needs_refund_until_the_operator_settles_it() -> None:
+    paid_late = journal_record(
+        state=SaleState.PROCESSED, reason=Reason.PAID_AFTER_CANCEL, needs_refund=True
+    )
+    assert HostSale.from_record(paid_late).needs_refund is True
+    settled = journal_record(
+        state=SaleState.PROCESSED, needs_refund=True, resolved_at="2025-01-03T00:00:00+00:00"
+    )
+    assert HostSale.from_record(settled).needs_refund is False
+
+
+def test_a_sale_is_written_with_amounts_as_text() -> None:
+    sale = HostSale.from_record(journal_record(refunded_amount=Decimal("100.5")))
+    body = sale_json(sale)
+    assert body["amount"] == "350.00" and body["refunded_amount"] == "100.5"
+    assert body["state"] == "pending" and body["reason"] is None
+    assert json.loads(json.dumps(body)) == body
+    assert "note" not in body and "device_id" not in body
