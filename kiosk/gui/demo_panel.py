@@ -14,6 +14,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.config import Config, kaspi_settings
+from kiosk.gui.texts import tr
 from kiosk.gui.worker import Worker
 from kiosk.kaspi.client import KaspiClient
 
@@ -22,12 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kiosk.demo")
 
-ACTIONS = (
-    ("scan", "Scan", "F5"),
-    ("confirm", "Confirm", "F6"),
-    ("scanerror", "Scan error", "F7"),
-    ("confirmerror", "Confirm error", "F8"),
-)
+ACTIONS = (("scan", "F5"), ("confirm", "F6"), ("scanerror", "F7"), ("confirmerror", "F8"))
 
 
 class DemoPanel(QWidget):
@@ -48,12 +44,12 @@ class DemoPanel(QWidget):
             " padding: 10px 14px; font-size: 18px; min-height: 56px; }"
             " #demo_panel QPushButton:pressed { background: #607d8b; }"
         )
-        title = QLabel("DEMO — the customer's phone (sandbox test API):")
+        title = QLabel(tr("demo.title", shell.lang))
         self.status = QLabel("")
         self.status.setObjectName("demo_status")
         row = QHBoxLayout()
-        for action, label, key in ACTIONS:
-            button = QPushButton(f"{label}  [{key}]")
+        for action, key in ACTIONS:
+            button = QPushButton(f"{tr(f'demo.{action}', shell.lang)}  [{key}]")
             button.setObjectName(f"demo_{action}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, a=action: self.emulate(a))
@@ -73,14 +69,17 @@ class DemoPanel(QWidget):
         sale = c.current if c is not None else None
         config = self._shell.config
         if sale is None or sale.payment is None or config is None:
-            self.status.setText("No payment on screen: enter an amount and press Pay first.")
+            self.status.setText(tr("demo.no_payment", self._shell.lang))
             return
         payment_id = sale.payment.payment_id
-        self.status.setText(f"{action} → payment {payment_id} …")
+        lang = self._shell.lang
+        name = tr(f"demo.{action}", lang)
+        self.status.setText(tr("demo.sent", lang, action=name, payment=payment_id))
 
         def done(_result: object, error: BaseException | None) -> None:
+            result = "OK" if error is None else str(error)
             self.status.setText(
-                f"{action} → payment {payment_id}: " + ("OK" if error is None else str(error))
+                tr("demo.done", lang, action=name, payment=payment_id, result=result)
             )
 
         self._worker.submit(lambda: self._client(config).test_action(action, payment_id), done)

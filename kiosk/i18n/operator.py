@@ -1,0 +1,258 @@
+"""What the operator reads in service mode (and demo mode's phone strip), side by side.
+
+Values that come from outside the kiosk — an exception's text, a path, a URL, a
+certificate subject — are passed in as `{fields}` and shown as they are.
+"""
+
+from __future__ import annotations
+
+OPERATOR: dict[str, dict[str, str]] = {
+    # --- PIN and tabs --------------------------------------------------------------------------
+    "service.title": {"ru": "Сервисный режим", "kk": "Қызмет көрсету режимі", "en": "Service mode"},
+    "service.enter_pin": {
+        "ru": "Введите PIN-код",
+        "kk": "PIN-кодты енгізіңіз",
+        "en": "Enter the PIN",
+    },
+    "service.wrong_pin": {
+        "ru": "Неверный PIN-код. Осталось попыток: {n}",
+        "kk": "PIN-код қате. Қалған әрекет: {n}",
+        "en": "Wrong PIN. Tries left: {n}",
+    },
+    "service.locked": {
+        "ru": "Слишком много попыток. Подождите {n} с",
+        "kk": "Тым көп әрекет. {n} с күтіңіз",
+        "en": "Too many tries. Wait {n} s",
+    },
+    "service.ok": {"ru": "OK", "kk": "OK", "en": "OK"},
+    "service.exit": {"ru": "Выход", "kk": "Шығу", "en": "Exit"},
+    "service.tab.status": {"ru": "Состояние", "kk": "Күйі", "en": "Status"},
+    "service.tab.sales": {"ru": "Продажи", "kk": "Сатылымдар", "en": "Sales"},
+    "service.tab.attention": {"ru": "Внимание", "kk": "Назар", "en": "Attention"},
+    "service.tab.actions": {"ru": "Действия", "kk": "Әрекеттер", "en": "Actions"},
+    "service.refresh": {"ru": "Обновить", "kk": "Жаңарту", "en": "Refresh"},
+    "service.loading": {"ru": "Загрузка…", "kk": "Жүктелуде…", "en": "Loading…"},
+    "service.load_failed": {
+        "ru": "Не удалось загрузить: {error}",
+        "kk": "Жүктеу мүмкін болмады: {error}",
+        "en": "Could not load: {error}",
+    },
+    "service.no_sales": {"ru": "Продаж пока нет", "kk": "Әзірге сатылым жоқ", "en": "No sales yet"},
+    "service.no_attention": {
+        "ru": "Всё в порядке: нет продаж, требующих внимания",
+        "kk": "Бәрі дұрыс: назар аударатын сатылым жоқ",
+        "en": "All clear: no sale needs attention",
+    },
+    "service.col.sale": {"ru": "№", "kk": "№", "en": "No."},
+    "service.col.time": {"ru": "Время", "kk": "Уақыт", "en": "Time"},
+    "service.col.amount": {"ru": "Сумма", "kk": "Сома", "en": "Amount"},
+    "service.col.state": {"ru": "Состояние", "kk": "Күйі", "en": "State"},
+    "service.col.reason": {"ru": "Причина", "kk": "Себебі", "en": "Reason"},
+    "service.col.payment": {"ru": "Платёж", "kk": "Төлем", "en": "Payment id"},
+    "service.sale_number": {"ru": "№ {id}", "kk": "№ {id}", "en": "No. {id}"},
+    "service.needs_refund": {
+        "ru": "Оплачено, но продажа не состоялась: верните деньги или выдайте товар",
+        "kk": "Төленді, бірақ сатылым болмады: ақшаны қайтарыңыз немесе тауарды беріңіз",
+        "en": "Paid but the sale did not happen: refund the money or hand over the goods",
+    },
+    "service.resolve": {"ru": "Решено", "kk": "Шешілді", "en": "Resolved"},
+    "service.resolve_failed": {
+        "ru": "Не удалось отметить: {error}",
+        "kk": "Белгілеу мүмкін болмады: {error}",
+        "en": "Could not mark it: {error}",
+    },
+    "service.check": {
+        "ru": "Проверить связь",
+        "kk": "Байланысты тексеру",
+        "en": "Check connection",
+    },
+    "service.checking": {
+        "ru": "Проверяем связь с банком…",
+        "kk": "Банкпен байланысты тексеріп жатырмыз…",
+        "en": "Checking the connection to the bank…",
+    },
+    "service.check_ok": {
+        "ru": "Банк отвечает ({ms} мс, включая новое TLS-соединение)",
+        "kk": "Банк жауап береді ({ms} мс, жаңа TLS қосылымымен бірге)",
+        "en": "The bank answers ({ms} ms, new TLS connection included)",
+    },
+    "service.check_failed": {
+        "ru": "Нет связи: {error}",
+        "kk": "Байланыс жоқ: {error}",
+        "en": "No connection: {error}",
+    },
+    "service.not_started": {
+        "ru": "киоск ещё не запущен",
+        "kk": "киоск әлі іске қосылмаған",
+        "en": "the kiosk has not started",
+    },
+    "service.quit": {"ru": "Закрыть киоск", "kk": "Киоскіні жабу", "en": "Exit kiosk"},
+    # --- the Status tab: one line per fact ------------------------------------------------------
+    "status.version": {"ru": "Версия", "kk": "Нұсқасы", "en": "Version"},
+    "status.config": {"ru": "Настройки", "kk": "Баптаулар", "en": "Config"},
+    "status.config_not_loaded": {
+        "ru": "не загружены: {problem}",
+        "kk": "жүктелмеді: {problem}",
+        "en": "not loaded: {problem}",
+    },
+    "status.config_file": {"ru": "Файл настроек", "kk": "Баптау файлы", "en": "Config file"},
+    "status.scheme": {"ru": "Схема", "kk": "Сызба", "en": "Scheme"},
+    "status.base_url": {"ru": "Адрес банка", "kk": "Банк мекенжайы", "en": "Bank URL"},
+    "status.device": {"ru": "Устройство", "kk": "Құрылғы", "en": "Device"},
+    "status.device_value": {
+        "ru": "{device}, торговая точка {trade_point}",
+        "kk": "{device}, сауда нүктесі {trade_point}",
+        "en": "{device} at trade point {trade_point}",
+    },
+    "status.registered": {"ru": "Зарегистрирован", "kk": "Тіркелген", "en": "Registered"},
+    "status.yes": {"ru": "да", "kk": "иә", "en": "yes"},
+    "status.not_registered": {
+        "ru": "нет (kiosk register)",
+        "kk": "жоқ (kiosk register)",
+        "en": "no (kiosk register)",
+    },
+    "status.journal": {"ru": "Журнал", "kk": "Журнал", "en": "Journal"},
+    "status.journal_closed": {"ru": "не открыт", "kk": "ашылмаған", "en": "not open"},
+    "status.problem": {"ru": "Проблема", "kk": "Ақау", "en": "Problem"},
+    "status.no_problem": {"ru": "нет", "kk": "жоқ", "en": "none"},
+    "status.bank": {"ru": "Связь с банком", "kk": "Банкпен байланыс", "en": "Bank reachable"},
+    "status.bank_yes": {"ru": "есть ({time})", "kk": "бар ({time})", "en": "yes ({time})"},
+    "status.bank_no": {"ru": "НЕТ ({time})", "kk": "ЖОҚ ({time})", "en": "NO ({time})"},
+    "status.bank_unchecked": {
+        "ru": "ещё не проверялась",
+        "kk": "әлі тексерілмеді",
+        "en": "not checked yet",
+    },
+    "status.certificate": {"ru": "Сертификат", "kk": "Сертификат", "en": "Certificate"},
+    "status.certificate_value": {
+        "ru": "{subject}, до {date} (осталось дней: {days})",
+        "kk": "{subject}, {date} дейін ({days} күн қалды)",
+        "en": "{subject}, until {date} ({days} days left)",
+    },
+    "status.certificate_bad": {
+        "ru": "непригоден: {error}",
+        "kk": "жарамсыз: {error}",
+        "en": "unusable: {error}",
+    },
+    "status.host_api": {"ru": "API контроллера", "kk": "Контроллер API", "en": "Host API"},
+    # --- why the kiosk is out of service (the Status tab's "Problem"; the customer sees a code) --
+    "outage.config": {
+        "ru": "ошибка в настройках: {detail}",
+        "kk": "баптауларда қате: {detail}",
+        "en": "config: {detail}",
+    },
+    "outage.journal": {
+        "ru": "журнал не записывается: {detail}",
+        "kk": "журналға жазу мүмкін емес: {detail}",
+        "en": "the journal cannot be written: {detail}",
+    },
+    "outage.registering": {
+        "ru": "регистрация {device} в торговой точке {trade_point}",
+        "kk": "{device} құрылғысы {trade_point} сауда нүктесінде тіркелуде",
+        "en": "registering {device} at trade point {trade_point}",
+    },
+    "outage.register_failed": {
+        "ru": "регистрация не удалась: {detail}",
+        "kk": "тіркеу сәтсіз аяқталды: {detail}",
+        "en": "registration failed: {detail}",
+    },
+    "outage.recovering": {
+        "ru": "проверяем с банком незавершённые платежи: {n}",
+        "kk": "аяқталмаған төлемдерді банкпен тексеріп жатырмыз: {n}",
+        "en": "checking {n} earlier payment(s) with the bank",
+    },
+    "outage.recovery_failed": {
+        "ru": "восстановление не удалось: {detail}",
+        "kk": "қалпына келтіру сәтсіз аяқталды: {detail}",
+        "en": "recovery failed: {detail}",
+    },
+    "outage.bank": {
+        "ru": "банк не отвечает: {detail}",
+        "kk": "банк жауап бермейді: {detail}",
+        "en": "the bank does not answer: {detail}",
+    },
+    # Sale states and reasons as the operator reads them (kiosk.sale.SaleState / Reason values).
+    "state.creating": {"ru": "создаётся", "kk": "жасалуда", "en": "creating"},
+    "state.qr": {"ru": "QR на экране", "kk": "QR экранда", "en": "QR shown"},
+    "state.awaiting": {"ru": "ждёт подтверждения", "kk": "растауды күтуде", "en": "awaiting"},
+    "state.processed": {"ru": "оплачено", "kk": "төленді", "en": "paid"},
+    "state.failed": {"ru": "не оплачено", "kk": "төленбеді", "en": "failed"},
+    "state.cancelled": {"ru": "отменено", "kk": "тоқтатылды", "en": "cancelled"},
+    "state.unknown": {"ru": "неизвестно", "kk": "белгісіз", "en": "unknown"},
+    "opreason.scan_timeout": {
+        "ru": "QR не отсканирован вовремя",
+        "kk": "QR уақытында сканерленбеді",
+        "en": "QR not scanned in time",
+    },
+    "opreason.confirm_timeout": {
+        "ru": "не подтверждено вовремя",
+        "kk": "уақытында расталмады",
+        "en": "not confirmed in time",
+    },
+    "opreason.declined": {
+        "ru": "отклонено банком или покупателем",
+        "kk": "банк немесе сатып алушы қабылдамады",
+        "en": "declined by the bank or the customer",
+    },
+    "opreason.cancelled": {
+        "ru": "отменено до сканирования",
+        "kk": "сканерлеуге дейін тоқтатылды",
+        "en": "cancelled before the scan",
+    },
+    "opreason.bank_unreachable": {
+        "ru": "банк не ответил",
+        "kk": "банк жауап бермеді",
+        "en": "no answer from the bank",
+    },
+    "opreason.create_failed": {
+        "ru": "QR не создан",
+        "kk": "QR жасалмады",
+        "en": "QR not created",
+    },
+    "opreason.amount_mismatch": {
+        "ru": "оплачена другая сумма",
+        "kk": "басқа сома төленді",
+        "en": "a different amount was paid",
+    },
+    "opreason.paid_after_cancel": {
+        "ru": "оплачено после отмены",
+        "kk": "тоқтатылғаннан кейін төленді",
+        "en": "paid after the kiosk gave up",
+    },
+    "opreason.interrupted": {
+        "ru": "киоск остановился до ответа банка",
+        "kk": "киоск банк жауабына дейін тоқтады",
+        "en": "the kiosk stopped before the bank answered",
+    },
+    # --- demo mode: the strip that plays the customer's phone ----------------------------------
+    "demo.title": {
+        "ru": "ДЕМО — телефон покупателя (тестовый API песочницы)",
+        "kk": "ДЕМО — сатып алушының телефоны (құм жәшігінің тест API)",
+        "en": "DEMO — the customer's phone (sandbox test API)",
+    },
+    "demo.scan": {"ru": "Сканировать", "kk": "Сканерлеу", "en": "Scan"},
+    "demo.confirm": {"ru": "Подтвердить", "kk": "Растау", "en": "Confirm"},
+    "demo.scanerror": {"ru": "Ошибка скана", "kk": "Скан қатесі", "en": "Scan error"},
+    "demo.confirmerror": {
+        "ru": "Ошибка подтверждения",
+        "kk": "Растау қатесі",
+        "en": "Confirm error",
+    },
+    "demo.hide": {"ru": "Скрыть", "kk": "Жасыру", "en": "Hide"},
+    "demo.show": {"ru": "Демо", "kk": "Демо", "en": "Demo"},
+    "demo.no_payment": {
+        "ru": "Нет платежа на экране: введите сумму и нажмите «Оплатить».",
+        "kk": "Экранда төлем жоқ: соманы енгізіп, «Төлеу» түймесін басыңыз.",
+        "en": "No payment on screen: enter an amount and press Pay first.",
+    },
+    "demo.sent": {
+        "ru": "{action} → платёж {payment} …",
+        "kk": "{action} → төлем {payment} …",
+        "en": "{action} → payment {payment} …",
+    },
+    "demo.done": {
+        "ru": "{action} → платёж {payment}: {result}",
+        "kk": "{action} → төлем {payment}: {result}",
+        "en": "{action} → payment {payment}: {result}",
+    },
+}
