@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import QApplication, QPushButton, QSizePolicy, QStyleFactory, QWidget
 
+from kiosk.gui import fonts
 from kiosk.gui.texts import DEFAULT_LANG
 
 KASPI_RED = "#F14635"
@@ -32,7 +33,8 @@ WARNING = "#9AA0A6"
 
 #: No button a customer touches is smaller than this, whatever the window size.
 MIN_TOUCH_PX = 96
-FONT_FAMILIES = ["Segoe UI", "Roboto", "Noto Sans", "DejaVu Sans", "Arial"]
+#: The bundled Inter first (kiosk/gui/fonts.py); the rest only if its files are missing.
+FONT_FAMILIES = [fonts.FAMILY, "Segoe UI", "Noto Sans", "DejaVu Sans", "Arial"]
 
 # Sizes at scale 1.0 (a window 1080 px high), in pixels.
 _FONT_PX = {
@@ -154,6 +156,16 @@ def palette() -> QPalette:
     return pal
 
 
+def kiosk_font() -> QFont:
+    """The bundled font (loaded here if it is not yet) at the body size."""
+    fonts.load()
+    font = QFont()
+    font.setFamilies(FONT_FAMILIES)
+    font.setPixelSize(font_px("body", 1.0))
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    return font
+
+
 def apply_theme(app: QApplication) -> None:
     """Fusion style, the palette, the font family and the stylesheet for the primary screen.
 
@@ -163,11 +175,7 @@ def apply_theme(app: QApplication) -> None:
     if fusion is not None:
         app.setStyle(fusion)
     app.setPalette(palette())
-    font = QFont()
-    font.setFamilies(FONT_FAMILIES)
-    font.setPixelSize(font_px("body", 1.0))
-    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
-    app.setFont(font)
+    app.setFont(kiosk_font())
     screen = app.primaryScreen()
     size = screen.size() if screen is not None else QSize(1920, 1080)
     app.setStyleSheet(stylesheet(scale_for(size.width(), size.height())))

@@ -172,6 +172,11 @@ def test_spec_collects_commands_imported_by_name_and_the_example_config(
     datas = analysis.kwargs["datas"]
     assert (str(ROOT / "config" / "kiosk.example.toml"), "config") in datas
     assert all(Path(src).exists() for src, _dest in datas)
+    # The bundled font and its licence travel with the kiosk (kiosk/gui/fonts.py).
+    fonts = {
+        Path(src).name for src, dest in datas if dest.replace("\\", "/") == "kiosk/assets/fonts"
+    }
+    assert {"Inter-Regular.otf", "Inter-Bold.otf", "OFL.txt"} <= fonts
     assert (Path(analysis.kwargs["hookspath"][0]) / HOOK.name).is_file()
 
 
