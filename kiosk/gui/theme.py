@@ -31,8 +31,10 @@ DISABLED_TEXT = "#A3A6AB"
 SUCCESS = "#1E9E4A"
 WARNING = "#9AA0A6"
 
-#: No button a customer touches is smaller than this, whatever the window size.
-MIN_TOUCH_PX = 96
+#: No button a customer touches is smaller than this, whatever the window size: 12.7 mm
+#: at 96 dpi, above the 9 mm a finger needs (tests/helpers/layout.py checks 9 mm). It
+#: was 96 px, which alone made five rows of keys taller than an 800x480 panel.
+MIN_TOUCH_PX = 48
 #: The bundled Inter first (kiosk/gui/fonts.py); the rest only if its files are missing.
 FONT_FAMILIES = [fonts.FAMILY, "Segoe UI", "Noto Sans", "DejaVu Sans", "Arial"]
 

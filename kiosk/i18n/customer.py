@@ -21,16 +21,6 @@ CUSTOMER: dict[str, dict[str, str]] = {
         "kk": "{min} – {max} аралығында",
         "en": "from {min} to {max}",
     },
-    "amount.too_small": {
-        "ru": "Минимальная сумма {min}",
-        "kk": "Ең аз сома {min}",
-        "en": "The smallest amount is {min}",
-    },
-    "amount.too_large": {
-        "ru": "Максимальная сумма {max}",
-        "kk": "Ең көп сома {max}",
-        "en": "The largest amount is {max}",
-    },
     "amount.pay": {"ru": "Оплатить", "kk": "Төлеу", "en": "Pay"},
     "amount.pay_sum": {"ru": "Оплатить {amount}", "kk": "{amount} төлеу", "en": "Pay {amount}"},
     # On the Pay button while it is disabled: why it cannot be pressed yet.

@@ -206,13 +206,22 @@ def test_pay_only_inside_the_range(
     qtbot.keyClicks(amount_screen, typed)
     assert button(amount_screen, "pay_button").isEnabled() is payable
     hint = amount_screen.hint
+    assert hint.text() == f"от 100 до 500{T}000{NB}₸"
     if payable:
-        assert hint.text() == f"от 100 до 500{T}000{NB}₸"
         assert hint.property("role") == "hint"
     else:
+        # The range turns red, and the disabled Pay button says which way the amount is off.
         assert hint.property("role") == "hint_error"
-        limit = f"100{NB}₸" if int(typed) < 100 else f"500{T}000{NB}₸"
-        assert limit in hint.text()
+        pay = button(amount_screen, "pay_button").text()
+        assert pay == (f"Не меньше 100{NB}₸" if int(typed) < 100 else f"Не больше 500{T}000{NB}₸")
+
+
+def test_no_more_digits_than_the_maximum_has(qtbot: QtBot, amount_screen: AmountScreen) -> None:
+    qtbot.keyClicks(amount_screen, "1234567")
+    assert amount_screen.amount() == Decimal(123456)  # the maximum 500 000 has six digits
+    amount_screen.clear()
+    assert button(amount_screen, "pay_button").text() == "Сначала введите сумму"
+    assert not button(amount_screen, "pay_button").isEnabled()
 
 
 def test_message_line_shows_and_hides(amount_screen: AmountScreen) -> None:
@@ -243,7 +252,7 @@ def test_language_switch_changes_texts_and_reset_returns_to_russian(
         click(qtbot, amount_screen, "lang_kk")
     assert blocker.args == ["kk"]
     assert amount_screen.title.text() == "Соманы енгізіңіз"
-    assert button(amount_screen, "pay_button").text() == "Төлеу"
+    assert button(amount_screen, "pay_button").text() == "Алдымен соманы теріңіз"
     click(qtbot, amount_screen, "lang_en")
     qtbot.keyClicks(amount_screen, "1250")
     assert amount_screen.title.text() == "Enter the amount"

@@ -23,11 +23,17 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.gui import theme
-from kiosk.gui.screens.widgets import Keypad, backspace_icon
+from kiosk.gui.screens.widgets import FitLabel, Keypad, backspace_icon
 from kiosk.gui.texts import DEFAULT_LANG, LANG_NAMES, LANGS, format_amount, tr
 
-#: Whole tenge only; nine digits reach 999 999 999 ₸, far above any kiosk sale.
+#: Whole tenge only; never more digits than the configured maximum has.
 MAX_DIGITS = 9
+
+
+def digits_allowed(max_amount: Decimal) -> int:
+    """How many digits the keypad takes: as many as the maximum has (500 000 -> 6), at most 9."""
+    return max(1, min(MAX_DIGITS, len(str(int(max_amount)))))
+
 
 _CLEAR_KEYS = frozenset({Qt.Key.Key_Delete, Qt.Key.Key_Escape, Qt.Key.Key_C})
 _PAY_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
@@ -83,10 +89,7 @@ class AmountScreen(theme.Screen):
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title.setWordWrap(True)
 
-        self.display = QLabel()
-        self.display.setObjectName("amount_display")
-        self.display.setProperty("role", "display_empty")
-        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.display = FitLabel("display_empty", "amount_display")
         self.hint = QLabel()
         self.hint.setObjectName("amount_hint")
         self.hint.setProperty("role", "hint")
@@ -172,7 +175,7 @@ class AmountScreen(theme.Screen):
             return
         if not self._digits and digit == "0":
             return  # leading zeros say nothing
-        if len(self._digits) >= MAX_DIGITS:
+        if len(self._digits) >= digits_allowed(self._max):
             return
         self._digits += digit
         self._refresh()
@@ -229,24 +232,25 @@ class AmountScreen(theme.Screen):
         theme.set_role(self.display, "display" if self._digits else "display_empty")
         low = format_amount(self._min, lang, sign=False)
         high = format_amount(self._max, lang)
-        if self._digits and amount < self._min:
-            smallest = format_amount(self._min, lang)
-            hint, role = tr("amount.too_small", lang, min=smallest), "hint_error"
-        elif amount > self._max:
-            hint, role = tr("amount.too_large", lang, max=high), "hint_error"
-        else:
-            hint, role = tr("amount.range", lang, min=low, max=high), "hint"
-        self.hint.setText(hint)
-        theme.set_role(self.hint, role)
+        # The range always; red when the amount is outside it (Pay then says which way).
+        outside = bool(self._digits) and not self._min <= amount <= self._max
+        self.hint.setText(tr("amount.range", lang, min=low, max=high))
+        theme.set_role(self.hint, "hint_error" if outside else "hint")
         ok = self.can_pay()
         self.pay_button.setEnabled(ok)
-        self.pay_button.setText(
-            tr("amount.pay_sum", lang, amount=format_amount(amount, lang))
-            if ok
-            else tr("amount.pay", lang)
-        )
+        # A disabled Pay says why, on itself: that is where the customer looks.
+        if ok:
+            pay = tr("amount.pay_sum", lang, amount=format_amount(amount, lang))
+        elif not self._digits:
+            pay = tr("amount.pay_needs_amount", lang)
+        elif amount < self._min:
+            pay = tr("amount.pay_too_small", lang, min=format_amount(self._min, lang))
+        else:
+            pay = tr("amount.pay_too_large", lang, max=high)
+        self.pay_button.setText(pay)
 
     def on_scale_changed(self, scale: float) -> None:
+        self.display.set_base_px(theme.font_px("display", scale))
         margin = round(40 * scale)
         spacing = round(24 * scale)
         self._root.setContentsMargins(margin, margin, margin, margin)

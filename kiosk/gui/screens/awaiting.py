@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.gui import theme
-from kiosk.gui.screens.widgets import Countdown, Spinner, centre_column, make_label
+from kiosk.gui.screens.widgets import Countdown, FitLabel, Spinner, centre_column, make_label
 from kiosk.gui.texts import format_amount, tr
 
 
@@ -33,7 +33,7 @@ class AwaitingScreen(theme.Screen):
         self.title = make_label("title", "awaiting_title")
         self.hint = make_label("body", "awaiting_hint")
         self.caption = make_label("hint")
-        self.amount_label = make_label("amount", "awaiting_amount", wrap=False)
+        self.amount_label = FitLabel("amount", "awaiting_amount")
         self.countdown = Countdown()
 
         self._root = QVBoxLayout(self)
@@ -85,6 +85,7 @@ class AwaitingScreen(theme.Screen):
         self.amount_label.setText(format_amount(self._amount, self.lang))
 
     def on_scale_changed(self, scale: float) -> None:
+        self.amount_label.set_base_px(theme.font_px("amount", scale))
         self.spinner.set_diameter(round(190 * scale))
 
     def on_resized(self, width: int, height: int) -> None:

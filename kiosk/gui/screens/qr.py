@@ -14,7 +14,9 @@ from decimal import Decimal
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
+    QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.gui import theme
 from kiosk.gui.qrimage import QrView
-from kiosk.gui.screens.widgets import Countdown, FlowLayout, Spinner, make_label
+from kiosk.gui.screens.widgets import Countdown, FitLabel, FlowLayout, Spinner, make_label
 from kiosk.gui.texts import format_amount, method_label, tr
 
 
@@ -49,7 +51,7 @@ class QrScreen(theme.Screen):
         # --- preparing ---------------------------------------------------------------------------
         self.preparing_page = QWidget()
         self.prep_caption = make_label("hint")
-        self.prep_amount = make_label("amount", "preparing_amount")
+        self.prep_amount = FitLabel("amount", "preparing_amount")
         self.spinner = Spinner()
         self.prep_text = make_label("title", "preparing_text")
         prep = QVBoxLayout(self.preparing_page)
@@ -66,7 +68,7 @@ class QrScreen(theme.Screen):
         self.payment_page = QWidget()
         self.amount_block = QWidget()
         self.caption = make_label("hint")
-        self.amount_label = make_label("amount", "qr_amount", wrap=False)
+        self.amount_label = FitLabel("amount", "qr_amount")
         amount_layout = QVBoxLayout(self.amount_block)
         amount_layout.setContentsMargins(0, 0, 0, 0)
         amount_layout.setSpacing(0)
@@ -93,11 +95,21 @@ class QrScreen(theme.Screen):
         self._info_col.addWidget(self.chips)
         self._info_col.addStretch(1)
         self._info_col.addWidget(self.countdown)
-        self._info_col.addWidget(self.cancel_button)
-        self._payment_root = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.payment_page)
+        # Cancel sits at the top, never where Pay was: Pay is at the bottom of the amount
+        # screen at every size, and a double tap on Pay must not cancel the sale it started.
+        self.cancel_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self._top_bar = QHBoxLayout()
+        self._top_bar.setContentsMargins(0, 0, 0, 0)
+        self._top_bar.addStretch(1)
+        self._top_bar.addWidget(self.cancel_button)
+        self._payment_root = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._payment_root.setContentsMargins(0, 0, 0, 0)
         self._payment_root.addLayout(self._qr_col, 1)
         self._payment_root.addLayout(self._info_col, 1)
+        payment_box = QVBoxLayout(self.payment_page)
+        payment_box.setContentsMargins(0, 0, 0, 0)
+        payment_box.addLayout(self._top_bar)
+        payment_box.addLayout(self._payment_root, 1)
 
         self._pages = QStackedWidget()
         self._pages.addWidget(self.preparing_page)
@@ -211,7 +223,10 @@ class QrScreen(theme.Screen):
         self._qr_col.setSpacing(round(22 * scale))
         self._chips_layout.setSpacing(round(14 * scale))
         self.spinner.set_diameter(round(150 * scale))
-        self.cancel_button.setMinimumHeight(theme.touch_px(scale, 120))
+        self.cancel_button.setMinimumHeight(theme.touch_px(scale, 96))
+        self.cancel_button.setMinimumWidth(round(300 * scale))
+        for label in (self.prep_amount, self.amount_label):
+            label.set_base_px(theme.font_px("amount", scale))
         self._update_qr_cap()
 
     def on_orientation_changed(self, portrait: bool) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.gui import theme
-from kiosk.gui.screens.widgets import StatusIcon, centre_column, make_label
+from kiosk.gui.screens.widgets import FitLabel, StatusIcon, centre_column, make_label
 from kiosk.gui.texts import format_amount, tr, whole_seconds
 
 
@@ -37,7 +37,7 @@ class ResultScreen(theme.Screen):
         self.icon = StatusIcon("success")
         self.icon.setObjectName("result_icon")
         self.headline = make_label("headline", "result_headline")
-        self.amount_label = make_label("amount", "result_amount", wrap=False)
+        self.amount_label = FitLabel("amount", "result_amount")
         self.detail = make_label("body", "result_detail")
         self.back_in = make_label("hint", "result_back_in")
         self.done_button = theme.BigButton("", "primary", "done_button")
@@ -112,6 +112,7 @@ class ResultScreen(theme.Screen):
             self.back_in.setText(tr("result.back_in", self.lang, n=self._seconds))
 
     def on_scale_changed(self, scale: float) -> None:
+        self.amount_label.set_base_px(theme.font_px("amount", scale))
         self.icon.set_diameter(round(230 * scale))
         self.done_button.setMinimumHeight(theme.touch_px(scale, 130))
 

@@ -11,6 +11,8 @@ import math
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
+    QFont,
+    QFontMetrics,
     QHideEvent,
     QIcon,
     QPainter,
@@ -18,6 +20,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QPixmap,
+    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -81,6 +84,73 @@ def backspace_icon(size: int, color: str = theme.MUTED) -> QIcon:
     painter.drawLine(QPointF(cx - arm, cy + arm), QPointF(cx + arm, cy - arm))
     painter.end()
     return QIcon(pixmap)
+
+
+class FitLabel(QLabel):
+    """A one-line label whose font shrinks (never grows) until its text fits its width.
+
+    The amount "999 999 999 ₸" must never be cut; it reads smaller instead. The
+    stylesheet's size for the label's role is the largest (`set_base_px`); the
+    label asks its layout for no width at all, so a long text never widens a
+    window beyond the panel.
+    """
+
+    def __init__(self, role: str, object_name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("role", role)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(False)
+        if object_name:
+            self.setObjectName(object_name)
+        self._base_px = 0
+        self._fitted_px = 0
+
+    def set_base_px(self, px: int) -> None:
+        """The role's font size at the current scale: the size used whenever the text fits."""
+        self._base_px = px
+        self._fit()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(1, self._line_height(self._base_px or self.font().pixelSize()))
+
+    def sizeHint(self) -> QSize:
+        return QSize(1, self.minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def fitted_px(self) -> int:
+        return self._fitted_px or self._base_px
+
+    def _line_height(self, px: int) -> int:
+        font = QFont(self.font())
+        font.setPixelSize(max(1, px))
+        margins = self.contentsMargins()
+        # The box the text is drawn in, which can be a pixel or two taller than height().
+        box = QRect(0, 0, 1_000_000, 1_000_000)
+        needed = QFontMetrics(font).boundingRect(box, int(self.alignment()), self.text() or "0")
+        return max(needed.height(), QFontMetrics(font).height()) + margins.top() + margins.bottom()
+
+    def _fit(self) -> None:
+        if self._base_px <= 0:
+            return
+        room = self.contentsRect().width()
+        font = QFont(self.font())
+        px = self._base_px
+        while px > 8:
+            font.setPixelSize(px)
+            if QFontMetrics(font).horizontalAdvance(self.text()) <= room:
+                break
+            px -= max(1, px // 20)
+        if px != self._fitted_px:
+            self._fitted_px = px
+            # The widget's own stylesheet wins over the screen's rule for its role.
+            self.setStyleSheet(f"font-size: {px}px;")
 
 
 class FlowLayout(QLayout):
