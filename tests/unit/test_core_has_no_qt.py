@@ -6,6 +6,8 @@ import sys
 CORE = [
     "kiosk.config",
     "kiosk.sale",
+    "kiosk.mode",
+    "kiosk.access",
     "kiosk.logs",
     "kiosk.cli",
     "kiosk.cli_pay",
