@@ -68,10 +68,7 @@ def open_journal(config: Config) -> Journal:
 
 @dataclass
 class Clients:
-    """One client (one session, one connection) per thread that calls the bank.
-
-    A requests.Session is not shared between threads; the certificate is read once.
-    """
+    """One client (one session, one connection) per thread that calls the bank."""
 
     sale: KaspiClient  # the sale worker's
     background: KaspiClient  # registration, recovery
@@ -86,13 +83,16 @@ def make_clients(config: Config) -> Clients:
     # Imported here: requests and cryptography are the largest imports of the kiosk,
     # and the window is built and shown before they are needed.
     from kiosk.kaspi.client import KaspiClient
-    from kiosk.kaspi.tls import load_identity
+    from kiosk.kaspi.tls import build_context, load_identity
 
+    # The certificate is decoded once and one TLS context serves the three sessions
+    # (an SSLContext may be shared between threads; a requests.Session may not).
     identity = load_identity(config) if config.kaspi.scheme != "basic" else None
+    context = build_context(config, identity)
     return Clients(
-        KaspiClient(config, identity=identity),
-        KaspiClient(config, identity=identity),
-        KaspiClient(config, identity=identity),
+        KaspiClient(config, context=context),
+        KaspiClient(config, context=context),
+        KaspiClient(config, context=context),
     )
 
 
