@@ -78,26 +78,6 @@ def install_excepthook(shell: KioskShell) -> None:
     sys.excepthook = hook
 
 
-#: What the start-up chain needs after the window is built: the bank client's HTTP and
-#: TLS stack (requests, cryptography) and the QR encoder. Imported on a thread of their
-#: own while Qt starts and the window is built, instead of one after the other.
-PREFETCH = ("kiosk.kaspi.client", "kiosk.kaspi.tls", "qrcode")
-
-
-def prefetch_imports() -> None:
-    import importlib
-    import threading
-
-    def load() -> None:
-        for name in PREFETCH:
-            try:
-                importlib.import_module(name)
-            except Exception:  # the real import later reports it properly
-                log.debug("prefetch of %s failed", name, exc_info=True)
-
-    threading.Thread(target=load, name="kiosk-prefetch", daemon=True).start()
-
-
 def run_kiosk(
     path: Path,
     *,
@@ -105,7 +85,6 @@ def run_kiosk(
     console_level: str = "WARNING",
     demo_bar: Callable[[KioskShell], QWidget] | None = None,
 ) -> int:
-    prefetch_imports()
     from PySide6.QtWidgets import QApplication
 
     from kiosk.gui.kiosk import KioskShell
