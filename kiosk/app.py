@@ -16,9 +16,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
-
     from kiosk.gui.kiosk import KioskShell
+    from kiosk.gui.window import Overlay
 
 log = logging.getLogger("kiosk.app")
 
@@ -83,7 +82,7 @@ def run_kiosk(
     *,
     windowed: bool = False,
     console_level: str = "WARNING",
-    demo_bar: Callable[[KioskShell], QWidget] | None = None,
+    demo_bar: Callable[[KioskShell], Overlay] | None = None,
 ) -> int:
     from PySide6.QtWidgets import QApplication
 

@@ -47,6 +47,9 @@ class SaleEnd:
     state: SaleState
     reason: Reason | None
     error: BaseException | None = None
+    #: False when the bank said paid but the journal could not record it (a full disk):
+    #: the customer is told the money arrived and staff will settle it, not "success".
+    recorded: bool = True
 
 
 @dataclass
@@ -308,7 +311,7 @@ class SaleController(QObject):
     def _record_paid(self, sale: ActiveSale, flow: PaymentFlow) -> None:
         needs_refund = flow.needs_refund or flow.amount_mismatch
         reason = flow.reason
-        self._journal(
+        recorded = self._journal(
             sale.sale_id,
             lambda: self.journal.set_state(
                 sale.sale_id, SaleState.PROCESSED, reason, needs_refund=needs_refund
@@ -320,8 +323,14 @@ class SaleController(QObject):
                 sale.sale_id,
                 reason.value if reason else "?",
             )
+        if not recorded:
+            log.critical(
+                "sale %s: PAID (payment %s) but not recorded: staff must hand over or refund",
+                sale.sale_id,
+                flow.payment_id,
+            )
         if sale is self.current:
-            self._finish_current(sale, SaleState.PROCESSED, reason)
+            self._finish_current(sale, SaleState.PROCESSED, reason, recorded=recorded)
 
     def _on_tracker_finished(self, sale: ActiveSale) -> None:
         self._background.pop(sale.sale_id, None)
@@ -336,18 +345,22 @@ class SaleController(QObject):
         state: SaleState,
         reason: Reason | None,
         error: BaseException | None = None,
+        *,
+        recorded: bool = True,
     ) -> None:
         if sale is not self.current:
             return
         self.current = None
         self._countdown.stop()
         self.sale_updated.emit(sale.sale_id)
-        self.sale_ended.emit(SaleEnd(sale.sale_id, sale.amount, state, reason, error))
+        end = SaleEnd(sale.sale_id, sale.amount, state, reason, error, recorded=recorded)
+        self.sale_ended.emit(end)
 
-    def _journal(self, sale_id: int, write: Callable[[], None]) -> None:
+    def _journal(self, sale_id: int, write: Callable[[], None]) -> bool:
         """A journal write during a running sale: the sale goes on even if the disk fails.
 
         Every write is announced (sale_updated), so host API long-polls answer at once.
+        False when the disk refused it.
         """
         try:
             write()
@@ -355,8 +368,10 @@ class SaleController(QObject):
         except JournalError as exc:
             self.journal_problem = str(exc)
             log.critical("journal write failed during a sale: %s", exc)
+            return False
         except ValueError as exc:  # an impossible transition: a bug, keep the sale going
             log.error("journal refused a change: %s", exc)
+        return True
 
     def _on_countdown_timeout(self) -> None:
         sale = self.current

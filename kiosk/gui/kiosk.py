@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 from kiosk.access import PinLock
 from kiosk.config import Config, ConfigError, SaleSection
@@ -26,7 +26,8 @@ from kiosk.gui import host_bridge, startup
 from kiosk.gui.controller import SaleController, SaleEnd
 from kiosk.gui.health import HealthMonitor
 from kiosk.gui.sale_view import SaleView
-from kiosk.gui.window import KioskWindow
+from kiosk.gui.texts import Message
+from kiosk.gui.window import KioskWindow, Overlay
 from kiosk.journal import Journal, JournalError
 from kiosk.mode import KioskMode, Mode
 from kiosk.sale import Busy, OutOfService, SaleState
@@ -50,7 +51,7 @@ class KioskShell(QObject):
         self,
         config_path: Path,
         *,
-        demo_bar: Callable[[KioskShell], QWidget] | None = None,
+        demo_bar: Callable[[KioskShell], Overlay] | None = None,
         console_level: str = "WARNING",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -69,6 +70,7 @@ class KioskShell(QObject):
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
         self.retry_seconds = startup.RETRY_SECONDS
+        self.last_problem: Message | None = None  # the last cause, for service mode
         low, high = SaleSection().min_amount, SaleSection().max_amount
         bar = demo_bar(self) if demo_bar else None
         self.window = KioskWindow(Decimal(str(low)), Decimal(str(high)), bar)
@@ -122,7 +124,8 @@ class KioskShell(QObject):
         try:
             self._boot()
         except (ConfigError, JournalError) as exc:
-            self._out_of_service(str(exc) if isinstance(exc, JournalError) else f"config: {exc}")
+            cause = "outage.journal" if isinstance(exc, JournalError) else "outage.config"
+            self._out_of_service(Message(cause, {"detail": str(exc)}))
             self._retry.start(int(self.retry_seconds * 1000))
 
     def _boot(self) -> None:
@@ -165,13 +168,12 @@ class KioskShell(QObject):
             if problem is None:
                 self.boot()
                 return
-            self._out_of_service(problem)
+            self._out_of_service(Message("outage.register_failed", {"detail": problem}))
             self._retry.start(int(self.retry_seconds * 1000))
 
         self._catch_up.register(config, self.config_path, client, done)
-        self._out_of_service(
-            f"registering {config.device.device_id} at trade point {config.device.trade_point_id}"
-        )
+        device = {"device": config.device.device_id, "trade_point": config.device.trade_point_id}
+        self._out_of_service(Message("outage.registering", device))
 
     def _recover_then_check(self) -> None:
         """Resolve interrupted sales with the bank before the first new sale, then check health."""
@@ -181,7 +183,7 @@ class KioskShell(QObject):
         if not pending:
             self._on_recovered([], None)
             return
-        self._out_of_service(f"checking {len(pending)} earlier payment(s) with the bank")
+        self._out_of_service(Message("outage.recovering", {"n": len(pending)}))
         boot = self._boot_count
         self._catch_up.recover(
             journal,
@@ -197,7 +199,7 @@ class KioskShell(QObject):
             return  # a recovery of an earlier boot, stopped by the teardown
         if error is not None:
             # The journal failed under the recovery: do not take sales.
-            self._out_of_service(f"recovery failed: {error}")
+            self._out_of_service(Message("outage.recovery_failed", {"detail": str(error)}))
             self._retry.start(int(self.retry_seconds * 1000))
             return
         if outcomes:
@@ -250,12 +252,15 @@ class KioskShell(QObject):
                     self.journal, self._clients.background, set(c.watching), c.sale_updated.emit
                 )
         elif waiting or on_amount:
-            self._out_of_service(f"the bank does not answer: {reason}")
+            self._out_of_service(Message("outage.bank", {"detail": reason}))
 
-    def _out_of_service(self, reason: str) -> None:
+    def _out_of_service(self, problem: Message) -> None:
+        """Stop selling; the log and the mode get the cause, the customer only its code."""
+        reason = problem.render("en")
         log.warning("out of service: %s", reason)
+        self.last_problem = problem
         self.mode.out_of_service(reason)
-        self.window.out_of_service_screen.show_reason(reason, self.retry_seconds)
+        self.window.out_of_service_screen.show_outage(problem, self.retry_seconds)
         if self.mode.mode is not Mode.SERVICE:
             self.window.move_to("out_of_service")
 
@@ -267,14 +272,14 @@ class KioskShell(QObject):
             return
         if c is not None and c.journal_problem:
             # Sales stop until the disk is writable again: boot retries open + write probe.
-            self._out_of_service(f"the journal cannot be written: {c.journal_problem}")
+            self._out_of_service(Message("outage.journal", {"detail": c.journal_problem}))
             self._retry.start(int(self.retry_seconds * 1000))
             return
         if c is None:
             self.window.move_to("out_of_service")
             return
         if self.health is not None and self.health.reachable is False:
-            self._out_of_service(f"the bank does not answer: {self.health.last_error}")
+            self._out_of_service(Message("outage.bank", {"detail": self.health.last_error}))
             return
         if self.mode.mode is Mode.SELLING:
             self.mode.sale_ended()
@@ -364,6 +369,7 @@ class KioskShell(QObject):
         from kiosk.gui.service_backend import service_screen
 
         screen = service_screen(self, self.pin_lock, self)
+        screen.retranslate(self.view.lang)  # the customer's language choice applies here too
         screen.exit_requested.connect(self._on_service_exit_requested)
         screen.quit_requested.connect(self.quit)
         self.window.set_service_screen(screen)

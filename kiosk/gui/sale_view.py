@@ -52,7 +52,11 @@ class SaleView(QObject):
     def show_result(self, end: SaleEnd) -> None:
         """Success or the reason it failed, counting down to the next customer."""
         screen = self._window.result_screen
-        if end.state is SaleState.PROCESSED and end.reason is None:
+        if end.state is SaleState.PROCESSED and not end.recorded:
+            # Paid, but the kiosk could not write it down: not a plain success.
+            screen.show_unrecorded(end.amount)
+            page = "error"
+        elif end.state is SaleState.PROCESSED and end.reason is None:
             screen.show_success(end.amount)
             page = "success"
         else:

@@ -18,6 +18,7 @@ from kiosk.access import PinLock
 from kiosk.config import Config, kaspi_settings
 from kiosk.gui.health import HealthMonitor
 from kiosk.gui.screens.service import ServiceScreen
+from kiosk.gui.texts import Message
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, SaleRecord
 
@@ -39,6 +40,14 @@ class RunningKiosk(Protocol):
     def host_api(self) -> Any: ...
     @property
     def problem(self) -> str | None: ...
+    @property
+    def last_problem(self) -> Message | None: ...
+
+
+def problem_of(kiosk: RunningKiosk) -> Message | str | None:
+    """Why the kiosk does not sell, translatable when its cause is known."""
+    known, reason = kiosk.last_problem, kiosk.problem
+    return known if known is not None and known.render("en") == reason else reason
 
 
 def service_screen(kiosk: RunningKiosk, lock: PinLock, parent: QObject) -> ServiceScreen:
@@ -58,31 +67,46 @@ class ShellServiceBackend:
     ) -> None:
         self._worker.submit(job, on_done)
 
-    def info(self) -> dict[str, str]:
+    def info(self) -> dict[str, Message | str]:
+        """The Status tab: label ids with values to translate, or plain text (paths, URLs)."""
         shell = self._shell
         config = shell.config
+        problem: Message | str = problem_of(shell) or Message("status.no_problem")
         if config is None:
-            return {"Config": f"not loaded: {shell.problem}", "Version": __version__}
+            return {
+                "status.config": Message("status.config_not_loaded", {"problem": problem}),
+                "status.version": __version__,
+            }
         k = config.kaspi
-        out = {
-            "Version": __version__,
-            "Config file": str(shell.config_path),
-            "Scheme": k.scheme,
-            "Base URL": k.base_url,
-            "Device": f"{config.device.device_id} at trade point {config.device.trade_point_id}",
-            "Registered": "yes" if k.device_token else "no (kiosk register)",
-            "Journal": str(shell.journal.path) if shell.journal else "not open",
-            "Problem": shell.problem or "none",
+        device = {"device": config.device.device_id, "trade_point": config.device.trade_point_id}
+        out: dict[str, Message | str] = {
+            "status.version": __version__,
+            "status.config_file": str(shell.config_path),
+            "status.scheme": k.scheme,
+            "status.base_url": k.base_url,
+            "status.device": Message("status.device_value", device),
+            "status.registered": Message(
+                "status.yes" if k.device_token else "status.not_registered"
+            ),
+            "status.journal": str(shell.journal.path)
+            if shell.journal
+            else Message("status.journal_closed"),
+            "status.problem": problem,
         }
         health = shell.health
         if health is not None:
-            reach = {True: "yes", False: "NO", None: "not checked yet"}[health.reachable]
             when = health.last_check.astimezone().strftime("%H:%M:%S") if health.last_check else ""
-            out["Bank reachable"] = f"{reach} {when}".strip()
+            out["status.bank"] = (
+                Message("status.bank_unchecked")
+                if health.reachable is None
+                else Message(
+                    "status.bank_yes" if health.reachable else "status.bank_no", {"time": when}
+                )
+            )
         if k.scheme != "basic":
-            out["Certificate"] = _certificate_line(config)
+            out["status.certificate"] = _certificate_line(config)
         if shell.host_api is not None:
-            out["Host API"] = f"http://127.0.0.1:{shell.host_api.port}/v1/"
+            out["status.host_api"] = f"http://127.0.0.1:{shell.host_api.port}/v1/"
         return out
 
     def recent_sales(self) -> list[SaleRecord]:
@@ -99,10 +123,11 @@ class ShellServiceBackend:
             raise RuntimeError("the journal is not open")
         journal.settle(sale_id, note)
 
-    def check_connection(self) -> str:
+    def check_connection(self) -> Message:
         config = self._shell.config
         if config is None:
-            return f"Not connected: {self._shell.problem or 'the kiosk has not started'}"
+            problem = problem_of(self._shell) or Message("service.not_started")
+            return Message("service.check_failed", {"error": problem})
         from kiosk.kaspi.client import KaspiClient  # not needed before the first screen
 
         # Its own client: this runs on the service worker, and sessions are not shared.
@@ -110,15 +135,16 @@ class ShellServiceBackend:
         with KaspiClient(kaspi_settings(config)) as client:
             client.ping()
         ms = (datetime.now(UTC) - started).total_seconds() * 1000
-        return f"The bank answers ({ms:.0f} ms, new TLS connection included)"
+        return Message("service.check_ok", {"ms": f"{ms:.0f}"})
 
 
-def _certificate_line(config: Config) -> str:
+def _certificate_line(config: Config) -> Message:
     from kiosk.config import ConfigError
     from kiosk.kaspi import tls
 
     try:
         info = tls.load_identity(kaspi_settings(config)).info
     except ConfigError as exc:
-        return f"unusable: {exc}"
-    return f"{info.subject}, until {info.not_after:%Y-%m-%d} ({info.days_left()} days left)"
+        return Message("status.certificate_bad", {"error": str(exc)})
+    values = {"subject": info.subject, "date": f"{info.not_after:%Y-%m-%d}"}
+    return Message("status.certificate_value", {**values, "days": info.days_left()})

@@ -207,7 +207,7 @@ class BankCatchUp(QObject):
     ) -> None:
         """Register the device; the token goes into the config file, then `done(None)`.
 
-        `done(problem)` when the bank refused or did not answer. ConfigError at once
+        `done(error_text)` when the bank refused or did not answer. ConfigError at once
         when there is no trade point to register at.
         """
         device_id, trade_point = config.device.device_id, config.device.trade_point_id
@@ -219,7 +219,7 @@ class BankCatchUp(QObject):
 
         def saved(token: object, error: BaseException | None) -> None:
             if error is not None or not isinstance(token, str):
-                done(f"registration failed: {error}")
+                done(str(error))
                 return
             write_value(config_path, "kaspi", "device_token", token)
             log.info("registered %s at trade point %s; device_token saved", device_id, trade_point)

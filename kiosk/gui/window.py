@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import time
 from decimal import Decimal
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QMouseEvent, QShortcut
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QMouseEvent, QShortcut
+from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.gui.navigator import Navigator
 from kiosk.gui.screens.amount import AmountScreen
@@ -21,6 +22,7 @@ from kiosk.gui.screens.awaiting import AwaitingScreen
 from kiosk.gui.screens.out_of_service import OutOfServiceScreen
 from kiosk.gui.screens.qr import QrScreen
 from kiosk.gui.screens.result import ResultScreen
+from kiosk.gui.tap_guard import TapGuard
 
 log = logging.getLogger("kiosk.window")
 
@@ -50,6 +52,16 @@ class _CornerWatcher(QObject):
         return False
 
 
+class Overlay(Protocol):
+    """Something floating over the kiosk's screens (demo mode's phone), never in their layout."""
+
+    def attach(self, window: QWidget) -> None: ...
+
+    def on_page_changed(self, old: str, new: str) -> None: ...
+
+    def retranslate(self, lang: str) -> None: ...
+
+
 class KioskWindow(QWidget):
     """Signals:
     state_changed(str, str): the old and the new screen name.
@@ -62,7 +74,7 @@ class KioskWindow(QWidget):
     quit_requested = Signal()
 
     def __init__(
-        self, min_amount: Decimal, max_amount: Decimal, demo_bar: QWidget | None = None
+        self, min_amount: Decimal, max_amount: Decimal, demo_bar: Overlay | None = None
     ) -> None:
         super().__init__()
         self.setWindowTitle("Kaspi QR")
@@ -93,9 +105,18 @@ class KioskWindow(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.stack, 1)
         if demo_bar is not None:
-            layout.addWidget(demo_bar)
+            # Over the screens, not under them: the kiosk keeps every pixel of the window.
+            demo_bar.attach(self)
+            self.state_changed.connect(demo_bar.on_page_changed)
+            self.amount_screen.language_changed.connect(demo_bar.retranslate)
         self._allow_close = False
         self._corner = _CornerWatcher(self)
+        # Every page change, wherever it comes from, holds back taps for a moment.
+        self.tap_guard = TapGuard(self)
+        self.state_changed.connect(self.tap_guard.arm)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.tap_guard)
         QShortcut(QKeySequence("Ctrl+Alt+S"), self).activated.connect(self.service_requested)
         QShortcut(QKeySequence("Ctrl+Alt+Q"), self).activated.connect(self.quit_requested)
 
@@ -120,6 +141,12 @@ class KioskWindow(QWidget):
         self._allow_close = True
         self.close()
 
+    def fill_screen(self) -> None:
+        """Cover the whole screen the window is on (the primary one before it is shown)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            self.setGeometry(screen.geometry())
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._allow_close:
             event.accept()
@@ -133,7 +160,11 @@ class KioskWindow(QWidget):
         if fullscreen:
             self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
             self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+            # Without a window manager showFullScreen() alone leaves the window at its
+            # size hint in a corner (758x1025 was seen): take the screen's geometry first.
+            self.fill_screen()
             self.showFullScreen()
+            self.fill_screen()
         else:
             self.resize(720, 1080)
             self.show()

@@ -119,6 +119,24 @@ def render(text: Message | str | None, lang: str = DEFAULT_LANG) -> str:
     return text.render(lang) if isinstance(text, Message) else str(text)
 
 
+#: What the out-of-service screen shows the customer instead of the operator's detail: a
+#: code per cause (README, "Out of service"), which service mode's Status tab explains.
+OUTAGE_CODES: dict[str, str] = {
+    "outage.config": "E10",
+    "outage.journal": "E20",
+    "outage.registering": "E30",
+    "outage.register_failed": "E31",
+    "outage.recovering": "E40",
+    "outage.recovery_failed": "E41",
+    "outage.bank": "E50",
+}
+
+
+def outage_code(problem: Message) -> str:
+    """The customer's code for why the kiosk is out of service ("E99": a cause with no code)."""
+    return OUTAGE_CODES.get(problem.message_id, "E99")
+
+
 def reason_text(reason: Reason | None, state: SaleState | None, lang: str = DEFAULT_LANG) -> str:
     """The error screen's sentence for a sale that ended with `state` because of `reason`."""
     if state is SaleState.PROCESSED:

@@ -6,7 +6,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from helpers.kiosk import current_payment, kiosk_config, press_pay, type_amount
+from helpers.kiosk import current_payment, kiosk_config, press_pay, type_amount, wait_for_taps
 
 from kiosk.sale import Reason, SaleState
 from kiosk.sandbox import Sandbox
@@ -101,6 +101,7 @@ def test_cancel_before_the_scan_returns_to_the_start(
     payment_id = _to_qr(qtbot, shell)
     sale_id = shell.controller.current.sale_id
     cancel = shell.window.qr_screen.findChild(QPushButton, "cancel_button")
+    wait_for_taps(qtbot, shell)
     qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=1000)
     assert not shell.window.qr_screen.has_qr()

@@ -21,7 +21,7 @@ from kiosk.gui.screens.out_of_service import OutOfServiceScreen
 from kiosk.gui.screens.qr import QrScreen
 from kiosk.gui.screens.result import ResultScreen
 from kiosk.gui.screens.service import ServiceScreen
-from kiosk.gui.texts import LANGS, TEXTS, format_amount, format_countdown, method_label, tr
+from kiosk.gui.texts import LANGS, TEXTS, Message, format_amount, format_countdown, method_label, tr
 
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
@@ -450,9 +450,13 @@ def test_out_of_service_counts_down_to_the_retry(qtbot: QtBot) -> None:
     clock = FakeClock()
     screen = OutOfServiceScreen(clock=clock)
     shown(qtbot, screen, LANDSCAPE)
-    screen.show_reason("the bank does not answer: connection refused", 12)
+    problem = Message("outage.bank", {"detail": "connection refused"})
+    screen.show_outage(problem, 12)
     assert screen.headline.text() == "Временно не работает"
-    assert screen.reason.text() == "the bank does not answer: connection refused"
+    # The customer gets a code, never the operator's detail.
+    assert screen.reason.text() == "Код: E50"
+    shown_text = " ".join(w.text() for w in screen.findChildren(QLabel))
+    assert "connection refused" not in shown_text and "bank" not in shown_text
     assert screen.retry.text() == "Повторная проверка через 12 с"
     clock.now += 2.5
     screen.refresh()
@@ -462,7 +466,11 @@ def test_out_of_service_counts_down_to_the_retry(qtbot: QtBot) -> None:
     assert screen.retry.text() == "Проверяем…"
     screen.retranslate("en")
     assert screen.headline.text() == "Temporarily out of service"
-    screen.show_reason("", None)
+    assert screen.reason.text() == "Code: E50"
+    screen.show_outage(Message("outage.recovering", {"n": 5}), None)
+    assert screen.subtitle.text() == "Checking earlier payments. This will not take long."
+    assert "5" not in screen.subtitle.text() and screen.reason.text() == "Code: E40"
+    screen.show_outage(None, None)
     assert screen.retry.text() == "" and not screen.reason.isVisible()
 
 

@@ -103,7 +103,7 @@ def test_sales_tab_lists_the_last_sales(qtbot: QtBot, backend: FakeBackend) -> N
     row = [cell(table, 0, c) for c in range(table.columnCount())]
     assert row[0] == "50"
     assert row[2] == f"1{T}250,50{NB}₸"
-    assert row[3:] == ["не оплачено", "scan_timeout", "60"]
+    assert row[3:] == ["не оплачено", "QR не отсканирован вовремя", "60"]  # no raw values
     assert row[1].startswith("22.10 ") or row[1].startswith("23.10 ")  # local time of day
 
 

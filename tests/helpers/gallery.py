@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QApplication
 
-from kiosk.gui.screens import service as service_module
+from kiosk.access import PinLock
 from kiosk.gui.screens.service import ServiceScreen
 from kiosk.gui.window import KioskWindow
 from kiosk.i18n import LANGS, Message, reason_text
+from kiosk.journal import SaleRecord
 from kiosk.sale import Reason, SaleState
 
 T = TypeVar("T")
@@ -64,39 +65,27 @@ class CannedBackend:
             "status.host_api": "http://127.0.0.1:8765/v1/",
         }
 
-    def recent_sales(self) -> list[dict[str, Any]]:
+    def recent_sales(self) -> list[SaleRecord]:
         return [
-            {
-                "sale_id": 100_000 + i,
-                "created_at": "2025-10-22T09:10:50+00:00",
-                "amount": "499999.50",
-                "state": "failed" if i % 2 else "processed",
-                "reason": "interrupted" if i % 2 else None,
-                "qr_payment_id": 502_000_000_000 + i,
-            }
+            record(
+                100_000 + i,
+                "499999.50",
+                SaleState.FAILED if i % 2 else SaleState.AWAITING,
+                Reason.INTERRUPTED if i % 2 else None,
+            )
             for i in range(50, 0, -1)
         ]
 
-    def attention(self) -> list[dict[str, Any]]:
+    def attention(self) -> list[SaleRecord]:
         return [
-            {
-                "sale_id": 100_044,
-                "created_at": "2025-10-22T09:10:50+00:00",
-                "amount": "499999",
-                "state": "processed",
-                "reason": "paid_after_cancel",
-                "qr_payment_id": 502_000_000_044,
-                "note": None,
-            },
-            {
-                "sale_id": 100_039,
-                "created_at": "2025-10-21T09:01:00+00:00",
-                "amount": "99990.00",
-                "state": "processed",
-                "reason": "amount_mismatch",
-                "qr_payment_id": 502_000_000_039,
-                "note": "TotalAmount 99000",
-            },
+            record(100_044, "499999", SaleState.PROCESSED, Reason.PAID_AFTER_CANCEL),
+            record(
+                100_039,
+                "99990.00",
+                SaleState.PROCESSED,
+                Reason.AMOUNT_MISMATCH,
+                "TotalAmount 99000",
+            ),
         ]
 
     def resolve(self, sale_id: int, note: str) -> None:
@@ -104,6 +93,32 @@ class CannedBackend:
 
     def check_connection(self) -> Message:
         return Message("service.check_ok", {"ms": 84})
+
+
+def record(
+    sale_id: int, amount: str, state: SaleState, reason: Reason | None, note: str | None = None
+) -> SaleRecord:
+    """A journal row as wide as they come: six-digit number, long payment id."""
+    return SaleRecord(
+        sale_id=sale_id,
+        created_at="2025-10-22T09:10:50+00:00",
+        updated_at="2025-10-22T09:11:50+00:00",
+        amount=Decimal(amount),
+        external_id=None,
+        source="keypad",
+        scheme="standard",
+        device_id="KIOSK-VENDING-001",
+        state=state,
+        reason=reason,
+        last_status=None,
+        qr_payment_id=502_000_000_000 + sale_id,
+        expire_date=None,
+        needs_refund=state is SaleState.PROCESSED,
+        recovered=False,
+        resolved_at=None,
+        refunded_amount=Decimal(0),
+        note=note,
+    )
 
 
 def longest_reason(lang: str) -> str:
@@ -117,7 +132,7 @@ class Gallery:
 
     def __init__(self) -> None:
         self.window = KioskWindow(Decimal(1), WIDEST_AMOUNT)
-        self.service = ServiceScreen(CannedBackend(), PIN)
+        self.service = ServiceScreen(CannedBackend(), PinLock(PIN))
         self.window.set_service_screen(self.service)
         self.lang = LANGS[0]
 
@@ -145,7 +160,8 @@ class Gallery:
             "out_of_service": self._out_of_service,
             "service": self._service_pin,
         }
-        for tab in service_module.TABS:
+        # The service screen's own tab registry: a tab added there is checked here too.
+        for tab in self.service.tab_buttons:
             states[f"service-{tab}"] = lambda tab=tab: self._service_tab(tab)
         return states
 
@@ -182,7 +198,8 @@ class Gallery:
         self._move("error")
 
     def _out_of_service(self) -> None:
-        self.window.out_of_service_screen.show_reason("the bank does not answer", 15)
+        problem = Message("outage.bank", {"detail": "connection refused " * 10})
+        self.window.out_of_service_screen.show_outage(problem, 15)
         self._move("out_of_service")
 
     def _service_pin(self) -> None:

@@ -109,10 +109,16 @@ def start_kiosk(qtbot: Any) -> Iterator[Callable[..., Any]]:
     gc.collect()
 
 
+def wait_for_taps(qtbot: Any, shell: Any) -> None:
+    """As a person would: a page that just appeared ignores taps for a moment (TapGuard)."""
+    qtbot.waitUntil(lambda: not shell.window.tap_guard.is_armed(), timeout=3000)
+
+
 def type_amount(qtbot: Any, shell: Any, amount: int) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QPushButton
 
+    wait_for_taps(qtbot, shell)
     screen = shell.window.amount_screen
     for digit in str(amount):
         qtbot.mouseClick(screen.findChild(QPushButton, f"key_{digit}"), Qt.MouseButton.LeftButton)
@@ -123,6 +129,7 @@ def press_pay(qtbot: Any, shell: Any) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QPushButton
 
+    wait_for_taps(qtbot, shell)
     button = shell.window.amount_screen.findChild(QPushButton, "pay_button")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 

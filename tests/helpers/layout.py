@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -157,7 +158,68 @@ def _cut(widget: QWidget) -> list[str]:
         bar = widget.horizontalScrollBar()
         if bar.maximum() > 0:
             return [f"cut: {name_of(widget)} is {bar.maximum()} px wider than its view"]
+        return _table_cut(widget)
     return []
+
+
+_CELL_MARGIN = 3  # px a cell's text keeps from each side (QStyledItemDelegate's text margin)
+_ROWS_CHECKED = 12  # the rows in view are alike: the first dozen show a cut column
+
+
+def _table_cut(table: QTableView) -> list[str]:
+    """Header texts wider than their section; cell texts that do not fit their cell."""
+    model = table.model()
+    if model is None:
+        return []
+    problems = []
+    header = table.horizontalHeader()
+    columns = [c for c in range(model.columnCount()) if not header.isSectionHidden(c)]
+    if header.isVisible():
+        metrics = header.fontMetrics()
+        for column in columns:
+            text = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            need = metrics.horizontalAdvance(text) + 2 * _CELL_MARGIN
+            if need > header.sectionSize(column) + _TOLERANCE:
+                problems.append(
+                    f"cut: {name_of(table)} header {text!r} needs {need} px, "
+                    f"has {header.sectionSize(column)}"
+                )
+    metrics = table.fontMetrics()
+    first = max(0, table.rowAt(0))
+    for row in range(first, min(model.rowCount(), first + _ROWS_CHECKED)):
+        for column in columns:
+            index = model.index(row, column)
+            text = str(index.data() or "")
+            cell = table.visualRect(index)
+            if not text or cell.isEmpty():
+                continue
+            room = cell.width() - 2 * _CELL_MARGIN
+            flags = int(Qt.TextFlag.TextWordWrap) if table.wordWrap() else 0
+            box = metrics.boundingRect(QRect(0, 0, max(1, room), 1_000_000), flags, text)
+            # The widest line (a word that cannot wrap shows here), and all the lines' height.
+            width = max(metrics.horizontalAdvance(line) for line in _lines(text, room, metrics))
+            if width > room + _TOLERANCE or box.height() > cell.height() + _TOLERANCE:
+                problems.append(
+                    f"cut: {name_of(table)} cell {row},{column} {text[:30]!r} needs "
+                    f"{width}x{box.height()} px, has {room}x{cell.height()}"
+                )
+    return problems
+
+
+def _lines(text: str, width: int, metrics: QFontMetrics) -> list[str]:
+    """`text` broken at spaces as word wrap breaks it (a word never breaks)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and metrics.horizontalAdvance(candidate) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return lines
 
 
 def text_size(label: QLabel, width: int) -> QSize:

@@ -1,9 +1,10 @@
-"""The kiosk cannot take payments: a calm notice for the customer, the reason for the operator.
+"""The kiosk cannot take payments: a calm notice for the customer and a code for the operator.
 
-The headline speaks to the customer; the reason (the bank does not answer, the
-journal cannot be written, …) is for the operator in small grey text. The
-"retrying in 12 s" line counts down by itself from the moment it was given —
-a cosmetic display timer; the retry itself belongs to the controller.
+The customer never reads the operator's detail (an exception's text, a config
+key, a path): only the notice, "retrying in 12 s" and a short code ("Код: E50")
+that the operator matches in service mode's Status tab and the README. The
+retry line counts down by itself from the moment it was given — a cosmetic
+display timer; the retry itself belongs to the running kiosk.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.gui import theme
 from kiosk.gui.screens.widgets import StatusIcon, centre_column, make_label
-from kiosk.gui.texts import tr, whole_seconds
+from kiosk.gui.texts import Message, tr, whole_seconds
+from kiosk.i18n import outage_code
 
 
 class OutOfServiceScreen(theme.Screen):
-    """ "Temporarily out of service", the reason for the operator and when the kiosk retries.
+    """ "Temporarily out of service", when the kiosk retries, and the cause's code.
 
     Signals:
         activity(): inherited; not watched on this screen.
@@ -33,7 +35,7 @@ class OutOfServiceScreen(theme.Screen):
         super().__init__(parent)
         self.setObjectName("out_of_service_screen")
         self._clock = clock
-        self._reason = ""
+        self._problem: Message | None = None
         self._retry_at: float | None = None
 
         self.icon = StatusIcon("warning")
@@ -63,9 +65,9 @@ class OutOfServiceScreen(theme.Screen):
         self.on_scale_changed(self.scale)
         self.retranslate(self.lang)
 
-    def show_reason(self, text: str, retry_in: float | None) -> None:
-        """`text` for the operator; `retry_in`: seconds to the next try (None: unknown)."""
-        self._reason = text
+    def show_outage(self, problem: Message | None, retry_in: float | None) -> None:
+        """Why (an outage.* Message; only its code shows); `retry_in`: seconds to the next try."""
+        self._problem = problem
         self._retry_at = None if retry_in is None else self._clock() + max(0.0, retry_in)
         self.refresh()
 
@@ -77,8 +79,12 @@ class OutOfServiceScreen(theme.Screen):
     def refresh(self) -> None:
         """Re-read the clock for the "retrying in" line."""
         lang = self.lang
-        self.reason.setText(self._reason)
-        self.reason.setVisible(bool(self._reason))
+        problem = self._problem
+        code = outage_code(problem) if problem is not None else ""
+        self.reason.setText(tr("oos.code", lang, code=code) if code else "")
+        self.reason.setVisible(bool(code))
+        recovering = problem is not None and problem.message_id == "outage.recovering"
+        self.subtitle.setText(tr("oos.recovering" if recovering else "oos.subtitle", lang))
         left = self.seconds_to_retry()
         if left is None:
             self.retry.setText("")
@@ -90,7 +96,6 @@ class OutOfServiceScreen(theme.Screen):
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
         self.headline.setText(tr("oos.title", lang))
-        self.subtitle.setText(tr("oos.subtitle", lang))
         self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:

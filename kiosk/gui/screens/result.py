@@ -63,7 +63,7 @@ class ResultScreen(theme.Screen):
 
     @property
     def kind(self) -> str:
-        """ "success" or "error"."""
+        """ "success", "error", or "warning" (paid but not recorded)."""
         return self._kind
 
     def show_success(self, amount: Decimal) -> None:
@@ -71,6 +71,14 @@ class ResultScreen(theme.Screen):
         self._kind = "success"
         self._amount = Decimal(amount)
         self._message = ""
+        self._seconds = None
+        self._refresh()
+
+    def show_unrecorded(self, amount: Decimal) -> None:
+        """Paid at the bank but not recorded by the kiosk: staff hand over the goods or refund."""
+        self._kind = "warning"
+        self._amount = Decimal(amount)
+        self._message = tr("result.unrecorded", self.lang)
         self._seconds = None
         self._refresh()
 
@@ -95,9 +103,15 @@ class ResultScreen(theme.Screen):
     def _refresh(self) -> None:
         lang = self.lang
         success = self._kind == "success"
-        self.icon.set_kind("success" if success else "error")
-        self.headline.setText(tr("result.paid" if success else "result.failed", lang))
-        theme.set_role(self.headline, "headline" if success else "headline_error")
+        unrecorded = self._kind == "warning"
+        self.icon.set_kind(self._kind)
+        headline = (
+            "result.paid" if success else "result.received" if unrecorded else "result.failed"
+        )
+        self.headline.setText(tr(headline, lang))
+        theme.set_role(self.headline, "headline_error" if self._kind == "error" else "headline")
+        if unrecorded:
+            self._message = tr("result.unrecorded", lang)
         self.amount_label.setText(
             format_amount(self._amount, lang) if self._amount is not None else ""
         )

@@ -39,7 +39,8 @@ from kiosk.access import PinLock
 from kiosk.gui import theme
 from kiosk.gui.screens.service_pin import PinPage
 from kiosk.gui.screens.widgets import make_label
-from kiosk.gui.texts import format_amount, state_label, tr
+from kiosk.gui.texts import Message, format_amount, reason_label, render, state_label, tr
+from kiosk.i18n import has_text
 from kiosk.journal import SaleRecord
 
 T = TypeVar("T")
@@ -55,7 +56,8 @@ _SECRET_WORDS = ("password", "secret", "token", "api key", "apikey", "pin", "pri
 class ServiceBackend(Protocol):
     """What service mode reads and does; every method but `run` may block.
 
-    `info()` gives display lines (label -> value), e.g. scheme, base URL, device
+    `info()` gives lines (label's message id -> value: a Message to translate, or
+    plain text such as a path or a URL), e.g. scheme, base URL, device
     id, trade point, certificate subject / expiry / days left, bank reachable and
     last ping, journal path, version. `recent_sales()` (newest first, at most 50)
     and `attention()` give the journal's own SaleRecords.
@@ -67,7 +69,7 @@ class ServiceBackend(Protocol):
         """Run `job` off the GUI thread; `on_done(result, error)` on the GUI thread."""
         ...
 
-    def info(self) -> dict[str, str]: ...
+    def info(self) -> dict[str, Message | str]: ...
 
     def recent_sales(self) -> Sequence[SaleRecord]: ...
 
@@ -75,7 +77,7 @@ class ServiceBackend(Protocol):
 
     def resolve(self, sale_id: int, note: str) -> None: ...
 
-    def check_connection(self) -> str: ...
+    def check_connection(self) -> Message | str: ...
 
 
 def is_secret_key(key: str) -> bool:
@@ -100,8 +102,17 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _reason(sale: SaleRecord) -> str:
-    return sale.reason.value if sale.reason else ""
+def _reason(sale: SaleRecord, lang: str) -> str:
+    return reason_label(sale.reason.value, lang) if sale.reason else ""
+
+
+def status_rows(info: dict[str, Message | str], lang: str) -> list[tuple[str, str]]:
+    """The Status tab's lines in `lang`: labels by message id, values translated or as they are."""
+    return [
+        (tr(key, lang) if has_text(key) else key, render(value, lang))
+        for key, value in info.items()
+        if not is_secret_key(key)
+    ]
 
 
 def sale_cells(sale: SaleRecord, lang: str) -> list[str]:
@@ -111,7 +122,7 @@ def sale_cells(sale: SaleRecord, lang: str) -> list[str]:
         sale_time(sale.created_at),
         format_amount(sale.amount, lang),
         state_label(sale.state.value, lang),
-        _reason(sale),
+        _reason(sale, lang),
         _text(sale.qr_payment_id),
     ]
 
@@ -121,7 +132,7 @@ def attention_text(sale: SaleRecord, lang: str) -> str:
     head = " · ".join(
         part
         for part in (
-            f"№ {sale.sale_id}",
+            tr("service.sale_number", lang, id=sale.sale_id),
             sale_time(sale.created_at),
             format_amount(sale.amount, lang),
         )
@@ -132,7 +143,7 @@ def attention_text(sale: SaleRecord, lang: str) -> str:
         part
         for part in (
             state_label(sale.state.value, lang),
-            _reason(sale),
+            _reason(sale, lang),
             f"{tr('service.col.payment', lang)} {sale.qr_payment_id}"
             if sale.qr_payment_id is not None
             else "",
@@ -158,11 +169,31 @@ def _make_table(name: str, columns: int) -> QTableWidget:
     table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    # The columns of words share what is left and wrap (state and reason; the status
+    # value), so numbers, times and payment ids are never cut and nothing scrolls sideways.
+    header.setStretchLastSection(False)
+    for column in (3, 4) if columns > 2 else (1,):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
     if name == "status":
         header.setVisible(False)
     QScroller.grabGesture(table.viewport(), _DRAG)
     return table
+
+
+def table_px(width: int, scale: float) -> int:
+    """The tables' text size: six columns share the width, so on a narrow (portrait) panel
+    the width decides it — numbers and payment ids fit, words wrap, nothing is cut."""
+    return max(12, min(theme.font_px("small", scale), width // 46))
+
+
+def size_tables(tables: Sequence[QTableWidget], px: int, was: int) -> int:
+    """Give `tables` text of `px` (unless it is `was` already: restyling a table is not free)."""
+    for table in tables if px != was else ():
+        table.setStyleSheet(
+            f"QTableWidget {{ font-size: {px}px; }}"
+            f" QHeaderView, QHeaderView::section {{ font-size: {px}px; }}"
+        )
+    return px
 
 
 def _page_header(name: str, page: QWidget) -> tuple[QVBoxLayout, QLabel, theme.BigButton]:
@@ -208,7 +239,8 @@ class ServiceScreen(theme.Screen):
         self._tickets: dict[str, int] = {}
         self._data: dict[str, Any] = {}
         self._errors: dict[str, str | None] = {}
-        self._check_text: str | None = None
+        self._check_text: Message | str | None = None
+        self._table_px = 0
         self._status_labels: dict[str, QLabel] = {}
         self._refresh_buttons: dict[str, theme.BigButton] = {}
 
@@ -384,8 +416,8 @@ class ServiceScreen(theme.Screen):
         elif name == "attention":
             self._render_attention(self._data.get("attention") or ())
 
-    def _render_status(self, info: dict[str, str]) -> None:
-        rows = [(str(k), _text(v)) for k, v in info.items() if not is_secret_key(str(k))]
+    def _render_status(self, info: dict[str, Message | str]) -> None:
+        rows = status_rows(info, self.lang)
         self.status_table.setRowCount(len(rows))
         for row, (key, value) in enumerate(rows):
             self.status_table.setItem(row, 0, QTableWidgetItem(key))
@@ -468,22 +500,22 @@ class ServiceScreen(theme.Screen):
         ticket = self._tickets.get("check", 0) + 1
         self._tickets["check"] = ticket
         self.check_button.setEnabled(False)
-        self._check_text = None
-        self.check_result.setText(tr("service.checking", self.lang))
+        self._show_check(Message("service.checking"))
 
-        def on_done(result: str | None, error: BaseException | None) -> None:
+        def on_done(result: Message | str | None, error: BaseException | None) -> None:
             if self._tickets.get("check") != ticket:
                 return
             self.check_button.setEnabled(True)
-            if error is not None:
-                self._check_text = tr(
-                    "service.check_failed", self.lang, error=str(error) or type(error).__name__
-                )
-            else:
-                self._check_text = _text(result)
-            self.check_result.setText(self._check_text)
+            failed = str(error) or type(error).__name__ if error is not None else None
+            self._show_check(
+                Message("service.check_failed", {"error": failed}) if failed else result
+            )
 
         self._backend.run(self._backend.check_connection, on_done)
+
+    def _show_check(self, text: Message | str | None) -> None:
+        self._check_text = text
+        self.check_result.setText(render(text, self.lang))
 
     # --- look ------------------------------------------------------------------------------------
 
@@ -502,6 +534,7 @@ class ServiceScreen(theme.Screen):
             ]
         )
         self.check_button.setText(tr("service.check", lang))
+        self._show_check(self._check_text)
         self.quit_button.setText(tr("service.quit", lang))
         for name in ("status", "sales", "attention"):
             if name in self._data or name in self._errors:
@@ -520,6 +553,8 @@ class ServiceScreen(theme.Screen):
             self._tab_grid.addWidget(self.tab_buttons[name], row, col)
 
     def on_resized(self, width: int, height: int) -> None:
+        tables = (self.status_table, self.sales_table)
+        self._table_px = size_tables(tables, table_px(width, self.scale), self._table_px)
         base = round(40 * self.scale)
         self._root.setContentsMargins(base, base, base, base)
         # The PIN pad stays phone-sized; the tabs use the whole screen.

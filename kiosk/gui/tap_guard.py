@@ -1,0 +1,63 @@
+"""Taps that land in the first moment after a page change are ignored: they were meant for
+the page before.
+
+A double tap on Pay used to cancel the sale it had just started: the second tap
+(150-600 ms later) hit whatever now stood where Pay was. Moving Cancel away fixed
+that one button; this fixes the class: every page change, every button, every
+screen to come. Only presses are held back (a release without its press clicks
+nothing), and only on the kiosk's own window; keys are never held back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QWidget
+
+log = logging.getLogger("kiosk.window")
+
+#: Longer than the slowest double tap seen (600 ms), shorter than a deliberate next tap.
+GUARD_SECONDS = 0.7
+_PRESSES = frozenset(
+    {
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.TouchBegin,
+    }
+)
+
+
+class TapGuard(QObject):
+    """An application event filter: `arm()` on every page change of `window`."""
+
+    def __init__(
+        self,
+        window: QWidget,
+        seconds: float = GUARD_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self.seconds = seconds
+        self.clock = clock
+        self._until = float("-inf")
+
+    def arm(self, *_changed: object) -> None:
+        self._until = self.clock() + self.seconds
+
+    def is_armed(self) -> bool:
+        return self.clock() < self._until
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() in _PRESSES
+            and isinstance(watched, QWidget)
+            and watched.window() is self._window
+            and self.is_armed()
+        ):
+            log.info("tap ignored: %s just after a page change", watched.objectName() or "widget")
+            return True
+        return False
