@@ -3,9 +3,11 @@ the page before.
 
 A double tap on Pay used to cancel the sale it had just started: the second tap
 (150-600 ms later) hit whatever now stood where Pay was. Moving Cancel away fixed
-that one button; this fixes the class: every page change, every button, every
-screen to come. Only presses are held back (a release without its press clicks
-nothing), and only on the kiosk's own window; keys are never held back.
+that one button; this fixes the class: every page change — the window's pages and
+every stack of pages inside a screen (the QR appearing on the QR screen, the PIN
+pad giving way to the tabs) — for every button and every screen to come. Only
+presses are held back (a release without its press clicks nothing), and only on
+the kiosk's own window; keys are never held back.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QStackedWidget, QWidget
 
 log = logging.getLogger("kiosk.window")
 
@@ -44,6 +46,14 @@ class TapGuard(QObject):
         self.seconds = seconds
         self.clock = clock
         self._until = float("-inf")
+
+    def watch(self, widget: QWidget) -> None:
+        """Arm on every page change of every stack of pages in `widget` (and `widget` itself)."""
+        stacks = widget.findChildren(QStackedWidget)
+        if isinstance(widget, QStackedWidget):
+            stacks.append(widget)
+        for stack in stacks:
+            stack.currentChanged.connect(self.arm)
 
     def arm(self, *_changed: object) -> None:
         self._until = self.clock() + self.seconds

@@ -113,7 +113,7 @@ class KioskWindow(QWidget):
         self._corner = _CornerWatcher(self)
         # Every page change, wherever it comes from, holds back taps for a moment.
         self.tap_guard = TapGuard(self)
-        self.state_changed.connect(self.tap_guard.arm)
+        self.tap_guard.watch(self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.tap_guard)
@@ -132,6 +132,7 @@ class KioskWindow(QWidget):
     def set_service_screen(self, widget: QWidget) -> None:
         self.navigator.replace("service", widget)
         self.service_screen = widget
+        self.tap_guard.watch(widget)
 
     def move_to(self, screen: str) -> None:
         """Show `screen` (see Navigator.move_to). Unknown names are a bug."""

@@ -313,6 +313,32 @@ def test_full_disk_refuses_sales_until_freed(
     qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=5000)
 
 
+def test_paid_but_not_recorded_tells_the_customer_staff_will_settle_it(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    """The journal stops taking writes between the scan and Processed: the money arrived, the
+    journal cannot say so. Not a plain "Paid": the customer is told staff will settle it."""
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    type_amount(qtbot, shell, 700)
+    press_pay(qtbot, shell)
+    payment_id = current_payment(qtbot, shell)
+    sale_id = shell.controller.current.sale_id
+    fast_sandbox.scan(payment_id)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "awaiting", timeout=2500)
+    # SQLite's own SQLITE_READONLY at the next write (an in-place update needs no new page,
+    # so a capped page count would not stop it).
+    shell.journal._conn.execute("PRAGMA query_only = 1")
+    fast_sandbox.confirm(payment_id)
+    qtbot.waitUntil(lambda: shell.window.screen_name in ("success", "error"), timeout=3000)
+    result = shell.window.result_screen
+    assert shell.window.screen_name == "error" and result.kind == "warning"
+    assert result.headline.text() == "Платёж получен"
+    assert "выдадут товар или вернут деньги" in result.detail.text()
+    assert result.amount_label.isVisible() and "700" in result.amount_label.text()
+    assert shell.journal.get(sale_id).state is not SaleState.PROCESSED  # the host hears no lie
+    shell.journal._conn.execute("PRAGMA query_only = 0")
+
+
 def test_a_kept_alive_host_connection_outlives_a_restart_of_the_kiosks_parts(
     qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
 ) -> None:
