@@ -169,10 +169,10 @@ def _make_table(name: str, columns: int) -> QTableWidget:
     table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    # The columns of words share what is left and wrap (state and reason; the status
-    # value), so numbers, times and payment ids are never cut and nothing scrolls sideways.
+    # The columns of words share what is left and wrap (time, state and reason; the status
+    # value), so numbers and payment ids are never cut and nothing scrolls sideways.
     header.setStretchLastSection(False)
-    for column in (3, 4) if columns > 2 else (1,):
+    for column in (1, 3, 4) if columns > 2 else (1,):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
     if name == "status":
         header.setVisible(False)
@@ -183,7 +183,7 @@ def _make_table(name: str, columns: int) -> QTableWidget:
 def table_px(width: int, scale: float) -> int:
     """The tables' text size: six columns share the width, so on a narrow (portrait) panel
     the width decides it — numbers and payment ids fit, words wrap, nothing is cut."""
-    return max(12, min(theme.font_px("small", scale), width // 46))
+    return max(10, min(theme.font_px("small", scale), width // 50))
 
 
 def size_tables(tables: Sequence[QTableWidget], px: int, was: int) -> int:
