@@ -35,9 +35,9 @@ PAYMENT_PAGES = frozenset({"qr", "awaiting"})
 _STYLE = (
     "#demo_panel { background: rgba(38, 50, 56, 235); border-top-left-radius: 10px;"
     " border-top-right-radius: 10px; }"
-    " #demo_panel QLabel { color: #eceff1; font-size: 15px; background: transparent; }"
+    " #demo_panel QLabel { color: #eceff1; font-size: 13px; background: transparent; }"
     " #demo_panel QPushButton, QPushButton#demo_show { background: #455a64; color: white;"
-    " border-radius: 8px; padding: 6px 12px; font-size: 15px; min-height: 40px; }"
+    " border-radius: 8px; padding: 4px 10px; font-size: 14px; min-height: 40px; }"
     " #demo_panel QPushButton:pressed, QPushButton#demo_show:pressed { background: #607d8b; }"
 )
 
@@ -67,7 +67,6 @@ class DemoPanel(QWidget):
         self.status.setObjectName("demo_status")
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
-        row.addWidget(self.title)
         for action, key in ACTIONS:
             button = QPushButton()
             button.setObjectName(f"demo_{action}")
@@ -79,7 +78,6 @@ class DemoPanel(QWidget):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             shortcut.activated.connect(lambda a=action: self.emulate(a))
-        row.addStretch(1)
         self.hide_button = QPushButton()
         self.hide_button.setObjectName("demo_hide")
         self.hide_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -89,7 +87,13 @@ class DemoPanel(QWidget):
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(4)
         layout.addLayout(row)
-        layout.addWidget(self.status)
+        # One line under the buttons: what the strip is, then what the last action did.
+        self.title.setWordWrap(True)
+        self.status.setWordWrap(True)
+        notes = QHBoxLayout()
+        notes.addWidget(self.title)
+        notes.addWidget(self.status, 1)
+        layout.addLayout(notes)
         self.show_button = QPushButton()
         self.show_button.setObjectName("demo_show")
         self.show_button.setProperty("layout_overlay", True)
@@ -151,7 +155,7 @@ class DemoPanel(QWidget):
         self._lang = lang
         self.title.setText(tr("demo.title", lang))
         for action, key in ACTIONS:
-            self.buttons[action].setText(f"{tr(f'demo.{action}', lang)} [{key}]")
+            self.buttons[action].setText(f"{tr(f'demo.{action}', lang)} {key}")
         self.hide_button.setText(tr("demo.hide", lang))
         self.show_button.setText(tr("demo.show", lang))
         self._place()

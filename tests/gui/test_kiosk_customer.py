@@ -88,6 +88,9 @@ def test_the_demo_strip_floats_over_the_kiosk_and_unfolds_for_a_payment(qtbot: Q
     window.qr_screen.show_payment("https://pay.kaspi.kz/pay/x", 1250, ["Gold"])
     window.move_to("qr")
     assert panel.isVisible() and panel.geometry().bottom() == window.height() - 1
+    for lang in ("en", "kk", "ru"):
+        panel.retranslate(lang)
+        assert check_layout(window) == []  # the strip's own buttons and lines are not cut
     qtbot.waitUntil(lambda: not window.tap_guard.is_armed())  # a page just changed
     qtbot.mouseClick(panel.hide_button, Qt.MouseButton.LeftButton)
     assert not panel.isVisible()
