@@ -557,6 +557,7 @@ class ServiceScreen(theme.Screen):
         self._table_px = size_tables(tables, table_px(width, self.scale), self._table_px)
         base = round(40 * self.scale)
         self._root.setContentsMargins(base, base, base, base)
-        # The PIN pad stays phone-sized; the tabs use the whole screen.
-        side = max(0, (width - 2 * base - round(720 * self.scale)) // 2)
+        # The PIN pad stays phone-sized (side by side with its texts when wide); tabs fill it.
+        pad = round((720 if self.portrait else 1400) * self.scale)
+        side = max(0, (width - 2 * base - pad) // 2)
         self.pin_page.box.setContentsMargins(side, 0, side, 0)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QSize, Qt, QTimer, QVariantAnimation, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QSizePolicy, QSpacerItem, QVBoxLayout, QWidget
 
 from kiosk.access import MAX_PIN_DIGITS, PinLock, PinVerdict
 from kiosk.gui import theme
@@ -94,11 +94,18 @@ class PinPage(QWidget):
         self.pad.digit_pressed.connect(self.press_digit)
         self.exit = theme.BigButton("", "", "pin_exit")
         self.exit.clicked.connect(self.exit_requested)
-        self.box = QVBoxLayout(self)
+        # Portrait: the texts, the pad, Exit, top to bottom. Landscape: the texts and Exit on
+        # the left, the pad on the right, so its keys get the height a wide panel lacks.
+        self._info = QVBoxLayout()
+        self._info.setContentsMargins(0, 0, 0, 0)
         for widget in (self.title, self.prompt, self.dots, self.message):
-            self.box.addWidget(widget)
+            self._info.addWidget(widget)
+        self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self.box.addLayout(self._info)
         self.box.addWidget(self.pad, 1)
         self.box.addWidget(self.exit)
+        self._landscape = False
+        self._gap: QSpacerItem | None = None
         self._lock_timer = QTimer(self)
         self._lock_timer.setInterval(500)
         self._lock_timer.timeout.connect(self._on_lock_timer_timeout)
@@ -182,7 +189,31 @@ class PinPage(QWidget):
         self.exit.setText(tr("service.exit", lang))
         self.refresh()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.arrange(event.size().width() > event.size().height() * 1.2)
+        super().resizeEvent(event)
+
+    def arrange(self, landscape: bool) -> None:
+        """Side by side on a wide page, stacked on a tall one."""
+        if landscape == self._landscape:
+            return
+        self._landscape = landscape
+        self.box.removeWidget(self.exit)
+        self._info.removeWidget(self.exit)
+        if self._gap is not None:
+            self._info.removeItem(self._gap)
+            self._gap = None
+        if landscape:
+            self._gap = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+            self._info.addItem(self._gap)
+            self._info.addWidget(self.exit)
+            self.box.setDirection(QBoxLayout.Direction.LeftToRight)
+        else:
+            self.box.addWidget(self.exit)
+            self.box.setDirection(QBoxLayout.Direction.TopToBottom)
+
     def on_scale_changed(self, scale: float) -> None:
+        self._info.setSpacing(round(20 * scale))
         self.box.setSpacing(round(20 * scale))
         self.pad.set_spacing(round(14 * scale))
         self.dots.setMinimumHeight(round(70 * scale))
