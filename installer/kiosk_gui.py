@@ -43,6 +43,9 @@ def main() -> int:
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+    from kiosk.console import utf8_console
+
+    utf8_console()  # a console build (--debug-console) prints like kiosk-cli
     from kiosk.cli import main as kiosk_main
 
     return kiosk_main(gui_argv(sys.argv[1:]))
