@@ -21,6 +21,7 @@ from typing import Any
 import wine_proofs
 
 WINDOW_NAME = "^Kaspi QR$"
+EXIT_ALREADY_RUNNING = 6  # kiosk.winsys.EXIT_ALREADY_RUNNING
 SCREENSHOT_WIDTH = 480
 #: What the screen showed when the sale could not start (not committed: build/ is ignored).
 FAILURE_SCREENSHOT = wine_proofs.build.ROOT / "build" / "windows" / "gui-failure.png"
@@ -125,6 +126,7 @@ class GuiSale:
         time.sleep(1.5)  # the success screen is painted
         self.take_screenshot(window)
         sale = self.journal_sale(payment_id)
+        self.check_windows_behaviour()
         self.stop()
         return (
             f"sale {sale['sale_id']}: payment {payment_id} {sale['state']} on the screen; "
@@ -148,6 +150,18 @@ class GuiSale:
                 60,
             )
         )
+
+    def check_windows_behaviour(self) -> None:
+        """kiosk/winsys.py on Windows: the display kept on, a second kiosk refused."""
+        if "display kept on while the kiosk runs" not in self.log_text():
+            raise wine_proofs.ProofFailed("SetThreadExecutionState did not succeed (kiosk log)")
+        code, out = self.proofs.run_exe(
+            self.proofs.dist / "kiosk" / "kiosk-cli.exe",
+            ["--config", str(self.proofs.config), "run", "--windowed"],
+            display=self.display,
+        )
+        if code != EXIT_ALREADY_RUNNING or "already running" not in out:
+            raise wine_proofs.ProofFailed(f"a second kiosk on the same config: {code}\n{out}")
 
     def take_screenshot(self, window: str, path: Path | None = None) -> None:
         from PIL import ImageGrab

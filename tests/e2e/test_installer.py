@@ -247,6 +247,20 @@ def test_windowed_launcher_runs_the_kiosk_by_default(argv: list[str], expected: 
     assert load("kiosk_gui").gui_argv(argv) == expected
 
 
+def test_windowed_launcher_supervises_itself_for_the_autostart_task(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import kiosk.winsys
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(kiosk.winsys, "supervise", lambda cmd: started.append(cmd) or 0)
+    monkeypatch.setattr(sys, "argv", ["kiosk.exe", "--supervise", "--config", "k.toml"])
+    monkeypatch.setattr(sys, "stdout", sys.stdout)
+    monkeypatch.setattr(sys, "stderr", sys.stderr)
+    assert load("kiosk_gui").main() == 0
+    assert started == [[sys.executable, "--config", "k.toml"]]
+
+
 def test_windowed_launcher_command_line_parses_with_the_real_cli() -> None:
     from kiosk.cli import build_parser
 
@@ -362,6 +376,7 @@ def test_inno_script_never_overwrites_or_removes_the_operators_data(
         assert shortcut in icons
     run_key = [line for line in sections["Registry"] if "Tasks: autostart" in line]
     assert run_key and r"CurrentVersion\Run" in run_key[0] and "Root: HKLM" in run_key[0]
+    assert '\\kiosk.exe"" --supervise"' in run_key[0]  # restarted after a crash
     assert 'Name: "autostart"' in sections["Tasks"][0]
 
 
