@@ -84,6 +84,8 @@ APT_PACKAGES = [
 #: Debian's security suite can publish the i386 index later than the amd64 one, and
 #: wine32:i386 then wants library versions amd64 does not have yet; for this one
 #: install the main suite wins (the pin file is removed right after).
+#: Package lists younger than this are used as they are (no `apt-get update`).
+APT_LISTS_FRESH = 24 * 3600
 APT_PIN = Path("/etc/apt/preferences.d/kiosk-wine-build")
 APT_PIN_TEXT = "Package: *\nPin: release l=Debian-Security\nPin-Priority: 100\n"
 
@@ -176,6 +178,12 @@ def apt_missing() -> list[str]:
     return missing
 
 
+def apt_lists_age() -> float:
+    """Seconds since apt's package lists were last fetched (infinite if never)."""
+    lists = [p.stat().st_mtime for p in Path("/var/lib/apt/lists").glob("*_Packages*")]
+    return time.time() - max(lists) if lists else float("inf")
+
+
 def setup_apt() -> str:
     if shutil.which("dpkg-query") is None or shutil.which("apt-get") is None:
         raise StepFailed(
@@ -188,11 +196,16 @@ def setup_apt() -> str:
         raise StepFailed(
             "missing packages (run as root, or apt-get install them): " + " ".join(missing)
         )
-    if "i386" not in run(["dpkg", "--print-foreign-architectures"], quiet=True).split():
+    new_architecture = (
+        "i386" not in run(["dpkg", "--print-foreign-architectures"], quiet=True).split()
+    )
+    if new_architecture:
         run(["dpkg", "--add-architecture", "i386"])
     apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    # An index that fails mid-sync is ignored by apt (a warning), not fatal.
-    subprocess.run(["apt-get", "update", "-qq"], env=apt_env, check=False)
+    if new_architecture or apt_lists_age() > APT_LISTS_FRESH:
+        # An index that fails mid-sync is ignored by apt (a warning), not fatal.
+        say("$ apt-get update")
+        subprocess.run(["apt-get", "update", "-qq"], env=apt_env, check=False)
     APT_PIN.write_text(APT_PIN_TEXT)
     try:
         run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing], env=apt_env)
