@@ -26,11 +26,12 @@ from kiosk.config import Config, ConfigError, SaleSection, load, secret_values, 
 from kiosk.gui.controller import Busy, SaleController, Unavailable
 from kiosk.gui.health import HealthMonitor
 from kiosk.gui.texts import reason_text
-from kiosk.gui.window import KioskWindow
+from kiosk.gui.window import SCREENS, KioskWindow
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError, SaleRecord
 from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.tls import load_identity
+from kiosk.metrics import KioskMetrics, OutOfServiceReason
 from kiosk.sale import SaleState
 
 log = logging.getLogger("kiosk.shell")
@@ -87,6 +88,9 @@ class KioskShell(QObject):
             Decimal(str(defaults.max_amount)),
             demo_bar(self) if demo_bar else None,
         )
+        # metrics (issue 13): the screen shown, as kiosk_screen and kiosk_out_of_service
+        self.metrics = KioskMetrics(SCREENS, self.window.screen_name)
+        self.window.state_changed.connect(lambda _old, new: self.metrics.screen_changed(new))
         self._recovery_worker = Worker("kiosk-recovery", self)
         self._stopping = threading.Event()
         self._boot_count = 0
@@ -134,8 +138,11 @@ class KioskShell(QObject):
         self._teardown()
         try:
             self._boot()
-        except (ConfigError, JournalError) as exc:
-            self._out_of_service(str(exc) if isinstance(exc, JournalError) else f"config: {exc}")
+        except JournalError as exc:
+            self._out_of_service(str(exc), OutOfServiceReason.JOURNAL)
+            self._retry.start(int(self.retry_seconds * 1000))
+        except ConfigError as exc:
+            self._out_of_service(f"config: {exc}", OutOfServiceReason.CONFIG)
             self._retry.start(int(self.retry_seconds * 1000))
 
     def _boot(self) -> None:
@@ -147,6 +154,7 @@ class KioskShell(QObject):
             console_level=self._console_level,
             secrets=secret_values(config),
         )
+        self.metrics.apply(config)  # metrics (issue 13): labels, journal, exporter on/off
         log.info(
             "starting: config %s, scheme %s, %s",
             self.config_path,
@@ -164,8 +172,10 @@ class KioskShell(QObject):
         # One client (one session, one connection) per thread that calls the bank: a
         # requests.Session is not shared between threads. The certificate is read once.
         identity = load_identity(config) if config.kaspi.scheme != "basic" else None
-        self.client = KaspiClient(config, identity=identity)
-        self._background_client = KaspiClient(config, identity=identity)
+        self.metrics.certificate_expires(identity.info.not_after if identity else None)
+        hook = self.metrics.on_request  # metrics (issue 13): every request to the bank
+        self.client = KaspiClient(config, identity=identity, on_request=hook)
+        self._background_client = KaspiClient(config, identity=identity, on_request=hook)
         if not config.kaspi.device_token:
             self._register(config, self._background_client)
             return
@@ -175,7 +185,7 @@ class KioskShell(QObject):
         self.controller.screen_requested.connect(self._on_controller_screen_requested)
         self.controller.countdown.connect(self._on_controller_countdown)
         self._start_host_api(config)
-        self._health_client = KaspiClient(config, identity=identity)
+        self._health_client = KaspiClient(config, identity=identity, on_request=hook)
         self.health = HealthMonitor(
             self._health_client.ping, config.kiosk.health_interval, parent=self
         )
@@ -190,14 +200,19 @@ class KioskShell(QObject):
                 "device.trade_point_id",
                 "is 0: set the trade point to register at (kiosk tradepoints)",
             )
-        self._out_of_service(f"registering {device_id} at trade point {trade_point}")
+        self._out_of_service(
+            f"registering {device_id} at trade point {trade_point}",
+            OutOfServiceReason.REGISTRATION,
+        )
         boot = self._boot_count
 
         def done(token: object, error: BaseException | None) -> None:
             if boot != self._boot_count:
                 return
             if error is not None or not isinstance(token, str):
-                self._out_of_service(f"registration failed: {error}")
+                self._out_of_service(
+                    f"registration failed: {error}", OutOfServiceReason.REGISTRATION
+                )
                 self._retry.start(int(self.retry_seconds * 1000))
                 return
             write_value(self.config_path, "kaspi", "device_token", token)
@@ -216,7 +231,10 @@ class KioskShell(QObject):
         if not pending:
             self._on_recovered([], None)
             return
-        self._out_of_service(f"checking {len(pending)} earlier payment(s) with the bank")
+        self._out_of_service(
+            f"checking {len(pending)} earlier payment(s) with the bank",
+            OutOfServiceReason.RECOVERY,
+        )
         notify = self.controller.sale_updated.emit if self.controller else (lambda _i: None)
         stop, boot = self._stopping, self._boot_count
 
@@ -242,7 +260,7 @@ class KioskShell(QObject):
             return  # a recovery of an earlier boot, stopped by the teardown
         if error is not None:
             # The journal failed under the recovery: do not take sales.
-            self._out_of_service(f"recovery failed: {error}")
+            self._out_of_service(f"recovery failed: {error}", OutOfServiceReason.RECOVERY)
             self._retry.start(int(self.retry_seconds * 1000))
             return
         if outcomes:
@@ -355,6 +373,7 @@ class KioskShell(QObject):
         self._idle.stop()
         self._teardown()
         self._recovery_worker.close(wait=True)
+        self.metrics.close()  # metrics (issue 13): the exporter stops with the kiosk
         self.window.quit()
         app = QApplication.instance()
         if app is not None and exit_app:
@@ -370,10 +389,11 @@ class KioskShell(QObject):
             if self.window.screen_name == "amount":
                 self._recheck_abandoned()
         elif self.window.screen_name in ("amount", "out_of_service"):
-            self._out_of_service(f"the bank does not answer: {reason}")
+            self._out_of_service(f"the bank does not answer: {reason}", OutOfServiceReason.BANK)
 
-    def _out_of_service(self, reason: str) -> None:
+    def _out_of_service(self, reason: str, kind: OutOfServiceReason) -> None:
         self.problem = reason
+        self.metrics.out_of_service(kind)  # metrics (issue 13): before the screen changes
         log.warning("out of service: %s", reason)
         self.window.out_of_service_screen.show_reason(reason, self.retry_seconds)
         if self.window.screen_name != "service":
@@ -384,7 +404,9 @@ class KioskShell(QObject):
         c = self.controller
         if c is not None and c.journal_problem:
             # Sales stop until the disk is writable again: boot retries open + write probe.
-            self._out_of_service(f"the journal cannot be written: {c.journal_problem}")
+            self._out_of_service(
+                f"the journal cannot be written: {c.journal_problem}", OutOfServiceReason.JOURNAL
+            )
             self._retry.start(int(self.retry_seconds * 1000))
             return
         if c is None or (self.health is not None and self.health.reachable is False):
