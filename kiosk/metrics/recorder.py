@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -119,6 +125,8 @@ class KioskMetrics:
         for kind in labels.FAILURES:
             self._status_failures.labels(kind)  # a series from 0, so the first failure shows
         self.registry.register(_KioskCollector(self))
+        ProcessCollector(registry=self.registry)  # memory, CPU, start time (Linux only)
+        PlatformCollector(registry=self.registry)  # python_info
 
     # --- what the app calls ------------------------------------------------------------------
 
