@@ -14,7 +14,11 @@ archiving moves them to `events_archive` with their ids, so both are read.
 
 Cheap at every scrape: the first read aggregates every event once; after that
 only events with a higher id than the last one read are aggregated (a range on
-the primary key). Reads use a read-only connection of their own, so a scrape
+the primary key). The two gauges (sales needing attention, unknown sales) need
+a look at every sale, so they are read again only when the journal has a new
+event: the journal writes one with every change to a sale, so no new event
+means no change, and a scrape between sales costs a connection and one lookup.
+Reads use a read-only connection of their own, so a scrape
 never waits for, nor holds up, a sale's write (WAL lets a reader and a writer
 work at once).
 """
@@ -90,6 +94,8 @@ class JournalCounts:
         self._counts = SaleCounts()
         self._last_id = 0  # the highest event id already counted
         self._file_id: tuple[int, int] | None = None
+        #: The counts of the last read that succeeded (still true: counters only grow).
+        self.last: SaleCounts | None = None
 
     def read(self) -> SaleCounts:
         """The counts now; raises sqlite3.Error or OSError when the journal cannot be read."""
@@ -105,18 +111,20 @@ class JournalCounts:
                 if file_id != self._file_id or last < self._last_id:
                     # Another file (an operator moved a damaged journal aside): count afresh.
                     self._counts, self._last_id, self._file_id = SaleCounts(), 0, file_id
-                self._catch_up(conn, last)
                 counts = self._counts
-                counts.needing_attention = conn.execute(
-                    "SELECT count(*) FROM sales WHERE needs_refund = 1 AND resolved_at IS NULL"
-                ).fetchone()[0]
-                counts.unknown = conn.execute(
-                    "SELECT count(*) FROM sales WHERE state = ?", (SaleState.UNKNOWN.value,)
-                ).fetchone()[0]
+                if self.last is None or last != self._last_id:
+                    # The gauges first: the counters are moved on last, once all has answered.
+                    counts.needing_attention = conn.execute(
+                        "SELECT count(*) FROM sales WHERE needs_refund = 1 AND resolved_at IS NULL"
+                    ).fetchone()[0]
+                    counts.unknown = conn.execute(
+                        "SELECT count(*) FROM sales WHERE state = ?", (SaleState.UNKNOWN.value,)
+                    ).fetchone()[0]
+                    self._catch_up(conn, last)
                 conn.execute("COMMIT")
             finally:
                 conn.close()
-            return SaleCounts(
+            self.last = SaleCounts(
                 Counter(counts.ended),
                 Counter(counts.ended_tiyn),
                 counts.refunds,
@@ -124,10 +132,9 @@ class JournalCounts:
                 counts.needing_attention,
                 counts.unknown,
             )
+            return self.last
 
     def _catch_up(self, conn: sqlite3.Connection, last: int) -> None:
-        if last == self._last_id:
-            return
         window = (self._last_id, last, self._last_id, last)
         rows = conn.execute(_ENDED, (NO_REASON, *window, *FINAL_STATES)).fetchall()
         refunds, refunded_tiyn = conn.execute(_REFUNDED, window).fetchone()

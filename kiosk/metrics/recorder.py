@@ -234,7 +234,7 @@ class _KioskCollector(Collector):
 
     def __init__(self, metrics: KioskMetrics) -> None:
         self._metrics = metrics
-        self._last_counts: SaleCounts | None = None
+        self._journal_failing = False  # logged once when it starts, not at every scrape
 
     def describe(self) -> Iterable[Metric]:
         # Names only: the registry must not run a journal query just to register this.
@@ -246,10 +246,11 @@ class _KioskCollector(Collector):
         if journal is not None:
             try:
                 counts, journal_ok = journal.read(), True
-                self._last_counts = counts
             except (sqlite3.Error, OSError) as exc:
-                log.warning("metrics: journal %s not readable: %s", journal.path, exc)
-                counts = self._last_counts  # still true: counters only grow
+                if not self._journal_failing:
+                    log.warning("metrics: the journal %s cannot be read: %s", journal.path, exc)
+                counts = journal.last
+            self._journal_failing = not journal_ok
         if state.out_of_service and state.reason is OutOfServiceReason.JOURNAL:
             journal_ok = False
         yield from _families(state, counts, journal_ok=journal_ok)

@@ -17,6 +17,8 @@ CORE = [
     "kiosk.flow",
     "kiosk.journal",
     "kiosk.hostapi",
+    "kiosk.metrics",
+    "kiosk.metrics.server",
     "kiosk.sandbox.server",
     "kiosk.sandbox.state",
     "kiosk.sandbox.pki",

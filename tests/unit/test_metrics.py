@@ -303,3 +303,26 @@ def test_metrics_are_off_by_default_on_their_own_port() -> None:
 def test_the_token_is_a_secret() -> None:
     c = cfg.from_mapping({"kaspi": {"cert_file": "c.pfx"}, "metrics": {"token": TOKEN}})
     assert TOKEN in cfg.secret_values(c)
+
+
+def test_a_journal_that_cannot_be_read_is_not_ok_and_keeps_the_counts(
+    tmp_path: Path, metrics: KioskMetrics, http: requests.Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    with Journal.open(tmp_path) as j:
+        sale_id = j.begin_sale(
+            Decimal(40), external_id=None, source="host", scheme="standard", device_id="K"
+        )
+        j.payment_created(sale_id, 500_000_001, "2026-01-01T00:00:00+05:00")
+        j.set_state(sale_id, SaleState.PROCESSED)
+    metrics.apply(config(tmp_path, token=TOKEN))
+    assert value(scrape(metrics, http), "kiosk_journal_ok") == 1
+    journal = tmp_path / "journal.sqlite3"
+    journal.rename(tmp_path / "journal.damaged")
+    journal.write_bytes(b"this is not a database " * 200)
+    for _ in range(3):
+        text = scrape(metrics, http)
+        assert value(text, "kiosk_journal_ok") == 0
+        # What was counted stays counted: a counter that vanished would read as a reset.
+        assert value(text, "kiosk_sales_total", state="processed", reason="none") == 1
+    warnings = [r for r in caplog.records if r.name == "kiosk.metrics"]
+    assert len(warnings) == 1 and "cannot be read" in warnings[0].getMessage()
