@@ -214,6 +214,11 @@ def journal_story(data_dir: Path) -> tuple[Counter[tuple[str, str]], dict[str, D
     return counts, amounts
 
 
+def firing(prometheus: PrometheusServer) -> set[str]:
+    alerts = prometheus.http.get(f"{prometheus.base}/api/v1/alerts", timeout=10).json()
+    return {a["labels"]["alertname"] for a in alerts["data"]["alerts"] if a["state"] == "firing"}
+
+
 def test_prometheus_sees_what_the_journal_says_across_a_restart(
     rig: tuple[Kiosk, PrometheusServer, Path], fast_sandbox: Sandbox
 ) -> None:
@@ -259,6 +264,29 @@ def test_prometheus_sees_what_the_journal_says_across_a_restart(
     groups = prometheus.http.get(f"{prometheus.base}/api/v1/rules", timeout=10).json()
     rules = [rule for group in groups["data"]["groups"] for rule in group["rules"]]
     assert len(rules) == 8 and all(rule["health"] == "ok" for rule in rules), rules
+    assert firing(prometheus) == set()
+
+    # A customer who pays after cancelling: counted as cancelled and as paid, never
+    # un-counted, and the operator is alerted to refund or hand over.
+    late = kiosk.sell(60)
+    assert kiosk.api.post(f"/sales/{late['sale_id']}/cancel").status_code == 200
+    fast_sandbox.scan(late["qr_payment_id"])
+    fast_sandbox.confirm(late["qr_payment_id"])
+    wait_until(
+        lambda: kiosk.api.get(f"/sales/{late['sale_id']}").json()["needs_refund"], 10, "paid"
+    )
+    counts, amounts = journal_story(data_dir)  # the journal: the late sale is processed now
+    counts[("cancelled", "cancelled")] += 1  # and it was cancelled on its way there
+    assert counts == {
+        ("processed", "none"): 1,
+        ("cancelled", "cancelled"): 2,
+        ("processed", "paid_after_cancel"): 1,
+    }
+    wait_until(
+        lambda: prometheus.values(sales, "state", "reason") == counts, 20, "the late payment"
+    )
+    wait_until(lambda: firing(prometheus) == {"KioskSaleNeedsAttention"}, 20, "the attention alert")
+    assert prometheus.values("kiosk_sales_needing_attention") == {(): 1.0}
 
     # A restart: SIGKILL, then a new kiosk on the same journal. No counter goes back.
     started = prometheus.values("process_start_time_seconds")[()]
@@ -278,12 +306,12 @@ def test_prometheus_sees_what_the_journal_says_across_a_restart(
     fast_sandbox.scan(again["qr_payment_id"])
     fast_sandbox.confirm(again["qr_payment_id"])
     kiosk.wait_state(again["sale_id"], "processed")
-    counts, amounts = journal_story(data_dir)
-    assert counts[("processed", "none")] == 2
+    counts[("processed", "none")] += 1
     wait_until(
         lambda: prometheus.values(sales, "state", "reason") == counts,
         20,
         "Prometheus to see the sale after the restart",
     )
+    _, amounts = journal_story(data_dir)
     revenue = prometheus.values('kiosk_sales_amount_tenge_total{state="processed"}')
-    assert Decimal(str(revenue[()])) == amounts["processed"] == Decimal(425)
+    assert Decimal(str(revenue[()])) == amounts["processed"] == Decimal(350 + 60 + 75)
