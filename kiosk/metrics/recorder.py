@@ -8,6 +8,7 @@ operators' alert rules and dashboards (docs/ops/): rename none of them.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import sqlite3
 import threading
@@ -169,7 +170,7 @@ class KioskMetrics:
                 exc.strerror if isinstance(exc, OSError) and exc.strerror else exc,
             )
             return
-        if not wanted.token and wanted.bind not in ("127.0.0.1", "::1", "localhost"):
+        if not wanted.token and not ipaddress.ip_address(wanted.bind).is_loopback:
             log.warning("metrics served on %s without a token (set metrics.token)", wanted.bind)
         log.info("metrics on %s", server.url)
         with self._lock:

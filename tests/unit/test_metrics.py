@@ -332,3 +332,17 @@ def test_a_journal_that_cannot_be_read_is_not_ok_and_keeps_the_counts(
         r for r in caplog.records if r.name == "kiosk.metrics" and r.levelno >= logging.WARNING
     ]
     assert len(warnings) == 1 and "cannot be read" in warnings[0].getMessage()
+
+
+def test_an_ipv6_address_is_served(tmp_path: Path, metrics: KioskMetrics) -> None:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("this machine has no IPv6 loopback")
+    metrics.apply(config(tmp_path, bind="::1"))
+    assert metrics.server is not None
+    assert metrics.server.url.startswith("http://[::1]:")
+    with socket.create_connection(("::1", metrics.server.port), timeout=10) as conn:
+        conn.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+        assert conn.recv(64).startswith(b"HTTP/1.0 200")
