@@ -74,6 +74,7 @@ class KioskShell(QObject):
         self.window = KioskWindow(Decimal(str(low)), Decimal(str(high)), bar)
         self.metrics = MetricsLink(self.window)  # Prometheus (issue 13): screen, mode, bank
         self.mode = KioskMode(self.metrics.mode_changed)
+        self._closed = False
         self._catch_up = startup.BankCatchUp(self)
         self._boot_count = 0
         self._bank_answered = False  # at the last check before this start-up's teardown
@@ -225,6 +226,10 @@ class KioskShell(QObject):
         self.host_api = self.health = self.controller = self._clients = self.journal = None
 
     def quit(self, *, exit_app: bool = True) -> None:
+        """Stop everything and close the window; a second call (two ways to quit) does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         log.info("kiosk exiting")
         self.view.stop_result()
         self._idle.stop()

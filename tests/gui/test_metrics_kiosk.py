@@ -13,6 +13,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import requests
 from helpers.kiosk import current_payment, free_port, kiosk_config, press_pay, type_amount
 from prometheus_client.parser import text_string_to_metric_families
@@ -211,6 +212,24 @@ def test_out_of_service_follows_the_mode_and_its_reason(
     m = scrape(port)
     assert get(m, "kiosk_screen", screen="service") == 1
     assert sum(v for (name, _), v in m.items() if name == "kiosk_out_of_service") == 0
+
+
+def test_quit_twice_stops_the_exporter_once(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    """The service screen's quit and Ctrl+Alt+Q may both fire: the second must do nothing."""
+    port = free_port()
+    path = kiosk_config(
+        fast_sandbox, metrics__enabled=True, metrics__port=port, metrics__token=TOKEN
+    )
+    shell = start_kiosk(path)
+    assert get(scrape(port), "kiosk_bank_up") == 1
+    shell.quit(exit_app=False)
+    shell.window.quit_requested.emit()  # raised "cannot schedule new futures" before
+    shell.quit(exit_app=False)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+    assert not shell.window.isVisible()
 
 
 def test_metrics_off_costs_nothing(qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any) -> None:
