@@ -11,6 +11,7 @@ one file.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import sys
 import tempfile
@@ -92,6 +93,16 @@ class HostApiSection:
 
 
 @dataclass(frozen=True)
+class MetricsSection:
+    enabled: bool = _opt(False, "Serve Prometheus metrics (GET /metrics) for fleet monitoring")
+    bind: str = _opt(
+        "127.0.0.1", "Address to listen on: 127.0.0.1, or the kiosk's LAN address for the fleet"
+    )
+    port: int = _opt(9108, "TCP port of the metrics, never the host API's")
+    token: str = _opt("", "Bearer token Prometheus must send; empty: none", secret=True)
+
+
+@dataclass(frozen=True)
 class StorageSection:
     data_dir: str = _opt(
         "",
@@ -113,6 +124,7 @@ class Config:
     sale: SaleSection = field(default_factory=SaleSection)
     kiosk: KioskSection = field(default_factory=KioskSection)
     host_api: HostApiSection = field(default_factory=HostApiSection)
+    metrics: MetricsSection = field(default_factory=MetricsSection)
     storage: StorageSection = field(default_factory=StorageSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     #: The file this came from (None for defaults); relative paths resolve against its folder.
@@ -281,10 +293,27 @@ def validate(config: Config) -> None:
         raise ConfigError(
             "host_api.token", "must be at least 16 characters when the host API is enabled"
         )
+    _validate_metrics(config)
     if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", "must be DEBUG, INFO, WARNING or ERROR")
     if config.storage.retention_days < 0:
         raise ConfigError("storage.retention_days", "must not be negative")
+
+
+def _validate_metrics(config: Config) -> None:
+    m = config.metrics
+    try:
+        ipaddress.ip_address(m.bind)
+    except ValueError:
+        raise ConfigError(
+            "metrics.bind", f"must be an IP address such as 127.0.0.1 or 0.0.0.0, not {m.bind!r}"
+        ) from None
+    if not 0 < m.port < 65536:
+        raise ConfigError("metrics.port", "must be a TCP port (1-65535)")
+    if m.enabled and config.host_api.enabled and m.port == config.host_api.port:
+        raise ConfigError("metrics.port", "must differ from host_api.port")
+    if m.token and len(m.token) < 16:
+        raise ConfigError("metrics.token", "must be at least 16 characters, or empty for none")
 
 
 def load(path: str | os.PathLike[str]) -> Config:

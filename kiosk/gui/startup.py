@@ -23,12 +23,13 @@ from kiosk import logs, recovery
 from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_values, write_value
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError, SaleRecord
+from kiosk.mode import OutOfServiceReason
 from kiosk.sale import SaleState
 
 if TYPE_CHECKING:
     from kiosk.gui.controller import SaleController
     from kiosk.gui.health import HealthMonitor
-    from kiosk.kaspi.client import KaspiClient
+    from kiosk.kaspi.client import KaspiClient, RequestHook
 
 log = logging.getLogger("kiosk.shell")
 
@@ -57,6 +58,13 @@ def load_config(path: Path, console_level: str) -> Config:
     return config
 
 
+def broken_link(exc: ConfigError | JournalError) -> tuple[str, OutOfServiceReason]:
+    """What the out-of-service screen says of a link that broke, and its kind for the mode."""
+    if isinstance(exc, JournalError):
+        return str(exc), OutOfServiceReason.JOURNAL
+    return f"config: {exc}", OutOfServiceReason.CONFIG
+
+
 def open_journal(config: Config) -> Journal:
     journal = Journal.open(config.data_dir)
     journal.check_writable()  # a full disk refuses sales now, not mid-sale
@@ -73,13 +81,16 @@ class Clients:
     sale: KaspiClient  # the sale worker's
     background: KaspiClient  # registration, recovery
     health: KaspiClient  # health pings
+    #: When the client certificate stops being valid (None in scheme basic: no certificate).
+    not_after: datetime | None = None
 
     def close(self) -> None:
         for client in (self.sale, self.background, self.health):
             client.close()
 
 
-def make_clients(config: Config) -> Clients:
+def make_clients(config: Config, on_request: RequestHook | None = None) -> Clients:
+    """The three bank clients; `on_request` hears every HTTP request of each (the metrics)."""
     # Imported here: requests and cryptography are the largest imports of the kiosk,
     # and the window is built and shown before they are needed.
     from kiosk.kaspi.client import KaspiClient
@@ -91,9 +102,10 @@ def make_clients(config: Config) -> Clients:
     identity = load_identity(bank) if bank.scheme != "basic" else None
     context = build_context(bank, identity)
     return Clients(
-        KaspiClient(bank, context=context),
-        KaspiClient(bank, context=context),
-        KaspiClient(bank, context=context),
+        KaspiClient(bank, context=context, on_request=on_request),
+        KaspiClient(bank, context=context, on_request=on_request),
+        KaspiClient(bank, context=context, on_request=on_request),
+        identity.info.not_after if identity is not None else None,
     )
 
 
@@ -236,13 +248,15 @@ class BankCatchUp(QObject):
         self,
         journal: Journal,
         client: KaspiClient,
-        watched: set[int],
-        on_change: Callable[[int], None],
+        controller: SaleController,
     ) -> None:
-        """Idle with the bank answering: one more read of sales that may have been paid late."""
+        """Idle with the bank answering: one more read of sales that may have been paid late.
+
+        The controller's own sales are left to it; it hears of every sale the re-check changes.
+        """
         if self._rechecking:
             return
-        wanted = abandoned_filter(watched)
+        wanted = abandoned_filter(set(controller.watching))
         try:
             if not any(wanted(r) for r in pending_recovery(journal)):
                 return
@@ -258,6 +272,7 @@ class BankCatchUp(QObject):
             elif outcomes:
                 log.warning("idle re-check changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
 
+        on_change = controller.sale_updated.emit
         self._worker.submit(recheck_job(journal, client, wanted, on_change), done)
 
     def stop(self) -> None:
