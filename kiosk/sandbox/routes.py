@@ -163,7 +163,7 @@ def _create(call: Call, link: bool) -> Any:
             "PaymentId": p.id,
             "PaymentBehaviorOptions": {
                 "StatusPollingInterval": _num(b.poll_interval),
-                "LinkActivationWaitTimeout": wait,
+                b.link_timeout_name: wait,
                 "PaymentConfirmationTimeout": _num(p.confirm_timeout),
             },
         }

@@ -98,6 +98,8 @@ FIRST_ID = 500_000_001
 DEFAULT_PORTS = {"basic": 8543, "standard": 8544, "enhanced": 8545}
 #: What `inject_fault` can do to the kiosk's calls (routes.py says what each one does).
 FAULT_MODES = ("http500", "http404", "code999", "drop", "slow", "nonjson")
+#: The names the guide gives the link's first-stage timeout (tables, then text).
+LINK_TIMEOUT_NAMES = ("LinkActivationWaitTimeout", "QrCodeScanWaitTimeout")
 DATE_STYLES = ("production", "guide-short-offset", "guide-one-digit-day", "seven-digit-no-offset")
 API_VERSIONS = ("v01", "v02")
 
@@ -125,6 +127,7 @@ class Behaviour:
     scan_timeout: float = 180
     confirm_timeout: float = 65
     link_activation_timeout: float = 180
+    link_timeout_name: str = LINK_TIMEOUT_NAMES[0]  # the name qr/create-link answers it under
     return_poll_interval: float = 5
     return_scan_timeout: float = 180
     date_style: str = "production"
@@ -140,6 +143,11 @@ class Behaviour:
             if name == "date_style":
                 if value not in DATE_STYLES:
                     raise ValueError(f"date_style must be one of {', '.join(DATE_STYLES)}")
+            elif name == "link_timeout_name":
+                if value not in LINK_TIMEOUT_NAMES:
+                    raise ValueError(
+                        f"link_timeout_name must be one of {', '.join(LINK_TIMEOUT_NAMES)}"
+                    )
             elif name == "api_version":
                 if value not in API_VERSIONS:
                     raise ValueError(f"api_version must be one of {', '.join(API_VERSIONS)}")

@@ -68,6 +68,13 @@ def test_payment_life_cycle_in_every_scheme(sandbox: Sandbox, scheme: str) -> No
         assert bodies and all(b.get("OrganizationBin") == "180340021791" for b in bodies)
 
 
+def test_link_timeout_under_the_guides_text_name(sandbox: Sandbox) -> None:
+    """Issue 8, item 8: a bank that names the link's first stage QrCodeScanWaitTimeout."""
+    sandbox.set_behaviour(link_activation_timeout=30, link_timeout_name="QrCodeScanWaitTimeout")
+    with KaspiClient(kaspi_settings(registered(sandbox, "standard"))) as client:
+        assert client.create_link(Decimal("10"), None).behavior.scan_timeout == 30
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_every_request_has_a_fresh_request_id_and_accepts_json(
     sandbox: Sandbox, scheme: str

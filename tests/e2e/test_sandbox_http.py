@@ -286,6 +286,16 @@ def test_create_errors(sandbox: Sandbox) -> None:
     assert bank.post("/qr/create", {"DeviceToken": token, "Amount": 1})["StatusCode"] == 990000033
 
 
+def test_payment_link_under_either_timeout_name(sandbox_factory: Factory) -> None:
+    """The sandbox can answer the link's first-stage timeout under the name the guide's text
+    uses (issue 8, item 8); test_client checks the client accepts it."""
+    sandbox = sandbox_factory(link_activation_timeout=30, link_timeout_name="QrCodeScanWaitTimeout")
+    bank = Bank(sandbox, "enhanced")
+    data = bank.data("POST", "/qr/create-link", {"DeviceToken": bank.register(), "Amount": 5})
+    assert data["PaymentBehaviorOptions"]["QrCodeScanWaitTimeout"] == 30
+    assert "LinkActivationWaitTimeout" not in data["PaymentBehaviorOptions"]
+
+
 def test_payment_link(sandbox_factory: Factory) -> None:
     sandbox = sandbox_factory(link_activation_timeout=30)
     bank = Bank(sandbox, "enhanced")
