@@ -6,14 +6,8 @@ serves both deadlines and dates), which lets the tests run a 180-second timeout
 in microseconds. Time-driven changes are computed lazily when a payment is
 looked at: a `Wait` older than its confirmation timeout has become `Error`.
 
-Failures raise BankError with the Appendix 3 code the bank would answer. Where
-the guide names no code the sandbox uses these, and the HTTP layer documents them:
-
-    BAD_REQUEST (-1)             a field is missing or malformed, or the body is not JSON
-    UNKNOWN_ORGANIZATION         OrganizationBin the certificate does not serve (-14000001)
-    CLIENT_NOT_FOUND (-1401)     remote/*: the phone number has no Kaspi account
-    WRONG_STATUS (-990000011)    the operation does not fit the current status, including
-                                 the test host's out-of-order calls (confirm before scan)
+Failures raise BankError with the StatusCode the bank would answer; the codes,
+their messages and which endpoint may answer which are in kiosk.sandbox.codes.
 """
 
 from __future__ import annotations
@@ -27,55 +21,32 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kiosk.sandbox.codes import *  # noqa: F403  (state.X stays the one name for tests and routes)
+from kiosk.sandbox.codes import (
+    BAD_AMOUNT,
+    BAD_REQUEST,
+    CLIENT_NOT_FOUND,
+    DEVICE_INACTIVE,
+    DEVICE_NOT_FOUND,
+    DEVICE_OTHER_TRADE_POINT,
+    MESSAGES,
+    NO_PAYMENT_METHODS,
+    NO_TRADE_POINTS,
+    PURCHASE_NOT_FOUND,
+    REFUND_OTHER_TRADE_POINT,
+    REFUND_PURCHASE_NOT_FOUND,
+    REFUND_TOO_LARGE,
+    REMOTE_NOT_FOUND,
+    SERVICE_UNAVAILABLE,
+    TRADE_POINT_DISABLED,
+    TRADE_POINT_NO_QR,
+    TRADE_POINT_NOT_FOUND,
+    UNKNOWN_ORGANIZATION,
+    WRONG_STATUS,
+)
+
 KZ = timezone(timedelta(hours=5))  # Kazakhstan is one UTC+5 zone since 2024
 _GUIDE_ZONE = timezone(timedelta(hours=6))  # the zone the guide's examples were printed in
-
-# --- Appendix 3, plus the sandbox's own codes where the guide names none ------------------
-OK = 0
-BAD_REQUEST = -1
-NO_CERTIFICATE = -10000
-DEVICE_NOT_FOUND = -1501
-DEVICE_INACTIVE = -1502
-DEVICE_OTHER_TRADE_POINT = -1503
-PURCHASE_NOT_FOUND = -1601
-CLIENT_NOT_FOUND = -1401
-UNKNOWN_ORGANIZATION = -14000001
-NO_TRADE_POINTS = -14000002
-TRADE_POINT_NOT_FOUND = -99000002
-REFUND_TOO_LARGE = -99000005
-TRADE_POINT_DISABLED = 990000018
-TRADE_POINT_NO_QR = 990000026
-BAD_AMOUNT = 990000028
-NO_PAYMENT_METHODS = 990000033
-REFUND_PURCHASE_NOT_FOUND = -990000001
-REFUND_OTHER_TRADE_POINT = -990000003
-WRONG_STATUS = -990000011
-SERVICE_UNAVAILABLE = -999
-
-# The bank answers in Russian; these are Appendix 3's own words.
-MESSAGES: dict[int, str] = {
-    OK: "OK",
-    BAD_REQUEST: "Некорректный запрос",
-    NO_CERTIFICATE: "Отсутствует сертификат клиента",
-    DEVICE_NOT_FOUND: "Устройство с заданным идентификатором не найдено",
-    DEVICE_INACTIVE: "Устройство не активно (отключено или удалено)",
-    DEVICE_OTHER_TRADE_POINT: "Устройство уже добавлено в другую торговую точку",
-    PURCHASE_NOT_FOUND: "Покупка не найдена",
-    CLIENT_NOT_FOUND: "Клиент не найден",
-    UNKNOWN_ORGANIZATION: "Организация не найдена",
-    NO_TRADE_POINTS: "Отсутствуют торговые точки, необходимо создать торговую точку"
-    " в приложении Kaspi Pay",
-    TRADE_POINT_NOT_FOUND: "Торговая точка не найдена",
-    REFUND_TOO_LARGE: "Сумма возврата не может превышать сумму покупки",
-    TRADE_POINT_DISABLED: "Торговая точка отключена",
-    TRADE_POINT_NO_QR: "Торговая точка не принимает оплату с QR",
-    BAD_AMOUNT: "Указана неверная сумма операции",
-    NO_PAYMENT_METHODS: "Нет доступных методов оплаты",
-    REFUND_PURCHASE_NOT_FOUND: "Покупка с заданным идентификатором не найдена",
-    REFUND_OTHER_TRADE_POINT: "Торговая точка покупки не соответствует текущему устройству",
-    WRONG_STATUS: "Невозможно выполнить операцию (несоответствующий статус)",
-    SERVICE_UNAVAILABLE: "Сервис временно недоступен",
-}
 
 # --- statuses -------------------------------------------------------------------------------
 QR_TOKEN_CREATED = "QrTokenCreated"
@@ -628,9 +599,9 @@ class Bank:
 
     def cancel_remote(self, org: str, token: Any, payment_id: Any, now: float) -> Payment:
         device = self.device(org, token)
-        payment = self.payment(payment_id, now, REFUND_PURCHASE_NOT_FOUND)
+        payment = self.payment(payment_id, now, REMOTE_NOT_FOUND)
         if payment.kind != "remote" or payment.organization_bin != device.organization_bin:
-            raise BankError(REFUND_PURCHASE_NOT_FOUND, f"no remote invoice {payment_id}")
+            raise BankError(REMOTE_NOT_FOUND, f"no remote invoice {payment_id}")
         if payment.status != REMOTE_CREATED:
             raise BankError(WRONG_STATUS, f"the invoice is {payment.status}")
         payment.status = REMOTE_CANCELED
