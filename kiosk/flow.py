@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -115,10 +116,33 @@ def classify(stage: SaleState, status: str, past_deadline: bool) -> tuple[SaleSt
     return SaleState.UNKNOWN, Reason.BANK_UNREACHABLE
 
 
-class PaymentFlow:
-    """The life of one payment from its qr/create answer until its outcome is known."""
+def seconds_to_expiry(expire_date: datetime, wall_now: datetime) -> float | None:
+    """Seconds from `wall_now` (aware) to an offset-aware ExpireDate; None for a naive one.
 
-    def __init__(self, payment_id: int, behavior: BehaviorOptions, now: float) -> None:
+    A date without an offset names no moment (the guide's own example has none), so it
+    never sets a deadline: the kiosk's own clock (creation + timeout) does.
+    """
+    if expire_date.tzinfo is None or expire_date.utcoffset() is None:
+        return None
+    return (expire_date - wall_now).total_seconds()
+
+
+class PaymentFlow:
+    """The life of one payment from its qr/create answer until its outcome is known.
+
+    `expires_in`: seconds from `now` to the token's offset-aware ExpireDate
+    (seconds_to_expiry); the QR leaves the screen at the earlier of it and
+    `now + scan_timeout`, since a scan after ExpireDate fails at the bank.
+    """
+
+    def __init__(
+        self,
+        payment_id: int,
+        behavior: BehaviorOptions,
+        now: float,
+        *,
+        expires_in: float | None = None,
+    ) -> None:
         self.payment_id = payment_id
         self.behavior = behavior
         self.created_at = now
@@ -135,7 +159,10 @@ class PaymentFlow:
         self.polls_sent = 0
         self.paid_amount: Decimal | None = None
         self.amount_mismatch = False
-        self.scan_deadline = now + behavior.scan_timeout
+        scan_wait = behavior.scan_timeout
+        if expires_in is not None:
+            scan_wait = max(0.0, min(scan_wait, expires_in))
+        self.scan_deadline = now + scan_wait
         self.confirm_deadline: float | None = None
         self._stage = SaleState.QR  # the stage being watched, whatever the screen shows
         self._sent_at: float | None = None

@@ -6,6 +6,7 @@ import argparse
 import io
 import sys
 import time
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from kiosk.cli.common import (
@@ -57,7 +58,7 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 
 def cmd_pay(args: argparse.Namespace) -> int:
-    from kiosk.flow import Change, PaymentFlow, run_flow
+    from kiosk.flow import Change, PaymentFlow, run_flow, seconds_to_expiry
 
     config = load_config(args)
     amount: Decimal = args.amount
@@ -78,7 +79,9 @@ def cmd_pay(args: argparse.Namespace) -> int:
             f"Polling every {b.poll_interval:g} s; scan within {b.scan_timeout:g} s, "
             f"confirm within {b.confirm_timeout:g} s",
         )
-        flow = PaymentFlow(payment.payment_id, b, time.monotonic())
+        # The QR dies at the earlier of creation + scan timeout and an offset-aware ExpireDate.
+        expires_in = seconds_to_expiry(payment.expire_date, datetime.now(UTC))
+        flow = PaymentFlow(payment.payment_id, b, time.monotonic(), expires_in=expires_in)
 
         def on_change(change: Change) -> None:
             if change.old is change.new:

@@ -18,12 +18,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.config import Config
-from kiosk.flow import Change, PaymentFlow
+from kiosk.flow import Change, PaymentFlow, seconds_to_expiry
 from kiosk.gui.tracker import PaymentTracker
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError
@@ -192,7 +193,11 @@ class SaleController(QObject):
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, exc)
             return
         self.sale_updated.emit(sale.sale_id)
-        flow = PaymentFlow(payment.payment_id, payment.behavior, self._clock())
+        # The QR leaves at the earlier of creation + scan timeout and an offset-aware ExpireDate.
+        expires_in = seconds_to_expiry(payment.expire_date, datetime.now(UTC))
+        flow = PaymentFlow(
+            payment.payment_id, payment.behavior, self._clock(), expires_in=expires_in
+        )
         tracker = PaymentTracker(
             flow, lambda: self._read_status(payment.payment_id), self._worker, self._clock, self
         )

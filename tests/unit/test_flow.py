@@ -6,6 +6,7 @@ import itertools
 import random
 import subprocess
 import sys
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -19,7 +20,9 @@ from kiosk.flow import (
     PaymentFlow,
     classify,
     run_flow,
+    seconds_to_expiry,
 )
+from kiosk.kaspi.dates import parse_datetime
 from kiosk.kaspi.errors import (
     ApiError,
     ConnectError,
@@ -309,6 +312,29 @@ def test_scan_deadline_edge(
 
 
 # -- the confirm deadline ---------------------------------------------------------------------
+
+
+def test_qr_leaves_at_an_earlier_expire_date() -> None:
+    """Issue 8, item 4: ExpireDate before creation + QrCodeScanWaitTimeout ends the scan stage."""
+    flow = PaymentFlow(7, B, 100.0, expires_in=60.0)
+    assert flow.scan_deadline == 160.0 and flow.seconds_left(100.0) == 60.0
+    assert flow.next_wakeup(100.0) == 0.0  # the first read
+    send(flow, 100.0, QR_TOKEN_CREATED)
+    assert flow.on_tick(159.9) == [] and flow.qr_visible
+    assert flow.on_tick(160.0) == [Change(S.QR, S.QR, None, None)] and not flow.qr_visible
+    send(flow, 160.0, QR_TOKEN_CREATED)
+    assert outcome(flow) == (S.FAILED, Reason.SCAN_TIMEOUT, False)
+    # A later ExpireDate never extends the kiosk's own deadline; a past one ends it at once.
+    assert PaymentFlow(7, B, 0.0, expires_in=500.0).scan_deadline == 180.0
+    assert PaymentFlow(7, B, 0.0, expires_in=-3.0).scan_deadline == 0.0
+
+
+def test_seconds_to_expiry_reads_only_offset_aware_dates() -> None:
+    now = datetime(2025, 10, 22, 12, 0, 0, tzinfo=UTC)
+    aware = parse_datetime("2025-10-22T17:01:00.717+05:00")
+    assert seconds_to_expiry(aware, now) == pytest.approx(60.717)
+    # The guide's example: seven fractional digits and no offset names no moment.
+    assert seconds_to_expiry(parse_datetime("2025-10-22T12:01:00.1566667"), now) is None
 
 
 def test_confirm_deadline_counts_from_the_first_wait_answer() -> None:
