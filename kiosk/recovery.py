@@ -38,7 +38,10 @@ log = logging.getLogger("kiosk.recovery")
 
 #: How far back abandoned sales are asked about again (a payment cannot outlive this).
 LOOKBACK = timedelta(minutes=30)
-#: How long past the token's expiry a Wait may still be decided by the bank.
+#: How long the bank may be late with its own cancellation of a stale Wait.
+LATE_GRACE = timedelta(seconds=30)
+#: Sales journalled before the kiosk recorded its own deadlines (schema 1): the old guesses.
+OLD_SCAN_WINDOW = timedelta(minutes=5)
 DECISION_GRACE = timedelta(minutes=5)
 ABANDONED = {
     SaleState.CANCELLED: None,
@@ -61,19 +64,41 @@ KEEP_ASKING = Verdict(False)
 LEAVE = Verdict(True)
 
 
-def _expiry(record: SaleRecord) -> datetime:
-    if record.expire_date:
-        try:
-            value = parse_datetime(record.expire_date)
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
-        except ValueError:
-            pass
-    return parse_datetime(record.created_at) + timedelta(minutes=5)
+def _parse(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return parse_datetime(text)
+    except ValueError:
+        return None
+
+
+def scan_deadline(record: SaleRecord) -> datetime:
+    """The last moment the QR could be scanned.
+
+    The kiosk's own deadline (creation + QrCodeScanWaitTimeout, journalled in UTC),
+    shortened by an offset-aware ExpireDate. An ExpireDate without an offset (the
+    guide's own example) names no moment and never extends a deadline.
+    """
+    times = [t for t in (_parse(record.scan_deadline),) if t is not None]
+    expire = _parse(record.expire_date)
+    if expire is not None and expire.utcoffset() is not None:
+        times.append(expire)
+    if not times:  # written before the kiosk journalled its deadline, and no aware date
+        created = _parse(record.created_at) or datetime.now(UTC)
+        return created + OLD_SCAN_WINDOW
+    return min(times)
 
 
 def give_up_at(record: SaleRecord) -> datetime:
-    """After this moment nothing more can happen to the payment, or we stop waiting for it."""
-    return _expiry(record) + DECISION_GRACE
+    """After this moment the bank has decided (or should have): stop waiting for it.
+
+    A Wait is cancelled by the bank PaymentConfirmationTimeout after the scan, and the
+    scan is no later than the scan deadline; LATE_GRACE allows for a bank that is late.
+    """
+    if record.confirm_timeout is not None:
+        return scan_deadline(record) + timedelta(seconds=record.confirm_timeout) + LATE_GRACE
+    return scan_deadline(record) + DECISION_GRACE
 
 
 def judge(record: SaleRecord, status: str | None, now: datetime) -> Verdict:
@@ -94,7 +119,7 @@ def judge(record: SaleRecord, status: str | None, now: datetime) -> Verdict:
         if unfinished or record.state is SaleState.UNKNOWN:
             return Verdict(True, SaleState.FAILED, Reason.DECLINED)
         return LEAVE
-    past_expiry = now > _expiry(record)
+    past_expiry = now > scan_deadline(record)
     if meaning is Meaning.NOT_SCANNED and past_expiry:
         # Provably dead: the token can no longer be scanned.
         if unfinished or record.state is SaleState.UNKNOWN:

@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -173,12 +173,16 @@ class SaleController(QObject):
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, error)
             return
         sale.payment = payment
+        created = datetime.now(UTC)
         try:
             self.journal.payment_created(
                 sale.sale_id,
                 payment.payment_id,
                 payment.expire_date.isoformat(),
                 poll_interval=payment.behavior.poll_interval,
+                # The kiosk's own deadlines, for recovery: ExpireDate may have no offset.
+                scan_deadline=created + timedelta(seconds=payment.behavior.scan_timeout),
+                confirm_timeout=payment.behavior.confirm_timeout,
             )
         except JournalError as exc:
             # A QR whose payment id is not on disk could be paid and then forgotten by a
@@ -194,7 +198,7 @@ class SaleController(QObject):
             return
         self.sale_updated.emit(sale.sale_id)
         # The QR leaves at the earlier of creation + scan timeout and an offset-aware ExpireDate.
-        expires_in = seconds_to_expiry(payment.expire_date, datetime.now(UTC))
+        expires_in = seconds_to_expiry(payment.expire_date, created)
         flow = PaymentFlow(
             payment.payment_id, payment.behavior, self._clock(), expires_in=expires_in
         )

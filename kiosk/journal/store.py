@@ -244,11 +244,17 @@ class Journal(Store):
         expire_date: str,
         *,
         poll_interval: float | None = None,
+        scan_deadline: datetime | None = None,
+        confirm_timeout: float | None = None,
     ) -> None:
         """qr/create answered: the sale has a payment at the bank and its QR goes on screen.
 
-        `poll_interval` (StatusPollingInterval) is kept for `last_poll_interval`.
+        `poll_interval` (StatusPollingInterval) is kept for `last_poll_interval`;
+        `scan_deadline` (aware: creation + QrCodeScanWaitTimeout) and `confirm_timeout`
+        (PaymentConfirmationTimeout) let recovery know when the payment is decided.
         """
+        if scan_deadline is not None and scan_deadline.tzinfo is None:
+            raise ValueError("scan_deadline must be an aware datetime (the kiosk's own clock)")
         if isinstance(qr_payment_id, bool) or not isinstance(qr_payment_id, int):
             raise TypeError(f"qr_payment_id must be an int, not {qr_payment_id!r}")
         with self._tx() as conn:
@@ -261,10 +267,16 @@ class Journal(Store):
                 sale_id,
                 qr_payment_id=qr_payment_id,
                 expire_date=expire_date,
+                scan_deadline=_iso(scan_deadline) if scan_deadline else None,
+                confirm_timeout=confirm_timeout,
                 state=SaleState.QR.value,
                 updated_at=now,
             )
             detail: dict[str, Any] = {"qr_payment_id": qr_payment_id, "expire_date": expire_date}
+            if scan_deadline is not None:
+                detail["scan_deadline"] = _iso(scan_deadline)
+            if confirm_timeout is not None:
+                detail["confirm_timeout"] = confirm_timeout
             if poll_interval is not None:
                 detail["poll_interval"] = poll_interval
                 conn.execute(

@@ -348,3 +348,29 @@ def test_cancelled_before_the_scan_then_paid_anyway(rig: Rig) -> None:
     attention = rig.journal_cli("attention")
     assert [(r["sale_id"], r["reason"]) for r in attention] == [(sale_id, "paid_after_cancel")]
     assert rig.state() == {"screen": "amount", "sale_id": None}
+
+
+# --- the guide's corner cases (issue 8) -------------------------------------------------------
+
+
+def test_killed_with_a_naive_expire_date_is_back_in_service_within_seconds(rig: Rig) -> None:
+    """Issue 8, item 1: the guide's own ExpireDate shape (seven fractional digits, no offset,
+    Kazakhstan's time) was read back as UTC, so a QR dead for seconds looked alive for five
+    hours and start-up recovery kept the kiosk out of service all that time."""
+    rig.sandbox.set_behaviour(date_style="seven-digit-no-offset")
+    rig.start()
+    sale = rig.qr_on_screen()
+    sale_id = sale["sale_id"]
+    assert "+" not in rig.journal_record(sale_id).expire_date[19:]  # naive, as the guide prints
+    rig.kill()
+    scan_timeout = FAST["scan_timeout"]
+    created = time.monotonic()
+    wait_until(lambda: time.monotonic() - created > scan_timeout + 0.5, 10, "the QR's deadline")
+
+    started = time.monotonic()
+    rig.start(wait_for="amount")
+    back_in = time.monotonic() - started
+    assert_host_and_cli_agree(
+        rig, sale_id, state="failed", reason="scan_timeout", recovered=True, needs_refund=False
+    )
+    assert back_in < 15, f"out of service for {back_in:.1f} s"
