@@ -82,6 +82,9 @@ class KioskSection:
         "", "Digits that open service mode; empty: service mode is closed", secret=True
     )
     health_interval: float = _opt(30.0, "Seconds between health pings while idle")
+    recovery_seconds: float = _opt(
+        5.0, "Seconds start-up recovery may ask the bank before the kiosk opens for sales"
+    )
 
 
 @dataclass(frozen=True)

@@ -233,6 +233,15 @@ class KioskShell(QObject):
             if stop.wait(seconds):
                 raise RecoveryStopped
 
+        budget = self.config.kiosk.recovery_seconds if self.config else 5.0
+        started = time.monotonic()
+
+        def recovered(outcomes: object, error: BaseException | None) -> None:
+            log.info("start-up recovery took %.2f s", time.monotonic() - started)
+            self._on_recovered(outcomes, error, boot)
+
+        # A budget: what the bank cannot settle in it becomes unknown for the idle re-check,
+        # so a sale the bank cannot decide never holds the kiosk out of service.
         self._recovery_worker.submit(
             lambda: recovery.recover(
                 journal,
@@ -240,8 +249,9 @@ class KioskShell(QObject):
                 interval=recovery_interval(journal),
                 sleep=sleep,
                 on_change=notify,
+                budget=budget,
             ),
-            lambda outcomes, error: self._on_recovered(outcomes, error, boot),
+            recovered,
         )
 
     def _on_recovered(

@@ -482,6 +482,10 @@ class Journal(Store):
         marks = ", ".join("?" * len(OPEN_STATES))
         return self._select(f"state IN ({marks}) ORDER BY sale_id", OPEN_STATES)
 
+    def unknown(self) -> builtins.list[SaleRecord]:
+        """Sales whose outcome the bank has not told yet (UNKNOWN), oldest first."""
+        return self._select("state = ? ORDER BY sale_id", (SaleState.UNKNOWN.value,))
+
     def unsettled(self) -> builtins.list[SaleRecord]:
         """Paid sales the customer got nothing for: refund or hand over, then resolve."""
         return self._select("needs_refund = 1 AND resolved_at IS NULL ORDER BY sale_id")

@@ -258,6 +258,11 @@ class Sandbox:
         with self._service.lock:
             action(self._bank, payment_id, self._service.now())
 
+    def forget(self, payment_id: int) -> None:
+        """The bank loses a payment (a bank-side reset): its status reads answer -1601."""
+        with self._service.lock:
+            self._bank.payments.pop(payment_id, None)
+
     def payment(self, payment_id: int) -> dict[str, Any]:
         """A snapshot; BankError(-1601) for an unknown id."""
         with self._service.lock:

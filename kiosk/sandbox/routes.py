@@ -20,6 +20,7 @@ with its own authentication and no BIN:
     POST   {base}/sandbox/faults        {"mode", "count", "path_contains", "delay"}: inject a fault
     DELETE {base}/sandbox/faults        clear every fault
     GET    {base}/sandbox/payments/{id} a payment's snapshot (status, amount, refunds, ...)
+    DELETE {base}/sandbox/payments/{id} forget it, as after a bank-side reset (reads: -1601)
     POST   {base}/sandbox/clock         {"advance": 200}: move the bank's clock forward
     POST   {base}/sandbox/tradepoints/{id}  {"enabled": false, "accepts_qr": true}
 
@@ -334,6 +335,12 @@ def _payment_snapshot(call: Call) -> Any:
     return call.bank.payment(call.params["id"], call.now).snapshot()
 
 
+def _forget_payment(call: Call) -> Any:
+    """A bank-side reset of one payment: later reads answer -1601 (purchase not found)."""
+    call.bank.payments.pop(state.parse_id(call.params["id"], "id"), None)
+    return None
+
+
 def _clock(call: Call) -> Any:
     seconds = call.body.get("advance")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
@@ -401,6 +408,7 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", r"/sandbox/faults", _ALL, _add_fault, "control"),
     _r("DELETE", r"/sandbox/faults", _ALL, _clear_faults, "control"),
     _r("GET", r"/sandbox/payments/(?P<id>[^/]+)", _ALL, _payment_snapshot, "control"),
+    _r("DELETE", r"/sandbox/payments/(?P<id>[^/]+)", _ALL, _forget_payment, "control"),
     _r("POST", r"/sandbox/clock", _ALL, _clock, "control"),
     _r("POST", r"/sandbox/tradepoints/(?P<id>\d{1,9})", _ALL, _trade_point, "control"),
 )

@@ -5,9 +5,22 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
-from kiosk.journal import SaleRecord
-from kiosk.recovery import KEEP_ASKING, LATE_GRACE, Verdict, give_up_at, judge, scan_deadline
+from helpers.journal import START, sale_in
+
+from kiosk.journal import Journal, SaleRecord
+from kiosk.kaspi.errors import ApiError, ConnectError
+from kiosk.recovery import (
+    KEEP_ASKING,
+    LATE_GRACE,
+    Verdict,
+    candidates,
+    give_up_at,
+    judge,
+    recover,
+    scan_deadline,
+)
 from kiosk.sale import Reason, SaleState
 
 S = SaleState
@@ -71,3 +84,84 @@ def test_give_up_follows_the_journalled_confirmation_timeout() -> None:
     assert give_up_at(record()) == DEADLINE + timedelta(seconds=65) + LATE_GRACE
     short = record(confirm_timeout=4.0)
     assert give_up_at(short) == DEADLINE + timedelta(seconds=4) + LATE_GRACE
+
+
+# --- start-up recovery with a budget (issue 8, item 2) -----------------------------------------
+
+
+class Time:
+    """Wall-clock time that moves only when recovery sleeps."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self.slept = 0.0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds > 0
+        self.slept += seconds
+        self.now += timedelta(seconds=seconds)
+
+
+def journal_with(tmp_path: Path, clock: Time, *states: SaleState) -> tuple[Journal, list[int]]:
+    journal = Journal.open(tmp_path, clock=clock)
+    ids = []
+    for n, state in enumerate(states):
+        sale_id = sale_in(journal, state, payment_id=100 + n)
+        ids.append(sale_id)
+    return journal, ids
+
+
+def test_a_forgotten_never_scanned_payment_is_final_not_paid(tmp_path: Path) -> None:
+    """-1601 for a QR nobody scanned: failed at once, no more reads; a scanned one stays open."""
+    clock = Time(START)
+    journal, (qr, awaiting) = journal_with(tmp_path, clock, S.QR, S.AWAITING)
+    reads: list[int] = []
+
+    def forgotten(payment_id: int) -> str:
+        reads.append(payment_id)
+        raise ApiError(-1601, "Покупка не найдена")
+
+    recover(journal, forgotten, interval=1, now=clock, sleep=clock.sleep, budget=5)
+    first = journal.get(qr)
+    assert first is not None and (first.state, first.reason) == (S.FAILED, Reason.SCAN_TIMEOUT)
+    assert "no longer knows" in (first.note or "")
+    assert reads.count(100) == 1  # settled by the first answer
+    second = journal.get(awaiting)
+    assert second is not None and second.state is S.UNKNOWN  # scanned: the bank must say more
+    assert clock.slept <= 5
+
+
+def test_recovery_stops_at_its_budget_and_leaves_unknown_for_the_idle_recheck(
+    tmp_path: Path,
+) -> None:
+    clock = Time(START)
+    journal, (failing, waiting) = journal_with(tmp_path, clock, S.QR, S.AWAITING)
+
+    def read(payment_id: int) -> str:
+        if payment_id == 100:
+            raise ConnectError("refused")
+        return "Wait"
+
+    outcomes = recover(journal, read, interval=1, now=clock, sleep=clock.sleep, budget=5)
+    assert clock.slept == 5  # never longer than the budget
+    a, b = journal.get(failing), journal.get(waiting)
+    assert a is not None and (a.state, a.reason, a.recovered) == (
+        S.UNKNOWN,
+        Reason.BANK_UNREACHABLE,
+        True,
+    )
+    assert b is not None and (b.state, b.reason) == (S.UNKNOWN, Reason.INTERRUPTED)
+    assert {o.sale_id for o in outcomes} == {failing, waiting}
+    # The idle re-check keeps asking about unknown sales, however old they are.
+    clock.now += timedelta(days=3)
+    assert {r.sale_id for r in candidates(journal, clock())} == {failing, waiting}
+    recover(journal, lambda _pid: "Processed", now=clock, sleep=clock.sleep, max_passes=1)
+    paid = journal.get(waiting)
+    assert paid is not None and (paid.state, paid.reason, paid.needs_refund) == (
+        S.PROCESSED,
+        Reason.INTERRUPTED,
+        True,
+    )
