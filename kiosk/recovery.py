@@ -133,6 +133,9 @@ def judge(
             reason = Reason.PAID_AFTER_CANCEL
         return Verdict(True, SaleState.PROCESSED, reason, needs_refund=True)
     if meaning is Meaning.DECLINED:
+        if record.state is SaleState.UNKNOWN and record.reason is Reason.CONFIRM_TIMEOUT:
+            # The bank cancelled the Wait after the kiosk's deadline (issue 8, item 3).
+            return Verdict(True, SaleState.FAILED, Reason.CONFIRM_TIMEOUT)
         if unfinished or record.state is SaleState.UNKNOWN:
             return Verdict(True, SaleState.FAILED, Reason.DECLINED)
         return LEAVE

@@ -99,6 +99,9 @@ class Behaviour:
     confirm_timeout: float = 65
     link_activation_timeout: float = 180
     link_timeout_name: str = LINK_TIMEOUT_NAMES[0]  # the name qr/create-link answers it under
+    # Seconds the bank is late cancelling a Wait past its confirmation timeout; -1: it
+    # keeps Wait until the customer acts (a bank late with its own cancellation).
+    late_cancel: float = 0
     return_poll_interval: float = 5
     return_scan_timeout: float = 180
     date_style: str = "production"
@@ -122,6 +125,9 @@ class Behaviour:
             elif name == "api_version":
                 if value not in API_VERSIONS:
                     raise ValueError(f"api_version must be one of {', '.join(API_VERSIONS)}")
+            elif name == "late_cancel":
+                if isinstance(value, bool) or not isinstance(value, int | float) or value < -1:
+                    raise ValueError("late_cancel must be seconds >= 0, or -1 to keep Wait")
             elif name == "payment_methods":
                 if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
                     raise ValueError("payment_methods must be a list of text")
@@ -184,6 +190,7 @@ class Payment:
     confirm_timeout: float
     methods: tuple[str, ...]
     status: str
+    late_cancel: float = 0  # Behaviour.late_cancel when the payment was made
     scanned_at: float | None = None
     finished_at: float | None = None
     reason: str = ""
@@ -201,8 +208,8 @@ class Payment:
 
     def settle(self, now: float) -> None:
         """Apply what time did: a Wait past its confirmation timeout was cancelled by the bank."""
-        if self.status == WAIT and self.scanned_at is not None:
-            deadline = self.scanned_at + self.confirm_timeout
+        if self.status == WAIT and self.scanned_at is not None and self.late_cancel >= 0:
+            deadline = self.scanned_at + self.confirm_timeout + self.late_cancel
             if now >= deadline:
                 self.status = ERROR
                 self.finished_at = deadline
@@ -404,6 +411,7 @@ class Bank:
             confirm_timeout=b.confirm_timeout,
             methods=tuple(b.payment_methods),
             status=QR_TOKEN_CREATED,
+            late_cancel=b.late_cancel,
         )
         self.payments[payment.id] = payment
         return payment

@@ -165,3 +165,14 @@ def test_recovery_stops_at_its_budget_and_leaves_unknown_for_the_idle_recheck(
         Reason.INTERRUPTED,
         True,
     )
+
+
+def test_a_late_cancellation_of_an_unknown_wait_is_confirm_timeout() -> None:
+    """Issue 8, item 3: the kiosk left a Wait unknown; the bank's later Error is its own
+    cancellation (failed / confirm_timeout), a later Processed is paid (needs the operator)."""
+    unknown = record(S.UNKNOWN, reason=Reason.CONFIRM_TIMEOUT, last_status="Wait")
+    later = DEADLINE + timedelta(minutes=10)
+    assert judge(unknown, "Error", later) == Verdict(True, S.FAILED, Reason.CONFIRM_TIMEOUT)
+    assert judge(unknown, "Processed", later) == Verdict(
+        True, S.PROCESSED, Reason.CONFIRM_TIMEOUT, needs_refund=True
+    )
