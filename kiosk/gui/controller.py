@@ -55,6 +55,7 @@ class ActiveSale:
     source: str
     payment: QrPayment | None = None
     tracker: PaymentTracker | None = None
+    cancelled_early: bool = False  # cancelled while qr/create was still running
 
 
 class SaleController(QObject):
@@ -136,7 +137,17 @@ class SaleController(QObject):
         if sale is None or (sale_id is not None and sale.sale_id != sale_id):
             return False
         if sale.tracker is None:
-            return False  # qr/create still running: nothing to show or cancel yet
+            # qr/create still running: the cancel stands now; the payment the bank may
+            # still make is watched to its deadline once it exists (_on_qr_created).
+            sale.cancelled_early = True
+            log.info("sale %s: cancelled while qr/create runs", sale.sale_id)
+            self._journal(
+                sale.sale_id,
+                lambda: self.journal.set_state(sale.sale_id, SaleState.CANCELLED, Reason.CANCELLED),
+            )
+            self._background[sale.sale_id] = sale
+            self._finish_current(sale, SaleState.CANCELLED, None)
+            return True
         if not sale.tracker.cancel():
             return False
         log.info(
@@ -161,15 +172,17 @@ class SaleController(QObject):
             reason = str(error) if error is not None else "no answer"
             log.warning("sale %s: qr/create failed: %s", sale.sale_id, reason)
             # The customer never saw a QR, so nothing can have been paid.
-            self._journal(
-                sale.sale_id,
-                lambda: self.journal.set_state(
-                    sale.sale_id, SaleState.FAILED, Reason.CREATE_FAILED
-                ),
-            )
+            if not sale.cancelled_early:  # a cancelled sale stays cancelled
+                self._journal(
+                    sale.sale_id,
+                    lambda: self.journal.set_state(
+                        sale.sale_id, SaleState.FAILED, Reason.CREATE_FAILED
+                    ),
+                )
             self._journal(
                 sale.sale_id, lambda: self.journal.add_note(sale.sale_id, f"qr/create: {reason}")
             )
+            self._background.pop(sale.sale_id, None)
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, error)
             return
         sale.payment = payment
@@ -194,6 +207,7 @@ class SaleController(QObject):
                 payment.payment_id,
                 exc,
             )
+            self._background.pop(sale.sale_id, None)
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, exc)
             return
         self.sale_updated.emit(sale.sale_id)
@@ -222,6 +236,11 @@ class SaleController(QObject):
             payment.behavior.confirm_timeout,
         )
         self.sale_updated.emit(sale.sale_id)
+        if sale.cancelled_early:
+            # Never shown, but followed to its deadline like any cancelled QR.
+            flow.cancel(self._clock())
+            tracker.start()
+            return
         self.screen_requested.emit(
             "qr",
             {

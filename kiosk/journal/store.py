@@ -259,7 +259,12 @@ class Journal(Store):
             raise TypeError(f"qr_payment_id must be an int, not {qr_payment_id!r}")
         with self._tx() as conn:
             row = self._row(conn, sale_id)
-            if row["state"] != SaleState.CREATING.value:
+            # A sale cancelled while qr/create ran keeps CANCELLED but gets its payment id:
+            # the payment the bank made anyway is watched, and recovered after a crash.
+            cancelled_early = (
+                row["state"] == SaleState.CANCELLED.value and row["qr_payment_id"] is None
+            )
+            if row["state"] != SaleState.CREATING.value and not cancelled_early:
                 raise ValueError(f"sale {sale_id} is {row['state']}, not creating: no new payment")
             now = self._now()
             self._update(
@@ -269,7 +274,7 @@ class Journal(Store):
                 expire_date=expire_date,
                 scan_deadline=_iso(scan_deadline) if scan_deadline else None,
                 confirm_timeout=confirm_timeout,
-                state=SaleState.QR.value,
+                state=row["state"] if cancelled_early else SaleState.QR.value,
                 updated_at=now,
             )
             detail: dict[str, Any] = {"qr_payment_id": qr_payment_id, "expire_date": expire_date}

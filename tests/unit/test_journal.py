@@ -108,6 +108,25 @@ def test_a_version_1_file_gains_the_kiosks_deadlines(tmp_path: Path) -> None:
             j.payment_created(new_sale(j), 8, "x", scan_deadline=datetime(2025, 3, 1))
 
 
+def test_a_sale_cancelled_while_creating_gets_its_payment_and_stays_cancelled(
+    journal: Journal,
+) -> None:
+    """Issue 8, item 6: cancelled while qr/create ran; the payment made anyway is recorded."""
+    sale_id = new_sale(journal)
+    journal.set_state(sale_id, S.CANCELLED, Reason.CANCELLED)
+    journal.payment_created(sale_id, 9001, "2025-03-01T17:03:00.000+05:00")
+    record = journal.get(sale_id)
+    assert record is not None
+    assert (record.state, record.reason, record.qr_payment_id) == (
+        S.CANCELLED,
+        Reason.CANCELLED,
+        9001,
+    )
+    with pytest.raises(ValueError, match="not creating"):
+        journal.payment_created(sale_id, 9002, "2025-03-01T17:04:00.000+05:00")
+    journal.set_state(sale_id, S.PROCESSED, Reason.PAID_AFTER_CANCEL, needs_refund=True)
+
+
 def test_a_failing_migration_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
