@@ -11,6 +11,7 @@ one file.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import sys
 import tempfile
@@ -22,8 +23,10 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 # ConfigError is defined beside the bank client's settings, whose problems it names too.
-from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings
+from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings, scheme_url_mismatch
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, valid_bin, valid_device_id
+
+log = logging.getLogger("kiosk.config")
 
 
 def _opt(default: Any, help: str, *, secret: bool = False, path: bool = False) -> Any:
@@ -241,6 +244,9 @@ def from_mapping(data: dict[str, Any], path: Path | None = None) -> Config:
         built[name] = cls(**values)
     config = Config(**built, path=path)
     validate(config)
+    mismatch = scheme_url_mismatch(config.kaspi.scheme, config.kaspi.base_url)
+    if mismatch:
+        log.warning("%s", mismatch)
     return config
 
 

@@ -86,10 +86,23 @@ def test_register_keeps_the_operators_comments(sandbox: Sandbox) -> None:
 @pytest.mark.parametrize("scheme", ["basic", "standard", "enhanced"])
 def test_ping_tradepoints_in_every_scheme(sandbox: Sandbox, scheme: str) -> None:
     path = registered(sandbox, scheme)
-    assert kiosk("ping", config=path).returncode == EXIT_OK
+    ping = kiosk("ping", config=path)
+    assert ping.returncode == EXIT_OK and "warning" not in ping.stderr
     result = kiosk("tradepoints", "--json", config=path)
     assert result.returncode == EXIT_OK
     assert {p["TradePointId"] for p in json.loads(result.stdout)} >= {1, 2}
+
+
+def test_ping_warns_when_base_url_is_another_schemes(sandbox: Sandbox) -> None:
+    """Issue 8, item 11: scheme standard with an /r3/ base URL: said before the ping fails."""
+    path = registered(sandbox, "standard")
+    url = cfg.load(path).kaspi.base_url
+    cfg.write_value(path, "kaspi", "base_url", url.replace("/r2/", "/r3/"))
+    result = kiosk("ping", config=path)
+    no_traceback(result)
+    assert "warning: kaspi.base_url has /r3/" in result.stderr
+    assert "kaspi.scheme is standard" in result.stderr
+    assert result.returncode != EXIT_OK  # the standard port does not serve /r3/
 
 
 def test_pay_processed_exits_0(fast_sandbox: Sandbox) -> None:
