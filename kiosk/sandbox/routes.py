@@ -47,7 +47,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from kiosk.kaspi.settings import SCHEMES
-from kiosk.sandbox import state
+from kiosk.sandbox import codes, state
 from kiosk.sandbox.listener import SchemeServer
 from kiosk.sandbox.service import ConnInfo, Fault, RequestRecord, Service
 from kiosk.sandbox.state import Bank, BankError, Payment
@@ -415,6 +415,20 @@ ROUTES: tuple[Route, ...] = (
 _PATH = re.compile(r"^/(r[123])/(v\d\d)(/.*)$")
 
 
+def _endpoint(route: Route) -> str:
+    """The route's path as codes.GUIDE_CODES names it ("/payment/status/{}")."""
+    return re.sub(r"\(\?P<\w+>[^)]*\)", "{}", route.pattern.pattern)
+
+
+def _check_transport(request_id: str | None, method: str, headers: Any) -> None:
+    """Strict mode: the guide's transport rules (section "Transport") or BAD_REQUEST."""
+    if not request_id or not request_id.strip():
+        raise BankError(state.BAD_REQUEST, "X-Request-ID header is required")
+    kind = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if method == "POST" and kind != "application/json":
+        raise BankError(state.BAD_REQUEST, "Content-Type must be application/json")
+
+
 def _envelope(code: int, message: str, data: Any = None, *, lower: bool = False) -> bytes:
     doc: dict[str, Any] = {"StatusCode": code, "message" if lower else "Message": message}
     if data is not None:
@@ -545,7 +559,10 @@ class Handler(BaseHTTPRequestHandler):
                 return 405, _HTML, b"<html><body>405 Method Not Allowed</body></html>\r\n"
             return 404, _HTML, _HTML_404
         lower = route.kind == "test"
+        endpoint = _endpoint(route)
         try:
+            if route.kind == "api" and svc.bank.behaviour.strict:
+                _check_transport(self.headers.get("X-Request-ID"), route.method, self.headers)
             if route.method == "POST" and not isinstance(body, dict):
                 raise BankError(state.BAD_REQUEST, "the body must be a JSON object")
             org: str | None = state.SANDBOX_BIN
@@ -570,6 +587,11 @@ class Handler(BaseHTTPRequestHandler):
                 )
                 data = route.func(call)
         except BankError as exc:
+            if route.kind != "control" and not codes.listed(endpoint, exc.code):
+                # Fidelity: the sandbox answers only what the guide's table lists for this
+                # call (or what codes.py marks invented); anything else is a sandbox bug.
+                log.error("sandbox bug: %s answered %s, not in its table", endpoint, exc.code)
+                return 500, _JSON, _envelope(state.SERVICE_UNAVAILABLE, "sandbox error")
             return 200, _JSON, _envelope(exc.code, exc.message, lower=lower)
         if lower:
             return 200, _JSON, _envelope(state.OK, str(data), lower=True)

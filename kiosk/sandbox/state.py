@@ -102,6 +102,9 @@ class Behaviour:
     # Seconds the bank is late cancelling a Wait past its confirmation timeout; -1: it
     # keeps Wait until the customer acts (a bank late with its own cancellation).
     late_cancel: float = 0
+    # Refuse API calls without X-Request-ID, and POSTs without Content-Type: application/json,
+    # as the guide's transport rules demand (a lenient bank would hide a client that omits them).
+    strict: bool = False
     return_poll_interval: float = 5
     return_scan_timeout: float = 180
     date_style: str = "production"
@@ -125,6 +128,9 @@ class Behaviour:
             elif name == "api_version":
                 if value not in API_VERSIONS:
                     raise ValueError(f"api_version must be one of {', '.join(API_VERSIONS)}")
+            elif name == "strict":
+                if not isinstance(value, bool):
+                    raise ValueError("strict must be true or false")
             elif name == "late_cancel":
                 if isinstance(value, bool) or not isinstance(value, int | float) or value < -1:
                     raise ValueError("late_cancel must be seconds >= 0, or -1 to keep Wait")

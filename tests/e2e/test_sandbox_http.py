@@ -354,7 +354,9 @@ def test_refund_with_the_customer_scheme_standard(sandbox: Sandbox) -> None:
     assert bank.data("POST", "/payment/return", refund)["ReturnOperationId"] > 0
     details = bank.data("GET", "/payment/details", QrPaymentId=pid, DeviceToken=token)
     assert details["AvailableReturnAmount"] == 60.0
-    assert bank.post("/payment/return", {**refund, "Amount": 60.01})["StatusCode"] == -99000005
+    assert (
+        bank.post("/payment/return", {**refund, "Amount": 60.01})["StatusCode"] == -990000005
+    )  # the table's spelling
     assert bank.post("/payment/return", {**refund, "QrPaymentId": unpaid})["StatusCode"] == (
         state.WRONG_STATUS
     )
