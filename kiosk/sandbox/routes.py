@@ -293,12 +293,15 @@ _CUSTOMER: dict[str, tuple[Callable[[Bank, Any, float], Payment], str]] = {
 
 def _test_payment(call: Call) -> Any:
     action, message = _CUSTOMER[call.params["action"]]
-    action(call.bank, call.field("qrPaymentId"), call.now)
+    payment = action(call.bank, call.field("qrPaymentId"), call.now)
+    if call.field("customer") and payment.status == state.PROCESSED:  # sandbox-only field
+        payment.payer = str(call.field("customer"))
     return message
 
 
 def _test_return(call: Call) -> Any:
-    call.bank.scan_return(call.field("qrReturnId"), call.now)
+    who = call.field("customer") or state.TEST_CUSTOMER  # sandbox-only field
+    call.bank.scan_return(call.field("qrReturnId"), call.now, str(who))
     return "the customer scanned the return QR"
 
 
@@ -335,8 +338,7 @@ def _payment_snapshot(call: Call) -> Any:
     return call.bank.payment(call.params["id"], call.now).snapshot()
 
 
-def _forget_payment(call: Call) -> Any:
-    """A bank-side reset of one payment: later reads answer -1601 (purchase not found)."""
+def _forget_payment(call: Call) -> Any:  # a bank-side reset: later reads answer -1601
     call.bank.payments.pop(state.parse_id(call.params["id"], "id"), None)
     return None
 
@@ -588,8 +590,7 @@ class Handler(BaseHTTPRequestHandler):
                 data = route.func(call)
         except BankError as exc:
             if route.kind != "control" and not codes.listed(endpoint, exc.code):
-                # Fidelity: the sandbox answers only what the guide's table lists for this
-                # call (or what codes.py marks invented); anything else is a sandbox bug.
+                # Only what the call's table lists (or codes.py marks invented): else a bug.
                 log.error("sandbox bug: %s answered %s, not in its table", endpoint, exc.code)
                 return 500, _JSON, _envelope(state.SERVICE_UNAVAILABLE, "sandbox error")
             return 200, _JSON, _envelope(exc.code, exc.message, lower=lower)

@@ -17,11 +17,11 @@ import re
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kiosk.sandbox.codes import *  # noqa: F403  (state.X stays the one name for tests and routes)
+# state.X stays the one name of a code or a date shape for the routes and the tests.
+from kiosk.sandbox.codes import *  # noqa: F403
 from kiosk.sandbox.codes import (
     BAD_AMOUNT,
     BAD_REQUEST,
@@ -44,9 +44,8 @@ from kiosk.sandbox.codes import (
     UNKNOWN_ORGANIZATION,
     WRONG_STATUS,
 )
-
-KZ = timezone(timedelta(hours=5))  # Kazakhstan is one UTC+5 zone since 2024
-_GUIDE_ZONE = timezone(timedelta(hours=6))  # the zone the guide's examples were printed in
+from kiosk.sandbox.dates import KZ as KZ
+from kiosk.sandbox.dates import format_date as format_date
 
 # --- statuses -------------------------------------------------------------------------------
 QR_TOKEN_CREATED = "QrTokenCreated"
@@ -57,6 +56,7 @@ REMOTE_CREATED = "RemotePaymentCreated"
 REMOTE_CANCELED = "RemotePaymentCanceled"
 CUSTOMER_IDENTITY_OBTAINED = "CustomerIdentityObtained"
 
+TEST_CUSTOMER = "test-customer"  # who scans and pays on the test host unless told otherwise
 SANDBOX_BIN = "180340021791"  # the guide's example BIN; schemes basic/standard act for it
 EMPTY_BIN = "200540012345"  # an organisation with no trade points: tradepoints -> -14000002
 REMOTE_WINDOW = 24 * 3600.0  # a remote invoice may be paid within 24 hours
@@ -197,6 +197,7 @@ class Payment:
     methods: tuple[str, ...]
     status: str
     late_cancel: float = 0  # Behaviour.late_cancel when the payment was made
+    payer: str | None = None  # the customer who confirmed it (the test host names them)
     scanned_at: float | None = None
     finished_at: float | None = None
     reason: str = ""
@@ -238,6 +239,8 @@ class ReturnQr:
     created_at: float
     scan_deadline: float
     status: str = QR_TOKEN_CREATED
+    customer: str | None = None  # who scanned it: the refund is of their purchases only
+    used: bool = False  # a QrReturnId authorises one refund
 
 
 # --- field checks ---------------------------------------------------------------------------
@@ -289,24 +292,6 @@ def _phone_digits(raw: Any) -> str:
     if not (digits.isdigit() and 10 <= len(digits) <= 12):
         raise BankError(BAD_REQUEST, f"PhoneNumber is not a phone number: {text!r}")
     return digits
-
-
-def format_date(epoch: float, style: str) -> str:
-    """`epoch` in one of the shapes the guide prints or production sends."""
-    # Microseconds are all a float epoch holds exactly; the seventh digit is .NET's padding.
-    seconds, micros = divmod(round(epoch * 1_000_000), 1_000_000)
-    millis = micros // 1000
-    if style == "guide-short-offset":
-        t = datetime.fromtimestamp(seconds, _GUIDE_ZONE)
-        return f"{t:%Y-%m-%dT%H:%M:%S}+06"
-    if style == "guide-one-digit-day":
-        t = datetime.fromtimestamp(seconds, _GUIDE_ZONE)
-        return f"{t.year:04d}-{t.month:02d}-{t.day}T{t:%H:%M:%S}.{millis:03d}+06:00"
-    if style == "seven-digit-no-offset":
-        t = datetime.fromtimestamp(seconds, KZ)
-        return f"{t:%Y-%m-%dT%H:%M:%S}.{micros:06d}0"
-    t = datetime.fromtimestamp(seconds, KZ)
-    return f"{t:%Y-%m-%dT%H:%M:%S}.{millis:03d}+05:00"
 
 
 class Bank:
@@ -448,10 +433,11 @@ class Bank:
         payment.scanned_at = now
         return payment
 
-    def confirm(self, payment_id: Any, now: float) -> Payment:
+    def confirm(self, payment_id: Any, now: float, customer: str = TEST_CUSTOMER) -> Payment:
         payment = self._waiting(payment_id, now, "confirm")
         payment.status = PROCESSED
         payment.finished_at = now
+        payment.payer = customer
         return payment
 
     def scan_error(self, payment_id: Any, now: float) -> Payment:
@@ -500,13 +486,14 @@ class Bank:
             raise BankError(PURCHASE_NOT_FOUND, f"QrReturnId {return_id}")
         return qr
 
-    def scan_return(self, return_id: Any, now: float) -> ReturnQr:
+    def scan_return(self, return_id: Any, now: float, customer: str = TEST_CUSTOMER) -> ReturnQr:
         qr = self.return_qr(return_id)
         if qr.status != QR_TOKEN_CREATED:
             raise BankError(WRONG_STATUS, f"the return QR is already {qr.status}")
         if now >= qr.scan_deadline:
             raise BankError(WRONG_STATUS, "the return QR token has expired")
         qr.status = CUSTOMER_IDENTITY_OBTAINED
+        qr.customer = customer
         return qr
 
     def _identified(self, return_id: Any) -> ReturnQr:
@@ -518,14 +505,21 @@ class Bank:
     def return_operations(
         self, org: str, token: Any, return_id: Any, max_result: Any, now: float
     ) -> list[Payment]:
-        """The test customer's last purchases, newest first: every Processed payment is theirs."""
-        self.device(org, token)
-        self._identified(return_id)
+        """The identified customer's last purchases at this device's trade point, newest first."""
+        device = self.device(org, token)
+        qr = self._identified(return_id)
         limit = 10 if max_result is None else parse_id(max_result, "MaxResult")
         limit = max(1, min(10, limit))
         for payment in self.payments.values():
             payment.settle(now)
-        done = [p for p in self.payments.values() if p.status == PROCESSED]
+        done = [
+            p
+            for p in self.payments.values()
+            if p.status == PROCESSED
+            and p.payer == qr.customer
+            and (p.organization_bin, p.trade_point_id)
+            == (device.organization_bin, device.trade_point_id)
+        ]
         done.sort(key=lambda p: (p.finished_at or 0, p.id), reverse=True)
         return done[:limit]
 
@@ -545,12 +539,17 @@ class Bank:
         point = self.trade_point(device.organization_bin, device.trade_point_id)
         if not point.enabled:
             raise BankError(TRADE_POINT_DISABLED)
-        qr_id = None
+        qr = None
         if needs_return:
             if return_id is None:
                 raise BankError(BAD_REQUEST, "QrReturnId is required")
-            qr_id = self._identified(return_id).id
+            qr = self._identified(return_id)
+            if qr.used:
+                raise BankError(WRONG_STATUS, "this QrReturnId has already served a refund")
         payment = self.payment(payment_id, now, REFUND_PURCHASE_NOT_FOUND)
+        if qr is not None and payment.payer != qr.customer:
+            # Scheme standard refunds one of the identified customer's purchases only.
+            raise BankError(REFUND_PURCHASE_NOT_FOUND, "not a purchase of this customer")
         if (payment.organization_bin, payment.trade_point_id) != (
             device.organization_bin,
             device.trade_point_id,
@@ -561,8 +560,10 @@ class Bank:
         value = parse_amount(amount)
         if value > payment.available:
             raise BankError(REFUND_TOO_LARGE, f"{value} requested, {payment.available} available")
-        refund = Refund(self._new_id(), value, now, qr_id)
+        refund = Refund(self._new_id(), value, now, qr.id if qr else None)
         payment.refunds.append(refund)
+        if qr is not None:
+            qr.used = True
         return refund
 
     # --- remote invoices (scheme enhanced) --------------------------------------------------

@@ -206,6 +206,32 @@ def test_standard_refund_waits_for_the_customers_return_qr(fast_sandbox: Sandbox
     assert json.loads(out)["Amount"] == "80"
 
 
+def test_standard_refund_of_another_customers_payment_is_refused(fast_sandbox: Sandbox) -> None:
+    """Issue 8, item 10: the customer who scans the return QR did not make this purchase."""
+    path = registered(fast_sandbox, "standard")
+
+    def someone_else(payment_id: int) -> None:
+        fast_sandbox.scan(payment_id)
+        fast_sandbox.confirm(payment_id, customer="someone-else")
+
+    pid = str(json.loads(pay_with(someone_else, path, "80").stdout)["QrPaymentId"])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(path), "refund", pid, "80", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith("Return "):
+            fast_sandbox.scan_return(int(line.split()[1].rstrip(":")))  # the test customer
+            break
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == EXIT_NOT_PAID, err
+    assert "not among the customer's last purchases" in err and "Traceback" not in err
+    assert fast_sandbox.payment(int(pid))["refunds"] == []
+
+
 def test_basic_scheme_has_no_refunds(sandbox: Sandbox) -> None:
     result = kiosk("refund", "1", "10", config=registered(sandbox, "basic"))
     assert result.returncode == EXIT_USAGE and "Kaspi Pay app" in result.stderr

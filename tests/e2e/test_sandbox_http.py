@@ -351,21 +351,24 @@ def test_refund_with_the_customer_scheme_standard(sandbox: Sandbox) -> None:
     details = bank.data("GET", "/payment/details", QrPaymentId=pid, DeviceToken=token)
     assert (details["TotalAmount"], details["AvailableReturnAmount"]) == (100.0, 100.0)
     refund = {"DeviceToken": token, "QrPaymentId": pid, "QrReturnId": rid, "Amount": 40}
-    assert bank.data("POST", "/payment/return", refund)["ReturnOperationId"] > 0
-    details = bank.data("GET", "/payment/details", QrPaymentId=pid, DeviceToken=token)
-    assert details["AvailableReturnAmount"] == 60.0
-    assert (
-        bank.post("/payment/return", {**refund, "Amount": 60.01})["StatusCode"] == -990000005
-    )  # the table's spelling
+    # Refusals first: a QrReturnId serves one refund (issue 8, item 10).
+    too_much = bank.post("/payment/return", {**refund, "Amount": 100.01})["StatusCode"]
+    assert too_much == -990000005  # the table's spelling
     assert bank.post("/payment/return", {**refund, "QrPaymentId": unpaid})["StatusCode"] == (
-        state.WRONG_STATUS
+        state.REFUND_PURCHASE_NOT_FOUND  # not this customer's purchase (nobody paid it)
     )
-    no_qr = {k: v for k, v in refund.items() if k != "QrReturnId"}
-    assert bank.post("/payment/return", no_qr)["StatusCode"] == state.BAD_REQUEST
     other = bank.register("KIOSK-002", 2)
     assert bank.post("/payment/return", {**refund, "DeviceToken": other})["StatusCode"] == (
         state.REFUND_OTHER_TRADE_POINT
     )
+    assert bank.data("POST", "/payment/return", refund)["ReturnOperationId"] > 0
+    details = bank.data("GET", "/payment/details", QrPaymentId=pid, DeviceToken=token)
+    assert details["AvailableReturnAmount"] == 60.0
+    assert bank.post("/payment/return", {**refund, "Amount": 1})["StatusCode"] == (
+        state.WRONG_STATUS
+    )
+    no_qr = {k: v for k, v in refund.items() if k != "QrReturnId"}
+    assert bank.post("/payment/return", no_qr)["StatusCode"] == state.BAD_REQUEST
     assert bank.get("/payment/details", QrPaymentId=1, DeviceToken=token)["StatusCode"] == -1601
     assert [r["amount"] for r in sandbox.payment(pid)["refunds"]] == [40.0]
 
