@@ -141,20 +141,14 @@ class SaleController(QObject):
             # still make is watched to its deadline once it exists (_on_qr_created).
             sale.cancelled_early = True
             log.info("sale %s: cancelled while qr/create runs", sale.sale_id)
-            self._journal(
+        elif sale.tracker.cancel():
+            log.info(
+                "sale %s: cancelled before the scan; watching payment %s until its deadline",
                 sale.sale_id,
-                lambda: self.journal.set_state(sale.sale_id, SaleState.CANCELLED, Reason.CANCELLED),
+                sale.tracker.flow.payment_id,
             )
-            self._background[sale.sale_id] = sale
-            self._finish_current(sale, SaleState.CANCELLED, None)
-            return True
-        if not sale.tracker.cancel():
+        else:
             return False
-        log.info(
-            "sale %s: cancelled before the scan; watching payment %s until its deadline",
-            sale.sale_id,
-            sale.tracker.flow.payment_id,
-        )
         self._journal(
             sale.sale_id,
             lambda: self.journal.set_state(sale.sale_id, SaleState.CANCELLED, Reason.CANCELLED),
