@@ -208,9 +208,10 @@ def report_recovery_times() -> Iterator[None]:
     if not RECOVERY_TIMES:
         return
     seconds, test = max(RECOVERY_TIMES)
+    every = ", ".join(f"{t:.2f}" for t, _ in sorted(RECOVERY_TIMES, reverse=True))
     report.LINES.append(
-        f"crash tests: longest start-up recovery {seconds:.2f} s ({test}),"
-        f" {len(RECOVERY_TIMES)} recoveries"
+        f"crash tests: longest start-up recovery {seconds:.2f} s ({test});"
+        f" all {len(RECOVERY_TIMES)}: {every} s"
     )
 
 
