@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import logging
 import os
 import sys
 import tempfile
@@ -23,8 +24,10 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 # ConfigError is defined beside the bank client's settings, whose problems it names too.
-from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings
+from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings, scheme_url_mismatch
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, valid_bin, valid_device_id
+
+log = logging.getLogger("kiosk.config")
 
 
 def _opt(default: Any, help: str, *, secret: bool = False, path: bool = False) -> Any:
@@ -83,6 +86,9 @@ class KioskSection:
         "", "Digits that open service mode; empty: service mode is closed", secret=True
     )
     health_interval: float = _opt(30.0, "Seconds between health pings while idle")
+    recovery_seconds: float = _opt(
+        5.0, "Seconds start-up recovery may ask the bank before the kiosk opens for sales"
+    )
 
 
 @dataclass(frozen=True)
@@ -250,6 +256,9 @@ def from_mapping(data: dict[str, Any], path: Path | None = None) -> Config:
         built[name] = cls(**values)
     config = Config(**built, path=path)
     validate(config)
+    mismatch = scheme_url_mismatch(config.kaspi.scheme, config.kaspi.base_url)
+    if mismatch:
+        log.warning("%s", mismatch)
     return config
 
 

@@ -190,6 +190,7 @@ class KioskShell(QObject):
             clients.background,
             controller.sale_updated.emit,
             lambda outcomes, error: self._on_recovered(outcomes, error, boot),
+            budget=self.config.kiosk.recovery_seconds if self.config else 5.0,
         )
 
     def _on_recovered(

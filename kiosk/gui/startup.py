@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -136,8 +137,13 @@ def recovery_job(
     client: KaspiClient,
     stop: threading.Event,
     on_change: Callable[[int], None],
+    budget: float,
 ) -> Callable[[], object]:
-    """Resolve the interrupted sales with the bank; stops when `stop` is set."""
+    """Resolve the interrupted sales with the bank; stops when `stop` is set.
+
+    A budget: what the bank cannot settle in it becomes unknown for the idle re-check,
+    so a sale the bank cannot decide never holds the kiosk out of service.
+    """
 
     def sleep(seconds: float) -> None:
         if stop.wait(seconds):
@@ -149,6 +155,7 @@ def recovery_job(
         interval=recovery_interval(journal),
         sleep=sleep,
         on_change=on_change,
+        budget=budget,
     )
 
 
@@ -240,9 +247,23 @@ class BankCatchUp(QObject):
         self._worker.submit(lambda: client.register_device(device_id, trade_point), saved)
 
     def recover(
-        self, journal: Journal, client: KaspiClient, on_change: Callable[[int], None], done: Done
+        self,
+        journal: Journal,
+        client: KaspiClient,
+        on_change: Callable[[int], None],
+        done: Done,
+        budget: float,
     ) -> None:
-        self._worker.submit(recovery_job(journal, client, self._stopping, on_change), done)
+        started = time.monotonic()
+
+        def recovered(outcomes: object, error: BaseException | None) -> None:
+            # The crash tests read this line from kiosk.log.
+            log.info("start-up recovery took %.2f s", time.monotonic() - started)
+            done(outcomes, error)
+
+        self._worker.submit(
+            recovery_job(journal, client, self._stopping, on_change, budget), recovered
+        )
 
     def recheck(
         self,
