@@ -49,7 +49,7 @@ from typing import Any
 from kiosk.sale import Reason, SaleState
 
 FILE_NAME = "journal.sqlite3"
-SOURCES = ("keypad", "host", "cli")
+SOURCES = ("keypad", "host", "cli", "mdb")
 
 _S = SaleState
 _TRANSITIONS: dict[SaleState, frozenset[SaleState]] = {
@@ -120,9 +120,15 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migrate_v2(conn: sqlite3.Connection) -> None:
+    # The product a vending machine sold through this sale (MDB's item number); NULL otherwise.
+    for table in ("sales", "sales_archive"):
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN product TEXT")
+
+
 #: MIGRATIONS[n] takes a file from schema version n to n + 1 (PRAGMA user_version).
 #: Append only; never edit a step that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_v1, _migrate_v2]
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,7 @@ class SaleRecord:
     resolved_at: str | None
     refunded_amount: Decimal
     note: str | None
+    product: str | None = None  # the vending machine's product (source "mdb")
     archived: bool = False
 
     @property
@@ -372,7 +379,14 @@ class Journal:
             conn.execute("DELETE FROM meta WHERE key = 'probe_space'")
 
     def begin_sale(
-        self, amount: Decimal, *, external_id: str | None, source: str, scheme: str, device_id: str
+        self,
+        amount: Decimal,
+        *,
+        external_id: str | None,
+        source: str,
+        scheme: str,
+        device_id: str,
+        product: str | None = None,
     ) -> int:
         """Record a new sale as CREATING; call it before qr/create is sent. Returns its id."""
         _check_amount(amount, "amount")
@@ -382,7 +396,7 @@ class Journal:
             now = self._now()
             cursor = conn.execute(
                 "INSERT INTO sales (created_at, updated_at, amount, external_id, source, scheme,"
-                " device_id, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " device_id, state, product) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     now,
                     now,
@@ -392,6 +406,7 @@ class Journal:
                     scheme,
                     device_id,
                     SaleState.CREATING.value,
+                    product,
                 ),
             )
             sale_id = cursor.lastrowid
@@ -407,6 +422,7 @@ class Journal:
                     "source": source,
                     "scheme": scheme,
                     "device_id": device_id,
+                    **({"product": product} if product is not None else {}),
                 },
             )
         return sale_id
@@ -550,6 +566,33 @@ class Journal:
                     "return_operation_id": return_operation_id,
                     "refunded_total": _amount_text(total),
                 },
+            )
+
+    def refund_requested(self, sale_id: int, amount: Decimal, why: str) -> None:
+        """About to ask the bank for an automatic refund: committed first, and only once.
+
+        ValueError if the sale is not paid or a refund was already requested for
+        it: an automatic refund is never repeated, not even after a crash between
+        the request and the bank's answer (the operator checks that one).
+        """
+        _check_amount(amount, "refund amount")
+        with self._tx() as conn:
+            row = self._row(conn, sale_id)
+            if row["state"] != SaleState.PROCESSED.value:
+                raise ValueError(f"sale {sale_id} is {row['state']}: only a paid sale is refunded")
+            asked = conn.execute(
+                "SELECT 1 FROM events WHERE sale_id = ? AND kind = 'refund_requested'", (sale_id,)
+            ).fetchone()
+            if asked is not None:
+                raise ValueError(f"sale {sale_id}: an automatic refund was already requested")
+            now = self._now()
+            self._update(conn, sale_id, updated_at=now)
+            self._event(
+                conn,
+                sale_id,
+                now,
+                "refund_requested",
+                {"amount": _amount_text(amount), "why": why},
             )
 
     def resolve_attention(self, sale_id: int, note: str) -> None:
