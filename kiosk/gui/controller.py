@@ -54,6 +54,8 @@ class ActiveSale:
     source: str
     payment: QrPayment | None = None
     tracker: PaymentTracker | None = None
+    product: str | None = None  # MDB: the vending machine's product
+    abandoned: bool = False  # MDB: the buyer stopped waiting; a payment now needs a refund
 
 
 class SaleController(QObject):
@@ -97,7 +99,9 @@ class SaleController(QObject):
     def busy(self) -> bool:
         return self.current is not None
 
-    def start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int:
+    def start_sale(
+        self, amount: Decimal, external_id: str | None, source: str, product: str | None = None
+    ) -> int:
         """Record the sale, then ask the bank for its QR. Raises Busy or Unavailable."""
         if self.current is not None:
             raise Busy("another sale is running", self.current.sale_id)
@@ -112,17 +116,18 @@ class SaleController(QObject):
                 source=source,
                 scheme=self.config.kaspi.scheme,
                 device_id=self.config.device.device_id,
+                product=product,  # MDB
             )
         except JournalError as exc:
             # No record, no sale: never take money the kiosk cannot account for.
             self.journal_problem = str(exc)
             log.error("sale refused, journal not writable: %s", exc)
             raise Unavailable(f"the journal cannot be written: {exc}") from exc
-        sale = ActiveSale(sale_id, amount, external_id, source)
+        sale = ActiveSale(sale_id, amount, external_id, source, product=product)
         self.current = sale
         log.info("sale %s: %s ₸ from %s, external id %s", sale_id, amount, source, external_id)
         self.sale_updated.emit(sale_id)
-        self.screen_requested.emit("qr", {"preparing": True, "amount": amount})
+        self.screen_requested.emit("qr", {"preparing": True, "amount": amount, "product": product})
         self._worker.submit(
             lambda: self.client.create_qr(amount, external_id),
             lambda result, error: self._on_qr_created(sale, result, error),
@@ -149,6 +154,19 @@ class SaleController(QObject):
         )
         self._background[sale.sale_id] = sale
         self._finish_current(sale, SaleState.CANCELLED, None)
+        return True
+
+    def abandon(self, sale_id: int) -> bool:
+        """MDB: the buyer (the vending machine) stopped waiting for this running sale.
+
+        For a sale too far on to cancel (scanned): it is followed to its end as
+        usual, but a payment is recorded as paid-needs-refund, never as a sale.
+        """
+        sale = self.current
+        if sale is None or sale.sale_id != sale_id:
+            return False
+        sale.abandoned = True
+        log.warning("sale %s: the buyer stopped waiting; a payment now needs a refund", sale_id)
         return True
 
     # --- the bank's answers ----------------------------------------------------------------
@@ -220,6 +238,7 @@ class SaleController(QObject):
                 "amount": sale.amount,
                 "qr": payment.qr_token,
                 "methods": payment.payment_methods,
+                "product": sale.product,  # MDB
             },
         )
         self._countdown.start()
@@ -303,8 +322,8 @@ class SaleController(QObject):
         self._record_paid(sale, flow)
 
     def _record_paid(self, sale: ActiveSale, flow: PaymentFlow) -> None:
-        needs_refund = flow.needs_refund or flow.amount_mismatch
-        reason = flow.reason
+        needs_refund = flow.needs_refund or flow.amount_mismatch or sale.abandoned  # MDB
+        reason = flow.reason or (Reason.PAID_AFTER_CANCEL if sale.abandoned else None)  # MDB
         self._journal(
             sale.sale_id,
             lambda: self.journal.set_state(

@@ -77,6 +77,7 @@ class KioskShell(QObject):
         self.health: HealthMonitor | None = None
         self.host_api: Any = None
         self.gateway: Any = None
+        self.mdb: Any = None  # MDB: kiosk.gui.mdb_bridge.MdbBridge when [mdb] is enabled
         self.lang = "ru"
         self.problem: str | None = None
         self.retry_seconds = RETRY_SECONDS
@@ -175,6 +176,9 @@ class KioskShell(QObject):
         self.controller.screen_requested.connect(self._on_controller_screen_requested)
         self.controller.countdown.connect(self._on_controller_countdown)
         self._start_host_api(config)
+        from kiosk.gui import mdb_bridge  # MDB
+
+        self.mdb = mdb_bridge.attach(self, config, identity)  # MDB
         self._health_client = KaspiClient(config, identity=identity)
         self.health = HealthMonitor(
             self._health_client.ping, config.kiosk.health_interval, parent=self
@@ -333,6 +337,10 @@ class KioskShell(QObject):
         if self.host_api is not None:
             self.host_api.stop()
             self.host_api = None
+        if self.mdb is not None:  # MDB
+            self.mdb.stop()
+            self.mdb.deleteLater()
+            self.mdb = None
         if self.health is not None:
             self.health.stop()
             self.health.deleteLater()
@@ -390,6 +398,11 @@ class KioskShell(QObject):
         if c is None or (self.health is not None and self.health.reachable is False):
             self.window.move_to("out_of_service")
             return
+        if self.mdb is not None and not self.mdb.connected:  # MDB
+            from kiosk.gui.mdb_bridge import UNPLUGGED
+
+            self._out_of_service(UNPLUGGED)
+            return
         was = self.window.screen_name
         self.window.move_to("amount")
         if self.health is not None:
@@ -407,7 +420,9 @@ class KioskShell(QObject):
         except Unavailable:
             self.back_to_start()  # the journal problem shows out of service and retries
 
-    def _start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int:
+    def _start_sale(
+        self, amount: Decimal, external_id: str | None, source: str, product: str | None = None
+    ) -> int:
         if self.controller is None or self.window.screen_name not in ("amount", "success", "error"):
             if self.controller is not None and self.controller.current is not None:
                 raise Busy("another sale is running", self.controller.current.sale_id)
@@ -418,7 +433,7 @@ class KioskShell(QObject):
         self._result_timer.stop()
         if self.health is not None:
             self.health.pause(True)
-        return self.controller.start_sale(amount, external_id, source)
+        return self.controller.start_sale(amount, external_id, source, product)
 
     def start_host_sale(self, amount: Decimal, external_id: str | None) -> int:
         """For the host API (on the GUI thread): GatewayBusy / GatewayUnavailable on refusal."""
@@ -436,6 +451,31 @@ class KioskShell(QObject):
                 self.back_to_start()
             raise GatewayUnavailable(str(exc)) from None
 
+    def start_mdb_sale(self, amount: Decimal, product: str) -> int:
+        """MDB: a vend request as a sale (GUI thread); kiosk.sale.Busy / OutOfService on refusal."""
+        from kiosk.sale import Busy as Refused
+        from kiosk.sale import OutOfService
+
+        try:
+            return self._start_sale(amount, None, "mdb", product)
+        except Busy as exc:
+            raise Refused(str(exc), exc.sale_id) from None
+        except Unavailable as exc:
+            if self.controller is not None and self.controller.journal_problem:
+                self.back_to_start()
+            raise OutOfService(str(exc)) from None
+
+    def on_mdb_link_changed(self, connected: bool) -> None:
+        """MDB: out of service while the adapter is away, back when it returns."""
+        from kiosk.gui.mdb_bridge import UNPLUGGED
+
+        if not connected:
+            if self.window.screen_name in ("amount", "out_of_service"):
+                self._out_of_service(UNPLUGGED)
+        elif self.problem == UNPLUGGED and self.window.screen_name == "out_of_service":
+            self.problem = None
+            self.back_to_start()
+
     def cancel_host_sale(self, sale_id: int) -> bool:
         return self.controller is not None and self.controller.cancel(sale_id)
 
@@ -446,6 +486,7 @@ class KioskShell(QObject):
     def _on_controller_screen_requested(self, screen: str, data: dict[str, Any]) -> None:
         w = self.window
         if screen == "qr":
+            w.qr_screen.set_product(data.get("product"))  # MDB
             if data.get("preparing"):
                 w.qr_screen.show_preparing(data["amount"])
             else:
@@ -509,6 +550,7 @@ class KioskShell(QObject):
             "journal_ok": self.controller is not None and not self.controller.journal_problem,
             "problem": self.problem,
             "attention": len(self.journal.needing_attention()) if self.journal else None,
+            "mdb": self.mdb.status if self.mdb is not None else "disabled",  # MDB
         }
 
     def state_info(self) -> dict[str, Any]:

@@ -41,7 +41,7 @@ class Outcome:
 
     product: str
     price: Decimal
-    answer: str  # "approved" | "denied" | "vmc_gave_up" | "unplugged"
+    answer: str  # "approved" | "denied" | "vmc_gave_up" | "unplugged" | "reset"
     approved_price: str | None = None
     dispensed: str | None = None  # "success" | "fail" | "silent" after an approval
 
@@ -225,6 +225,10 @@ class AdapterEmulator:
             self._send("x,ACK")
         elif line == "C,0":
             self._send("c,0")
+            if self._vend is not None:  # the reader was switched off: the vend is over
+                product, price, _at = self._vend
+                self.outcomes.append(Outcome(product, price, "reset"))
+                self._vend = None
             self.state = "INACTIVE"
             self._send("c,STATUS,INACTIVE")
         elif parts[:2] == ["C", "SETCONF"]:

@@ -43,6 +43,7 @@ class QrScreen(theme.Screen):
         self.setObjectName("qr_screen")
         self._state = "idle"
         self._amount = Decimal(0)
+        self._product: str | None = None
         self._methods: list[str] = []
         self._chip_labels: list[QLabel] = []
 
@@ -138,6 +139,11 @@ class QrScreen(theme.Screen):
         self._pages.setCurrentWidget(self.payment_page)
         self._refresh()
 
+    def set_product(self, product: str | None) -> None:
+        """The vending machine's product the amount pays for (None: an amount alone)."""
+        self._product = product
+        self.retranslate(self.lang)
+
     def hide_qr(self) -> None:
         """Remove the QR at once (the token is dead or the sale is over); Cancel is disabled."""
         self.qr_view.show_text(tr("qr.expired", self.lang) if self._state == "payment" else "")
@@ -160,9 +166,12 @@ class QrScreen(theme.Screen):
 
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
-        self.prep_caption.setText(tr("qr.to_pay", lang))
+        caption = tr("qr.to_pay", lang)
+        if self._product is not None:
+            caption = tr("qr.to_pay_product", lang).format(product=self._product)
+        self.prep_caption.setText(caption)
         self.prep_text.setText(tr("qr.preparing", lang))
-        self.caption.setText(tr("qr.to_pay", lang))
+        self.caption.setText(caption)
         self.instruction.setText(tr("qr.scan", lang))
         self.instruction_hint.setText(tr("qr.scan_hint", lang))
         self.countdown.caption.setText(tr("qr.time", lang))
