@@ -307,3 +307,29 @@ def test_a_price_outside_the_limits_is_denied_without_a_sale(
     assert wait_outcome(qtbot, adapter).answer == "denied"
     assert len(shell.journal.list()) == before
     assert shell.window.screen_name == "amount"
+
+
+def test_the_demo_strip_chooses_products_on_the_emulated_machine(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton
+
+    from kiosk.gui.demo_panel import DemoPanel
+    from kiosk.gui.mdb_demo import MdbDemoStrip
+
+    path = kiosk_config(fast_sandbox, mdb__enabled=True, mdb__port=adapter.port)
+    shell = start_kiosk(path, demo_bar=lambda s: MdbDemoStrip(s, adapter, DemoPanel(s)))
+    strip = shell.window.findChild(MdbDemoStrip)
+    assert strip is not None
+    qtbot.mouseClick(strip.findChild(QCheckBox, "mdb_dispense_fails"), Qt.MouseButton.LeftButton)
+    assert adapter.dispense == "fail"
+    qtbot.mouseClick(strip.findChild(QPushButton, "mdb_product_12"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=10000)
+    assert shell.window.qr_screen.caption.text() == "К оплате за товар № 12"
+    payment_id = shell.controller.current.payment.payment_id
+    fast_sandbox.scan(payment_id)
+    fast_sandbox.confirm(payment_id)
+    status = strip.findChild(QLabel, "mdb_status")
+    qtbot.waitUntil(lambda: "FAILED to dispense" in status.text(), timeout=10000)
+    assert status.text() == "product 12: approved — FAILED to dispense"
