@@ -222,6 +222,10 @@ class SaleController(QObject):
             )
         )
         tracker.finished.connect(lambda: self._on_tracker_finished(sale))
+        if sale.abandoned:  # MDB: the machine gave up while qr/create ran: never show the QR
+            tracker.start()
+            self.cancel(sale.sale_id)
+            return
         log.info(
             "sale %s: payment %s created; poll %ss, scan %ss, confirm %ss",
             sale.sale_id,

@@ -333,3 +333,21 @@ def test_the_demo_strip_chooses_products_on_the_emulated_machine(
     status = strip.findChild(QLabel, "mdb_status")
     qtbot.waitUntil(lambda: "FAILED to dispense" in status.text(), timeout=10000)
     assert status.text() == "product 12: approved — FAILED to dispense"
+
+
+def test_given_up_while_the_qr_is_being_made_the_qr_is_never_shown(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    shell = start(start_kiosk, fast_sandbox, adapter, vend_timeout=0.5)
+    fast_sandbox.inject_fault("slow", count=1, path_contains="/qr/create", delay=1.5)
+    shown: list[str] = []
+    shell.controller.screen_requested.connect(lambda name, data: shown.append(name))
+    assert adapter.select("7", "350")
+    assert wait_outcome(qtbot, adapter).answer == "denied"
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=5000)
+    sale_id = shell.journal.list()[0].sale_id
+    qtbot.waitUntil(lambda: record(shell, sale_id).state is SaleState.CANCELLED, timeout=5000)
+    assert record(shell, sale_id).qr_payment_id is not None  # created, watched, never shown
+    assert not shell.window.qr_screen.has_qr()
+    assert [s for s in shown if s == "qr"] == ["qr"]  # the "preparing" screen only
+    assert no_vend_approved(adapter)
