@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.config import Config
 from kiosk.gui.worker import Worker
-from kiosk.journal import Journal, JournalError
+from kiosk.journal import Journal, JournalError, SaleRecord
 from kiosk.mdb import protocol
 from kiosk.mdb.qibixx import Driver, DriverEvent, LinkDown, LinkUp
 from kiosk.mdb.vend import Answer, Step, Vend, amount_for
@@ -177,11 +177,7 @@ class MdbBridge(QObject):
         vend = self.vend
         if vend is None or vend.sale_id != sale_id:
             return
-        try:
-            record = self._journal.get(sale_id)
-        except JournalError as exc:
-            log.error("MDB: sale %s cannot be read: %s", sale_id, exc)
-            return
+        record = self._read(sale_id)
         if record is not None:
             self._apply(vend, vend.sale_changed(record.state, record.needs_refund, self._clock()))
 
@@ -230,8 +226,15 @@ class MdbBridge(QObject):
         elif c.abandon(sale_id):
             log.warning("MDB: sale %s given up after the scan: %s", sale_id, why)
 
+    def _read(self, sale_id: int) -> SaleRecord | None:
+        try:
+            return self._journal.get(sale_id)
+        except JournalError as exc:
+            log.critical("MDB: sale %s cannot be read: %s", sale_id, exc)
+            return None
+
     def _needs_refund(self, sale_id: int, reason: Reason) -> None:
-        record = self._journal.get(sale_id)
+        record = self._read(sale_id)
         if record is None or record.state is not SaleState.PROCESSED:
             return
         if not record.needs_refund:
@@ -246,7 +249,7 @@ class MdbBridge(QObject):
     def _not_dispensed(self, vend: Vend, sale_id: int, why: str) -> None:
         self._write(sale_id, lambda: self._journal.add_note(sale_id, f"MDB: {why}"))
         self._needs_refund(sale_id, Reason.NOT_DISPENSED)
-        record = self._journal.get(sale_id)
+        record = self._read(sale_id)
         client = self._refund_client
         if (
             record is None

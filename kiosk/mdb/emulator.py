@@ -24,7 +24,6 @@ import select
 import sys
 import threading
 import time
-import tty
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -71,6 +70,8 @@ class AdapterEmulator:
         self.dispense = dispense
         self.dispense_delay = dispense_delay
         self.commands: list[str] = []  # every command the kiosk sent, in order
+        self.command_times: list[float] = []  # time.monotonic() each one arrived (benchmarks)
+        self.selected_at: list[float] = []  # time.monotonic() of each vend request sent
         self.outcomes: list[Outcome] = []
         self.stale: list[str] = []  # answers that came when no vend was asked for
         self.state = "INACTIVE"
@@ -134,6 +135,8 @@ class AdapterEmulator:
         with self._lock:
             if self._master is not None:
                 return
+            import tty  # POSIX only (termios): imported here so Windows can import the module
+
             master, slave = os.openpty()
             # Raw: no echo of what the emulator writes, CR stays CR.
             tty.setraw(slave)
@@ -152,6 +155,7 @@ class AdapterEmulator:
             price_text = str(price)
             self._vend = (product, Decimal(price_text), time.monotonic())
             self.state = "VEND"
+            self.selected_at.append(time.monotonic())
             self._send(f"c,STATUS,VEND,{price_text},{product}")
             if self.vmc_timeout is not None:
                 asked = self._vend
@@ -214,6 +218,7 @@ class AdapterEmulator:
                     del self._buffer[: end + 1]
                     if line:
                         self.commands.append(line)
+                        self.command_times.append(time.monotonic())
                         self._command(line)
                 self._lock.notify_all()
 

@@ -62,7 +62,7 @@ from kiosk.mdb.protocol import AnyEvent
 
 log = logging.getLogger("kiosk.mdb")
 
-READ_TIMEOUT = 0.05  # seconds a read waits: also how soon a queued answer is written
+READ_TIMEOUT = 0.05  # seconds a read waits when nothing arrives (an answer cuts it short)
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,7 @@ class QibixxDriver:
         self._thread: threading.Thread | None = None
         self._on_event: Callable[[DriverEvent], None] = lambda _event: None
         self._link = 0
+        self._port: Any = None  # the open port, for cancel_read from other threads
         self._up = False
         self._reported: bool | None = None
 
@@ -157,9 +158,21 @@ class QibixxDriver:
 
     def approve(self, price: Decimal, link: int) -> None:
         self._outgoing.put((link, protocol.approve(price)))
+        self._wake()
 
     def deny(self, link: int) -> None:
         self._outgoing.put((link, protocol.DENY))
+        self._wake()
+
+    def _wake(self) -> None:
+        """End the thread's wait in read() so the answer leaves now, not after READ_TIMEOUT."""
+        port = self._port
+        cancel = getattr(port, "cancel_read", None)
+        if cancel is not None:
+            try:
+                cancel()
+            except Exception:  # the port closed meanwhile: the answer is dropped anyway
+                log.debug("MDB: cancel_read failed", exc_info=True)
 
     # --- the thread ---------------------------------------------------------------------------
 
@@ -185,10 +198,12 @@ class QibixxDriver:
                 self._stop.wait(self.retry_interval)
                 continue
             try:
+                self._port = port
                 self._serve(port)
             except Exception as exc:  # noqa: BLE001 (any failure of the link ends it; retry)
                 self._down(f"{self.port}: {_short(exc)}")
             finally:
+                self._port = None
                 self._close(port)
             self._stop.wait(self.retry_interval)
         self._up = False
