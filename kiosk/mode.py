@@ -9,6 +9,11 @@ Only IDLE sells (the amount screen, or a result screen counting down). The
 screens follow the mode; they never decide it. A problem found while the
 operator is in service mode is remembered and shown when service mode ends,
 which always re-runs the start-up chain.
+
+A part the kiosk sells through may be away for a while (the vending machine's
+MDB adapter unplugged): its owner puts a hold on the mode with the reason. A
+hold refuses new sales at once, leaves a running sale (and its result screen)
+alone, and keeps `ready()` out of service until the owner releases it.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ class Mode(StrEnum):
     SERVICE = "service"  # the operator is in service mode
 
 
+#: The hold while the vending machine's MDB adapter is away (the operator reads it).
+ADAPTER_AWAY = "the vending machine's MDB adapter is not connected"
+
+
 class ModeError(Exception):
     """A transition the rules above do not allow: a bug in the caller."""
 
@@ -42,6 +51,7 @@ class KioskMode:
         self.reason: str | None = "starting"
         self.sale_id: int | None = None
         self._listener = listener
+        self._holds: list[str] = []
 
     @property
     def mode(self) -> Mode:
@@ -49,11 +59,18 @@ class KioskMode:
 
     @property
     def can_sell(self) -> bool:
-        return self._mode is Mode.IDLE
+        return self._mode is Mode.IDLE and not self._holds
+
+    @property
+    def held(self) -> str | None:
+        """The first hold's reason (None when nothing holds the kiosk)."""
+        return self._holds[0] if self._holds else None
 
     def refusal(self) -> SaleRefused | None:
         """Why a sale cannot start now (None when it can), as the error to raise."""
         if self._mode is Mode.IDLE:
+            if self._holds:  # a part is away; the result screen may still count down
+                return OutOfService(f"the kiosk is out of service: {self._holds[0]}")
             return None
         if self._mode is Mode.SELLING:
             return Busy("another sale is running", self.sale_id)
@@ -77,11 +94,29 @@ class KioskMode:
         self.sale_id = None
         self._set(Mode.OUT_OF_SERVICE, reason)
 
-    def ready(self) -> None:
-        """Everything checked: sales may start."""
+    def ready(self) -> bool:
+        """Everything checked: sales may start (True); False: out of service, a hold says why."""
         if self._mode in (Mode.SELLING, Mode.SERVICE):
             raise ModeError(f"ready while {self._mode.value}")
+        if self._holds:
+            self._set(Mode.OUT_OF_SERVICE, self._holds[0])
+            return False
         self._set(Mode.IDLE, None)
+        return True
+
+    def hold(self, reason: str) -> None:
+        """A part the kiosk sells through is away: no new sale until `release(reason)`."""
+        if reason not in self._holds:
+            self._holds.append(reason)
+            log.warning("mode held: %s", reason)
+
+    def release(self, reason: str) -> bool:
+        """The part is back. True when the kiosk was out of service for this hold only."""
+        if reason not in self._holds:
+            return False
+        self._holds.remove(reason)
+        log.info("mode hold released: %s", reason)
+        return self._mode is Mode.OUT_OF_SERVICE and self.reason == reason
 
     def sale_started(self, sale_id: int) -> None:
         refused = self.refusal()

@@ -57,14 +57,17 @@ class ActiveSale:
     source: str
     payment: QrPayment | None = None
     tracker: PaymentTracker | None = None
+    product: str | None = None  # MDB: the vending machine's product
+    abandoned: bool = False  # MDB: the buyer stopped waiting; a payment now needs a refund
 
 
 class SaleController(QObject):
     """Runs sales one at a time and tells the view what to show.
 
     Signals:
-        qr_requested(Decimal): a sale started; its QR is being made (the amount).
-        qr_ready(QrPayment, Decimal): the QR to show, and the amount.
+        qr_requested(Decimal, object): a sale started; its QR is being made (the amount,
+            and the vending machine's product or None).
+        qr_ready(QrPayment, Decimal, object): the QR to show, the amount, the product or None.
         qr_expired(): the scan deadline passed; the QR must go.
         scanned(Decimal): the customer scanned; waiting for the confirmation (the amount).
         sale_ended(SaleEnd): the sale on the screen ended.
@@ -72,8 +75,8 @@ class SaleController(QObject):
         countdown(float, float): seconds left and total of the current stage (4 times a second).
     """
 
-    qr_requested = Signal(Decimal)
-    qr_ready = Signal(QrPayment, Decimal)
+    qr_requested = Signal(Decimal, object)
+    qr_ready = Signal(QrPayment, Decimal, object)
     qr_expired = Signal()
     scanned = Signal(Decimal)
     sale_ended = Signal(SaleEnd)
@@ -108,7 +111,9 @@ class SaleController(QObject):
     def busy(self) -> bool:
         return self.current is not None
 
-    def start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int:
+    def start_sale(
+        self, amount: Decimal, external_id: str | None, source: str, product: str | None = None
+    ) -> int:
         """Record the sale, then ask the bank for its QR. Raises Busy or OutOfService."""
         if self.current is not None:
             raise Busy("another sale is running", self.current.sale_id)
@@ -123,17 +128,18 @@ class SaleController(QObject):
                 source=source,
                 scheme=self.config.kaspi.scheme,
                 device_id=self.config.device.device_id,
+                product=product,  # MDB
             )
         except JournalError as exc:
             # No record, no sale: never take money the kiosk cannot account for.
             self.journal_problem = str(exc)
             log.error("sale refused, journal not writable: %s", exc)
             raise OutOfService(f"the journal cannot be written: {exc}") from exc
-        sale = ActiveSale(sale_id, amount, external_id, source)
+        sale = ActiveSale(sale_id, amount, external_id, source, product=product)
         self.current = sale
         log.info("sale %s: %s ₸ from %s, external id %s", sale_id, amount, source, external_id)
         self.sale_updated.emit(sale_id)
-        self.qr_requested.emit(amount)
+        self.qr_requested.emit(amount, product)
         self._worker.submit(
             lambda: self.client.create_qr(amount, external_id),
             lambda result, error: self._on_qr_created(sale, result, error),
@@ -160,6 +166,19 @@ class SaleController(QObject):
         )
         self._background[sale.sale_id] = sale
         self._finish_current(sale, SaleState.CANCELLED, None)
+        return True
+
+    def abandon(self, sale_id: int) -> bool:
+        """MDB: the buyer (the vending machine) stopped waiting for this running sale.
+
+        For a sale too far on to cancel (scanned): it is followed to its end as
+        usual, but a payment is recorded as paid-needs-refund, never as a sale.
+        """
+        sale = self.current
+        if sale is None or sale.sale_id != sale_id:
+            return False
+        sale.abandoned = True
+        log.warning("sale %s: the buyer stopped waiting; a payment now needs a refund", sale_id)
         return True
 
     # --- the bank's answers ----------------------------------------------------------------
@@ -215,6 +234,10 @@ class SaleController(QObject):
             )
         )
         tracker.finished.connect(lambda: self._on_tracker_finished(sale))
+        if sale.abandoned:  # MDB: the machine gave up while qr/create ran: never show the QR
+            tracker.start()
+            self.cancel(sale.sale_id)
+            return
         log.info(
             "sale %s: payment %s created; poll %ss, scan %ss, confirm %ss",
             sale.sale_id,
@@ -224,7 +247,7 @@ class SaleController(QObject):
             payment.behavior.confirm_timeout,
         )
         self.sale_updated.emit(sale.sale_id)
-        self.qr_ready.emit(payment, sale.amount)
+        self.qr_ready.emit(payment, sale.amount, sale.product)
         self._countdown.start()
         tracker.start()
 
@@ -306,8 +329,8 @@ class SaleController(QObject):
         self._record_paid(sale, flow)
 
     def _record_paid(self, sale: ActiveSale, flow: PaymentFlow) -> None:
-        needs_refund = flow.needs_refund or flow.amount_mismatch
-        reason = flow.reason
+        needs_refund = flow.needs_refund or flow.amount_mismatch or sale.abandoned  # MDB
+        reason = flow.reason or (Reason.PAID_AFTER_CANCEL if sale.abandoned else None)  # MDB
         self._journal(
             sale.sale_id,
             lambda: self.journal.set_state(

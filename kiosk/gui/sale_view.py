@@ -37,12 +37,13 @@ class SaleView(QObject):
         self._timer.timeout.connect(self._on_timer_timeout)
         window.result_screen.done.connect(self.result_done)
 
-    def show_preparing(self, amount: Decimal) -> None:
-        self._window.qr_screen.show_preparing(amount)
+    def show_preparing(self, amount: Decimal, product: str | None = None) -> None:
+        self._window.qr_screen.show_preparing(amount, product)
         self._window.move_to("qr")
 
-    def show_qr(self, payment: QrPayment, amount: Decimal) -> None:
-        self._window.qr_screen.show_payment(payment.qr_token, amount, payment.payment_methods)
+    def show_qr(self, payment: QrPayment, amount: Decimal, product: str | None = None) -> None:
+        screen = self._window.qr_screen
+        screen.show_payment(payment.qr_token, amount, payment.payment_methods, product)
         self._window.move_to("qr")
 
     def show_scanned(self, amount: Decimal) -> None:

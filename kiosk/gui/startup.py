@@ -73,6 +73,15 @@ class Clients:
     sale: KaspiClient  # the sale worker's
     background: KaspiClient  # registration, recovery
     health: KaspiClient  # health pings
+    # For another thread's own client (the MDB refunds): same settings, same TLS context.
+    bank: Any = None
+    context: Any = None
+
+    def another(self) -> KaspiClient:
+        """One more client on the shared TLS context; its user closes it."""
+        from kiosk.kaspi.client import KaspiClient
+
+        return KaspiClient(self.bank, context=self.context)
 
     def close(self) -> None:
         for client in (self.sale, self.background, self.health):
@@ -94,6 +103,8 @@ def make_clients(config: Config) -> Clients:
         KaspiClient(bank, context=context),
         KaspiClient(bank, context=context),
         KaspiClient(bank, context=context),
+        bank,
+        context,
     )
 
 
@@ -103,8 +114,12 @@ def close_parts(
     controller: SaleController | None,
     clients: Clients | None,
     journal: Journal | None,
+    mdb: Any = None,
 ) -> None:
     """Stop one start-up's parts, the users before what they use (the journal last)."""
+    if mdb is not None:  # kiosk.gui.mdb_bridge.MdbBridge: it uses the controller and journal
+        mdb.stop()
+        mdb.deleteLater()
     if host_api is not None:
         host_api.stop()
     if health is not None:

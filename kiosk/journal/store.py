@@ -198,7 +198,14 @@ class Journal(Store):
     # --- writes ---
 
     def begin_sale(
-        self, amount: Decimal, *, external_id: str | None, source: str, scheme: str, device_id: str
+        self,
+        amount: Decimal,
+        *,
+        external_id: str | None,
+        source: str,
+        scheme: str,
+        device_id: str,
+        product: str | None = None,
     ) -> int:
         """Record a new sale as CREATING; call it before qr/create is sent. Returns its id."""
         check_amount(amount, "amount")
@@ -208,7 +215,7 @@ class Journal(Store):
             now = self._now()
             cursor = conn.execute(
                 "INSERT INTO sales (created_at, updated_at, amount, external_id, source, scheme,"
-                " device_id, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " device_id, state, product) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     now,
                     now,
@@ -218,6 +225,7 @@ class Journal(Store):
                     scheme,
                     device_id,
                     SaleState.CREATING.value,
+                    product,
                 ),
             )
             sale_id = cursor.lastrowid
@@ -233,6 +241,7 @@ class Journal(Store):
                     "source": source,
                     "scheme": scheme,
                     "device_id": device_id,
+                    **({"product": product} if product is not None else {}),
                 },
             )
         return sale_id
@@ -377,6 +386,25 @@ class Journal(Store):
                     "refunded_total": amount_text(total),
                 },
             )
+
+    def refund_requested(self, sale_id: int, amount: Decimal, why: str) -> None:
+        """About to ask the bank for an automatic refund: committed first, and only once.
+
+        ValueError for an unpaid sale or a second request, even after a crash in
+        between (the operator checks that one with the bank).
+        """
+        check_amount(amount, "refund amount")
+        with self._tx() as conn:
+            row = self._row(conn, sale_id)
+            if row["state"] != SaleState.PROCESSED.value:
+                raise ValueError(f"sale {sale_id} is {row['state']}: only a paid sale is refunded")
+            asked = "SELECT 1 FROM events WHERE sale_id = ? AND kind = 'refund_requested'"
+            if conn.execute(asked, (sale_id,)).fetchone() is not None:
+                raise ValueError(f"sale {sale_id}: an automatic refund was already requested")
+            now = self._now()
+            self._update(conn, sale_id, updated_at=now)
+            detail = {"amount": amount_text(amount), "why": why}
+            self._event(conn, sale_id, now, "refund_requested", detail)
 
     def settle(self, sale_id: int, note: str) -> None:
         """The operator handed the goods over or refunded elsewhere; `note` says what was done."""
