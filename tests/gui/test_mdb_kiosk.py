@@ -15,7 +15,8 @@ from helpers.kiosk import kiosk_config
 from kiosk.journal import SaleRecord
 from kiosk.mdb.emulator import AdapterEmulator, Outcome
 from kiosk.mdb.vend import Phase
-from kiosk.sale import Reason, SaleState
+from kiosk.mode import ADAPTER_AWAY, Mode
+from kiosk.sale import OutOfService, Reason, SaleState
 from kiosk.sandbox import Sandbox
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
@@ -282,6 +283,33 @@ def test_unplugged_at_start_the_kiosk_waits_out_of_service(
     assert shell.health_info()["mdb"] == "disconnected"
     adapter.replug()
     qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=8000)
+
+
+def test_the_adapter_away_refuses_every_sale_but_lets_a_result_screen_count_down(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    """The adapter away is the mode's reason (a hold), not a check of one caller."""
+    path = kiosk_config(
+        fast_sandbox, mdb__enabled=True, mdb__port=adapter.port, sale__result_seconds=4.0
+    )
+    shell = start_kiosk(path)
+    assert adapter.wait_enabled()
+    sale_id = shell.start_host_sale(Decimal(500), None)  # a host API sale, not a vend
+    qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=10000)
+    payment_id = shell.controller.current.payment.payment_id
+    fast_sandbox.scan(payment_id)
+    fast_sandbox.confirm(payment_id)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "success", timeout=10000)
+    adapter.unplug()
+    qtbot.waitUntil(lambda: shell.health_info()["mdb"] == "disconnected", timeout=3000)
+    assert shell.window.screen_name == "success"  # the customer still sees the result
+    with pytest.raises(OutOfService, match="MDB adapter"):
+        shell.start_host_sale(Decimal(500), None)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "out_of_service", timeout=8000)
+    assert (shell.mode.mode, shell.problem) == (Mode.OUT_OF_SERVICE, ADAPTER_AWAY)
+    adapter.replug()
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=8000)
+    assert shell.mode.can_sell and record(shell, sale_id).state is SaleState.PROCESSED
 
 
 def test_garbage_from_the_adapter_does_not_disturb_a_vend(
