@@ -109,6 +109,20 @@ class MetricsSection:
 
 
 @dataclass(frozen=True)
+class MdbSection:
+    enabled: bool = _opt(False, "Be the cashless device of an MDB vending machine (Qibixx adapter)")
+    port: str = _opt("", "The adapter's serial port, e.g. COM5 or /dev/ttyACM0")
+    baudrate: int = _opt(115200, "Serial speed (the USB adapter ignores it; the Pi HAT's UART not)")
+    vend_timeout: float = _opt(
+        60.0, "Seconds the machine waits for an answer; the kiosk denies by then (set it lower)"
+    )
+    dispense_timeout: float = _opt(
+        30.0, "Seconds after the approval for the machine to report the dispense"
+    )
+    price_scale: float = _opt(1.0, "Tenge per unit of the machine's price (100 if it counts tiyn)")
+
+
+@dataclass(frozen=True)
 class StorageSection:
     data_dir: str = _opt(
         "",
@@ -131,6 +145,7 @@ class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     host_api: HostApiSection = field(default_factory=HostApiSection)
     metrics: MetricsSection = field(default_factory=MetricsSection)
+    mdb: MdbSection = field(default_factory=MdbSection)
     storage: StorageSection = field(default_factory=StorageSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     #: The file this came from (None for defaults); relative paths resolve against its folder.
@@ -303,6 +318,14 @@ def validate(config: Config) -> None:
             "host_api.token", "must be at least 16 characters when the host API is enabled"
         )
     _validate_metrics(config)
+    m = config.mdb
+    if m.enabled and not m.port.strip():
+        raise ConfigError("mdb.port", "is required when mdb is enabled (e.g. COM5, /dev/ttyACM0)")
+    if m.baudrate not in (9600, 19200, 38400, 57600, 115200):
+        raise ConfigError("mdb.baudrate", "must be 9600, 19200, 38400, 57600 or 115200")
+    for key in ("vend_timeout", "dispense_timeout", "price_scale"):
+        if not getattr(m, key) > 0:
+            raise ConfigError(f"mdb.{key}", "must be more than 0")
     if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", "must be DEBUG, INFO, WARNING or ERROR")
     if config.storage.retention_days < 0:

@@ -85,6 +85,16 @@ class Clients:
     #: When the client certificate stops being valid (None in scheme basic: no certificate).
     not_after: datetime | None = None
 
+    # For another thread's own client (the MDB refunds): same settings, same TLS context.
+    bank: Any = None
+    context: Any = None
+
+    def another(self) -> KaspiClient:
+        """One more client on the shared TLS context; its user closes it."""
+        from kiosk.kaspi.client import KaspiClient
+
+        return KaspiClient(self.bank, context=self.context)
+
     def close(self) -> None:
         for client in (self.sale, self.background, self.health):
             client.close()
@@ -107,6 +117,8 @@ def make_clients(config: Config, on_request: RequestHook | None = None) -> Clien
         KaspiClient(bank, context=context, on_request=on_request),
         KaspiClient(bank, context=context, on_request=on_request),
         identity.info.not_after if identity is not None else None,
+        bank,
+        context,
     )
 
 
@@ -116,8 +128,12 @@ def close_parts(
     controller: SaleController | None,
     clients: Clients | None,
     journal: Journal | None,
+    mdb: Any = None,
 ) -> None:
     """Stop one start-up's parts, the users before what they use (the journal last)."""
+    if mdb is not None:  # kiosk.gui.mdb_bridge.MdbBridge: it uses the controller and journal
+        mdb.stop()
+        mdb.deleteLater()
     if host_api is not None:
         host_api.stop()
     if health is not None:

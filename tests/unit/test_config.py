@@ -59,6 +59,13 @@ def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> Non
         (("[device]", "[sale]\nmax_amount = 0.5\n[device]"), "sale.max_amount"),
         (("[device]", '[host_api]\nenabled = true\ntoken = "short"\n[device]'), "host_api.token"),
         (("[device]", "[nonsense]\n[device]"), "[nonsense]"),
+        (("[device]", "[mdb]\nenabled = true\n[device]"), "mdb.port"),
+        (("[device]", '[mdb]\nenabled = true\nport = "  "\n[device]'), "mdb.port"),
+        (("[device]", "[mdb]\nbaudrate = 12345\n[device]"), "mdb.baudrate"),
+        (("[device]", "[mdb]\nvend_timeout = 0\n[device]"), "mdb.vend_timeout"),
+        (("[device]", "[mdb]\ndispense_timeout = -1\n[device]"), "mdb.dispense_timeout"),
+        (("[device]", "[mdb]\nprice_scale = 0\n[device]"), "mdb.price_scale"),
+        (("[device]", '[mdb]\nprice_scale = "100"\n[device]'), "mdb.price_scale"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, edit: tuple[str, str], key: str) -> None:
