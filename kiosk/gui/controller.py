@@ -18,13 +18,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.config import Config
-from kiosk.flow import Change, PaymentFlow
+from kiosk.flow import Change, PaymentFlow, seconds_to_expiry
 from kiosk.gui.tracker import PaymentTracker
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError
@@ -60,14 +61,42 @@ class ActiveSale:
     source: str
     payment: QrPayment | None = None
     tracker: PaymentTracker | None = None
+    cancelled_early: bool = False  # cancelled while qr/create was still running
+    product: str | None = None  # MDB: the vending machine's product
+    abandoned: bool = False  # MDB: the buyer stopped waiting; a payment now needs a refund
+
+
+def journal_payment(journal: Journal, sale_id: int, payment: QrPayment, created: datetime) -> None:
+    """The payment id before its QR is shown, with the kiosk's own deadlines for recovery
+    (an ExpireDate may have no offset, so it cannot be the only deadline on disk)."""
+    journal.payment_created(
+        sale_id,
+        payment.payment_id,
+        payment.expire_date.isoformat(),
+        poll_interval=payment.behavior.poll_interval,
+        scan_deadline=created + timedelta(seconds=payment.behavior.scan_timeout),
+        confirm_timeout=payment.behavior.confirm_timeout,
+    )
+
+
+def log_created(sale_id: int, payment: QrPayment) -> None:
+    log.info(
+        "sale %s: payment %s created; poll %ss, scan %ss, confirm %ss",
+        sale_id,
+        payment.payment_id,
+        payment.behavior.poll_interval,
+        payment.behavior.scan_timeout,
+        payment.behavior.confirm_timeout,
+    )
 
 
 class SaleController(QObject):
     """Runs sales one at a time and tells the view what to show.
 
     Signals:
-        qr_requested(Decimal): a sale started; its QR is being made (the amount).
-        qr_ready(QrPayment, Decimal): the QR to show, and the amount.
+        qr_requested(Decimal, object): a sale started; its QR is being made (the amount,
+            and the vending machine's product or None).
+        qr_ready(QrPayment, Decimal, object): the QR to show, the amount, the product or None.
         qr_expired(): the scan deadline passed; the QR must go.
         scanned(Decimal): the customer scanned; waiting for the confirmation (the amount).
         sale_ended(SaleEnd): the sale on the screen ended.
@@ -75,8 +104,8 @@ class SaleController(QObject):
         countdown(float, float): seconds left and total of the current stage (4 times a second).
     """
 
-    qr_requested = Signal(Decimal)
-    qr_ready = Signal(QrPayment, Decimal)
+    qr_requested = Signal(Decimal, object)
+    qr_ready = Signal(QrPayment, Decimal, object)
     qr_expired = Signal()
     scanned = Signal(Decimal)
     sale_ended = Signal(SaleEnd)
@@ -111,7 +140,9 @@ class SaleController(QObject):
     def busy(self) -> bool:
         return self.current is not None
 
-    def start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int:
+    def start_sale(
+        self, amount: Decimal, external_id: str | None, source: str, product: str | None = None
+    ) -> int:
         """Record the sale, then ask the bank for its QR. Raises Busy or OutOfService."""
         if self.current is not None:
             raise Busy("another sale is running", self.current.sale_id)
@@ -126,17 +157,18 @@ class SaleController(QObject):
                 source=source,
                 scheme=self.config.kaspi.scheme,
                 device_id=self.config.device.device_id,
+                product=product,  # MDB
             )
         except JournalError as exc:
             # No record, no sale: never take money the kiosk cannot account for.
             self.journal_problem = str(exc)
             log.error("sale refused, journal not writable: %s", exc)
             raise OutOfService(f"the journal cannot be written: {exc}") from exc
-        sale = ActiveSale(sale_id, amount, external_id, source)
+        sale = ActiveSale(sale_id, amount, external_id, source, product=product)
         self.current = sale
         log.info("sale %s: %s ₸ from %s, external id %s", sale_id, amount, source, external_id)
         self.sale_updated.emit(sale_id)
-        self.qr_requested.emit(amount)
+        self.qr_requested.emit(amount, product)
         self._worker.submit(
             lambda: self.client.create_qr(amount, external_id),
             lambda result, error: self._on_qr_created(sale, result, error),
@@ -149,20 +181,37 @@ class SaleController(QObject):
         if sale is None or (sale_id is not None and sale.sale_id != sale_id):
             return False
         if sale.tracker is None:
-            return False  # qr/create still running: nothing to show or cancel yet
-        if not sale.tracker.cancel():
+            # qr/create still running: the cancel stands now; the payment the bank may
+            # still make is watched to its deadline once it exists (_on_qr_created).
+            sale.cancelled_early = True
+            log.info("sale %s: cancelled while qr/create runs", sale.sale_id)
+        elif sale.tracker.cancel():
+            log.info(
+                "sale %s: cancelled before the scan; watching payment %s until its deadline",
+                sale.sale_id,
+                sale.tracker.flow.payment_id,
+            )
+        else:
             return False
-        log.info(
-            "sale %s: cancelled before the scan; watching payment %s until its deadline",
-            sale.sale_id,
-            sale.tracker.flow.payment_id,
-        )
         self._journal(
             sale.sale_id,
             lambda: self.journal.set_state(sale.sale_id, SaleState.CANCELLED, Reason.CANCELLED),
         )
         self._background[sale.sale_id] = sale
         self._finish_current(sale, SaleState.CANCELLED, None)
+        return True
+
+    def abandon(self, sale_id: int) -> bool:
+        """MDB: the buyer (the vending machine) stopped waiting for this running sale.
+
+        For a sale too far on to cancel (scanned): it is followed to its end as
+        usual, but a payment is recorded as paid-needs-refund, never as a sale.
+        """
+        sale = self.current
+        if sale is None or sale.sale_id != sale_id:
+            return False
+        sale.abandoned = True
+        log.warning("sale %s: the buyer stopped waiting; a payment now needs a refund", sale_id)
         return True
 
     # --- the bank's answers ----------------------------------------------------------------
@@ -174,25 +223,23 @@ class SaleController(QObject):
             reason = str(error) if error is not None else "no answer"
             log.warning("sale %s: qr/create failed: %s", sale.sale_id, reason)
             # The customer never saw a QR, so nothing can have been paid.
-            self._journal(
-                sale.sale_id,
-                lambda: self.journal.set_state(
-                    sale.sale_id, SaleState.FAILED, Reason.CREATE_FAILED
-                ),
-            )
+            if not sale.cancelled_early:  # a cancelled sale stays cancelled
+                self._journal(
+                    sale.sale_id,
+                    lambda: self.journal.set_state(
+                        sale.sale_id, SaleState.FAILED, Reason.CREATE_FAILED
+                    ),
+                )
             self._journal(
                 sale.sale_id, lambda: self.journal.add_note(sale.sale_id, f"qr/create: {reason}")
             )
+            self._background.pop(sale.sale_id, None)
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, error)
             return
         sale.payment = payment
+        created = datetime.now(UTC)
         try:
-            self.journal.payment_created(
-                sale.sale_id,
-                payment.payment_id,
-                payment.expire_date.isoformat(),
-                poll_interval=payment.behavior.poll_interval,
-            )
+            journal_payment(self.journal, sale.sale_id, payment, created)
         except JournalError as exc:
             # A QR whose payment id is not on disk could be paid and then forgotten by a
             # crash: it is never shown. Unseen, it cannot be paid.
@@ -203,10 +250,15 @@ class SaleController(QObject):
                 payment.payment_id,
                 exc,
             )
+            self._background.pop(sale.sale_id, None)
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, exc)
             return
         self.sale_updated.emit(sale.sale_id)
-        flow = PaymentFlow(payment.payment_id, payment.behavior, self._clock())
+        # The QR leaves at the earlier of creation + scan timeout and an offset-aware ExpireDate.
+        expires_in = seconds_to_expiry(payment.expire_date, created)
+        flow = PaymentFlow(
+            payment.payment_id, payment.behavior, self._clock(), expires_in=expires_in
+        )
         tracker = PaymentTracker(
             flow, lambda: self._read_status(payment.payment_id), self._worker, self._clock, self
         )
@@ -218,16 +270,14 @@ class SaleController(QObject):
             )
         )
         tracker.finished.connect(lambda: self._on_tracker_finished(sale))
-        log.info(
-            "sale %s: payment %s created; poll %ss, scan %ss, confirm %ss",
-            sale.sale_id,
-            payment.payment_id,
-            payment.behavior.poll_interval,
-            payment.behavior.scan_timeout,
-            payment.behavior.confirm_timeout,
-        )
+        log_created(sale.sale_id, payment)
         self.sale_updated.emit(sale.sale_id)
-        self.qr_ready.emit(payment, sale.amount)
+        if sale.cancelled_early:
+            # Never shown, but followed to its deadline like any cancelled QR.
+            flow.cancel(self._clock())
+            tracker.start()
+            return
+        self.qr_ready.emit(payment, sale.amount, sale.product)
         self._countdown.start()
         tracker.start()
 
@@ -309,8 +359,8 @@ class SaleController(QObject):
         self._record_paid(sale, flow)
 
     def _record_paid(self, sale: ActiveSale, flow: PaymentFlow) -> None:
-        needs_refund = flow.needs_refund or flow.amount_mismatch
-        reason = flow.reason
+        needs_refund = flow.needs_refund or flow.amount_mismatch or sale.abandoned  # MDB
+        reason = flow.reason or (Reason.PAID_AFTER_CANCEL if sale.abandoned else None)  # MDB
         recorded = self._journal(
             sale.sale_id,
             lambda: self.journal.set_state(

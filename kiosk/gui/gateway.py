@@ -93,6 +93,7 @@ class KioskGateway:
             journal_ok=info["journal_ok"],
             problem=info["problem"],
             attention=info["attention"],
+            mdb=info["mdb"],
             version=__version__,
         )
 

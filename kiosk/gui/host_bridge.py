@@ -13,8 +13,6 @@ from kiosk.config import Config
 
 if TYPE_CHECKING:
     from kiosk.gui.controller import SaleController
-    from kiosk.gui.health import HealthMonitor
-    from kiosk.journal import Journal
 
 log = logging.getLogger("kiosk.shell")
 
@@ -29,25 +27,27 @@ def open_gateway(shell: Any, gateway: Any, controller: SaleController) -> Any:
     return gateway
 
 
-def health_info(
-    problem: str | None,
-    screen: str,
-    controller: SaleController | None,
-    health: HealthMonitor | None,
-    journal: Journal | None,
-) -> dict[str, Any]:
+def health_info(shell: Any) -> dict[str, Any]:
     """GET /v1/health's view of the kiosk."""
-    h = health
+    problem, controller, h, journal = shell.problem, shell.controller, shell.health, shell.journal
     return {
         "ok": problem is None and controller is not None,
         "bank_reachable": h.reachable if h else None,
         "last_check": h.last_check.isoformat() if h and h.last_check else None,
         "last_error": h.last_error if h else None,
-        "screen": screen,
+        "screen": shell.window.screen_name,
         "journal_ok": controller is not None and not controller.journal_problem,
         "problem": problem,
         "attention": len(journal.unsettled()) if journal else None,
+        "mdb": shell.mdb.status if shell.mdb is not None else "disabled",
     }
+
+
+def state_info(shell: Any) -> dict[str, Any]:
+    """GET /v1/state's view: the page on the screen and the running sale, if any."""
+    c = shell.controller
+    current = c.current.sale_id if c is not None and c.current is not None else None
+    return {"screen": shell.window.screen_name, "sale_id": current}
 
 
 def start_host_api(config: Config, gateway: Any) -> Any:

@@ -22,12 +22,14 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.access import PinLock
 from kiosk.config import Config, ConfigError, SaleSection
-from kiosk.gui import host_bridge, startup
+from kiosk.gui import host_bridge, mdb_bridge, startup
 from kiosk.gui.controller import SaleController, SaleEnd
 from kiosk.gui.health import HealthMonitor
+from kiosk.gui.metrics_link import MetricsLink
 from kiosk.gui.sale_view import SaleView
 from kiosk.gui.texts import Message
 from kiosk.gui.window import KioskWindow, Overlay
+from kiosk.i18n import outage_cause
 from kiosk.journal import Journal, JournalError
 from kiosk.mode import KioskMode, Mode
 from kiosk.sale import Busy, OutOfService, SaleState
@@ -66,14 +68,17 @@ class KioskShell(QObject):
         self.health: HealthMonitor | None = None
         self.host_api: Any = None
         self.gateway: Any = None
-        self.mode = KioskMode()
+        self.mdb: mdb_bridge.MdbBridge | None = None  # when [mdb] is enabled
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
         self.retry_seconds = startup.RETRY_SECONDS
         self.last_problem: Message | None = None  # the last cause, for service mode
         low, high = SaleSection().min_amount, SaleSection().max_amount
         bar = demo_bar(self) if demo_bar else None
-        self.window = KioskWindow(Decimal(str(low)), Decimal(str(high)), bar)
+        self.window = KioskWindow(low, high, bar)
+        self.metrics = MetricsLink(self.window)  # Prometheus (issue 13): screen, mode, bank
+        self.mode = KioskMode(self.metrics.mode_changed)
+        self._closed = False
         self._catch_up = startup.BankCatchUp(self)
         self._boot_count = 0
         self._bank_answered = False  # at the last check before this start-up's teardown
@@ -124,36 +129,32 @@ class KioskShell(QObject):
         try:
             self._boot()
         except (ConfigError, JournalError) as exc:
-            cause = "outage.journal" if isinstance(exc, JournalError) else "outage.config"
-            self._out_of_service(Message(cause, {"detail": str(exc)}))
+            self._out_of_service(startup.broken_link(exc))
             self._retry.start(int(self.retry_seconds * 1000))
 
     def _boot(self) -> None:
         config = startup.load_config(self.config_path, self._console_level)
         self.config = config
+        self.metrics.apply(config)
         self.pin_lock.set_pin(config.kiosk.service_pin)
         self.window.amount_screen.set_range(
             Decimal(str(config.sale.min_amount)), Decimal(str(config.sale.max_amount))
         )
         self.journal = startup.open_journal(config)
-        self._clients = clients = startup.make_clients(config)
+        self._clients = clients = startup.make_clients(config, self.metrics.on_request)
+        self.metrics.certificate_expires(clients.not_after)
         if not config.kaspi.device_token:
             self._register(config, clients.background)
             return
         self.controller = SaleController(
             config, self.journal, clients.sale, clock=self._clock, parent=self
         )
-        c = self.controller
-        self.view.result_seconds = config.sale.result_seconds
-        c.qr_requested.connect(self.view.show_preparing)
-        c.qr_ready.connect(self.view.show_qr)
-        c.qr_expired.connect(self.window.qr_screen.hide_qr)
-        c.scanned.connect(self.view.show_scanned)
-        c.sale_ended.connect(self._on_controller_sale_ended)
-        c.countdown.connect(self.view.set_seconds_left)
+        self.view.follow(self.controller, config.sale.result_seconds)
+        self.controller.sale_ended.connect(self._on_controller_sale_ended)
         if config.host_api.enabled:
             self.gateway = host_bridge.open_gateway(self, self.gateway, self.controller)
             self.host_api = host_bridge.start_host_api(config, self.gateway)
+        self.mdb = mdb_bridge.attach(self, config, clients)
         self.health = HealthMonitor(clients.health.ping, config.kiosk.health_interval, parent=self)
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
@@ -190,6 +191,7 @@ class KioskShell(QObject):
             clients.background,
             controller.sale_updated.emit,
             lambda outcomes, error: self._on_recovered(outcomes, error, boot),
+            budget=self.config.kiosk.recovery_seconds if self.config else 5.0,
         )
 
     def _on_recovered(
@@ -221,16 +223,23 @@ class KioskShell(QObject):
         if self.health is not None:
             self._bank_answered = self.health.reachable is True
         startup.close_parts(
-            self.host_api, self.health, self.controller, self._clients, self.journal
+            self.host_api, self.health, self.controller, self._clients, self.journal, self.mdb
         )
-        self.host_api = self.health = self.controller = self._clients = self.journal = None
+        self.host_api = self.health = self.controller = self._clients = self.journal = self.mdb = (
+            None
+        )
 
     def quit(self, *, exit_app: bool = True) -> None:
+        """Stop everything and close the window; a second call (two ways to quit) does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         log.info("kiosk exiting")
         self.view.stop_result()
         self._idle.stop()
         self._teardown()
         self._catch_up.close()
+        self.metrics.close()
         self.window.quit()
         app = QApplication.instance()
         if app is not None and exit_app:
@@ -247,10 +256,7 @@ class KioskShell(QObject):
                 self.back_to_start()
             elif on_amount and self.journal and self._clients and self.controller:
                 # Idle with the bank answering: one more read of sales that may have been paid late.
-                c = self.controller
-                self._catch_up.recheck(
-                    self.journal, self._clients.background, set(c.watching), c.sale_updated.emit
-                )
+                self._catch_up.recheck(self.journal, self._clients.background, self.controller)
         elif waiting or on_amount:
             self._out_of_service(Message("outage.bank", {"detail": reason}))
 
@@ -259,7 +265,7 @@ class KioskShell(QObject):
         reason = problem.render("en")
         log.warning("out of service: %s", reason)
         self.last_problem = problem
-        self.mode.out_of_service(reason)
+        self.mode.out_of_service(reason, outage_cause(problem))
         self.window.out_of_service_screen.show_outage(problem, self.retry_seconds)
         if self.mode.mode is not Mode.SERVICE:
             self.window.move_to("out_of_service")
@@ -284,7 +290,8 @@ class KioskShell(QObject):
         if self.mode.mode is Mode.SELLING:
             self.mode.sale_ended()
         was = self.window.screen_name
-        self.mode.ready()
+        if not self.mode.ready():  # a hold (the MDB adapter away): out of service, saying why
+            return self._out_of_service(Message("outage.adapter"))
         self.window.move_to("amount")
         if self.health is not None:
             self.health.pause(False)
@@ -295,14 +302,14 @@ class KioskShell(QObject):
 
     def _on_amount_pay_requested(self, amount: Decimal) -> None:
         try:
-            self._start_sale(amount, None, "keypad")
-        except Busy:
-            log.info("pay pressed while a sale runs; ignored")
-        except OutOfService:
-            self.back_to_start()  # the journal problem shows out of service and retries
+            self.start_sale(amount, None, "keypad")
+        except (Busy, OutOfService) as exc:
+            log.info("pay pressed, no sale: %s", exc)
 
-    def _start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int:
-        """Start a sale if the mode allows it: Busy or OutOfService when not."""
+    def start_sale(
+        self, amount: Decimal, external_id: str | None, source: str, product: str | None = None
+    ) -> int:
+        """Start a sale if the mode allows it (GUI thread): Busy or OutOfService when not."""
         refused = self.mode.refusal()
         if refused is not None:
             raise refused
@@ -310,19 +317,16 @@ class KioskShell(QObject):
         self.view.stop_result()
         if self.health is not None:
             self.health.pause(True)
-        sale_id = self.controller.start_sale(amount, external_id, source)
+        try:
+            sale_id = self.controller.start_sale(amount, external_id, source, product)
+        except OutOfService:
+            self.back_to_start()  # the journal cannot be written: out of service, retried
+            raise
         self.mode.sale_started(sale_id)
         return sale_id
 
     def start_host_sale(self, amount: Decimal, external_id: str | None) -> int:
-        """For the host API (on the GUI thread): Busy / OutOfService on refusal."""
-        try:
-            return self._start_sale(amount, external_id, "host")
-        except OutOfService:
-            if self.controller is not None and self.controller.journal_problem:
-                # As for the keypad: out of service, and start-up retried until it is writable.
-                self.back_to_start()
-            raise
+        return self.start_sale(amount, external_id, "host")
 
     def cancel_host_sale(self, sale_id: int) -> bool:
         return self.controller is not None and self.controller.cancel(sale_id)
@@ -346,14 +350,10 @@ class KioskShell(QObject):
     # --- what the host API and service mode read -------------------------------------------------
 
     def health_info(self) -> dict[str, Any]:
-        return host_bridge.health_info(
-            self.problem, self.window.screen_name, self.controller, self.health, self.journal
-        )
+        return host_bridge.health_info(self)
 
     def state_info(self) -> dict[str, Any]:
-        c = self.controller
-        current = c.current.sale_id if c is not None and c.current is not None else None
-        return {"screen": self.window.screen_name, "sale_id": current}
+        return host_bridge.state_info(self)
 
     # --- service mode ---------------------------------------------------------------------
 
@@ -361,10 +361,8 @@ class KioskShell(QObject):
         if self.config is None or not self.pin_lock.configured:
             log.info("service gesture ignored: kiosk.service_pin is not set")
             return
-        if self.mode.mode is Mode.SELLING:
-            log.info("service gesture ignored: a sale is running")
-            return
-        if self.mode.mode is Mode.SERVICE:
+        if self.mode.mode in (Mode.SELLING, Mode.SERVICE):
+            log.info("service gesture ignored while %s", self.mode.mode.value)
             return
         from kiosk.gui.service_backend import service_screen
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,13 +23,14 @@ from PySide6.QtCore import QObject
 from kiosk import logs, recovery
 from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_values, write_value
 from kiosk.gui.worker import Worker
+from kiosk.i18n import Message
 from kiosk.journal import Journal, JournalError, SaleRecord
 from kiosk.sale import SaleState
 
 if TYPE_CHECKING:
     from kiosk.gui.controller import SaleController
     from kiosk.gui.health import HealthMonitor
-    from kiosk.kaspi.client import KaspiClient
+    from kiosk.kaspi.client import KaspiClient, RequestHook
 
 log = logging.getLogger("kiosk.shell")
 
@@ -57,6 +59,12 @@ def load_config(path: Path, console_level: str) -> Config:
     return config
 
 
+def broken_link(exc: ConfigError | JournalError) -> Message:
+    """The operator's words for a link that broke (its kind follows from the message)."""
+    cause = "outage.journal" if isinstance(exc, JournalError) else "outage.config"
+    return Message(cause, {"detail": str(exc)})
+
+
 def open_journal(config: Config) -> Journal:
     journal = Journal.open(config.data_dir)
     journal.check_writable()  # a full disk refuses sales now, not mid-sale
@@ -73,13 +81,26 @@ class Clients:
     sale: KaspiClient  # the sale worker's
     background: KaspiClient  # registration, recovery
     health: KaspiClient  # health pings
+    #: When the client certificate stops being valid (None in scheme basic: no certificate).
+    not_after: datetime | None = None
+
+    # For another thread's own client (the MDB refunds): same settings, same TLS context.
+    bank: Any = None
+    context: Any = None
+
+    def another(self) -> KaspiClient:
+        """One more client on the shared TLS context; its user closes it."""
+        from kiosk.kaspi.client import KaspiClient
+
+        return KaspiClient(self.bank, context=self.context)
 
     def close(self) -> None:
         for client in (self.sale, self.background, self.health):
             client.close()
 
 
-def make_clients(config: Config) -> Clients:
+def make_clients(config: Config, on_request: RequestHook | None = None) -> Clients:
+    """The three bank clients; `on_request` hears every HTTP request of each (the metrics)."""
     # Imported here: requests and cryptography are the largest imports of the kiosk,
     # and the window is built and shown before they are needed.
     from kiosk.kaspi.client import KaspiClient
@@ -91,9 +112,12 @@ def make_clients(config: Config) -> Clients:
     identity = load_identity(bank) if bank.scheme != "basic" else None
     context = build_context(bank, identity)
     return Clients(
-        KaspiClient(bank, context=context),
-        KaspiClient(bank, context=context),
-        KaspiClient(bank, context=context),
+        KaspiClient(bank, context=context, on_request=on_request),
+        KaspiClient(bank, context=context, on_request=on_request),
+        KaspiClient(bank, context=context, on_request=on_request),
+        identity.info.not_after if identity is not None else None,
+        bank,
+        context,
     )
 
 
@@ -103,8 +127,12 @@ def close_parts(
     controller: SaleController | None,
     clients: Clients | None,
     journal: Journal | None,
+    mdb: Any = None,
 ) -> None:
     """Stop one start-up's parts, the users before what they use (the journal last)."""
+    if mdb is not None:  # kiosk.gui.mdb_bridge.MdbBridge: it uses the controller and journal
+        mdb.stop()
+        mdb.deleteLater()
     if host_api is not None:
         host_api.stop()
     if health is not None:
@@ -124,8 +152,13 @@ def recovery_job(
     client: KaspiClient,
     stop: threading.Event,
     on_change: Callable[[int], None],
+    budget: float,
 ) -> Callable[[], object]:
-    """Resolve the interrupted sales with the bank; stops when `stop` is set."""
+    """Resolve the interrupted sales with the bank; stops when `stop` is set.
+
+    A budget: what the bank cannot settle in it becomes unknown for the idle re-check,
+    so a sale the bank cannot decide never holds the kiosk out of service.
+    """
 
     def sleep(seconds: float) -> None:
         if stop.wait(seconds):
@@ -137,6 +170,7 @@ def recovery_job(
         interval=recovery_interval(journal),
         sleep=sleep,
         on_change=on_change,
+        budget=budget,
     )
 
 
@@ -228,21 +262,37 @@ class BankCatchUp(QObject):
         self._worker.submit(lambda: client.register_device(device_id, trade_point), saved)
 
     def recover(
-        self, journal: Journal, client: KaspiClient, on_change: Callable[[int], None], done: Done
+        self,
+        journal: Journal,
+        client: KaspiClient,
+        on_change: Callable[[int], None],
+        done: Done,
+        budget: float,
     ) -> None:
-        self._worker.submit(recovery_job(journal, client, self._stopping, on_change), done)
+        started = time.monotonic()
+
+        def recovered(outcomes: object, error: BaseException | None) -> None:
+            # The crash tests read this line from kiosk.log.
+            log.info("start-up recovery took %.2f s", time.monotonic() - started)
+            done(outcomes, error)
+
+        self._worker.submit(
+            recovery_job(journal, client, self._stopping, on_change, budget), recovered
+        )
 
     def recheck(
         self,
         journal: Journal,
         client: KaspiClient,
-        watched: set[int],
-        on_change: Callable[[int], None],
+        controller: SaleController,
     ) -> None:
-        """Idle with the bank answering: one more read of sales that may have been paid late."""
+        """Idle with the bank answering: one more read of sales that may have been paid late.
+
+        The controller's own sales are left to it; it hears of every sale the re-check changes.
+        """
         if self._rechecking:
             return
-        wanted = abandoned_filter(watched)
+        wanted = abandoned_filter(set(controller.watching))
         try:
             if not any(wanted(r) for r in pending_recovery(journal)):
                 return
@@ -258,6 +308,7 @@ class BankCatchUp(QObject):
             elif outcomes:
                 log.warning("idle re-check changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
 
+        on_change = controller.sale_updated.emit
         self._worker.submit(recheck_job(journal, client, wanted, on_change), done)
 
     def stop(self) -> None:

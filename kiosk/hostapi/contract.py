@@ -84,6 +84,7 @@ class KioskHealth:
     journal_ok: bool
     problem: str | None
     attention: int | None  # sales waiting for the operator (refund or hand-over)
+    mdb: str  # the vending machine's MDB adapter: "connected", "disconnected" or "disabled"
     version: str
 
 

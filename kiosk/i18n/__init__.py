@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from kiosk.i18n.customer import CUSTOMER
 from kiosk.i18n.operator import OPERATOR
+from kiosk.mode import OutOfServiceReason
 from kiosk.sale import Reason, SaleState
 
 log = logging.getLogger("kiosk.i18n")
@@ -119,22 +120,39 @@ def render(text: Message | str | None, lang: str = DEFAULT_LANG) -> str:
     return text.render(lang) if isinstance(text, Message) else str(text)
 
 
+#: Which kind of outage (kiosk.mode's one vocabulary, also the metrics' label) each
+#: operator message names.
+OUTAGE_CAUSES: dict[str, OutOfServiceReason] = {
+    "outage.config": OutOfServiceReason.CONFIG,
+    "outage.journal": OutOfServiceReason.JOURNAL,
+    "outage.registering": OutOfServiceReason.REGISTRATION,
+    "outage.register_failed": OutOfServiceReason.REGISTRATION,
+    "outage.recovering": OutOfServiceReason.RECOVERY,
+    "outage.recovery_failed": OutOfServiceReason.RECOVERY,
+    "outage.bank": OutOfServiceReason.BANK,
+    "outage.adapter": OutOfServiceReason.ADAPTER,
+}
 #: What the out-of-service screen shows the customer instead of the operator's detail: a
-#: code per cause (README, "Out of service"), which service mode's Status tab explains.
-OUTAGE_CODES: dict[str, str] = {
-    "outage.config": "E10",
-    "outage.journal": "E20",
-    "outage.registering": "E30",
-    "outage.register_failed": "E31",
-    "outage.recovering": "E40",
-    "outage.recovery_failed": "E41",
-    "outage.bank": "E50",
+#: code per kind (README, "Screens, sizes and languages"); service mode explains it.
+OUTAGE_CODES: dict[OutOfServiceReason, str] = {
+    OutOfServiceReason.STARTING: "E00",
+    OutOfServiceReason.CONFIG: "E10",
+    OutOfServiceReason.JOURNAL: "E20",
+    OutOfServiceReason.REGISTRATION: "E30",
+    OutOfServiceReason.RECOVERY: "E40",
+    OutOfServiceReason.BANK: "E50",
+    OutOfServiceReason.ADAPTER: "E60",
 }
 
 
+def outage_cause(problem: Message) -> OutOfServiceReason:
+    """The kind of outage an outage.* message names (STARTING for one it does not know)."""
+    return OUTAGE_CAUSES.get(problem.message_id, OutOfServiceReason.STARTING)
+
+
 def outage_code(problem: Message) -> str:
-    """The customer's code for why the kiosk is out of service ("E99": a cause with no code)."""
-    return OUTAGE_CODES.get(problem.message_id, "E99")
+    """The customer's code for why the kiosk is out of service."""
+    return OUTAGE_CODES[outage_cause(problem)]
 
 
 def reason_text(reason: Reason | None, state: SaleState | None, lang: str = DEFAULT_LANG) -> str:

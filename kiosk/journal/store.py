@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Self
 
+from kiosk.journal.archive import archive_sales
 from kiosk.journal.errors import JournalError, SaleNotFound, describe
 from kiosk.journal.records import (
     FIELDS,
@@ -198,7 +199,14 @@ class Journal(Store):
     # --- writes ---
 
     def begin_sale(
-        self, amount: Decimal, *, external_id: str | None, source: str, scheme: str, device_id: str
+        self,
+        amount: Decimal,
+        *,
+        external_id: str | None,
+        source: str,
+        scheme: str,
+        device_id: str,
+        product: str | None = None,
     ) -> int:
         """Record a new sale as CREATING; call it before qr/create is sent. Returns its id."""
         check_amount(amount, "amount")
@@ -208,7 +216,7 @@ class Journal(Store):
             now = self._now()
             cursor = conn.execute(
                 "INSERT INTO sales (created_at, updated_at, amount, external_id, source, scheme,"
-                " device_id, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " device_id, state, product) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     now,
                     now,
@@ -218,6 +226,7 @@ class Journal(Store):
                     scheme,
                     device_id,
                     SaleState.CREATING.value,
+                    product,
                 ),
             )
             sale_id = cursor.lastrowid
@@ -233,6 +242,7 @@ class Journal(Store):
                     "source": source,
                     "scheme": scheme,
                     "device_id": device_id,
+                    **({"product": product} if product is not None else {}),
                 },
             )
         return sale_id
@@ -244,16 +254,27 @@ class Journal(Store):
         expire_date: str,
         *,
         poll_interval: float | None = None,
+        scan_deadline: datetime | None = None,
+        confirm_timeout: float | None = None,
     ) -> None:
         """qr/create answered: the sale has a payment at the bank and its QR goes on screen.
 
-        `poll_interval` (StatusPollingInterval) is kept for `last_poll_interval`.
+        `poll_interval` (StatusPollingInterval) is kept for `last_poll_interval`;
+        `scan_deadline` (aware: creation + QrCodeScanWaitTimeout) and `confirm_timeout`
+        (PaymentConfirmationTimeout) let recovery know when the payment is decided.
         """
+        if scan_deadline is not None and scan_deadline.tzinfo is None:
+            raise ValueError("scan_deadline must be an aware datetime (the kiosk's own clock)")
         if isinstance(qr_payment_id, bool) or not isinstance(qr_payment_id, int):
             raise TypeError(f"qr_payment_id must be an int, not {qr_payment_id!r}")
         with self._tx() as conn:
             row = self._row(conn, sale_id)
-            if row["state"] != SaleState.CREATING.value:
+            # A sale cancelled while qr/create ran keeps CANCELLED but gets its payment id:
+            # the payment the bank made anyway is watched, and recovered after a crash.
+            cancelled_early = (
+                row["state"] == SaleState.CANCELLED.value and row["qr_payment_id"] is None
+            )
+            if row["state"] != SaleState.CREATING.value and not cancelled_early:
                 raise ValueError(f"sale {sale_id} is {row['state']}, not creating: no new payment")
             now = self._now()
             self._update(
@@ -261,10 +282,16 @@ class Journal(Store):
                 sale_id,
                 qr_payment_id=qr_payment_id,
                 expire_date=expire_date,
-                state=SaleState.QR.value,
+                scan_deadline=_iso(scan_deadline) if scan_deadline else None,
+                confirm_timeout=confirm_timeout,
+                state=row["state"] if cancelled_early else SaleState.QR.value,
                 updated_at=now,
             )
             detail: dict[str, Any] = {"qr_payment_id": qr_payment_id, "expire_date": expire_date}
+            if scan_deadline is not None:
+                detail["scan_deadline"] = _iso(scan_deadline)
+            if confirm_timeout is not None:
+                detail["confirm_timeout"] = confirm_timeout
             if poll_interval is not None:
                 detail["poll_interval"] = poll_interval
                 conn.execute(
@@ -378,6 +405,25 @@ class Journal(Store):
                 },
             )
 
+    def refund_requested(self, sale_id: int, amount: Decimal, why: str) -> None:
+        """About to ask the bank for an automatic refund: committed first, and only once.
+
+        ValueError for an unpaid sale or a second request, even after a crash in
+        between (the operator checks that one with the bank).
+        """
+        check_amount(amount, "refund amount")
+        with self._tx() as conn:
+            row = self._row(conn, sale_id)
+            if row["state"] != SaleState.PROCESSED.value:
+                raise ValueError(f"sale {sale_id} is {row['state']}: only a paid sale is refunded")
+            asked = "SELECT 1 FROM events WHERE sale_id = ? AND kind = 'refund_requested'"
+            if conn.execute(asked, (sale_id,)).fetchone() is not None:
+                raise ValueError(f"sale {sale_id}: an automatic refund was already requested")
+            now = self._now()
+            self._update(conn, sale_id, updated_at=now)
+            detail = {"amount": amount_text(amount), "why": why}
+            self._event(conn, sale_id, now, "refund_requested", detail)
+
     def settle(self, sale_id: int, note: str) -> None:
         """The operator handed the goods over or refunded elsewhere; `note` says what was done."""
         with self._tx() as conn:
@@ -400,32 +446,8 @@ class Journal(Store):
         if days == 0:
             return 0
         cutoff = _iso((now or self._clock()) - timedelta(days=days))
-        # The same condition in every statement: inside one write transaction
-        # it picks the same sales each time.
-        chosen = (
-            "sale_id IN (SELECT sale_id FROM sales WHERE state IN ('processed', 'failed',"
-            " 'cancelled') AND updated_at < ? AND NOT (needs_refund = 1 AND resolved_at IS NULL))"
-        )
         with self._tx() as conn:
-            at = self._now()
-            conn.execute(
-                "INSERT INTO events (sale_id, at, kind, detail)"
-                f" SELECT sale_id, ?, 'archived', ? FROM sales WHERE {chosen}",
-                (at, json.dumps({"older_than_days": days}), cutoff),
-            )
-            moved = conn.execute(
-                f"INSERT INTO sales_archive ({FIELDS}, archived_at)"
-                f" SELECT {FIELDS}, ? FROM sales WHERE {chosen}",
-                (at, cutoff),
-            ).rowcount
-            conn.execute(
-                "INSERT INTO events_archive (id, sale_id, at, kind, detail)"
-                f" SELECT id, sale_id, at, kind, detail FROM events WHERE {chosen}",
-                (cutoff,),
-            )
-            conn.execute(f"DELETE FROM events WHERE {chosen}", (cutoff,))
-            conn.execute(f"DELETE FROM sales WHERE {chosen}", (cutoff,))
-        return moved
+            return archive_sales(conn, self._now(), days, cutoff)
 
     # --- reads ---
 
@@ -469,6 +491,10 @@ class Journal(Store):
         """Sales not final (creating/qr/awaiting), oldest first: recover these at start."""
         marks = ", ".join("?" * len(OPEN_STATES))
         return self._select(f"state IN ({marks}) ORDER BY sale_id", OPEN_STATES)
+
+    def unknown(self) -> builtins.list[SaleRecord]:
+        """Sales whose outcome the bank has not told yet (UNKNOWN), oldest first."""
+        return self._select("state = ? ORDER BY sale_id", (SaleState.UNKNOWN.value,))
 
     def unsettled(self) -> builtins.list[SaleRecord]:
         """Paid sales the customer got nothing for: refund or hand over, then resolve."""
