@@ -374,11 +374,7 @@ class SaleController(QObject):
                 reason.value if reason else "?",
             )
         if not recorded:
-            log.critical(
-                "sale %s: PAID (payment %s) but not recorded: staff must hand over or refund",
-                sale.sale_id,
-                flow.payment_id,
-            )
+            log.critical("sale %s: PAID but not recorded: hand over or refund", sale.sale_id)
         if sale is self.current:
             self._finish_current(sale, SaleState.PROCESSED, reason, recorded=recorded)
 
@@ -395,7 +391,6 @@ class SaleController(QObject):
         state: SaleState,
         reason: Reason | None,
         error: BaseException | None = None,
-        *,
         recorded: bool = True,
     ) -> None:
         if sale is not self.current:
@@ -403,8 +398,7 @@ class SaleController(QObject):
         self.current = None
         self._countdown.stop()
         self.sale_updated.emit(sale.sale_id)
-        end = SaleEnd(sale.sale_id, sale.amount, state, reason, error, recorded=recorded)
-        self.sale_ended.emit(end)
+        self.sale_ended.emit(SaleEnd(sale.sale_id, sale.amount, state, reason, error, recorded))
 
     def _journal(self, sale_id: int, write: Callable[[], None]) -> bool:
         """A journal write during a running sale: the sale goes on even if the disk fails.

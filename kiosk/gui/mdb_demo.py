@@ -2,86 +2,140 @@
 
 The products are chosen on the emulated machine (kiosk.mdb.emulator), which
 asks the kiosk over a real pseudo-terminal exactly as a machine asks through a
-Qibixx adapter; the line under the buttons tells what the machine did.
+Qibixx adapter; the line under the buttons tells what the machine did. Like the
+phone strip it floats over the kiosk, never taking room from it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from kiosk.gui.demo_panel import PAYMENT_PAGES, DemoPanel
+from kiosk.gui.texts import DEFAULT_LANG, Message, render, tr
+from kiosk.i18n import has_text
 from kiosk.mdb.emulator import AdapterEmulator
 
 if TYPE_CHECKING:
     from kiosk.gui.kiosk import KioskShell
 
-#: (product id, name, price as the machine writes it)
+#: (product id, name's message id, price as the machine writes it)
 PRODUCTS = (
-    ("11", "Water", "150"),
-    ("12", "Coffee", "350"),
-    ("13", "Chocolate", "500"),
+    ("11", "mdb.water", "150"),
+    ("12", "mdb.coffee", "350"),
+    ("13", "mdb.chocolate", "500"),
 )
-
-ANSWERS = {
-    "approved": "approved",
-    "denied": "denied by the kiosk",
-    "vmc_gave_up": "the machine stopped waiting",
-    "unplugged": "adapter unplugged",
-    "reset": "the reader was reset",
-}
 
 
 class MdbDemoStrip(QWidget):
-    """The phone strip (`phone`) plus the vending machine: product buttons and what happened."""
+    """The vending machine's buttons, floating over the bottom of the kiosk, and the phone.
 
-    def __init__(self, shell: KioskShell, emulator: AdapterEmulator, phone: QWidget) -> None:
+    An Overlay (kiosk.gui.window): the machine shows while no payment is on the screen
+    (that is when a product is chosen); the phone (`phone`, a DemoPanel) unfolds over it
+    while one is.
+    """
+
+    def __init__(self, shell: KioskShell, emulator: AdapterEmulator, phone: DemoPanel) -> None:
         super().__init__()
         self.setObjectName("mdb_demo")
+        self.setProperty("layout_overlay", True)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._shell = shell
         self._emulator = emulator
+        self._phone = phone
+        self._lang = DEFAULT_LANG
+        self._status: tuple[str, dict[str, object]] | None = None
         self.setStyleSheet(
-            "#mdb_demo { background: #1c262b; }"
-            " #mdb_demo QLabel, #mdb_demo QCheckBox { color: #eceff1; font-size: 18px; }"
+            "#mdb_demo { background: rgba(28, 38, 43, 235); border-top-left-radius: 10px;"
+            " border-top-right-radius: 10px; }"
+            " #mdb_demo QLabel, #mdb_demo QCheckBox { color: #eceff1; font-size: 13px; }"
             " #mdb_demo QPushButton { background: #37474f; color: white; border-radius: 8px;"
-            " padding: 10px 14px; font-size: 18px; min-height: 56px; }"
+            " padding: 4px 10px; font-size: 14px; min-height: 40px; }"
         )
+        self.title = QLabel()
+        self.products: dict[str, QPushButton] = {}
         row = QHBoxLayout()
-        row.addWidget(QLabel("DEMO — the vending machine (MDB):"))
-        for product, name, price in PRODUCTS:
-            button = QPushButton(f"{name} {price} ₸")
+        for product, _name, price in PRODUCTS:
+            button = QPushButton()
             button.setObjectName(f"mdb_product_{product}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, p=product, c=price: self.choose(p, c))
+            self.products[product] = button
             row.addWidget(button)
-        self.fail_next = QCheckBox("dispense fails")
+        self.fail_next = QCheckBox()
         self.fail_next.setObjectName("mdb_dispense_fails")
         self.fail_next.toggled.connect(self._on_fail_next_toggled)
         row.addWidget(self.fail_next)
         self.status = QLabel("")
         self.status.setObjectName("mdb_status")
+        self.status.setWordWrap(True)
+        notes = QHBoxLayout()
+        notes.addWidget(self.title)
+        notes.addWidget(self.status, 1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        machine = QVBoxLayout()
-        machine.setContentsMargins(12, 8, 12, 8)
-        machine.addLayout(row)
-        machine.addWidget(self.status)
-        layout.addLayout(machine)
-        layout.addWidget(phone)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(4)
+        layout.addLayout(row)
+        layout.addLayout(notes)
         self._seen = 0
         self._poll = QTimer(self)
         self._poll.setInterval(300)
         self._poll.timeout.connect(self._on_poll_timeout)
         self._poll.start()
+        self.retranslate(DEFAULT_LANG)
+
+    # --- the Overlay ---------------------------------------------------------------------------
+
+    def attach(self, window: QWidget) -> None:
+        self.setParent(window)
+        self._phone.attach(window)
+        window.installEventFilter(self)
+        self._place()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.parentWidget():
+            self._place()
+        return False
+
+    def on_page_changed(self, old: str, new: str) -> None:
+        self._phone.on_page_changed(old, new)
+        self.setVisible(new not in PAYMENT_PAGES)
+        self._place()
+
+    def retranslate(self, lang: str) -> None:
+        self._lang = lang
+        self._phone.retranslate(lang)
+        self.title.setText(tr("mdb.title", lang))
+        for product, name, price in PRODUCTS:
+            self.products[product].setText(f"{tr(name, lang)} {price} ₸")
+        self.fail_next.setText(tr("mdb.dispense_fails", lang))
+        self._show_status()
+        self._place()
+
+    def _place(self) -> None:
+        window = self.parentWidget()
+        if window is None:
+            return
+        height = self.sizeHint().height()
+        self.setGeometry(0, window.height() - height, window.width(), height)
+        self.raise_()
+
+    # --- the machine -----------------------------------------------------------------------------
 
     def choose(self, product: str, price: str) -> None:
         if self._emulator.select(product, price):
-            self.status.setText(f"product {product} chosen: the machine asks the kiosk for {price}")
+            self._show_status("mdb.chosen", product=product, price=price)
         else:
-            self.status.setText("the machine is busy (or the kiosk's reader is not enabled)")
+            self._show_status("mdb.busy")
+
+    def _show_status(self, message_id: str = "", **values: object) -> None:
+        if message_id:
+            self._status = (message_id, values)
+        if self._status is not None:
+            message_id, values = self._status
+            self.status.setText(render(Message(message_id, values), self._lang))
 
     def _on_fail_next_toggled(self, checked: bool) -> None:
         self._emulator.dispense = "fail" if checked else "success"
@@ -92,7 +146,9 @@ class MdbDemoStrip(QWidget):
             return
         self._seen = len(outcomes)
         last = outcomes[-1]
-        text = f"product {last.product}: {ANSWERS.get(last.answer, last.answer)}"
-        if last.dispensed is not None:
-            text += " — dispensed" if last.dispensed == "success" else " — FAILED to dispense"
-        self.status.setText(text)
+        answer_id = f"mdb.answer.{last.answer}"
+        answer = Message(answer_id) if has_text(answer_id) else last.answer
+        kind = {"success": "mdb.outcome_dispensed", None: "mdb.outcome"}.get(
+            last.dispensed, "mdb.outcome_not_dispensed"
+        )
+        self._show_status(kind, product=last.product, answer=answer)

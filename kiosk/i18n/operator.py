@@ -230,6 +230,11 @@ OPERATOR: dict[str, dict[str, str]] = {
         "kk": "киоск банк жауабына дейін тоқтады",
         "en": "the kiosk stopped before the bank answered",
     },
+    "opreason.not_dispensed": {
+        "ru": "оплачено, но автомат не выдал товар",
+        "kk": "төленді, бірақ автомат тауарды бермеді",
+        "en": "paid, but the vending machine did not dispense",
+    },
     # --- demo mode: the strip that plays the customer's phone ----------------------------------
     "demo.title": {
         "ru": "ДЕМО — телефон покупателя (тестовый API песочницы)",
@@ -243,6 +248,66 @@ OPERATOR: dict[str, dict[str, str]] = {
         "ru": "Ошибка подтверждения",
         "kk": "Растау қатесі",
         "en": "Confirm error",
+    },
+    # --- demo mode with a vending machine (kiosk demo --mdb) ------------------------------------
+    "mdb.title": {
+        "ru": "ДЕМО — торговый автомат (MDB):",
+        "kk": "ДЕМО — сауда автоматы (MDB):",
+        "en": "DEMO — the vending machine (MDB):",
+    },
+    "mdb.water": {"ru": "Вода", "kk": "Су", "en": "Water"},
+    "mdb.coffee": {"ru": "Кофе", "kk": "Кофе", "en": "Coffee"},
+    "mdb.chocolate": {"ru": "Шоколад", "kk": "Шоколад", "en": "Chocolate"},
+    "mdb.dispense_fails": {
+        "ru": "выдача не удастся",
+        "kk": "тауар берілмейді",
+        "en": "dispense fails",
+    },
+    "mdb.chosen": {
+        "ru": "товар {product} выбран: автомат просит у киоска {price}",
+        "kk": "{product} тауары таңдалды: автомат киосктан {price} сұрайды",
+        "en": "product {product} chosen: the machine asks the kiosk for {price}",
+    },
+    "mdb.busy": {
+        "ru": "автомат занят (или считыватель киоска не включён)",
+        "kk": "автомат бос емес (немесе киосктің оқу құрылғысы қосылмаған)",
+        "en": "the machine is busy (or the kiosk's reader is not enabled)",
+    },
+    "mdb.outcome": {
+        "ru": "товар {product}: {answer}",
+        "kk": "{product} тауары: {answer}",
+        "en": "product {product}: {answer}",
+    },
+    "mdb.outcome_dispensed": {
+        "ru": "товар {product}: {answer} — выдан",
+        "kk": "{product} тауары: {answer} — берілді",
+        "en": "product {product}: {answer} — dispensed",
+    },
+    "mdb.outcome_not_dispensed": {
+        "ru": "товар {product}: {answer} — НЕ ВЫДАН",
+        "kk": "{product} тауары: {answer} — БЕРІЛМЕДІ",
+        "en": "product {product}: {answer} — FAILED to dispense",
+    },
+    "mdb.answer.approved": {"ru": "одобрено", "kk": "мақұлданды", "en": "approved"},
+    "mdb.answer.denied": {
+        "ru": "отклонено киоском",
+        "kk": "киоск қабылдамады",
+        "en": "denied by the kiosk",
+    },
+    "mdb.answer.vmc_gave_up": {
+        "ru": "автомат перестал ждать",
+        "kk": "автомат күтуді тоқтатты",
+        "en": "the machine stopped waiting",
+    },
+    "mdb.answer.unplugged": {
+        "ru": "адаптер отключён",
+        "kk": "адаптер ажыратылды",
+        "en": "adapter unplugged",
+    },
+    "mdb.answer.reset": {
+        "ru": "считыватель сброшен",
+        "kk": "оқу құрылғысы қайта іске қосылды",
+        "en": "the reader was reset",
     },
     "demo.hide": {"ru": "Скрыть", "kk": "Жасыру", "en": "Hide"},
     "demo.show": {"ru": "Демо", "kk": "Демо", "en": "Demo"},

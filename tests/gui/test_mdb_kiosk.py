@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.kiosk import kiosk_config
+from helpers.kiosk import kiosk_config, wait_for_taps
 
 from kiosk.journal import SaleRecord
 from kiosk.mdb.emulator import AdapterEmulator, Outcome
@@ -352,6 +352,7 @@ def test_the_demo_strip_chooses_products_on_the_emulated_machine(
     shell = start_kiosk(path, demo_bar=lambda s: MdbDemoStrip(s, adapter, DemoPanel(s)))
     strip = shell.window.findChild(MdbDemoStrip)
     assert strip is not None
+    wait_for_taps(qtbot, shell)  # the amount screen just appeared
     qtbot.mouseClick(strip.findChild(QCheckBox, "mdb_dispense_fails"), Qt.MouseButton.LeftButton)
     assert adapter.dispense == "fail"
     qtbot.mouseClick(strip.findChild(QPushButton, "mdb_product_12"), Qt.MouseButton.LeftButton)
@@ -361,7 +362,9 @@ def test_the_demo_strip_chooses_products_on_the_emulated_machine(
     fast_sandbox.scan(payment_id)
     fast_sandbox.confirm(payment_id)
     status = strip.findChild(QLabel, "mdb_status")
-    qtbot.waitUntil(lambda: "FAILED to dispense" in status.text(), timeout=10000)
+    qtbot.waitUntil(lambda: "НЕ ВЫДАН" in status.text(), timeout=10000)
+    assert status.text() == "товар 12: одобрено — НЕ ВЫДАН"
+    strip.retranslate("en")
     assert status.text() == "product 12: approved — FAILED to dispense"
 
 
