@@ -1,6 +1,21 @@
 """Fixtures shared by every test folder."""
 
+from pathlib import Path
+
+import pytest
 from helpers.kiosk import fast_sandbox, start_kiosk
 from helpers.sandbox import sandbox, sandbox_factory, sandbox_pki
 
+from kiosk.journal.identity import STATE_DIR_ENV
+
 __all__ = ["fast_sandbox", "sandbox", "sandbox_factory", "sandbox_pki", "start_kiosk"]
+
+
+@pytest.fixture(autouse=True)
+def _own_state_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test (and each process it starts) keeps journal identities in its own folder."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv(STATE_DIR_ENV, str(folder))
+    return folder

@@ -164,6 +164,8 @@ class KioskShell(QObject):
         self.window.amount_screen.set_range(
             Decimal(str(config.sale.min_amount)), Decimal(str(config.sale.max_amount))
         )
+        # Before the journal: a refused journal is reported on /v1/health, not a closed port.
+        self._start_host_api(config)
         self.journal = Journal.open(config.data_dir)
         self.journal.check_writable()  # a full disk refuses sales now, not mid-sale
         if config.storage.retention_days:
@@ -183,7 +185,8 @@ class KioskShell(QObject):
         )
         self.controller.screen_requested.connect(self._on_controller_screen_requested)
         self.controller.countdown.connect(self._on_controller_countdown)
-        self._start_host_api(config)
+        if self.gateway is not None:
+            self.controller.sale_updated.connect(self.gateway.notify)
         self._health_client = KaspiClient(bank, identity=identity)
         self.health = HealthMonitor(
             self._health_client.ping, config.kiosk.health_interval, parent=self
@@ -320,8 +323,6 @@ class KioskShell(QObject):
 
         if self.gateway is None:
             self.gateway = KioskGateway(self)
-        assert self.controller is not None
-        self.controller.sale_updated.connect(self.gateway.notify)
         server = HostApiServer(self.gateway, token=config.host_api.token, port=config.host_api.port)
         try:
             server.start()

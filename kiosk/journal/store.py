@@ -20,6 +20,7 @@ import builtins
 import json
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,13 @@ from pathlib import Path
 from typing import Any, Self
 
 from kiosk.journal.errors import JournalError, SaleNotFound, describe
+from kiosk.journal.identity import (
+    ACCEPT_HINT,
+    Identity,
+    IdentityFiles,
+    JournalRefused,
+    mismatch,
+)
 from kiosk.journal.records import (
     FIELDS,
     NEED_PAYMENT,
@@ -52,6 +60,62 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
+# --- identity -------------------------------------------------------------------------------
+
+
+def last_sale_id(conn: sqlite3.Connection) -> int:
+    """The highest sale id this file ever issued (AUTOINCREMENT's counter survives archiving)."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'sales'").fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+def _journal_id(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'journal_id'").fetchone()
+    return str(row[0]) if row is not None else None
+
+
+def _check_identity(
+    conn: sqlite3.Connection,
+    path: Path,
+    ids: IdentityFiles,
+    known: builtins.list[Identity],
+    clock: Callable[[], datetime],
+) -> None:
+    """Refuse a journal that is not the known one; the first start makes it the known one."""
+    journal_id, last = _journal_id(conn), last_sale_id(conn)
+    if known:
+        why = mismatch(known, journal_id, last)
+        if why is not None:
+            raise JournalRefused(f"The journal {path} is refused: {why}. {ACCEPT_HINT}", path)
+        return
+    # No identity yet: the first start, or a kiosk from before identities existed.
+    ids.write(adopt(conn, clock, high_water=last))
+
+
+def adopt(conn: sqlite3.Connection, clock: Callable[[], datetime], *, high_water: int) -> Identity:
+    """Make this file the known journal; its next sale id is above `high_water`."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        journal_id = _journal_id(conn)
+        if journal_id is None:
+            journal_id = str(uuid.uuid4())
+            conn.execute("INSERT INTO meta VALUES ('journal_id', ?)", (journal_id,))
+            conn.execute("INSERT INTO meta VALUES ('journal_created_at', ?)", (_iso(clock()),))
+        if last_sale_id(conn) < high_water:
+            # Never hand out an id an earlier journal already gave to a sale.
+            conn.execute("DELETE FROM sqlite_sequence WHERE name = 'sales'")
+            conn.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES ('sales', ?)", (high_water,)
+            )
+        created = conn.execute("SELECT value FROM meta WHERE key = 'journal_created_at'").fetchone()
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return Identity(journal_id, str(created[0]), max(high_water, last_sale_id(conn)))
+
+
 # --- the journal ----------------------------------------------------------------------------
 
 
@@ -66,6 +130,7 @@ class Store:
         self._path = path
         self._clock = clock
         self._lock = threading.Lock()
+        self._ids: IdentityFiles | None = None  # set by open(guard=True): the high-water mark
 
     @property
     def path(self) -> Path:
@@ -73,11 +138,19 @@ class Store:
 
     @classmethod
     def open(
-        cls, data_dir: Path, *, clock: Callable[[], datetime] = _UTC_NOW, busy_timeout: float = 5.0
+        cls,
+        data_dir: Path,
+        *,
+        clock: Callable[[], datetime] = _UTC_NOW,
+        busy_timeout: float = 5.0,
+        guard: bool = True,
     ) -> Self:
         """Open (creating the folder, the file and the schema as needed) or raise JournalError.
 
         `clock` gives the times written; a write waits `busy_timeout` s for another's lock.
+        With `guard` (the kiosk) the journal must be the one its identity names
+        (kiosk.journal.identity), else JournalRefused; without it (reading for
+        the operator, `accept`) any intact journal opens.
         """
         path = Path(data_dir) / FILE_NAME
         try:
@@ -86,6 +159,15 @@ class Store:
             raise JournalError(
                 f"The journal folder {path.parent} cannot be created: {exc.strerror or exc}", path
             ) from exc
+        ids = IdentityFiles(Path(data_dir))
+        known = ids.read() if guard else []
+        if known and not path.exists():
+            raise JournalRefused(
+                f"The journal {path} is missing: this kiosk has issued sale ids up to"
+                f" {max(k.high_water for k in known)} since {known[0].created_at}."
+                f" Sales stop rather than start a new journal unnoticed. {ACCEPT_HINT}",
+                path,
+            )
         conn: sqlite3.Connection | None = None
         try:
             # isolation_level=None: this module issues BEGIN/COMMIT itself, so
@@ -104,13 +186,17 @@ class Store:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn, path)
+            if guard:
+                _check_identity(conn, path, ids, known, clock)
         except BaseException as exc:
             if conn is not None:
                 conn.close()
             if isinstance(exc, sqlite3.Error):
                 raise JournalError(describe(exc, path), path) from exc
             raise
-        return cls(conn, path, clock)
+        store = cls(conn, path, clock)
+        store._ids = ids if guard else None
+        return store
 
     def close(self) -> None:
         with self._lock:
@@ -235,7 +321,20 @@ class Journal(Store):
                     "device_id": device_id,
                 },
             )
+        self._raise_high_water(sale_id)
         return sale_id
+
+    def _raise_high_water(self, sale_id: int) -> None:
+        """After the sale is committed: a crash in between leaves the mark low, never high."""
+        if self._ids is None:
+            return
+        with self._tx(write=False) as conn:
+            journal_id = _journal_id(conn)
+            created = conn.execute(
+                "SELECT value FROM meta WHERE key = 'journal_created_at'"
+            ).fetchone()
+        assert journal_id is not None and created is not None
+        self._ids.write(Identity(journal_id, str(created[0]), sale_id))
 
     def payment_created(
         self,
@@ -511,3 +610,16 @@ class Journal(Store):
         with self._tx(write=False) as conn:
             rows = conn.execute(sql, params).fetchall()
         return [SaleRecord._from_row(r, archived=bool(r["archived"])) for r in rows]
+
+
+def accept(data_dir: Path, *, clock: Callable[[], datetime] = _UTC_NOW) -> Identity:
+    """The operator's `kiosk journal accept`: the journal present (or a new one) becomes known.
+
+    Its next sale id is above every id issued before, so none is ever reused.
+    """
+    ids = IdentityFiles(Path(data_dir))
+    high = max((k.high_water for k in ids.read(skip_damaged=True)), default=0)
+    with Journal.open(data_dir, clock=clock, guard=False) as journal, journal._lock:
+        identity = adopt(journal._connection(), clock, high_water=high)
+    ids.write(identity)
+    return identity
