@@ -372,7 +372,19 @@ class KioskShell(QObject):
 
     # --- health --------------------------------------------------------------------------------
 
+    def _check_journal_file(self) -> None:
+        """The journal file deleted or replaced under the running kiosk: no more sales."""
+        c, j = self.controller, self.journal
+        problem = j.file_problem() if j is not None else None
+        if problem is None or c is None or c.journal_problem:
+            return
+        c.journal_problem = problem
+        log.critical("%s", problem)
+        if c.current is None:
+            self.back_to_start()  # out of service; start-up retried, which refuses the file
+
     def _on_health_checked(self, reachable: bool, reason: str) -> None:
+        self._check_journal_file()
         if reachable:
             if self.window.screen_name == "out_of_service":
                 self.problem = None
@@ -509,6 +521,7 @@ class KioskShell(QObject):
     # --- what the host API and service mode read -------------------------------------------------
 
     def health_info(self) -> dict[str, Any]:
+        self._check_journal_file()
         h = self.health
         return {
             "ok": self.problem is None and self.controller is not None,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 import sqlite3
 import threading
 import uuid
@@ -61,6 +62,12 @@ def _iso(moment: datetime) -> str:
 
 
 # --- identity -------------------------------------------------------------------------------
+
+
+def _file_id(path: Path) -> tuple[int, int]:
+    """Which file this is: device and inode (on Windows/NTFS, st_ino is the file index)."""
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
 
 
 def last_sale_id(conn: sqlite3.Connection) -> int:
@@ -131,6 +138,7 @@ class Store:
         self._clock = clock
         self._lock = threading.Lock()
         self._ids: IdentityFiles | None = None  # set by open(guard=True): the high-water mark
+        self._file_id = _file_id(path)
 
     @property
     def path(self) -> Path:
@@ -198,6 +206,22 @@ class Store:
         store._ids = ids if guard else None
         return store
 
+    def file_problem(self) -> str | None:
+        """Why the file at `path` is no longer the one open (deleted, replaced); None if it is.
+
+        An open SQLite file that is unlinked or renamed keeps working unseen: sales
+        would be written into a file nobody will ever read.
+        """
+        try:
+            now = _file_id(self._path)
+        except FileNotFoundError:
+            return f"The journal {self._path} was deleted while the kiosk ran. {ACCEPT_HINT}"
+        except OSError as exc:
+            return f"The journal {self._path} cannot be checked: {exc.strerror or exc}"
+        if now != self._file_id:
+            return f"The journal {self._path} was replaced while the kiosk ran. {ACCEPT_HINT}"
+        return None
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
@@ -224,6 +248,8 @@ class Store:
         """
         with self._lock:
             conn = self._connection()
+            if write and (problem := self.file_problem()) is not None:
+                raise JournalError(problem, self._path)
             try:
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 yield conn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from helpers.kiosk import HostApi, kiosk_config
@@ -51,3 +52,24 @@ def test_a_journal_deleted_while_stopped_refuses_the_reposted_order(
     assert health["ok"] is False and health["journal_ok"] is False
     assert "missing" in health["problem"] and "kiosk journal accept" in health["problem"]
     assert not (data_dir / FILE_NAME).exists()
+
+
+def test_a_journal_deleted_while_running_stops_sales(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, tmp_path: Path
+) -> None:
+    path = kiosk_config(fast_sandbox)
+    shell = start_kiosk(path)
+    api = HostApi(path, qtbot)
+    first = _paid_order(qtbot, shell, api, fast_sandbox, "running-1")
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=5000)
+    journal_path = cfg.load(path).data_dir / FILE_NAME
+    journal_path.rename(tmp_path / "moved-away.sqlite3")  # the open file lives on, unlinked
+
+    health = api.get("/health").json()
+    assert health["journal_ok"] is False and health["ok"] is False
+    before = _creates(fast_sandbox)
+    refused = api.post("/sales", json={"amount": 20, "external_id": "running-2"})
+    assert refused.status_code == 503, refused.text
+    assert _creates(fast_sandbox) == before
+    qtbot.waitUntil(lambda: shell.window.screen_name == "out_of_service", timeout=5000)
+    assert first == 1

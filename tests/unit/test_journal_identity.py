@@ -7,6 +7,7 @@ replaced or rolled back on disk, and opened again by another.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 from helpers.journal import new_sale
 
 import kiosk
-from kiosk.journal import FILE_NAME, Journal, JournalRefused, accept
+from kiosk.journal import FILE_NAME, Journal, JournalError, JournalRefused, accept
 from kiosk.journal.identity import IDENTITY_NAME, IdentityFiles
 
 ROOT = Path(kiosk.__file__).resolve().parents[1]
@@ -151,3 +152,27 @@ def test_reading_for_the_operator_still_works_when_refused(tmp_path: Path) -> No
     IdentityFiles(tmp_path).mirror.unlink()
     with Journal.open(tmp_path, guard=False) as journal:
         assert len(journal.list()) == 2
+
+
+# --- deleted or replaced while open ---------------------------------------------------------
+
+
+def test_a_journal_deleted_while_open_takes_no_more_sales(tmp_path: Path) -> None:
+    with Journal.open(tmp_path) as journal:
+        new_sale(journal)
+        assert journal.file_problem() is None
+        remove_journal(tmp_path)
+        assert "deleted while the kiosk ran" in (journal.file_problem() or "")
+        with pytest.raises(JournalError, match="deleted while the kiosk ran"):
+            new_sale(journal)
+        with pytest.raises(JournalError):
+            journal.check_writable()
+
+
+def test_a_journal_replaced_while_open_takes_no_more_sales(tmp_path: Path) -> None:
+    write_sales(tmp_path / "other", 9, "other")
+    with Journal.open(tmp_path / "data") as journal:
+        new_sale(journal)
+        os.replace(tmp_path / "other" / FILE_NAME, tmp_path / "data" / FILE_NAME)
+        with pytest.raises(JournalError, match="replaced while the kiosk ran"):
+            new_sale(journal)
