@@ -116,9 +116,12 @@ def run(args: argparse.Namespace, config: Config, out: TextIO | None = None) -> 
 
 def _accept(config: Config, out: TextIO) -> int:
     try:
-        identity = accept(config.data_dir)
+        identity, moved = accept(config.data_dir)
     except JournalError as exc:
         return _fail(str(exc), EXIT_FAILED)
+    for path in moved:
+        log.warning("damaged journal file moved aside: %s", path)
+        print(f"Damaged file kept as {path}", file=out)
     log.warning(
         "journal %s accepted by the operator; next sale id above %d",
         identity.journal_id,

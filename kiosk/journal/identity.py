@@ -22,8 +22,10 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
 import sys
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,3 +163,56 @@ def mismatch(known: list[Identity], journal_id: str | None, last_sale_id: int) -
                 " issued (an old copy, or sales were lost)"
             )
     return None
+
+
+def last_sale_id(conn: sqlite3.Connection) -> int:
+    """The highest sale id this file ever issued (AUTOINCREMENT's counter survives archiving)."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'sales'").fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+def journal_id_of(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'journal_id'").fetchone()
+    return str(row[0]) if row is not None else None
+
+
+def check_identity(
+    conn: sqlite3.Connection,
+    path: Path,
+    ids: IdentityFiles,
+    known: list[Identity],
+    now: str,
+) -> None:
+    """Refuse a journal that is not the known one; the first start makes it the known one."""
+    journal_id, last = journal_id_of(conn), last_sale_id(conn)
+    if known:
+        why = mismatch(known, journal_id, last)
+        if why is not None:
+            raise JournalRefused(f"The journal {path} is refused: {why}. {ACCEPT_HINT}", path)
+        return
+    # No identity yet: the first start, or a kiosk from before identities existed.
+    ids.write(adopt(conn, now, high_water=last))
+
+
+def adopt(conn: sqlite3.Connection, now: str, *, high_water: int) -> Identity:
+    """Make this file the known journal; its next sale id is above `high_water`."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        journal_id = journal_id_of(conn)
+        if journal_id is None:
+            journal_id = str(uuid.uuid4())
+            conn.execute("INSERT INTO meta VALUES ('journal_id', ?)", (journal_id,))
+            conn.execute("INSERT INTO meta VALUES ('journal_created_at', ?)", (now,))
+        if last_sale_id(conn) < high_water:
+            # Never hand out an id an earlier journal already gave to a sale.
+            conn.execute("DELETE FROM sqlite_sequence WHERE name = 'sales'")
+            conn.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES ('sales', ?)", (high_water,)
+            )
+        created = conn.execute("SELECT value FROM meta WHERE key = 'journal_created_at'").fetchone()
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return Identity(journal_id, str(created[0]), max(high_water, last_sale_id(conn)))

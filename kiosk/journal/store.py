@@ -21,7 +21,6 @@ import json
 import os
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
@@ -30,13 +29,16 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Self
 
+from kiosk.journal import integrity
 from kiosk.journal.errors import JournalError, SaleNotFound, describe
 from kiosk.journal.identity import (
     ACCEPT_HINT,
     Identity,
     IdentityFiles,
     JournalRefused,
-    mismatch,
+    adopt,
+    check_identity,
+    journal_id_of,
 )
 from kiosk.journal.records import (
     FIELDS,
@@ -68,59 +70,6 @@ def _file_id(path: Path) -> tuple[int, int]:
     """Which file this is: device and inode (on Windows/NTFS, st_ino is the file index)."""
     st = os.stat(path)
     return st.st_dev, st.st_ino
-
-
-def last_sale_id(conn: sqlite3.Connection) -> int:
-    """The highest sale id this file ever issued (AUTOINCREMENT's counter survives archiving)."""
-    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'sales'").fetchone()
-    return int(row[0]) if row is not None else 0
-
-
-def _journal_id(conn: sqlite3.Connection) -> str | None:
-    row = conn.execute("SELECT value FROM meta WHERE key = 'journal_id'").fetchone()
-    return str(row[0]) if row is not None else None
-
-
-def _check_identity(
-    conn: sqlite3.Connection,
-    path: Path,
-    ids: IdentityFiles,
-    known: builtins.list[Identity],
-    clock: Callable[[], datetime],
-) -> None:
-    """Refuse a journal that is not the known one; the first start makes it the known one."""
-    journal_id, last = _journal_id(conn), last_sale_id(conn)
-    if known:
-        why = mismatch(known, journal_id, last)
-        if why is not None:
-            raise JournalRefused(f"The journal {path} is refused: {why}. {ACCEPT_HINT}", path)
-        return
-    # No identity yet: the first start, or a kiosk from before identities existed.
-    ids.write(adopt(conn, clock, high_water=last))
-
-
-def adopt(conn: sqlite3.Connection, clock: Callable[[], datetime], *, high_water: int) -> Identity:
-    """Make this file the known journal; its next sale id is above `high_water`."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        journal_id = _journal_id(conn)
-        if journal_id is None:
-            journal_id = str(uuid.uuid4())
-            conn.execute("INSERT INTO meta VALUES ('journal_id', ?)", (journal_id,))
-            conn.execute("INSERT INTO meta VALUES ('journal_created_at', ?)", (_iso(clock()),))
-        if last_sale_id(conn) < high_water:
-            # Never hand out an id an earlier journal already gave to a sale.
-            conn.execute("DELETE FROM sqlite_sequence WHERE name = 'sales'")
-            conn.execute(
-                "INSERT INTO sqlite_sequence (name, seq) VALUES ('sales', ?)", (high_water,)
-            )
-        created = conn.execute("SELECT value FROM meta WHERE key = 'journal_created_at'").fetchone()
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return Identity(journal_id, str(created[0]), max(high_water, last_sale_id(conn)))
 
 
 # --- the journal ----------------------------------------------------------------------------
@@ -176,6 +125,7 @@ class Store:
                 f" Sales stop rather than start a new journal unnoticed. {ACCEPT_HINT}",
                 path,
             )
+        integrity.check(path)  # before a writing connection could reset a damaged log
         conn: sqlite3.Connection | None = None
         try:
             # isolation_level=None: this module issues BEGIN/COMMIT itself, so
@@ -195,7 +145,7 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn, path)
             if guard:
-                _check_identity(conn, path, ids, known, clock)
+                check_identity(conn, path, ids, known, _iso(clock()))
         except BaseException as exc:
             if conn is not None:
                 conn.close()
@@ -355,7 +305,7 @@ class Journal(Store):
         if self._ids is None:
             return
         with self._tx(write=False) as conn:
-            journal_id = _journal_id(conn)
+            journal_id = journal_id_of(conn)
             created = conn.execute(
                 "SELECT value FROM meta WHERE key = 'journal_created_at'"
             ).fetchone()
@@ -638,14 +588,23 @@ class Journal(Store):
         return [SaleRecord._from_row(r, archived=bool(r["archived"])) for r in rows]
 
 
-def accept(data_dir: Path, *, clock: Callable[[], datetime] = _UTC_NOW) -> Identity:
+def accept(
+    data_dir: Path, *, clock: Callable[[], datetime] = _UTC_NOW
+) -> tuple[Identity, builtins.list[Path]]:
     """The operator's `kiosk journal accept`: the journal present (or a new one) becomes known.
 
-    Its next sale id is above every id issued before, so none is ever reused.
+    A damaged journal's files are moved aside (returned) and a new journal starts. Its
+    next sale id is above every id issued before, so none is ever reused.
     """
+    path = Path(data_dir) / FILE_NAME
+    moved: builtins.list[Path] = []
+    try:
+        integrity.check(path)
+    except integrity.JournalDamaged:
+        moved = integrity.move_aside(path, clock().strftime("%Y%m%dT%H%M%SZ"))
     ids = IdentityFiles(Path(data_dir))
     high = max((k.high_water for k in ids.read(skip_damaged=True)), default=0)
     with Journal.open(data_dir, clock=clock, guard=False) as journal, journal._lock:
-        identity = adopt(journal._connection(), clock, high_water=high)
+        identity = adopt(journal._connection(), _iso(clock()), high_water=high)
     ids.write(identity)
-    return identity
+    return identity, moved

@@ -123,7 +123,7 @@ def test_accept_adopts_a_replaced_journal_and_keeps_its_sales(tmp_path: Path) ->
     shutil.copy(tmp_path / "b" / FILE_NAME, tmp_path / "a" / FILE_NAME)
     with pytest.raises(JournalRefused):
         Journal.open(tmp_path / "a")
-    accept(tmp_path / "a")
+    accept(tmp_path / "a")  # adopts: nothing damaged, nothing moved
     with Journal.open(tmp_path / "a") as journal:
         assert journal.find_by_external_id("b-1") is not None
         assert new_sale(journal) == 7
