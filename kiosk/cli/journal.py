@@ -23,6 +23,7 @@ import argparse
 import csv
 import json
 import logging
+import re
 import sys
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -216,6 +217,21 @@ def _table(headers: list[str], rows: list[list[str]], out: TextIO) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip(), file=out)
 
 
+# OWASP's CSV-injection rule: a spreadsheet runs a cell that starts with one of these.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, prefixed with ' to stay text.
+
+    A plain number such as -250.00 is left as it is: it is data, not a formula.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _print_records(records: list[SaleRecord], output: str, out: TextIO, *, attention: bool) -> None:
     if output == "json":
         print(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2), file=out)
@@ -224,7 +240,7 @@ def _print_records(records: list[SaleRecord], output: str, out: TextIO, *, atten
         # "\n": the text stream adds the platform's line end itself.
         writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(r.to_json() for r in records)
+        writer.writerows({k: spreadsheet_safe(v) for k, v in r.to_json().items()} for r in records)
         return
     if not records:
         print("No sales need attention." if attention else "No sales.", file=out)
