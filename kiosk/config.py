@@ -187,33 +187,51 @@ def secret_values(config: Config) -> list[str]:
     return found
 
 
+#: Key names that hold a secret whatever their section: a new section's `token` is covered too.
+_SECRET_NAMES = ("token", "password", "api_key", "pin", "secret")
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether `section.key` holds a secret: declared secret, or named like one."""
+    section, _, name = key.rpartition(".")
+    cls = sections().get(section)
+    if cls is not None:
+        declared = {f.name: f for f in dataclasses.fields(cls)}
+        if name in declared and declared[name].metadata.get("secret"):
+            return True
+    return any(word in name.lower() for word in _SECRET_NAMES)
+
+
 def _check(key: str, kind: Any, raw: Any) -> Any:
+    """The value as `kind`, or ConfigError; a secret's value is never quoted in the error."""
+    # What the error says the value was: the operator's typo helps, a secret's value must not.
+    was = " (the value is not shown: it is a secret)" if is_secret_key(key) else f", not {raw!r}"
     origin = get_origin(kind)
     if origin in (Union, types.UnionType):
         kind = next(a for a in get_args(kind) if a is not type(None))
     if kind is bool:
         if not isinstance(raw, bool):
-            raise ConfigError(key, f"must be true or false, not {raw!r}")
+            raise ConfigError(key, f"must be true or false{was}")
         return raw
     if kind is int:
         if isinstance(raw, bool) or not isinstance(raw, int):
-            raise ConfigError(key, f"must be a whole number, not {raw!r}")
+            raise ConfigError(key, f"must be a whole number{was}")
         return raw
     if kind is float:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise ConfigError(key, f"must be a number, not {raw!r}")
+            raise ConfigError(key, f"must be a number{was}")
         return float(raw)
     if kind is Decimal:
         # Money: parsed once, exactly as written (str(0.1) is "0.1"), never kept as a float.
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise ConfigError(key, f"must be a number, not {raw!r}")
+            raise ConfigError(key, f"must be a number{was}")
         value = Decimal(str(raw))
         if not value.is_finite():
-            raise ConfigError(key, f"must be a finite number, not {raw!r}")
+            raise ConfigError(key, f"must be a finite number{was}")
         return value
     if kind is str:
         if not isinstance(raw, str):
-            raise ConfigError(key, f"must be text in quotes, not {raw!r}")
+            raise ConfigError(key, f"must be text in quotes{was}")
         return raw
     raise AssertionError(f"undeclared config type {kind!r}")  # a programming error
 

@@ -39,6 +39,7 @@ from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError, SaleRecord
 from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.tls import load_identity
+from kiosk.problems import problem_code
 from kiosk.sale import SaleState
 
 log = logging.getLogger("kiosk.shell")
@@ -395,9 +396,11 @@ class KioskShell(QObject):
             self._out_of_service(f"the bank does not answer: {reason}")
 
     def _out_of_service(self, reason: str) -> None:
-        self.problem = reason
-        log.warning("out of service: %s", reason)
-        self.window.out_of_service_screen.show_reason(reason, self.retry_seconds)
+        self.problem = reason  # the operator's: service mode and /v1/health
+        code = problem_code(reason)
+        log.warning("out of service [%s]: %s", code, reason)
+        # The customer sees the code only: no key, path or value of the configuration.
+        self.window.out_of_service_screen.show_reason(code, self.retry_seconds)
         if self.window.screen_name != "service":
             self.window.move_to("out_of_service")
 
