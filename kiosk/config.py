@@ -21,6 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from kiosk import pinlock
+
 # ConfigError is defined beside the bank client's settings, whose problems it names too.
 from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, valid_bin, valid_device_id
@@ -79,7 +81,9 @@ class KioskSection:
     fullscreen: bool = _opt(True, "Full screen without a frame; false for a window (development)")
     hide_cursor: bool = _opt(False, "Hide the mouse cursor (touch screens)")
     service_pin: str = _opt(
-        "", "Digits that open service mode; empty: service mode is closed", secret=True
+        "",
+        "Salted hash of the PIN that opens service mode (`kiosk set-pin`); empty: closed",
+        secret=True,
     )
     health_interval: float = _opt(30.0, "Seconds between health pings while idle")
 
@@ -290,8 +294,11 @@ def validate(config: Config) -> None:
         raise ConfigError("sale.min_amount", "must be more than 0")
     if s.max_amount < s.min_amount:
         raise ConfigError("sale.max_amount", "must not be below sale.min_amount")
-    if config.kiosk.service_pin and not config.kiosk.service_pin.isdigit():
-        raise ConfigError("kiosk.service_pin", "must be digits only")
+    if config.kiosk.service_pin:
+        try:
+            pinlock.check_stored(config.kiosk.service_pin)
+        except pinlock.PinError as exc:
+            raise ConfigError("kiosk.service_pin", str(exc)) from None
     h = config.host_api
     if not 0 < h.port < 65536:
         raise ConfigError("host_api.port", "must be a TCP port (1-65535)")

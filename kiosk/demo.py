@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.config import kaspi_settings, write_value
+from kiosk.pinlock import hash_pin
 
 if TYPE_CHECKING:
     from kiosk.sandbox import Sandbox
@@ -68,7 +69,7 @@ def prepare(
     if not token_file.exists():
         token_file.write_text(secrets.token_urlsafe(24), encoding="utf-8")
     write_value(path, "kiosk", "fullscreen", fullscreen)
-    write_value(path, "kiosk", "service_pin", DEMO_PIN)
+    write_value(path, "kiosk", "service_pin", hash_pin(DEMO_PIN))
     write_value(path, "host_api", "enabled", True)
     write_value(path, "host_api", "port", host_api_port)
     write_value(path, "host_api", "token", token_file.read_text(encoding="utf-8").strip())

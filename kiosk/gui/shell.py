@@ -39,6 +39,7 @@ from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError, SaleRecord
 from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.tls import load_identity
+from kiosk.pinlock import Lockout
 from kiosk.problems import problem_code
 from kiosk.sale import SaleState
 
@@ -89,6 +90,8 @@ class KioskShell(QObject):
         self.lang = "ru"
         self.problem: str | None = None
         self.retry_seconds = RETRY_SECONDS
+        # One for the kiosk's whole run: closing service mode does not reset the wrong tries.
+        self.pin_lockout = Lockout()
         self._result_left = 0
         defaults = SaleSection()
         self.window = KioskWindow(
@@ -554,7 +557,9 @@ class KioskShell(QObject):
         from kiosk.gui.screens.service import ServiceScreen
         from kiosk.gui.service_backend import ShellServiceBackend
 
-        screen = ServiceScreen(ShellServiceBackend(self), self.config.kiosk.service_pin)
+        screen = ServiceScreen(
+            ShellServiceBackend(self), self.config.kiosk.service_pin, lockout=self.pin_lockout
+        )
         screen.exit_requested.connect(self._on_service_exit_requested)
         screen.quit_requested.connect(self.quit)
         self.window.set_service_screen(screen)

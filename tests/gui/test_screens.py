@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from helpers.kiosk import PIN_HASH
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QTableWidget, QWidget
@@ -20,9 +21,10 @@ from kiosk.gui.screens.awaiting import AwaitingScreen
 from kiosk.gui.screens.out_of_service import OutOfServiceScreen
 from kiosk.gui.screens.qr import QrScreen
 from kiosk.gui.screens.result import ResultScreen
-from kiosk.gui.screens.service import LOCKOUT_SECONDS, RESOLVE_NOTE, ServiceScreen
+from kiosk.gui.screens.service import RESOLVE_NOTE, ServiceScreen
 from kiosk.gui.texts import LANGS, TEXTS, format_amount, format_countdown, method_label, tr
 from kiosk.gui.worker import Worker
+from kiosk.pinlock import FIRST_DELAY as LOCKOUT_SECONDS
 
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
@@ -587,7 +589,7 @@ def backend() -> Iterator[FakeBackend]:
 def make_service(
     qtbot: QtBot, backend: Any, clock: FakeClock | None = None, size: tuple[int, int] = PORTRAIT
 ) -> ServiceScreen:
-    screen = ServiceScreen(backend, "2468", clock=clock or FakeClock())
+    screen = ServiceScreen(backend, PIN_HASH, clock=clock or FakeClock())
     shown(qtbot, screen, size)
     return screen
 
@@ -765,7 +767,7 @@ def test_every_screen_fits_both_orientations(
         AwaitingScreen(),
         ResultScreen(),
         OutOfServiceScreen(),
-        ServiceScreen(backend, "2468"),
+        ServiceScreen(backend, PIN_HASH),
     ]
     for screen in screens:
         shown(qtbot, screen, size)

@@ -9,6 +9,7 @@ import pytest
 
 from kiosk import config as cfg
 from kiosk.config import ConfigError
+from kiosk.pinlock import hash_pin
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "kiosk.example.toml"
 
@@ -112,7 +113,8 @@ def test_a_money_limit_that_is_not_a_finite_number_is_one_clear_line(
 
 
 def test_kaspi_settings_resolve_paths_and_keep_secrets_out_of_repr(tmp_path: Path) -> None:
-    config = cfg.load(write(tmp_path, MINIMAL + '[kiosk]\nservice_pin = "1234"\n'))
+    stored = hash_pin("1234")
+    config = cfg.load(write(tmp_path, MINIMAL + f'[kiosk]\nservice_pin = "{stored}"\n'))
     settings = cfg.kaspi_settings(config)
     assert settings.cert_file == tmp_path / "certs" / "client.pfx"
     assert settings.ca_file == tmp_path / "certs" / "ca-bundle.pem"

@@ -11,7 +11,6 @@ anyway.
 
 from __future__ import annotations
 
-import hmac
 import math
 import time
 from collections.abc import Callable
@@ -38,15 +37,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk import pinlock
 from kiosk.gui import theme
 from kiosk.gui.screens.widgets import Keypad, backspace_icon, make_label
 from kiosk.gui.texts import format_amount, state_label, tr
 
 T = TypeVar("T")
 
-MAX_TRIES = 3
-LOCKOUT_SECONDS = 60.0
-MAX_PIN_DIGITS = 12
+MAX_PIN_DIGITS = pinlock.MAX_DIGITS
 RESOLVE_NOTE = "resolved by operator"
 TABS = ("status", "sales", "attention", "actions")
 # Touch screens scroll lists by dragging them, not by a thin scroll bar.
@@ -172,18 +170,17 @@ class ServiceScreen(theme.Screen):
         parent: QWidget | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
-        lockout_seconds: float = LOCKOUT_SECONDS,
+        lockout: pinlock.Lockout | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("service_screen")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._backend = backend
-        self._pin = pin
+        self._pin = pin  # the stored hash (kiosk.pinlock), never the PIN itself
         self._clock = clock
-        self._lockout_seconds = lockout_seconds
+        # The kiosk's one Lockout outlives this screen: re-opening it does not reset the count.
+        self._lockout = lockout if lockout is not None else pinlock.Lockout(clock)
         self._entry = ""
-        self._tries = 0
-        self._locked_until: float | None = None
         self._pin_message: tuple[str, dict[str, object]] | None = None
         # Answers carry the ticket they were asked with; a newer ask makes them stale.
         self._tickets: dict[str, int] = {}
@@ -339,7 +336,7 @@ class ServiceScreen(theme.Screen):
         return self._pages.currentIndex() == 1
 
     def is_locked_out(self) -> bool:
-        return self._locked_until is not None and self._clock() < self._locked_until
+        return self._lockout.wait_left() > 0
 
     def lock(self) -> None:
         """Back to the PIN pad; answers still on their way are dropped."""
@@ -373,34 +370,30 @@ class ServiceScreen(theme.Screen):
         entry, self._entry = self._entry, ""
         self.pin_dots.set_count(0)
         # An empty configured PIN matches nothing: entries are never empty.
-        if self._pin and hmac.compare_digest(entry.encode(), self._pin.encode()):
-            self._tries = 0
+        if self._pin and self._lockout.attempt(self._pin, entry) is pinlock.Attempt.OPENED:
             self._pin_message = None
             self._refresh_pin_message()
             self._pages.setCurrentIndex(1)
             self._load("attention")  # for the count on its tab
             self.show_tab("status")
             return
-        self._tries += 1
-        if self._tries >= MAX_TRIES:
-            self._tries = 0
-            self._locked_until = self._clock() + self._lockout_seconds
+        if self.is_locked_out():
+            self._pin_message = None
             self._lock_timer.start()
         else:
-            self._pin_message = ("service.wrong_pin", {"n": MAX_TRIES - self._tries})
+            self._pin_message = ("service.wrong_pin", {"n": self._lockout.tries_left()})
         self.pin_dots.shake()
         self._refresh_pin_message()
 
     def _on_lock_timer_timeout(self) -> None:
         if not self.is_locked_out():
             self._lock_timer.stop()
-            self._locked_until = None
             self._pin_message = None
         self._refresh_pin_message()
 
     def _refresh_pin_message(self) -> None:
-        if self.is_locked_out() and self._locked_until is not None:
-            left = math.ceil(self._locked_until - self._clock())
+        if self.is_locked_out():
+            left = math.ceil(self._lockout.wait_left())
             self.pin_message.setText(tr("service.locked", self.lang, n=left))
         elif self._pin_message is not None:
             message_id, values = self._pin_message
@@ -408,6 +401,8 @@ class ServiceScreen(theme.Screen):
         else:
             self.pin_message.setText("")
         locked = self.is_locked_out()
+        if locked and not self._lock_timer.isActive():
+            self._lock_timer.start()  # a screen opened during a wait counts it down too
         for button in [*self.pin_pad.buttons.values(), self.pin_ok, self.pin_back]:
             button.setEnabled(not locked)
 
