@@ -351,7 +351,8 @@ def atomic_write_text(path: Path, text: str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
+            # The operator's bits for the owner, none for anyone else: it holds secrets.
+            os.chmod(tmp, path.stat().st_mode & 0o700)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

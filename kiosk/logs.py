@@ -16,6 +16,8 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from kiosk.private import private_dir, private_file
+
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
@@ -120,7 +122,8 @@ def setup(
     handlers: list[logging.Handler] = [console]
     if log_dir is not None:
         try:
-            log_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(log_dir)
+            private_file(log_dir / "kiosk.log")
             file_handler = logging.handlers.RotatingFileHandler(
                 log_dir / "kiosk.log", maxBytes=2_000_000, backupCount=10, encoding="utf-8"
             )

@@ -118,7 +118,9 @@ def _add_optional(sub: Any, name: str, module: str, help: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     from kiosk.kaspi import errors
+    from kiosk.private import use_private_umask
 
+    use_private_umask()  # every file this process writes is the kiosk account's alone
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.journal.errors import JournalError
+from kiosk.private import private_dir
 
 log = logging.getLogger("kiosk.journal")
 
@@ -143,7 +144,7 @@ class IdentityFiles:
                 self.primary,
             ) from exc
         try:
-            self.mirror.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.mirror.parent)
             write_private(self.mirror, data)
         except OSError as exc:
             log.warning("the second copy %s cannot be written: %s", self.mirror, exc)

@@ -52,6 +52,7 @@ from kiosk.journal.records import (
     check_amount,
 )
 from kiosk.journal.schema import migrate
+from kiosk.private import private_dir, private_file
 from kiosk.sale import Reason, SaleState
 
 FILE_NAME = "journal.sqlite3"
@@ -111,7 +112,7 @@ class Store:
         """
         path = Path(data_dir) / FILE_NAME
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
         except OSError as exc:
             raise JournalError(
                 f"The journal folder {path.parent} cannot be created: {exc.strerror or exc}", path
@@ -126,6 +127,12 @@ class Store:
                 path,
             )
         integrity.check(path)  # before a writing connection could reset a damaged log
+        try:
+            private_file(path)  # owner-only before SQLite opens it: its -wal and -shm copy the mode
+        except OSError as exc:
+            raise JournalError(
+                f"The journal {path} cannot be created: {exc.strerror or exc}", path
+            ) from exc
         conn: sqlite3.Connection | None = None
         try:
             # isolation_level=None: this module issues BEGIN/COMMIT itself, so
