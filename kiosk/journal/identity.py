@@ -190,6 +190,9 @@ def check_identity(
         why = mismatch(known, journal_id, last)
         if why is not None:
             raise JournalRefused(f"The journal {path} is refused: {why}. {ACCEPT_HINT}", path)
+        if len(known) < len(ids.paths):
+            # One copy lost (a cleaned profile, a copied data folder): the other restores it.
+            ids.write(max(known, key=lambda k: k.high_water))
         return
     # No identity yet: the first start, or a kiosk from before identities existed.
     ids.write(adopt(conn, now, high_water=last))

@@ -176,3 +176,12 @@ def test_a_journal_replaced_while_open_takes_no_more_sales(tmp_path: Path) -> No
         os.replace(tmp_path / "other" / FILE_NAME, tmp_path / "data" / FILE_NAME)
         with pytest.raises(JournalError, match="replaced while the kiosk ran"):
             new_sale(journal)
+
+
+def test_a_lost_copy_is_restored_from_the_other(tmp_path: Path) -> None:
+    write_sales(tmp_path, 2)
+    files = IdentityFiles(tmp_path)
+    files.mirror.unlink()
+    with Journal.open(tmp_path):
+        pass
+    assert [i.high_water for i in files.read()] == [2, 2]
