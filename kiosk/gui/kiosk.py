@@ -25,11 +25,13 @@ from kiosk.config import Config, ConfigError, SaleSection
 from kiosk.gui import host_bridge, mdb_bridge, startup
 from kiosk.gui.controller import SaleController, SaleEnd
 from kiosk.gui.health import HealthMonitor
+from kiosk.gui.journal_guard import JournalGuard
 from kiosk.gui.metrics_link import MetricsLink
 from kiosk.gui.sale_view import SaleView
 from kiosk.gui.window import KioskWindow
 from kiosk.journal import Journal, JournalError
 from kiosk.mode import KioskMode, Mode, OutOfServiceReason
+from kiosk.problems import problem_code
 from kiosk.sale import Busy, OutOfService, SaleState
 
 if TYPE_CHECKING:
@@ -69,6 +71,7 @@ class KioskShell(QObject):
         self.mdb: mdb_bridge.MdbBridge | None = None  # when [mdb] is enabled
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
+        self.journal_guard = JournalGuard(self)  # the journal file deleted or replaced meanwhile
         self.retry_seconds = startup.RETRY_SECONDS
         low, high = SaleSection().min_amount, SaleSection().max_amount
         bar = demo_bar(self) if demo_bar else None
@@ -134,9 +137,9 @@ class KioskShell(QObject):
         self.config = config
         self.metrics.apply(config)
         self.pin_lock.set_pin(config.kiosk.service_pin)
-        self.window.amount_screen.set_range(
-            Decimal(str(config.sale.min_amount)), Decimal(str(config.sale.max_amount))
-        )
+        self.window.amount_screen.set_range(config.sale.min_amount, config.sale.max_amount)
+        # Before the journal: a journal refused is reported on /v1/health, not a closed port.
+        self.gateway, self.host_api = host_bridge.start(self, config, self.gateway)
         self.journal = startup.open_journal(config)
         self._clients = clients = startup.make_clients(config, self.metrics.on_request)
         self.metrics.certificate_expires(clients.not_after)
@@ -148,11 +151,10 @@ class KioskShell(QObject):
         )
         self.view.follow(self.controller, config.sale.result_seconds)
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
-        if config.host_api.enabled:
-            self.gateway = host_bridge.open_gateway(self, self.gateway, self.controller)
-            self.host_api = host_bridge.start_host_api(config, self.gateway)
+        host_bridge.follow(self.controller, self.gateway)
         self.mdb = mdb_bridge.attach(self, config, clients)
         self.health = HealthMonitor(clients.health.ping, config.kiosk.health_interval, parent=self)
+        self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
 
@@ -262,9 +264,10 @@ class KioskShell(QObject):
             self._out_of_service(f"the bank does not answer: {reason}", OutOfServiceReason.BANK)
 
     def _out_of_service(self, reason: str, cause: OutOfServiceReason) -> None:
-        log.warning("out of service: %s", reason)
-        self.mode.out_of_service(reason, cause)
-        self.window.out_of_service_screen.show_reason(reason, self.retry_seconds)
+        code = problem_code(cause, reason)  # the customer sees no key, path or value of config
+        log.warning("out of service [%s]: %s", code, reason)
+        self.mode.out_of_service(reason, cause)  # the reason: service mode and /v1/health
+        self.window.out_of_service_screen.show_reason(code, self.retry_seconds)
         if self.mode.mode is not Mode.SERVICE:
             self.window.move_to("out_of_service")
 
@@ -352,6 +355,7 @@ class KioskShell(QObject):
     # --- what the host API and service mode read -------------------------------------------------
 
     def health_info(self) -> dict[str, Any]:
+        self.journal_guard.check()  # before `problem` is read: a lost journal is not ok
         return host_bridge.health_info(self)
 
     def state_info(self) -> dict[str, Any]:
