@@ -14,6 +14,7 @@ import dataclasses
 import ipaddress
 import logging
 import os
+import re
 import sys
 import tempfile
 import tomllib
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from kiosk import access
 
 # ConfigError is defined beside the bank client's settings, whose problems it names too.
 from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings, scheme_url_mismatch
@@ -83,7 +86,9 @@ class KioskSection:
     fullscreen: bool = _opt(True, "Full screen without a frame; false for a window (development)")
     hide_cursor: bool = _opt(False, "Hide the mouse cursor (touch screens)")
     service_pin: str = _opt(
-        "", "Digits that open service mode; empty: service mode is closed", secret=True
+        "",
+        "Salted hash of the PIN that opens service mode (`kiosk set-pin`); empty: closed",
+        secret=True,
     )
     health_interval: float = _opt(30.0, "Seconds between health pings while idle")
     recovery_seconds: float = _opt(
@@ -220,33 +225,59 @@ def secret_values(config: Config) -> list[str]:
     return found
 
 
+#: Words that make a key a secret whatever its section: a new section's `token` is covered too.
+#: Matched inside the name (`smtp_password`, `apitoken`), except `pin`, which must stand as a
+#: word of its own (`service_pin`, "PIN"): inside other words it means "ping" or "mapping".
+SECRET_WORDS = ("token", "password", "passwd", "secret", "api_key", "apikey", "private_key")
+SECRET_SHORT_WORDS = ("pin", "pins")
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a config key (`section.key`) or a label shown for one ("Key password") holds
+    a secret: declared secret, or named like one. The one rule for errors and service mode."""
+    section, _, name = key.rpartition(".")
+    cls = sections().get(section)
+    if cls is not None:
+        declared = {f.name: f for f in dataclasses.fields(cls)}
+        if name in declared and declared[name].metadata.get("secret"):
+            return True
+    words = [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
+    joined = "_".join(words)
+    return any(word in joined for word in SECRET_WORDS) or any(
+        word in words for word in SECRET_SHORT_WORDS
+    )
+
+
 def _check(key: str, kind: Any, raw: Any) -> Any:
+    """The value as `kind`, or ConfigError; a secret's value is never quoted in the error."""
+    # What the error says the value was: the operator's typo helps, a secret's value must not.
+    was = " (the value is not shown: it is a secret)" if is_secret_key(key) else f", not {raw!r}"
     origin = get_origin(kind)
     if origin in (Union, types.UnionType):
         kind = next(a for a in get_args(kind) if a is not type(None))
     if kind is bool:
         if not isinstance(raw, bool):
-            raise ConfigError(key, f"must be true or false, not {raw!r}")
+            raise ConfigError(key, f"must be true or false{was}")
         return raw
     if kind is int:
         if isinstance(raw, bool) or not isinstance(raw, int):
-            raise ConfigError(key, f"must be a whole number, not {raw!r}")
+            raise ConfigError(key, f"must be a whole number{was}")
         return raw
     if kind is float:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise ConfigError(key, f"must be a number, not {raw!r}")
+            raise ConfigError(key, f"must be a number{was}")
         return float(raw)
     if kind is Decimal:
         # Money: parsed once, exactly as written (str(0.1) is "0.1"), never kept as a float.
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise ConfigError(key, f"must be a number, not {raw!r}")
+            raise ConfigError(key, f"must be a number{was}")
         value = Decimal(str(raw))
         if not value.is_finite():
-            raise ConfigError(key, f"must be a finite number, not {raw!r}")
+            raise ConfigError(key, f"must be a finite number{was}")
         return value
     if kind is str:
         if not isinstance(raw, str):
-            raise ConfigError(key, f"must be text in quotes, not {raw!r}")
+            raise ConfigError(key, f"must be text in quotes{was}")
         return raw
     raise AssertionError(f"undeclared config type {kind!r}")  # a programming error
 
@@ -308,8 +339,11 @@ def validate(config: Config) -> None:
         raise ConfigError("sale.min_amount", "must be more than 0")
     if s.max_amount < s.min_amount:
         raise ConfigError("sale.max_amount", "must not be below sale.min_amount")
-    if config.kiosk.service_pin and not config.kiosk.service_pin.isdigit():
-        raise ConfigError("kiosk.service_pin", "must be digits only")
+    if config.kiosk.service_pin:
+        try:
+            access.check_stored(config.kiosk.service_pin)
+        except access.PinError as exc:
+            raise ConfigError("kiosk.service_pin", str(exc)) from None
     h = config.host_api
     if not 0 < h.port < 65536:
         raise ConfigError("host_api.port", "must be a TCP port (1-65535)")
@@ -387,7 +421,8 @@ def atomic_write_text(path: Path, text: str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
+            # The operator's bits for the owner, none for anyone else: it holds secrets.
+            os.chmod(tmp, path.stat().st_mode & 0o700)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import kaspi_settings, write_value
+from kiosk.access import hash_pin
+from kiosk.config import atomic_write_text, kaspi_settings, write_value
 
 if TYPE_CHECKING:
     from kiosk.sandbox import Sandbox
@@ -78,9 +79,9 @@ def prepare(
         write_value(path, "kaspi", "device_token", token)
     token_file = directory / "host-api-token.txt"
     if not token_file.exists():
-        token_file.write_text(secrets.token_urlsafe(24), encoding="utf-8")
+        atomic_write_text(token_file, secrets.token_urlsafe(24))  # 0600: it is the host token
     write_value(path, "kiosk", "fullscreen", fullscreen)
-    write_value(path, "kiosk", "service_pin", DEMO_PIN)
+    write_value(path, "kiosk", "service_pin", hash_pin(DEMO_PIN))
     write_value(path, "host_api", "enabled", True)
     write_value(path, "host_api", "port", host_api_port)
     write_value(path, "host_api", "token", token_file.read_text(encoding="utf-8").strip())

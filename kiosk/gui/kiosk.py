@@ -25,11 +25,12 @@ from kiosk.config import Config, ConfigError, SaleSection
 from kiosk.gui import host_bridge, mdb_bridge, startup
 from kiosk.gui.controller import SaleController, SaleEnd
 from kiosk.gui.health import HealthMonitor
+from kiosk.gui.journal_guard import JournalGuard
 from kiosk.gui.metrics_link import MetricsLink
 from kiosk.gui.sale_view import SaleView
 from kiosk.gui.texts import Message
 from kiosk.gui.window import KioskWindow, Overlay
-from kiosk.i18n import outage_cause
+from kiosk.i18n import outage_cause, outage_code
 from kiosk.journal import Journal, JournalError
 from kiosk.mode import KioskMode, Mode
 from kiosk.sale import Busy, OutOfService, SaleState
@@ -71,6 +72,7 @@ class KioskShell(QObject):
         self.mdb: mdb_bridge.MdbBridge | None = None  # when [mdb] is enabled
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
+        self.journal_guard = JournalGuard(self)  # the journal file deleted or replaced meanwhile
         self.retry_seconds = startup.RETRY_SECONDS
         self.last_problem: Message | None = None  # the last cause, for service mode
         low, high = SaleSection().min_amount, SaleSection().max_amount
@@ -137,9 +139,9 @@ class KioskShell(QObject):
         self.config = config
         self.metrics.apply(config)
         self.pin_lock.set_pin(config.kiosk.service_pin)
-        self.window.amount_screen.set_range(
-            Decimal(str(config.sale.min_amount)), Decimal(str(config.sale.max_amount))
-        )
+        self.window.amount_screen.set_range(config.sale.min_amount, config.sale.max_amount)
+        # Before the journal: a journal refused is reported on /v1/health, not a closed port.
+        self.gateway, self.host_api = host_bridge.start(self, config, self.gateway)
         self.journal = startup.open_journal(config)
         self._clients = clients = startup.make_clients(config, self.metrics.on_request)
         self.metrics.certificate_expires(clients.not_after)
@@ -151,11 +153,10 @@ class KioskShell(QObject):
         )
         self.view.follow(self.controller, config.sale.result_seconds)
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
-        if config.host_api.enabled:
-            self.gateway = host_bridge.open_gateway(self, self.gateway, self.controller)
-            self.host_api = host_bridge.start_host_api(config, self.gateway)
+        host_bridge.follow(self.controller, self.gateway)
         self.mdb = mdb_bridge.attach(self, config, clients)
         self.health = HealthMonitor(clients.health.ping, config.kiosk.health_interval, parent=self)
+        self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
 
@@ -263,7 +264,8 @@ class KioskShell(QObject):
     def _out_of_service(self, problem: Message) -> None:
         """Stop selling; the log and the mode get the cause, the customer only its code."""
         reason = problem.render("en")
-        log.warning("out of service: %s", reason)
+        # The code the customer reads (never a key, path or value of config) is in the log too.
+        log.warning("out of service [%s]: %s", outage_code(problem), reason)
         self.last_problem = problem
         self.mode.out_of_service(reason, outage_cause(problem))
         self.window.out_of_service_screen.show_outage(problem, self.retry_seconds)
@@ -350,6 +352,7 @@ class KioskShell(QObject):
     # --- what the host API and service mode read -------------------------------------------------
 
     def health_info(self) -> dict[str, Any]:
+        self.journal_guard.check()  # before `problem` is read: a lost journal is not ok
         return host_bridge.health_info(self)
 
     def state_info(self) -> dict[str, Any]:

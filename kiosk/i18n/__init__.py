@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from kiosk.i18n.customer import CUSTOMER
 from kiosk.i18n.operator import OPERATOR
 from kiosk.mode import OutOfServiceReason
+from kiosk.problems import problem_code
 from kiosk.sale import Reason, SaleState
 
 log = logging.getLogger("kiosk.i18n")
@@ -132,17 +133,6 @@ OUTAGE_CAUSES: dict[str, OutOfServiceReason] = {
     "outage.bank": OutOfServiceReason.BANK,
     "outage.adapter": OutOfServiceReason.ADAPTER,
 }
-#: What the out-of-service screen shows the customer instead of the operator's detail: a
-#: code per kind (README, "Screens, sizes and languages"); service mode explains it.
-OUTAGE_CODES: dict[OutOfServiceReason, str] = {
-    OutOfServiceReason.STARTING: "E00",
-    OutOfServiceReason.CONFIG: "E10",
-    OutOfServiceReason.JOURNAL: "E20",
-    OutOfServiceReason.REGISTRATION: "E30",
-    OutOfServiceReason.RECOVERY: "E40",
-    OutOfServiceReason.BANK: "E50",
-    OutOfServiceReason.ADAPTER: "E60",
-}
 
 
 def outage_cause(problem: Message) -> OutOfServiceReason:
@@ -151,8 +141,9 @@ def outage_cause(problem: Message) -> OutOfServiceReason:
 
 
 def outage_code(problem: Message) -> str:
-    """The customer's code for why the kiosk is out of service."""
-    return OUTAGE_CODES[outage_cause(problem)]
+    """The customer's code for why the kiosk is out of service ("CFG-0412", kiosk.problems):
+    the kind and a digest of the operator's words, never the words; the log carries it too."""
+    return problem_code(outage_cause(problem), problem.render("en"))
 
 
 def reason_text(reason: Reason | None, state: SaleState | None, lang: str = DEFAULT_LANG) -> str:

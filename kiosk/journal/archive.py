@@ -1,9 +1,10 @@
-"""Moving old final sales, with their events, into the archive tables (one transaction)."""
+"""The archive tables: moving old final sales into them, and listing across both."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Any
 
 from kiosk.journal.records import FIELDS
 
@@ -36,3 +37,19 @@ def archive_sales(conn: sqlite3.Connection, at: str, days: int, cutoff: str) -> 
     conn.execute(f"DELETE FROM events WHERE {CHOSEN}", (cutoff,))
     conn.execute(f"DELETE FROM sales WHERE {CHOSEN}", (cutoff,))
     return moved
+
+
+def list_query(cutoff: str, limit: int | None, include_archived: bool) -> tuple[str, list[Any]]:
+    """SELECT of the sales created at or after `cutoff`, newest first (archived ones too)."""
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    parts = [f"SELECT {FIELDS}, 0 AS archived FROM sales WHERE created_at >= ?"]
+    params: list[Any] = [cutoff]
+    if include_archived:
+        parts.append(f"SELECT {FIELDS}, 1 FROM sales_archive WHERE created_at >= ?")
+        params.append(cutoff)
+    sql = " UNION ALL ".join(parts) + " ORDER BY sale_id DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return sql, params

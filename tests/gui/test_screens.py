@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from helpers.kiosk import PIN_HASH
 from helpers.screens import FakeBackend, FakeClock, button, click, label, shown
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
@@ -22,6 +23,7 @@ from kiosk.gui.screens.qr import QrScreen
 from kiosk.gui.screens.result import ResultScreen
 from kiosk.gui.screens.service import ServiceScreen
 from kiosk.gui.texts import LANGS, TEXTS, Message, format_amount, format_countdown, method_label, tr
+from kiosk.i18n import outage_code
 
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
@@ -454,7 +456,8 @@ def test_out_of_service_counts_down_to_the_retry(qtbot: QtBot) -> None:
     screen.show_outage(problem, 12)
     assert screen.headline.text() == "Временно не работает"
     # The customer gets a code, never the operator's detail.
-    assert screen.reason.text() == "Код: E50"
+    assert screen.reason.text() == f"Код: {outage_code(problem)}"
+    assert outage_code(problem).startswith("BANK-")
     shown_text = " ".join(w.text() for w in screen.findChildren(QLabel))
     assert "connection refused" not in shown_text and "bank" not in shown_text
     assert screen.retry.text() == "Повторная проверка через 12 с"
@@ -466,10 +469,10 @@ def test_out_of_service_counts_down_to_the_retry(qtbot: QtBot) -> None:
     assert screen.retry.text() == "Проверяем…"
     screen.retranslate("en")
     assert screen.headline.text() == "Temporarily out of service"
-    assert screen.reason.text() == "Code: E50"
+    assert screen.reason.text() == f"Code: {outage_code(problem)}"
     screen.show_outage(Message("outage.recovering", {"n": 5}), None)
     assert screen.subtitle.text() == "Checking earlier payments. This will not take long."
-    assert "5" not in screen.subtitle.text() and screen.reason.text() == "Code: E40"
+    assert "5" not in screen.subtitle.text() and screen.reason.text().startswith("Code: RCV-")
     screen.show_outage(None, None)
     assert screen.retry.text() == "" and not screen.reason.isVisible()
 
@@ -491,7 +494,7 @@ def test_every_screen_fits_both_orientations(
         AwaitingScreen(),
         ResultScreen(),
         OutOfServiceScreen(),
-        ServiceScreen(backend, PinLock("2468")),
+        ServiceScreen(backend, PinLock(PIN_HASH)),
     ]
     for screen in screens:
         shown(qtbot, screen, size)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers.kiosk import PIN, PIN_HASH
 from helpers.screens import (
     FakeBackend,
     FakeClock,
@@ -19,7 +20,7 @@ from helpers.screens import (
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from kiosk.access import LOCKOUT_SECONDS, PinLock
+from kiosk.access import FIRST_DELAY, PinLock
 from kiosk.gui.screens.service import RESOLVE_NOTE, ServiceScreen
 from kiosk.gui.texts import tr
 
@@ -39,7 +40,7 @@ def backend() -> Iterator[FakeBackend]:
 def make_service(
     qtbot: QtBot, backend: Any, clock: FakeClock | None = None, size: tuple[int, int] = PORTRAIT
 ) -> ServiceScreen:
-    screen = ServiceScreen(backend, PinLock("2468", clock=clock or FakeClock()))
+    screen = ServiceScreen(backend, PinLock(PIN_HASH, clock=clock or FakeClock()))
     shown(qtbot, screen, size)
     return screen
 
@@ -61,27 +62,27 @@ def test_wrong_pin_counts_down_tries_then_locks_out(qtbot: QtBot, backend: FakeB
     assert message.text() == "Неверный PIN-код. Осталось попыток: 1"
     enter_pin(qtbot, screen, "0000")
     assert screen.is_locked_out()
-    assert message.text() == f"Слишком много попыток. Подождите {int(LOCKOUT_SECONDS)} с"
+    assert message.text() == f"Слишком много попыток. Подождите {int(FIRST_DELAY)} с"
     assert not button(screen, "pin_ok").isEnabled()
     screen.press_pin_digit("2")  # the hardware keyboard is locked out as well
     screen.submit_pin()
-    qtbot.keyClicks(screen, "2468")
+    qtbot.keyClicks(screen, PIN)
     qtbot.keyClick(screen, Qt.Key.Key_Return)
     assert not screen.is_unlocked()
 
-    clock.now += LOCKOUT_SECONDS - 1
+    clock.now += FIRST_DELAY - 1
     assert screen.is_locked_out()
     clock.now += 1
     qtbot.waitUntil(lambda: button(screen, "pin_ok").isEnabled())
     assert message.text() == ""
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     assert screen.is_unlocked()
     assert backend.calls == [] or set(backend.names()) <= {"attention", "info"}
 
 
 def test_right_pin_opens_status_without_secrets(qtbot: QtBot, backend: FakeBackend) -> None:
     screen = make_service(qtbot, backend)
-    qtbot.keyClicks(screen, "2468")
+    qtbot.keyClicks(screen, PIN)
     qtbot.keyClick(screen, Qt.Key.Key_Enter)
     assert screen.is_unlocked() and screen.current_tab() == "status"
     table = screen.status_table
@@ -96,7 +97,7 @@ def test_right_pin_opens_status_without_secrets(qtbot: QtBot, backend: FakeBacke
 
 def test_sales_tab_lists_the_last_sales(qtbot: QtBot, backend: FakeBackend) -> None:
     screen = make_service(qtbot, backend, size=LANDSCAPE)
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     click(qtbot, screen, "tab_sales")
     table = screen.sales_table
     qtbot.waitUntil(lambda: table.rowCount() == 50)
@@ -109,7 +110,7 @@ def test_sales_tab_lists_the_last_sales(qtbot: QtBot, backend: FakeBackend) -> N
 
 def test_attention_resolved_goes_through_the_backend(qtbot: QtBot, backend: FakeBackend) -> None:
     screen = make_service(qtbot, backend)
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     click(qtbot, screen, "tab_attention")
     qtbot.waitUntil(lambda: set(screen.resolve_buttons) == {44, 39})
     qtbot.waitUntil(lambda: button(screen, "resolve_44").isVisible())
@@ -125,7 +126,7 @@ def test_attention_resolved_goes_through_the_backend(qtbot: QtBot, backend: Fake
 
 def test_actions_check_connection_and_quit(qtbot: QtBot, backend: FakeBackend) -> None:
     screen = make_service(qtbot, backend)
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     click(qtbot, screen, "tab_actions")
     click(qtbot, screen, "check_connection_button")
     qtbot.waitUntil(lambda: screen.check_result.text() == "The bank answers (84 ms)")
@@ -141,7 +142,7 @@ def test_exit_from_tabs_locks_again(qtbot: QtBot, backend: FakeBackend) -> None:
     screen = make_service(qtbot, backend)
     with qtbot.waitSignal(screen.exit_requested):
         click(qtbot, screen, "pin_exit")
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     assert screen.is_unlocked()
     with qtbot.waitSignal(screen.exit_requested):
         click(qtbot, screen, "service_exit")
@@ -153,14 +154,14 @@ def test_exit_from_tabs_locks_again(qtbot: QtBot, backend: FakeBackend) -> None:
 def test_answers_after_a_lock_or_a_newer_ask_are_dropped(qtbot: QtBot) -> None:
     backend = ManualBackend()
     screen = make_service(qtbot, backend)
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     assert screen.status_table.rowCount() == 0
     assert label(screen, "status_message").text() == "Загрузка…"
     screen.lock()
     backend.answer_all()
     assert screen.status_table.rowCount() == 0  # locked: nothing rendered
 
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     click(qtbot, screen, "refresh_status")
     assert len(backend.pending) == 3  # attention, status, status again
     first_status = backend.pending[1]
@@ -175,7 +176,7 @@ def test_answers_after_a_lock_or_a_newer_ask_are_dropped(qtbot: QtBot) -> None:
 def test_failed_load_says_why(qtbot: QtBot) -> None:
     backend = ManualBackend()
     screen = make_service(qtbot, backend)
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     _, on_done = backend.pending[-1]
     on_done(None, OSError("journal is locked"))
     message = label(screen, "status_message")
@@ -188,7 +189,7 @@ def test_failed_load_says_why(qtbot: QtBot) -> None:
 def test_a_lock_out_outlives_the_screen(qtbot: QtBot, backend: FakeBackend) -> None:
     """The kiosk keeps one PinLock: leaving service mode and coming back does not reset it."""
     clock = FakeClock()
-    lock = PinLock("2468", clock=clock)
+    lock = PinLock(PIN_HASH, clock=clock)
     first = ServiceScreen(backend, lock)
     shown(qtbot, first)
     for _ in range(3):
@@ -199,12 +200,32 @@ def test_a_lock_out_outlives_the_screen(qtbot: QtBot, backend: FakeBackend) -> N
     shown(qtbot, again)
     assert again.is_locked_out()
     assert not button(again, "pin_ok").isEnabled()
-    assert again.pin_message.text() == f"Слишком много попыток. Подождите {int(LOCKOUT_SECONDS)} с"
-    enter_pin_keys = "2468"
+    assert again.pin_message.text() == f"Слишком много попыток. Подождите {int(FIRST_DELAY)} с"
+    enter_pin_keys = PIN
     qtbot.keyClicks(again, enter_pin_keys)
     qtbot.keyClick(again, Qt.Key.Key_Return)
     assert not again.is_unlocked()
-    clock.now += LOCKOUT_SECONDS
+    clock.now += FIRST_DELAY
     qtbot.waitUntil(lambda: button(again, "pin_ok").isEnabled())
-    enter_pin(qtbot, again, "2468")
+    enter_pin(qtbot, again, PIN)
     assert again.is_unlocked()
+
+
+def test_each_wrong_pin_after_a_wait_shuts_the_pad_for_longer(
+    qtbot: QtBot, backend: FakeBackend
+) -> None:
+    """Issue 9, item 5: no fresh three tries after a wait; the next wait is twice as long."""
+    clock = FakeClock()
+    screen = make_service(qtbot, backend, clock)
+    for wrong in ("1111", "2222", "3333"):
+        enter_pin(qtbot, screen, wrong)
+    clock.now += FIRST_DELAY
+    qtbot.waitUntil(lambda: button(screen, "pin_ok").isEnabled())
+    enter_pin(qtbot, screen, "4444")
+    assert screen.is_locked_out()
+    wait = int(2 * FIRST_DELAY)
+    assert screen.pin_message.text() == f"Слишком много попыток. Подождите {wait} с"
+    clock.now += 2 * FIRST_DELAY
+    qtbot.waitUntil(lambda: button(screen, "pin_ok").isEnabled())
+    enter_pin(qtbot, screen, PIN)
+    assert screen.is_unlocked()

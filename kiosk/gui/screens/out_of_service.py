@@ -1,8 +1,8 @@
 """The kiosk cannot take payments: a calm notice for the customer and a code for the operator.
 
 The customer never reads the operator's detail (an exception's text, a config
-key, a path): only the notice, "retrying in 12 s" and a short code ("Код: E50")
-that the operator matches in service mode's Status tab and the README. The
+key, a path): only the notice, "retrying in 12 s" and a short code ("Код: BANK-0412",
+kiosk.problems) that the operator matches in the log and service mode. The
 retry line counts down by itself from the moment it was given — a cosmetic
 display timer; the retry itself belongs to the running kiosk.
 """

@@ -5,8 +5,8 @@ Every backend call may block (journal on disk, the bank over HTTPS), so all of
 them go through `backend.run(job, on_done)`, which runs the job off the GUI
 thread and calls back on it. Answers that arrive after the operator moved on
 (another tab, a lock, a newer request) are dropped. Nothing secret is shown:
-the backend gives display strings, and keys that look like secrets are skipped
-anyway.
+the backend gives display strings, and keys that look like secrets
+(kiosk.config.is_secret_key, the one rule) are skipped anyway.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.access import PinLock
+from kiosk.config import is_secret_key
 from kiosk.gui import theme
 from kiosk.gui.screens.service_pin import PinPage
 from kiosk.gui.screens.widgets import make_label
@@ -50,7 +51,6 @@ TABS = ("status", "sales", "attention", "actions")
 # Touch screens scroll lists by dragging them, not by a thin scroll bar.
 _DRAG = QScroller.ScrollerGestureType.LeftMouseButtonGesture
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_SECRET_WORDS = ("password", "secret", "token", "api key", "apikey", "pin", "private key")
 
 
 class ServiceBackend(Protocol):
@@ -78,11 +78,6 @@ class ServiceBackend(Protocol):
     def resolve(self, sale_id: int, note: str) -> None: ...
 
     def check_connection(self) -> Message | str: ...
-
-
-def is_secret_key(key: str) -> bool:
-    words = key.lower().replace("_", " ").replace("-", " ")
-    return any(word in words.split() or (" " in word and word in words) for word in _SECRET_WORDS)
 
 
 def sale_time(value: str | None) -> str:
