@@ -19,13 +19,15 @@ if TYPE_CHECKING:
 log = logging.getLogger("kiosk.shell")
 
 
-def open_gateway(shell: Any, gateway: Any, controller: SaleController) -> Any:
-    """The kiosk's one gateway (made on first use), woken by every journal change."""
+def open_gateway(shell: Any, gateway: Any) -> Any:
+    """The kiosk's one gateway, made on first use (on the GUI thread, where it answers).
+
+    Connect each start-up's SaleController.sale_updated to its `notify`.
+    """
     if gateway is None:
         from kiosk.gui.gateway import KioskGateway
 
         gateway = KioskGateway(shell)
-    controller.sale_updated.connect(gateway.notify)
     return gateway
 
 

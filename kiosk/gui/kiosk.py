@@ -103,6 +103,10 @@ class KioskShell(QObject):
         if app is not None:
             self.window.install_gesture(app)
         self.boot()
+        if self.mode.mode is Mode.STARTING:
+            # The amount screen at once: digits can be typed while the bank clients are
+            # built and the bank is asked; Pay waits for the mode (back_to_start enables it).
+            self.window.move_to("amount")
         if show:
             kiosk = self.config.kiosk if self.config is not None else None
             fullscreen = not windowed and (kiosk.fullscreen if kiosk else True)
@@ -119,6 +123,7 @@ class KioskShell(QObject):
         self._teardown()
         if self.mode.mode is not Mode.SERVICE:
             self.mode.start()
+        self.window.amount_screen.set_waiting(True)  # until back_to_start finds it can sell
         try:
             self._boot()
         except (ConfigError, JournalError) as exc:
@@ -133,7 +138,33 @@ class KioskShell(QObject):
             Decimal(str(config.sale.min_amount)), Decimal(str(config.sale.max_amount))
         )
         self.journal = startup.open_journal(config)
-        self._clients = clients = startup.make_clients(config)
+        if config.host_api.enabled:
+            # Up while the kiosk starts, so the host learns the truth: ok false, "starting".
+            self.gateway = host_bridge.open_gateway(self, self.gateway)
+            self._catch_up.start_host_api(self, config, self.gateway)
+        # Off the GUI thread: the window is shown while requests and cryptography load,
+        # the certificate is decoded and the TLS context is made (~0.4 s).
+        boot = self._boot_count
+        self._catch_up.make_clients(
+            config, lambda clients, error: self._on_clients(config, clients, error, boot)
+        )
+
+    def _on_clients(
+        self, config: Config, clients: object, error: BaseException | None, boot: int
+    ) -> None:
+        if boot != self._boot_count:
+            if isinstance(clients, startup.Clients):
+                clients.close()  # made for a start-up that has been torn down since
+            return
+        if not isinstance(clients, startup.Clients):
+            problem = f"config: {error}" if isinstance(error, ConfigError) else str(error)
+            if not isinstance(error, ConfigError):
+                log.error("bank clients not made", exc_info=error)
+            self._out_of_service(problem)
+            self._retry.start(int(self.retry_seconds * 1000))
+            return
+        self._clients = clients
+        assert self.journal is not None
         if not config.kaspi.device_token:
             self._register(config, clients.background)
             return
@@ -148,9 +179,8 @@ class KioskShell(QObject):
         c.scanned.connect(self.view.show_scanned)
         c.sale_ended.connect(self._on_controller_sale_ended)
         c.countdown.connect(self.view.set_seconds_left)
-        if config.host_api.enabled:
-            self.gateway = host_bridge.open_gateway(self, self.gateway, self.controller)
-            self.host_api = host_bridge.start_host_api(config, self.gateway)
+        if self.gateway is not None:
+            c.sale_updated.connect(self.gateway.notify)
         self.health = HealthMonitor(clients.health.ping, config.kiosk.health_interval, parent=self)
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
@@ -278,12 +308,13 @@ class KioskShell(QObject):
             return
         if self.mode.mode is Mode.SELLING:
             self.mode.sale_ended()
-        was = self.window.screen_name
+        was_ready = self.mode.can_sell and self.window.screen_name == "amount"
         self.mode.ready()
+        self.window.amount_screen.set_waiting(False)
         self.window.move_to("amount")
         if self.health is not None:
             self.health.pause(False)
-        if was != "amount":
+        if not was_ready:
             self.ready.emit()
 
     # --- sales -----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject
 
 from kiosk import logs, recovery
 from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_values, write_value
+from kiosk.gui import host_bridge
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError, SaleRecord
 from kiosk.sale import SaleState
@@ -186,7 +187,8 @@ Done = Callable[[object, BaseException | None], None]
 
 
 class BankCatchUp(QObject):
-    """The start-up's talks with the bank off the GUI thread: registration, recovery, re-checks.
+    """The start-up's slow work off the GUI thread: the host API's server, the bank clients,
+    registration, recovery, re-checks.
 
     One worker for the kiosk's life. `stop()` ends a recovery waiting for the bank
     and waits for it, so the journal and client it uses can be closed after.
@@ -197,6 +199,26 @@ class BankCatchUp(QObject):
         self._worker = Worker("kiosk-recovery", self)
         self._stopping = threading.Event()
         self._rechecking = False
+
+    def start_host_api(self, shell: Any, config: Config, gateway: Any) -> None:
+        """Start the host API here, so the window does not wait for waitress and its threads.
+
+        The server is handed over by setting `shell.host_api` on this thread: the shell's
+        teardown drains this worker (stop()) before it stops the parts, so it always sees it.
+        """
+
+        def job() -> None:
+            shell.host_api = host_bridge.start_host_api(config, gateway)
+
+        def done(_result: object, error: BaseException | None) -> None:
+            if error is not None:
+                log.error("host API not started: %s", error)
+
+        self._worker.submit(job, done)
+
+    def make_clients(self, config: Config, done: Done) -> None:
+        """`done(Clients, None)`, or `done(None, error)` (ConfigError: the certificate)."""
+        self._worker.submit(lambda: make_clients(config), done)
 
     def register(
         self,

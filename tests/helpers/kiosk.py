@@ -96,7 +96,13 @@ def start_kiosk(qtbot: Any) -> Iterator[Callable[..., Any]]:
         shell.retry_seconds = 1.0
         shells.append(shell)
         shell.start(windowed=True)
-        if wait_for:
+        if wait_for == "amount":
+            # The amount screen is up at once while the kiosk starts; wait until it sells.
+            qtbot.waitUntil(
+                lambda: shell.window.screen_name == "amount" and shell.mode.can_sell,
+                timeout=15000,
+            )
+        elif wait_for:
             qtbot.waitUntil(lambda: shell.window.screen_name == wait_for, timeout=15000)
         return shell
 
