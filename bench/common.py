@@ -193,6 +193,11 @@ class HostApi:
         r.raise_for_status()
         return dict(r.json())
 
+    def health(self, timeout: float = 5.0) -> dict[str, Any]:
+        r = self.session.get(self.base + "/health", timeout=timeout)
+        r.raise_for_status()
+        return dict(r.json())
+
     def create(self, amount: int | str, external_id: str) -> requests.Response:
         return self.session.post(
             self.base + "/sales", timeout=15, json={"amount": amount, "external_id": external_id}
@@ -323,9 +328,15 @@ class KioskProcess:
 
     def wait_ready(
         self, api: HostApi, timeout: float = 60.0, step: float = 0.005
-    ) -> tuple[float, float]:
-        """Poll GET /v1/state every `step` s: (first answer, amount screen), s after spawn."""
+    ) -> tuple[float, float, float]:
+        """Poll GET /v1/health every `step` s: (first answer, amount screen, ready to sell).
+
+        Seconds after spawn. "Amount screen": the first answer whose `screen` is the
+        amount screen (digits are taken; the answer comes through the GUI thread, so its
+        event loop runs). "Ready to sell": the amount screen with `ok` true (Pay enabled).
+        """
         first: float | None = None
+        shown: float | None = None
         end = self.spawned + timeout
         while time.monotonic() < end:
             if self.proc is not None and self.proc.poll() is not None:
@@ -333,15 +344,16 @@ class KioskProcess:
                     f"the kiosk exited with {self.proc.returncode}; see {self.log_path}"
                 )
             try:
-                state = api.state(timeout=5)
+                health = api.health(timeout=5)
             except (requests.ConnectionError, requests.HTTPError):
                 time.sleep(step)
                 continue
-            now = time.monotonic()
-            if first is None:
-                first = now - self.spawned
-            if state.get("screen") == "amount":
-                return first, now - self.spawned
+            now = time.monotonic() - self.spawned
+            first = now if first is None else first
+            if health.get("screen") == "amount":
+                shown = now if shown is None else shown
+                if health.get("ok"):
+                    return first, shown, now
             time.sleep(step)
         raise TimeoutError(f"the kiosk was not ready in {timeout:g} s; see {self.log_path}")
 

@@ -103,9 +103,7 @@ class KioskShell(QObject):
         if app is not None:
             self.window.install_gesture(app)
         self.boot()
-        if self.mode.mode is Mode.STARTING:
-            # The amount screen at once: digits can be typed while the bank clients are
-            # built and the bank is asked; Pay waits for the mode (back_to_start enables it).
+        if self.mode.mode is Mode.STARTING:  # digits can be typed at once; Pay waits for IDLE
             self.window.move_to("amount")
         if show:
             kiosk = self.config.kiosk if self.config is not None else None
@@ -127,8 +125,7 @@ class KioskShell(QObject):
         try:
             self._boot()
         except (ConfigError, JournalError) as exc:
-            self._out_of_service(str(exc) if isinstance(exc, JournalError) else f"config: {exc}")
-            self._retry.start(int(self.retry_seconds * 1000))
+            self._failed(str(exc) if isinstance(exc, JournalError) else f"config: {exc}")
 
     def _boot(self) -> None:
         config = startup.load_config(self.config_path, self._console_level)
@@ -138,31 +135,14 @@ class KioskShell(QObject):
             Decimal(str(config.sale.min_amount)), Decimal(str(config.sale.max_amount))
         )
         self.journal = startup.open_journal(config)
-        if config.host_api.enabled:
-            # Up while the kiosk starts, so the host learns the truth: ok false, "starting".
+        if config.host_api.enabled:  # up while starting: the host hears ok false, "starting"
             self.gateway = host_bridge.open_gateway(self, self.gateway)
             self._catch_up.start_host_api(self, config, self.gateway)
-        # Off the GUI thread: the window is shown while requests and cryptography load,
-        # the certificate is decoded and the TLS context is made (~0.4 s).
-        boot = self._boot_count
-        self._catch_up.make_clients(
-            config, lambda clients, error: self._on_clients(config, clients, error, boot)
-        )
+        self._catch_up.make_clients(config, lambda made: self._on_clients(config, made))
 
-    def _on_clients(
-        self, config: Config, clients: object, error: BaseException | None, boot: int
-    ) -> None:
-        if boot != self._boot_count:
-            if isinstance(clients, startup.Clients):
-                clients.close()  # made for a start-up that has been torn down since
-            return
-        if not isinstance(clients, startup.Clients):
-            problem = f"config: {error}" if isinstance(error, ConfigError) else str(error)
-            if not isinstance(error, ConfigError):
-                log.error("bank clients not made", exc_info=error)
-            self._out_of_service(problem)
-            self._retry.start(int(self.retry_seconds * 1000))
-            return
+    def _on_clients(self, config: Config, clients: startup.Clients | str) -> None:
+        if isinstance(clients, str):
+            return self._failed(clients)
         self._clients = clients
         assert self.journal is not None
         if not config.kaspi.device_token:
@@ -172,13 +152,8 @@ class KioskShell(QObject):
             config, self.journal, clients.sale, clock=self._clock, parent=self
         )
         c = self.controller
-        self.view.result_seconds = config.sale.result_seconds
-        c.qr_requested.connect(self.view.show_preparing)
-        c.qr_ready.connect(self.view.show_qr)
-        c.qr_expired.connect(self.window.qr_screen.hide_qr)
-        c.scanned.connect(self.view.show_scanned)
+        self.view.follow(c, config.sale.result_seconds)
         c.sale_ended.connect(self._on_controller_sale_ended)
-        c.countdown.connect(self.view.set_seconds_left)
         if self.gateway is not None:
             c.sale_updated.connect(self.gateway.notify)
         self.health = HealthMonitor(clients.health.ping, config.kiosk.health_interval, parent=self)
@@ -192,11 +167,7 @@ class KioskShell(QObject):
         def done(problem: str | None) -> None:
             if boot != self._boot_count:
                 return
-            if problem is None:
-                self.boot()
-                return
-            self._out_of_service(problem)
-            self._retry.start(int(self.retry_seconds * 1000))
+            self.boot() if problem is None else self._failed(problem)
 
         self._catch_up.register(config, self.config_path, client, done)
         self._out_of_service(
@@ -227,8 +198,7 @@ class KioskShell(QObject):
             return  # a recovery of an earlier boot, stopped by the teardown
         if error is not None:
             # The journal failed under the recovery: do not take sales.
-            self._out_of_service(f"recovery failed: {error}")
-            self._retry.start(int(self.retry_seconds * 1000))
+            self._failed(f"recovery failed: {error}")
             return
         if outcomes:
             log.warning("recovery changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
@@ -282,6 +252,11 @@ class KioskShell(QObject):
         elif waiting or on_amount:
             self._out_of_service(f"the bank does not answer: {reason}")
 
+    def _failed(self, reason: str) -> None:
+        """Out of service, and the start-up chain is tried again in `retry_seconds`."""
+        self._out_of_service(reason)
+        self._retry.start(int(self.retry_seconds * 1000))
+
     def _out_of_service(self, reason: str) -> None:
         log.warning("out of service: %s", reason)
         self.mode.out_of_service(reason)
@@ -297,8 +272,7 @@ class KioskShell(QObject):
             return
         if c is not None and c.journal_problem:
             # Sales stop until the disk is writable again: boot retries open + write probe.
-            self._out_of_service(f"the journal cannot be written: {c.journal_problem}")
-            self._retry.start(int(self.retry_seconds * 1000))
+            self._failed(f"the journal cannot be written: {c.journal_problem}")
             return
         if c is None:
             self.window.move_to("out_of_service")

@@ -98,6 +98,23 @@ def make_clients(config: Config) -> Clients:
     )
 
 
+def clients_made(
+    clients: object, error: BaseException | None, *, current: bool
+) -> Clients | str | None:
+    """What BankCatchUp.make_clients made: the clients, the problem to show, or None
+    when the start-up they were made for has been torn down since (they are closed)."""
+    if not current:
+        if isinstance(clients, Clients):
+            clients.close()
+        return None
+    if isinstance(clients, Clients):
+        return clients
+    if isinstance(error, ConfigError):
+        return f"config: {error}"
+    log.error("bank clients not made", exc_info=error)
+    return f"bank clients not made: {error}"
+
+
 def close_parts(
     host_api: Any,
     health: HealthMonitor | None,
@@ -199,6 +216,7 @@ class BankCatchUp(QObject):
         self._worker = Worker("kiosk-recovery", self)
         self._stopping = threading.Event()
         self._rechecking = False
+        self._generation = 0  # one per start-up: stop() makes what is still on its way stale
 
     def start_host_api(self, shell: Any, config: Config, gateway: Any) -> None:
         """Start the host API here, so the window does not wait for waitress and its threads.
@@ -216,9 +234,17 @@ class BankCatchUp(QObject):
 
         self._worker.submit(job, done)
 
-    def make_clients(self, config: Config, done: Done) -> None:
-        """`done(Clients, None)`, or `done(None, error)` (ConfigError: the certificate)."""
-        self._worker.submit(lambda: make_clients(config), done)
+    def make_clients(self, config: Config, done: Callable[[Clients | str], None]) -> None:
+        """The bank clients, made on the worker while the window shows: `done(clients)`,
+        or `done(problem)`; not called after a stop() (then the clients are closed)."""
+        generation = self._generation
+
+        def made(clients: object, error: BaseException | None) -> None:
+            outcome = clients_made(clients, error, current=generation == self._generation)
+            if outcome is not None:
+                done(outcome)
+
+        self._worker.submit(lambda: make_clients(config), made)
 
     def register(
         self,
@@ -283,6 +309,7 @@ class BankCatchUp(QObject):
         self._worker.submit(recheck_job(journal, client, wanted, on_change), done)
 
     def stop(self) -> None:
+        self._generation += 1
         self._stopping.set()
         self._worker.drain()
         self._stopping = threading.Event()
