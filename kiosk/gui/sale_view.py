@@ -38,7 +38,7 @@ class SaleView(QObject):
         window.result_screen.done.connect(self.result_done)
 
     def follow(self, controller: SaleController, result_seconds: float) -> None:
-        """Show what `controller`'s sales do (the shell handles sale_ended)."""
+        """Show this start-up's sales (the result, and what follows it, is the kiosk's call)."""
         self.result_seconds = result_seconds
         controller.qr_requested.connect(self.show_preparing)
         controller.qr_ready.connect(self.show_qr)
