@@ -103,8 +103,8 @@ class KioskShell(QObject):
         if app is not None:
             self.window.install_gesture(app)
         self.boot()
-        if self.mode.mode is Mode.STARTING:  # digits can be typed at once; Pay waits for IDLE
-            self.window.move_to("amount")
+        if self.mode.mode is Mode.STARTING and startup.nothing_to_recover(self.journal):
+            self.window.move_to("amount")  # digits can be typed at once; Pay waits for IDLE
         if show:
             kiosk = self.config.kiosk if self.config is not None else None
             fullscreen = not windowed and (kiosk.fullscreen if kiosk else True)

@@ -162,6 +162,12 @@ def pending_recovery(journal: Journal) -> list[SaleRecord]:
     return recovery.candidates(journal, datetime.now(UTC))
 
 
+def nothing_to_recover(journal: Journal | None) -> bool:
+    """No interrupted sale to settle first: the amount screen may show while the kiosk starts
+    (with sales to settle, the out-of-service screen says so instead; that can take long)."""
+    return journal is not None and not pending_recovery(journal)
+
+
 def abandoned_filter(watched: set[int]) -> Callable[[SaleRecord], bool]:
     """Sales an idle re-check should read again.
 

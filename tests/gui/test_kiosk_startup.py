@@ -10,10 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from helpers.journal import new_sale
 from helpers.kiosk import HostApi, current_payment, kiosk_config, press_pay, type_amount
 from PySide6.QtCore import Qt
 
+from kiosk import config as cfg
 from kiosk.gui.texts import tr
+from kiosk.journal import Journal
 from kiosk.mode import Mode
 from kiosk.sandbox import Sandbox
 
@@ -79,3 +82,17 @@ def test_a_bank_that_does_not_answer_at_start_turns_the_screen_out_of_service(
     qtbot.waitUntil(lambda: shell.window.screen_name == "out_of_service", timeout=10000)
     assert shell.mode.mode is Mode.OUT_OF_SERVICE
     assert "the bank does not answer" in (shell.problem or "")
+
+
+def test_with_a_sale_to_settle_the_first_screen_says_so_instead_of_taking_digits(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    path = kiosk_config(fast_sandbox)
+    journal = Journal.open(cfg.load(path).data_dir)
+    sale_id = new_sale(journal)  # interrupted before qr/create: recovery settles it first
+    journal.close()
+    shell = start_kiosk(path, wait_for=None)
+    assert shell.window.screen_name == "out_of_service" and not shell.mode.can_sell
+    qtbot.waitUntil(lambda: shell.mode.can_sell, timeout=15000)
+    assert shell.window.screen_name == "amount"
+    assert shell.journal.get(sale_id).state.is_final
