@@ -46,6 +46,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "amount.pay": {"ru": "Оплатить", "kk": "Төлеу", "en": "Pay"},
     "amount.pay_sum": {"ru": "Оплатить {amount}", "kk": "{amount} төлеу", "en": "Pay {amount}"},
+    "amount.connecting": {
+        "ru": "Подключение к банку…",
+        "kk": "Банкке қосылу…",
+        "en": "Connecting to the bank…",
+    },
     # --- QR screen ----------------------------------------------------------------------------
     "qr.preparing": {
         "ru": "Создаём QR-код…",
