@@ -15,9 +15,10 @@ from helpers.kiosk import HostApi, current_payment, kiosk_config, press_pay, typ
 from PySide6.QtCore import Qt
 
 from kiosk import config as cfg
+from kiosk.gui import startup
 from kiosk.gui.texts import tr
 from kiosk.journal import Journal
-from kiosk.mode import Mode
+from kiosk.mode import Mode, OutOfServiceReason
 from kiosk.sandbox import Sandbox
 
 
@@ -96,3 +97,22 @@ def test_with_a_sale_to_settle_the_first_screen_says_so_instead_of_taking_digits
     qtbot.waitUntil(lambda: shell.mode.can_sell, timeout=15000)
     assert shell.window.screen_name == "amount"
     assert shell.journal.get(sale_id).state.is_final
+
+
+def test_clients_of_a_torn_down_start_up_are_closed_and_a_failure_is_a_cause() -> None:
+    """What the start-up worker hands back: stale clients closed, never used; a failure the
+    config check did not foresee is the operator's (config), with words for service mode."""
+    closed: list[object] = []
+
+    class Client:
+        def close(self) -> None:
+            closed.append(self)
+
+    clients = startup.Clients(Client(), Client(), Client())  # type: ignore[arg-type]
+    assert startup.clients_made(clients, None, current=False) is None
+    assert len(closed) == 3
+    assert startup.clients_made(clients, None, current=True) is clients
+    odd = startup.clients_made(None, ValueError("no TLS today"), current=True)
+    assert odd == ("bank clients not made: no TLS today", OutOfServiceReason.CONFIG)
+    bad = startup.clients_made(None, cfg.ConfigError("kaspi.cert_file", "missing"), current=True)
+    assert bad == ("config: kaspi.cert_file: missing", OutOfServiceReason.CONFIG)
