@@ -357,7 +357,8 @@ def report(doc: dict[str, Any]) -> None:
             STAT_HEADER,
             stat_row("imports only (python + Qt + kiosk)", doc["imports"], "floor under start-up"),
             stat_row("start-up: first host API answer", st["first_answer"], "from spawn"),
-            stat_row("start-up: amount screen", st["amount_screen"], "from spawn, bank checked"),
+            stat_row("start-up: amount screen", st["amount_screen"], "from spawn, takes digits"),
+            stat_row("start-up: ready to sell", st["ready_to_sell"], "from spawn, bank checked"),
             stat_row(
                 "host API GET /v1/state, keep-alive",
                 rt.get("keep_alive", none),

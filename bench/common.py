@@ -193,6 +193,11 @@ class HostApi:
         r.raise_for_status()
         return dict(r.json())
 
+    def health(self, timeout: float = 5.0) -> dict[str, Any]:
+        r = self.session.get(self.base + "/health", timeout=timeout)
+        r.raise_for_status()
+        return dict(r.json())
+
     def create(self, amount: int | str, external_id: str) -> requests.Response:
         return self.session.post(
             self.base + "/sales", timeout=15, json={"amount": amount, "external_id": external_id}
@@ -322,10 +327,19 @@ class KioskProcess:
         return psutil.Process(self.proc.pid)
 
     def wait_ready(
-        self, api: HostApi, timeout: float = 60.0, step: float = 0.005
-    ) -> tuple[float, float]:
-        """Poll GET /v1/state every `step` s: (first answer, amount screen), s after spawn."""
+        self, api: HostApi, timeout: float = 60.0, step: float = 0.005, ready_step: float = 0.02
+    ) -> tuple[float, float, float]:
+        """(first answer, amount screen, ready to sell), in seconds after spawn.
+
+        "Amount screen": GET /v1/state every `step` s until `screen` is the amount screen
+        (digits are taken: the answer comes through the GUI thread, so its event loop
+        runs). "Ready to sell": then GET /v1/health every `ready_step` s until `ok` (Pay
+        enabled). Slower polling there keeps the poller from slowing the start-up it
+        measures (each poll is a call on the kiosk's GUI thread); it can add up to
+        `ready_step` to the figure, never subtract.
+        """
         first: float | None = None
+        shown: float | None = None
         end = self.spawned + timeout
         while time.monotonic() < end:
             if self.proc is not None and self.proc.poll() is not None:
@@ -333,16 +347,21 @@ class KioskProcess:
                     f"the kiosk exited with {self.proc.returncode}; see {self.log_path}"
                 )
             try:
-                state = api.state(timeout=5)
+                answer = api.state(timeout=5) if shown is None else api.health(timeout=5)
             except (requests.ConnectionError, requests.HTTPError):
                 time.sleep(step)
                 continue
-            now = time.monotonic()
-            if first is None:
-                first = now - self.spawned
-            if state.get("screen") == "amount":
-                return first, now - self.spawned
-            time.sleep(step)
+            now = time.monotonic() - self.spawned
+            first = now if first is None else first
+            if shown is None:
+                if answer.get("screen") == "amount":
+                    shown = now
+                    continue  # ask for health at once: a kiosk may be ready already
+                time.sleep(step)
+            elif answer.get("screen") == "amount" and answer.get("ok"):
+                return first, shown, now
+            else:
+                time.sleep(ready_step)
         raise TimeoutError(f"the kiosk was not ready in {timeout:g} s; see {self.log_path}")
 
     def check_alive(self) -> None:

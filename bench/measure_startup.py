@@ -3,9 +3,10 @@
     .venv/bin/python bench/measure_startup.py [--starts 10] [--json out.json]
 
 Each round starts, in turn: a bare full-screen QWidget that quits as soon as the
-event loop runs (time from spawn to exit, and its peak RSS), then the kiosk
-(time from spawn until its host API says the amount screen is up, and its RSS
-then). Interleaving the two spreads the machine's noise evenly over both, so the
+event loop runs (time from spawn to exit, and its peak RSS), then the kiosk: time
+from spawn until its host API says the amount screen is up (digits are taken, Pay
+still waits), until it is ready to sell (health ok: Pay enabled), and its RSS and
+peak RSS then. Interleaving the two spreads the machine's noise evenly over both, so the
 ratios compare like with like. benchmark.py runs this as its first part.
 """
 
@@ -70,51 +71,76 @@ def bare_window() -> tuple[float, float]:
     return took, int(done.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
 
 
-def kiosk_start(sandbox: Any, token: str, work: Path, n: int) -> tuple[float, float, float]:
-    """(first host API answer s, amount screen s, RSS MiB at the amount screen) of one start."""
+def peak_rss_mib(pid: int) -> float | None:
+    """The process's peak RSS so far (VmHWM, Linux); None elsewhere."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def kiosk_start(sandbox: Any, token: str, work: Path, n: int) -> dict[str, float]:
+    """One start: seconds to the first host API answer, the amount screen and ready to sell;
+    RSS and peak RSS (MiB) when ready."""
     data_dir = work / f"startup-{n}"  # an empty journal each time: nothing to recover
     path = kiosk_config(sandbox.data_dir, "standard", token, data_dir, "bench-startup.toml")
     kiosk = KioskProcess(path, work / "startup.log")
     api = HostApi(path)
     kiosk.start()
     try:
-        first, ready = kiosk.wait_ready(api)
-        rss = kiosk.ps.memory_info().rss / 1024 / 1024
+        first, shown, ready = kiosk.wait_ready(api)
+        ps = kiosk.ps
+        rss = ps.memory_info().rss / 1024 / 1024
+        peak = peak_rss_mib(ps.pid) or rss
     finally:
         api.close()
         kiosk.stop()
-    return first, ready, rss
+    return {"first": first, "shown": shown, "ready": ready, "rss": rss, "peak": peak}
 
 
 def measure_startup(sandbox: Any, token: str, work: Path, runs: int) -> dict[str, Any]:
     """The kiosk's start-up and a bare window's, interleaved, with their ratios."""
-    firsts, readies, rss, bare, bare_rss = [], [], [], [], []
+    bare: list[float] = []
+    bare_rss: list[float] = []
+    starts: list[dict[str, float]] = []
     for n in range(runs):
         b_time, b_rss = bare_window()
-        first, ready, k_rss = kiosk_start(sandbox, token, work, n)
+        k = kiosk_start(sandbox, token, work, n)
         bare.append(b_time)
         bare_rss.append(b_rss)
-        firsts.append(first)
-        readies.append(ready)
-        rss.append(k_rss)
+        starts.append(k)
         print(
             f"  start {n + 1}/{runs}: bare window {b_time * 1000:.0f} ms {b_rss:.0f} MiB; "
-            f"kiosk first answer {first * 1000:.0f} ms, amount screen {ready * 1000:.0f} ms "
-            f"{k_rss:.0f} MiB"
+            f"kiosk first answer {k['first'] * 1000:.0f} ms, amount screen "
+            f"{k['shown'] * 1000:.0f} ms, ready to sell {k['ready'] * 1000:.0f} ms, "
+            f"{k['rss']:.0f} MiB (peak {k['peak']:.0f})"
         )
     out: dict[str, Any] = {
-        "first_answer": summary(firsts),
-        "amount_screen": summary(readies),
+        "first_answer": summary([k["first"] for k in starts]),
+        "amount_screen": summary([k["shown"] for k in starts]),
+        "ready_to_sell": summary([k["ready"] for k in starts]),
         "bare_window": summary(bare),
-        "runs_s": [round(r, 4) for r in readies],
-        "rss_at_amount_screen_mib": _median(rss),
+        "runs_s": [round(k["ready"], 4) for k in starts],
+        "rss_at_ready_mib": _median([k["rss"] for k in starts]),
+        "peak_rss_at_ready_mib": _median([k["peak"] for k in starts]),
         "bare_window_peak_rss_mib": _median(bare_rss),
     }
-    out["time_ratio"] = round(
-        out["amount_screen"]["median_ms"] / out["bare_window"]["median_ms"], 2
+    bare_ms = out["bare_window"]["median_ms"]
+    out["time_ratio_amount_screen"] = round(out["amount_screen"]["median_ms"] / bare_ms, 2)
+    out["time_ratio_ready_to_sell"] = round(out["ready_to_sell"]["median_ms"] / bare_ms, 2)
+    out["memory_ratio"] = round(out["rss_at_ready_mib"] / out["bare_window_peak_rss_mib"], 2)
+    out["peak_memory_ratio"] = round(
+        out["peak_rss_at_ready_mib"] / out["bare_window_peak_rss_mib"], 2
     )
-    out["memory_ratio"] = round(
-        out["rss_at_amount_screen_mib"] / out["bare_window_peak_rss_mib"], 2
+    # Per round, each start against the bare window just before it: the spread of the ratio.
+    out["time_ratios_amount_screen"] = sorted(
+        round(k["shown"] / b, 2) for k, b in zip(starts, bare, strict=True)
+    )
+    out["time_ratios_ready_to_sell"] = sorted(
+        round(k["ready"] / b, 2) for k, b in zip(starts, bare, strict=True)
     )
     return out
 
@@ -127,23 +153,41 @@ def _median(values: list[float]) -> float:
     return round((ordered[middle - 1] + ordered[middle]) / 2, 1)
 
 
+def _spread(s: dict[str, Any]) -> str:
+    return f"{s['min_ms']:.0f}–{s['max_ms']:.0f}"
+
+
 def report(st: dict[str, Any]) -> None:
-    """The side-by-side table: bare window, kiosk, kiosk / bare."""
+    """The side-by-side table: bare window, kiosk, kiosk / bare (medians; min–max)."""
+    b = st["bare_window"]
+    shown_r, ready_r = st["time_ratios_amount_screen"], st["time_ratios_ready_to_sell"]
     print_table(
-        "start-up and memory, side by side (medians)",
+        f"start-up and memory, side by side (medians of {b['n']}; min–max per round)",
         [
-            ["", "bare PySide6 window", "kiosk (amount screen)", "kiosk / bare"],
+            ["", "bare PySide6 window", "kiosk", "kiosk / bare"],
             [
-                "time from spawn",
-                f"{st['bare_window']['median_ms']:.0f} ms",
-                f"{st['amount_screen']['median_ms']:.0f} ms",
-                f"{st['time_ratio']:.2f}x",
+                "amount screen, taking digits",
+                f"{b['median_ms']:.0f} ms ({_spread(b)})",
+                f"{st['amount_screen']['median_ms']:.0f} ms ({_spread(st['amount_screen'])})",
+                f"{st['time_ratio_amount_screen']:.2f}x ({shown_r[0]}–{shown_r[-1]})",
             ],
             [
-                "memory (bare: peak RSS)",
+                "ready to sell (Pay enabled)",
+                "",
+                f"{st['ready_to_sell']['median_ms']:.0f} ms ({_spread(st['ready_to_sell'])})",
+                f"{st['time_ratio_ready_to_sell']:.2f}x ({ready_r[0]}–{ready_r[-1]})",
+            ],
+            [
+                "memory: RSS when ready (bare: peak)",
                 f"{st['bare_window_peak_rss_mib']:.0f} MiB",
-                f"{st['rss_at_amount_screen_mib']:.0f} MiB",
+                f"{st['rss_at_ready_mib']:.0f} MiB",
                 f"{st['memory_ratio']:.2f}x",
+            ],
+            [
+                "memory: peak RSS (both)",
+                f"{st['bare_window_peak_rss_mib']:.0f} MiB",
+                f"{st['peak_rss_at_ready_mib']:.0f} MiB",
+                f"{st['peak_memory_ratio']:.2f}x",
             ],
         ],
     )

@@ -350,7 +350,7 @@ class Driver:
 
     def _wait_ready(self) -> None:
         end = time.monotonic() + 60
-        while self.api.state()["screen"] != "amount":
+        while not self.api.health()["ok"] or self.api.state()["screen"] != "amount":
             if time.monotonic() > end:
                 raise TimeoutError("the kiosk did not reach the amount screen")
             time.sleep(0.05)

@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="config file (default: $KIOSK_CONFIG, ./kiosk.toml, then the data folder)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log requests to the console")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
 
     def add(
         name: str, func: Callable[[argparse.Namespace], int], help: str
@@ -94,26 +94,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser; `load`, when set, adds its arguments the first time it parses."""
+
+    load: Callable[[argparse.ArgumentParser], None] | None = None
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        if self.load is not None:
+            load, self.load = self.load, None
+            load(self)
+        return super().parse_known_args(args, namespace)
+
+
 def _add_optional(sub: Any, name: str, module: str, help: str) -> None:
-    """A command implemented in its own module, with add_arguments() and run()."""
+    """A command implemented in its own module, with add_arguments() and run().
+
+    The module is imported only when its command is used: `kiosk run` does not load
+    the sandbox (cryptography), and `kiosk --help` loads none of them.
+    """
     import importlib
+    import importlib.util
 
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return
+    if importlib.util.find_spec(module) is None:
+        return  # left out of this build
     p = sub.add_parser(name, help=help, description=help)
-    mod.add_arguments(p)
-    needs_config = getattr(mod, "NEEDS_CONFIG", False)
 
-    def run(args: argparse.Namespace) -> int:
-        if needs_config:
-            return int(mod.run(args, load_config(args)))
-        return int(mod.run(args))
+    def load(parser: argparse.ArgumentParser) -> None:
+        mod = importlib.import_module(module)
+        mod.add_arguments(parser)
+        needs_config = getattr(mod, "NEEDS_CONFIG", False)
 
-    p.set_defaults(func=run)
+        def run(args: argparse.Namespace) -> int:
+            if needs_config:
+                return int(mod.run(args, load_config(args)))
+            return int(mod.run(args))
+
+        parser.set_defaults(func=run)
+
+    p.load = load
 
 
 def main(argv: list[str] | None = None) -> int:

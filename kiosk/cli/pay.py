@@ -8,6 +8,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from kiosk.cli.common import (
     EXIT_NOT_PAID,
@@ -17,10 +18,12 @@ from kiosk.cli.common import (
     load_config,
     print_json,
 )
-from kiosk.config import kaspi_settings
+from kiosk.config import Config, kaspi_settings
 from kiosk.kaspi import errors
-from kiosk.kaspi.client import KaspiClient
 from kiosk.sale import SaleState
+
+if TYPE_CHECKING:
+    from kiosk.kaspi.client import KaspiClient
 
 
 def parse_amount(text: str) -> Decimal:
@@ -51,6 +54,14 @@ def terminal_qr(content: str) -> str:
     return out.getvalue()
 
 
+def _client(config: Config) -> KaspiClient:
+    # Imported here: requests is the largest import of the command line, and
+    # `kiosk --help` or `kiosk run` must not pay for it.
+    from kiosk.kaspi.client import KaspiClient
+
+    return KaspiClient(kaspi_settings(config))
+
+
 def _say(args: argparse.Namespace, text: str) -> None:
     # With --json, stdout carries only the JSON result; progress goes to stderr.
     print(text, file=sys.stderr if args.json else sys.stdout, flush=True)
@@ -66,7 +77,7 @@ def cmd_pay(args: argparse.Namespace) -> int:
             f"amount {amount} is outside sale.min_amount..sale.max_amount "
             f"({_plain(config.sale.min_amount)}..{_plain(config.sale.max_amount)})"
         )
-    with KaspiClient(kaspi_settings(config)) as client:
+    with _client(config) as client:
         payment = client.create_qr(amount, args.external_id)
         b = payment.behavior
         _say(args, terminal_qr(payment.qr_token))
@@ -156,7 +167,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
             "scheme basic has no refunds in the API: the cashier refunds in the Kaspi Pay app"
         )
     amount: Decimal = args.amount
-    with KaspiClient(kaspi_settings(config)) as client:
+    with _client(config) as client:
         try:
             if config.kaspi.scheme == "standard":
                 return_id = _customer_return_qr(args, client)
@@ -209,7 +220,7 @@ def _customer_return_qr(args: argparse.Namespace, client: KaspiClient) -> int | 
 
 def cmd_remote_invoice(args: argparse.Namespace) -> int:
     config = load_config(args)
-    with KaspiClient(kaspi_settings(config)) as client:
+    with _client(config) as client:
         try:
             name = client.remote_client_info(args.phone)
             payment_id = client.remote_create(args.phone, args.amount, args.comment)
@@ -224,7 +235,7 @@ def cmd_remote_invoice(args: argparse.Namespace) -> int:
 
 def cmd_remote_cancel(args: argparse.Namespace) -> int:
     config = load_config(args)
-    with KaspiClient(kaspi_settings(config)) as client:
+    with _client(config) as client:
         status = client.remote_cancel(args.payment_id)
     print(f"Invoice {args.payment_id}: {status}")
     return EXIT_OK

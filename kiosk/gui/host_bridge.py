@@ -2,8 +2,9 @@
 
 The gateway (kiosk.gui.gateway) adapts the kiosk to the host API's SaleGateway;
 this module only wires it to a server and says where it listens. The server is
-started before the journal is opened, so a journal the kiosk refuses (missing,
-replaced, damaged) is reported on /v1/health instead of a closed port.
+started (on the start-up worker, as the window shows) before the journal is opened,
+so a journal the kiosk refuses (missing, replaced, damaged) is reported on
+/v1/health instead of a closed port.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from kiosk.gui.controller import SaleController
     from kiosk.gui.health import HealthMonitor
     from kiosk.gui.mdb_bridge import MdbBridge
+    from kiosk.gui.startup import BankCatchUp
     from kiosk.gui.window import KioskWindow
     from kiosk.journal import Journal
 
@@ -40,16 +42,19 @@ class HealthSource(Protocol):
     def mdb(self) -> MdbBridge | None: ...
 
 
-def start(shell: Any, config: Config, gateway: Any) -> tuple[Any, Any]:
-    """The kiosk's one gateway (made on first use) and a started server (None: disabled or
-    its port taken). Called before the journal opens: it answers while the journal is refused."""
+def start(shell: Any, config: Config, gateway: Any, worker: BankCatchUp) -> Any:
+    """The kiosk's one gateway, made on first use (on the GUI thread, where it answers);
+    its server starts on the start-up worker, which sets `shell.host_api` (None: disabled
+    or its port taken). Called before the journal opens: it answers while the journal is
+    refused, and while the kiosk starts (ok false, "starting")."""
     if not config.host_api.enabled:
-        return gateway, None
+        return gateway
     if gateway is None:
         from kiosk.gui.gateway import KioskGateway
 
         gateway = KioskGateway(shell)
-    return gateway, start_host_api(config, gateway)
+    worker.start_host_api(shell, lambda: start_host_api(config, gateway))
+    return gateway
 
 
 def follow(controller: SaleController, gateway: Any) -> None:

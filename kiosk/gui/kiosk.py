@@ -112,6 +112,8 @@ class KioskShell(QObject):
         if app is not None:
             self.window.install_gesture(app)
         self.boot()
+        if self.mode.mode is Mode.STARTING and startup.nothing_to_recover(self.journal):
+            self.window.move_to("amount")  # digits can be typed at once; Pay waits for IDLE
         if show:
             kiosk = self.config.kiosk if self.config is not None else None
             fullscreen = not windowed and (kiosk.fullscreen if kiosk else True)
@@ -128,11 +130,11 @@ class KioskShell(QObject):
         self._teardown()
         if self.mode.mode is not Mode.SERVICE:
             self.mode.start()
+        self.window.amount_screen.set_waiting(True)  # until back_to_start finds it can sell
         try:
             self._boot()
         except (ConfigError, JournalError) as exc:
-            self._out_of_service(startup.broken_link(exc))
-            self._retry.start(int(self.retry_seconds * 1000))
+            self._failed(startup.broken_link(exc))
 
     def _boot(self) -> None:
         config = startup.load_config(self.config_path, self._console_level)
@@ -141,13 +143,20 @@ class KioskShell(QObject):
         self.pin_lock.set_pin(config.kiosk.service_pin)
         self.window.amount_screen.set_range(config.sale.min_amount, config.sale.max_amount)
         # Before the journal: a journal refused is reported on /v1/health, not a closed port.
-        self.gateway, self.host_api = host_bridge.start(self, config, self.gateway)
+        self.gateway = host_bridge.start(self, config, self.gateway, self._catch_up)
         self.journal = startup.open_journal(config)
-        self._clients = clients = startup.make_clients(config, self.metrics.on_request)
+        self._catch_up.make_clients(
+            config, self.metrics.on_request, lambda made: self._on_clients(config, made)
+        )
+
+    def _on_clients(self, config: Config, made: startup.Clients | startup.Broken) -> None:
+        if not isinstance(made, startup.Clients):
+            return self._failed(made)
+        self._clients = clients = made
         self.metrics.certificate_expires(clients.not_after)
+        assert self.journal is not None
         if not config.kaspi.device_token:
-            self._register(config, clients.background)
-            return
+            return self._register(config, clients.background)
         self.controller = SaleController(
             config, self.journal, clients.sale, clock=self._clock, parent=self
         )
@@ -167,11 +176,9 @@ class KioskShell(QObject):
         def done(problem: str | None) -> None:
             if boot != self._boot_count:
                 return
-            if problem is None:
-                self.boot()
-                return
-            self._out_of_service(Message("outage.register_failed", {"detail": problem}))
-            self._retry.start(int(self.retry_seconds * 1000))
+            if problem is not None:
+                return self._failed(Message("outage.register_failed", {"detail": problem}))
+            self.boot()
 
         self._catch_up.register(config, self.config_path, client, done)
         device = {"device": config.device.device_id, "trade_point": config.device.trade_point_id}
@@ -202,8 +209,7 @@ class KioskShell(QObject):
             return  # a recovery of an earlier boot, stopped by the teardown
         if error is not None:
             # The journal failed under the recovery: do not take sales.
-            self._out_of_service(Message("outage.recovery_failed", {"detail": str(error)}))
-            self._retry.start(int(self.retry_seconds * 1000))
+            self._failed(Message("outage.recovery_failed", {"detail": str(error)}))
             return
         if outcomes:
             log.warning("recovery changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
@@ -226,9 +232,8 @@ class KioskShell(QObject):
         startup.close_parts(
             self.host_api, self.health, self.controller, self._clients, self.journal, self.mdb
         )
-        self.host_api = self.health = self.controller = self._clients = self.journal = self.mdb = (
-            None
-        )
+        self.host_api = self.health = self.controller = None
+        self._clients = self.journal = self.mdb = None
 
     def quit(self, *, exit_app: bool = True) -> None:
         """Stop everything and close the window; a second call (two ways to quit) does nothing."""
@@ -261,6 +266,11 @@ class KioskShell(QObject):
         elif waiting or on_amount:
             self._out_of_service(Message("outage.bank", {"detail": reason}))
 
+    def _failed(self, problem: Message) -> None:
+        """Out of service, and the start-up chain is tried again in `retry_seconds`."""
+        self._out_of_service(problem)
+        self._retry.start(int(self.retry_seconds * 1000))
+
     def _out_of_service(self, problem: Message) -> None:
         """Stop selling; the log and the mode get the cause, the customer only its code."""
         reason = problem.render("en")
@@ -280,8 +290,7 @@ class KioskShell(QObject):
             return
         if c is not None and c.journal_problem:
             # Sales stop until the disk is writable again: boot retries open + write probe.
-            self._out_of_service(Message("outage.journal", {"detail": c.journal_problem}))
-            self._retry.start(int(self.retry_seconds * 1000))
+            self._failed(Message("outage.journal", {"detail": c.journal_problem}))
             return
         if c is None:
             self.window.move_to("out_of_service")
@@ -291,13 +300,14 @@ class KioskShell(QObject):
             return
         if self.mode.mode is Mode.SELLING:
             self.mode.sale_ended()
-        was = self.window.screen_name
+        was_ready = self.mode.can_sell and self.window.screen_name == "amount"
         if not self.mode.ready():  # a hold (the MDB adapter away): out of service, saying why
             return self._out_of_service(Message("outage.adapter"))
+        self.window.amount_screen.set_waiting(False)
         self.window.move_to("amount")
         if self.health is not None:
             self.health.pause(False)
-        if was != "amount":
+        if not was_ready:
             self.ready.emit()
 
     # --- sales -----------------------------------------------------------------------------------
@@ -361,24 +371,9 @@ class KioskShell(QObject):
     # --- service mode ---------------------------------------------------------------------
 
     def _on_window_service_requested(self) -> None:
-        if self.config is None or not self.pin_lock.configured:
-            log.info("service gesture ignored: kiosk.service_pin is not set")
-            return
-        if self.mode.mode in (Mode.SELLING, Mode.SERVICE):
-            log.info("service gesture ignored while %s", self.mode.mode.value)
-            return
-        from kiosk.gui.service_backend import service_screen
+        from kiosk.gui.service_backend import enter_service_mode
 
-        screen = service_screen(self, self.pin_lock, self)
-        screen.retranslate(self.view.lang)  # the customer's language choice applies here too
-        screen.exit_requested.connect(self._on_service_exit_requested)
-        screen.quit_requested.connect(self.quit)
-        self.window.set_service_screen(screen)
-        self.view.stop_result()
-        if self.health is not None:
-            self.health.pause(True)
-        self.mode.enter_service()
-        self.window.move_to("service")
+        enter_service_mode(self, self._on_service_exit_requested)
 
     def _on_service_exit_requested(self) -> None:
         was_fine = self.problem is None and self.controller is not None

@@ -1,11 +1,14 @@
 """What service mode shows and does, taken from the running kiosk. Never a secret.
 
+`enter_service_mode` opens it on the operator's gesture.
+
 Every method may block (journal, bank), so the screen calls them through
 `run`, which uses a worker thread of its own.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +24,10 @@ from kiosk.gui.screens.service import ServiceScreen
 from kiosk.gui.texts import Message
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, SaleRecord
+from kiosk.mode import Mode
 
 T = TypeVar("T")
+log = logging.getLogger("kiosk.shell")
 
 
 class RunningKiosk(Protocol):
@@ -48,6 +53,27 @@ def problem_of(kiosk: RunningKiosk) -> Message | str | None:
     """Why the kiosk does not sell, translatable when its cause is known."""
     known, reason = kiosk.last_problem, kiosk.problem
     return known if known is not None and known.render("en") == reason else reason
+
+
+def enter_service_mode(shell: Any, on_exit: Callable[[], None]) -> None:
+    """The operator's gesture on the running kiosk (kiosk.gui.kiosk.KioskShell): service mode,
+    unless no PIN is set or a sale runs; `on_exit` when the operator leaves it."""
+    if shell.config is None or not shell.pin_lock.configured:
+        log.info("service gesture ignored: kiosk.service_pin is not set")
+        return
+    if shell.mode.mode in (Mode.SELLING, Mode.SERVICE):
+        log.info("service gesture ignored while %s", shell.mode.mode.value)
+        return
+    screen = service_screen(shell, shell.pin_lock, shell)
+    screen.retranslate(shell.view.lang)  # the customer's language choice applies here too
+    screen.exit_requested.connect(on_exit)
+    screen.quit_requested.connect(shell.quit)
+    shell.window.set_service_screen(screen)
+    shell.view.stop_result()
+    if shell.health is not None:
+        shell.health.pause(True)
+    shell.mode.enter_service()
+    shell.window.move_to("service")
 
 
 def service_screen(kiosk: RunningKiosk, lock: PinLock, parent: QObject) -> ServiceScreen:

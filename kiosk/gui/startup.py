@@ -36,6 +36,10 @@ log = logging.getLogger("kiosk.shell")
 
 RETRY_SECONDS = 15.0  # between start-up attempts while out of service
 
+#: A link of the start-up chain that broke: what the out-of-service screen says, and its kind.
+#: A link of the start-up chain that broke, in the operator's words (kiosk.i18n outage.*).
+Broken = Message
+
 
 class RecoveryStopped(Exception):
     """The kiosk is shutting down while a recovery waits for the bank."""
@@ -121,6 +125,25 @@ def make_clients(config: Config, on_request: RequestHook | None = None) -> Clien
     )
 
 
+def clients_made(
+    clients: object, error: BaseException | None, *, current: bool
+) -> Clients | Broken | None:
+    """What BankCatchUp.make_clients made: the clients, the link that broke, or None
+    when the start-up they were made for has been torn down since (they are closed)."""
+    if not current:
+        if isinstance(clients, Clients):
+            clients.close()
+        return None
+    if isinstance(clients, Clients):
+        return clients
+    if isinstance(error, ConfigError):
+        return broken_link(error)
+    # The certificate, the key or the TLS settings could not be used in a way
+    # the config check did not foresee: the operator's side, like the config.
+    log.error("bank clients not made", exc_info=error)
+    return Message("outage.config", {"detail": f"bank clients not made: {error}"})
+
+
 def close_parts(
     host_api: Any,
     health: HealthMonitor | None,
@@ -178,6 +201,12 @@ def pending_recovery(journal: Journal) -> list[SaleRecord]:
     return recovery.candidates(journal, datetime.now(UTC))
 
 
+def nothing_to_recover(journal: Journal | None) -> bool:
+    """No interrupted sale to settle first: the amount screen may show while the kiosk starts
+    (with sales to settle, the out-of-service screen says so instead; that can take long)."""
+    return journal is not None and not pending_recovery(journal)
+
+
 def abandoned_filter(watched: set[int]) -> Callable[[SaleRecord], bool]:
     """Sales an idle re-check should read again.
 
@@ -220,7 +249,8 @@ Done = Callable[[object, BaseException | None], None]
 
 
 class BankCatchUp(QObject):
-    """The start-up's talks with the bank off the GUI thread: registration, recovery, re-checks.
+    """The start-up's slow work off the GUI thread: the host API's server, the bank clients,
+    registration, recovery, re-checks.
 
     One worker for the kiosk's life. `stop()` ends a recovery waiting for the bank
     and waits for it, so the journal and client it uses can be closed after.
@@ -231,6 +261,42 @@ class BankCatchUp(QObject):
         self._worker = Worker("kiosk-recovery", self)
         self._stopping = threading.Event()
         self._rechecking = False
+        self._generation = 0  # one per start-up: stop() makes what is still on its way stale
+
+    def start_host_api(self, shell: Any, start: Callable[[], Any]) -> None:
+        """Start the host API here (`start()` returns the server or None), so the window
+        does not wait for waitress and its threads.
+
+        The server is handed over by setting `shell.host_api` on this thread: the shell's
+        teardown drains this worker (stop()) before it stops the parts, so it always sees it.
+        """
+
+        def job() -> None:
+            shell.host_api = start()
+
+        def done(_result: object, error: BaseException | None) -> None:
+            if error is not None:
+                log.error("host API not started: %s", error)
+
+        self._worker.submit(job, done)
+
+    def make_clients(
+        self,
+        config: Config,
+        on_request: RequestHook | None,
+        done: Callable[[Clients | Broken], None],
+    ) -> None:
+        """The bank clients, made on the worker while the window shows: `done(clients)`,
+        or `done((reason, cause))`; not called after a stop() (then the clients are closed).
+        `on_request` hears every request of each client (the metrics)."""
+        generation = self._generation
+
+        def made(clients: object, error: BaseException | None) -> None:
+            outcome = clients_made(clients, error, current=generation == self._generation)
+            if outcome is not None:
+                done(outcome)
+
+        self._worker.submit(lambda: make_clients(config, on_request), made)
 
     def register(
         self,
@@ -312,6 +378,7 @@ class BankCatchUp(QObject):
         self._worker.submit(recheck_job(journal, client, wanted, on_change), done)
 
     def stop(self) -> None:
+        self._generation += 1
         self._stopping.set()
         self._worker.drain()
         self._stopping = threading.Event()

@@ -23,6 +23,12 @@ CUSTOMER: dict[str, dict[str, str]] = {
     },
     "amount.pay": {"ru": "Оплатить", "kk": "Төлеу", "en": "Pay"},
     "amount.pay_sum": {"ru": "Оплатить {amount}", "kk": "{amount} төлеу", "en": "Pay {amount}"},
+    # Under the amount while the kiosk starts: digits are taken, Pay waits for the bank.
+    "amount.connecting": {
+        "ru": "Подключение к банку…",
+        "kk": "Банкке қосылу…",
+        "en": "Connecting to the bank…",
+    },
     # On the Pay button while it is disabled: why it cannot be pressed yet.
     "amount.pay_needs_amount": {
         "ru": "Сначала введите сумму",

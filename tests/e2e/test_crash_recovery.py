@@ -88,7 +88,9 @@ class Rig:
     def start(self, *, wait_for: str | None = "amount") -> KioskProcess:
         kiosk = KioskProcess(self.config, self.tmp_path / f"kiosk-{len(self.kiosks)}.out")
         self.kiosks.append(kiosk)
-        if wait_for:
+        if wait_for == "amount":
+            self.wait_ready(START_TIMEOUT)
+        elif wait_for:
             self.wait_screen(wait_for, START_TIMEOUT)
         return kiosk
 
@@ -111,6 +113,18 @@ class Rig:
             timeout,
             f"the kiosk's screen {screen!r}",
         )
+
+    def wait_ready(self, timeout: float = 15.0) -> dict[str, Any]:
+        """The amount screen is up before the kiosk sells: wait for health ok as well."""
+
+        def ready() -> Any:
+            state = self.state()
+            if state is None or state["screen"] != "amount":
+                return False
+            health = self.api.get("/health")
+            return health.status_code == 200 and health.json()["ok"] and state
+
+        return wait_until(ready, timeout, "the kiosk ready to sell")
 
     # --- sales through the host API ---
 

@@ -138,7 +138,13 @@ def start(rig: tuple[Sandbox, Path, list[Kiosk]], tmp_path: Path) -> Kiosk:
     _sandbox, config, kiosks = rig
     kiosk = Kiosk(config, tmp_path / f"kiosk-{len(kiosks)}.out")
     kiosks.append(kiosk)
-    kiosk.wait_screen("amount", START_TIMEOUT)
+    # The amount screen is up at once while the kiosk starts: wait until it sells (with
+    # the adapter connected, /v1/health says ok).
+    wait_until(
+        lambda: (h := kiosk.get("/health")) is not None and h["ok"] and h["screen"] == "amount",
+        START_TIMEOUT,
+        "the kiosk ready to sell",
+    )
     return kiosk
 
 

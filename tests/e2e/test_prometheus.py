@@ -145,7 +145,12 @@ class Kiosk:
         env["QT_QPA_PLATFORM"] = "offscreen"
         args = [sys.executable, "-m", "kiosk", "--config", str(self.config), "run", "--windowed"]
         self.processes.append(Process(args, self.tmp / f"kiosk-{len(self.processes)}.out", env))
-        wait_until(lambda: self._screen() == "amount", START_TIMEOUT, "the kiosk's amount screen")
+        # The amount screen is up at once while the kiosk starts: wait until it sells.
+        wait_until(
+            lambda: self._screen() == "amount" and self.api.get("/health").json()["ok"],
+            START_TIMEOUT,
+            "the kiosk ready to sell",
+        )
 
     def _screen(self) -> str | None:
         if not self.processes[-1].alive():

@@ -353,7 +353,10 @@ def test_a_kept_alive_host_connection_outlives_a_restart_of_the_kiosks_parts(
     api = HostApi(path, qtbot)  # one requests.Session: one kept-alive connection
     assert api.get("/state").json()["screen"] == "amount"
     shell.boot()
-    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=5000)
+    assert not shell.mode.can_sell  # the parts restart: no sale until they are up again
+    qtbot.waitUntil(
+        lambda: shell.mode.can_sell and shell.window.screen_name == "amount", timeout=5000
+    )
     created = api.post("/sales", json={"amount": 100, "external_id": "after-restart"})
     assert created.status_code == 201, created.text
     sale_id = created.json()["sale_id"]

@@ -101,8 +101,18 @@ def start_kiosk(qtbot: Any) -> Iterator[Callable[..., Any]]:
         shell.retry_seconds = 1.0
         shells.append(shell)
         shell.start(windowed=True)
-        if wait_for:
+        if wait_for == "amount":
+            # The amount screen is up at once while the kiosk starts; wait until it sells.
+            qtbot.waitUntil(
+                lambda: shell.window.screen_name == "amount" and shell.mode.can_sell,
+                timeout=15000,
+            )
+        elif wait_for:
             qtbot.waitUntil(lambda: shell.window.screen_name == wait_for, timeout=15000)
+            if shell.config is not None and shell.config.host_api.enabled:
+                # Its server starts on the start-up worker as the window shows (a host
+                # polls until it answers); a test's first request should not race it.
+                qtbot.waitUntil(lambda: shell.host_api is not None, timeout=15000)
         return shell
 
     yield start

@@ -2,7 +2,8 @@
 
 Digits come from the on-screen keypad or a hardware keyboard (digits,
 Backspace, Delete/Escape to clear, Enter to pay). Pay is enabled only inside
-the configured range, and the hint turns red to say why when it is not.
+the configured range, and the hint turns red to say why when it is not. While
+the kiosk starts, digits can be typed but Pay waits, saying it connects to the bank.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class AmountScreen(theme.Screen):
         self._max = Decimal(max_amount)
         self._digits = ""
         self._message: str | None = None
+        self._waiting = False
 
         self.brand = QLabel()
         self.brand.setProperty("role", "brand")
@@ -161,15 +163,19 @@ class AmountScreen(theme.Screen):
     def set_message(self, text: str | None) -> None:
         """A red notice above the keypad (e.g. "Service temporarily unavailable"); None hides it."""
         self._message = text or None
-        self.notice.setText(text or "")
-        self.notice.setVisible(bool(text))
+        self._refresh()
+
+    def set_waiting(self, waiting: bool) -> None:
+        """The kiosk is not ready to sell yet: Pay is off and the screen says why."""
+        self._waiting = waiting
+        self._refresh()
 
     def set_range(self, min_amount: Decimal, max_amount: Decimal) -> None:
         self._min, self._max = Decimal(min_amount), Decimal(max_amount)
         self._refresh()
 
     def can_pay(self) -> bool:
-        return bool(self._digits) and self._min <= self.amount() <= self._max
+        return not self._waiting and bool(self._digits) and self._min <= self.amount() <= self._max
 
     # --- input ---------------------------------------------------------------------------------
 
@@ -239,6 +245,10 @@ class AmountScreen(theme.Screen):
         outside = bool(self._digits) and not self._min <= amount <= self._max
         self.hint.setText(tr("amount.range", lang, min=low, max=high))
         theme.set_role(self.hint, "hint_error" if outside else "hint")
+        notice = tr("amount.connecting", lang) if self._waiting else self._message
+        self.notice.setText(notice or "")
+        self.notice.setVisible(bool(notice))
+        theme.set_role(self.notice, "hint" if self._waiting else "notice")
         ok = self.can_pay()
         self.pay_button.setEnabled(ok)
         # A disabled Pay says why, on itself: that is where the customer looks.
