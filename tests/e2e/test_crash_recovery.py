@@ -23,6 +23,7 @@ import pytest
 import requests
 from helpers import report
 from helpers.kiosk import FAST, HostApi, kiosk_config
+from helpers.waiting import wait_until
 
 from kiosk import config as cfg
 from kiosk.journal import Journal, SaleRecord
@@ -30,18 +31,6 @@ from kiosk.sandbox import Sandbox
 
 FINAL = ("processed", "failed", "cancelled", "unknown")
 START_TIMEOUT = 30.0  # a cold interpreter importing Qt on a loaded CI machine
-
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll `check` until it returns something truthy; fail naming `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.05)
 
 
 class KioskProcess:

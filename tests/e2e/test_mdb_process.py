@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 from helpers.kiosk import FAST, HostApi, kiosk_config
+from helpers.waiting import wait_until
 
 from kiosk.mdb.emulator import AdapterEmulator
 from kiosk.sandbox import Sandbox
@@ -26,17 +27,6 @@ pytestmark = [
 ]
 
 START_TIMEOUT = 30.0
-
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.05)
 
 
 class Kiosk:

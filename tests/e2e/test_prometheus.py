@@ -13,9 +13,8 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import pytest
 import requests
 from helpers.kiosk import HostApi, free_port, kiosk_config
+from helpers.waiting import wait_until
 
 from kiosk import config as cfg
 from kiosk.journal import Journal
@@ -41,17 +41,6 @@ pytestmark = [
         " to scrape a real kiosk with a real Prometheus",
     ),
 ]
-
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.1)
 
 
 class Process:
