@@ -7,6 +7,7 @@ migrations, errors.py the errors in an operator's words.
 
 from kiosk.journal.errors import JournalError, SaleNotFound
 from kiosk.journal.records import SOURCES, EventRecord, SaleRecord, can_move
+from kiosk.journal.refunds import DayTotals, RefundBook, RefundPending, RefundRecord, RefundState
 from kiosk.journal.schema import MIGRATIONS
 from kiosk.journal.store import FILE_NAME, Journal
 
@@ -14,9 +15,14 @@ __all__ = [
     "FILE_NAME",
     "MIGRATIONS",
     "SOURCES",
+    "DayTotals",
     "EventRecord",
     "Journal",
     "JournalError",
+    "RefundBook",
+    "RefundPending",
+    "RefundRecord",
+    "RefundState",
     "SaleNotFound",
     "SaleRecord",
     "can_move",

@@ -40,6 +40,7 @@ from kiosk.journal.records import (
     can_move,
     check_amount,
 )
+from kiosk.journal.refunds import RefundBook
 from kiosk.journal.schema import migrate
 from kiosk.sale import Reason, SaleState
 
@@ -194,6 +195,11 @@ class Store:
 
 class Journal(Store):
     """The sales journal: every sale and each change to it, one committed transaction each."""
+
+    @property
+    def refunds(self) -> RefundBook:
+        """Refunds, each written before and after its payment/return call (journal/refunds.py)."""
+        return RefundBook(self)
 
     # --- writes ---
 
@@ -378,15 +384,19 @@ class Journal(Store):
                 },
             )
 
-    def settle(self, sale_id: int, note: str) -> None:
-        """The operator handed the goods over or refunded elsewhere; `note` says what was done."""
+    def settle(self, sale_id: int, note: str, *, action: str | None = None) -> None:
+        """The operator handed the goods over or refunded elsewhere; `note` says what was done.
+
+        `action` names the operator's action for the history (e.g. "handed_over").
+        """
         with self._tx() as conn:
             row = self._row(conn, sale_id)
             if not row["needs_refund"] or row["resolved_at"] is not None:
                 raise ValueError(f"sale {sale_id} does not need attention")
             now = self._now()
             self._update(conn, sale_id, resolved_at=now, note=note, updated_at=now)
-            self._event(conn, sale_id, now, "resolved", {"note": note})
+            detail = {"note": note} if action is None else {"note": note, "action": action}
+            self._event(conn, sale_id, now, "resolved", detail)
 
     def archive_older_than(self, days: int, *, now: datetime | None = None) -> int:
         """Move final sales unchanged for `days` days (and their events) to the archive tables.
