@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from kiosk.gui.service_texts import SERVICE_TEXTS
+from kiosk.operator.texts import all_texts as operator_texts
 from kiosk.sale import Reason, SaleState
 
 LANGS: tuple[str, ...] = ("ru", "kk", "en")
@@ -244,6 +246,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The payment did not go through. No money was taken.",
     },
 }
+
+
+# Service mode's pages and the operator's sentences live in their own tables (see there);
+# merged here so `tr()` and a translator see one catalogue.
+TEXTS.update(SERVICE_TEXTS)
+TEXTS.update(operator_texts())
 
 
 def tr(message_id: str, lang: str = DEFAULT_LANG, **values: object) -> str:

@@ -1,0 +1,121 @@
+"""The return QR on the operator's screen (scheme standard): the code, a countdown, and the
+return/status reads at the bank's interval, with one last read at the deadline.
+
+The rules are kiosk.operator.refunds.ReturnWatch's; this widget only feeds it a
+monotonic clock through a timer and the answers of reads made on the service
+worker, one at a time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.gui.qrimage import QrView
+from kiosk.gui.screens.service_parts import DeskSource, Runner
+from kiosk.gui.screens.widgets import Countdown, make_label
+from kiosk.gui.texts import tr
+from kiosk.kaspi.models import ReturnQr
+from kiosk.operator.refunds import ReturnOutcome, ReturnWatch
+
+TICK_MS = 200
+
+
+class ReturnQrPanel(QWidget):
+    """Object names: return_qr, return_countdown.
+
+    Signals:
+        finished(object): the ReturnOutcome (IDENTIFIED, FAILED or EXPIRED).
+    """
+
+    finished = Signal(object)
+
+    def __init__(
+        self,
+        run: Runner,
+        desk: DeskSource,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(parent)
+        self._run = run
+        self._desk = desk
+        self._clock = clock
+        self._watch: ReturnWatch | None = None
+        self._total = 0.0
+        self._generation = 0
+        self.lang = "ru"
+        self.hint = make_label("body", "return_hint")
+        self.qr = QrView("return_qr")
+        self.countdown = Countdown()
+        self.countdown.time.setObjectName("return_countdown")
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.hint)
+        box.addWidget(self.qr, 1)
+        box.addWidget(self.countdown)
+
+    @property
+    def watch(self) -> ReturnWatch | None:
+        return self._watch
+
+    def start(self, ret: ReturnQr) -> None:
+        self._generation += 1
+        self._watch = ReturnWatch(ret, self._clock())
+        self._total = ret.scan_timeout
+        self.qr.set_content(ret.qr_token)
+        self._on_timer_timeout()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop reading and forget reads on their way (the operator left, or it ended)."""
+        self._generation += 1
+        self._timer.stop()
+        self._watch = None
+
+    def _on_timer_timeout(self) -> None:
+        watch = self._watch
+        if watch is None:
+            return
+        now = self._clock()
+        self.countdown.set_seconds_left(watch.seconds_left(now), self._total)
+        if not watch.read_due(now):
+            return
+        desk = self._desk()
+        if desk is None:
+            return
+        watch.on_read_sent(now)
+        generation, return_id = self._generation, watch.return_id
+
+        def done(status: str | None, error: BaseException | None) -> None:
+            if generation != self._generation or self._watch is not watch:
+                return
+            if error is None and status is not None:
+                outcome = watch.on_status(status, self._clock())
+            else:
+                outcome = watch.on_read_failed(self._clock())
+            if outcome is not None:
+                self._finish(outcome)
+
+        self._run(lambda: desk.return_status(return_id), done)
+
+    def _finish(self, outcome: ReturnOutcome) -> None:
+        self._timer.stop()
+        self._watch = None
+        if outcome is not ReturnOutcome.IDENTIFIED:
+            # The token is dead: a scan now would fail on the customer's phone.
+            key = "op.return.expired" if outcome is ReturnOutcome.EXPIRED else "op.return.error"
+            self.qr.show_text(tr(key, self.lang))
+        self.finished.emit(outcome)
+
+    def retranslate(self, lang: str) -> None:
+        self.lang = lang
+        self.hint.setText(tr("svc.refund.scan_qr", lang))
+        self.countdown.caption.setText(tr("svc.refund.time_left", lang))
