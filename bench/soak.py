@@ -41,7 +41,7 @@ import psutil  # type: ignore[import-untyped]
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchmark import (
+from common import (
     FINAL,
     MIB,
     REPO,
@@ -445,7 +445,7 @@ def run_kiosk(config_path: Path, driver_args: dict[str, Any]) -> tuple[Driver, L
     from PySide6.QtWidgets import QApplication
 
     from kiosk.app import install_excepthook
-    from kiosk.gui.shell import KioskShell
+    from kiosk.gui.kiosk import KioskShell
     from kiosk.gui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from kiosk import config as cfg
 from kiosk.demo import prepare
 from kiosk.gui.demo_panel import DemoPanel
-from kiosk.gui.shell import KioskShell
+from kiosk.gui.kiosk import KioskShell
 from kiosk.gui.theme import apply_theme
 
 

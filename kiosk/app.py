@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from kiosk.gui.shell import KioskShell
+    from kiosk.gui.kiosk import KioskShell
 
 log = logging.getLogger("kiosk.app")
 
@@ -87,7 +87,7 @@ def run_kiosk(
 ) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.gui.shell import KioskShell
+    from kiosk.gui.kiosk import KioskShell
     from kiosk.gui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -27,11 +28,25 @@ from kiosk.flow import Change, PaymentFlow
 from kiosk.gui.tracker import PaymentTracker
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError
-from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.models import QrPayment
 from kiosk.sale import Busy, OutOfService, Reason, SaleState
 
+if TYPE_CHECKING:
+    # Only for its type: the client module pulls in requests, which start-up defers.
+    from kiosk.kaspi.client import KaspiClient
+
 log = logging.getLogger("kiosk.controller")
+
+
+@dataclass(frozen=True)
+class SaleEnd:
+    """How the sale on the screen ended: what the result screen (or the amount screen) shows."""
+
+    sale_id: int
+    amount: Decimal
+    state: SaleState
+    reason: Reason | None
+    error: BaseException | None = None
 
 
 @dataclass
@@ -48,12 +63,20 @@ class SaleController(QObject):
     """Runs sales one at a time and tells the view what to show.
 
     Signals:
-        screen_requested(str, object): the view must show this screen (name, data dict).
+        qr_requested(Decimal): a sale started; its QR is being made (the amount).
+        qr_ready(QrPayment, Decimal): the QR to show, and the amount.
+        qr_expired(): the scan deadline passed; the QR must go.
+        scanned(Decimal): the customer scanned; waiting for the confirmation (the amount).
+        sale_ended(SaleEnd): the sale on the screen ended.
         sale_updated(int): a sale's journal record changed (the host API long-poll wakes up).
         countdown(float, float): seconds left and total of the current stage (4 times a second).
     """
 
-    screen_requested = Signal(str, object)
+    qr_requested = Signal(Decimal)
+    qr_ready = Signal(QrPayment, Decimal)
+    qr_expired = Signal()
+    scanned = Signal(Decimal)
+    sale_ended = Signal(SaleEnd)
     sale_updated = Signal(int)
     countdown = Signal(float, float)
 
@@ -110,7 +133,7 @@ class SaleController(QObject):
         self.current = sale
         log.info("sale %s: %s ₸ from %s, external id %s", sale_id, amount, source, external_id)
         self.sale_updated.emit(sale_id)
-        self.screen_requested.emit("qr", {"preparing": True, "amount": amount})
+        self.qr_requested.emit(amount)
         self._worker.submit(
             lambda: self.client.create_qr(amount, external_id),
             lambda result, error: self._on_qr_created(sale, result, error),
@@ -201,15 +224,7 @@ class SaleController(QObject):
             payment.behavior.confirm_timeout,
         )
         self.sale_updated.emit(sale.sale_id)
-        self.screen_requested.emit(
-            "qr",
-            {
-                "preparing": False,
-                "amount": sale.amount,
-                "qr": payment.qr_token,
-                "methods": payment.payment_methods,
-            },
-        )
+        self.qr_ready.emit(payment, sale.amount)
         self._countdown.start()
         tracker.start()
 
@@ -225,7 +240,7 @@ class SaleController(QObject):
         if change.old is change.new:
             if on_screen and not flow.qr_visible and flow.state is SaleState.QR:
                 log.info("sale %s: scan deadline passed, QR removed", sale.sale_id)
-                self.screen_requested.emit("qr_expired", {})
+                self.qr_expired.emit()
             elif change.status:
                 self._journal(
                     sale.sale_id,
@@ -246,7 +261,7 @@ class SaleController(QObject):
                 sale.sale_id, lambda: self.journal.set_state(sale.sale_id, SaleState.AWAITING)
             )
             if on_screen:
-                self.screen_requested.emit("awaiting", {"amount": sale.amount})
+                self.scanned.emit(sale.amount)
             return
         if change.new is SaleState.PROCESSED:
             self._on_processed(sale, flow)
@@ -327,12 +342,7 @@ class SaleController(QObject):
         self.current = None
         self._countdown.stop()
         self.sale_updated.emit(sale.sale_id)
-        if state is SaleState.CANCELLED:
-            self.screen_requested.emit("amount", {})
-        elif state is SaleState.PROCESSED and reason is None:
-            self.screen_requested.emit("success", {"amount": sale.amount})
-        else:
-            self.screen_requested.emit("error", {"reason": reason, "state": state, "error": error})
+        self.sale_ended.emit(SaleEnd(sale.sale_id, sale.amount, state, reason, error))
 
     def _journal(self, sale_id: int, write: Callable[[], None]) -> None:
         """A journal write during a running sale: the sale goes on even if the disk fails.

@@ -18,7 +18,7 @@ from kiosk.gui.worker import Worker
 from kiosk.kaspi.client import KaspiClient
 
 if TYPE_CHECKING:
-    from kiosk.gui.shell import KioskShell
+    from kiosk.gui.kiosk import KioskShell
 
 log = logging.getLogger("kiosk.demo")
 

@@ -53,7 +53,7 @@ class _GuiCall(QObject):
 
 
 class KioskGateway:
-    """SaleGateway (kiosk.hostapi.contract), backed by the running kiosk (see kiosk.gui.shell).
+    """SaleGateway (kiosk.hostapi.contract), backed by the running kiosk (see kiosk.gui.kiosk).
 
     One gateway for the kiosk's whole life, reading the journal the kiosk has now: a
     controller's keep-alive connection is still served by the host API of an earlier

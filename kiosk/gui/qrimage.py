@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import qrcode
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
-from qrcode.constants import ERROR_CORRECT_M
 
+#: qrcode.constants.ERROR_CORRECT_M, without importing qrcode (and PIL) before the first QR.
+ERROR_CORRECT_M = 0
 #: White modules around the code (ISO/IEC 18004 asks for at least 4).
 QUIET_ZONE = 4
 DARK = QColor(0, 0, 0)
@@ -29,6 +29,8 @@ def qr_matrix(content: str, error_correction: int = ERROR_CORRECT_M) -> list[lis
     Level M keeps the code small (bigger modules on the same screen) while a
     smudge or a glare spot on the kiosk's glass still leaves it readable.
     """
+    import qrcode  # deferred: not needed until the first QR, and slow to import
+
     code = qrcode.QRCode(error_correction=error_correction, border=0, box_size=1)
     code.add_data(content)
     code.make(fit=True)

@@ -8,25 +8,50 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from PySide6.QtCore import QObject
 
 from kiosk import __version__
-from kiosk.config import kaspi_settings
+from kiosk.access import PinLock
+from kiosk.config import Config, kaspi_settings
+from kiosk.gui.health import HealthMonitor
+from kiosk.gui.screens.service import ServiceScreen
 from kiosk.gui.worker import Worker
-from kiosk.kaspi.client import KaspiClient
-
-if TYPE_CHECKING:
-    from kiosk.gui.shell import KioskShell
+from kiosk.journal import Journal, SaleRecord
 
 T = TypeVar("T")
 
 
-class ShellServiceBackend:
-    """ServiceBackend (kiosk.gui.screens.service) over a KioskShell."""
+class RunningKiosk(Protocol):
+    """What service mode reads of the running kiosk (kiosk.gui.kiosk.KioskShell)."""
 
-    def __init__(self, shell: KioskShell) -> None:
+    @property
+    def config_path(self) -> Path: ...
+    @property
+    def config(self) -> Config | None: ...
+    @property
+    def journal(self) -> Journal | None: ...
+    @property
+    def health(self) -> HealthMonitor | None: ...
+    @property
+    def host_api(self) -> Any: ...
+    @property
+    def problem(self) -> str | None: ...
+
+
+def service_screen(kiosk: RunningKiosk, lock: PinLock, parent: QObject) -> ServiceScreen:
+    """A fresh service screen over the running kiosk; the PIN lock is the kiosk's own."""
+    return ServiceScreen(ShellServiceBackend(kiosk, parent), lock)
+
+
+class ShellServiceBackend:
+    """ServiceBackend (kiosk.gui.screens.service) over the running kiosk."""
+
+    def __init__(self, shell: RunningKiosk, parent: QObject) -> None:
         self._shell = shell
-        self._worker = Worker("kiosk-service", shell)
+        self._worker = Worker("kiosk-service", parent)
 
     def run(
         self, job: Callable[[], T], on_done: Callable[[T | None, BaseException | None], None]
@@ -60,13 +85,13 @@ class ShellServiceBackend:
             out["Host API"] = f"http://127.0.0.1:{shell.host_api.port}/v1/"
         return out
 
-    def recent_sales(self) -> list[dict[str, Any]]:
+    def recent_sales(self) -> list[SaleRecord]:
         journal = self._shell.journal
-        return [r.to_json() for r in journal.list(limit=50)] if journal else []
+        return journal.list(limit=50) if journal else []
 
-    def attention(self) -> list[dict[str, Any]]:
+    def attention(self) -> list[SaleRecord]:
         journal = self._shell.journal
-        return [r.to_json() for r in journal.unsettled()] if journal else []
+        return journal.unsettled() if journal else []
 
     def resolve(self, sale_id: int, note: str) -> None:
         journal = self._shell.journal
@@ -78,6 +103,8 @@ class ShellServiceBackend:
         config = self._shell.config
         if config is None:
             return f"Not connected: {self._shell.problem or 'the kiosk has not started'}"
+        from kiosk.kaspi.client import KaspiClient  # not needed before the first screen
+
         # Its own client: this runs on the service worker, and sessions are not shared.
         started = datetime.now(UTC)
         with KaspiClient(kaspi_settings(config)) as client:
@@ -86,7 +113,7 @@ class ShellServiceBackend:
         return f"The bank answers ({ms:.0f} ms, new TLS connection included)"
 
 
-def _certificate_line(config: Any) -> str:
+def _certificate_line(config: Config) -> str:
     from kiosk.config import ConfigError
     from kiosk.kaspi import tls
 

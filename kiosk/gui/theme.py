@@ -229,8 +229,9 @@ _ACTIVITY_EVENTS = frozenset(
 class Screen(QWidget):
     """Base of the kiosk's screens: themed background, scale-aware stylesheet, language.
 
-    Subclasses override `retranslate`, and `on_orientation_changed` / `on_scale_changed`
-    where their arrangement or painted parts depend on the window.
+    Subclasses override `retranslate`, `on_enter` / `on_leave` (the navigator calls them
+    when it switches pages), and `on_orientation_changed` / `on_scale_changed` where their
+    arrangement or painted parts depend on the window.
 
     Signals:
         activity(): any touch or key on the screen (only after `watch_activity()`).
@@ -274,6 +275,12 @@ class Screen(QWidget):
         self.installEventFilter(watcher)
         for child in self.findChildren(QWidget):
             child.installEventFilter(watcher)
+
+    def on_enter(self) -> None:
+        """The navigator is about to show this screen."""
+
+    def on_leave(self) -> None:
+        """The navigator is about to show another screen: stop or hide what must not linger."""
 
     def on_orientation_changed(self, portrait: bool) -> None:
         """Re-arrange for a portrait (taller than wide) or landscape window."""

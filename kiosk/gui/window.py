@@ -1,4 +1,4 @@
-"""The kiosk's one window: a stack of screens that changes only through `move_to`.
+"""The kiosk's one window: a stack of screens that changes only through its navigator.
 
 No frame, no close button; closing is refused unless the operator quits from
 service mode or with Ctrl+Alt+Q on a maintenance keyboard. Service mode opens
@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk.gui.navigator import Navigator
 from kiosk.gui.screens.amount import AmountScreen
 from kiosk.gui.screens.awaiting import AwaitingScreen
 from kiosk.gui.screens.out_of_service import OutOfServiceScreen
@@ -73,25 +74,26 @@ class KioskWindow(QWidget):
         self.out_of_service_screen = OutOfServiceScreen()
         self.service_screen: QWidget = QWidget()
         self.stack = QStackedWidget()
-        self._pages: dict[str, QWidget] = {
-            "amount": self.amount_screen,
-            "qr": self.qr_screen,
-            "awaiting": self.awaiting_screen,
-            "success": self.result_screen,
-            "error": self.result_screen,
-            "out_of_service": self.out_of_service_screen,
-            "service": self.service_screen,
-        }
-        for page in dict.fromkeys(self._pages.values()):
-            self.stack.addWidget(page)
+        self.navigator = Navigator(
+            self.stack,
+            {
+                "amount": self.amount_screen,
+                "qr": self.qr_screen,
+                "awaiting": self.awaiting_screen,
+                "success": self.result_screen,
+                "error": self.result_screen,
+                "out_of_service": self.out_of_service_screen,
+                "service": self.service_screen,
+            },
+            "out_of_service",
+            self.state_changed.emit,
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.stack, 1)
         if demo_bar is not None:
             layout.addWidget(demo_bar)
-        self.screen_name = "out_of_service"
-        self.stack.setCurrentWidget(self.out_of_service_screen)
         self._allow_close = False
         self._corner = _CornerWatcher(self)
         QShortcut(QKeySequence("Ctrl+Alt+S"), self).activated.connect(self.service_requested)
@@ -101,30 +103,18 @@ class KioskWindow(QWidget):
         """Watch every mouse/touch press in the application for the service gesture."""
         app.installEventFilter(self._corner)
 
+    @property
+    def screen_name(self) -> str:
+        """The page on the screen (what tests and the host API's `screen` field read)."""
+        return self.navigator.current
+
     def set_service_screen(self, widget: QWidget) -> None:
-        old = self.service_screen
-        self.stack.addWidget(widget)
-        self._pages["service"] = widget
+        self.navigator.replace("service", widget)
         self.service_screen = widget
-        if self.stack.indexOf(old) >= 0:
-            self.stack.removeWidget(old)
-            old.deleteLater()
 
     def move_to(self, screen: str) -> None:
-        """Show `screen`; the old screen's cleanup runs first. Unknown names are a bug."""
-        if screen not in self._pages:
-            raise ValueError(f"unknown screen {screen!r}")
-        old = self.screen_name
-        if old == screen:
-            return
-        if old == "qr" and screen != "qr":
-            self.qr_screen.hide_qr()  # the QR never outlives its screen
-        if screen == "amount":
-            self.amount_screen.reset()
-        self.screen_name = screen
-        self.stack.setCurrentWidget(self._pages[screen])
-        log.info("screen %s -> %s", old, screen)
-        self.state_changed.emit(old, screen)
+        """Show `screen` (see Navigator.move_to). Unknown names are a bug."""
+        self.navigator.move_to(screen)
 
     def quit(self) -> None:
         self._allow_close = True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import time
 import uuid
 from collections.abc import Callable
@@ -55,7 +56,14 @@ class _TlsAdapter(HTTPAdapter):
 class KaspiClient:
     """Kaspi QR API calls for one configured scheme, device and certificate."""
 
-    def __init__(self, settings: KaspiSettings, *, identity: tls.Identity | None = None) -> None:
+    def __init__(
+        self,
+        settings: KaspiSettings,
+        *,
+        identity: tls.Identity | None = None,
+        context: ssl.SSLContext | None = None,
+    ) -> None:
+        """`context`: one already built by tls.build_context, shared by several clients."""
         self.settings = settings
         self.scheme = settings.scheme
         self.base_url = settings.base_url.rstrip("/")
@@ -73,7 +81,9 @@ class KaspiClient:
             _warn_key_host_mismatch(settings.api_key, self.base_url)
         if settings.proxy:
             self._session.proxies = {"https": settings.proxy}
-        self._session.mount("https://", _TlsAdapter(tls.build_context(settings, identity)))
+        self._session.mount(
+            "https://", _TlsAdapter(context or tls.build_context(settings, identity))
+        )
 
     def close(self) -> None:
         self._session.close()

@@ -261,7 +261,7 @@ class FullDisk:
 
 @pytest.fixture
 def full_disk(monkeypatch: pytest.MonkeyPatch) -> FullDisk:
-    import kiosk.gui.shell as shell_module
+    import kiosk.gui.startup as startup_module
 
     disk = FullDisk()
 
@@ -274,7 +274,7 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> FullDisk:
                 disk.fill(journal)
             return journal
 
-    monkeypatch.setattr(shell_module, "Journal", FullDiskJournal)
+    monkeypatch.setattr(startup_module, "Journal", FullDiskJournal)
     return disk
 
 

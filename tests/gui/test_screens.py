@@ -1,18 +1,18 @@
-"""The kiosk's screens as a customer and an operator use them: keypad, QR, results, service mode."""
+"""The customer's screens: keypad, QR, results, out of service; all in both orientations."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
+from helpers.screens import FakeBackend, FakeClock, button, click, label, shown
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.access import PinLock
 from kiosk.gui import theme
 from kiosk.gui.qrimage import QUIET_ZONE, qr_matrix, qr_module_count, qr_pixmap
 from kiosk.gui.screens.amount import AmountScreen
@@ -20,44 +20,14 @@ from kiosk.gui.screens.awaiting import AwaitingScreen
 from kiosk.gui.screens.out_of_service import OutOfServiceScreen
 from kiosk.gui.screens.qr import QrScreen
 from kiosk.gui.screens.result import ResultScreen
-from kiosk.gui.screens.service import LOCKOUT_SECONDS, RESOLVE_NOTE, ServiceScreen
+from kiosk.gui.screens.service import ServiceScreen
 from kiosk.gui.texts import LANGS, TEXTS, format_amount, format_countdown, method_label, tr
-from kiosk.gui.worker import Worker
 
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
 TOKEN = "https://qr.kaspi.kz/0123456789abcdef0123"
 T = "\u2009"  # thin space between thousands
 NB = "\u00a0"  # no-break space before the sign
-
-
-def shown(qtbot: QtBot, widget: QWidget, size: tuple[int, int] = PORTRAIT) -> None:
-    qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-
-
-def button(widget: QWidget, name: str) -> QPushButton:
-    found = widget.findChild(QPushButton, name)
-    assert found is not None, name
-    return found
-
-
-def label(widget: QWidget, name: str) -> QLabel:
-    found = widget.findChild(QLabel, name)
-    assert found is not None, name
-    return found
-
-
-def cell(table: QTableWidget, row: int, col: int) -> str:
-    item = table.item(row, col)
-    assert item is not None, (row, col)
-    return item.text()
-
-
-def click(qtbot: QtBot, widget: QWidget, name: str) -> None:
-    qtbot.mouseClick(button(widget, name), Qt.MouseButton.LeftButton)
 
 
 # --- texts -----------------------------------------------------------------------------------
@@ -467,14 +437,6 @@ def test_result_success_error_countdown_and_done(qtbot: QtBot) -> None:
         click(qtbot, screen, "done_button")
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_out_of_service_counts_down_to_the_retry(qtbot: QtBot) -> None:
     clock = FakeClock()
     screen = OutOfServiceScreen(clock=clock)
@@ -495,264 +457,11 @@ def test_out_of_service_counts_down_to_the_retry(qtbot: QtBot) -> None:
     assert screen.retry.text() == "" and not screen.reason.isVisible()
 
 
-# --- service mode ---------------------------------------------------------------------------
-
-
-class FakeBackend:
-    """Records calls; `run` uses the kiosk's real worker thread, as the app does."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[Any, ...]] = []
-        self.worker = Worker("test-service")
-        self.attention_rows = [
-            {
-                "sale_id": 44,
-                "created_at": "2025-10-22T09:10:50+00:00",
-                "amount": "1250",
-                "state": "processed",
-                "reason": "paid_after_cancel",
-                "qr_payment_id": 1000044,
-                "note": None,
-            },
-            {
-                "sale_id": 39,
-                "created_at": "2025-10-21T09:01:00+00:00",
-                "amount": "99990.00",
-                "state": "processed",
-                "reason": "amount_mismatch",
-                "qr_payment_id": 1000039,
-                "note": "TotalAmount 99000",
-            },
-        ]
-        self.fail_check = False
-
-    def run(
-        self, job: Callable[[], Any], on_done: Callable[[Any, BaseException | None], None]
-    ) -> None:
-        self.worker.submit(job, on_done)
-
-    def _record(self, *call: Any) -> None:
-        assert threading.current_thread() is not threading.main_thread(), "blocked the GUI"
-        self.calls.append(call)
-
-    def info(self) -> dict[str, str]:
-        self._record("info")
-        return {
-            "Scheme": "standard",
-            "Base URL": "https://mtokentest.kaspi.kz:8544/r2/v01",
-            "Key password": "hunter2",
-            "device_token": "2be4cc91",
-            "Version": "0.1.0",
-        }
-
-    def recent_sales(self) -> list[dict[str, Any]]:
-        self._record("recent_sales")
-        return [
-            {
-                "sale_id": i,
-                "created_at": "2025-10-22T09:10:50+00:00",
-                "amount": "1250.50",
-                "state": "failed",
-                "reason": "scan_timeout",
-                "qr_payment_id": 10 + i,
-            }
-            for i in range(50, 0, -1)
-        ]
-
-    def attention(self) -> list[dict[str, Any]]:
-        self._record("attention")
-        return list(self.attention_rows)
-
-    def resolve(self, sale_id: int, note: str) -> None:
-        self._record("resolve", sale_id, note)
-        self.attention_rows = [r for r in self.attention_rows if r["sale_id"] != sale_id]
-
-    def check_connection(self) -> str:
-        self._record("check_connection")
-        if self.fail_check:
-            raise ConnectionError("connection refused")
-        return "The bank answers (84 ms)"
-
-    def names(self) -> list[str]:
-        return [c[0] for c in self.calls]
-
-
 @pytest.fixture
 def backend() -> Iterator[FakeBackend]:
     fake = FakeBackend()
     yield fake
     fake.worker.close()
-
-
-def make_service(
-    qtbot: QtBot, backend: Any, clock: FakeClock | None = None, size: tuple[int, int] = PORTRAIT
-) -> ServiceScreen:
-    screen = ServiceScreen(backend, "2468", clock=clock or FakeClock())
-    shown(qtbot, screen, size)
-    return screen
-
-
-def enter_pin(qtbot: QtBot, screen: ServiceScreen, pin: str) -> None:
-    for digit in pin:
-        click(qtbot, screen, f"pin_{digit}")
-    click(qtbot, screen, "pin_ok")
-
-
-def test_wrong_pin_counts_down_tries_then_locks_out(qtbot: QtBot, backend: FakeBackend) -> None:
-    clock = FakeClock()
-    screen = make_service(qtbot, backend, clock)
-    message = screen.pin_message
-    enter_pin(qtbot, screen, "1111")
-    assert not screen.is_unlocked()
-    assert message.text() == "Неверный PIN-код. Осталось попыток: 2"
-    enter_pin(qtbot, screen, "2469")
-    assert message.text() == "Неверный PIN-код. Осталось попыток: 1"
-    enter_pin(qtbot, screen, "0000")
-    assert screen.is_locked_out()
-    assert message.text() == f"Слишком много попыток. Подождите {int(LOCKOUT_SECONDS)} с"
-    assert not button(screen, "pin_ok").isEnabled()
-    screen.press_pin_digit("2")  # the hardware keyboard is locked out as well
-    screen.submit_pin()
-    qtbot.keyClicks(screen, "2468")
-    qtbot.keyClick(screen, Qt.Key.Key_Return)
-    assert not screen.is_unlocked()
-
-    clock.now += LOCKOUT_SECONDS - 1
-    assert screen.is_locked_out()
-    clock.now += 1
-    qtbot.waitUntil(lambda: button(screen, "pin_ok").isEnabled())
-    assert message.text() == ""
-    enter_pin(qtbot, screen, "2468")
-    assert screen.is_unlocked()
-    assert backend.calls == [] or set(backend.names()) <= {"attention", "info"}
-
-
-def test_right_pin_opens_status_without_secrets(qtbot: QtBot, backend: FakeBackend) -> None:
-    screen = make_service(qtbot, backend)
-    qtbot.keyClicks(screen, "2468")
-    qtbot.keyClick(screen, Qt.Key.Key_Enter)
-    assert screen.is_unlocked() and screen.current_tab() == "status"
-    table = screen.status_table
-    qtbot.waitUntil(lambda: table.rowCount() == 3)
-    keys = [cell(table, r, 0) for r in range(table.rowCount())]
-    assert keys == ["Scheme", "Base URL", "Version"]
-    shown_text = " ".join(cell(table, r, 1) for r in range(table.rowCount()))
-    assert "hunter2" not in shown_text and "2be4cc91" not in shown_text
-    qtbot.waitUntil(lambda: button(screen, "tab_attention").text() == "Внимание (2)")
-    assert sorted(backend.names()) == ["attention", "info"]
-
-
-def test_sales_tab_lists_the_last_sales(qtbot: QtBot, backend: FakeBackend) -> None:
-    screen = make_service(qtbot, backend, size=LANDSCAPE)
-    enter_pin(qtbot, screen, "2468")
-    click(qtbot, screen, "tab_sales")
-    table = screen.sales_table
-    qtbot.waitUntil(lambda: table.rowCount() == 50)
-    row = [cell(table, 0, c) for c in range(table.columnCount())]
-    assert row[0] == "50"
-    assert row[2] == f"1{T}250,50{NB}₸"
-    assert row[3:] == ["не оплачено", "scan_timeout", "60"]
-    assert row[1].startswith("22.10 ") or row[1].startswith("23.10 ")  # local time of day
-
-
-def test_attention_resolved_goes_through_the_backend(qtbot: QtBot, backend: FakeBackend) -> None:
-    screen = make_service(qtbot, backend)
-    enter_pin(qtbot, screen, "2468")
-    click(qtbot, screen, "tab_attention")
-    qtbot.waitUntil(lambda: set(screen.resolve_buttons) == {44, 39})
-    qtbot.waitUntil(lambda: button(screen, "resolve_44").isVisible())
-    click(qtbot, screen, "resolve_44")
-    qtbot.waitUntil(lambda: set(screen.resolve_buttons) == {39})
-    assert ("resolve", 44, RESOLVE_NOTE) in backend.calls
-    assert button(screen, "tab_attention").text() == "Внимание (1)"
-    click(qtbot, screen, "resolve_39")
-    qtbot.waitUntil(lambda: screen.resolve_buttons == {})
-    assert button(screen, "tab_attention").text() == "Внимание"
-    assert label(screen, "attention_message").text() == tr("service.no_attention")
-
-
-def test_actions_check_connection_and_quit(qtbot: QtBot, backend: FakeBackend) -> None:
-    screen = make_service(qtbot, backend)
-    enter_pin(qtbot, screen, "2468")
-    click(qtbot, screen, "tab_actions")
-    click(qtbot, screen, "check_connection_button")
-    qtbot.waitUntil(lambda: screen.check_result.text() == "The bank answers (84 ms)")
-    backend.fail_check = True
-    click(qtbot, screen, "check_connection_button")
-    qtbot.waitUntil(lambda: screen.check_result.text() == "Нет связи: connection refused")
-    assert backend.names().count("check_connection") == 2
-    with qtbot.waitSignal(screen.quit_requested):
-        click(qtbot, screen, "quit_button")
-
-
-def test_exit_from_tabs_locks_again(qtbot: QtBot, backend: FakeBackend) -> None:
-    screen = make_service(qtbot, backend)
-    with qtbot.waitSignal(screen.exit_requested):
-        click(qtbot, screen, "pin_exit")
-    enter_pin(qtbot, screen, "2468")
-    assert screen.is_unlocked()
-    with qtbot.waitSignal(screen.exit_requested):
-        click(qtbot, screen, "service_exit")
-    assert not screen.is_unlocked()
-    click(qtbot, screen, "pin_ok")  # nothing typed: not a wrong try
-    assert screen.pin_message.text() == ""
-
-
-class ManualBackend(FakeBackend):
-    """Holds every job until the test answers it, to see late answers arrive."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.pending: list[tuple[Callable[[], Any], Callable[[Any, BaseException | None], None]]]
-        self.pending = []
-
-    def run(
-        self, job: Callable[[], Any], on_done: Callable[[Any, BaseException | None], None]
-    ) -> None:
-        self.pending.append((job, on_done))
-
-    def _record(self, *call: Any) -> None:
-        self.calls.append(call)
-
-    def answer_all(self) -> None:
-        jobs, self.pending = self.pending, []
-        for job, on_done in jobs:
-            on_done(job(), None)
-
-
-def test_answers_after_a_lock_or_a_newer_ask_are_dropped(qtbot: QtBot) -> None:
-    backend = ManualBackend()
-    screen = make_service(qtbot, backend)
-    enter_pin(qtbot, screen, "2468")
-    assert screen.status_table.rowCount() == 0
-    assert label(screen, "status_message").text() == "Загрузка…"
-    screen.lock()
-    backend.answer_all()
-    assert screen.status_table.rowCount() == 0  # locked: nothing rendered
-
-    enter_pin(qtbot, screen, "2468")
-    click(qtbot, screen, "refresh_status")
-    assert len(backend.pending) == 3  # attention, status, status again
-    first_status = backend.pending[1]
-    backend.attention_rows = []
-    backend.pending.remove(first_status)
-    first_status[1]({"Stale": "yes"}, None)
-    assert screen.status_table.rowCount() == 0
-    backend.answer_all()
-    assert screen.status_table.rowCount() == 3
-
-
-def test_failed_load_says_why(qtbot: QtBot) -> None:
-    backend = ManualBackend()
-    screen = make_service(qtbot, backend)
-    enter_pin(qtbot, screen, "2468")
-    _, on_done = backend.pending[-1]
-    on_done(None, OSError("journal is locked"))
-    message = label(screen, "status_message")
-    assert message.text() == "Не удалось загрузить: journal is locked"
-    screen.retranslate("en")
-    assert message.text() == "Could not load: journal is locked"
-    assert button(screen, "tab_status").text() == "Status"
 
 
 @pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
@@ -765,7 +474,7 @@ def test_every_screen_fits_both_orientations(
         AwaitingScreen(),
         ResultScreen(),
         OutOfServiceScreen(),
-        ServiceScreen(backend, "2468"),
+        ServiceScreen(backend, PinLock("2468")),
     ]
     for screen in screens:
         shown(qtbot, screen, size)

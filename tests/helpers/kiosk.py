@@ -87,7 +87,7 @@ def fast_sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
 @pytest.fixture
 def start_kiosk(qtbot: Any) -> Iterator[Callable[..., Any]]:
     """start_kiosk(config_path) -> a started KioskShell; every one is quit at teardown."""
-    from kiosk.gui.shell import KioskShell
+    from kiosk.gui.kiosk import KioskShell
 
     shells: list[KioskShell] = []
 

@@ -152,6 +152,9 @@ class AmountScreen(theme.Screen):
         if changed:
             self.language_changed.emit(DEFAULT_LANG)
 
+    def on_enter(self) -> None:
+        self.reset()
+
     def set_message(self, text: str | None) -> None:
         """A red notice above the keypad (e.g. "Service temporarily unavailable"); None hides it."""
         self._message = text or None

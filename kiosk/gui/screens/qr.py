@@ -146,6 +146,9 @@ class QrScreen(theme.Screen):
         self.cancel_button.setEnabled(False)
         self._refresh()
 
+    def on_leave(self) -> None:
+        self.hide_qr()  # the QR never outlives its screen
+
     def set_seconds_left(self, seconds: float, total: float) -> None:
         self.countdown.set_seconds_left(seconds, total)
 

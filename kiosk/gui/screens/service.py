@@ -1,5 +1,5 @@
-"""Service mode for the operator: a PIN pad, then status, recent sales, sales needing
-attention, and actions (check the bank connection, close the kiosk).
+"""Service mode for the operator: a PIN pad (service_pin.py), then status, recent sales,
+sales needing attention, and actions (check the bank connection, close the kiosk).
 
 Every backend call may block (journal on disk, the bank over HTTPS), so all of
 them go through `backend.run(job, on_done)`, which runs the job off the GUI
@@ -11,15 +11,12 @@ anyway.
 
 from __future__ import annotations
 
-import hmac
-import math
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from PySide6.QtCore import QSize, Qt, QTimer, QVariantAnimation, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -38,15 +35,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.access import PinLock
 from kiosk.gui import theme
-from kiosk.gui.screens.widgets import Keypad, backspace_icon, make_label
+from kiosk.gui.screens.service_pin import PinPage
+from kiosk.gui.screens.widgets import make_label
 from kiosk.gui.texts import format_amount, state_label, tr
+from kiosk.journal import SaleRecord
 
 T = TypeVar("T")
 
-MAX_TRIES = 3
-LOCKOUT_SECONDS = 60.0
-MAX_PIN_DIGITS = 12
 RESOLVE_NOTE = "resolved by operator"
 TABS = ("status", "sales", "attention", "actions")
 # Touch screens scroll lists by dragging them, not by a thin scroll bar.
@@ -61,8 +58,7 @@ class ServiceBackend(Protocol):
     `info()` gives display lines (label -> value), e.g. scheme, base URL, device
     id, trade point, certificate subject / expiry / days left, bank reachable and
     last ping, journal path, version. `recent_sales()` (newest first, at most 50)
-    and `attention()` give sales as kiosk.journal.SaleRecord.to_json() dicts:
-    sale_id, created_at, amount, state, reason, qr_payment_id, note.
+    and `attention()` give the journal's own SaleRecords.
     """
 
     def run(
@@ -73,9 +69,9 @@ class ServiceBackend(Protocol):
 
     def info(self) -> dict[str, str]: ...
 
-    def recent_sales(self) -> list[dict[str, Any]]: ...
+    def recent_sales(self) -> Sequence[SaleRecord]: ...
 
-    def attention(self) -> list[dict[str, Any]]: ...
+    def attention(self) -> Sequence[SaleRecord]: ...
 
     def resolve(self, sale_id: int, note: str) -> None: ...
 
@@ -87,10 +83,10 @@ def is_secret_key(key: str) -> bool:
     return any(word in words.split() or (" " in word and word in words) for word in _SECRET_WORDS)
 
 
-def sale_time(value: object) -> str:
+def sale_time(value: str | None) -> str:
     """A journal time (UTC ISO 8601) as the kiosk's local "25.10 14:03:07"; odd values as is."""
-    if not isinstance(value, str) or not value:
-        return "" if value is None else str(value)
+    if not value:
+        return ""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -104,49 +100,84 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-class PinDots(QWidget):
-    """One dot per digit typed (at least four places), shaken sideways after a wrong PIN."""
+def _reason(sale: SaleRecord) -> str:
+    return sale.reason.value if sale.reason else ""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.count = 0
-        self._offset = 0.0
-        self._shake = QVariantAnimation(self)
-        self._shake.setStartValue(0.0)
-        self._shake.setEndValue(1.0)
-        self._shake.setDuration(420)
-        self._shake.valueChanged.connect(self._on_shake_value_changed)
-        self.setMinimumHeight(60)
 
-    def set_count(self, count: int) -> None:
-        self.count = count
-        self.update()
+def sale_cells(sale: SaleRecord, lang: str) -> list[str]:
+    """One row of the sales table: number, time, amount, state, reason, payment id."""
+    return [
+        str(sale.sale_id),
+        sale_time(sale.created_at),
+        format_amount(sale.amount, lang),
+        state_label(sale.state.value, lang),
+        _reason(sale),
+        _text(sale.qr_payment_id),
+    ]
 
-    def shake(self) -> None:
-        self._shake.stop()
-        self._shake.start()
 
-    def _on_shake_value_changed(self, value: object) -> None:
-        t = float(value) if isinstance(value, (int, float)) else 1.0
-        self._offset = math.sin(t * math.pi * 6) * (1.0 - t) * self.height() * 0.5
-        self.update()
+def attention_text(sale: SaleRecord, lang: str) -> str:
+    """A sale needing attention, in a few lines for its card."""
+    head = " · ".join(
+        part
+        for part in (
+            f"№ {sale.sale_id}",
+            sale_time(sale.created_at),
+            format_amount(sale.amount, lang),
+        )
+        if part
+    )
+    lines = [head, tr("service.needs_refund", lang)]
+    details = " · ".join(
+        part
+        for part in (
+            state_label(sale.state.value, lang),
+            _reason(sale),
+            f"{tr('service.col.payment', lang)} {sale.qr_payment_id}"
+            if sale.qr_payment_id is not None
+            else "",
+        )
+        if part
+    )
+    if details:
+        lines.append(details)
+    if sale.note:
+        lines.append(sale.note)
+    return "\n".join(lines)
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        places = max(4, self.count)
-        size = self.height() * 0.42
-        gap = size * 0.9
-        width = places * size + (places - 1) * gap
-        x = (self.width() - width) / 2 + self._offset
-        y = (self.height() - size) / 2
-        for i in range(places):
-            filled = i < self.count
-            painter.setPen(QColor(theme.TEXT if filled else theme.BORDER))
-            painter.setBrush(QColor(theme.TEXT) if filled else Qt.BrushStyle.NoBrush)
-            painter.drawEllipse(round(x), round(y), round(size), round(size))
-            x += size + gap
-        painter.end()
+
+def _make_table(name: str, columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setObjectName(f"{name}_table")
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    table.setWordWrap(True)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    if name == "status":
+        header.setVisible(False)
+    QScroller.grabGesture(table.viewport(), _DRAG)
+    return table
+
+
+def _page_header(name: str, page: QWidget) -> tuple[QVBoxLayout, QLabel, theme.BigButton]:
+    """A tab page's layout, with its status line and Refresh button on top."""
+    box = QVBoxLayout(page)
+    box.setContentsMargins(0, 0, 0, 0)
+    row = QHBoxLayout()
+    status = make_label("small", f"{name}_message")
+    status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    refresh = theme.BigButton("", "small", f"refresh_{name}")
+    refresh.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+    row.addWidget(status, 1)
+    row.addWidget(refresh)
+    box.addLayout(row)
+    return box, status, refresh
 
 
 class ServiceScreen(theme.Screen):
@@ -166,25 +197,13 @@ class ServiceScreen(theme.Screen):
     quit_requested = Signal()
 
     def __init__(
-        self,
-        backend: ServiceBackend,
-        pin: str,
-        parent: QWidget | None = None,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        lockout_seconds: float = LOCKOUT_SECONDS,
+        self, backend: ServiceBackend, lock: PinLock, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("service_screen")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._backend = backend
-        self._pin = pin
-        self._clock = clock
-        self._lockout_seconds = lockout_seconds
-        self._entry = ""
-        self._tries = 0
-        self._locked_until: float | None = None
-        self._pin_message: tuple[str, dict[str, object]] | None = None
+        self.pin_lock = lock
         # Answers carry the ticket they were asked with; a newer ask makes them stale.
         self._tickets: dict[str, int] = {}
         self._data: dict[str, Any] = {}
@@ -193,44 +212,20 @@ class ServiceScreen(theme.Screen):
         self._status_labels: dict[str, QLabel] = {}
         self._refresh_buttons: dict[str, theme.BigButton] = {}
 
+        self.pin_page = PinPage(lock)
+        self.pin_page.unlocked.connect(self._on_pin_page_unlocked)
+        self.pin_page.exit_requested.connect(self._on_exit_clicked)
+        self.pin_message = self.pin_page.message
         self._pages = QStackedWidget()
-        self._pages.addWidget(self._build_pin_page())
+        self._pages.addWidget(self.pin_page)
         self._pages.addWidget(self._build_tabs_page())
         self._root = QVBoxLayout(self)
         self._root.addWidget(self._pages)
-
-        self._lock_timer = QTimer(self)
-        self._lock_timer.setInterval(500)
-        self._lock_timer.timeout.connect(self._on_lock_timer_timeout)
 
         self.on_scale_changed(self.scale)
         self.retranslate(self.lang)
 
     # --- building ------------------------------------------------------------------------------
-
-    def _build_pin_page(self) -> QWidget:
-        page = QWidget()
-        self.pin_title = make_label("title")
-        self.pin_prompt = make_label("hint")
-        self.pin_dots = PinDots()
-        self.pin_dots.setObjectName("pin_dots")
-        self.pin_message = make_label("hint_error", "pin_message")
-        self.pin_back = theme.BigButton("", "key_fn", "pin_back")
-        self.pin_back.clicked.connect(self._on_pin_back_clicked)
-        self.pin_ok = theme.BigButton("OK", "primary", "pin_ok")
-        self.pin_ok.clicked.connect(self.submit_pin)
-        self.pin_pad = Keypad("pin", self.pin_back, self.pin_ok)
-        self.pin_pad.digit_pressed.connect(self.press_pin_digit)
-        self.pin_exit = theme.BigButton("", "", "pin_exit")
-        self.pin_exit.clicked.connect(self._on_exit_clicked)
-        self._pin_box = QVBoxLayout(page)
-        self._pin_box.addWidget(self.pin_title)
-        self._pin_box.addWidget(self.pin_prompt)
-        self._pin_box.addWidget(self.pin_dots)
-        self._pin_box.addWidget(self.pin_message)
-        self._pin_box.addWidget(self.pin_pad, 1)
-        self._pin_box.addWidget(self.pin_exit)
-        return page
 
     def _build_tabs_page(self) -> QWidget:
         page = QWidget()
@@ -265,40 +260,16 @@ class ServiceScreen(theme.Screen):
         return page
 
     def _page_header(self, name: str, page: QWidget) -> QVBoxLayout:
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, 0, 0, 0)
-        row = QHBoxLayout()
-        status = make_label("small", f"{name}_message")
-        status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        refresh = theme.BigButton("", "small", f"refresh_{name}")
-        refresh.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        box, status, refresh = _page_header(name, page)
         refresh.clicked.connect(lambda _=False, n=name: self._load(n))
-        row.addWidget(status, 1)
-        row.addWidget(refresh)
-        box.addLayout(row)
         self._status_labels[name] = status
         self._refresh_buttons[name] = refresh
         return box
 
     def _build_table_page(self, name: str, columns: int) -> tuple[QWidget, QTableWidget]:
         page = QWidget()
-        box = self._page_header(name, page)
-        table = QTableWidget(0, columns)
-        table.setObjectName(f"{name}_table")
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        table.setWordWrap(True)
-        table.verticalHeader().setVisible(False)
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        if name == "status":
-            header.setVisible(False)
-        QScroller.grabGesture(table.viewport(), _DRAG)
-        box.addWidget(table, 1)
+        table = _make_table(name, columns)
+        self._page_header(name, page).addWidget(table, 1)
         return page, table
 
     def _build_attention_page(self) -> QWidget:
@@ -339,90 +310,30 @@ class ServiceScreen(theme.Screen):
         return self._pages.currentIndex() == 1
 
     def is_locked_out(self) -> bool:
-        return self._locked_until is not None and self._clock() < self._locked_until
+        return self.pin_lock.is_locked()
 
     def lock(self) -> None:
         """Back to the PIN pad; answers still on their way are dropped."""
-        self._entry = ""
         self._tickets.clear()
         self._data.clear()
         self._errors.clear()
         self._check_text = None
-        self.pin_dots.set_count(0)
         self._pages.setCurrentIndex(0)
-        self._refresh_pin_message()
+        self.pin_page.clear()
 
     def press_pin_digit(self, digit: str) -> None:
-        if self.is_locked_out() or len(self._entry) >= MAX_PIN_DIGITS:
-            self._refresh_pin_message()
-            return
-        if len(digit) == 1 and digit.isdigit():
-            self._entry += digit
-            self.pin_dots.set_count(len(self._entry))
-
-    def _on_pin_back_clicked(self) -> None:
-        self._entry = self._entry[:-1]
-        self.pin_dots.set_count(len(self._entry))
+        self.pin_page.press_digit(digit)
 
     def submit_pin(self) -> None:
-        if self.is_locked_out():
-            self._refresh_pin_message()
-            return
-        if not self._entry:
-            return
-        entry, self._entry = self._entry, ""
-        self.pin_dots.set_count(0)
-        # An empty configured PIN matches nothing: entries are never empty.
-        if self._pin and hmac.compare_digest(entry.encode(), self._pin.encode()):
-            self._tries = 0
-            self._pin_message = None
-            self._refresh_pin_message()
-            self._pages.setCurrentIndex(1)
-            self._load("attention")  # for the count on its tab
-            self.show_tab("status")
-            return
-        self._tries += 1
-        if self._tries >= MAX_TRIES:
-            self._tries = 0
-            self._locked_until = self._clock() + self._lockout_seconds
-            self._lock_timer.start()
-        else:
-            self._pin_message = ("service.wrong_pin", {"n": MAX_TRIES - self._tries})
-        self.pin_dots.shake()
-        self._refresh_pin_message()
+        self.pin_page.submit()
 
-    def _on_lock_timer_timeout(self) -> None:
-        if not self.is_locked_out():
-            self._lock_timer.stop()
-            self._locked_until = None
-            self._pin_message = None
-        self._refresh_pin_message()
-
-    def _refresh_pin_message(self) -> None:
-        if self.is_locked_out() and self._locked_until is not None:
-            left = math.ceil(self._locked_until - self._clock())
-            self.pin_message.setText(tr("service.locked", self.lang, n=left))
-        elif self._pin_message is not None:
-            message_id, values = self._pin_message
-            self.pin_message.setText(tr(message_id, self.lang, **values))
-        else:
-            self.pin_message.setText("")
-        locked = self.is_locked_out()
-        for button in [*self.pin_pad.buttons.values(), self.pin_ok, self.pin_back]:
-            button.setEnabled(not locked)
+    def _on_pin_page_unlocked(self) -> None:
+        self._pages.setCurrentIndex(1)
+        self._load("attention")  # for the count on its tab
+        self.show_tab("status")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if self.is_unlocked():
-            super().keyPressEvent(event)
-            return
-        text = event.text()
-        if text and text.isdigit() and text.isascii():
-            self.press_pin_digit(text)
-        elif event.key() == Qt.Key.Key_Backspace:
-            self._on_pin_back_clicked()
-        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.submit_pin()
-        else:
+        if self.is_unlocked() or not self.pin_page.handle_key(event):
             super().keyPressEvent(event)
 
     def _on_exit_clicked(self) -> None:
@@ -469,9 +380,9 @@ class ServiceScreen(theme.Screen):
         if name == "status":
             self._render_status(self._data.get("status") or {})
         elif name == "sales":
-            self._render_sales(self._data.get("sales") or [])
+            self._render_sales(self._data.get("sales") or ())
         elif name == "attention":
-            self._render_attention(self._data.get("attention") or [])
+            self._render_attention(self._data.get("attention") or ())
 
     def _render_status(self, info: dict[str, str]) -> None:
         rows = [(str(k), _text(v)) for k, v in info.items() if not is_secret_key(str(k))]
@@ -480,19 +391,12 @@ class ServiceScreen(theme.Screen):
             self.status_table.setItem(row, 0, QTableWidgetItem(key))
             self.status_table.setItem(row, 1, QTableWidgetItem(value))
 
-    def _render_sales(self, sales: list[dict[str, Any]]) -> None:
+    def _render_sales(self, sales: Sequence[SaleRecord]) -> None:
         lang = self.lang
         table = self.sales_table
         table.setRowCount(len(sales))
         for row, sale in enumerate(sales):
-            cells = [
-                _text(sale.get("sale_id")),
-                sale_time(sale.get("created_at")),
-                format_amount(_text(sale.get("amount")), lang),
-                state_label(_text(sale.get("state")), lang),
-                _text(sale.get("reason")),
-                _text(sale.get("qr_payment_id")),
-            ]
+            cells = sale_cells(sale, lang)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 2:
@@ -501,7 +405,7 @@ class ServiceScreen(theme.Screen):
         if not sales and not self._errors.get("sales"):
             self._status_labels["sales"].setText(tr("service.no_sales", lang))
 
-    def _render_attention(self, sales: list[dict[str, Any]]) -> None:
+    def _render_attention(self, sales: Sequence[SaleRecord]) -> None:
         lang = self.lang
         while self._attention_box.count():
             item = self._attention_box.takeAt(0)
@@ -518,47 +422,20 @@ class ServiceScreen(theme.Screen):
         title = tr("service.tab.attention", lang)
         self.tab_buttons["attention"].setText(f"{title} ({len(sales)})" if sales else title)
 
-    def _attention_card(self, sale: dict[str, Any]) -> QWidget:
-        lang = self.lang
+    def _attention_card(self, sale: SaleRecord) -> QWidget:
         card = QFrame()
         card.setProperty("role", "card")
         row = QHBoxLayout(card)
-        head = " · ".join(
-            part
-            for part in (
-                f"№ {_text(sale.get('sale_id'))}",
-                sale_time(sale.get("created_at")),
-                format_amount(_text(sale.get("amount")), lang),
-            )
-            if part
-        )
-        lines = [head, tr("service.needs_refund", lang)]
-        details = " · ".join(
-            part
-            for part in (
-                state_label(_text(sale.get("state")), lang),
-                _text(sale.get("reason")),
-                f"{tr('service.col.payment', lang)} {_text(sale.get('qr_payment_id'))}"
-                if sale.get("qr_payment_id") is not None
-                else "",
-            )
-            if part
-        )
-        if details:
-            lines.append(details)
-        if sale.get("note"):
-            lines.append(_text(sale.get("note")))
-        text = QLabel("\n".join(lines))
+        text = QLabel(attention_text(sale, self.lang))
         text.setProperty("role", "small")
         text.setWordWrap(True)
         row.addWidget(text, 1)
-        sale_id = sale.get("sale_id")
-        if isinstance(sale_id, int):
-            button = theme.BigButton(tr("service.resolve", lang), "primary", f"resolve_{sale_id}")
-            button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-            button.clicked.connect(lambda _=False, s=sale_id: self.resolve(s))
-            self.resolve_buttons[sale_id] = button
-            row.addWidget(button)
+        sale_id = sale.sale_id
+        button = theme.BigButton(tr("service.resolve", self.lang), "primary", f"resolve_{sale_id}")
+        button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        button.clicked.connect(lambda _=False, s=sale_id: self.resolve(s))
+        self.resolve_buttons[sale_id] = button
+        row.addWidget(button)
         return card
 
     def resolve(self, sale_id: int) -> None:
@@ -612,10 +489,7 @@ class ServiceScreen(theme.Screen):
 
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
-        self.pin_title.setText(tr("service.title", lang))
-        self.pin_prompt.setText(tr("service.enter_pin", lang))
-        self.pin_ok.setText(tr("service.ok", lang))
-        self.pin_exit.setText(tr("service.exit", lang))
+        self.pin_page.retranslate(lang)
         self.service_exit.setText(tr("service.exit", lang))
         for name, button in self.tab_buttons.items():
             button.setText(tr(f"service.tab.{name}", lang))
@@ -629,20 +503,12 @@ class ServiceScreen(theme.Screen):
         )
         self.check_button.setText(tr("service.check", lang))
         self.quit_button.setText(tr("service.quit", lang))
-        self._refresh_pin_message()
         for name in ("status", "sales", "attention"):
             if name in self._data or name in self._errors:
                 self._render(name)
 
     def on_scale_changed(self, scale: float) -> None:
-        self._pin_box.setSpacing(round(20 * scale))
-        self.pin_pad.set_spacing(round(14 * scale))
-        self.pin_dots.setMinimumHeight(round(70 * scale))
-        # Room for the message from the start, so the pad does not jump when it appears.
-        self.pin_message.setMinimumHeight(round(theme.font_px("hint", scale) * 1.5))
-        icon = round(56 * scale)
-        self.pin_back.setIcon(backspace_icon(icon * 2))
-        self.pin_back.setIconSize(QSize(icon, icon))
+        self.pin_page.on_scale_changed(scale)
         self._tab_grid.setSpacing(round(12 * scale))
 
     def on_orientation_changed(self, portrait: bool) -> None:
@@ -658,4 +524,4 @@ class ServiceScreen(theme.Screen):
         self._root.setContentsMargins(base, base, base, base)
         # The PIN pad stays phone-sized; the tabs use the whole screen.
         side = max(0, (width - 2 * base - round(720 * self.scale)) // 2)
-        self._pin_box.setContentsMargins(side, 0, side, 0)
+        self.pin_page.box.setContentsMargins(side, 0, side, 0)

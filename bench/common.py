@@ -1,0 +1,368 @@
+"""Shared by the benchmarks and the soak: figures, the machine, a kiosk process, its host API.
+
+The kiosk runs as `python -m kiosk --config CFG run --windowed` on Qt's offscreen
+platform and is driven through its host API, as a vending controller drives it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import psutil  # type: ignore[import-untyped]
+import requests
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run as a script from anywhere: the kiosk package is beside us
+    sys.path.insert(0, str(REPO))
+
+from kiosk import config as cfg  # noqa: E402
+
+MIB = 1024 * 1024
+FINAL = frozenset({"processed", "failed", "cancelled", "unknown"})
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def summary(seconds: Sequence[float]) -> dict[str, Any]:
+    """n, median, p95, min, max of durations, in milliseconds."""
+    ms = sorted(s * 1000 for s in seconds)
+    if not ms:
+        return {"n": 0}
+    p95 = statistics.quantiles(ms, n=20, method="inclusive")[18] if len(ms) > 1 else ms[0]
+    return {
+        "n": len(ms),
+        "median_ms": round(statistics.median(ms), 1),
+        "p95_ms": round(p95, 1),
+        "min_ms": round(ms[0], 1),
+        "max_ms": round(ms[-1], 1),
+    }
+
+
+def machine() -> dict[str, Any]:
+    import PySide6
+
+    model = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gib": round(psutil.virtual_memory().total / 1024**3, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "pyside6": PySide6.__version__,
+        "requests": requests.__version__,
+    }
+
+
+def source_version() -> dict[str, Any]:
+    """The commit measured, and whether kiosk/ had uncommitted changes (read-only git)."""
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(
+                ["git", "--no-optional-locks", *args],
+                cwd=REPO,
+                text=True,
+                capture_output=True,
+                check=True,
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD") or None,
+        "kiosk_modified": bool(git("status", "--porcelain", "--", "kiosk")),
+    }
+
+
+def print_table(title: str, rows: Iterable[Sequence[Any]]) -> None:
+    rows = [[str(c) for c in row] for row in rows]
+    if not rows:
+        return
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    print(f"\n{title}")
+    for n, row in enumerate(rows):
+        print(
+            "  "
+            + "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+        if n == 0:
+            print("  " + "  ".join("-" * w for w in widths))
+
+
+def stat_row(name: str, s: dict[str, Any], note: str = "") -> list[Any]:
+    if not s.get("n"):
+        return [name, "-", "-", "-", "-", note]
+    return [name, s["n"], f"{s['median_ms']:.1f}", f"{s['p95_ms']:.1f}", f"{s['max_ms']:.1f}", note]
+
+
+STAT_HEADER = ["figure", "n", "median ms", "p95 ms", "max ms", "note"]
+
+
+def write_json(path: Path | None, doc: dict[str, Any]) -> None:
+    if path is not None:
+        path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"\nJSON written to {path}")
+
+
+# --- the kiosk's config and host API -----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def kiosk_config(
+    sandbox_dir: Path, scheme: str, token: str, data_dir: Path, name: str, **values: Any
+) -> Path:
+    """A copy of the sandbox's config for `scheme`, registered, with a host API and `values`.
+
+    Written beside the sandbox's own (its relative certificate paths resolve there);
+    `values` are "section__key" = value.
+    """
+    source = sandbox_dir / f"kiosk-{scheme}.toml"
+    path = sandbox_dir / name
+    path.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    settings: dict[str, Any] = {
+        "kaspi__device_token": token,
+        "storage__data_dir": str(data_dir),
+        "kiosk__fullscreen": False,
+        "sale__result_seconds": 1.0,
+        "host_api__enabled": True,
+        "host_api__port": free_port(),
+        "host_api__token": secrets.token_urlsafe(24),
+        **values,
+    }
+    for key, value in settings.items():
+        section, field = key.split("__")
+        cfg.write_value(path, section, field, value)
+    return path
+
+
+class HostApi:
+    """The vending controller's side of the host API.
+
+    A new TCP connection per request by default: on a kept-alive connection each answer
+    waits about 40 ms for the client's delayed ACK (the host API writes headers and body
+    in two sends; README, "host API round trip"), which would swamp the figures.
+    """
+
+    def __init__(self, config_path: Path, *, keep_alive: bool = False) -> None:
+        config = cfg.load(config_path)
+        self.base = f"http://127.0.0.1:{config.host_api.port}/v1"
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.session.headers["Authorization"] = f"Bearer {config.host_api.token}"
+        if not keep_alive:
+            self.session.headers["Connection"] = "close"
+
+    def clone(self) -> HostApi:
+        """Another session to the same kiosk, for a long-poll beside other calls."""
+        other = HostApi.__new__(HostApi)
+        other.base = self.base
+        other.session = requests.Session()
+        other.session.trust_env = False
+        other.session.headers.update(self.session.headers)
+        return other
+
+    def state(self, timeout: float = 5.0) -> dict[str, Any]:
+        r = self.session.get(self.base + "/state", timeout=timeout)
+        r.raise_for_status()
+        return dict(r.json())
+
+    def create(self, amount: int | str, external_id: str) -> requests.Response:
+        return self.session.post(
+            self.base + "/sales", timeout=15, json={"amount": amount, "external_id": external_id}
+        )
+
+    def sale(
+        self, sale_id: int, wait: float | None = None, state: str | None = None
+    ) -> dict[str, Any]:
+        """GET the sale; with `wait` a long-poll, and `state` the state last seen."""
+        query = f"?wait={wait:g}" + (f"&state={state}" if state else "") if wait else ""
+        r = self.session.get(f"{self.base}/sales/{sale_id}{query}", timeout=(wait or 0) + 15)
+        r.raise_for_status()
+        return dict(r.json())
+
+    def cancel(self, sale_id: int) -> requests.Response:
+        return self.session.post(f"{self.base}/sales/{sale_id}/cancel", timeout=15)
+
+    def wait_until(
+        self,
+        sale_id: int,
+        states: Iterable[str],
+        timeout: float = 30.0,
+        *,
+        known: str | None = None,
+        wait: float = 10.0,
+    ) -> tuple[dict[str, Any], float, bool]:
+        """Long-poll until the sale's state is one of `states`: (record, when seen, late).
+
+        Each long-poll sends `state=` the state last seen, so a change that falls
+        between two requests is answered at once. `late` is True when an answer with
+        a wanted state came only at the end of its wait (the server missed the change:
+        a regression of that); `when seen` is then not the time of the change.
+        Without `known` (the state the caller has just read) a plain GET comes first,
+        and if it already shows a wanted state, `when seen` is simply now.
+        TimeoutError when the sale does not get there in `timeout` seconds.
+        """
+        wanted = set(states)
+        end = time.monotonic() + timeout
+        if known is None:
+            record = self.sale(sale_id)
+            if record["state"] in wanted:
+                return record, time.monotonic(), False
+            known = str(record["state"])
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"sale {sale_id} is not {sorted(wanted)} after {timeout:g} s")
+            step = min(left, wait)
+            sent = time.monotonic()
+            record = self.sale(sale_id, wait=step, state=known)
+            seen = time.monotonic()
+            if record["state"] in wanted:
+                # A change answers before the server's wait ends; a miss answers at its end.
+                return record, seen, seen - sent >= step
+            known = str(record["state"])
+
+    def poll_until(
+        self, sale_id: int, states: Iterable[str], step: float = 0.002, timeout: float = 30.0
+    ) -> tuple[dict[str, Any], float]:
+        """Plain GETs every `step` s until the state is one of `states`: (record, when seen)."""
+        wanted = set(states)
+        end = time.monotonic() + timeout
+        while True:
+            record = self.sale(sale_id)
+            seen = time.monotonic()
+            if record["state"] in wanted:
+                return record, seen
+            if seen > end:
+                raise TimeoutError(f"sale {sale_id} is {record['state']}, not {sorted(wanted)}")
+            time.sleep(step)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+# --- a kiosk process -------------------------------------------------------------------------
+
+
+def die_with_parent() -> None:
+    """In the child: SIGTERM when the soak's process ends, even by an abort (Linux)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+
+
+class KioskDied(RuntimeError):
+    """The kiosk process under test ended by itself."""
+
+
+class KioskProcess:
+    """`python -m kiosk --config CFG run --windowed` on the offscreen platform."""
+
+    def __init__(self, config_path: Path, log_path: Path) -> None:
+        self.config_path = config_path
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.spawned = 0.0
+
+    def start(self) -> None:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        env.pop("KIOSK_CONFIG", None)
+        command = [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--config",
+            str(self.config_path),
+            "run",
+            "--windowed",
+        ]
+        with self.log_path.open("ab") as log:
+            self.spawned = time.monotonic()
+            self.proc = subprocess.Popen(
+                command,
+                cwd=REPO,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent if sys.platform == "linux" else None,
+            )
+
+    @property
+    def ps(self) -> psutil.Process:
+        assert self.proc is not None
+        return psutil.Process(self.proc.pid)
+
+    def wait_ready(
+        self, api: HostApi, timeout: float = 60.0, step: float = 0.005
+    ) -> tuple[float, float]:
+        """Poll GET /v1/state every `step` s: (first answer, amount screen), s after spawn."""
+        first: float | None = None
+        end = self.spawned + timeout
+        while time.monotonic() < end:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"the kiosk exited with {self.proc.returncode}; see {self.log_path}"
+                )
+            try:
+                state = api.state(timeout=5)
+            except (requests.ConnectionError, requests.HTTPError):
+                time.sleep(step)
+                continue
+            now = time.monotonic()
+            if first is None:
+                first = now - self.spawned
+            if state.get("screen") == "amount":
+                return first, now - self.spawned
+            time.sleep(step)
+        raise TimeoutError(f"the kiosk was not ready in {timeout:g} s; see {self.log_path}")
+
+    def check_alive(self) -> None:
+        """RuntimeError with the kiosk's last words if the process has ended."""
+        if self.proc is None or self.proc.poll() is None:
+            return
+        lines = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        fatal = [x for x in lines if x.startswith("Fatal Python error")]
+        raise KioskDied(
+            f"the kiosk exited with {self.proc.returncode}: "
+            f"{fatal[-1] if fatal else (lines[-1] if lines else 'no output')}"
+        )
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None

@@ -1,0 +1,383 @@
+"""The running kiosk: boots through the start-up chain, then routes the sale events to screens.
+
+Start-up is a chain that any link can break (kiosk.gui.startup): config -> logs
+-> journal -> certificate and clients -> recovery of unfinished sales. A broken
+link shows the out-of-service screen with the reason and the whole chain is tried
+again a little later, so an operator who fixes the config file or plugs the
+network back in needs no restart. Whether a sale may start is the mode's answer
+(kiosk.mode), never the name of the page on the screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk.access import PinLock
+from kiosk.config import Config, ConfigError, SaleSection
+from kiosk.gui import host_bridge, startup
+from kiosk.gui.controller import SaleController, SaleEnd
+from kiosk.gui.health import HealthMonitor
+from kiosk.gui.sale_view import SaleView
+from kiosk.gui.window import KioskWindow
+from kiosk.journal import Journal, JournalError
+from kiosk.mode import KioskMode, Mode
+from kiosk.sale import Busy, OutOfService, SaleState
+
+if TYPE_CHECKING:
+    from kiosk.kaspi.client import KaspiClient
+
+log = logging.getLogger("kiosk.shell")
+
+
+class KioskShell(QObject):
+    """The running kiosk: window, mode, controller, health checks, host API, service mode.
+
+    Signals:
+        ready(): the amount screen is up and sales can start (tests and benchmarks wait on it).
+    """
+
+    ready = Signal()
+
+    def __init__(
+        self,
+        config_path: Path,
+        *,
+        demo_bar: Callable[[KioskShell], QWidget] | None = None,
+        console_level: str = "WARNING",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.config_path = config_path
+        self._console_level = console_level
+        self._clock = clock
+        self.config: Config | None = None
+        self.journal: Journal | None = None
+        self._clients: startup.Clients | None = None
+        self.controller: SaleController | None = None
+        self.health: HealthMonitor | None = None
+        self.host_api: Any = None
+        self.gateway: Any = None
+        self.mode = KioskMode()
+        # One lock for the kiosk's life: leaving service mode does not end a lock-out.
+        self.pin_lock = PinLock("", clock=clock)
+        self.retry_seconds = startup.RETRY_SECONDS
+        low, high = SaleSection().min_amount, SaleSection().max_amount
+        bar = demo_bar(self) if demo_bar else None
+        self.window = KioskWindow(Decimal(str(low)), Decimal(str(high)), bar)
+        self._catch_up = startup.BankCatchUp(self)
+        self._boot_count = 0
+        self._bank_answered = False  # at the last check before this start-up's teardown
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self.boot)
+        self.view = SaleView(self.window, self)
+        self.view.result_done.connect(self.back_to_start)
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.timeout.connect(self.window.amount_screen.reset)
+        w = self.window
+        w.amount_screen.pay_requested.connect(self._on_amount_pay_requested)
+        w.amount_screen.activity.connect(self._on_amount_activity)
+        w.amount_screen.language_changed.connect(self.view.retranslate)
+        w.qr_screen.cancel_requested.connect(self._on_qr_cancel_requested)
+        w.service_requested.connect(self._on_window_service_requested)
+        w.quit_requested.connect(self.quit)
+
+    @property
+    def problem(self) -> str | None:
+        """Why the kiosk does not sell now (None when it can, or a sale runs)."""
+        return self.mode.reason
+
+    # --- booting -----------------------------------------------------------------------------
+
+    def start(self, *, show: bool = True, windowed: bool = False) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            self.window.install_gesture(app)
+        self.boot()
+        if show:
+            kiosk = self.config.kiosk if self.config is not None else None
+            fullscreen = not windowed and (kiosk.fullscreen if kiosk else True)
+            self.window.show_kiosk(fullscreen, bool(kiosk and kiosk.hide_cursor))
+
+    def recover_screen(self) -> None:
+        """After an unexpected error: a running sale keeps its screen, otherwise back to start."""
+        running = self.controller is not None and self.controller.current is not None
+        if not running and self.mode.mode in (Mode.IDLE, Mode.SELLING):
+            self.back_to_start()
+
+    def boot(self) -> None:
+        """Run the start-up chain; any failure shows out-of-service and retries later."""
+        self._teardown()
+        if self.mode.mode is not Mode.SERVICE:
+            self.mode.start()
+        try:
+            self._boot()
+        except (ConfigError, JournalError) as exc:
+            self._out_of_service(str(exc) if isinstance(exc, JournalError) else f"config: {exc}")
+            self._retry.start(int(self.retry_seconds * 1000))
+
+    def _boot(self) -> None:
+        config = startup.load_config(self.config_path, self._console_level)
+        self.config = config
+        self.pin_lock.set_pin(config.kiosk.service_pin)
+        self.window.amount_screen.set_range(
+            Decimal(str(config.sale.min_amount)), Decimal(str(config.sale.max_amount))
+        )
+        self.journal = startup.open_journal(config)
+        self._clients = clients = startup.make_clients(config)
+        if not config.kaspi.device_token:
+            self._register(config, clients.background)
+            return
+        self.controller = SaleController(
+            config, self.journal, clients.sale, clock=self._clock, parent=self
+        )
+        c = self.controller
+        self.view.result_seconds = config.sale.result_seconds
+        c.qr_requested.connect(self.view.show_preparing)
+        c.qr_ready.connect(self.view.show_qr)
+        c.qr_expired.connect(self.window.qr_screen.hide_qr)
+        c.scanned.connect(self.view.show_scanned)
+        c.sale_ended.connect(self._on_controller_sale_ended)
+        c.countdown.connect(self.view.set_seconds_left)
+        if config.host_api.enabled:
+            self.gateway = host_bridge.open_gateway(self, self.gateway, self.controller)
+            self.host_api = host_bridge.start_host_api(config, self.gateway)
+        self.health = HealthMonitor(clients.health.ping, config.kiosk.health_interval, parent=self)
+        self.health.checked.connect(self._on_health_checked)
+        self._recover_then_check()
+
+    def _register(self, config: Config, client: KaspiClient) -> None:
+        """No device token yet: the kiosk registers itself, saves the token and boots again."""
+        boot = self._boot_count
+
+        def done(problem: str | None) -> None:
+            if boot != self._boot_count:
+                return
+            if problem is None:
+                self.boot()
+                return
+            self._out_of_service(problem)
+            self._retry.start(int(self.retry_seconds * 1000))
+
+        self._catch_up.register(config, self.config_path, client, done)
+        self._out_of_service(
+            f"registering {config.device.device_id} at trade point {config.device.trade_point_id}"
+        )
+
+    def _recover_then_check(self) -> None:
+        """Resolve interrupted sales with the bank before the first new sale, then check health."""
+        journal, clients, controller = self.journal, self._clients, self.controller
+        assert journal is not None and clients is not None and controller is not None
+        pending = startup.pending_recovery(journal)
+        if not pending:
+            self._on_recovered([], None)
+            return
+        self._out_of_service(f"checking {len(pending)} earlier payment(s) with the bank")
+        boot = self._boot_count
+        self._catch_up.recover(
+            journal,
+            clients.background,
+            controller.sale_updated.emit,
+            lambda outcomes, error: self._on_recovered(outcomes, error, boot),
+        )
+
+    def _on_recovered(
+        self, outcomes: object, error: BaseException | None, boot: int | None = None
+    ) -> None:
+        if boot is not None and boot != self._boot_count:
+            return  # a recovery of an earlier boot, stopped by the teardown
+        if error is not None:
+            # The journal failed under the recovery: do not take sales.
+            self._out_of_service(f"recovery failed: {error}")
+            self._retry.start(int(self.retry_seconds * 1000))
+            return
+        if outcomes:
+            log.warning("recovery changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
+        # Nothing is left unresolved. On a cold start the first ping that answers opens
+        # the amount screen; on a restart of the parts (crash loop, retried start-up) a
+        # bank that answered moments ago is not waited for again.
+        if self._bank_answered and self.mode.mode is not Mode.SERVICE:
+            self.back_to_start()
+        if self.health is not None:
+            self.health.check_now()
+
+    def _teardown(self) -> None:
+        self._retry.stop()
+        # Stop a recovery still waiting for the bank, and let it finish before the
+        # journal and the client it uses are closed.
+        self._catch_up.stop()
+        self._boot_count += 1
+        if self.health is not None:
+            self._bank_answered = self.health.reachable is True
+        startup.close_parts(
+            self.host_api, self.health, self.controller, self._clients, self.journal
+        )
+        self.host_api = self.health = self.controller = self._clients = self.journal = None
+
+    def quit(self, *, exit_app: bool = True) -> None:
+        log.info("kiosk exiting")
+        self.view.stop_result()
+        self._idle.stop()
+        self._teardown()
+        self._catch_up.close()
+        self.window.quit()
+        app = QApplication.instance()
+        if app is not None and exit_app:
+            app.quit()
+
+    # --- health --------------------------------------------------------------------------------
+
+    def _on_health_checked(self, reachable: bool, reason: str) -> None:
+        mode = self.mode.mode
+        waiting = mode in (Mode.STARTING, Mode.OUT_OF_SERVICE)
+        on_amount = mode is Mode.IDLE and self.window.screen_name == "amount"
+        if reachable:
+            if waiting:
+                self.back_to_start()
+            elif on_amount and self.journal and self._clients and self.controller:
+                # Idle with the bank answering: one more read of sales that may have been paid late.
+                c = self.controller
+                self._catch_up.recheck(
+                    self.journal, self._clients.background, set(c.watching), c.sale_updated.emit
+                )
+        elif waiting or on_amount:
+            self._out_of_service(f"the bank does not answer: {reason}")
+
+    def _out_of_service(self, reason: str) -> None:
+        log.warning("out of service: %s", reason)
+        self.mode.out_of_service(reason)
+        self.window.out_of_service_screen.show_reason(reason, self.retry_seconds)
+        if self.mode.mode is not Mode.SERVICE:
+            self.window.move_to("out_of_service")
+
+    def back_to_start(self) -> None:
+        """The amount screen if the kiosk can sell; otherwise out of service, saying why."""
+        self.view.stop_result()
+        c = self.controller
+        if self.mode.mode is Mode.SERVICE:
+            return
+        if c is not None and c.journal_problem:
+            # Sales stop until the disk is writable again: boot retries open + write probe.
+            self._out_of_service(f"the journal cannot be written: {c.journal_problem}")
+            self._retry.start(int(self.retry_seconds * 1000))
+            return
+        if c is None:
+            self.window.move_to("out_of_service")
+            return
+        if self.health is not None and self.health.reachable is False:
+            self._out_of_service(f"the bank does not answer: {self.health.last_error}")
+            return
+        if self.mode.mode is Mode.SELLING:
+            self.mode.sale_ended()
+        was = self.window.screen_name
+        self.mode.ready()
+        self.window.move_to("amount")
+        if self.health is not None:
+            self.health.pause(False)
+        if was != "amount":
+            self.ready.emit()
+
+    # --- sales -----------------------------------------------------------------------------------
+
+    def _on_amount_pay_requested(self, amount: Decimal) -> None:
+        try:
+            self._start_sale(amount, None, "keypad")
+        except Busy:
+            log.info("pay pressed while a sale runs; ignored")
+        except OutOfService:
+            self.back_to_start()  # the journal problem shows out of service and retries
+
+    def _start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int:
+        """Start a sale if the mode allows it: Busy or OutOfService when not."""
+        refused = self.mode.refusal()
+        if refused is not None:
+            raise refused
+        assert self.controller is not None  # IDLE is only reached with a controller
+        self.view.stop_result()
+        if self.health is not None:
+            self.health.pause(True)
+        sale_id = self.controller.start_sale(amount, external_id, source)
+        self.mode.sale_started(sale_id)
+        return sale_id
+
+    def start_host_sale(self, amount: Decimal, external_id: str | None) -> int:
+        """For the host API (on the GUI thread): Busy / OutOfService on refusal."""
+        try:
+            return self._start_sale(amount, external_id, "host")
+        except OutOfService:
+            if self.controller is not None and self.controller.journal_problem:
+                # As for the keypad: out of service, and start-up retried until it is writable.
+                self.back_to_start()
+            raise
+
+    def cancel_host_sale(self, sale_id: int) -> bool:
+        return self.controller is not None and self.controller.cancel(sale_id)
+
+    def _on_qr_cancel_requested(self) -> None:
+        if self.controller is not None:
+            self.controller.cancel()
+
+    def _on_controller_sale_ended(self, end: SaleEnd) -> None:
+        if self.mode.mode is Mode.SELLING:
+            self.mode.sale_ended()
+        if end.state is SaleState.CANCELLED:
+            self.back_to_start()
+        else:
+            self.view.show_result(end)
+
+    def _on_amount_activity(self) -> None:
+        if self.config is not None:
+            self._idle.start(int(self.config.sale.idle_seconds * 1000))
+
+    # --- what the host API and service mode read -------------------------------------------------
+
+    def health_info(self) -> dict[str, Any]:
+        return host_bridge.health_info(
+            self.problem, self.window.screen_name, self.controller, self.health, self.journal
+        )
+
+    def state_info(self) -> dict[str, Any]:
+        c = self.controller
+        current = c.current.sale_id if c is not None and c.current is not None else None
+        return {"screen": self.window.screen_name, "sale_id": current}
+
+    # --- service mode ---------------------------------------------------------------------
+
+    def _on_window_service_requested(self) -> None:
+        if self.config is None or not self.pin_lock.configured:
+            log.info("service gesture ignored: kiosk.service_pin is not set")
+            return
+        if self.mode.mode is Mode.SELLING:
+            log.info("service gesture ignored: a sale is running")
+            return
+        if self.mode.mode is Mode.SERVICE:
+            return
+        from kiosk.gui.service_backend import service_screen
+
+        screen = service_screen(self, self.pin_lock, self)
+        screen.exit_requested.connect(self._on_service_exit_requested)
+        screen.quit_requested.connect(self.quit)
+        self.window.set_service_screen(screen)
+        self.view.stop_result()
+        if self.health is not None:
+            self.health.pause(True)
+        self.mode.enter_service()
+        self.window.move_to("service")
+
+    def _on_service_exit_requested(self) -> None:
+        was_fine = self.problem is None and self.controller is not None
+        self.mode.leave_service()
+        self.window.move_to("out_of_service")
+        if was_fine:
+            self.back_to_start()
+        else:
+            self.boot()

@@ -1,0 +1,89 @@
+"""A sale on the screens: the controller's typed events become QR, waiting and result pages.
+
+Only what the customer sees; whether the kiosk may sell, and what comes after
+the result, is the running kiosk's business (kiosk.gui.kiosk with kiosk.mode).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from kiosk.gui.controller import SaleEnd
+from kiosk.gui.texts import reason_text
+from kiosk.gui.window import KioskWindow
+from kiosk.kaspi.models import QrPayment
+from kiosk.sale import SaleState
+
+
+class SaleView(QObject):
+    """Shows a sale on the window's screens; counts the result screen down.
+
+    Signals:
+        result_done(): the result screen's countdown ran out (or the customer pressed OK).
+    """
+
+    result_done = Signal()
+
+    def __init__(self, window: KioskWindow, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._window = window
+        self.lang = "ru"
+        self.result_seconds = 5.0
+        self._left = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        window.result_screen.done.connect(self.result_done)
+
+    def show_preparing(self, amount: Decimal) -> None:
+        self._window.qr_screen.show_preparing(amount)
+        self._window.move_to("qr")
+
+    def show_qr(self, payment: QrPayment, amount: Decimal) -> None:
+        self._window.qr_screen.show_payment(payment.qr_token, amount, payment.payment_methods)
+        self._window.move_to("qr")
+
+    def show_scanned(self, amount: Decimal) -> None:
+        self._window.awaiting_screen.show_amount(amount)
+        self._window.move_to("awaiting")
+
+    def show_result(self, end: SaleEnd) -> None:
+        """Success or the reason it failed, counting down to the next customer."""
+        screen = self._window.result_screen
+        if end.state is SaleState.PROCESSED and end.reason is None:
+            screen.show_success(end.amount)
+            page = "success"
+        else:
+            screen.show_error(reason_text(end.reason, end.state, self.lang))
+            page = "error"
+        self._left = max(1, round(self.result_seconds))
+        screen.set_seconds_left(self._left)
+        self._window.move_to(page)
+        self._timer.start()
+
+    def stop_result(self) -> None:
+        self._timer.stop()
+
+    def set_seconds_left(self, seconds: float, total: float) -> None:
+        """The running sale's countdown, on whichever of its pages shows."""
+        w = self._window
+        if w.screen_name == "qr":
+            w.qr_screen.set_seconds_left(seconds, total)
+        elif w.screen_name == "awaiting":
+            w.awaiting_screen.set_seconds_left(seconds, total)
+
+    def retranslate(self, lang: str) -> None:
+        self.lang = lang
+        w = self._window
+        for screen in (w.qr_screen, w.awaiting_screen, w.result_screen, w.out_of_service_screen):
+            screen.retranslate(lang)
+
+    def _on_timer_timeout(self) -> None:
+        self._left -= 1
+        if self._left <= 0:
+            self._timer.stop()
+            self.result_done.emit()
+        else:
+            self._window.result_screen.set_seconds_left(self._left)

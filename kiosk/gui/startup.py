@@ -1,0 +1,269 @@
+"""The kiosk's start-up chain, link by link: config -> logs -> journal -> clients -> recovery.
+
+Each link is a plain function the running kiosk (kiosk.gui.kiosk) calls in
+order; any of them may raise ConfigError or JournalError, which the kiosk shows
+as out of service and retries. The bank is asked about interrupted sales
+(recovery) on a worker before the first new sale, and the first health ping that
+answers opens the amount screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+
+from kiosk import logs, recovery
+from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_values, write_value
+from kiosk.gui.worker import Worker
+from kiosk.journal import Journal, JournalError, SaleRecord
+from kiosk.sale import SaleState
+
+if TYPE_CHECKING:
+    from kiosk.gui.controller import SaleController
+    from kiosk.gui.health import HealthMonitor
+    from kiosk.kaspi.client import KaspiClient
+
+log = logging.getLogger("kiosk.shell")
+
+RETRY_SECONDS = 15.0  # between start-up attempts while out of service
+
+
+class RecoveryStopped(Exception):
+    """The kiosk is shutting down while a recovery waits for the bank."""
+
+
+def recovery_interval(journal: Journal) -> float:
+    """The poll interval the bank gave most recently (5 s, the guide's example, if unknown)."""
+    return journal.last_poll_interval() or 5.0
+
+
+def load_config(path: Path, console_level: str) -> Config:
+    """Config, then logging as the config says (secrets masked in every line)."""
+    config = load(path)
+    logs.setup(
+        level=config.logging.level,
+        log_dir=config.data_dir / "logs",
+        console_level=console_level,
+        secrets=secret_values(config),
+    )
+    log.info("starting: config %s, scheme %s, %s", path, config.kaspi.scheme, config.kaspi.base_url)
+    return config
+
+
+def open_journal(config: Config) -> Journal:
+    journal = Journal.open(config.data_dir)
+    journal.check_writable()  # a full disk refuses sales now, not mid-sale
+    if config.storage.retention_days:
+        moved = journal.archive_older_than(config.storage.retention_days)
+        log.info("archived %d sales older than %d days", moved, config.storage.retention_days)
+    return journal
+
+
+@dataclass
+class Clients:
+    """One client (one session, one connection) per thread that calls the bank."""
+
+    sale: KaspiClient  # the sale worker's
+    background: KaspiClient  # registration, recovery
+    health: KaspiClient  # health pings
+
+    def close(self) -> None:
+        for client in (self.sale, self.background, self.health):
+            client.close()
+
+
+def make_clients(config: Config) -> Clients:
+    # Imported here: requests and cryptography are the largest imports of the kiosk,
+    # and the window is built and shown before they are needed.
+    from kiosk.kaspi.client import KaspiClient
+    from kiosk.kaspi.tls import build_context, load_identity
+
+    # The certificate is decoded once and one TLS context serves the three sessions
+    # (an SSLContext may be shared between threads; a requests.Session may not).
+    bank = kaspi_settings(config)
+    identity = load_identity(bank) if bank.scheme != "basic" else None
+    context = build_context(bank, identity)
+    return Clients(
+        KaspiClient(bank, context=context),
+        KaspiClient(bank, context=context),
+        KaspiClient(bank, context=context),
+    )
+
+
+def close_parts(
+    host_api: Any,
+    health: HealthMonitor | None,
+    controller: SaleController | None,
+    clients: Clients | None,
+    journal: Journal | None,
+) -> None:
+    """Stop one start-up's parts, the users before what they use (the journal last)."""
+    if host_api is not None:
+        host_api.stop()
+    if health is not None:
+        health.stop()
+        health.deleteLater()
+    if controller is not None:
+        controller.shutdown()
+        controller.deleteLater()
+    if clients is not None:
+        clients.close()
+    if journal is not None:
+        journal.close()
+
+
+def recovery_job(
+    journal: Journal,
+    client: KaspiClient,
+    stop: threading.Event,
+    on_change: Callable[[int], None],
+) -> Callable[[], object]:
+    """Resolve the interrupted sales with the bank; stops when `stop` is set."""
+
+    def sleep(seconds: float) -> None:
+        if stop.wait(seconds):
+            raise RecoveryStopped
+
+    return lambda: recovery.recover(
+        journal,
+        lambda pid: client.payment_status(pid, retry=False).status,
+        interval=recovery_interval(journal),
+        sleep=sleep,
+        on_change=on_change,
+    )
+
+
+def pending_recovery(journal: Journal) -> list[SaleRecord]:
+    return recovery.candidates(journal, datetime.now(UTC))
+
+
+def abandoned_filter(watched: set[int]) -> Callable[[SaleRecord], bool]:
+    """Sales an idle re-check should read again.
+
+    A sale that ended UNKNOWN because the bank did not answer until its deadline
+    may well have been paid; without this it stays unknown until the next start.
+    Sales the controller still follows, and unfinished ones (a sale starting now),
+    are left alone; abandoned ones only while the bank can still change them.
+    """
+
+    def wanted(record: SaleRecord) -> bool:
+        return (
+            record.state.is_final
+            and record.sale_id not in watched
+            and (
+                record.state is SaleState.UNKNOWN or datetime.now(UTC) < recovery.give_up_at(record)
+            )
+        )
+
+    return wanted
+
+
+def recheck_job(
+    journal: Journal,
+    client: KaspiClient,
+    wanted: Callable[[SaleRecord], bool],
+    on_change: Callable[[int], None],
+) -> Callable[[], object]:
+    """One pass over the abandoned sales, no waiting."""
+    return lambda: recovery.recover(
+        journal,
+        lambda pid: client.payment_status(pid, retry=False).status,
+        sleep=lambda _seconds: None,
+        on_change=on_change,
+        max_passes=1,
+        select=wanted,
+    )
+
+
+Done = Callable[[object, BaseException | None], None]
+
+
+class BankCatchUp(QObject):
+    """The start-up's talks with the bank off the GUI thread: registration, recovery, re-checks.
+
+    One worker for the kiosk's life. `stop()` ends a recovery waiting for the bank
+    and waits for it, so the journal and client it uses can be closed after.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._worker = Worker("kiosk-recovery", self)
+        self._stopping = threading.Event()
+        self._rechecking = False
+
+    def register(
+        self,
+        config: Config,
+        config_path: Path,
+        client: KaspiClient,
+        done: Callable[[str | None], None],
+    ) -> None:
+        """Register the device; the token goes into the config file, then `done(None)`.
+
+        `done(problem)` when the bank refused or did not answer. ConfigError at once
+        when there is no trade point to register at.
+        """
+        device_id, trade_point = config.device.device_id, config.device.trade_point_id
+        if not trade_point:
+            raise ConfigError(
+                "device.trade_point_id",
+                "is 0: set the trade point to register at (kiosk tradepoints)",
+            )
+
+        def saved(token: object, error: BaseException | None) -> None:
+            if error is not None or not isinstance(token, str):
+                done(f"registration failed: {error}")
+                return
+            write_value(config_path, "kaspi", "device_token", token)
+            log.info("registered %s at trade point %s; device_token saved", device_id, trade_point)
+            done(None)
+
+        self._worker.submit(lambda: client.register_device(device_id, trade_point), saved)
+
+    def recover(
+        self, journal: Journal, client: KaspiClient, on_change: Callable[[int], None], done: Done
+    ) -> None:
+        self._worker.submit(recovery_job(journal, client, self._stopping, on_change), done)
+
+    def recheck(
+        self,
+        journal: Journal,
+        client: KaspiClient,
+        watched: set[int],
+        on_change: Callable[[int], None],
+    ) -> None:
+        """Idle with the bank answering: one more read of sales that may have been paid late."""
+        if self._rechecking:
+            return
+        wanted = abandoned_filter(watched)
+        try:
+            if not any(wanted(r) for r in pending_recovery(journal)):
+                return
+        except JournalError as exc:
+            log.warning("idle re-check skipped: %s", exc)
+            return
+        self._rechecking = True
+
+        def done(outcomes: object, error: BaseException | None) -> None:
+            self._rechecking = False
+            if error is not None:
+                log.warning("idle re-check failed: %s", error)
+            elif outcomes:
+                log.warning("idle re-check changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
+
+        self._worker.submit(recheck_job(journal, client, wanted, on_change), done)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._worker.drain()
+        self._stopping = threading.Event()
+
+    def close(self) -> None:
+        self._worker.close(wait=True)

@@ -1,0 +1,67 @@
+"""The kiosk's mode: every transition, and that only IDLE sells."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.mode import KioskMode, Mode, ModeError
+from kiosk.sale import Busy, OutOfService
+
+
+def test_starts_starting_and_refuses_sales_until_ready() -> None:
+    changes: list[tuple[Mode, Mode]] = []
+    mode = KioskMode(lambda old, new: changes.append((old, new)))
+    assert mode.mode is Mode.STARTING and not mode.can_sell
+    refused = mode.refusal()
+    assert isinstance(refused, OutOfService) and "starting" in str(refused)
+    with pytest.raises(OutOfService):
+        mode.sale_started(1)
+    mode.ready()
+    assert mode.can_sell and mode.reason is None and mode.refusal() is None
+    assert changes == [(Mode.STARTING, Mode.IDLE)]
+
+
+def test_a_sale_runs_alone_and_ends_back_in_idle() -> None:
+    mode = KioskMode()
+    mode.ready()
+    mode.sale_started(7)
+    assert mode.mode is Mode.SELLING and mode.sale_id == 7
+    with pytest.raises(Busy) as busy:
+        mode.sale_started(8)
+    assert busy.value.sale_id == 7
+    with pytest.raises(ModeError):
+        mode.enter_service()  # never while a customer pays
+    mode.sale_ended()
+    assert mode.mode is Mode.IDLE and mode.sale_id is None
+    with pytest.raises(ModeError):
+        mode.sale_ended()
+
+
+def test_out_of_service_says_why_and_ready_clears_it() -> None:
+    mode = KioskMode()
+    mode.ready()
+    mode.out_of_service("the bank does not answer: timeout")
+    refused = mode.refusal()
+    assert isinstance(refused, OutOfService)
+    assert str(refused) == "the kiosk is out of service: the bank does not answer: timeout"
+    mode.ready()
+    assert mode.can_sell and mode.reason is None
+
+
+def test_service_mode_refuses_sales_as_busy_and_keeps_a_problem_for_later() -> None:
+    mode = KioskMode()
+    mode.ready()
+    mode.enter_service()
+    assert isinstance(mode.refusal(), Busy)
+    mode.out_of_service("journal: disk full")
+    assert mode.mode is Mode.SERVICE and mode.reason == "journal: disk full"
+    with pytest.raises(ModeError):
+        mode.ready()
+    mode.leave_service()
+    assert mode.mode is Mode.STARTING and mode.reason == "journal: disk full"
+
+
+def test_leaving_service_only_from_service() -> None:
+    mode = KioskMode()
+    with pytest.raises(ModeError):
+        mode.leave_service()
