@@ -82,6 +82,9 @@ class KioskSection:
         "", "Digits that open service mode; empty: service mode is closed", secret=True
     )
     health_interval: float = _opt(30.0, "Seconds between health pings while idle")
+    service_idle_seconds: float = _opt(
+        120.0, "Seconds without a touch before service mode returns to the amount screen"
+    )
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,8 @@ def validate(config: Config) -> None:
         raise ConfigError("sale.max_amount", "must not be below sale.min_amount")
     if config.kiosk.service_pin and not config.kiosk.service_pin.isdigit():
         raise ConfigError("kiosk.service_pin", "must be digits only")
+    if config.kiosk.service_idle_seconds < 10:
+        raise ConfigError("kiosk.service_idle_seconds", "must be at least 10 seconds")
     h = config.host_api
     if not 0 < h.port < 65536:
         raise ConfigError("host_api.port", "must be a TCP port (1-65535)")

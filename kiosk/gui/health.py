@@ -7,6 +7,7 @@ QR or a status read.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -46,12 +47,15 @@ class HealthMonitor(QObject):
         self.reachable: bool | None = None
         self.last_check: datetime | None = None
         self.last_error: str | None = None
+        self.latency_ms: float | None = None  # of the last ping that answered
+        self._sent_at = 0.0
 
     def check_now(self) -> None:
         if self._in_flight:
             return
         self._in_flight = True
         self._timer.stop()
+        self._sent_at = time.monotonic()
         self._worker.submit(self._ping, self._on_ping_done)
 
     def pause(self, paused: bool) -> None:
@@ -67,6 +71,8 @@ class HealthMonitor(QObject):
         self.last_check = datetime.now(UTC)
         was = self.reachable
         self.reachable = error is None
+        if error is None:
+            self.latency_ms = (time.monotonic() - self._sent_at) * 1000
         self.last_error = None if error is None else str(error)
         if was != self.reachable:
             if error is None:

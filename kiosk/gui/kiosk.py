@@ -363,7 +363,7 @@ class KioskShell(QObject):
             return
         from kiosk.gui.service_backend import service_screen
 
-        screen = service_screen(self, self.pin_lock, self)
+        screen = service_screen(self, self.pin_lock, self, self.view.lang)
         screen.exit_requested.connect(self._on_service_exit_requested)
         screen.quit_requested.connect(self.quit)
         self.window.set_service_screen(screen)
@@ -372,6 +372,15 @@ class KioskShell(QObject):
             self.health.pause(True)
         self.mode.enter_service()
         self.window.move_to("service")
+
+    def reload_config(self) -> None:
+        """Service mode checked a new config (a swapped certificate, a new token): use it.
+
+        The start-up chain runs again on the file; in service mode the kiosk stays
+        there, and leaving it shows the amount screen or what is wrong.
+        """
+        log.info("config reloaded by the operator")
+        self.boot()
 
     def _on_service_exit_requested(self) -> None:
         was_fine = self.problem is None and self.controller is not None

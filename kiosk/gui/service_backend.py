@@ -1,27 +1,32 @@
-"""What service mode shows and does, taken from the running kiosk. Never a secret.
+"""Service mode over the running kiosk: its worker, the operator's desk, the bank's health.
 
-Every method may block (journal, bank), so the screen calls them through
-`run`, which uses a worker thread of its own.
+Every desk method may block (journal, bank), so the screen runs them on this
+backend's worker thread, one at a time; the desk's bank client lives on that
+thread only. The desk follows the kiosk: after a reload or a new start-up it is
+made again over the new config and journal. Nothing here shows a secret.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject
 
-from kiosk import __version__
 from kiosk.access import PinLock
-from kiosk.config import Config, kaspi_settings
+from kiosk.config import Config
 from kiosk.gui.health import HealthMonitor
-from kiosk.gui.screens.service import ServiceScreen
+from kiosk.gui.screens.service import DEFAULT_IDLE_SECONDS, ServiceScreen
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, SaleRecord
+from kiosk.operator.desk import OperatorDesk
+from kiosk.operator.reload import Reloaded
+from kiosk.operator.status import BankReach
 
 T = TypeVar("T")
+log = logging.getLogger("kiosk.service")
 
 
 class RunningKiosk(Protocol):
@@ -40,10 +45,21 @@ class RunningKiosk(Protocol):
     @property
     def problem(self) -> str | None: ...
 
+    def reload_config(self) -> None: ...
 
-def service_screen(kiosk: RunningKiosk, lock: PinLock, parent: QObject) -> ServiceScreen:
-    """A fresh service screen over the running kiosk; the PIN lock is the kiosk's own."""
-    return ServiceScreen(ShellServiceBackend(kiosk, parent), lock)
+
+def service_screen(
+    kiosk: RunningKiosk, lock: PinLock, parent: QObject, lang: str = "ru"
+) -> ServiceScreen:
+    """A fresh service screen over the running kiosk, in the customer's language.
+
+    The PIN lock is the kiosk's own; the backend's worker ends with the screen.
+    """
+    backend = ShellServiceBackend(kiosk, parent)
+    screen = ServiceScreen(backend, lock)
+    screen.retranslate(lang)
+    screen.destroyed.connect(backend.close)
+    return screen
 
 
 class ShellServiceBackend:
@@ -52,73 +68,50 @@ class ShellServiceBackend:
     def __init__(self, shell: RunningKiosk, parent: QObject) -> None:
         self._shell = shell
         self._worker = Worker("kiosk-service", parent)
+        self._desk: OperatorDesk | None = None
+
+    @property
+    def idle_seconds(self) -> float:
+        config = self._shell.config
+        return config.kiosk.service_idle_seconds if config is not None else DEFAULT_IDLE_SECONDS
 
     def run(
         self, job: Callable[[], T], on_done: Callable[[T | None, BaseException | None], None]
     ) -> None:
         self._worker.submit(job, on_done)
 
-    def info(self) -> dict[str, str]:
-        shell = self._shell
-        config = shell.config
-        if config is None:
-            return {"Config": f"not loaded: {shell.problem}", "Version": __version__}
-        k = config.kaspi
-        out = {
-            "Version": __version__,
-            "Config file": str(shell.config_path),
-            "Scheme": k.scheme,
-            "Base URL": k.base_url,
-            "Device": f"{config.device.device_id} at trade point {config.device.trade_point_id}",
-            "Registered": "yes" if k.device_token else "no (kiosk register)",
-            "Journal": str(shell.journal.path) if shell.journal else "not open",
-            "Problem": shell.problem or "none",
-        }
-        health = shell.health
-        if health is not None:
-            reach = {True: "yes", False: "NO", None: "not checked yet"}[health.reachable]
-            when = health.last_check.astimezone().strftime("%H:%M:%S") if health.last_check else ""
-            out["Bank reachable"] = f"{reach} {when}".strip()
-        if k.scheme != "basic":
-            out["Certificate"] = _certificate_line(config)
-        if shell.host_api is not None:
-            out["Host API"] = f"http://127.0.0.1:{shell.host_api.port}/v1/"
-        return out
-
     def recent_sales(self) -> list[SaleRecord]:
         journal = self._shell.journal
         return journal.list(limit=50) if journal else []
 
-    def attention(self) -> list[SaleRecord]:
-        journal = self._shell.journal
-        return journal.unsettled() if journal else []
+    def desk(self) -> OperatorDesk | None:
+        """The desk over the kiosk's current config and journal (None before a config)."""
+        config, journal = self._shell.config, self._shell.journal
+        if config is None or config.path is None:
+            return None
+        desk = self._desk
+        if desk is None or desk.config is not config or desk.journal is not journal:
+            if desk is not None:
+                old = desk
+                self._worker.submit(old.close, lambda *_: None)  # on the thread that used it
+            desk = self._desk = OperatorDesk(config, journal)
+        return desk
 
-    def resolve(self, sale_id: int, note: str) -> None:
-        journal = self._shell.journal
-        if journal is None:
-            raise RuntimeError("the journal is not open")
-        journal.settle(sale_id, note)
+    def bank_reach(self) -> BankReach:
+        health = self._shell.health
+        if health is None:
+            return BankReach(None)
+        return BankReach(health.reachable, health.last_check, health.latency_ms, health.last_error)
 
-    def check_connection(self) -> str:
-        config = self._shell.config
-        if config is None:
-            return f"Not connected: {self._shell.problem or 'the kiosk has not started'}"
-        from kiosk.kaspi.client import KaspiClient  # not needed before the first screen
+    def apply(self, reloaded: Reloaded) -> None:
+        """Run the kiosk on the checked config: its parts start again, nothing restarts."""
+        log.info(
+            "config reloaded from service mode; changed: %s", ", ".join(reloaded.changed) or "none"
+        )
+        self._shell.reload_config()
 
-        # Its own client: this runs on the service worker, and sessions are not shared.
-        started = datetime.now(UTC)
-        with KaspiClient(kaspi_settings(config)) as client:
-            client.ping()
-        ms = (datetime.now(UTC) - started).total_seconds() * 1000
-        return f"The bank answers ({ms:.0f} ms, new TLS connection included)"
-
-
-def _certificate_line(config: Config) -> str:
-    from kiosk.config import ConfigError
-    from kiosk.kaspi import tls
-
-    try:
-        info = tls.load_identity(kaspi_settings(config)).info
-    except ConfigError as exc:
-        return f"unusable: {exc}"
-    return f"{info.subject}, until {info.not_after:%Y-%m-%d} ({info.days_left()} days left)"
+    def close(self) -> None:
+        desk, self._desk = self._desk, None
+        if desk is not None:
+            self._worker.submit(desk.close, lambda *_: None)
+        self._worker.close(wait=False)

@@ -26,6 +26,11 @@ SERVICE_TEXTS: dict[str, dict[str, str]] = {
     "svc.cancel": _t("Отмена", "Бас тарту", "Cancel"),
     "svc.yes": _t("Да", "Иә", "Yes"),
     "svc.no": _t("Нет", "Жоқ", "No"),
+    "svc.not_ready": _t(
+        "Настройки не загружены: киоск ещё не запущен",
+        "Баптаулар жүктелмеген: киоск әлі іске қосылмаған",
+        "No config loaded: the kiosk has not started",
+    ),
     "svc.working": _t("Выполняется…", "Орындалуда…", "Working…"),
     "svc.idle_hint": _t(
         "Без касаний сервис закроется через {seconds} с",

@@ -71,7 +71,7 @@ class ServicePage(QWidget):
         ticket = self._ticket
         desk = self._desk()
         if desk is None:
-            self.show_error(RuntimeError(tr("op.journal", self.lang, detail="—")))
+            self.say(tr("svc.not_ready", self.lang), error=True)
             return
         self.say(tr("svc.working", self.lang))
 
