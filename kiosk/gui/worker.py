@@ -50,9 +50,7 @@ class Worker(QObject):
         """
         if self._closed:
             log.debug("%s is closed; a job was dropped", self._name)
-            dropped: Future[Any] = Future()
-            dropped.cancel()
-            return dropped
+            return _dropped()
 
         def wrapped() -> Any:
             try:
@@ -63,7 +61,14 @@ class Worker(QObject):
             self.finished.emit(on_done, result, None)
             return result
 
-        return self._pool.submit(wrapped)
+        try:
+            return self._pool.submit(wrapped)
+        except RuntimeError:
+            # The interpreter is exiting: concurrent.futures has shut every pool down
+            # (its atexit hook), though close() was never called. Same as closed.
+            log.debug("%s: the interpreter is exiting; a job was dropped", self._name)
+            self._closed = True
+            return _dropped()
 
     def _on_finished(self, on_done: Any, result: Any, error: Any) -> None:
         if self._closed:
@@ -77,8 +82,18 @@ class Worker(QObject):
         """
         if self._closed:
             return
-        self._pool.submit(lambda: None).result()
+        try:
+            self._pool.submit(lambda: None).result()
+        except RuntimeError:  # the interpreter is exiting (see submit)
+            self._closed = True
 
     def close(self, wait: bool = True) -> None:
         self._closed = True
         self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def _dropped() -> Future[Any]:
+    """A future for a job that will never run."""
+    future: Future[Any] = Future()
+    future.cancel()
+    return future
