@@ -94,6 +94,8 @@ class KioskGateway:
             problem=info["problem"],
             attention=info["attention"],
             version=__version__,
+            certificate_days_left=info.get("certificate_days_left"),
+            certificate_warning=info.get("certificate_warning"),
         )
 
     def state(self) -> KioskState:

@@ -29,6 +29,7 @@ from kiosk.gui.sale_view import SaleView
 from kiosk.gui.window import KioskWindow
 from kiosk.journal import Journal, JournalError
 from kiosk.mode import KioskMode, Mode
+from kiosk.operator.certificate import CertificateCheck, judge, log_check
 from kiosk.sale import Busy, OutOfService, SaleState
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class KioskShell(QObject):
         self.host_api: Any = None
         self.gateway: Any = None
         self.mode = KioskMode()
+        self.certificate: CertificateCheck | None = None  # of the running start-up
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
         self.retry_seconds = startup.RETRY_SECONDS
@@ -134,6 +136,7 @@ class KioskShell(QObject):
         )
         self.journal = startup.open_journal(config)
         self._clients = clients = startup.make_clients(config)
+        self.certificate = clients.certificate
         if not config.kaspi.device_token:
             self._register(config, clients.background)
             return
@@ -236,7 +239,23 @@ class KioskShell(QObject):
 
     # --- health --------------------------------------------------------------------------------
 
+    def _judge_certificate(self) -> str | None:
+        """The certificate judged again today; the reason to stop selling if it lapsed."""
+        check = self.certificate
+        if check is None or check.info is None:
+            return None
+        now = judge(check.info)
+        if now.state is not check.state:
+            log_check(now)
+        self.certificate = now
+        return now.sentence("en") if now.out_of_service else None
+
     def _on_health_checked(self, reachable: bool, reason: str) -> None:
+        lapsed = self._judge_certificate()
+        if lapsed is not None:
+            # The kiosk ran past its certificate's expiry: the bank will refuse every call.
+            self._out_of_service(lapsed)
+            return
         mode = self.mode.mode
         waiting = mode in (Mode.STARTING, Mode.OUT_OF_SERVICE)
         on_amount = mode is Mode.IDLE and self.window.screen_name == "amount"
@@ -341,9 +360,13 @@ class KioskShell(QObject):
     # --- what the host API and service mode read -------------------------------------------------
 
     def health_info(self) -> dict[str, Any]:
-        return host_bridge.health_info(
+        info = host_bridge.health_info(
             self.problem, self.window.screen_name, self.controller, self.health, self.journal
         )
+        check = self.certificate
+        info["certificate_days_left"] = check.days_left if check is not None else None
+        info["certificate_warning"] = check.sentence("en") if check is not None else None
+        return info
 
     def state_info(self) -> dict[str, Any]:
         c = self.controller

@@ -23,6 +23,7 @@ from kiosk import logs, recovery
 from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_values, write_value
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError, SaleRecord
+from kiosk.operator.certificate import CertificateCheck, check_certificate, log_check
 from kiosk.sale import SaleState
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ class Clients:
     sale: KaspiClient  # the sale worker's
     background: KaspiClient  # registration, recovery
     health: KaspiClient  # health pings
+    certificate: CertificateCheck  # judged when the clients were made
 
     def close(self) -> None:
         for client in (self.sale, self.background, self.health):
@@ -90,10 +92,13 @@ def make_clients(config: Config) -> Clients:
     bank = kaspi_settings(config)
     identity = load_identity(bank) if bank.scheme != "basic" else None
     context = build_context(bank, identity)
+    certificate = check_certificate(bank, identity=identity)
+    log_check(certificate)  # the warning from 60 days before expiry, at every start
     return Clients(
         KaspiClient(bank, context=context),
         KaspiClient(bank, context=context),
         KaspiClient(bank, context=context),
+        certificate,
     )
 
 

@@ -85,6 +85,10 @@ class KioskHealth:
     problem: str | None
     attention: int | None  # sales waiting for the operator (refund or hand-over)
     version: str
+    #: The client certificate's days left (None in scheme basic or before a start-up) and,
+    #: from 60 days before expiry, the operator's warning (an expired one is also `problem`).
+    certificate_days_left: int | None = None
+    certificate_warning: str | None = None
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,12 @@ def check_certificate(
             identity = tls.load_identity(settings)
         except ConfigError as exc:
             return CertificateCheck(CertState.UNREADABLE, problem=str(exc))
-    info = identity.info
+    return judge(identity.info, now)
+
+
+def judge(info: tls.CertificateInfo, now: datetime | None = None) -> CertificateCheck:
+    """The certificate's state at `now` (a running kiosk judges again as days pass)."""
+    now = now or datetime.now(UTC)
     days = info.days_left(now)
     if now > info.not_after:
         state = CertState.EXPIRED
