@@ -20,7 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea
 
 from kiosk import config as cfg
 from kiosk.demo import prepare
@@ -49,6 +49,54 @@ def settle(seconds: float = 0.3) -> None:
     while time.monotonic() < end:
         QCoreApplication.processEvents()
         time.sleep(0.01)
+
+
+#: Service mode's tabs, each shot as service-<tab>.png while the bank answers.
+SERVICE_TABS = ("status", "attention", "refunds", "sales", "device", "certificate", "system")
+
+
+def press(widget: object, name: str) -> None:
+    """Touch a button, scrolling it into view first as a finger would."""
+    button = widget.findChild(QPushButton, name)  # type: ignore[attr-defined]
+    area = button.parentWidget()
+    while area is not None and not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    if area is not None:
+        area.ensureWidgetVisible(button)
+        settle(0.1)
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def service_tabs(shell: KioskShell, sandbox: object, shot: Callable[[str], None]) -> None:
+    """Open service mode (PIN 1234), with one paid sale waiting for the operator, and shoot
+    every tab; the refunds tab with the customer's return QR up."""
+    journal, window = shell.journal, shell.window
+    assert journal is not None and shell.controller is not None
+    for digit in "990":
+        press(window.amount_screen, f"key_{digit}")
+    press(window.amount_screen, "pay_button")
+    wait(lambda: window.qr_screen.has_qr())
+    payment_id = shell.controller.current.payment.payment_id  # type: ignore[union-attr]
+    press(window.qr_screen, "cancel_button")  # the customer walked away ... and paid anyway
+    wait(lambda: window.screen_name == "amount")
+    sandbox.scan(payment_id)  # type: ignore[attr-defined]
+    sandbox.confirm(payment_id)  # type: ignore[attr-defined]
+    wait(lambda: bool(journal.unsettled()), timeout=30)
+    window.service_requested.emit()
+    wait(lambda: window.screen_name == "service")
+    screen = window.service_screen
+    for digit in "1234":
+        press(screen, f"pin_{digit}")
+    press(screen, "pin_ok")
+    for tab in SERVICE_TABS:
+        press(screen, f"tab_{tab}")
+        if tab == "refunds":
+            press(screen, "refund_show_qr")
+            wait(lambda: screen.refunds_page.return_panel.qr.has_qr())  # type: ignore[attr-defined]
+        settle(1.0)
+        shot(f"service-{tab}")
+    press(screen, "service_exit")
+    wait(lambda: window.screen_name == "amount")
 
 
 def main() -> None:
@@ -104,6 +152,7 @@ def main() -> None:
         wait(lambda: window.screen_name == "error")
         shot("5-error")
         wait(lambda: window.screen_name == "amount")
+        service_tabs(shell, sandbox, shot)
         sandbox.stop()
         shell.health.check_now()  # type: ignore[union-attr]
         wait(lambda: window.screen_name == "out_of_service")

@@ -88,9 +88,7 @@ SERVICE_TEXTS: dict[str, dict[str, str]] = {
         "Тіркелмеген ({device})",
         "Not registered ({device})",
     ),
-    "svc.device.load_points": _t(
-        "Показать торговые точки", "Сауда нүктелерін көрсету", "Show the trade points"
-    ),
+    "svc.device.load_points": _t("Торговые точки", "Сауда нүктелері", "Trade points"),
     "svc.device.pick_point": _t(
         "Выберите торговую точку", "Сауда нүктесін таңдаңыз", "Choose a trade point"
     ),

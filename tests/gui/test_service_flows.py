@@ -316,8 +316,13 @@ def test_reload_with_a_swapped_certificate_needs_no_restart(
     with qtbot.waitSignal(screen.exit_requested):
         click(qtbot, screen, "service_exit")
     qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=15000)
+    before = len(fast_sandbox.requests)
+    shell.health.check_now()  # the kiosk's own calls now present the new certificate
     qtbot.waitUntil(
-        lambda: (fast_sandbox.requests[-1].client_subject or "").startswith("CN=swapped"),
+        lambda: any(
+            (r.client_subject or "").startswith("CN=swapped")
+            for r in fast_sandbox.requests[before:]
+        ),
         timeout=10000,
     )
 

@@ -18,9 +18,12 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QBoxLayout,
     QButtonGroup,
+    QFrame,
     QGridLayout,
-    QHBoxLayout,
+    QScrollArea,
+    QScroller,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -31,11 +34,13 @@ from kiosk.gui import theme
 from kiosk.gui.screens.service_attention import AttentionPage
 from kiosk.gui.screens.service_certificate import CertificatePage
 from kiosk.gui.screens.service_device import DevicePage
+from kiosk.gui.screens.service_parts import drag_to_scroll
 from kiosk.gui.screens.service_pin import PinPage
 from kiosk.gui.screens.service_refunds import RefundsPage
 from kiosk.gui.screens.service_sales import SalesPage
 from kiosk.gui.screens.service_status import StatusPage
 from kiosk.gui.screens.service_system import SystemPage
+from kiosk.gui.screens.widgets import make_label
 from kiosk.gui.texts import tr
 from kiosk.journal import SaleRecord
 from kiosk.operator.desk import OperatorDesk
@@ -44,6 +49,7 @@ from kiosk.operator.status import BankReach
 
 T = TypeVar("T")
 
+_DRAG = QScroller.ScrollerGestureType.LeftMouseButtonGesture
 TABS = ("status", "attention", "refunds", "sales", "device", "certificate", "system")
 DEFAULT_IDLE_SECONDS = 120.0
 
@@ -160,6 +166,8 @@ class ServiceScreen(theme.Screen):
         self._tab_group.setExclusive(True)
         self.tab_buttons: dict[str, theme.BigButton] = {}
         self._tab_grid = QGridLayout()
+        self._tab_grid.setContentsMargins(0, 0, 0, 0)
+        self._tab_columns = 0
         for name in TABS:
             button = theme.BigButton("", "tab", f"tab_{name}")
             button.setCheckable(True)
@@ -171,14 +179,30 @@ class ServiceScreen(theme.Screen):
             self._tab_stack.addWidget(self._tab_pages[name])
         self.service_exit = theme.BigButton("", "", "service_exit")
         self.service_exit.clicked.connect(self._on_exit_clicked)
-        top = QHBoxLayout()
-        top.addWidget(self.service_exit)
-        top.addStretch(1)
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addLayout(top)
-        box.addLayout(self._tab_grid)
-        box.addWidget(self._tab_stack, 1)
+        self.title = make_label("title", "service_title")
+        self._top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._top.addWidget(self.service_exit)
+        self._top.addWidget(self.title, 1)
+        # The bar (leave, title, tabs) sits on top of a tall screen and beside the page on a
+        # wide one, where height is what runs out; it scrolls by dragging if it must.
+        bar = QWidget()
+        bar_box = QVBoxLayout(bar)
+        bar_box.setContentsMargins(0, 0, 0, 0)
+        bar_box.addLayout(self._top)
+        bar_box.addLayout(self._tab_grid)
+        bar_box.addStretch(1)
+        self._bar = QScrollArea()
+        self._bar.setObjectName("service_bar")
+        self._bar.setWidgetResizable(True)
+        self._bar.setFrameShape(QFrame.Shape.NoFrame)
+        self._bar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._bar.setWidget(bar)
+        drag_to_scroll(self._bar.viewport())
+        self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom, page)
+        self._body.setContentsMargins(0, 0, 0, 0)
+        self._body.addWidget(self._bar)
+        self._body.addWidget(self._tab_stack, 1)
+        self._sidebar: bool | None = None
         return page
 
     # --- PIN and leaving ---------------------------------------------------------------------
@@ -267,6 +291,9 @@ class ServiceScreen(theme.Screen):
     def _on_attention_changed(self, count: int) -> None:
         title = tr("svc.tab.attention", self.lang)
         self.tab_buttons["attention"].setText(f"{title} ({count})" if count else title)
+        self._tab_columns = 0
+        if self.width() > 1:
+            self.on_resized(self.width(), self.height())
 
     def _on_device_config_changed(self) -> None:
         """Registration wrote the config: the kiosk re-reads it (its own checks included)."""
@@ -287,12 +314,16 @@ class ServiceScreen(theme.Screen):
 
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
+        self._tab_columns = 0  # the words' widths changed: arrange the tabs again
         self.pin_page.retranslate(lang)
         self.service_exit.setText(tr("svc.leave", lang))
+        self.title.setText(tr("service.title", lang))
         for name, button in self.tab_buttons.items():
             button.setText(tr(f"svc.tab.{name}" if name != "sales" else "service.tab.sales", lang))
         for page in self._tab_pages.values():
             page.retranslate(lang)  # type: ignore[attr-defined]
+        if self.width() > 1:
+            self.on_resized(self.width(), self.height())
 
     def on_scale_changed(self, scale: float) -> None:
         self.pin_page.on_scale_changed(scale)
@@ -307,11 +338,37 @@ class ServiceScreen(theme.Screen):
         self._arrange_tabs(width - 2 * base)
 
     def _arrange_tabs(self, width: int) -> None:
-        """As many tab buttons to a row as fit at a readable width: 7, 4 or 3 across."""
-        wanted = round(200 * self.scale)
-        columns = len(TABS) if width >= wanted * len(TABS) else 4 if width >= wanted * 4 else 3
-        for button in self.tab_buttons.values():
-            self._tab_grid.removeWidget(button)
-        for index, name in enumerate(TABS):
-            row, col = divmod(index, columns)
-            self._tab_grid.addWidget(self.tab_buttons[name], row, col)
+        """Tabs beside the page on a wide screen, on top (as many across as fit whole) on a
+        tall one; the bar never takes more room than its buttons need."""
+        sidebar = width > self.height()
+        gap = self._tab_grid.spacing()
+        widest = max(b.sizeHint().width() for b in self.tab_buttons.values())
+        if sidebar:
+            columns = 1
+            widest = max(widest, self.service_exit.sizeHint().width())
+        else:
+            columns = max(1, min(len(TABS), (width + gap) // max(1, widest + gap)))
+            columns = -(-len(TABS) // -(-len(TABS) // columns))  # the same rows, evenly filled
+        if (columns, sidebar) != (self._tab_columns, self._sidebar):
+            self._tab_columns, self._sidebar = columns, sidebar
+            for button in self.tab_buttons.values():
+                self._tab_grid.removeWidget(button)
+            for index, name in enumerate(TABS):
+                row, col = divmod(index, columns)
+                self._tab_grid.addWidget(self.tab_buttons[name], row, col)
+            self.title.setVisible(not sidebar)
+            self._top.setDirection(
+                QBoxLayout.Direction.TopToBottom if sidebar else QBoxLayout.Direction.LeftToRight
+            )
+            self._body.setDirection(
+                QBoxLayout.Direction.LeftToRight if sidebar else QBoxLayout.Direction.TopToBottom
+            )
+        bar = self._bar.widget()
+        assert bar is not None
+        if sidebar:
+            self._bar.setMaximumHeight(16777215)
+            self._bar.setFixedWidth(widest + round(24 * self.scale))
+        else:
+            self._bar.setMinimumWidth(0)
+            self._bar.setMaximumWidth(16777215)
+            self._bar.setFixedHeight(min(bar.sizeHint().height(), self.height() // 2))

@@ -23,6 +23,7 @@ from kiosk.gui.screens.service_parts import (
     Runner,
     ServicePage,
     clear_layout,
+    drag_to_scroll,
 )
 from kiosk.gui.texts import format_amount, tr
 from kiosk.journal import RefundRecord, SaleRecord
@@ -65,7 +66,7 @@ class AttentionPage(ServicePage):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.list)
-        QScroller.grabGesture(scroll.viewport(), _DRAG)
+        drag_to_scroll(scroll.viewport())
         self.refresh_button = theme.BigButton("", "", "attention_refresh")
         self.refresh_button.clicked.connect(self.load)
         self._sales: list[SaleRecord] = []

@@ -5,7 +5,7 @@ unregister (each after a confirmation). The config file is written by the operat
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.gui import theme
 from kiosk.gui.screens.service_parts import (
@@ -53,9 +53,10 @@ class DevicePage(ServicePage):
         box.addWidget(self.confirm)
         box.addWidget(self.caption)
         box.addWidget(self.points, 1)
-        box.addStretch(0)
-        box.addWidget(self.points_button)
-        box.addWidget(self.unregister_button)
+        row = QHBoxLayout()
+        row.addWidget(self.unregister_button)
+        row.addWidget(self.points_button)
+        box.addLayout(row)
 
     # --- steps --------------------------------------------------------------------------------
 

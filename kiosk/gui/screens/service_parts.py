@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QScroller,
+    QScrollerProperties,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -106,6 +107,16 @@ class ServicePage(QWidget):
         self.lang = lang
 
 
+def drag_to_scroll(viewport: QWidget) -> None:
+    """Touch scrolling by dragging, with the touch reaching a button at once (Qt's default
+    holds every press back a quarter of a second to see whether a drag follows)."""
+    QScroller.grabGesture(viewport, _DRAG)
+    scroller = QScroller.scroller(viewport)
+    props = scroller.scrollerProperties()
+    props.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0.0)
+    scroller.setScrollerProperties(props)
+
+
 class ChoiceList(QScrollArea):
     """Big buttons in a column that scrolls by dragging; `chosen(key)` when one is touched.
 
@@ -127,7 +138,7 @@ class ChoiceList(QScrollArea):
         self._box = QVBoxLayout(self._inner)
         self._box.setContentsMargins(0, 0, 0, 0)
         self.setWidget(self._inner)
-        QScroller.grabGesture(self.viewport(), _DRAG)
+        drag_to_scroll(self.viewport())
         self.buttons: dict[object, theme.BigButton] = {}
 
     def set_items(self, items: Sequence[tuple[object, str]]) -> None:
@@ -135,8 +146,7 @@ class ChoiceList(QScrollArea):
             item = self._box.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
-                widget.hide()
-                widget.deleteLater()
+                _discard(widget)
         self.buttons = {}
         for key, text in items:
             button = theme.BigButton(text, "", f"{self._prefix}_{key}")
@@ -270,5 +280,12 @@ def clear_layout(box: QVBoxLayout) -> None:
         item = box.takeAt(0)
         widget = item.widget() if item is not None else None
         if widget is not None:
-            widget.hide()
-            widget.deleteLater()
+            _discard(widget)
+
+
+def _discard(widget: QWidget) -> None:
+    """Out of sight and out of the widget tree at once (deleteLater waits for the loop, and a
+    look-up by name must not find yesterday's row)."""
+    widget.hide()
+    widget.setParent(None)
+    widget.deleteLater()

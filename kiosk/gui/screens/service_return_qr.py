@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.gui.qrimage import QrView
 from kiosk.gui.screens.service_parts import DeskSource, Runner
@@ -56,11 +57,25 @@ class ReturnQrPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.hint)
-        box.addWidget(self.qr, 1)
-        box.addWidget(self.countdown)
+        side = QWidget()
+        column = QVBoxLayout(side)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addStretch(1)
+        column.addWidget(self.hint)
+        column.addWidget(self.countdown)
+        column.addStretch(1)
+        # QR beside the words where the panel is wide, above them where it is tall.
+        self._box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+        self._box.addWidget(self.qr, 1)
+        self._box.addWidget(side)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        wide = event.size().width() > event.size().height() * 1.3
+        self._box.setDirection(
+            QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        )
+        super().resizeEvent(event)
 
     @property
     def watch(self) -> ReturnWatch | None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.gui import theme
-from kiosk.gui.screens.service_parts import Runner
+from kiosk.gui.screens.service_parts import Runner, drag_to_scroll
 from kiosk.gui.screens.widgets import make_label
 from kiosk.gui.texts import format_amount, state_label, tr
 from kiosk.journal import SaleRecord
@@ -83,7 +83,7 @@ class SalesPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        QScroller.grabGesture(self.table.viewport(), _DRAG)
+        drag_to_scroll(self.table.viewport())
         self.refresh_button = theme.BigButton("", "", "refresh_sales")
         self.refresh_button.clicked.connect(self.load)
         box = QVBoxLayout(self)

@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtWidgets import QScrollArea, QScroller, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QScroller, QVBoxLayout, QWidget
 
 from kiosk.gui import theme
 from kiosk.gui.screens.service_parts import (
@@ -15,6 +15,7 @@ from kiosk.gui.screens.service_parts import (
     Runner,
     ServicePage,
     clear_layout,
+    drag_to_scroll,
     form_row,
 )
 from kiosk.gui.texts import format_amount, tr
@@ -121,7 +122,7 @@ class StatusPage(ServicePage):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.rows)
-        QScroller.grabGesture(scroll.viewport(), _DRAG)
+        drag_to_scroll(scroll.viewport())
         self.refresh_button = theme.BigButton("", "", "status_refresh")
         self.refresh_button.clicked.connect(self.load)
         self.check_button = theme.BigButton("", "primary", "status_check")
@@ -130,8 +131,10 @@ class StatusPage(ServicePage):
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.message)
         box.addWidget(scroll, 1)
-        box.addWidget(self.check_button)
-        box.addWidget(self.refresh_button)
+        row = QHBoxLayout()
+        row.addWidget(self.refresh_button)
+        row.addWidget(self.check_button)
+        box.addLayout(row)
 
     def load(self) -> None:
         reach = self._bank()
