@@ -29,7 +29,7 @@ from kiosk.gui.sale_view import SaleView
 from kiosk.gui.window import KioskWindow
 from kiosk.journal import Journal, JournalError
 from kiosk.mode import KioskMode, Mode
-from kiosk.operator.certificate import CertificateCheck, judge, log_check
+from kiosk.operator.certificate import CertificateCheck, certificate_health, rejudge
 from kiosk.sale import Busy, OutOfService, SaleState
 
 if TYPE_CHECKING:
@@ -239,19 +239,8 @@ class KioskShell(QObject):
 
     # --- health --------------------------------------------------------------------------------
 
-    def _judge_certificate(self) -> str | None:
-        """The certificate judged again today; the reason to stop selling if it lapsed."""
-        check = self.certificate
-        if check is None or check.info is None:
-            return None
-        now = judge(check.info)
-        if now.state is not check.state:
-            log_check(now)
-        self.certificate = now
-        return now.sentence("en") if now.out_of_service else None
-
     def _on_health_checked(self, reachable: bool, reason: str) -> None:
-        lapsed = self._judge_certificate()
+        self.certificate, lapsed = rejudge(self.certificate)
         if lapsed is not None:
             # The kiosk ran past its certificate's expiry: the bank will refuse every call.
             self._out_of_service(lapsed)
@@ -363,10 +352,7 @@ class KioskShell(QObject):
         info = host_bridge.health_info(
             self.problem, self.window.screen_name, self.controller, self.health, self.journal
         )
-        check = self.certificate
-        info["certificate_days_left"] = check.days_left if check is not None else None
-        info["certificate_warning"] = check.sentence("en") if check is not None else None
-        return info
+        return {**info, **certificate_health(self.certificate)}
 
     def state_info(self) -> dict[str, Any]:
         c = self.controller
@@ -397,12 +383,7 @@ class KioskShell(QObject):
         self.window.move_to("service")
 
     def reload_config(self) -> None:
-        """Service mode checked a new config (a swapped certificate, a new token): use it.
-
-        The start-up chain runs again on the file; in service mode the kiosk stays
-        there, and leaving it shows the amount screen or what is wrong.
-        """
-        log.info("config reloaded by the operator")
+        """Service mode checked a new config (a new certificate or token): start on it again."""
         self.boot()
 
     def _on_service_exit_requested(self) -> None:

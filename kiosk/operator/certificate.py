@@ -113,3 +113,22 @@ def log_check(check: CertificateCheck) -> None:
         log.error("certificate: %s", sentence)
     else:
         log.warning("certificate: %s", sentence)
+
+
+def rejudge(check: CertificateCheck | None) -> tuple[CertificateCheck | None, str | None]:
+    """A running kiosk's certificate judged again now (logged when its state changed), and
+    the reason to stop selling when it has lapsed (None while it is usable)."""
+    if check is None or check.info is None:
+        return check, None
+    now = judge(check.info)
+    if now.state is not check.state:
+        log_check(now)
+    return now, now.sentence("en") if now.out_of_service else None
+
+
+def certificate_health(check: CertificateCheck | None) -> dict[str, object]:
+    """The certificate's fields of /v1/health: days left and the warning (English)."""
+    return {
+        "certificate_days_left": check.days_left if check is not None else None,
+        "certificate_warning": check.sentence("en") if check is not None else None,
+    }
