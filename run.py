@@ -4,6 +4,8 @@
     python3 run.py            # set up, then the kiosk in demo mode on the embedded sandbox
     python3 run.py test       # set up, then lint, types and the whole test suite
     python3 run.py kiosk ARGS # set up, then any `kiosk` command
+    python3 run.py windows    # set up, then build the Windows kiosk and installer and prove
+                              # them under Wine (on Windows: build natively)
 
 Only the standard library is used here: this file runs on a machine that has
 nothing but Python 3.11+.
@@ -84,6 +86,10 @@ def main(argv: list[str]) -> int:
         return run_tests(argv[1:])
     if command == "setup":
         return 0
+    if command == "windows":
+        # The Windows build, proven under Wine on Linux (installer/README.md).
+        script = ROOT / "installer" / "windows.py"
+        return subprocess.run([str(PYTHON), str(script), *argv[1:]], cwd=ROOT).returncode
     args = argv[1:] if command == "kiosk" else argv or ["demo"]
     return subprocess.run([str(PYTHON), "-m", "kiosk", *args], cwd=ROOT).returncode
 

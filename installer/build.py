@@ -374,15 +374,24 @@ def find_iscc() -> Path | None:
     return None
 
 
-def iscc_command(iscc: Path, bundle: Path, output: Path, version: str) -> list[str]:
+def iscc_command(
+    iscc: Path,
+    bundle: Path,
+    output: Path,
+    version: str,
+    *,
+    root: str = str(ROOT),
+    iss: str = str(ISS),
+) -> list[str]:
+    """The iscc command line; root and iss as iscc sees them (Wine: Z:\\...)."""
     return [
         str(iscc),
         f"/DAppVersion={version}",
         f"/DAppVersionNumeric={windows_version(version)}",
         f"/DDistDir={bundle}",
-        f"/DRootDir={ROOT}",
+        f"/DRootDir={root}",
         f"/O{output}",
-        str(ISS),
+        iss,
     ]
 
 
@@ -417,6 +426,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="default: build/")
     parser.add_argument("--clean", action="store_true", help="empty PyInstaller's cache first")
     parser.add_argument("--no-installer", action="store_true", help="do not run iscc")
+    parser.add_argument(
+        "--setup-dir", type=Path, help="where iscc writes the setup (default: DIST/installer)"
+    )
     parser.add_argument(
         "--debug-console",
         action="store_true",
@@ -459,7 +471,8 @@ def main(argv: list[str] | None = None) -> int:
             smoke_test(bundle, linger=args.linger, keep=args.keep_smoke_files)
             say(f"smoke test passed in {time.monotonic() - built:.0f} s")
         if not args.no_installer:
-            setup = package_installer(bundle, args.dist.resolve() / "installer", version)
+            setup_dir = args.setup_dir or args.dist / "installer"
+            setup = package_installer(bundle, setup_dir.resolve(), version)
             if setup is not None:
                 say(f"installer {setup}: {megabytes(setup.stat().st_size)}")
     except BuildError as exc:

@@ -109,8 +109,8 @@ Name: "{group}\{cm:UninstallProgram,{#AppName}}"; Filename: "{uninstallexe}"
 
 [Registry]
 ; For every user of the machine; the value goes with the uninstall, or when an
-; upgrade is run with the task unticked.
-Root: HKLM; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: string; ValueName: "KaspiQRKiosk"; ValueData: """{app}\kiosk.exe"""; Flags: uninsdeletevalue; Tasks: autostart
+; upgrade is run with the task unticked. --supervise: started again after a crash.
+Root: HKLM; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: string; ValueName: "KaspiQRKiosk"; ValueData: """{app}\kiosk.exe"" --supervise"; Flags: uninsdeletevalue; Tasks: autostart
 Root: HKLM; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: none; ValueName: "KaspiQRKiosk"; Flags: deletevalue; Tasks: not autostart
 
 [Run]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from kiosk.cli import main
+from kiosk.console import utf8_console
 
 if __name__ == "__main__":
+    utf8_console()  # before anything can print, even an import error
+    from kiosk.cli import main
+
     sys.exit(main())

@@ -87,9 +87,15 @@ def run_kiosk(
 ) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from kiosk import winsys
     from kiosk.gui.kiosk import KioskShell
     from kiosk.gui.theme import apply_theme
 
+    try:
+        lock = winsys.single_instance(path)
+    except winsys.AlreadyRunning as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return winsys.EXIT_ALREADY_RUNNING
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Kaspi QR kiosk")
@@ -97,6 +103,9 @@ def run_kiosk(
     shell = KioskShell(path, demo_bar=demo_bar, console_level=console_level)
     install_excepthook(shell)
     shell.start(windowed=windowed)
+    if winsys.keep_display_awake():
+        log.info("display kept on while the kiosk runs")
     code = app.exec()
     shell.quit()
+    lock.release()
     return int(code)

@@ -11,6 +11,8 @@ one file.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import logging
 import os
 import sys
 import tempfile
@@ -22,8 +24,10 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 # ConfigError is defined beside the bank client's settings, whose problems it names too.
-from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings
+from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings, scheme_url_mismatch
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, valid_bin, valid_device_id
+
+log = logging.getLogger("kiosk.config")
 
 
 def _opt(default: Any, help: str, *, secret: bool = False, path: bool = False) -> Any:
@@ -82,6 +86,9 @@ class KioskSection:
         "", "Digits that open service mode; empty: service mode is closed", secret=True
     )
     health_interval: float = _opt(30.0, "Seconds between health pings while idle")
+    recovery_seconds: float = _opt(
+        5.0, "Seconds start-up recovery may ask the bank before the kiosk opens for sales"
+    )
     service_idle_seconds: float = _opt(
         120.0, "Seconds without a touch before service mode returns to the amount screen"
     )
@@ -92,6 +99,16 @@ class HostApiSection:
     enabled: bool = _opt(False, "Serve the local API for a vending-machine controller")
     port: int = _opt(8765, "TCP port on 127.0.0.1")
     token: str = _opt("", "Bearer token the controller must send", secret=True)
+
+
+@dataclass(frozen=True)
+class MetricsSection:
+    enabled: bool = _opt(False, "Serve Prometheus metrics (GET /metrics) for fleet monitoring")
+    bind: str = _opt(
+        "127.0.0.1", "Address to listen on: 127.0.0.1, or the kiosk's LAN address for the fleet"
+    )
+    port: int = _opt(9108, "TCP port of the metrics, never the host API's")
+    token: str = _opt("", "Bearer token Prometheus must send; empty: none", secret=True)
 
 
 @dataclass(frozen=True)
@@ -116,6 +133,7 @@ class Config:
     sale: SaleSection = field(default_factory=SaleSection)
     kiosk: KioskSection = field(default_factory=KioskSection)
     host_api: HostApiSection = field(default_factory=HostApiSection)
+    metrics: MetricsSection = field(default_factory=MetricsSection)
     storage: StorageSection = field(default_factory=StorageSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     #: The file this came from (None for defaults); relative paths resolve against its folder.
@@ -241,6 +259,9 @@ def from_mapping(data: dict[str, Any], path: Path | None = None) -> Config:
         built[name] = cls(**values)
     config = Config(**built, path=path)
     validate(config)
+    mismatch = scheme_url_mismatch(config.kaspi.scheme, config.kaspi.base_url)
+    if mismatch:
+        log.warning("%s", mismatch)
     return config
 
 
@@ -286,10 +307,27 @@ def validate(config: Config) -> None:
         raise ConfigError(
             "host_api.token", "must be at least 16 characters when the host API is enabled"
         )
+    _validate_metrics(config)
     if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", "must be DEBUG, INFO, WARNING or ERROR")
     if config.storage.retention_days < 0:
         raise ConfigError("storage.retention_days", "must not be negative")
+
+
+def _validate_metrics(config: Config) -> None:
+    m = config.metrics
+    try:
+        ipaddress.ip_address(m.bind)
+    except ValueError:
+        raise ConfigError(
+            "metrics.bind", f"must be an IP address such as 127.0.0.1 or 0.0.0.0, not {m.bind!r}"
+        ) from None
+    if not 0 < m.port < 65536:
+        raise ConfigError("metrics.port", "must be a TCP port (1-65535)")
+    if m.enabled and config.host_api.enabled and m.port == config.host_api.port:
+        raise ConfigError("metrics.port", "must differ from host_api.port")
+    if m.token and len(m.token) < 16:
+        raise ConfigError("metrics.token", "must be at least 16 characters, or empty for none")
 
 
 def load(path: str | os.PathLike[str]) -> Config:

@@ -12,15 +12,23 @@ Rules (the guide's life cycle plus the product owner's):
   previous one was SENT, and never while one is in flight. So polls never
   overlap and never come faster than the interval, whatever the latency.
 - A stage (QR: waiting for the scan; AWAITING: waiting for the confirmation)
-  ends by timeout only on a status read SENT at or after its deadline that still
+  ends by timeout only on a status read SENT at or after its end that still
   shows the stage's own status. A read sent earlier proves nothing about the
   deadline, so a Wait or Processed that came in at the last moment is never
   lost. The QR leaves the screen at the scan deadline itself, before that read.
+- The scan stage ends at its deadline: QrTokenCreated then is FAILED/SCAN_TIMEOUT.
+  The confirmation stage does not end at the kiosk's deadline: the bank cancels
+  a stale Wait itself and may be late with it, so the flow reads on for
+  CONFIRM_GRACE_POLLS intervals. An Error read past the deadline is
+  FAILED/CONFIRM_TIMEOUT, a Processed is PROCESSED, and a bank still saying
+  Wait at the end of the grace leaves the sale UNKNOWN/CONFIRM_TIMEOUT — never
+  "not paid" while the bank says the customer may still confirm; the idle
+  re-check (kiosk.recovery) keeps asking about it.
 - Every failed read (transient or not: timeouts, 5xx, TLS, -1601, unknown API
   errors, garbage) is the same to the flow: the outcome is not known yet, so it
-  keeps polling at the interval. A failed read past the deadline ends the sale
+  keeps polling at the interval. A failed read past the stage's end ends the sale
   UNKNOWN (BANK_UNREACHABLE); so does a status the guide does not know seen past
-  the deadline. The flow never reports FAILED or PROCESSED without a status
+  it. The flow never reports FAILED or PROCESSED without a status
   saying so. Repeating a TLS failure once per interval until the deadline is
   bounded and is not the blind retry the client avoids.
 - Cancel is allowed only before the scan. The screen shows CANCELLED at once,
@@ -32,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -44,9 +53,15 @@ WAIT = PaymentStatus.WAIT.value
 PROCESSED = PaymentStatus.PROCESSED.value
 ERROR = PaymentStatus.ERROR.value
 
-# The status that a stage waits to see change; seen past the stage's deadline it
-# proves the timeout.
-_TIMEOUT_REASON = {SaleState.QR: Reason.SCAN_TIMEOUT, SaleState.AWAITING: Reason.CONFIRM_TIMEOUT}
+# The status that a stage waits to see change; seen past the stage's end it proves the
+# timeout: the QR is dead (FAILED); a Wait the bank has not cancelled is not known (UNKNOWN).
+_TIMEOUT = {
+    SaleState.QR: (SaleState.FAILED, Reason.SCAN_TIMEOUT),
+    SaleState.AWAITING: (SaleState.UNKNOWN, Reason.CONFIRM_TIMEOUT),
+}
+#: Reads past the confirmation deadline before a bank that still says Wait leaves the sale
+#: UNKNOWN: the bank cancels a stale Wait itself, and may be late with it.
+CONFIRM_GRACE_POLLS = 3
 
 
 class Meaning(StrEnum):
@@ -93,32 +108,63 @@ class Change:
     shown: bool = True
 
 
-def classify(stage: SaleState, status: str, past_deadline: bool) -> tuple[SaleState, Reason | None]:
+def classify(
+    stage: SaleState, status: str, past_deadline: bool, past_end: bool | None = None
+) -> tuple[SaleState, Reason | None]:
     """What one status read means in a stage (QR or AWAITING); the stage itself if nothing yet.
 
-    `past_deadline`: the read was sent at or after the stage's deadline.
+    `past_deadline`: the read was sent at or after the stage's deadline; `past_end`:
+    at or after the end of its watch (the deadline, plus the grace for a confirmation;
+    by default the deadline itself).
     """
+    if past_end is None:
+        past_end = past_deadline
     meaning = meaning_of(status)
     if meaning is Meaning.PAID:
         return SaleState.PROCESSED, None
     if meaning is Meaning.DECLINED:
+        if stage is SaleState.AWAITING and past_deadline:
+            return SaleState.FAILED, Reason.CONFIRM_TIMEOUT  # the bank's own cancellation
         return SaleState.FAILED, Reason.DECLINED
     if meaning is Meaning.SCANNED and stage is SaleState.QR:
         return SaleState.AWAITING, None
-    if not past_deadline:
+    if not past_end:
         return stage, None  # QrTokenCreated, Wait again, or a text the guide does not list
     if meaning is _STAGE_MEANING[stage]:
-        return SaleState.FAILED, _TIMEOUT_REASON[stage]
-    # Past the deadline with a status that neither ends nor proves the timeout (an
-    # unknown text, or QrTokenCreated after a Wait): not paid as far as we know,
-    # but not known to be unpaid either.
+        return _TIMEOUT[stage]
+    # Past the end with a status that neither ends nor proves the timeout (an unknown
+    # text, or QrTokenCreated after a Wait): not paid as far as we know, but not known
+    # to be unpaid either.
     return SaleState.UNKNOWN, Reason.BANK_UNREACHABLE
 
 
-class PaymentFlow:
-    """The life of one payment from its qr/create answer until its outcome is known."""
+def seconds_to_expiry(expire_date: datetime, wall_now: datetime) -> float | None:
+    """Seconds from `wall_now` (aware) to an offset-aware ExpireDate; None for a naive one.
 
-    def __init__(self, payment_id: int, behavior: BehaviorOptions, now: float) -> None:
+    A date without an offset names no moment (the guide's own example has none), so it
+    never sets a deadline: the kiosk's own clock (creation + timeout) does.
+    """
+    if expire_date.tzinfo is None or expire_date.utcoffset() is None:
+        return None
+    return (expire_date - wall_now).total_seconds()
+
+
+class PaymentFlow:
+    """The life of one payment from its qr/create answer until its outcome is known.
+
+    `expires_in`: seconds from `now` to the token's offset-aware ExpireDate
+    (seconds_to_expiry); the QR leaves the screen at the earlier of it and
+    `now + scan_timeout`, since a scan after ExpireDate fails at the bank.
+    """
+
+    def __init__(
+        self,
+        payment_id: int,
+        behavior: BehaviorOptions,
+        now: float,
+        *,
+        expires_in: float | None = None,
+    ) -> None:
         self.payment_id = payment_id
         self.behavior = behavior
         self.created_at = now
@@ -135,7 +181,10 @@ class PaymentFlow:
         self.polls_sent = 0
         self.paid_amount: Decimal | None = None
         self.amount_mismatch = False
-        self.scan_deadline = now + behavior.scan_timeout
+        scan_wait = behavior.scan_timeout
+        if expires_in is not None:
+            scan_wait = max(0.0, min(scan_wait, expires_in))
+        self.scan_deadline = now + scan_wait
         self.confirm_deadline: float | None = None
         self._stage = SaleState.QR  # the stage being watched, whatever the screen shows
         self._sent_at: float | None = None
@@ -153,6 +202,13 @@ class PaymentFlow:
         """The deadline of the stage being watched."""
         if self._stage is SaleState.AWAITING and self.confirm_deadline is not None:
             return self.confirm_deadline
+        return self.scan_deadline
+
+    @property
+    def watch_end(self) -> float:
+        """When the stage being watched ends: its deadline, plus the grace for a confirmation."""
+        if self._stage is SaleState.AWAITING and self.confirm_deadline is not None:
+            return self.confirm_deadline + CONFIRM_GRACE_POLLS * self.behavior.poll_interval
         return self.scan_deadline
 
     @property
@@ -223,11 +279,11 @@ class PaymentFlow:
     def on_status(self, status: str, now: float) -> list[Change]:
         """The answer to the read in flight: the payment's status text."""
         changes = self._answer(now)
-        past_deadline = self._read_past_deadline()
+        past_deadline, past_end = self._read_past(self.deadline), self._read_past(self.watch_end)
         self.last_status = status
         self.last_error = None
         self.failures = 0
-        new, reason = classify(self._stage, status, past_deadline)
+        new, reason = classify(self._stage, status, past_deadline, past_end)
         if new is SaleState.AWAITING and self._stage is SaleState.QR:
             self._stage = SaleState.AWAITING
             self.confirm_deadline = now + self.behavior.confirm_timeout
@@ -246,7 +302,7 @@ class PaymentFlow:
         changes = self._answer(now)
         self.last_error = error
         self.failures += 1
-        if self._read_past_deadline():
+        if self._read_past(self.watch_end):
             changes.extend(self._end(SaleState.UNKNOWN, Reason.BANK_UNREACHABLE, None))
         return changes
 
@@ -287,9 +343,9 @@ class PaymentFlow:
         self._in_flight = False
         return self.on_tick(now)
 
-    def _read_past_deadline(self) -> bool:
+    def _read_past(self, moment: float) -> bool:
         assert self._sent_at is not None
-        return self._sent_at >= self.deadline
+        return self._sent_at >= moment
 
     def _end(self, new: SaleState, reason: Reason | None, status: str | None) -> list[Change]:
         old = self.outcome

@@ -9,6 +9,10 @@ Only IDLE sells (the amount screen, or a result screen counting down). The
 screens follow the mode; they never decide it. A problem found while the
 operator is in service mode is remembered and shown when service mode ends,
 which always re-runs the start-up chain.
+
+Why the kiosk does not sell is told twice: `reason` in words for the screen
+and the host API, `cause` as one of OutOfServiceReason for machines (the
+Prometheus metric kiosk_out_of_service{reason} is exactly this vocabulary).
 """
 
 from __future__ import annotations
@@ -30,16 +34,33 @@ class Mode(StrEnum):
     SERVICE = "service"  # the operator is in service mode
 
 
+class OutOfServiceReason(StrEnum):
+    """Why the kiosk is not selling, as a fixed vocabulary (a metric's label, alert rules)."""
+
+    STARTING = "starting"  # the start-up chain has not finished yet
+    CONFIG = "config"  # the config file, the certificate or the key cannot be used
+    JOURNAL = "journal"  # the journal cannot be opened or written
+    REGISTRATION = "registration"  # registering the device with the bank
+    RECOVERY = "recovery"  # settling interrupted sales with the bank before selling
+    BANK = "bank"  # the bank does not answer the health ping
+
+
+#: Hears every change of the mode or of its cause: (old mode, new mode, new cause).
+Listener = Callable[["Mode", "Mode", OutOfServiceReason | None], None]
+
+
 class ModeError(Exception):
     """A transition the rules above do not allow: a bug in the caller."""
 
 
 class KioskMode:
-    """The one owner of the kiosk's mode; `listener(old, new)` hears every change."""
+    """The one owner of the kiosk's mode; `listener(old, new, cause)` hears every change."""
 
-    def __init__(self, listener: Callable[[Mode, Mode], None] | None = None) -> None:
+    def __init__(self, listener: Listener | None = None) -> None:
         self._mode = Mode.STARTING
         self.reason: str | None = "starting"
+        #: `reason`'s kind; None while the kiosk can sell or sells (kept in service mode).
+        self.cause: OutOfServiceReason | None = OutOfServiceReason.STARTING
         self.sale_id: int | None = None
         self._listener = listener
 
@@ -67,52 +88,56 @@ class KioskMode:
     def start(self, reason: str = "starting") -> None:
         """The start-up chain runs (again); a running sale is abandoned to recovery."""
         self.sale_id = None
-        self._set(Mode.STARTING, reason)
+        self._set(Mode.STARTING, reason, OutOfServiceReason.STARTING)
 
-    def out_of_service(self, reason: str) -> None:
+    def out_of_service(self, reason: str, cause: OutOfServiceReason) -> None:
         """A link broke. In service mode it is only remembered, for when the operator leaves."""
         if self._mode is Mode.SERVICE:
-            self.reason = reason
+            self.reason, self.cause = reason, cause
             return
         self.sale_id = None
-        self._set(Mode.OUT_OF_SERVICE, reason)
+        self._set(Mode.OUT_OF_SERVICE, reason, cause)
 
     def ready(self) -> None:
         """Everything checked: sales may start."""
         if self._mode in (Mode.SELLING, Mode.SERVICE):
             raise ModeError(f"ready while {self._mode.value}")
-        self._set(Mode.IDLE, None)
+        self._set(Mode.IDLE, None, None)
 
     def sale_started(self, sale_id: int) -> None:
         refused = self.refusal()
         if refused is not None:
             raise refused
         self.sale_id = sale_id
-        self._set(Mode.SELLING, None)
+        self._set(Mode.SELLING, None, None)
 
     def sale_ended(self) -> None:
         """The sale on the screen ended; the result screen may take the next sale."""
         if self._mode is not Mode.SELLING:
             raise ModeError(f"sale ended while {self._mode.value}")
         self.sale_id = None
-        self._set(Mode.IDLE, None)
+        self._set(Mode.IDLE, None, None)
 
     def enter_service(self) -> None:
         if self._mode is Mode.SELLING:
             raise ModeError("service mode while a sale runs")
-        self._set(Mode.SERVICE, self.reason)
+        self._set(Mode.SERVICE, self.reason, self.cause)
 
     def leave_service(self) -> None:
         """Back from service mode: the start-up chain decides what comes next."""
         if self._mode is not Mode.SERVICE:
             raise ModeError(f"leave service while {self._mode.value}")
-        self._set(Mode.STARTING, self.reason or "starting")
+        # A problem found in service mode stays, until the start-up chain looks again.
+        self._set(
+            Mode.STARTING, self.reason or "starting", self.cause or OutOfServiceReason.STARTING
+        )
 
-    def _set(self, mode: Mode, reason: str | None) -> None:
-        old = self._mode
+    def _set(self, mode: Mode, reason: str | None, cause: OutOfServiceReason | None) -> None:
+        old, old_cause = self._mode, self.cause
         self._mode = mode
         self.reason = reason
+        self.cause = cause
         if old is not mode:
             log.info("mode %s -> %s%s", old.value, mode.value, f" ({reason})" if reason else "")
-            if self._listener is not None:
-                self._listener(old, mode)
+        if (old is not mode or old_cause is not cause) and self._listener is not None:
+            self._listener(old, mode, cause)

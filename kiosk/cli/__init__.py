@@ -116,8 +116,10 @@ def _add_optional(sub: Any, name: str, module: str, help: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from kiosk.console import utf8_console
     from kiosk.kaspi import errors
 
+    utf8_console()  # before any output: UTF-8 and never raising (kiosk/console.py)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

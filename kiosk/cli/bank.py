@@ -6,15 +6,20 @@ The commands that need only the bank client and the config.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from kiosk.cli.common import EXIT_OK, CommandError, load_config, print_json
 from kiosk.config import kaspi_settings
+from kiosk.kaspi.settings import scheme_url_mismatch
 
 
 def cmd_ping(args: argparse.Namespace) -> int:
     from kiosk.kaspi.client import KaspiClient
 
     config = load_config(args)
+    mismatch = scheme_url_mismatch(config.kaspi.scheme, config.kaspi.base_url)
+    if mismatch:  # said before the ping, which a wrong scheme usually fails
+        print(f"warning: {mismatch}", file=sys.stderr)
     with KaspiClient(kaspi_settings(config)) as client:
         client.ping()
     print(f"OK: {config.kaspi.base_url} answers (scheme {config.kaspi.scheme})")

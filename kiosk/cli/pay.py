@@ -6,6 +6,7 @@ import argparse
 import io
 import sys
 import time
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from kiosk.cli.common import (
@@ -19,7 +20,6 @@ from kiosk.cli.common import (
 from kiosk.config import kaspi_settings
 from kiosk.kaspi import errors
 from kiosk.kaspi.client import KaspiClient
-from kiosk.kaspi.models import ReturnStatus
 from kiosk.sale import SaleState
 
 
@@ -57,7 +57,7 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 
 def cmd_pay(args: argparse.Namespace) -> int:
-    from kiosk.flow import Change, PaymentFlow, run_flow
+    from kiosk.flow import Change, PaymentFlow, run_flow, seconds_to_expiry
 
     config = load_config(args)
     amount: Decimal = args.amount
@@ -78,7 +78,9 @@ def cmd_pay(args: argparse.Namespace) -> int:
             f"Polling every {b.poll_interval:g} s; scan within {b.scan_timeout:g} s, "
             f"confirm within {b.confirm_timeout:g} s",
         )
-        flow = PaymentFlow(payment.payment_id, b, time.monotonic())
+        # The QR dies at the earlier of creation + scan timeout and an offset-aware ExpireDate.
+        expires_in = seconds_to_expiry(payment.expire_date, datetime.now(UTC))
+        flow = PaymentFlow(payment.payment_id, b, time.monotonic(), expires_in=expires_in)
 
         def on_change(change: Change) -> None:
             if change.old is change.new:
@@ -146,6 +148,8 @@ def _check_amount(
 
 
 def cmd_refund(args: argparse.Namespace) -> int:
+    from kiosk import refund
+
     config = load_config(args)
     if config.kaspi.scheme == "basic":
         raise CommandError(
@@ -153,19 +157,16 @@ def cmd_refund(args: argparse.Namespace) -> int:
         )
     amount: Decimal = args.amount
     with KaspiClient(kaspi_settings(config)) as client:
-        return_id = None
-        if config.kaspi.scheme == "standard":
-            return_id = _customer_return_qr(args, client)
-            if return_id is None:
-                return EXIT_NOT_PAID
-        details = client.payment_details(args.payment_id)
-        if amount > details.available_return_amount:
-            raise CommandError(
-                f"payment {args.payment_id} has only {details.available_return_amount} ₸ left to "
-                f"refund (asked {amount} ₸)",
-                EXIT_NOT_PAID,
-            )
-        operation = client.refund(args.payment_id, amount, return_id)
+        try:
+            if config.kaspi.scheme == "standard":
+                return_id = _customer_return_qr(args, client)
+                if return_id is None:
+                    return EXIT_NOT_PAID
+                operation = refund.refund_with_customer(client, args.payment_id, amount, return_id)
+            else:
+                operation = refund.refund_without_customer(client, args.payment_id, amount)
+        except refund.RefundRefused as exc:
+            raise CommandError(str(exc), EXIT_NOT_PAID) from None
     if args.json:
         print_json(
             {"QrPaymentId": args.payment_id, "Amount": str(amount), "ReturnOperationId": operation}
@@ -177,6 +178,8 @@ def cmd_refund(args: argparse.Namespace) -> int:
 
 def _customer_return_qr(args: argparse.Namespace, client: KaspiClient) -> int | None:
     """Scheme standard: the customer scans a return QR; its id authorises the refund."""
+    from kiosk.refund import ReturnVerdict, wait_for_customer
+
     ret = client.create_return()
     _say(args, terminal_qr(ret.qr_token))
     _say(
@@ -184,24 +187,24 @@ def _customer_return_qr(args: argparse.Namespace, client: KaspiClient) -> int | 
         f"Return {ret.return_id}: the customer scans this with the Kaspi.kz app "
         f"(within {ret.scan_timeout:g} s)",
     )
-    deadline = time.monotonic() + ret.scan_timeout
-    while True:
-        try:
-            status = client.return_status(ret.return_id)
-        except errors.KaspiError as exc:
-            if not exc.transient:
-                raise
-            status = None
-            _say(args, f"  (status read failed: {exc}; trying again)")
-        if status == ReturnStatus.CUSTOMER_IDENTITY_OBTAINED:
-            return ret.return_id
-        if status == ReturnStatus.ERROR:
-            _say(args, "The return QR failed at the bank.")
-            return None
-        if time.monotonic() + ret.poll_interval > deadline:
-            _say(args, "The customer did not scan the return QR in time.")
-            return None
-        time.sleep(ret.poll_interval)
+
+    def on_read(_status: str | None, error: errors.KaspiError | None) -> None:
+        if error is not None:
+            _say(args, f"  (status read failed: {error}; trying again)")
+
+    verdict = wait_for_customer(
+        client, ret, clock=time.monotonic, sleep=time.sleep, on_read=on_read
+    )
+    if verdict is ReturnVerdict.IDENTIFIED:
+        return ret.return_id
+    _say(
+        args,
+        {
+            ReturnVerdict.FAILED: "The return QR failed at the bank.",
+            ReturnVerdict.EXPIRED: "The customer did not scan the return QR in time.",
+        }.get(verdict, "The return QR's status could not be read by its deadline."),
+    )
+    return None
 
 
 def cmd_remote_invoice(args: argparse.Namespace) -> int:

@@ -18,13 +18,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.config import Config
-from kiosk.flow import Change, PaymentFlow
+from kiosk.flow import Change, PaymentFlow, seconds_to_expiry
 from kiosk.gui.tracker import PaymentTracker
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError
@@ -57,6 +58,7 @@ class ActiveSale:
     source: str
     payment: QrPayment | None = None
     tracker: PaymentTracker | None = None
+    cancelled_early: bool = False  # cancelled while qr/create was still running
 
 
 class SaleController(QObject):
@@ -146,14 +148,18 @@ class SaleController(QObject):
         if sale is None or (sale_id is not None and sale.sale_id != sale_id):
             return False
         if sale.tracker is None:
-            return False  # qr/create still running: nothing to show or cancel yet
-        if not sale.tracker.cancel():
+            # qr/create still running: the cancel stands now; the payment the bank may
+            # still make is watched to its deadline once it exists (_on_qr_created).
+            sale.cancelled_early = True
+            log.info("sale %s: cancelled while qr/create runs", sale.sale_id)
+        elif sale.tracker.cancel():
+            log.info(
+                "sale %s: cancelled before the scan; watching payment %s until its deadline",
+                sale.sale_id,
+                sale.tracker.flow.payment_id,
+            )
+        else:
             return False
-        log.info(
-            "sale %s: cancelled before the scan; watching payment %s until its deadline",
-            sale.sale_id,
-            sale.tracker.flow.payment_id,
-        )
         self._journal(
             sale.sale_id,
             lambda: self.journal.set_state(sale.sale_id, SaleState.CANCELLED, Reason.CANCELLED),
@@ -171,24 +177,30 @@ class SaleController(QObject):
             reason = str(error) if error is not None else "no answer"
             log.warning("sale %s: qr/create failed: %s", sale.sale_id, reason)
             # The customer never saw a QR, so nothing can have been paid.
-            self._journal(
-                sale.sale_id,
-                lambda: self.journal.set_state(
-                    sale.sale_id, SaleState.FAILED, Reason.CREATE_FAILED
-                ),
-            )
+            if not sale.cancelled_early:  # a cancelled sale stays cancelled
+                self._journal(
+                    sale.sale_id,
+                    lambda: self.journal.set_state(
+                        sale.sale_id, SaleState.FAILED, Reason.CREATE_FAILED
+                    ),
+                )
             self._journal(
                 sale.sale_id, lambda: self.journal.add_note(sale.sale_id, f"qr/create: {reason}")
             )
+            self._background.pop(sale.sale_id, None)
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, error)
             return
         sale.payment = payment
+        created = datetime.now(UTC)
         try:
             self.journal.payment_created(
                 sale.sale_id,
                 payment.payment_id,
                 payment.expire_date.isoformat(),
                 poll_interval=payment.behavior.poll_interval,
+                # The kiosk's own deadlines, for recovery: ExpireDate may have no offset.
+                scan_deadline=created + timedelta(seconds=payment.behavior.scan_timeout),
+                confirm_timeout=payment.behavior.confirm_timeout,
             )
         except JournalError as exc:
             # A QR whose payment id is not on disk could be paid and then forgotten by a
@@ -200,10 +212,15 @@ class SaleController(QObject):
                 payment.payment_id,
                 exc,
             )
+            self._background.pop(sale.sale_id, None)
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, exc)
             return
         self.sale_updated.emit(sale.sale_id)
-        flow = PaymentFlow(payment.payment_id, payment.behavior, self._clock())
+        # The QR leaves at the earlier of creation + scan timeout and an offset-aware ExpireDate.
+        expires_in = seconds_to_expiry(payment.expire_date, created)
+        flow = PaymentFlow(
+            payment.payment_id, payment.behavior, self._clock(), expires_in=expires_in
+        )
         tracker = PaymentTracker(
             flow, lambda: self._read_status(payment.payment_id), self._worker, self._clock, self
         )
@@ -224,6 +241,11 @@ class SaleController(QObject):
             payment.behavior.confirm_timeout,
         )
         self.sale_updated.emit(sale.sale_id)
+        if sale.cancelled_early:
+            # Never shown, but followed to its deadline like any cancelled QR.
+            flow.cancel(self._clock())
+            tracker.start()
+            return
         self.qr_ready.emit(payment, sale.amount)
         self._countdown.start()
         tracker.start()

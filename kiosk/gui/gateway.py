@@ -83,6 +83,7 @@ class KioskGateway:
 
     def health(self) -> KioskHealth:
         info = self._gui.call(self._shell.health_info)
+        cert = self._shell.certificate.check  # an immutable record: safe from this thread
         # Field by field: what the host is shown is the contract's choice, not the shell's.
         return KioskHealth(
             ok=info["ok"],
@@ -94,8 +95,8 @@ class KioskGateway:
             problem=info["problem"],
             attention=info["attention"],
             version=__version__,
-            certificate_days_left=info.get("certificate_days_left"),
-            certificate_warning=info.get("certificate_warning"),
+            certificate_days_left=cert.days_left if cert is not None else None,
+            certificate_warning=cert.sentence("en") if cert is not None else None,
         )
 
     def state(self) -> KioskState:

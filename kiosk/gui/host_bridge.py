@@ -50,6 +50,12 @@ def health_info(
     }
 
 
+def state_info(screen: str, controller: SaleController | None) -> dict[str, Any]:
+    """GET /v1/state's view of the kiosk: the page shown and the running sale, if any."""
+    current = controller.current if controller is not None else None
+    return {"screen": screen, "sale_id": current.sale_id if current is not None else None}
+
+
 def start_host_api(config: Config, gateway: Any) -> Any:
     """The started server, or None when disabled or its port is taken (logged)."""
     if not config.host_api.enabled:

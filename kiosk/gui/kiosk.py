@@ -25,11 +25,11 @@ from kiosk.config import Config, ConfigError, SaleSection
 from kiosk.gui import host_bridge, startup
 from kiosk.gui.controller import SaleController, SaleEnd
 from kiosk.gui.health import HealthMonitor
+from kiosk.gui.metrics_link import MetricsLink
 from kiosk.gui.sale_view import SaleView
 from kiosk.gui.window import KioskWindow
 from kiosk.journal import Journal, JournalError
-from kiosk.mode import KioskMode, Mode
-from kiosk.operator.certificate import CertificateCheck, certificate_health, rejudge
+from kiosk.mode import KioskMode, Mode, OutOfServiceReason
 from kiosk.sale import Busy, OutOfService, SaleState
 
 if TYPE_CHECKING:
@@ -66,14 +66,16 @@ class KioskShell(QObject):
         self.health: HealthMonitor | None = None
         self.host_api: Any = None
         self.gateway: Any = None
-        self.mode = KioskMode()
-        self.certificate: CertificateCheck | None = None  # of the running start-up
+        self.certificate = startup.CertificateWatch(self.boot)
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
         self.retry_seconds = startup.RETRY_SECONDS
         low, high = SaleSection().min_amount, SaleSection().max_amount
         bar = demo_bar(self) if demo_bar else None
         self.window = KioskWindow(Decimal(str(low)), Decimal(str(high)), bar)
+        self.metrics = MetricsLink(self.window)  # Prometheus (issue 13): screen, mode, bank
+        self.mode = KioskMode(self.metrics.mode_changed)
+        self._closed = False
         self._catch_up = startup.BankCatchUp(self)
         self._boot_count = 0
         self._bank_answered = False  # at the last check before this start-up's teardown
@@ -124,38 +126,34 @@ class KioskShell(QObject):
         try:
             self._boot()
         except (ConfigError, JournalError) as exc:
-            self._out_of_service(str(exc) if isinstance(exc, JournalError) else f"config: {exc}")
+            self._out_of_service(*startup.broken_link(exc))
             self._retry.start(int(self.retry_seconds * 1000))
 
     def _boot(self) -> None:
         config = startup.load_config(self.config_path, self._console_level)
         self.config = config
+        self.metrics.apply(config)
         self.pin_lock.set_pin(config.kiosk.service_pin)
         self.window.amount_screen.set_range(
             Decimal(str(config.sale.min_amount)), Decimal(str(config.sale.max_amount))
         )
         self.journal = startup.open_journal(config)
-        self._clients = clients = startup.make_clients(config)
-        self.certificate = clients.certificate
+        self._clients = clients = startup.make_clients(config, self.metrics.on_request)
+        self.metrics.certificate_expires(clients.not_after)
         if not config.kaspi.device_token:
             self._register(config, clients.background)
             return
         self.controller = SaleController(
             config, self.journal, clients.sale, clock=self._clock, parent=self
         )
-        c = self.controller
-        self.view.result_seconds = config.sale.result_seconds
-        c.qr_requested.connect(self.view.show_preparing)
-        c.qr_ready.connect(self.view.show_qr)
-        c.qr_expired.connect(self.window.qr_screen.hide_qr)
-        c.scanned.connect(self.view.show_scanned)
-        c.sale_ended.connect(self._on_controller_sale_ended)
-        c.countdown.connect(self.view.set_seconds_left)
+        self.view.follow(self.controller, config.sale.result_seconds)
+        self.controller.sale_ended.connect(self._on_controller_sale_ended)
         if config.host_api.enabled:
             self.gateway = host_bridge.open_gateway(self, self.gateway, self.controller)
             self.host_api = host_bridge.start_host_api(config, self.gateway)
         self.health = HealthMonitor(clients.health.ping, config.kiosk.health_interval, parent=self)
         self.health.checked.connect(self._on_health_checked)
+        self.certificate.follow(clients.certificate, self.health)
         self._recover_then_check()
 
     def _register(self, config: Config, client: KaspiClient) -> None:
@@ -168,12 +166,13 @@ class KioskShell(QObject):
             if problem is None:
                 self.boot()
                 return
-            self._out_of_service(problem)
+            self._out_of_service(problem, OutOfServiceReason.REGISTRATION)
             self._retry.start(int(self.retry_seconds * 1000))
 
         self._catch_up.register(config, self.config_path, client, done)
         self._out_of_service(
-            f"registering {config.device.device_id} at trade point {config.device.trade_point_id}"
+            f"registering {config.device.device_id} at trade point {config.device.trade_point_id}",
+            OutOfServiceReason.REGISTRATION,
         )
 
     def _recover_then_check(self) -> None:
@@ -184,13 +183,16 @@ class KioskShell(QObject):
         if not pending:
             self._on_recovered([], None)
             return
-        self._out_of_service(f"checking {len(pending)} earlier payment(s) with the bank")
+        self._out_of_service(
+            f"checking {len(pending)} earlier payment(s) with the bank", OutOfServiceReason.RECOVERY
+        )
         boot = self._boot_count
         self._catch_up.recover(
             journal,
             clients.background,
             controller.sale_updated.emit,
             lambda outcomes, error: self._on_recovered(outcomes, error, boot),
+            budget=self.config.kiosk.recovery_seconds if self.config else 5.0,
         )
 
     def _on_recovered(
@@ -200,7 +202,7 @@ class KioskShell(QObject):
             return  # a recovery of an earlier boot, stopped by the teardown
         if error is not None:
             # The journal failed under the recovery: do not take sales.
-            self._out_of_service(f"recovery failed: {error}")
+            self._out_of_service(f"recovery failed: {error}", OutOfServiceReason.RECOVERY)
             self._retry.start(int(self.retry_seconds * 1000))
             return
         if outcomes:
@@ -227,11 +229,16 @@ class KioskShell(QObject):
         self.host_api = self.health = self.controller = self._clients = self.journal = None
 
     def quit(self, *, exit_app: bool = True) -> None:
+        """Stop everything and close the window; a second call (two ways to quit) does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         log.info("kiosk exiting")
         self.view.stop_result()
         self._idle.stop()
         self._teardown()
         self._catch_up.close()
+        self.metrics.close()
         self.window.quit()
         app = QApplication.instance()
         if app is not None and exit_app:
@@ -240,11 +247,6 @@ class KioskShell(QObject):
     # --- health --------------------------------------------------------------------------------
 
     def _on_health_checked(self, reachable: bool, reason: str) -> None:
-        self.certificate, lapsed = rejudge(self.certificate)
-        if lapsed is not None:
-            # The kiosk ran past its certificate's expiry: the bank will refuse every call.
-            self._out_of_service(lapsed)
-            return
         mode = self.mode.mode
         waiting = mode in (Mode.STARTING, Mode.OUT_OF_SERVICE)
         on_amount = mode is Mode.IDLE and self.window.screen_name == "amount"
@@ -253,16 +255,13 @@ class KioskShell(QObject):
                 self.back_to_start()
             elif on_amount and self.journal and self._clients and self.controller:
                 # Idle with the bank answering: one more read of sales that may have been paid late.
-                c = self.controller
-                self._catch_up.recheck(
-                    self.journal, self._clients.background, set(c.watching), c.sale_updated.emit
-                )
+                self._catch_up.recheck(self.journal, self._clients.background, self.controller)
         elif waiting or on_amount:
-            self._out_of_service(f"the bank does not answer: {reason}")
+            self._out_of_service(f"the bank does not answer: {reason}", OutOfServiceReason.BANK)
 
-    def _out_of_service(self, reason: str) -> None:
+    def _out_of_service(self, reason: str, cause: OutOfServiceReason) -> None:
         log.warning("out of service: %s", reason)
-        self.mode.out_of_service(reason)
+        self.mode.out_of_service(reason, cause)
         self.window.out_of_service_screen.show_reason(reason, self.retry_seconds)
         if self.mode.mode is not Mode.SERVICE:
             self.window.move_to("out_of_service")
@@ -275,14 +274,18 @@ class KioskShell(QObject):
             return
         if c is not None and c.journal_problem:
             # Sales stop until the disk is writable again: boot retries open + write probe.
-            self._out_of_service(f"the journal cannot be written: {c.journal_problem}")
+            self._out_of_service(
+                f"the journal cannot be written: {c.journal_problem}", OutOfServiceReason.JOURNAL
+            )
             self._retry.start(int(self.retry_seconds * 1000))
             return
         if c is None:
             self.window.move_to("out_of_service")
             return
         if self.health is not None and self.health.reachable is False:
-            self._out_of_service(f"the bank does not answer: {self.health.last_error}")
+            self._out_of_service(
+                f"the bank does not answer: {self.health.last_error}", OutOfServiceReason.BANK
+            )
             return
         if self.mode.mode is Mode.SELLING:
             self.mode.sale_ended()
@@ -349,15 +352,12 @@ class KioskShell(QObject):
     # --- what the host API and service mode read -------------------------------------------------
 
     def health_info(self) -> dict[str, Any]:
-        info = host_bridge.health_info(
+        return host_bridge.health_info(
             self.problem, self.window.screen_name, self.controller, self.health, self.journal
         )
-        return {**info, **certificate_health(self.certificate)}
 
     def state_info(self) -> dict[str, Any]:
-        c = self.controller
-        current = c.current.sale_id if c is not None and c.current is not None else None
-        return {"screen": self.window.screen_name, "sale_id": current}
+        return host_bridge.state_info(self.window.screen_name, self.controller)
 
     # --- service mode ---------------------------------------------------------------------
 
@@ -365,10 +365,8 @@ class KioskShell(QObject):
         if self.config is None or not self.pin_lock.configured:
             log.info("service gesture ignored: kiosk.service_pin is not set")
             return
-        if self.mode.mode is Mode.SELLING:
-            log.info("service gesture ignored: a sale is running")
-            return
-        if self.mode.mode is Mode.SERVICE:
+        if self.mode.mode in (Mode.SELLING, Mode.SERVICE):
+            log.info("service gesture ignored while %s", self.mode.mode.value)
             return
         from kiosk.gui.service_backend import service_screen
 
@@ -381,10 +379,6 @@ class KioskShell(QObject):
             self.health.pause(True)
         self.mode.enter_service()
         self.window.move_to("service")
-
-    def reload_config(self) -> None:
-        """Service mode checked a new config (a new certificate or token): start on it again."""
-        self.boot()
 
     def _on_service_exit_requested(self) -> None:
         was_fine = self.problem is None and self.controller is not None

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk.gui.controller import SaleEnd
+from kiosk.gui.controller import SaleController, SaleEnd
 from kiosk.gui.texts import reason_text
 from kiosk.gui.window import KioskWindow
 from kiosk.kaspi.models import QrPayment
@@ -36,6 +36,15 @@ class SaleView(QObject):
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._on_timer_timeout)
         window.result_screen.done.connect(self.result_done)
+
+    def follow(self, controller: SaleController, result_seconds: float) -> None:
+        """Show this start-up's sales (the result, and what follows it, is the kiosk's call)."""
+        self.result_seconds = result_seconds
+        controller.qr_requested.connect(self.show_preparing)
+        controller.qr_ready.connect(self.show_qr)
+        controller.qr_expired.connect(self._window.qr_screen.hide_qr)
+        controller.scanned.connect(self.show_scanned)
+        controller.countdown.connect(self.set_seconds_left)
 
     def show_preparing(self, amount: Decimal) -> None:
         self._window.qr_screen.show_preparing(amount)

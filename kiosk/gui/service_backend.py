@@ -45,7 +45,7 @@ class RunningKiosk(Protocol):
     @property
     def problem(self) -> str | None: ...
 
-    def reload_config(self) -> None: ...
+    def boot(self) -> None: ...
 
 
 def service_screen(
@@ -108,7 +108,7 @@ class ShellServiceBackend:
         log.info(
             "config reloaded from service mode; changed: %s", ", ".join(reloaded.changed) or "none"
         )
-        self._shell.reload_config()
+        self._shell.boot()  # the start-up chain again, on the checked file
 
     def close(self) -> None:
         desk, self._desk = self._desk, None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,13 +24,14 @@ from kiosk import logs, recovery
 from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_values, write_value
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, JournalError, SaleRecord
-from kiosk.operator.certificate import CertificateCheck, check_certificate, log_check
+from kiosk.mode import OutOfServiceReason
+from kiosk.operator.certificate import CertificateCheck, check_certificate, log_check, rejudge
 from kiosk.sale import SaleState
 
 if TYPE_CHECKING:
     from kiosk.gui.controller import SaleController
     from kiosk.gui.health import HealthMonitor
-    from kiosk.kaspi.client import KaspiClient
+    from kiosk.kaspi.client import KaspiClient, RequestHook
 
 log = logging.getLogger("kiosk.shell")
 
@@ -58,6 +60,34 @@ def load_config(path: Path, console_level: str) -> Config:
     return config
 
 
+def broken_link(exc: ConfigError | JournalError) -> tuple[str, OutOfServiceReason]:
+    """What the out-of-service screen says of a link that broke, and its kind for the mode."""
+    if isinstance(exc, JournalError):
+        return str(exc), OutOfServiceReason.JOURNAL
+    return f"config: {exc}", OutOfServiceReason.CONFIG
+
+
+class CertificateWatch:
+    """The running kiosk's certificate, judged again at every health check: from 60 days
+    before expiry a warning (log, /v1/health, service screen). When it lapses the start-up
+    chain runs again, which stops at the expired certificate: out of service, saying so."""
+
+    def __init__(self, restart: Callable[[], None]) -> None:
+        self.check: CertificateCheck | None = None  # of the running start-up
+        self._restart = restart
+
+    def follow(self, check: CertificateCheck | None, health: HealthMonitor) -> None:
+        self.check = check
+        health.checked.connect(self._on_health_checked)
+
+    def _on_health_checked(self, *_answer: object) -> None:
+        self.check, lapsed = rejudge(self.check)
+        if lapsed is not None:
+            # The bank would refuse every call from now on: stop selling, start again.
+            log.error("certificate lapsed while running: %s", lapsed)
+            self._restart()
+
+
 def open_journal(config: Config) -> Journal:
     journal = Journal.open(config.data_dir)
     journal.check_writable()  # a full disk refuses sales now, not mid-sale
@@ -74,14 +104,17 @@ class Clients:
     sale: KaspiClient  # the sale worker's
     background: KaspiClient  # registration, recovery
     health: KaspiClient  # health pings
-    certificate: CertificateCheck  # judged when the clients were made
+    #: When the client certificate stops being valid (None in scheme basic: no certificate).
+    not_after: datetime | None = None
+    certificate: CertificateCheck | None = None  # judged when the clients were made
 
     def close(self) -> None:
         for client in (self.sale, self.background, self.health):
             client.close()
 
 
-def make_clients(config: Config) -> Clients:
+def make_clients(config: Config, on_request: RequestHook | None = None) -> Clients:
+    """The three bank clients; `on_request` hears every HTTP request of each (the metrics)."""
     # Imported here: requests and cryptography are the largest imports of the kiosk,
     # and the window is built and shown before they are needed.
     from kiosk.kaspi.client import KaspiClient
@@ -95,9 +128,10 @@ def make_clients(config: Config) -> Clients:
     certificate = check_certificate(bank, identity=identity)
     log_check(certificate)  # the warning from 60 days before expiry, at every start
     return Clients(
-        KaspiClient(bank, context=context),
-        KaspiClient(bank, context=context),
-        KaspiClient(bank, context=context),
+        KaspiClient(bank, context=context, on_request=on_request),
+        KaspiClient(bank, context=context, on_request=on_request),
+        KaspiClient(bank, context=context, on_request=on_request),
+        identity.info.not_after if identity is not None else None,
         certificate,
     )
 
@@ -129,8 +163,13 @@ def recovery_job(
     client: KaspiClient,
     stop: threading.Event,
     on_change: Callable[[int], None],
+    budget: float,
 ) -> Callable[[], object]:
-    """Resolve the interrupted sales with the bank; stops when `stop` is set."""
+    """Resolve the interrupted sales with the bank; stops when `stop` is set.
+
+    A budget: what the bank cannot settle in it becomes unknown for the idle re-check,
+    so a sale the bank cannot decide never holds the kiosk out of service.
+    """
 
     def sleep(seconds: float) -> None:
         if stop.wait(seconds):
@@ -142,6 +181,7 @@ def recovery_job(
         interval=recovery_interval(journal),
         sleep=sleep,
         on_change=on_change,
+        budget=budget,
     )
 
 
@@ -233,21 +273,37 @@ class BankCatchUp(QObject):
         self._worker.submit(lambda: client.register_device(device_id, trade_point), saved)
 
     def recover(
-        self, journal: Journal, client: KaspiClient, on_change: Callable[[int], None], done: Done
+        self,
+        journal: Journal,
+        client: KaspiClient,
+        on_change: Callable[[int], None],
+        done: Done,
+        budget: float,
     ) -> None:
-        self._worker.submit(recovery_job(journal, client, self._stopping, on_change), done)
+        started = time.monotonic()
+
+        def recovered(outcomes: object, error: BaseException | None) -> None:
+            # The crash tests read this line from kiosk.log.
+            log.info("start-up recovery took %.2f s", time.monotonic() - started)
+            done(outcomes, error)
+
+        self._worker.submit(
+            recovery_job(journal, client, self._stopping, on_change, budget), recovered
+        )
 
     def recheck(
         self,
         journal: Journal,
         client: KaspiClient,
-        watched: set[int],
-        on_change: Callable[[int], None],
+        controller: SaleController,
     ) -> None:
-        """Idle with the bank answering: one more read of sales that may have been paid late."""
+        """Idle with the bank answering: one more read of sales that may have been paid late.
+
+        The controller's own sales are left to it; it hears of every sale the re-check changes.
+        """
         if self._rechecking:
             return
-        wanted = abandoned_filter(watched)
+        wanted = abandoned_filter(set(controller.watching))
         try:
             if not any(wanted(r) for r in pending_recovery(journal)):
                 return
@@ -263,6 +319,7 @@ class BankCatchUp(QObject):
             elif outcomes:
                 log.warning("idle re-check changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
 
+        on_change = controller.sale_updated.emit
         self._worker.submit(recheck_job(journal, client, wanted, on_change), done)
 
     def stop(self) -> None:

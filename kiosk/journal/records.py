@@ -72,6 +72,8 @@ class SaleRecord:
     resolved_at: str | None
     refunded_amount: Decimal
     note: str | None
+    scan_deadline: str | None = None  # UTC ISO: creation + QrCodeScanWaitTimeout
+    confirm_timeout: float | None = None  # PaymentConfirmationTimeout, seconds
     archived: bool = False
 
     @property

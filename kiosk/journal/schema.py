@@ -44,6 +44,18 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migrate_v2(conn: sqlite3.Connection) -> None:
+    """The kiosk's own deadlines, so recovery needs neither ExpireDate nor a fixed grace.
+
+    scan_deadline: UTC ISO time of creation + QrCodeScanWaitTimeout (an ExpireDate
+    without an offset names no moment); confirm_timeout: PaymentConfirmationTimeout
+    in seconds. NULL in sales written before.
+    """
+    for table in ("sales", "sales_archive"):
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN scan_deadline TEXT")
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN confirm_timeout REAL")
+
+
 def _migrate_refunds(conn: sqlite3.Connection) -> None:
     """Refunds get a table of their own, written before and after each payment/return call.
 
@@ -65,7 +77,11 @@ def _migrate_refunds(conn: sqlite3.Connection) -> None:
 
 #: MIGRATIONS[n] takes a file from schema version n to n + 1 (PRAGMA user_version).
 #: Append only; never edit a step that has shipped.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_v1, _migrate_refunds]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_v1,
+    _migrate_v2,
+    _migrate_refunds,
+]
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> None:

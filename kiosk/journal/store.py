@@ -250,16 +250,27 @@ class Journal(Store):
         expire_date: str,
         *,
         poll_interval: float | None = None,
+        scan_deadline: datetime | None = None,
+        confirm_timeout: float | None = None,
     ) -> None:
         """qr/create answered: the sale has a payment at the bank and its QR goes on screen.
 
-        `poll_interval` (StatusPollingInterval) is kept for `last_poll_interval`.
+        `poll_interval` (StatusPollingInterval) is kept for `last_poll_interval`;
+        `scan_deadline` (aware: creation + QrCodeScanWaitTimeout) and `confirm_timeout`
+        (PaymentConfirmationTimeout) let recovery know when the payment is decided.
         """
+        if scan_deadline is not None and scan_deadline.tzinfo is None:
+            raise ValueError("scan_deadline must be an aware datetime (the kiosk's own clock)")
         if isinstance(qr_payment_id, bool) or not isinstance(qr_payment_id, int):
             raise TypeError(f"qr_payment_id must be an int, not {qr_payment_id!r}")
         with self._tx() as conn:
             row = self._row(conn, sale_id)
-            if row["state"] != SaleState.CREATING.value:
+            # A sale cancelled while qr/create ran keeps CANCELLED but gets its payment id:
+            # the payment the bank made anyway is watched, and recovered after a crash.
+            cancelled_early = (
+                row["state"] == SaleState.CANCELLED.value and row["qr_payment_id"] is None
+            )
+            if row["state"] != SaleState.CREATING.value and not cancelled_early:
                 raise ValueError(f"sale {sale_id} is {row['state']}, not creating: no new payment")
             now = self._now()
             self._update(
@@ -267,10 +278,16 @@ class Journal(Store):
                 sale_id,
                 qr_payment_id=qr_payment_id,
                 expire_date=expire_date,
-                state=SaleState.QR.value,
+                scan_deadline=_iso(scan_deadline) if scan_deadline else None,
+                confirm_timeout=confirm_timeout,
+                state=row["state"] if cancelled_early else SaleState.QR.value,
                 updated_at=now,
             )
             detail: dict[str, Any] = {"qr_payment_id": qr_payment_id, "expire_date": expire_date}
+            if scan_deadline is not None:
+                detail["scan_deadline"] = _iso(scan_deadline)
+            if confirm_timeout is not None:
+                detail["confirm_timeout"] = confirm_timeout
             if poll_interval is not None:
                 detail["poll_interval"] = poll_interval
                 conn.execute(
@@ -479,6 +496,10 @@ class Journal(Store):
         """Sales not final (creating/qr/awaiting), oldest first: recover these at start."""
         marks = ", ".join("?" * len(OPEN_STATES))
         return self._select(f"state IN ({marks}) ORDER BY sale_id", OPEN_STATES)
+
+    def unknown(self) -> builtins.list[SaleRecord]:
+        """Sales whose outcome the bank has not told yet (UNKNOWN), oldest first."""
+        return self._select("state = ? ORDER BY sale_id", (SaleState.UNKNOWN.value,))
 
     def unsettled(self) -> builtins.list[SaleRecord]:
         """Paid sales the customer got nothing for: refund or hand over, then resolve."""

@@ -32,6 +32,8 @@ from kiosk.kaspi.settings import ConfigError, KaspiSettings
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, normalize_phone, valid_device_id
 
 log = logging.getLogger("kiosk.kaspi")
+#: Told of every HTTP request: (URL path, the error it ended in or None, seconds).
+RequestHook = Callable[[str, BaseException | None, float], None]
 # Raised for calls the configured scheme does not offer; kept importable from here.
 UnsupportedOperation = errors.UnsupportedOperation
 T = TypeVar("T")
@@ -62,9 +64,11 @@ class KaspiClient:
         *,
         identity: tls.Identity | None = None,
         context: ssl.SSLContext | None = None,
+        on_request: RequestHook | None = None,
     ) -> None:
         """`context`: one already built by tls.build_context, shared by several clients."""
         self.settings = settings
+        self._on_request = on_request  # metrics (issue 13)
         self.scheme = settings.scheme
         self.base_url = settings.base_url.rstrip("/")
         self.status_base_url = _with_version(self.base_url, settings.status_api_version)
@@ -97,6 +101,25 @@ class KaspiClient:
     # --- transport -------------------------------------------------------------------------
 
     def _send(
+        self, method: str, url: str, *, body: dict[str, Any] | None, params: dict[str, Any] | None
+    ) -> Any:
+        """One HTTP request (never repeated here); the request hook hears how it went."""
+        started = time.monotonic()
+        error: BaseException | None = None
+        try:
+            return self._exchange(method, url, body=body, params=params)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            if self._on_request is not None:
+                try:
+                    self._on_request(urlsplit(url).path, error, time.monotonic() - started)
+                except Exception:
+                    # Watching the bank must never break a payment.
+                    log.exception("the request hook failed")
+
+    def _exchange(
         self, method: str, url: str, *, body: dict[str, Any] | None, params: dict[str, Any] | None
     ) -> Any:
         request_id = uuid.uuid4().hex

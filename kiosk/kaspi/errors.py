@@ -47,7 +47,15 @@ _ALIASES: dict[int, int] = {
     -9900000003: -990000003,
     -9900000011: -990000011,
     -9900000020: -990000020,
+    # Remote payments (scheme enhanced): remote/cancel prints not-found as -99000001; remote
+    # create/cancel print 9900000032 and client-info 990000032 for one code.
+    -99000001: -990000001,
+    9900000032: 990000032,
 }
+
+# Codes the remote-payment tables list without saying what they mean: shown with their
+# number and the bank's own message, never as "Unknown".
+REMOTE_UNEXPLAINED = frozenset({-1401, -1404, 99000010, 990000032, 9900000029, 9900000031})
 
 SERVICE_UNAVAILABLE = -999
 PURCHASE_NOT_FOUND = (-1601, -990000001)
@@ -65,6 +73,9 @@ def describe_code(code: int, server_message: str | None = None) -> str:
     if known is not None:
         return f"{known} (code {code})"
     detail = f": {server_message}" if server_message else ""
+    if normalize_code(code) in REMOTE_UNEXPLAINED:
+        what = "Remote payment refused; the guide gives no meaning for this code"
+        return f"{what} (code {code}){detail}"
     return f"Unknown Kaspi status code {code}{detail}"
 
 

@@ -170,6 +170,19 @@ def _seconds(f: Fields, name: str) -> float:
     return value
 
 
+#: The link's first-stage timeout: its field tables say LinkActivationWaitTimeout, the
+#: guide's text QrCodeScanWaitTimeout. Either is accepted, the tables' name first.
+LINK_TIMEOUT_NAMES = ("LinkActivationWaitTimeout", "QrCodeScanWaitTimeout")
+
+
+def _link_timeout(f: Fields) -> float:
+    for name in LINK_TIMEOUT_NAMES:
+        value = f._get(name, _as_seconds, False)
+        if value is not None:
+            return value
+    return _seconds(f, LINK_TIMEOUT_NAMES[0])  # raises, naming the tables' field
+
+
 @dataclass(frozen=True)
 class QrPayment:
     """The answer of `/qr/create` (and, with its other field names, `/qr/create-link`)."""
@@ -210,7 +223,7 @@ class QrPayment:
             payment_methods=f.texts("PaymentMethods"),
             behavior=BehaviorOptions(
                 poll_interval=_seconds(opts, "StatusPollingInterval"),
-                scan_timeout=_seconds(opts, "LinkActivationWaitTimeout"),
+                scan_timeout=_link_timeout(opts),
                 confirm_timeout=_seconds(opts, "PaymentConfirmationTimeout"),
             ),
             is_link=True,

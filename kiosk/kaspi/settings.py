@@ -8,11 +8,32 @@ is an operator holding the config file: the key names are the config's own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 #: The bank's integration schemes: API key; certificate; certificate + BIN.
 SCHEMES = ("basic", "standard", "enhanced")
+#: The path segment each scheme's base URL carries on the bank's hosts (/r1/v01 ...).
+URL_PREFIX = {"basic": "r1", "standard": "r2", "enhanced": "r3"}
+_PREFIX_SEGMENT = re.compile(r"/(r[123])(?=/|$)")
+
+
+def scheme_url_mismatch(scheme: str, base_url: str) -> str | None:
+    """A warning when base_url's /r1|/r2|/r3 is another scheme's; None when it fits or has none.
+
+    Only a warning: production's URL comes from the bank and need not follow the test hosts.
+    """
+    found = _PREFIX_SEGMENT.search(urlsplit(base_url).path)
+    expected = URL_PREFIX.get(scheme)
+    if found is None or expected is None or found[1] == expected:
+        return None
+    owner = next(s for s, prefix in URL_PREFIX.items() if prefix == found[1])
+    return (
+        f"kaspi.base_url has /{found[1]}/ (scheme {owner}'s path) but kaspi.scheme is "
+        f"{scheme} (/{expected}/): check both"
+    )
 
 
 class ConfigError(Exception):

@@ -124,11 +124,3 @@ def rejudge(check: CertificateCheck | None) -> tuple[CertificateCheck | None, st
     if now.state is not check.state:
         log_check(now)
     return now, now.sentence("en") if now.out_of_service else None
-
-
-def certificate_health(check: CertificateCheck | None) -> dict[str, object]:
-    """The certificate's fields of /v1/health: days left and the warning (English)."""
-    return {
-        "certificate_days_left": check.days_left if check is not None else None,
-        "certificate_warning": check.sentence("en") if check is not None else None,
-    }

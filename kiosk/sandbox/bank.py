@@ -241,8 +241,9 @@ class Sandbox:
     def scan(self, payment_id: int) -> None:
         self._customer(Bank.scan, payment_id)
 
-    def confirm(self, payment_id: int) -> None:
-        self._customer(Bank.confirm, payment_id)
+    def confirm(self, payment_id: int, customer: str = state.TEST_CUSTOMER) -> None:
+        with self._service.lock:
+            self._bank.confirm(payment_id, self._service.now(), customer)
 
     def scan_error(self, payment_id: int) -> None:
         self._customer(Bank.scan_error, payment_id)
@@ -250,13 +251,18 @@ class Sandbox:
     def confirm_error(self, payment_id: int) -> None:
         self._customer(Bank.confirm_error, payment_id)
 
-    def scan_return(self, return_id: int) -> None:
+    def scan_return(self, return_id: int, customer: str = state.TEST_CUSTOMER) -> None:
         with self._service.lock:
-            self._bank.scan_return(return_id, self._service.now())
+            self._bank.scan_return(return_id, self._service.now(), customer)
 
     def _customer(self, action: Callable[[Bank, Any, float], Any], payment_id: int) -> None:
         with self._service.lock:
             action(self._bank, payment_id, self._service.now())
+
+    def forget(self, payment_id: int) -> None:
+        """The bank loses a payment (a bank-side reset): its status reads answer -1601."""
+        with self._service.lock:
+            self._bank.payments.pop(payment_id, None)
 
     def payment(self, payment_id: int) -> dict[str, Any]:
         """A snapshot; BankError(-1601) for an unknown id."""

@@ -6,14 +6,8 @@ serves both deadlines and dates), which lets the tests run a 180-second timeout
 in microseconds. Time-driven changes are computed lazily when a payment is
 looked at: a `Wait` older than its confirmation timeout has become `Error`.
 
-Failures raise BankError with the Appendix 3 code the bank would answer. Where
-the guide names no code the sandbox uses these, and the HTTP layer documents them:
-
-    BAD_REQUEST (-1)             a field is missing or malformed, or the body is not JSON
-    UNKNOWN_ORGANIZATION         OrganizationBin the certificate does not serve (-14000001)
-    CLIENT_NOT_FOUND (-1401)     remote/*: the phone number has no Kaspi account
-    WRONG_STATUS (-990000011)    the operation does not fit the current status, including
-                                 the test host's out-of-order calls (confirm before scan)
+Failures raise BankError with the StatusCode the bank would answer; the codes,
+their messages and which endpoint may answer which are in kiosk.sandbox.codes.
 """
 
 from __future__ import annotations
@@ -23,59 +17,35 @@ import re
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-KZ = timezone(timedelta(hours=5))  # Kazakhstan is one UTC+5 zone since 2024
-_GUIDE_ZONE = timezone(timedelta(hours=6))  # the zone the guide's examples were printed in
-
-# --- Appendix 3, plus the sandbox's own codes where the guide names none ------------------
-OK = 0
-BAD_REQUEST = -1
-NO_CERTIFICATE = -10000
-DEVICE_NOT_FOUND = -1501
-DEVICE_INACTIVE = -1502
-DEVICE_OTHER_TRADE_POINT = -1503
-PURCHASE_NOT_FOUND = -1601
-CLIENT_NOT_FOUND = -1401
-UNKNOWN_ORGANIZATION = -14000001
-NO_TRADE_POINTS = -14000002
-TRADE_POINT_NOT_FOUND = -99000002
-REFUND_TOO_LARGE = -99000005
-TRADE_POINT_DISABLED = 990000018
-TRADE_POINT_NO_QR = 990000026
-BAD_AMOUNT = 990000028
-NO_PAYMENT_METHODS = 990000033
-REFUND_PURCHASE_NOT_FOUND = -990000001
-REFUND_OTHER_TRADE_POINT = -990000003
-WRONG_STATUS = -990000011
-SERVICE_UNAVAILABLE = -999
-
-# The bank answers in Russian; these are Appendix 3's own words.
-MESSAGES: dict[int, str] = {
-    OK: "OK",
-    BAD_REQUEST: "Некорректный запрос",
-    NO_CERTIFICATE: "Отсутствует сертификат клиента",
-    DEVICE_NOT_FOUND: "Устройство с заданным идентификатором не найдено",
-    DEVICE_INACTIVE: "Устройство не активно (отключено или удалено)",
-    DEVICE_OTHER_TRADE_POINT: "Устройство уже добавлено в другую торговую точку",
-    PURCHASE_NOT_FOUND: "Покупка не найдена",
-    CLIENT_NOT_FOUND: "Клиент не найден",
-    UNKNOWN_ORGANIZATION: "Организация не найдена",
-    NO_TRADE_POINTS: "Отсутствуют торговые точки, необходимо создать торговую точку"
-    " в приложении Kaspi Pay",
-    TRADE_POINT_NOT_FOUND: "Торговая точка не найдена",
-    REFUND_TOO_LARGE: "Сумма возврата не может превышать сумму покупки",
-    TRADE_POINT_DISABLED: "Торговая точка отключена",
-    TRADE_POINT_NO_QR: "Торговая точка не принимает оплату с QR",
-    BAD_AMOUNT: "Указана неверная сумма операции",
-    NO_PAYMENT_METHODS: "Нет доступных методов оплаты",
-    REFUND_PURCHASE_NOT_FOUND: "Покупка с заданным идентификатором не найдена",
-    REFUND_OTHER_TRADE_POINT: "Торговая точка покупки не соответствует текущему устройству",
-    WRONG_STATUS: "Невозможно выполнить операцию (несоответствующий статус)",
-    SERVICE_UNAVAILABLE: "Сервис временно недоступен",
-}
+# state.X stays the one name of a code or a date shape for the routes and the tests.
+from kiosk.sandbox.codes import *  # noqa: F403
+from kiosk.sandbox.codes import (
+    BAD_AMOUNT,
+    BAD_REQUEST,
+    CLIENT_NOT_FOUND,
+    DEVICE_INACTIVE,
+    DEVICE_NOT_FOUND,
+    DEVICE_OTHER_TRADE_POINT,
+    MESSAGES,
+    NO_PAYMENT_METHODS,
+    NO_TRADE_POINTS,
+    PURCHASE_NOT_FOUND,
+    REFUND_OTHER_TRADE_POINT,
+    REFUND_PURCHASE_NOT_FOUND,
+    REFUND_TOO_LARGE,
+    REMOTE_NOT_FOUND,
+    SERVICE_UNAVAILABLE,
+    TRADE_POINT_DISABLED,
+    TRADE_POINT_NO_QR,
+    TRADE_POINT_NOT_FOUND,
+    UNKNOWN_ORGANIZATION,
+    WRONG_STATUS,
+)
+from kiosk.sandbox.dates import KZ as KZ
+from kiosk.sandbox.dates import format_date as format_date
 
 # --- statuses -------------------------------------------------------------------------------
 QR_TOKEN_CREATED = "QrTokenCreated"
@@ -86,6 +56,7 @@ REMOTE_CREATED = "RemotePaymentCreated"
 REMOTE_CANCELED = "RemotePaymentCanceled"
 CUSTOMER_IDENTITY_OBTAINED = "CustomerIdentityObtained"
 
+TEST_CUSTOMER = "test-customer"  # who scans and pays on the test host unless told otherwise
 SANDBOX_BIN = "180340021791"  # the guide's example BIN; schemes basic/standard act for it
 EMPTY_BIN = "200540012345"  # an organisation with no trade points: tradepoints -> -14000002
 REMOTE_WINDOW = 24 * 3600.0  # a remote invoice may be paid within 24 hours
@@ -98,6 +69,8 @@ FIRST_ID = 500_000_001
 DEFAULT_PORTS = {"basic": 8543, "standard": 8544, "enhanced": 8545}
 #: What `inject_fault` can do to the kiosk's calls (routes.py says what each one does).
 FAULT_MODES = ("http500", "http404", "code999", "drop", "slow", "nonjson")
+#: The names the guide gives the link's first-stage timeout (tables, then text).
+LINK_TIMEOUT_NAMES = ("LinkActivationWaitTimeout", "QrCodeScanWaitTimeout")
 DATE_STYLES = ("production", "guide-short-offset", "guide-one-digit-day", "seven-digit-no-offset")
 API_VERSIONS = ("v01", "v02")
 
@@ -125,6 +98,13 @@ class Behaviour:
     scan_timeout: float = 180
     confirm_timeout: float = 65
     link_activation_timeout: float = 180
+    link_timeout_name: str = LINK_TIMEOUT_NAMES[0]  # the name qr/create-link answers it under
+    # Seconds the bank is late cancelling a Wait past its confirmation timeout; -1: it
+    # keeps Wait until the customer acts (a bank late with its own cancellation).
+    late_cancel: float = 0
+    # Refuse API calls without X-Request-ID, and POSTs without Content-Type: application/json,
+    # as the guide's transport rules demand (a lenient bank would hide a client that omits them).
+    strict: bool = False
     return_poll_interval: float = 5
     return_scan_timeout: float = 180
     date_style: str = "production"
@@ -140,9 +120,20 @@ class Behaviour:
             if name == "date_style":
                 if value not in DATE_STYLES:
                     raise ValueError(f"date_style must be one of {', '.join(DATE_STYLES)}")
+            elif name == "link_timeout_name":
+                if value not in LINK_TIMEOUT_NAMES:
+                    raise ValueError(
+                        f"link_timeout_name must be one of {', '.join(LINK_TIMEOUT_NAMES)}"
+                    )
             elif name == "api_version":
                 if value not in API_VERSIONS:
                     raise ValueError(f"api_version must be one of {', '.join(API_VERSIONS)}")
+            elif name == "strict":
+                if not isinstance(value, bool):
+                    raise ValueError("strict must be true or false")
+            elif name == "late_cancel":
+                if isinstance(value, bool) or not isinstance(value, int | float) or value < -1:
+                    raise ValueError("late_cancel must be seconds >= 0, or -1 to keep Wait")
             elif name == "payment_methods":
                 if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
                     raise ValueError("payment_methods must be a list of text")
@@ -205,6 +196,8 @@ class Payment:
     confirm_timeout: float
     methods: tuple[str, ...]
     status: str
+    late_cancel: float = 0  # Behaviour.late_cancel when the payment was made
+    payer: str | None = None  # the customer who confirmed it (the test host names them)
     scanned_at: float | None = None
     finished_at: float | None = None
     reason: str = ""
@@ -222,8 +215,8 @@ class Payment:
 
     def settle(self, now: float) -> None:
         """Apply what time did: a Wait past its confirmation timeout was cancelled by the bank."""
-        if self.status == WAIT and self.scanned_at is not None:
-            deadline = self.scanned_at + self.confirm_timeout
+        if self.status == WAIT and self.scanned_at is not None and self.late_cancel >= 0:
+            deadline = self.scanned_at + self.confirm_timeout + self.late_cancel
             if now >= deadline:
                 self.status = ERROR
                 self.finished_at = deadline
@@ -246,6 +239,8 @@ class ReturnQr:
     created_at: float
     scan_deadline: float
     status: str = QR_TOKEN_CREATED
+    customer: str | None = None  # who scanned it: the refund is of their purchases only
+    used: bool = False  # a QrReturnId authorises one refund
 
 
 # --- field checks ---------------------------------------------------------------------------
@@ -297,24 +292,6 @@ def _phone_digits(raw: Any) -> str:
     if not (digits.isdigit() and 10 <= len(digits) <= 12):
         raise BankError(BAD_REQUEST, f"PhoneNumber is not a phone number: {text!r}")
     return digits
-
-
-def format_date(epoch: float, style: str) -> str:
-    """`epoch` in one of the shapes the guide prints or production sends."""
-    # Microseconds are all a float epoch holds exactly; the seventh digit is .NET's padding.
-    seconds, micros = divmod(round(epoch * 1_000_000), 1_000_000)
-    millis = micros // 1000
-    if style == "guide-short-offset":
-        t = datetime.fromtimestamp(seconds, _GUIDE_ZONE)
-        return f"{t:%Y-%m-%dT%H:%M:%S}+06"
-    if style == "guide-one-digit-day":
-        t = datetime.fromtimestamp(seconds, _GUIDE_ZONE)
-        return f"{t.year:04d}-{t.month:02d}-{t.day}T{t:%H:%M:%S}.{millis:03d}+06:00"
-    if style == "seven-digit-no-offset":
-        t = datetime.fromtimestamp(seconds, KZ)
-        return f"{t:%Y-%m-%dT%H:%M:%S}.{micros:06d}0"
-    t = datetime.fromtimestamp(seconds, KZ)
-    return f"{t:%Y-%m-%dT%H:%M:%S}.{millis:03d}+05:00"
 
 
 class Bank:
@@ -425,6 +402,7 @@ class Bank:
             confirm_timeout=b.confirm_timeout,
             methods=tuple(b.payment_methods),
             status=QR_TOKEN_CREATED,
+            late_cancel=b.late_cancel,
         )
         self.payments[payment.id] = payment
         return payment
@@ -455,10 +433,11 @@ class Bank:
         payment.scanned_at = now
         return payment
 
-    def confirm(self, payment_id: Any, now: float) -> Payment:
+    def confirm(self, payment_id: Any, now: float, customer: str = TEST_CUSTOMER) -> Payment:
         payment = self._waiting(payment_id, now, "confirm")
         payment.status = PROCESSED
         payment.finished_at = now
+        payment.payer = customer
         return payment
 
     def scan_error(self, payment_id: Any, now: float) -> Payment:
@@ -507,13 +486,14 @@ class Bank:
             raise BankError(PURCHASE_NOT_FOUND, f"QrReturnId {return_id}")
         return qr
 
-    def scan_return(self, return_id: Any, now: float) -> ReturnQr:
+    def scan_return(self, return_id: Any, now: float, customer: str = TEST_CUSTOMER) -> ReturnQr:
         qr = self.return_qr(return_id)
         if qr.status != QR_TOKEN_CREATED:
             raise BankError(WRONG_STATUS, f"the return QR is already {qr.status}")
         if now >= qr.scan_deadline:
             raise BankError(WRONG_STATUS, "the return QR token has expired")
         qr.status = CUSTOMER_IDENTITY_OBTAINED
+        qr.customer = customer
         return qr
 
     def _identified(self, return_id: Any) -> ReturnQr:
@@ -525,14 +505,21 @@ class Bank:
     def return_operations(
         self, org: str, token: Any, return_id: Any, max_result: Any, now: float
     ) -> list[Payment]:
-        """The test customer's last purchases, newest first: every Processed payment is theirs."""
-        self.device(org, token)
-        self._identified(return_id)
+        """The identified customer's last purchases at this device's trade point, newest first."""
+        device = self.device(org, token)
+        qr = self._identified(return_id)
         limit = 10 if max_result is None else parse_id(max_result, "MaxResult")
         limit = max(1, min(10, limit))
         for payment in self.payments.values():
             payment.settle(now)
-        done = [p for p in self.payments.values() if p.status == PROCESSED]
+        done = [
+            p
+            for p in self.payments.values()
+            if p.status == PROCESSED
+            and p.payer == qr.customer
+            and (p.organization_bin, p.trade_point_id)
+            == (device.organization_bin, device.trade_point_id)
+        ]
         done.sort(key=lambda p: (p.finished_at or 0, p.id), reverse=True)
         return done[:limit]
 
@@ -552,12 +539,17 @@ class Bank:
         point = self.trade_point(device.organization_bin, device.trade_point_id)
         if not point.enabled:
             raise BankError(TRADE_POINT_DISABLED)
-        qr_id = None
+        qr = None
         if needs_return:
             if return_id is None:
                 raise BankError(BAD_REQUEST, "QrReturnId is required")
-            qr_id = self._identified(return_id).id
+            qr = self._identified(return_id)
+            if qr.used:
+                raise BankError(WRONG_STATUS, "this QrReturnId has already served a refund")
         payment = self.payment(payment_id, now, REFUND_PURCHASE_NOT_FOUND)
+        if qr is not None and payment.payer != qr.customer:
+            # Scheme standard refunds one of the identified customer's purchases only.
+            raise BankError(REFUND_PURCHASE_NOT_FOUND, "not a purchase of this customer")
         if (payment.organization_bin, payment.trade_point_id) != (
             device.organization_bin,
             device.trade_point_id,
@@ -568,8 +560,10 @@ class Bank:
         value = parse_amount(amount)
         if value > payment.available:
             raise BankError(REFUND_TOO_LARGE, f"{value} requested, {payment.available} available")
-        refund = Refund(self._new_id(), value, now, qr_id)
+        refund = Refund(self._new_id(), value, now, qr.id if qr else None)
         payment.refunds.append(refund)
+        if qr is not None:
+            qr.used = True
         return refund
 
     # --- remote invoices (scheme enhanced) --------------------------------------------------
@@ -620,9 +614,9 @@ class Bank:
 
     def cancel_remote(self, org: str, token: Any, payment_id: Any, now: float) -> Payment:
         device = self.device(org, token)
-        payment = self.payment(payment_id, now, REFUND_PURCHASE_NOT_FOUND)
+        payment = self.payment(payment_id, now, REMOTE_NOT_FOUND)
         if payment.kind != "remote" or payment.organization_bin != device.organization_bin:
-            raise BankError(REFUND_PURCHASE_NOT_FOUND, f"no remote invoice {payment_id}")
+            raise BankError(REMOTE_NOT_FOUND, f"no remote invoice {payment_id}")
         if payment.status != REMOTE_CREATED:
             raise BankError(WRONG_STATUS, f"the invoice is {payment.status}")
         payment.status = REMOTE_CANCELED

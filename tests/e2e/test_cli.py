@@ -86,10 +86,23 @@ def test_register_keeps_the_operators_comments(sandbox: Sandbox) -> None:
 @pytest.mark.parametrize("scheme", ["basic", "standard", "enhanced"])
 def test_ping_tradepoints_in_every_scheme(sandbox: Sandbox, scheme: str) -> None:
     path = registered(sandbox, scheme)
-    assert kiosk("ping", config=path).returncode == EXIT_OK
+    ping = kiosk("ping", config=path)
+    assert ping.returncode == EXIT_OK and "warning" not in ping.stderr
     result = kiosk("tradepoints", "--json", config=path)
     assert result.returncode == EXIT_OK
     assert {p["TradePointId"] for p in json.loads(result.stdout)} >= {1, 2}
+
+
+def test_ping_warns_when_base_url_is_another_schemes(sandbox: Sandbox) -> None:
+    """Issue 8, item 11: scheme standard with an /r3/ base URL: said before the ping fails."""
+    path = registered(sandbox, "standard")
+    url = cfg.load(path).kaspi.base_url
+    cfg.write_value(path, "kaspi", "base_url", url.replace("/r2/", "/r3/"))
+    result = kiosk("ping", config=path)
+    no_traceback(result)
+    assert "warning: kaspi.base_url has /r3/" in result.stderr
+    assert "kaspi.scheme is standard" in result.stderr
+    assert result.returncode != EXIT_OK  # the standard port does not serve /r3/
 
 
 def test_pay_processed_exits_0(fast_sandbox: Sandbox) -> None:
@@ -191,6 +204,32 @@ def test_standard_refund_waits_for_the_customers_return_qr(fast_sandbox: Sandbox
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == EXIT_OK, err
     assert json.loads(out)["Amount"] == "80"
+
+
+def test_standard_refund_of_another_customers_payment_is_refused(fast_sandbox: Sandbox) -> None:
+    """Issue 8, item 10: the customer who scans the return QR did not make this purchase."""
+    path = registered(fast_sandbox, "standard")
+
+    def someone_else(payment_id: int) -> None:
+        fast_sandbox.scan(payment_id)
+        fast_sandbox.confirm(payment_id, customer="someone-else")
+
+    pid = str(json.loads(pay_with(someone_else, path, "80").stdout)["QrPaymentId"])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(path), "refund", pid, "80", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if line.startswith("Return "):
+            fast_sandbox.scan_return(int(line.split()[1].rstrip(":")))  # the test customer
+            break
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == EXIT_NOT_PAID, err
+    assert "not among the customer's last purchases" in err and "Traceback" not in err
+    assert fast_sandbox.payment(int(pid))["refunds"] == []
 
 
 def test_basic_scheme_has_no_refunds(sandbox: Sandbox) -> None:

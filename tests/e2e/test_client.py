@@ -68,6 +68,13 @@ def test_payment_life_cycle_in_every_scheme(sandbox: Sandbox, scheme: str) -> No
         assert bodies and all(b.get("OrganizationBin") == "180340021791" for b in bodies)
 
 
+def test_link_timeout_under_the_guides_text_name(sandbox: Sandbox) -> None:
+    """Issue 8, item 8: a bank that names the link's first stage QrCodeScanWaitTimeout."""
+    sandbox.set_behaviour(link_activation_timeout=30, link_timeout_name="QrCodeScanWaitTimeout")
+    with KaspiClient(kaspi_settings(registered(sandbox, "standard"))) as client:
+        assert client.create_link(Decimal("10"), None).behavior.scan_timeout == 30
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_every_request_has_a_fresh_request_id_and_accepts_json(
     sandbox: Sandbox, scheme: str
@@ -218,8 +225,13 @@ def test_standard_refund_needs_the_customers_return_qr(sandbox: Sandbox) -> None
         operation = client.refund(payment.payment_id, Decimal("50"), ret.return_id)
         assert operation > 0
         assert client.payment_details(payment.payment_id).available_return_amount == Decimal("150")
+        with pytest.raises(errors.ApiError) as info:  # a QrReturnId serves one refund
+            client.refund(payment.payment_id, Decimal("1"), ret.return_id)
+        assert info.value.code == -990000011
+        again = client.create_return()
+        sandbox.scan_return(again.return_id)
         with pytest.raises(errors.ApiError) as info:
-            client.refund(payment.payment_id, Decimal("151"), ret.return_id)
+            client.refund(payment.payment_id, Decimal("151"), again.return_id)
         assert info.value.code == -99000005
         with pytest.raises(ValueError, match="QrReturnId"):
             client.refund(payment.payment_id, Decimal("1"))
@@ -412,3 +424,33 @@ def test_production_key_on_a_test_host_is_warned_about(
         KaspiClient(kaspi_settings(config)).close()
     assert "production key" in caplog.text
     assert "prod_abcdef123456" not in caplog.text
+
+
+def test_scheme_2_refund_is_of_the_identified_customers_purchases_only(sandbox: Sandbox) -> None:
+    """Issue 8, item 10: return/operations lists the customer who scanned the return QR
+    (at this device's trade point), and kiosk.refund refuses any other payment before
+    money moves."""
+    from kiosk import refund
+
+    config = registered(sandbox, "standard")
+    with KaspiClient(kaspi_settings(config)) as client:
+        mine, theirs = client.create_qr(Decimal("30")), client.create_qr(Decimal("40"))
+        for payment, who in ((mine, "alice"), (theirs, "bob")):
+            client.test_action("scan", payment.payment_id)
+            sandbox.confirm(payment.payment_id, customer=who)
+        ret = client.create_return()
+        sandbox.scan_return(ret.return_id, customer="alice")
+        assert [op.payment_id for op in client.return_operations(ret.return_id)] == [
+            mine.payment_id
+        ]
+        with pytest.raises(refund.RefundRefused, match="not among the customer's"):
+            refund.refund_with_customer(client, theirs.payment_id, Decimal("5"), ret.return_id)
+        assert sandbox.payment(theirs.payment_id)["refunds"] == []
+        assert refund.refund_with_customer(client, mine.payment_id, Decimal("5"), ret.return_id)
+    # Another trade point's device sees none of alice's purchases made here.
+    other = sandbox.register_device("KIOSK-002", 2)
+    settings = kaspi_settings(config)
+    with KaspiClient(type(settings)(**{**settings.__dict__, "device_token": other})) as client:
+        ret = client.create_return()
+        sandbox.scan_return(ret.return_id, customer="alice")
+        assert client.return_operations(ret.return_id) == []

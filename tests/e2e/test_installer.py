@@ -247,6 +247,20 @@ def test_windowed_launcher_runs_the_kiosk_by_default(argv: list[str], expected: 
     assert load("kiosk_gui").gui_argv(argv) == expected
 
 
+def test_windowed_launcher_supervises_itself_for_the_autostart_task(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import kiosk.winsys
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(kiosk.winsys, "supervise", lambda cmd: started.append(cmd) or 0)
+    monkeypatch.setattr(sys, "argv", ["kiosk.exe", "--supervise", "--config", "k.toml"])
+    monkeypatch.setattr(sys, "stdout", sys.stdout)
+    monkeypatch.setattr(sys, "stderr", sys.stderr)
+    assert load("kiosk_gui").main() == 0
+    assert started == [[sys.executable, "--config", "k.toml"]]
+
+
 def test_windowed_launcher_command_line_parses_with_the_real_cli() -> None:
     from kiosk.cli import build_parser
 
@@ -362,6 +376,7 @@ def test_inno_script_never_overwrites_or_removes_the_operators_data(
         assert shortcut in icons
     run_key = [line for line in sections["Registry"] if "Tasks: autostart" in line]
     assert run_key and r"CurrentVersion\Run" in run_key[0] and "Root: HKLM" in run_key[0]
+    assert '\\kiosk.exe"" --supervise"' in run_key[0]  # restarted after a crash
     assert 'Name: "autostart"' in sections["Tasks"][0]
 
 
@@ -412,3 +427,34 @@ def test_build_and_smoke_test(tmp_path: Path) -> None:
     assert not any(re.search(r"qvnc|qeglfs|qwayland|qgtk3|qsvg", n) for n in plugins), plugins
     assert not (bundle / "_internal" / "PIL").exists()
     print(f"build + smoke test: {time.monotonic() - started:.0f} s")
+
+
+# --- the Windows build under Wine (installer/windows.py) ------------------------------------
+
+
+def test_windows_build_installs_the_projects_dependencies_and_build_extra_for_windows() -> None:
+    import tomllib
+
+    windows = load("windows")
+    wanted = windows.windows_requirements()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    # The `build` extra exists (installer/README.md tells Windows builders to install it).
+    assert any(r.startswith("pyinstaller") for r in project["optional-dependencies"]["build"])
+    assert "kaspi-kiosk[build]" in project["optional-dependencies"]["dev"]
+    assert set(project["dependencies"]) <= set(wanted)
+    assert {"pefile", "pywin32-ctypes", "colorama"} <= set(wanted)
+    assert any(r.startswith("pyinstaller") for r in wanted)
+
+
+def test_windows_build_paths_and_apt_pin() -> None:
+    windows = load("windows")
+    assert windows.windows_path(Path("/tmp/k dir/a.toml")) == r"Z:\tmp\k dir\a.toml"
+    assert (
+        "l=Debian-Security" in windows.APT_PIN_TEXT and "Pin-Priority: 100" in windows.APT_PIN_TEXT
+    )
+    env = windows.wine_env(":20")
+    assert env["WINEPREFIX"].endswith("/.wine-build/prefix") and env["DISPLAY"] == ":20"
+    assert not any(k.startswith(("PYTHON", "KIOSK_", "QT_")) for k in env)
+    assert "DISPLAY" not in windows.wine_env()
+    gitignore = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert "/.wine-build/" in gitignore

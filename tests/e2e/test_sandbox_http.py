@@ -286,6 +286,16 @@ def test_create_errors(sandbox: Sandbox) -> None:
     assert bank.post("/qr/create", {"DeviceToken": token, "Amount": 1})["StatusCode"] == 990000033
 
 
+def test_payment_link_under_either_timeout_name(sandbox_factory: Factory) -> None:
+    """The sandbox can answer the link's first-stage timeout under the name the guide's text
+    uses (issue 8, item 8); test_client checks the client accepts it."""
+    sandbox = sandbox_factory(link_activation_timeout=30, link_timeout_name="QrCodeScanWaitTimeout")
+    bank = Bank(sandbox, "enhanced")
+    data = bank.data("POST", "/qr/create-link", {"DeviceToken": bank.register(), "Amount": 5})
+    assert data["PaymentBehaviorOptions"]["QrCodeScanWaitTimeout"] == 30
+    assert "LinkActivationWaitTimeout" not in data["PaymentBehaviorOptions"]
+
+
 def test_payment_link(sandbox_factory: Factory) -> None:
     sandbox = sandbox_factory(link_activation_timeout=30)
     bank = Bank(sandbox, "enhanced")
@@ -341,19 +351,24 @@ def test_refund_with_the_customer_scheme_standard(sandbox: Sandbox) -> None:
     details = bank.data("GET", "/payment/details", QrPaymentId=pid, DeviceToken=token)
     assert (details["TotalAmount"], details["AvailableReturnAmount"]) == (100.0, 100.0)
     refund = {"DeviceToken": token, "QrPaymentId": pid, "QrReturnId": rid, "Amount": 40}
-    assert bank.data("POST", "/payment/return", refund)["ReturnOperationId"] > 0
-    details = bank.data("GET", "/payment/details", QrPaymentId=pid, DeviceToken=token)
-    assert details["AvailableReturnAmount"] == 60.0
-    assert bank.post("/payment/return", {**refund, "Amount": 60.01})["StatusCode"] == -99000005
+    # Refusals first: a QrReturnId serves one refund (issue 8, item 10).
+    too_much = bank.post("/payment/return", {**refund, "Amount": 100.01})["StatusCode"]
+    assert too_much == -990000005  # the table's spelling
     assert bank.post("/payment/return", {**refund, "QrPaymentId": unpaid})["StatusCode"] == (
-        state.WRONG_STATUS
+        state.REFUND_PURCHASE_NOT_FOUND  # not this customer's purchase (nobody paid it)
     )
-    no_qr = {k: v for k, v in refund.items() if k != "QrReturnId"}
-    assert bank.post("/payment/return", no_qr)["StatusCode"] == state.BAD_REQUEST
     other = bank.register("KIOSK-002", 2)
     assert bank.post("/payment/return", {**refund, "DeviceToken": other})["StatusCode"] == (
         state.REFUND_OTHER_TRADE_POINT
     )
+    assert bank.data("POST", "/payment/return", refund)["ReturnOperationId"] > 0
+    details = bank.data("GET", "/payment/details", QrPaymentId=pid, DeviceToken=token)
+    assert details["AvailableReturnAmount"] == 60.0
+    assert bank.post("/payment/return", {**refund, "Amount": 1})["StatusCode"] == (
+        state.WRONG_STATUS
+    )
+    no_qr = {k: v for k, v in refund.items() if k != "QrReturnId"}
+    assert bank.post("/payment/return", no_qr)["StatusCode"] == state.BAD_REQUEST
     assert bank.get("/payment/details", QrPaymentId=1, DeviceToken=token)["StatusCode"] == -1601
     assert [r["amount"] for r in sandbox.payment(pid)["refunds"]] == [40.0]
 

@@ -51,13 +51,17 @@ def test_a_certificate_near_expiry_is_warned_in_health_and_the_log(
 def test_a_certificate_that_lapses_while_running_stops_sales_with_that_reason(
     qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
 ) -> None:
-    shell = start_kiosk(kiosk_config(fast_sandbox))
-    check = shell.certificate
+    path = kiosk_config(fast_sandbox)
+    shell = start_kiosk(path)
+    check = shell.certificate.check
     assert check is not None and check.info is not None and check.state is CertState.OK
-    # A certificate cannot expire during a test; its recorded expiry can be moved.
+    # A certificate cannot expire during a test: the running kiosk's record of it is moved
+    # past its expiry, and the file now holds an expired one (as it would by then).
     lapsed = dataclasses.replace(check.info, not_after=datetime.now(UTC) - timedelta(minutes=1))
-    shell.certificate = dataclasses.replace(check, info=lapsed)
+    shell.certificate.check = dataclasses.replace(check, info=lapsed)
+    pfx = issue_client_certificate(fast_sandbox.pki.dir, "lapsed", "pw-lapsed", expired=True)
+    cfg.write_value(path, "kaspi", "cert_file", str(pfx))
+    cfg.write_value(path, "kaspi", "key_password", "pw-lapsed")
     shell.health.check_now()
     qtbot.waitUntil(lambda: shell.window.screen_name == "out_of_service", timeout=10000)
-    assert "expired" in (shell.problem or "")
-    assert shell.health_info()["certificate_warning"].startswith("The certificate expired")
+    assert "expired" in (shell.problem or "") and "kaspi.cert_file" in (shell.problem or "")

@@ -138,3 +138,35 @@ def test_stopping_the_host_api_ends_a_long_poll_on_the_real_gateway(
     qtbot.waitUntil(lambda: not poller.is_alive(), timeout=10000)
     assert "answer" in box
     assert [t for t in threading.enumerate() if t.name.startswith("waitress")] == []
+
+
+def test_controller_cancels_while_pending_and_the_qr_is_watched_anyway(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    """Issue 8, item 6: cancel before the scan includes `pending` (qr/create still running).
+    The cancel stands at once; the payment the bank still makes is followed to its deadline,
+    and paid anyway it is recorded as paid_after_cancel."""
+    path = kiosk_config(fast_sandbox)
+    shell = start_kiosk(path)
+    api = HostApi(path, qtbot)
+    fast_sandbox.inject_fault("slow", count=1, path_contains="/qr/create", delay=1.5)
+    sale_id = api.post("/sales", json={"amount": 75}).json()["sale_id"]
+    assert api.get(f"/sales/{sale_id}").json()["state"] == "pending"
+    cancelled = api.post(f"/sales/{sale_id}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["state"] == "cancelled"
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=2000)
+
+    # qr/create answers after the cancel: the payment id is journalled, the QR never shown.
+    qtbot.waitUntil(lambda: shell.journal.get(sale_id).qr_payment_id is not None, timeout=5000)
+    record = shell.journal.get(sale_id)
+    assert record.state.value == "cancelled" and shell.window.screen_name == "amount"
+    assert sale_id in shell.controller.watching
+    fast_sandbox.scan(record.qr_payment_id)  # somebody pays that payment all the same
+    fast_sandbox.confirm(record.qr_payment_id)
+    paid = api.get(f"/sales/{sale_id}", params={"wait": 10, "state": "cancelled"}).json()
+    assert (paid["state"], paid["reason"], paid["needs_refund"]) == (
+        "processed",
+        "paid_after_cancel",
+        True,
+    )

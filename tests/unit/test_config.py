@@ -119,3 +119,30 @@ def test_kaspi_settings_resolve_paths_and_keep_secrets_out_of_repr(tmp_path: Pat
     assert settings.key_file is None  # empty in the file: no path, not the config's folder
     assert settings.key_password == "s3cret-pass" and "s3cret-pass" not in repr(settings)
     assert (settings.scheme, settings.retries) == ("standard", config.kaspi.retries)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "url", "warned"),
+    [
+        ("standard", "https://mtokentest.kaspi.kz:8544/r2/v01", False),
+        ("basic", "https://mtokentest.kaspi.kz:8544/r2/v01", True),
+        ("enhanced", "https://mtokentest.kaspi.kz:8543/r1/v01", True),
+        ("standard", "https://bank.example/qr/api/v01", False),  # production: no /rN/
+    ],
+)
+def test_base_url_of_another_scheme_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, scheme: str, url: str, warned: bool
+) -> None:
+    """Issue 8, item 11: /r1|/r2|/r3 in base_url that is not the scheme's own."""
+    text = MINIMAL.replace('scheme = "standard"', f'scheme = "{scheme}"')
+    text = text.replace("https://mtokentest.kaspi.kz:8544/r2/v01", url)
+    if scheme == "basic":
+        text = text.replace('cert_file = "certs/client.pfx"', 'api_key = "test_abc"')
+    if scheme == "enhanced":
+        text = text.replace("[device]", 'organization_bin = "180340021791"\n[device]')
+    with caplog.at_level("WARNING", logger="kiosk.config"):
+        cfg.load(write(tmp_path, text))
+    messages = [r.getMessage() for r in caplog.records if r.name == "kiosk.config"]
+    assert bool(messages) is warned, messages
+    if warned:
+        assert "kaspi.base_url" in messages[0] and f"kaspi.scheme is {scheme}" in messages[0]

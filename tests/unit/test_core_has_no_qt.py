@@ -21,7 +21,13 @@ def core_modules() -> list[str]:
 
 def test_the_walk_finds_modules_in_every_core_package() -> None:
     names = core_modules()
-    for expected in ("kiosk.flow", "kiosk.kaspi.client", "kiosk.journal", "kiosk.cli.pay"):
+    for expected in (
+        "kiosk.flow",
+        "kiosk.kaspi.client",
+        "kiosk.journal",
+        "kiosk.cli.pay",
+        "kiosk.metrics.server",
+    ):
         assert expected in names
     assert "kiosk.sandbox.routes" in names
     assert not [n for n in names if n.startswith("kiosk.gui")]

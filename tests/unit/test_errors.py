@@ -52,6 +52,27 @@ def test_both_spellings_map_to_one_code(printed: int, canonical: int) -> None:
     assert "Unknown" not in errors.describe_code(printed)
 
 
+@pytest.mark.parametrize(
+    ("printed", "canonical"),
+    [(-99000001, -990000001), (9900000032, 990000032), (990000032, 990000032)],
+)
+def test_remote_payment_spellings_map_to_one_code(printed: int, canonical: int) -> None:
+    """Issue 8, item 9: remote/cancel prints not-found as -99000001; remote create/cancel
+    print 9900000032 and 990000032."""
+    assert errors.normalize_code(printed) == canonical
+    assert "Unknown" not in errors.describe_code(printed)
+
+
+@pytest.mark.parametrize("code", [9900000029, 9900000031, 99000010, -1401, -1404, 990000032])
+def test_remote_codes_without_a_meaning_keep_their_number(code: int) -> None:
+    """The remote endpoints list these without a meaning: say so, keep the number and the
+    server's message, never "Unknown"."""
+    text = errors.describe_code(code, "Клиент не найден")
+    assert "Unknown" not in text
+    assert f"code {code}" in text and "Клиент не найден" in text
+    assert "remote" in text.lower()
+
+
 def test_unknown_code_keeps_number_and_server_message() -> None:
     exc = errors.ApiError(-12345, "Something new", request_id="abc")
     assert "-12345" in str(exc) and "Something new" in str(exc) and "abc" in str(exc)

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from kiosk.flow import (
+    CONFIRM_GRACE_POLLS,
     ERROR,
     PROCESSED,
     QR_TOKEN_CREATED,
@@ -138,9 +139,11 @@ def assert_pace(sent: list[float], interval: float) -> None:
         (S.QR, UNLISTED, False, (S.QR, None)),
         (S.QR, UNLISTED, True, (S.UNKNOWN, Reason.BANK_UNREACHABLE)),
         (S.AWAITING, WAIT, False, (S.AWAITING, None)),
-        (S.AWAITING, WAIT, True, (S.FAILED, Reason.CONFIRM_TIMEOUT)),
+        # Issue 8, item 3: a bank still saying Wait past the end has not cancelled: unknown.
+        (S.AWAITING, WAIT, True, (S.UNKNOWN, Reason.CONFIRM_TIMEOUT)),
         (S.AWAITING, PROCESSED, False, (S.PROCESSED, None)),
-        (S.AWAITING, ERROR, True, (S.FAILED, Reason.DECLINED)),
+        (S.AWAITING, ERROR, False, (S.FAILED, Reason.DECLINED)),
+        (S.AWAITING, ERROR, True, (S.FAILED, Reason.CONFIRM_TIMEOUT)),  # the bank's cancel
         (S.AWAITING, QR_TOKEN_CREATED, False, (S.AWAITING, None)),
         (S.AWAITING, QR_TOKEN_CREATED, True, (S.UNKNOWN, Reason.BANK_UNREACHABLE)),
         (S.AWAITING, UNLISTED, True, (S.UNKNOWN, Reason.BANK_UNREACHABLE)),
@@ -225,14 +228,18 @@ def test_never_scanned_ends_on_one_read_past_the_scan_deadline(
 def test_scanned_never_confirmed_ends_on_one_read_past_the_confirm_deadline(
     behavior: BehaviorOptions, latency_ratio: float
 ) -> None:
+    """A bank that keeps Wait for ever (it never cancels): read through the grace, then
+    UNKNOWN / confirm_timeout — never FAILED while the bank says Wait (issue 8, item 3)."""
     latency = behavior.poll_interval * latency_ratio
     flow, bank, changes = run(behavior, latency=latency, scan_at=behavior.scan_timeout / 3)
-    assert outcome(flow) == (S.FAILED, Reason.CONFIRM_TIMEOUT, False)
+    assert outcome(flow) == (S.UNKNOWN, Reason.CONFIRM_TIMEOUT, False)
     assert_pace(bank.sent, behavior.poll_interval)
     first_wait = next(t for t in bank.sent if t >= behavior.scan_timeout / 3)
     assert flow.confirm_deadline == first_wait + latency + behavior.confirm_timeout
-    assert [t >= flow.confirm_deadline for t in bank.sent].count(True) == 1
-    assert [c.new for c in changes if c.old is not c.new] == [S.AWAITING, S.FAILED]
+    assert flow.watch_end == flow.confirm_deadline + CONFIRM_GRACE_POLLS * behavior.poll_interval
+    assert [t >= flow.watch_end for t in bank.sent].count(True) == 1
+    assert [t >= flow.confirm_deadline for t in bank.sent].count(True) >= CONFIRM_GRACE_POLLS // 2
+    assert [c.new for c in changes if c.old is not c.new] == [S.AWAITING, S.UNKNOWN]
 
 
 @pytest.mark.parametrize("behavior", BEHAVIORS)
@@ -323,24 +330,40 @@ def test_confirm_deadline_counts_from_the_first_wait_answer() -> None:
 
 @pytest.mark.parametrize("offset", [-1e-6, 0.0, 1e-6])
 @pytest.mark.parametrize(
-    ("answer", "past"),
+    ("answer", "at_end"),
     [
-        (WAIT, (S.FAILED, Reason.CONFIRM_TIMEOUT, False)),
+        (WAIT, (S.UNKNOWN, Reason.CONFIRM_TIMEOUT, False)),
         (PROCESSED, (S.PROCESSED, None, False)),
-        (ERROR, (S.FAILED, Reason.DECLINED, False)),
+        (ERROR, (S.FAILED, Reason.CONFIRM_TIMEOUT, False)),
         (FAIL, (S.UNKNOWN, Reason.BANK_UNREACHABLE, False)),
         (QR_TOKEN_CREATED, (S.UNKNOWN, Reason.BANK_UNREACHABLE, False)),
         (UNLISTED, (S.UNKNOWN, Reason.BANK_UNREACHABLE, False)),
     ],
 )
 def test_confirm_deadline_edge(
-    offset: float, answer: Answer, past: tuple[S, Reason | None, bool]
+    offset: float, answer: Answer, at_end: tuple[S, Reason | None, bool]
 ) -> None:
+    """Deadline 75, end of the grace 90 (3 intervals): Error after the deadline is the bank's
+    cancellation, anything else that proves nothing is read on until the end."""
     flow = PaymentFlow(7, B, 0.0)
     send(flow, 10.0, WAIT)
+    assert (flow.confirm_deadline, flow.watch_end) == (75.0, 90.0)
     send(flow, 75.0 + offset, answer)
-    if offset >= 0 or answer in (PROCESSED, ERROR):
-        assert outcome(flow) == past
+    if answer == PROCESSED:
+        assert outcome(flow) == at_end
+        return
+    if answer == ERROR:
+        late = offset >= 0
+        assert outcome(flow) == (
+            S.FAILED,
+            Reason.CONFIRM_TIMEOUT if late else Reason.DECLINED,
+            False,
+        )
+        return
+    assert outcome(flow) == (S.AWAITING, None, True)  # within the grace: keep reading
+    send(flow, 90.0 + offset, answer)
+    if offset >= 0:
+        assert outcome(flow) == at_end
     else:
         assert outcome(flow) == (S.AWAITING, None, True)
 
@@ -374,14 +397,17 @@ def test_fault_streak_through_the_deadline_is_unknown(fault: Exception, scanned:
     assert outcome(flow) == (S.UNKNOWN, Reason.BANK_UNREACHABLE, False)
     assert flow.last_error is fault and flow.failures == flow.polls_sent - scanned
     assert flow.needs_operator
-    assert t - 5.0 == (65.0 + 0.0 if scanned else 180.0)  # polled at the interval until then
+    # Polled at the interval until the end: the scan deadline, or the confirmation
+    # deadline plus the grace.
+    assert t - 5.0 == (65.0 + CONFIRM_GRACE_POLLS * 5.0 if scanned else 180.0)
 
 
 @pytest.mark.parametrize("scan_at", [None, 60.0])
 def test_faults_then_recovery_give_the_normal_outcome(scan_at: float | None) -> None:
     flow, bank, _ = run(fail=(2.0, 100.0), scan_at=scan_at)
-    expected = Reason.CONFIRM_TIMEOUT if scan_at is not None else Reason.SCAN_TIMEOUT
-    assert outcome(flow) == (S.FAILED, expected, False)
+    # This scripted bank never cancels the Wait: unknown, not "not paid".
+    expected = (S.UNKNOWN, Reason.CONFIRM_TIMEOUT) if scan_at else (S.FAILED, Reason.SCAN_TIMEOUT)
+    assert outcome(flow) == (*expected, False)
     assert flow.failures == 0 and flow.last_error is None
     assert_pace(bank.sent, B.poll_interval)
     if scan_at is not None:  # the Wait behind the faults was seen at 100 s
@@ -466,11 +492,10 @@ def test_paid_after_cancel_is_never_lost(scan_first: bool) -> None:
     assert flow.needs_operator
 
 
-@pytest.mark.parametrize("answer", [WAIT, ERROR])
-def test_cancel_then_scanned_but_not_paid_stays_cancelled(answer: str) -> None:
+def test_cancel_then_scanned_then_declined_stays_cancelled() -> None:
     flow = cancelled_flow()
     send(flow, 100.0, WAIT)
-    send(flow, 165.0 if answer == WAIT else 110.0, answer)
+    send(flow, 110.0, ERROR)
     assert (flow.state, flow.outcome, flow.reason, flow.watching) == (
         S.CANCELLED,
         S.CANCELLED,
@@ -589,29 +614,30 @@ def simulate(seed: int) -> None:
     last_sent, _, last = reads[-1]
     assert (PROCESSED in statuses) == (flow.outcome is S.PROCESSED) == (last == PROCESSED)
     assert flow.needs_refund == (accepted_cancel and flow.outcome is S.PROCESSED)
+    scanned = flow.confirm_deadline is not None
     deadline = flow.confirm_deadline if flow.confirm_deadline is not None else flow.scan_deadline
+    end = flow.watch_end  # the deadline, plus the grace once scanned
     if flow.outcome is S.FAILED or (accepted_cancel and flow.outcome is S.CANCELLED):
-        timed_out = (
-            last
-            == {S.QR: QR_TOKEN_CREATED, S.AWAITING: WAIT}.get(
-                S.AWAITING if flow.confirm_deadline is not None else S.QR
-            )
-            and last_sent >= deadline
-        )
+        # Only an Error, or a QR the bank still shows unscanned past its deadline, is "not paid".
+        timed_out = not scanned and last == QR_TOKEN_CREATED and last_sent >= deadline
         assert last == ERROR or timed_out
         if flow.outcome is S.FAILED:
+            late_error = scanned and last_sent >= deadline
             assert flow.reason is (
-                Reason.DECLINED
-                if last == ERROR
-                else Reason.SCAN_TIMEOUT
-                if flow.confirm_deadline is None
+                Reason.SCAN_TIMEOUT
+                if timed_out
                 else Reason.CONFIRM_TIMEOUT
+                if late_error
+                else Reason.DECLINED
             )
     if flow.outcome is S.UNKNOWN:
-        assert last_sent >= deadline and last not in (PROCESSED, ERROR)
+        assert last_sent >= end and last not in (PROCESSED, ERROR)
+        if last == WAIT:
+            assert flow.reason is Reason.CONFIRM_TIMEOUT
     assert flow.outcome.is_final and not flow.qr_visible and flow.next_wakeup(now) is None
     slack = max(interval, 2.5 * interval) * 2
-    assert now - start <= b.scan_timeout + b.confirm_timeout + 2 * slack + 1e-6
+    grace = CONFIRM_GRACE_POLLS * interval
+    assert now - start <= b.scan_timeout + b.confirm_timeout + grace + 2 * slack + 1e-6
 
 
 @pytest.mark.parametrize("block", range(10))

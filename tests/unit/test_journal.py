@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -77,6 +77,54 @@ def test_an_old_version_file_is_migrated_and_keeps_its_sales(
     with raw(tmp_path) as other:
         assert other.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 1
         assert other.execute("SELECT terminal FROM sales").fetchone()[0] == "T1"
+
+
+def test_a_version_1_file_gains_the_kiosks_deadlines(tmp_path: Path) -> None:
+    """Migration 2 (issue 8, items 1 and 3): a v1 sale keeps everything, its deadlines NULL;
+    a new payment journals creation + scan timeout (UTC) and the confirmation timeout."""
+    with raw(tmp_path) as other:
+        MIGRATIONS[0](other)
+        other.execute("PRAGMA user_version = 1")
+        other.execute(
+            "INSERT INTO sales (created_at, updated_at, amount, source, scheme, device_id, state,"
+            " qr_payment_id, expire_date) VALUES ('2025-03-01T12:00:00.000+00:00',"
+            " '2025-03-01T12:00:00.000+00:00', '10', 'cli', 'standard', 'K', 'qr', 5,"
+            " '2021-12-08T11:35:48.1566667')"
+        )
+    with Journal.open(tmp_path) as j:
+        old = j.get(1)
+        assert old is not None and old.expire_date == "2021-12-08T11:35:48.1566667"
+        assert (old.scan_deadline, old.confirm_timeout) == (None, None)
+        deadline = datetime(2025, 3, 1, 17, 3, tzinfo=timezone(timedelta(hours=5)))
+        sale_id = new_sale(j)
+        j.payment_created(sale_id, 7, "x", scan_deadline=deadline, confirm_timeout=65)
+        record = j.get(sale_id)
+        assert record is not None
+        assert (record.scan_deadline, record.confirm_timeout) == (
+            "2025-03-01T12:03:00.000+00:00",
+            65.0,
+        )
+        with pytest.raises(ValueError, match="aware"):
+            j.payment_created(new_sale(j), 8, "x", scan_deadline=datetime(2025, 3, 1))
+
+
+def test_a_sale_cancelled_while_creating_gets_its_payment_and_stays_cancelled(
+    journal: Journal,
+) -> None:
+    """Issue 8, item 6: cancelled while qr/create ran; the payment made anyway is recorded."""
+    sale_id = new_sale(journal)
+    journal.set_state(sale_id, S.CANCELLED, Reason.CANCELLED)
+    journal.payment_created(sale_id, 9001, "2025-03-01T17:03:00.000+05:00")
+    record = journal.get(sale_id)
+    assert record is not None
+    assert (record.state, record.reason, record.qr_payment_id) == (
+        S.CANCELLED,
+        Reason.CANCELLED,
+        9001,
+    )
+    with pytest.raises(ValueError, match="not creating"):
+        journal.payment_created(sale_id, 9002, "2025-03-01T17:04:00.000+05:00")
+    journal.set_state(sale_id, S.PROCESSED, Reason.PAID_AFTER_CANCEL, needs_refund=True)
 
 
 def test_a_failing_migration_changes_nothing(

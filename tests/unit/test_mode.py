@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.mode import KioskMode, Mode, ModeError
+from kiosk.mode import KioskMode, Mode, ModeError, OutOfServiceReason
 from kiosk.sale import Busy, OutOfService
 
 
 def test_starts_starting_and_refuses_sales_until_ready() -> None:
-    changes: list[tuple[Mode, Mode]] = []
-    mode = KioskMode(lambda old, new: changes.append((old, new)))
+    changes: list[tuple[Mode, Mode, OutOfServiceReason | None]] = []
+    mode = KioskMode(lambda old, new, cause: changes.append((old, new, cause)))
+    assert mode.cause is OutOfServiceReason.STARTING
     assert mode.mode is Mode.STARTING and not mode.can_sell
     refused = mode.refusal()
     assert isinstance(refused, OutOfService) and "starting" in str(refused)
@@ -18,7 +19,8 @@ def test_starts_starting_and_refuses_sales_until_ready() -> None:
         mode.sale_started(1)
     mode.ready()
     assert mode.can_sell and mode.reason is None and mode.refusal() is None
-    assert changes == [(Mode.STARTING, Mode.IDLE)]
+    assert mode.cause is None
+    assert changes == [(Mode.STARTING, Mode.IDLE, None)]
 
 
 def test_a_sale_runs_alone_and_ends_back_in_idle() -> None:
@@ -40,7 +42,7 @@ def test_a_sale_runs_alone_and_ends_back_in_idle() -> None:
 def test_out_of_service_says_why_and_ready_clears_it() -> None:
     mode = KioskMode()
     mode.ready()
-    mode.out_of_service("the bank does not answer: timeout")
+    mode.out_of_service("the bank does not answer: timeout", OutOfServiceReason.BANK)
     refused = mode.refusal()
     assert isinstance(refused, OutOfService)
     assert str(refused) == "the kiosk is out of service: the bank does not answer: timeout"
@@ -53,15 +55,34 @@ def test_service_mode_refuses_sales_as_busy_and_keeps_a_problem_for_later() -> N
     mode.ready()
     mode.enter_service()
     assert isinstance(mode.refusal(), Busy)
-    mode.out_of_service("journal: disk full")
+    mode.out_of_service("journal: disk full", OutOfServiceReason.JOURNAL)
     assert mode.mode is Mode.SERVICE and mode.reason == "journal: disk full"
+    assert mode.cause is OutOfServiceReason.JOURNAL
     with pytest.raises(ModeError):
         mode.ready()
     mode.leave_service()
     assert mode.mode is Mode.STARTING and mode.reason == "journal: disk full"
+    assert mode.cause is OutOfServiceReason.JOURNAL
 
 
 def test_leaving_service_only_from_service() -> None:
     mode = KioskMode()
     with pytest.raises(ModeError):
         mode.leave_service()
+
+
+def test_the_listener_hears_a_new_cause_while_out_of_service() -> None:
+    """Out of service for one reason, then another: the metric must follow, not only the mode."""
+    changes: list[tuple[Mode, Mode, OutOfServiceReason | None]] = []
+    mode = KioskMode(lambda old, new, cause: changes.append((old, new, cause)))
+    mode.out_of_service("checking 1 earlier payment(s) with the bank", OutOfServiceReason.RECOVERY)
+    mode.out_of_service("the bank does not answer: timeout", OutOfServiceReason.BANK)
+    mode.out_of_service("the bank does not answer: refused", OutOfServiceReason.BANK)
+    mode.start()
+    oos = Mode.OUT_OF_SERVICE
+    assert changes == [
+        (Mode.STARTING, oos, OutOfServiceReason.RECOVERY),
+        (oos, oos, OutOfServiceReason.BANK),
+        (oos, Mode.STARTING, OutOfServiceReason.STARTING),
+    ]
+    assert mode.cause is OutOfServiceReason.STARTING and mode.reason == "starting"

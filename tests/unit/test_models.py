@@ -50,6 +50,26 @@ def test_link_payment_uses_its_own_field_names() -> None:
         models.QrPayment.from_data(data)
 
 
+def test_link_payment_accepts_the_guides_other_timeout_name() -> None:
+    """The guide's text calls the link's first stage QrCodeScanWaitTimeout, its tables
+    LinkActivationWaitTimeout (issue 8, item 8): either name is the first-stage timeout."""
+    data = {
+        "PaymentLink": "https://pay.kaspi.kz/pay/x",
+        "ExpireDate": "2020-08-09T18:31:42+06",
+        "PaymentId": 16,
+        "PaymentBehaviorOptions": {
+            "StatusPollingInterval": 5,
+            "QrCodeScanWaitTimeout": 120,
+            "PaymentConfirmationTimeout": 65,
+        },
+    }
+    p = models.QrPayment.from_link_data(data)
+    assert p.behavior.scan_timeout == 120
+    del data["PaymentBehaviorOptions"]["QrCodeScanWaitTimeout"]  # type: ignore[attr-defined]
+    with pytest.raises(ProtocolError, match="LinkActivationWaitTimeout"):
+        models.QrPayment.from_link_data(data)
+
+
 @pytest.mark.parametrize(
     ("change", "match"),
     [

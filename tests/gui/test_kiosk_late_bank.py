@@ -1,0 +1,96 @@
+"""A bank late with its own cancellation of a stale Wait (issue 8, item 3).
+
+The guide says to poll until a final status: the bank cancels a Wait that outlives
+PaymentConfirmationTimeout by itself. A bank that is late with it must never make
+the kiosk say "not paid" while the customer may still confirm.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from helpers.kiosk import current_payment, kiosk_config, press_pay, type_amount
+
+from kiosk.flow import CONFIRM_GRACE_POLLS
+from kiosk.journal import Journal
+from kiosk.sale import Reason, SaleState
+from kiosk.sandbox import Sandbox
+
+
+@pytest.fixture(autouse=True)
+def _free_kiosks_on_the_gui_thread() -> Iterator[None]:
+    yield
+    gc.collect()  # see test_kiosk_faults: Qt objects must die on the GUI thread
+
+
+def state_changes(journal: Journal, sale_id: int) -> list[str]:
+    return [e.detail["to"] for e in journal.events(sale_id) if e.kind == "state"]
+
+
+def scanned_sale(qtbot: Any, shell: Any, sandbox: Sandbox) -> tuple[int, int]:
+    type_amount(qtbot, shell, 150)
+    press_pay(qtbot, shell)
+    payment_id = current_payment(qtbot, shell)
+    sale_id = shell.controller.current.sale_id
+    sandbox.scan(payment_id)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "awaiting", timeout=5000)
+    return sale_id, payment_id
+
+
+def test_a_bank_that_keeps_wait_is_unknown_never_failed_and_a_late_confirm_is_paid(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    fast_sandbox.set_behaviour(late_cancel=-1)  # the bank never cancels the Wait
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    sale_id, payment_id = scanned_sale(qtbot, shell, fast_sandbox)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=15000)
+    record = shell.journal.get(sale_id)
+    assert (record.state, record.reason) == (SaleState.UNKNOWN, Reason.CONFIRM_TIMEOUT)
+    assert record.last_status == "Wait"
+    assert "failed" not in state_changes(shell.journal, sale_id)
+
+    # The customer confirms late; the idle re-check learns it.
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=5000)
+    fast_sandbox.confirm(payment_id)
+    qtbot.waitUntil(lambda: shell.journal.get(sale_id).state is SaleState.PROCESSED, timeout=8000)
+    record = shell.journal.get(sale_id)
+    assert (record.reason, record.needs_refund) == (Reason.CONFIRM_TIMEOUT, True)
+    assert "failed" not in state_changes(shell.journal, sale_id)
+
+
+def test_a_bank_late_with_its_cancellation_is_failed_confirm_timeout(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    # Late by less than the grace (poll 1 s x CONFIRM_GRACE_POLLS).
+    fast_sandbox.set_behaviour(late_cancel=CONFIRM_GRACE_POLLS / 2)
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    sale_id, _payment_id = scanned_sale(qtbot, shell, fast_sandbox)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=15000)
+    record = shell.journal.get(sale_id)
+    assert (record.state, record.reason) == (SaleState.FAILED, Reason.CONFIRM_TIMEOUT)
+    assert record.last_status == "Error"
+    assert state_changes(shell.journal, sale_id) == ["awaiting", "failed"]
+
+
+def test_a_confirmation_after_the_kiosks_deadline_is_paid(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    fast_sandbox.set_behaviour(late_cancel=-1)
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    sale_id, payment_id = scanned_sale(qtbot, shell, fast_sandbox)
+    flow = shell.controller.current.tracker.flow
+    assert flow.confirm_deadline is not None
+    qtbot.waitUntil(lambda: time.monotonic() > flow.confirm_deadline + 0.2, timeout=8000)
+    assert shell.window.screen_name == "awaiting"  # still reading, in the grace
+    fast_sandbox.confirm(payment_id)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "success", timeout=5000)
+    record = shell.journal.get(sale_id)
+    assert (record.state, record.reason, record.needs_refund) == (
+        SaleState.PROCESSED,
+        None,
+        False,
+    )
