@@ -123,7 +123,7 @@ class OperatorDesk:
     ) -> refunds.RefundPlan:
         """Fresh details and every check; `amount` None means all that is still refundable."""
         if operations is not None:
-            refunds.customer_purchase(operations, payment_id)
+            refunds.choose_payment(operations, payment_id)
         details = self.details(payment_id)
         sale = self._journal().find_by_payment(payment_id)
         return refunds.plan_refund(
@@ -135,9 +135,7 @@ class OperatorDesk:
         )
 
     def refund(self, plan: refunds.RefundPlan) -> refunds.RefundResult:
-        return refunds.send_refund(
-            self.client, self._journal(), plan, scheme=self.scheme, source=self.source
-        )
+        return refunds.send_refund(self.client, self._journal(), plan, source=self.source)
 
     def open_refunds(self) -> list[RefundRecord]:
         return [r for r in self._journal().refunds.recent(200) if r.state.is_open]

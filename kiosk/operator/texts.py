@@ -202,7 +202,12 @@ OPERATOR_TEXTS: dict[str, dict[str, str]] = {
         "Клиент қайтару QR-кодын уақытында сканерлемеді",
         "The customer did not scan the return QR in time",
     ),
-    "op.return.error": _code(
+    "op.return.unreadable": _code(
+        "Статус QR возврата не удалось прочитать до его срока: создайте новый",
+        "Қайтару QR-кодының күйін мерзімі біткенше оқу мүмкін болмады: жаңасын жасаңыз",
+        "The return QR's status could not be read by its deadline: make a new one",
+    ),
+    "op.return.failed": _code(
         "QR возврата не сработал в банке: создайте новый",
         "Қайтару QR-коды банкте жұмыс істемеді: жаңасын жасаңыз",
         "The return QR failed at the bank: make a new one",

@@ -16,14 +16,13 @@ from kiosk.kaspi.client import KaspiClient
 from kiosk.operator import registration
 from kiosk.operator.certificate import CertState, check_certificate
 from kiosk.operator.errors import OperatorError, explain
-from kiosk.operator.refunds import (
-    ReturnOutcome,
-    ReturnWatch,
-    follow_return,
+from kiosk.operator.reload import reload_config
+from kiosk.refund import (
+    ReturnVerdict,
     refund_with_customer,
     refund_without_customer,
+    wait_for_customer,
 )
-from kiosk.operator.reload import reload_config
 from kiosk.sandbox import Sandbox
 from kiosk.sandbox.pki import issue_client_certificate
 
@@ -179,24 +178,24 @@ def test_standard_refund_goes_through_the_return_qr_and_the_customers_list(
     with KaspiClient(kaspi_settings(config)) as client, Journal.open(tmp_path) as journal:
         pid = paid(client, "750")
         ret = client.create_return()
-        watch = ReturnWatch(ret, time.monotonic())
-        reads = [0]
+        reads: list[str | None] = []
 
-        def read(return_id: int) -> str:
-            reads[0] += 1
-            if reads[0] == 3:
-                sandbox.scan_return(return_id)  # the customer scans between two reads
-            return client.return_status(return_id)
+        def on_read(status: str | None, _error: object) -> None:
+            reads.append(status)
+            if len(reads) == 2:
+                sandbox.scan_return(ret.return_id)  # the customer scans between two reads
 
-        assert follow_return(watch, read, time.monotonic, time.sleep) is ReturnOutcome.IDENTIFIED
-        ops = client.return_operations(ret.return_id)
+        verdict = wait_for_customer(
+            client, ret, clock=time.monotonic, sleep=time.sleep, on_read=on_read
+        )
+        assert verdict is ReturnVerdict.IDENTIFIED and len(reads) == 3
         with pytest.raises(OperatorError):
-            refund_with_customer(client, journal, ret.return_id, ops, pid, Decimal("750.01"))
+            refund_with_customer(client, journal, pid, Decimal("750.01"), ret.return_id)
         with pytest.raises(OperatorError) as caught:
-            refund_with_customer(client, journal, ret.return_id, ops, 123, Decimal("1"))
+            refund_with_customer(client, journal, 123, Decimal("1"), ret.return_id)
         assert caught.value.message_id == "op.refund.not_in_list"
         assert refund_calls(sandbox) == []
-        result = refund_with_customer(client, journal, ret.return_id, ops, pid, Decimal("750"))
+        result = refund_with_customer(client, journal, pid, Decimal("750"), ret.return_id)
         assert result.return_operation_id > 0
     [call] = refund_calls(sandbox)
     assert call.body["QrReturnId"] == ret.return_id and call.body["QrPaymentId"] == pid
@@ -207,9 +206,8 @@ def test_the_return_qr_times_out_after_one_last_read(sandbox_factory) -> None:
     config = registered_config(sandbox, "standard")
     with KaspiClient(kaspi_settings(config)) as client:
         ret = client.create_return()
-        watch = ReturnWatch(ret, time.monotonic())
-        outcome = follow_return(watch, client.return_status, time.monotonic, time.sleep)
-    assert outcome is ReturnOutcome.EXPIRED
+        verdict = wait_for_customer(client, ret, clock=time.monotonic, sleep=time.sleep)
+    assert verdict is ReturnVerdict.EXPIRED
     reads = [r for r in sandbox.requests if "/return/status/" in r.path]
     # at 0, 0.5, 1.0 and the last one at 1.2 s (fewer if a read was slow), never later
     assert 2 <= len(reads) <= 4

@@ -16,10 +16,9 @@ from kiosk.kaspi.settings import ConfigError
 from kiosk.operator import texts
 from kiosk.operator.errors import OperatorError, code_sentence, explain
 from kiosk.operator.refunds import (
-    ReturnOutcome,
+    ReturnVerdict,
     ReturnWatch,
-    customer_purchase,
-    follow_return,
+    choose_payment,
     parse_amount,
     plan_refund,
     refused_for_sure,
@@ -69,7 +68,7 @@ def test_the_watch_reads_at_once_then_at_the_interval_from_the_send_time() -> No
     assert watch.read_due(1000.0)
     watch.on_read_sent(1000.0)
     assert watch.next_read_in(1000.5) is None  # never two reads at once
-    assert watch.on_status("QrTokenCreated", 1002.0) is None
+    assert watch.on_status("QrTokenCreated", 1002.0) is ReturnVerdict.WAITING
     assert watch.next_read_in(1002.0) == pytest.approx(3.0)  # 1005 - 1002
     assert not watch.read_due(1004.9)
     assert watch.read_due(1005.0)
@@ -78,14 +77,14 @@ def test_the_watch_reads_at_once_then_at_the_interval_from_the_send_time() -> No
 def test_customer_identity_obtained_ends_the_watch() -> None:
     watch = ReturnWatch(return_qr(), now=0.0)
     watch.on_read_sent(0.0)
-    assert watch.on_status("CustomerIdentityObtained", 0.1) is ReturnOutcome.IDENTIFIED
+    assert watch.on_status("CustomerIdentityObtained", 0.1) is ReturnVerdict.IDENTIFIED
     assert watch.next_read_in(0.2) is None
 
 
 def test_error_ends_the_watch_as_failed() -> None:
     watch = ReturnWatch(return_qr(), now=0.0)
     watch.on_read_sent(0.0)
-    assert watch.on_status("Error", 0.1) is ReturnOutcome.FAILED
+    assert watch.on_status("Error", 0.1) is ReturnVerdict.FAILED
 
 
 def test_one_last_read_at_the_deadline_catches_a_scan_in_the_last_interval() -> None:
@@ -93,11 +92,11 @@ def test_one_last_read_at_the_deadline_catches_a_scan_in_the_last_interval() -> 
     for sent in (0.0, 5.0, 10.0):
         assert watch.read_due(sent)
         watch.on_read_sent(sent)
-        assert watch.on_status("QrTokenCreated", sent + 0.1) is None
+        assert watch.on_status("QrTokenCreated", sent + 0.1) is ReturnVerdict.WAITING
     # 15 would be past the deadline (12): the last read is at the deadline itself
     assert watch.next_read_in(10.1) == pytest.approx(1.9)
     watch.on_read_sent(12.0)
-    assert watch.on_status("CustomerIdentityObtained", 12.1) is ReturnOutcome.IDENTIFIED
+    assert watch.on_status("CustomerIdentityObtained", 12.1) is ReturnVerdict.IDENTIFIED
 
 
 def test_a_read_at_the_deadline_still_not_scanned_expires_the_watch() -> None:
@@ -108,58 +107,17 @@ def test_a_read_at_the_deadline_still_not_scanned_expires_the_watch() -> None:
     watch.on_status("QrTokenCreated", 5.1)
     assert watch.next_read_in(5.1) == pytest.approx(1.9)
     watch.on_read_sent(7.0)
-    assert watch.on_status("QrTokenCreated", 7.1) is ReturnOutcome.EXPIRED
+    assert watch.on_status("QrTokenCreated", 7.1) is ReturnVerdict.EXPIRED
 
 
-def test_failed_reads_are_tried_again_until_the_last_one() -> None:
+def test_failed_reads_are_tried_again_and_a_failed_last_one_is_unreadable() -> None:
     watch = ReturnWatch(return_qr(1, 2), now=0.0)
     watch.on_read_sent(0.0)
-    assert watch.on_read_failed(0.5) is None
+    assert watch.on_status(None, 0.5) is ReturnVerdict.WAITING
     watch.on_read_sent(1.0)
-    assert watch.on_read_failed(1.5) is None
+    assert watch.on_status(None, 1.5) is ReturnVerdict.WAITING
     watch.on_read_sent(2.0)
-    assert watch.on_read_failed(2.5) is ReturnOutcome.EXPIRED
-
-
-def test_follow_return_drives_the_watch_with_a_fake_clock() -> None:
-    now = [0.0]
-    answers = iter(["QrTokenCreated", "QrTokenCreated", "CustomerIdentityObtained"])
-    reads: list[float] = []
-
-    def read(return_id: int) -> str:
-        assert return_id == 42
-        reads.append(now[0])
-        return next(answers)
-
-    def sleep(seconds: float) -> None:
-        now[0] += seconds
-
-    watch = ReturnWatch(return_qr(5, 180), now=0.0)
-    assert follow_return(watch, read, lambda: now[0], sleep) is ReturnOutcome.IDENTIFIED
-    assert reads == [0.0, 5.0, 10.0]
-
-
-def test_follow_return_retries_transient_failures_but_not_others() -> None:
-    now = [0.0]
-    calls = [0]
-
-    def flaky(_rid: int) -> str:
-        calls[0] += 1
-        if calls[0] == 1:
-            raise errors.RequestTimeout("slow")
-        return "CustomerIdentityObtained"
-
-    def sleep(seconds: float) -> None:
-        now[0] += seconds
-
-    watch = ReturnWatch(return_qr(1, 10), now=0.0)
-    assert follow_return(watch, flaky, lambda: now[0], sleep) is ReturnOutcome.IDENTIFIED
-
-    def refused(_rid: int) -> str:
-        raise errors.ApiError(-1601, "Покупка не найдена")
-
-    with pytest.raises(errors.ApiError):
-        follow_return(ReturnWatch(return_qr(1, 10), 0.0), refused, lambda: now[0], sleep)
+    assert watch.on_status(None, 2.5) is ReturnVerdict.UNREADABLE
 
 
 # --- the checks before payment/return -------------------------------------------------------
@@ -202,9 +160,9 @@ def test_nothing_the_bank_must_not_see_is_planned(
 
 def test_a_purchase_not_in_the_customers_list_is_refused() -> None:
     ops = [ReturnOperation(701, None, Decimal("5")), ReturnOperation(702, None, Decimal("6"))]
-    assert customer_purchase(ops, 702).amount == Decimal("6")
+    assert choose_payment(ops, 702).amount == Decimal("6")
     with pytest.raises(OperatorError) as caught:
-        customer_purchase(ops, 700)
+        choose_payment(ops, 700)
     assert caught.value.message_id == "op.refund.not_in_list"
     with pytest.raises(OperatorError):
         plan_refund(details("300"), Decimal("1"), operations=ops)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QHideEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QBoxLayout,
@@ -132,6 +132,7 @@ class ServiceScreen(theme.Screen):
         self._idle.setSingleShot(True)
         self._idle.timeout.connect(self._on_idle_timeout)
         self._touches = _Touches(self)
+        self._watching = False
         self.on_scale_changed(self.scale)
         self.retranslate(self.lang)
 
@@ -245,17 +246,29 @@ class ServiceScreen(theme.Screen):
     # --- idle --------------------------------------------------------------------------------
 
     def on_enter(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self._touches)
+        self._watch_touches(True)
         self.touched()
 
     def on_leave(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self._touches)
+        self._watch_touches(False)
         self._idle.stop()
         self.lock()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # The window may close (the kiosk quits) without the navigator leaving this page:
+        # an application-wide filter must never outlive the screen that installed it.
+        self._watch_touches(False)
+        super().hideEvent(event)
+
+    def _watch_touches(self, on: bool) -> None:
+        app = QApplication.instance()
+        if app is None or on == self._watching:
+            return
+        self._watching = on
+        if on:
+            app.installEventFilter(self._touches)
+        else:
+            app.removeEventFilter(self._touches)
 
     def touched(self) -> None:
         """A press anywhere on the screen: the idle time starts again."""

@@ -39,8 +39,8 @@ from kiosk.operator.errors import OperatorError
 from kiosk.operator.refunds import (
     RefundPlan,
     RefundResult,
-    ReturnOutcome,
-    customer_purchase,
+    ReturnVerdict,
+    choose_payment,
     parse_amount,
     plan_refund,
 )
@@ -243,7 +243,7 @@ class RefundsPage(ServicePage):
         self.ask(lambda desk: desk.start_return(), started)
 
     def _on_return_panel_finished(self, outcome: object) -> None:
-        if outcome is not ReturnOutcome.IDENTIFIED or self._return is None:
+        if outcome is not ReturnVerdict.IDENTIFIED or self._return is None:
             self.show_qr_button.setEnabled(True)
             return
         return_id = self._return.return_id
@@ -282,7 +282,7 @@ class RefundsPage(ServicePage):
 
         def job(desk: OperatorDesk) -> PaymentDetails:
             if operations is not None:  # refused before any other call
-                customer_purchase(operations, payment_id)
+                choose_payment(operations, payment_id)
             return desk.details(payment_id)
 
         def done(details: object) -> None:

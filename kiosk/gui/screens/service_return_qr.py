@@ -20,7 +20,7 @@ from kiosk.gui.screens.service_parts import DeskSource, Runner
 from kiosk.gui.screens.widgets import Countdown, make_label
 from kiosk.gui.texts import tr
 from kiosk.kaspi.models import ReturnQr
-from kiosk.operator.refunds import ReturnOutcome, ReturnWatch
+from kiosk.refund import ReturnVerdict, ReturnWatch
 
 TICK_MS = 200
 
@@ -29,7 +29,7 @@ class ReturnQrPanel(QWidget):
     """Object names: return_qr, return_countdown.
 
     Signals:
-        finished(object): the ReturnOutcome (IDENTIFIED, FAILED or EXPIRED).
+        finished(object): the ReturnVerdict (IDENTIFIED, FAILED, EXPIRED or UNREADABLE).
     """
 
     finished = Signal(object)
@@ -112,23 +112,19 @@ class ReturnQrPanel(QWidget):
         def done(status: str | None, error: BaseException | None) -> None:
             if generation != self._generation or self._watch is not watch:
                 return
-            if error is None and status is not None:
-                outcome = watch.on_status(status, self._clock())
-            else:
-                outcome = watch.on_read_failed(self._clock())
-            if outcome is not None:
-                self._finish(outcome)
+            verdict = watch.on_status(status if error is None else None, self._clock())
+            if verdict is not ReturnVerdict.WAITING:
+                self._finish(verdict)
 
         self._run(lambda: desk.return_status(return_id), done)
 
-    def _finish(self, outcome: ReturnOutcome) -> None:
+    def _finish(self, verdict: ReturnVerdict) -> None:
         self._timer.stop()
         self._watch = None
-        if outcome is not ReturnOutcome.IDENTIFIED:
+        if verdict is not ReturnVerdict.IDENTIFIED:
             # The token is dead: a scan now would fail on the customer's phone.
-            key = "op.return.expired" if outcome is ReturnOutcome.EXPIRED else "op.return.error"
-            self.qr.show_text(tr(key, self.lang))
-        self.finished.emit(outcome)
+            self.qr.show_text(tr(f"op.return.{verdict.value}", self.lang))
+        self.finished.emit(verdict)
 
     def retranslate(self, lang: str) -> None:
         self.lang = lang
