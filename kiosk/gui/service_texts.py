@@ -23,7 +23,6 @@ SERVICE_TEXTS: dict[str, dict[str, str]] = {
     "svc.tab.system": _t("Система", "Жүйе", "System"),
     "svc.leave": _t("Выйти из сервиса", "Сервистен шығу", "Leave service mode"),
     "svc.back": _t("Назад", "Артқа", "Back"),
-    "svc.cancel": _t("Отмена", "Бас тарту", "Cancel"),
     "svc.yes": _t("Да", "Иә", "Yes"),
     "svc.no": _t("Нет", "Жоқ", "No"),
     "svc.not_ready": _t(
@@ -32,11 +31,6 @@ SERVICE_TEXTS: dict[str, dict[str, str]] = {
         "No config loaded: the kiosk has not started",
     ),
     "svc.working": _t("Выполняется…", "Орындалуда…", "Working…"),
-    "svc.idle_hint": _t(
-        "Без касаний сервис закроется через {seconds} с",
-        "Жанасусыз сервис {seconds} с кейін жабылады",
-        "Service mode closes after {seconds} s without a touch",
-    ),
     # --- status -----------------------------------------------------------------------------
     "svc.status.bank": _t("Банк", "Банк", "Bank"),
     "svc.status.reachable": _t("доступен", "қолжетімді", "reachable"),
@@ -65,7 +59,9 @@ SERVICE_TEXTS: dict[str, dict[str, str]] = {
     "svc.status.registered": _t("Регистрация", "Тіркеу", "Registration"),
     "svc.status.today_sales": _t("Продажи сегодня", "Бүгінгі сатылымдар", "Sales today"),
     "svc.status.today_refunds": _t("Возвраты сегодня", "Бүгінгі қайтарулар", "Refunds today"),
-    "svc.status.count_sum": _t("{count} на {sum}", "{count}, барлығы {sum}", "{count} for {sum}"),
+    "svc.status.count_sum": _t(
+        "{count} на сумму {sum}", "{count}, сомасы {sum}", "{count} for {sum}"
+    ),
     "svc.status.journal": _t("Журнал", "Журнал", "Journal"),
     "svc.status.journal_ok": _t("в порядке", "жақсы", "fine"),
     "svc.status.attention": _t(

@@ -186,3 +186,21 @@ def test_a_lock_out_outlives_the_screen(qtbot: QtBot, backend: FakeBackend) -> N
     qtbot.waitUntil(lambda: button(again, "pin_ok").isEnabled())
     enter_pin(qtbot, again, "2468")
     assert again.is_unlocked()
+
+
+def test_every_service_text_has_three_languages_and_every_id_built_at_run_time_exists() -> None:
+    from kiosk.gui.service_texts import SERVICE_TEXTS
+    from kiosk.gui.texts import TEXTS
+    from kiosk.operator.texts import all_texts
+    from kiosk.refund import ReturnVerdict
+
+    for table in (SERVICE_TEXTS, all_texts()):
+        for message_id, entry in table.items():
+            assert set(entry) == {"ru", "kk", "en"}, message_id
+            assert all(text.strip() for text in entry.values()), message_id
+    built = [f"svc.tab.{name}" for name in TABS if name != "sales"]
+    built += [f"svc.scheme.{scheme}" for scheme in ("basic", "standard", "enhanced")]
+    built += [f"op.return.{v.value}" for v in ReturnVerdict if v is not ReturnVerdict.IDENTIFIED]
+    built.remove("op.return.waiting")
+    missing = [message_id for message_id in built if message_id not in TEXTS]
+    assert missing == []
