@@ -180,7 +180,7 @@ class ServiceScreen(theme.Screen):
             self._tab_stack.addWidget(self._tab_pages[name])
         self.service_exit = theme.BigButton("", "", "service_exit")
         self.service_exit.clicked.connect(self._on_exit_clicked)
-        self.title = make_label("title", "service_title")
+        self.title = make_label("title", "service_title", wrap=False)
         self._top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._top.addWidget(self.service_exit)
         self._top.addWidget(self.title, 1)
@@ -369,13 +369,15 @@ class ServiceScreen(theme.Screen):
             for index, name in enumerate(TABS):
                 row, col = divmod(index, columns)
                 self._tab_grid.addWidget(self.tab_buttons[name], row, col)
-            self.title.setVisible(not sidebar)
             self._top.setDirection(
                 QBoxLayout.Direction.TopToBottom if sidebar else QBoxLayout.Direction.LeftToRight
             )
             self._body.setDirection(
                 QBoxLayout.Direction.LeftToRight if sidebar else QBoxLayout.Direction.TopToBottom
             )
+        # The title only where it fits beside the leave button, whole.
+        room = width - self.service_exit.sizeHint().width() - self._top.spacing()
+        self.title.setVisible(not sidebar and self.title.sizeHint().width() <= room)
         bar = self._bar.widget()
         assert bar is not None
         if sidebar:

@@ -7,17 +7,16 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QScrollArea,
     QScroller,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.gui import theme
 from kiosk.gui.screens.service_parts import (
+    ButtonRow,
     ConfirmPanel,
     DeskSource,
     Runner,
@@ -104,21 +103,23 @@ class AttentionPage(ServicePage):
         if not self._sales and not self._open and not self.message.text():
             self.say(tr("svc.attention.none", self.lang))
 
-    def _card(self, text: str) -> tuple[QFrame, QHBoxLayout]:
+    def _card(self, text: str) -> tuple[QFrame, ButtonRow]:
+        """The sale in words, its buttons under them (a row, or stacked where narrow)."""
         card = QFrame()
         card.setProperty("role", "card")
-        row = QHBoxLayout(card)
+        column = QVBoxLayout(card)
         label = QLabel(text)
         label.setProperty("role", "small")
         label.setWordWrap(True)
-        row.addWidget(label, 1)
+        row = ButtonRow()
+        column.addWidget(label)
+        column.addWidget(row)
         return card, row
 
-    def _button(self, row: QHBoxLayout, name: str, text: str, role: str) -> theme.BigButton:
+    def _button(self, row: ButtonRow, name: str, text: str, role: str) -> theme.BigButton:
         button = theme.BigButton(text, role, name)
-        button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.buttons[name] = button
-        row.addWidget(button)
+        row.add(button)
         return button
 
     def _sale_card(self, sale: SaleRecord, refunds: bool) -> QWidget:

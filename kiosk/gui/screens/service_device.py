@@ -5,10 +5,11 @@ unregister (each after a confirmation). The config file is written by the operat
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.gui import theme
 from kiosk.gui.screens.service_parts import (
+    ButtonRow,
     ChoiceList,
     ConfirmPanel,
     DeskSource,
@@ -53,10 +54,7 @@ class DevicePage(ServicePage):
         box.addWidget(self.confirm)
         box.addWidget(self.caption)
         box.addWidget(self.points, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.unregister_button)
-        row.addWidget(self.points_button)
-        box.addLayout(row)
+        box.addWidget(ButtonRow(self.unregister_button, self.points_button))
 
     # --- steps --------------------------------------------------------------------------------
 

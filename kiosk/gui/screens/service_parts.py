@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QScrollArea,
     QScroller,
@@ -156,6 +157,32 @@ class ChoiceList(QScrollArea):
         self._box.addStretch(1)
 
 
+class ButtonRow(QWidget):
+    """Buttons side by side where their words fit, one above the other where they do not
+    (a narrow portrait panel): a label is never cut."""
+
+    def __init__(self, *buttons: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._buttons = buttons
+        self._box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+        for button in buttons:
+            self._box.addWidget(button)
+
+    def add(self, button: QWidget) -> None:
+        self._buttons = (*self._buttons, button)
+        self._box.addWidget(button)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        need = sum(b.sizeHint().width() for b in self._buttons if not b.isHidden())
+        need += self._box.spacing() * max(0, len(self._buttons) - 1)
+        wide = need <= event.size().width()
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self._box.direction() != direction:
+            self._box.setDirection(direction)
+        super().resizeEvent(event)
+
+
 class ConfirmPanel(QFrame):
     """A question with Yes / No, shown in place of a dialog; hidden until `ask()`.
 
@@ -172,12 +199,9 @@ class ConfirmPanel(QFrame):
         self._on_yes: Callable[[], None] | None = None
         self.yes.clicked.connect(self._on_yes_clicked)
         self.no.clicked.connect(self.hide)
-        row = QHBoxLayout()
-        row.addWidget(self.no)
-        row.addWidget(self.yes)
         box = QVBoxLayout(self)
         box.addWidget(self.question)
-        box.addLayout(row)
+        box.addWidget(ButtonRow(self.no, self.yes))
         self.hide()
 
     def ask(self, question: str, on_yes: Callable[[], None], lang: str) -> None:

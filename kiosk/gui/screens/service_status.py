@@ -7,10 +7,11 @@ import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QScroller, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QScrollArea, QScroller, QVBoxLayout, QWidget
 
 from kiosk.gui import theme
 from kiosk.gui.screens.service_parts import (
+    ButtonRow,
     DeskSource,
     Runner,
     ServicePage,
@@ -131,10 +132,7 @@ class StatusPage(ServicePage):
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.message)
         box.addWidget(scroll, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.refresh_button)
-        row.addWidget(self.check_button)
-        box.addLayout(row)
+        box.addWidget(ButtonRow(self.refresh_button, self.check_button))
 
     def load(self) -> None:
         reach = self._bank()
