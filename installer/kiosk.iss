@@ -87,11 +87,12 @@ Name: "autostart"; Description: "{cm:Autostart}"; GroupDescription: "{cm:Startup
 Type: filesandordirs; Name: "{app}\_internal"
 
 [Dirs]
-; The kiosk runs as an ordinary user and writes here: device_token into kiosk.toml,
-; its logs and its journal. Never removed by the uninstaller.
-Name: "{#DataDir}"; Permissions: users-modify; Flags: uninsneveruninstall
-Name: "{#DataDir}\certs"; Permissions: users-modify; Flags: uninsneveruninstall
-Name: "{#DataDir}\logs"; Permissions: users-modify; Flags: uninsneveruninstall
+; The key password, the host token, the PFX and the journal live here: no access for the
+; Users group. Administrators (and SYSTEM) only; the kiosk's own account is granted
+; modify by the operator (installer/README.md, "The kiosk account"). Never uninstalled.
+Name: "{#DataDir}"; Permissions: admins-full system-full; Flags: uninsneveruninstall
+Name: "{#DataDir}\certs"; Permissions: admins-full system-full; Flags: uninsneveruninstall
+Name: "{#DataDir}\logs"; Permissions: admins-full system-full; Flags: uninsneveruninstall
 
 [Files]
 Source: "{#DistDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs

@@ -14,6 +14,7 @@ import dataclasses
 import ipaddress
 import logging
 import os
+import re
 import sys
 import tempfile
 import tomllib
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from kiosk import access
 
 # ConfigError is defined beside the bank client's settings, whose problems it names too.
 from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings, scheme_url_mismatch
@@ -83,7 +86,9 @@ class KioskSection:
     fullscreen: bool = _opt(True, "Full screen without a frame; false for a window (development)")
     hide_cursor: bool = _opt(False, "Hide the mouse cursor (touch screens)")
     service_pin: str = _opt(
-        "", "Digits that open service mode; empty: service mode is closed", secret=True
+        "",
+        "Salted hash of the PIN that opens service mode (`kiosk set-pin`); empty: closed",
+        secret=True,
     )
     health_interval: float = _opt(30.0, "Seconds between health pings while idle")
     recovery_seconds: float = _opt(
@@ -112,6 +117,20 @@ class MetricsSection:
 
 
 @dataclass(frozen=True)
+class MdbSection:
+    enabled: bool = _opt(False, "Be the cashless device of an MDB vending machine (Qibixx adapter)")
+    port: str = _opt("", "The adapter's serial port, e.g. COM5 or /dev/ttyACM0")
+    baudrate: int = _opt(115200, "Serial speed (the USB adapter ignores it; the Pi HAT's UART not)")
+    vend_timeout: float = _opt(
+        60.0, "Seconds the machine waits for an answer; the kiosk denies by then (set it lower)"
+    )
+    dispense_timeout: float = _opt(
+        30.0, "Seconds after the approval for the machine to report the dispense"
+    )
+    price_scale: float = _opt(1.0, "Tenge per unit of the machine's price (100 if it counts tiyn)")
+
+
+@dataclass(frozen=True)
 class StorageSection:
     data_dir: str = _opt(
         "",
@@ -134,6 +153,7 @@ class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     host_api: HostApiSection = field(default_factory=HostApiSection)
     metrics: MetricsSection = field(default_factory=MetricsSection)
+    mdb: MdbSection = field(default_factory=MdbSection)
     storage: StorageSection = field(default_factory=StorageSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
     #: The file this came from (None for defaults); relative paths resolve against its folder.
@@ -208,33 +228,59 @@ def secret_values(config: Config) -> list[str]:
     return found
 
 
+#: Words that make a key a secret whatever its section: a new section's `token` is covered too.
+#: Matched inside the name (`smtp_password`, `apitoken`), except `pin`, which must stand as a
+#: word of its own (`service_pin`, "PIN"): inside other words it means "ping" or "mapping".
+SECRET_WORDS = ("token", "password", "passwd", "secret", "api_key", "apikey", "private_key")
+SECRET_SHORT_WORDS = ("pin", "pins")
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether a config key (`section.key`) or a label shown for one ("Key password") holds
+    a secret: declared secret, or named like one. The one rule for errors and service mode."""
+    section, _, name = key.rpartition(".")
+    cls = sections().get(section)
+    if cls is not None:
+        declared = {f.name: f for f in dataclasses.fields(cls)}
+        if name in declared and declared[name].metadata.get("secret"):
+            return True
+    words = [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
+    joined = "_".join(words)
+    return any(word in joined for word in SECRET_WORDS) or any(
+        word in words for word in SECRET_SHORT_WORDS
+    )
+
+
 def _check(key: str, kind: Any, raw: Any) -> Any:
+    """The value as `kind`, or ConfigError; a secret's value is never quoted in the error."""
+    # What the error says the value was: the operator's typo helps, a secret's value must not.
+    was = " (the value is not shown: it is a secret)" if is_secret_key(key) else f", not {raw!r}"
     origin = get_origin(kind)
     if origin in (Union, types.UnionType):
         kind = next(a for a in get_args(kind) if a is not type(None))
     if kind is bool:
         if not isinstance(raw, bool):
-            raise ConfigError(key, f"must be true or false, not {raw!r}")
+            raise ConfigError(key, f"must be true or false{was}")
         return raw
     if kind is int:
         if isinstance(raw, bool) or not isinstance(raw, int):
-            raise ConfigError(key, f"must be a whole number, not {raw!r}")
+            raise ConfigError(key, f"must be a whole number{was}")
         return raw
     if kind is float:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise ConfigError(key, f"must be a number, not {raw!r}")
+            raise ConfigError(key, f"must be a number{was}")
         return float(raw)
     if kind is Decimal:
         # Money: parsed once, exactly as written (str(0.1) is "0.1"), never kept as a float.
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise ConfigError(key, f"must be a number, not {raw!r}")
+            raise ConfigError(key, f"must be a number{was}")
         value = Decimal(str(raw))
         if not value.is_finite():
-            raise ConfigError(key, f"must be a finite number, not {raw!r}")
+            raise ConfigError(key, f"must be a finite number{was}")
         return value
     if kind is str:
         if not isinstance(raw, str):
-            raise ConfigError(key, f"must be text in quotes, not {raw!r}")
+            raise ConfigError(key, f"must be text in quotes{was}")
         return raw
     raise AssertionError(f"undeclared config type {kind!r}")  # a programming error
 
@@ -296,8 +342,11 @@ def validate(config: Config) -> None:
         raise ConfigError("sale.min_amount", "must be more than 0")
     if s.max_amount < s.min_amount:
         raise ConfigError("sale.max_amount", "must not be below sale.min_amount")
-    if config.kiosk.service_pin and not config.kiosk.service_pin.isdigit():
-        raise ConfigError("kiosk.service_pin", "must be digits only")
+    if config.kiosk.service_pin:
+        try:
+            access.check_stored(config.kiosk.service_pin)
+        except access.PinError as exc:
+            raise ConfigError("kiosk.service_pin", str(exc)) from None
     if config.kiosk.service_idle_seconds < 10:
         raise ConfigError("kiosk.service_idle_seconds", "must be at least 10 seconds")
     h = config.host_api
@@ -308,6 +357,14 @@ def validate(config: Config) -> None:
             "host_api.token", "must be at least 16 characters when the host API is enabled"
         )
     _validate_metrics(config)
+    m = config.mdb
+    if m.enabled and not m.port.strip():
+        raise ConfigError("mdb.port", "is required when mdb is enabled (e.g. COM5, /dev/ttyACM0)")
+    if m.baudrate not in (9600, 19200, 38400, 57600, 115200):
+        raise ConfigError("mdb.baudrate", "must be 9600, 19200, 38400, 57600 or 115200")
+    for key in ("vend_timeout", "dispense_timeout", "price_scale"):
+        if not getattr(m, key) > 0:
+            raise ConfigError(f"mdb.{key}", "must be more than 0")
     if config.logging.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("logging.level", "must be DEBUG, INFO, WARNING or ERROR")
     if config.storage.retention_days < 0:
@@ -369,7 +426,8 @@ def atomic_write_text(path: Path, text: str) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
+            # The operator's bits for the owner, none for anyone else: it holds secrets.
+            os.chmod(tmp, path.stat().st_mode & 0o700)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

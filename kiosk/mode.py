@@ -13,6 +13,11 @@ which always re-runs the start-up chain.
 Why the kiosk does not sell is told twice: `reason` in words for the screen
 and the host API, `cause` as one of OutOfServiceReason for machines (the
 Prometheus metric kiosk_out_of_service{reason} is exactly this vocabulary).
+
+A part the kiosk sells through may be away for a while (the vending machine's
+MDB adapter unplugged): its owner puts a hold on the mode with the reason. A
+hold refuses new sales at once, leaves a running sale (and its result screen)
+alone, and keeps `ready()` out of service until the owner releases it.
 """
 
 from __future__ import annotations
@@ -43,10 +48,14 @@ class OutOfServiceReason(StrEnum):
     REGISTRATION = "registration"  # registering the device with the bank
     RECOVERY = "recovery"  # settling interrupted sales with the bank before selling
     BANK = "bank"  # the bank does not answer the health ping
+    ADAPTER = "adapter"  # the vending machine's MDB adapter is not connected
 
 
 #: Hears every change of the mode or of its cause: (old mode, new mode, new cause).
 Listener = Callable[["Mode", "Mode", OutOfServiceReason | None], None]
+
+#: The hold while the vending machine's MDB adapter is away (the operator reads it).
+ADAPTER_AWAY = "the vending machine's MDB adapter is not connected"
 
 
 class ModeError(Exception):
@@ -63,6 +72,7 @@ class KioskMode:
         self.cause: OutOfServiceReason | None = OutOfServiceReason.STARTING
         self.sale_id: int | None = None
         self._listener = listener
+        self._holds: list[str] = []
 
     @property
     def mode(self) -> Mode:
@@ -70,11 +80,18 @@ class KioskMode:
 
     @property
     def can_sell(self) -> bool:
-        return self._mode is Mode.IDLE
+        return self._mode is Mode.IDLE and not self._holds
+
+    @property
+    def held(self) -> str | None:
+        """The first hold's reason (None when nothing holds the kiosk)."""
+        return self._holds[0] if self._holds else None
 
     def refusal(self) -> SaleRefused | None:
         """Why a sale cannot start now (None when it can), as the error to raise."""
         if self._mode is Mode.IDLE:
+            if self._holds:  # a part is away; the result screen may still count down
+                return OutOfService(f"the kiosk is out of service: {self._holds[0]}")
             return None
         if self._mode is Mode.SELLING:
             return Busy("another sale is running", self.sale_id)
@@ -98,11 +115,29 @@ class KioskMode:
         self.sale_id = None
         self._set(Mode.OUT_OF_SERVICE, reason, cause)
 
-    def ready(self) -> None:
-        """Everything checked: sales may start."""
+    def ready(self) -> bool:
+        """Everything checked: sales may start (True); False: out of service, a hold says why."""
         if self._mode in (Mode.SELLING, Mode.SERVICE):
             raise ModeError(f"ready while {self._mode.value}")
+        if self._holds:
+            self._set(Mode.OUT_OF_SERVICE, self._holds[0], OutOfServiceReason.ADAPTER)
+            return False
         self._set(Mode.IDLE, None, None)
+        return True
+
+    def hold(self, reason: str) -> None:
+        """A part the kiosk sells through is away: no new sale until `release(reason)`."""
+        if reason not in self._holds:
+            self._holds.append(reason)
+            log.warning("mode held: %s", reason)
+
+    def release(self, reason: str) -> bool:
+        """The part is back. True when the kiosk was out of service for this hold only."""
+        if reason not in self._holds:
+            return False
+        self._holds.remove(reason)
+        log.info("mode hold released: %s", reason)
+        return self._mode is Mode.OUT_OF_SERVICE and self.reason == reason
 
     def sale_started(self, sale_id: int) -> None:
         refused = self.refusal()

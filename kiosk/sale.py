@@ -40,6 +40,7 @@ class Reason(StrEnum):
     AMOUNT_MISMATCH = "amount_mismatch"  # paid, but TotalAmount differs from the sale's amount
     PAID_AFTER_CANCEL = "paid_after_cancel"  # paid after the kiosk gave up: refund or hand over
     INTERRUPTED = "interrupted"  # the kiosk stopped before qr/create answered
+    NOT_DISPENSED = "not_dispensed"  # paid, but the vending machine did not dispense: refund
 
 
 class SaleRefused(Exception):

@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     ).add_argument("--json", action="store_true")
     _add_optional(sub, "sandbox", "kiosk.cli.sandbox", "run the embedded Kaspi sandbox")
     _add_optional(sub, "journal", "kiosk.cli.journal", "list and show recorded sales")
+    _add_optional(sub, "set-pin", "kiosk.cli.setpin", "set the service PIN (stored as a hash)")
     _add_optional(sub, "demo", "kiosk.demo", "the kiosk on the embedded sandbox, no config needed")
     _add_optional(sub, "run", "kiosk.app", "run the kiosk full screen with this config")
     return parser
@@ -118,8 +119,10 @@ def _add_optional(sub: Any, name: str, module: str, help: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     from kiosk.console import utf8_console
     from kiosk.kaspi import errors
+    from kiosk.private import use_private_umask
 
     utf8_console()  # before any output: UTF-8 and never raising (kiosk/console.py)
+    use_private_umask()  # every file this process writes is the kiosk account's alone
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

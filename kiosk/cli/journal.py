@@ -3,12 +3,18 @@
     kiosk journal [--since DATE] [--limit N] [--archived] [--json | --csv]
     kiosk journal show SALE_ID [--json]
     kiosk journal attention [--json | --csv]
+    kiosk journal accept
+
+`accept` is the operator's answer to a refused journal (missing, replaced,
+gone backwards, damaged): the journal present, or a new one, becomes the
+kiosk's, and its sale ids continue above every id issued before.
 
 The table is for people (times in local time); JSON is a list of records and
 CSV has a header row, both with UTC times and amounts as decimal text
 ("100.50"), never floats. Bad input is one line on stderr and exit code 2,
 checked before the journal is opened; a journal that cannot be read, or a
-sale that is not in it, exits 1. Only reads: nothing here changes a record.
+sale that is not in it, exits 1. Only reads: nothing here changes a record
+(`accept` changes which journal the kiosk trusts, not a sale).
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
+import re
 import sys
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -23,7 +31,9 @@ from typing import Any, TextIO
 
 from kiosk.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from kiosk.config import Config
-from kiosk.journal import FILE_NAME, Journal, JournalError, SaleRecord
+from kiosk.journal import FILE_NAME, Journal, JournalError, SaleRecord, accept
+
+log = logging.getLogger("kiosk.cli")
 
 NEEDS_CONFIG = True  # kiosk.cli loads the config and passes it to run()
 COLUMNS = [f.name for f in fields(SaleRecord)]
@@ -45,12 +55,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", metavar="N", help="at most N sales, newest first")
     parser.add_argument("--archived", action="store_true", help="include archived sales")
     _add_formats(parser, csv_too=True, default=False)
-    sub = parser.add_subparsers(dest="journal_command", metavar="{show,attention}")
+    sub = parser.add_subparsers(dest="journal_command", metavar="{show,attention,accept}")
     show = sub.add_parser("show", help="one sale and its history")
     show.add_argument("sale_id", metavar="SALE_ID", help="the sale's number")
     _add_formats(show, csv_too=False, default=argparse.SUPPRESS)
     attention = sub.add_parser("attention", help="paid sales that need a refund or hand-over")
     _add_formats(attention, csv_too=True, default=argparse.SUPPRESS)
+    sub.add_parser(
+        "accept",
+        help="take sales again with the journal present (or a new one) after a refusal",
+    )
 
 
 def _add_formats(parser: argparse.ArgumentParser, *, csv_too: bool, default: Any) -> None:
@@ -74,6 +88,8 @@ class _Request:
 def run(args: argparse.Namespace, config: Config, out: TextIO | None = None) -> int:
     """Carry out `kiosk journal ...`; returns the exit code."""
     out = out or sys.stdout
+    if getattr(args, "journal_command", None) == "accept":
+        return _accept(config, out)
     try:
         request = parse_request(args)
     except UsageError as exc:
@@ -83,7 +99,8 @@ def run(args: argparse.Namespace, config: Config, out: TextIO | None = None) -> 
         # Opening would create an empty journal and hide a wrong storage.data_dir.
         return _fail(f"no journal at {path} (check storage.data_dir)", EXIT_FAILED)
     try:
-        with Journal.open(config.data_dir) as journal:
+        # guard=False: the operator reads a refused journal too; only the kiosk refuses it.
+        with Journal.open(config.data_dir, guard=False) as journal:
             if request.command == "show":
                 return _show(journal, request, out)
             if request.command == "attention":
@@ -95,6 +112,27 @@ def run(args: argparse.Namespace, config: Config, out: TextIO | None = None) -> 
     except JournalError as exc:
         return _fail(str(exc), EXIT_FAILED)
     _print_records(records, request.output, out, attention=request.command == "attention")
+    return EXIT_OK
+
+
+def _accept(config: Config, out: TextIO) -> int:
+    try:
+        identity, moved = accept(config.data_dir)
+    except JournalError as exc:
+        return _fail(str(exc), EXIT_FAILED)
+    for path in moved:
+        log.warning("damaged journal file moved aside: %s", path)
+        print(f"Damaged file kept as {path}", file=out)
+    log.warning(
+        "journal %s accepted by the operator; next sale id above %d",
+        identity.journal_id,
+        identity.high_water,
+    )
+    print(
+        f"Journal {config.data_dir / FILE_NAME} accepted (id {identity.journal_id});"
+        f" the next sale id is above {identity.high_water}.",
+        file=out,
+    )
     return EXIT_OK
 
 
@@ -179,6 +217,21 @@ def _table(headers: list[str], rows: list[list[str]], out: TextIO) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip(), file=out)
 
 
+# OWASP's CSV-injection rule: a spreadsheet runs a cell that starts with one of these.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, prefixed with ' to stay text.
+
+    A plain number such as -250.00 is left as it is: it is data, not a formula.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _print_records(records: list[SaleRecord], output: str, out: TextIO, *, attention: bool) -> None:
     if output == "json":
         print(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2), file=out)
@@ -187,7 +240,7 @@ def _print_records(records: list[SaleRecord], output: str, out: TextIO, *, atten
         # "\n": the text stream adds the platform's line end itself.
         writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(r.to_json() for r in records)
+        writer.writerows({k: spreadsheet_safe(v) for k, v in r.to_json().items()} for r in records)
         return
     if not records:
         print("No sales need attention." if attention else "No sales.", file=out)

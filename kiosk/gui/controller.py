@@ -59,14 +59,41 @@ class ActiveSale:
     payment: QrPayment | None = None
     tracker: PaymentTracker | None = None
     cancelled_early: bool = False  # cancelled while qr/create was still running
+    product: str | None = None  # MDB: the vending machine's product
+    abandoned: bool = False  # MDB: the buyer stopped waiting; a payment now needs a refund
+
+
+def journal_payment(journal: Journal, sale_id: int, payment: QrPayment, created: datetime) -> None:
+    """The payment id before its QR is shown, with the kiosk's own deadlines for recovery
+    (an ExpireDate may have no offset, so it cannot be the only deadline on disk)."""
+    journal.payment_created(
+        sale_id,
+        payment.payment_id,
+        payment.expire_date.isoformat(),
+        poll_interval=payment.behavior.poll_interval,
+        scan_deadline=created + timedelta(seconds=payment.behavior.scan_timeout),
+        confirm_timeout=payment.behavior.confirm_timeout,
+    )
+
+
+def log_created(sale_id: int, payment: QrPayment) -> None:
+    log.info(
+        "sale %s: payment %s created; poll %ss, scan %ss, confirm %ss",
+        sale_id,
+        payment.payment_id,
+        payment.behavior.poll_interval,
+        payment.behavior.scan_timeout,
+        payment.behavior.confirm_timeout,
+    )
 
 
 class SaleController(QObject):
     """Runs sales one at a time and tells the view what to show.
 
     Signals:
-        qr_requested(Decimal): a sale started; its QR is being made (the amount).
-        qr_ready(QrPayment, Decimal): the QR to show, and the amount.
+        qr_requested(Decimal, object): a sale started; its QR is being made (the amount,
+            and the vending machine's product or None).
+        qr_ready(QrPayment, Decimal, object): the QR to show, the amount, the product or None.
         qr_expired(): the scan deadline passed; the QR must go.
         scanned(Decimal): the customer scanned; waiting for the confirmation (the amount).
         sale_ended(SaleEnd): the sale on the screen ended.
@@ -74,8 +101,8 @@ class SaleController(QObject):
         countdown(float, float): seconds left and total of the current stage (4 times a second).
     """
 
-    qr_requested = Signal(Decimal)
-    qr_ready = Signal(QrPayment, Decimal)
+    qr_requested = Signal(Decimal, object)
+    qr_ready = Signal(QrPayment, Decimal, object)
     qr_expired = Signal()
     scanned = Signal(Decimal)
     sale_ended = Signal(SaleEnd)
@@ -110,7 +137,9 @@ class SaleController(QObject):
     def busy(self) -> bool:
         return self.current is not None
 
-    def start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int:
+    def start_sale(
+        self, amount: Decimal, external_id: str | None, source: str, product: str | None = None
+    ) -> int:
         """Record the sale, then ask the bank for its QR. Raises Busy or OutOfService."""
         if self.current is not None:
             raise Busy("another sale is running", self.current.sale_id)
@@ -125,17 +154,18 @@ class SaleController(QObject):
                 source=source,
                 scheme=self.config.kaspi.scheme,
                 device_id=self.config.device.device_id,
+                product=product,  # MDB
             )
         except JournalError as exc:
             # No record, no sale: never take money the kiosk cannot account for.
             self.journal_problem = str(exc)
             log.error("sale refused, journal not writable: %s", exc)
             raise OutOfService(f"the journal cannot be written: {exc}") from exc
-        sale = ActiveSale(sale_id, amount, external_id, source)
+        sale = ActiveSale(sale_id, amount, external_id, source, product=product)
         self.current = sale
         log.info("sale %s: %s ₸ from %s, external id %s", sale_id, amount, source, external_id)
         self.sale_updated.emit(sale_id)
-        self.qr_requested.emit(amount)
+        self.qr_requested.emit(amount, product)
         self._worker.submit(
             lambda: self.client.create_qr(amount, external_id),
             lambda result, error: self._on_qr_created(sale, result, error),
@@ -168,6 +198,19 @@ class SaleController(QObject):
         self._finish_current(sale, SaleState.CANCELLED, None)
         return True
 
+    def abandon(self, sale_id: int) -> bool:
+        """MDB: the buyer (the vending machine) stopped waiting for this running sale.
+
+        For a sale too far on to cancel (scanned): it is followed to its end as
+        usual, but a payment is recorded as paid-needs-refund, never as a sale.
+        """
+        sale = self.current
+        if sale is None or sale.sale_id != sale_id:
+            return False
+        sale.abandoned = True
+        log.warning("sale %s: the buyer stopped waiting; a payment now needs a refund", sale_id)
+        return True
+
     # --- the bank's answers ----------------------------------------------------------------
 
     def _on_qr_created(
@@ -193,15 +236,7 @@ class SaleController(QObject):
         sale.payment = payment
         created = datetime.now(UTC)
         try:
-            self.journal.payment_created(
-                sale.sale_id,
-                payment.payment_id,
-                payment.expire_date.isoformat(),
-                poll_interval=payment.behavior.poll_interval,
-                # The kiosk's own deadlines, for recovery: ExpireDate may have no offset.
-                scan_deadline=created + timedelta(seconds=payment.behavior.scan_timeout),
-                confirm_timeout=payment.behavior.confirm_timeout,
-            )
+            journal_payment(self.journal, sale.sale_id, payment, created)
         except JournalError as exc:
             # A QR whose payment id is not on disk could be paid and then forgotten by a
             # crash: it is never shown. Unseen, it cannot be paid.
@@ -232,21 +267,14 @@ class SaleController(QObject):
             )
         )
         tracker.finished.connect(lambda: self._on_tracker_finished(sale))
-        log.info(
-            "sale %s: payment %s created; poll %ss, scan %ss, confirm %ss",
-            sale.sale_id,
-            payment.payment_id,
-            payment.behavior.poll_interval,
-            payment.behavior.scan_timeout,
-            payment.behavior.confirm_timeout,
-        )
+        log_created(sale.sale_id, payment)
         self.sale_updated.emit(sale.sale_id)
         if sale.cancelled_early:
             # Never shown, but followed to its deadline like any cancelled QR.
             flow.cancel(self._clock())
             tracker.start()
             return
-        self.qr_ready.emit(payment, sale.amount)
+        self.qr_ready.emit(payment, sale.amount, sale.product)
         self._countdown.start()
         tracker.start()
 
@@ -328,8 +356,8 @@ class SaleController(QObject):
         self._record_paid(sale, flow)
 
     def _record_paid(self, sale: ActiveSale, flow: PaymentFlow) -> None:
-        needs_refund = flow.needs_refund or flow.amount_mismatch
-        reason = flow.reason
+        needs_refund = flow.needs_refund or flow.amount_mismatch or sale.abandoned  # MDB
+        reason = flow.reason or (Reason.PAID_AFTER_CANCEL if sale.abandoned else None)  # MDB
         self._journal(
             sale.sale_id,
             lambda: self.journal.set_state(

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.gui.worker import Worker
+from kiosk.operator.certificate import CertificateCheck
 
 log = logging.getLogger("kiosk.health")
 
@@ -48,6 +49,8 @@ class HealthMonitor(QObject):
         self.last_check: datetime | None = None
         self.last_error: str | None = None
         self.latency_ms: float | None = None  # of the last ping that answered
+        # The client certificate as last judged (kiosk.gui.startup.CertificateWatch keeps it).
+        self.certificate: CertificateCheck | None = None
         self._sent_at = 0.0
 
     def check_now(self) -> None:

@@ -1,59 +1,85 @@
 """Starts the host API for the running kiosk: one gateway for its life, one server per start-up.
 
 The gateway (kiosk.gui.gateway) adapts the kiosk to the host API's SaleGateway;
-this module only wires it to a server and says where it listens.
+this module only wires it to a server and says where it listens. The server is
+started before the journal is opened, so a journal the kiosk refuses (missing,
+replaced, damaged) is reported on /v1/health instead of a closed port.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk.config import Config
 
 if TYPE_CHECKING:
     from kiosk.gui.controller import SaleController
     from kiosk.gui.health import HealthMonitor
+    from kiosk.gui.mdb_bridge import MdbBridge
+    from kiosk.gui.window import KioskWindow
     from kiosk.journal import Journal
 
 log = logging.getLogger("kiosk.shell")
 
 
-def open_gateway(shell: Any, gateway: Any, controller: SaleController) -> Any:
-    """The kiosk's one gateway (made on first use), woken by every journal change."""
+class HealthSource(Protocol):
+    """What GET /v1/health reads of the running kiosk (kiosk.gui.kiosk.KioskShell)."""
+
+    @property
+    def problem(self) -> str | None: ...
+    @property
+    def window(self) -> KioskWindow: ...
+    @property
+    def controller(self) -> SaleController | None: ...
+    @property
+    def health(self) -> HealthMonitor | None: ...
+    @property
+    def journal(self) -> Journal | None: ...
+    @property
+    def mdb(self) -> MdbBridge | None: ...
+
+
+def start(shell: Any, config: Config, gateway: Any) -> tuple[Any, Any]:
+    """The kiosk's one gateway (made on first use) and a started server (None: disabled or
+    its port taken). Called before the journal opens: it answers while the journal is refused."""
+    if not config.host_api.enabled:
+        return gateway, None
     if gateway is None:
         from kiosk.gui.gateway import KioskGateway
 
         gateway = KioskGateway(shell)
-    controller.sale_updated.connect(gateway.notify)
-    return gateway
+    return gateway, start_host_api(config, gateway)
 
 
-def health_info(
-    problem: str | None,
-    screen: str,
-    controller: SaleController | None,
-    health: HealthMonitor | None,
-    journal: Journal | None,
-) -> dict[str, Any]:
+def follow(controller: SaleController, gateway: Any) -> None:
+    """Every journal change the controller makes wakes the host's long-polls."""
+    if gateway is not None:
+        controller.sale_updated.connect(gateway.notify)
+
+
+def health_info(kiosk: HealthSource) -> dict[str, Any]:
     """GET /v1/health's view of the kiosk."""
-    h = health
+    h, controller, journal = kiosk.health, kiosk.controller, kiosk.journal
+    problem = kiosk.problem
     return {
         "ok": problem is None and controller is not None,
         "bank_reachable": h.reachable if h else None,
         "last_check": h.last_check.isoformat() if h and h.last_check else None,
         "last_error": h.last_error if h else None,
-        "screen": screen,
+        "screen": kiosk.window.screen_name,
         "journal_ok": controller is not None and not controller.journal_problem,
         "problem": problem,
         "attention": len(journal.unsettled()) if journal else None,
+        "mdb": kiosk.mdb.status if kiosk.mdb is not None else "disabled",
     }
 
 
-def state_info(screen: str, controller: SaleController | None) -> dict[str, Any]:
-    """GET /v1/state's view of the kiosk: the page shown and the running sale, if any."""
-    current = controller.current if controller is not None else None
-    return {"screen": screen, "sale_id": current.sale_id if current is not None else None}
+def state_info(shell: Any) -> dict[str, Any]:
+    """GET /v1/state's view: the page on the screen and the running sale, if any."""
+    c = shell.controller
+    current = c.current.sale_id if c is not None and c.current is not None else None
+    return {"screen": shell.window.screen_name, "sale_id": current}
 
 
 def start_host_api(config: Config, gateway: Any) -> Any:

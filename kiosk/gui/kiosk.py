@@ -22,14 +22,16 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.access import PinLock
 from kiosk.config import Config, ConfigError, SaleSection
-from kiosk.gui import host_bridge, startup
+from kiosk.gui import host_bridge, mdb_bridge, startup
 from kiosk.gui.controller import SaleController, SaleEnd
 from kiosk.gui.health import HealthMonitor
+from kiosk.gui.journal_guard import JournalGuard
 from kiosk.gui.metrics_link import MetricsLink
 from kiosk.gui.sale_view import SaleView
 from kiosk.gui.window import KioskWindow
 from kiosk.journal import Journal, JournalError
 from kiosk.mode import KioskMode, Mode, OutOfServiceReason
+from kiosk.problems import problem_code
 from kiosk.sale import Busy, OutOfService, SaleState
 
 if TYPE_CHECKING:
@@ -66,13 +68,14 @@ class KioskShell(QObject):
         self.health: HealthMonitor | None = None
         self.host_api: Any = None
         self.gateway: Any = None
-        self.certificate = startup.CertificateWatch(self.boot)
+        self.mdb: mdb_bridge.MdbBridge | None = None  # when [mdb] is enabled
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
+        self.journal_guard = JournalGuard(self)  # the journal file deleted or replaced meanwhile
         self.retry_seconds = startup.RETRY_SECONDS
         low, high = SaleSection().min_amount, SaleSection().max_amount
         bar = demo_bar(self) if demo_bar else None
-        self.window = KioskWindow(Decimal(str(low)), Decimal(str(high)), bar)
+        self.window = KioskWindow(low, high, bar)
         self.metrics = MetricsLink(self.window)  # Prometheus (issue 13): screen, mode, bank
         self.mode = KioskMode(self.metrics.mode_changed)
         self._closed = False
@@ -134,9 +137,9 @@ class KioskShell(QObject):
         self.config = config
         self.metrics.apply(config)
         self.pin_lock.set_pin(config.kiosk.service_pin)
-        self.window.amount_screen.set_range(
-            Decimal(str(config.sale.min_amount)), Decimal(str(config.sale.max_amount))
-        )
+        self.window.amount_screen.set_range(config.sale.min_amount, config.sale.max_amount)
+        # Before the journal: a journal refused is reported on /v1/health, not a closed port.
+        self.gateway, self.host_api = host_bridge.start(self, config, self.gateway)
         self.journal = startup.open_journal(config)
         self._clients = clients = startup.make_clients(config, self.metrics.on_request)
         self.metrics.certificate_expires(clients.not_after)
@@ -148,12 +151,11 @@ class KioskShell(QObject):
         )
         self.view.follow(self.controller, config.sale.result_seconds)
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
-        if config.host_api.enabled:
-            self.gateway = host_bridge.open_gateway(self, self.gateway, self.controller)
-            self.host_api = host_bridge.start_host_api(config, self.gateway)
-        self.health = HealthMonitor(clients.health.ping, config.kiosk.health_interval, parent=self)
+        host_bridge.follow(self.controller, self.gateway)
+        self.mdb = mdb_bridge.attach(self, config, clients)
+        self.health = startup.health_monitor(self, clients, config.kiosk.health_interval)
+        self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
         self.health.checked.connect(self._on_health_checked)
-        self.certificate.follow(clients.certificate, self.health)
         self._recover_then_check()
 
     def _register(self, config: Config, client: KaspiClient) -> None:
@@ -224,9 +226,11 @@ class KioskShell(QObject):
         if self.health is not None:
             self._bank_answered = self.health.reachable is True
         startup.close_parts(
-            self.host_api, self.health, self.controller, self._clients, self.journal
+            self.host_api, self.health, self.controller, self._clients, self.journal, self.mdb
         )
-        self.host_api = self.health = self.controller = self._clients = self.journal = None
+        self.host_api = self.health = self.controller = self._clients = self.journal = self.mdb = (
+            None
+        )
 
     def quit(self, *, exit_app: bool = True) -> None:
         """Stop everything and close the window; a second call (two ways to quit) does nothing."""
@@ -260,9 +264,10 @@ class KioskShell(QObject):
             self._out_of_service(f"the bank does not answer: {reason}", OutOfServiceReason.BANK)
 
     def _out_of_service(self, reason: str, cause: OutOfServiceReason) -> None:
-        log.warning("out of service: %s", reason)
-        self.mode.out_of_service(reason, cause)
-        self.window.out_of_service_screen.show_reason(reason, self.retry_seconds)
+        code = problem_code(cause, reason)  # the customer sees no key, path or value of config
+        log.warning("out of service [%s]: %s", code, reason)
+        self.mode.out_of_service(reason, cause)  # the reason: service mode and /v1/health
+        self.window.out_of_service_screen.show_reason(code, self.retry_seconds)
         if self.mode.mode is not Mode.SERVICE:
             self.window.move_to("out_of_service")
 
@@ -290,7 +295,8 @@ class KioskShell(QObject):
         if self.mode.mode is Mode.SELLING:
             self.mode.sale_ended()
         was = self.window.screen_name
-        self.mode.ready()
+        if not self.mode.ready():  # a hold (the MDB adapter away): out of service, saying why
+            return self._out_of_service(self.mode.reason or "not ready", OutOfServiceReason.ADAPTER)
         self.window.move_to("amount")
         if self.health is not None:
             self.health.pause(False)
@@ -301,14 +307,14 @@ class KioskShell(QObject):
 
     def _on_amount_pay_requested(self, amount: Decimal) -> None:
         try:
-            self._start_sale(amount, None, "keypad")
-        except Busy:
-            log.info("pay pressed while a sale runs; ignored")
-        except OutOfService:
-            self.back_to_start()  # the journal problem shows out of service and retries
+            self.start_sale(amount, None, "keypad")
+        except (Busy, OutOfService) as exc:
+            log.info("pay pressed, no sale: %s", exc)
 
-    def _start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int:
-        """Start a sale if the mode allows it: Busy or OutOfService when not."""
+    def start_sale(
+        self, amount: Decimal, external_id: str | None, source: str, product: str | None = None
+    ) -> int:
+        """Start a sale if the mode allows it (GUI thread): Busy or OutOfService when not."""
         refused = self.mode.refusal()
         if refused is not None:
             raise refused
@@ -316,19 +322,16 @@ class KioskShell(QObject):
         self.view.stop_result()
         if self.health is not None:
             self.health.pause(True)
-        sale_id = self.controller.start_sale(amount, external_id, source)
+        try:
+            sale_id = self.controller.start_sale(amount, external_id, source, product)
+        except OutOfService:
+            self.back_to_start()  # the journal cannot be written: out of service, retried
+            raise
         self.mode.sale_started(sale_id)
         return sale_id
 
     def start_host_sale(self, amount: Decimal, external_id: str | None) -> int:
-        """For the host API (on the GUI thread): Busy / OutOfService on refusal."""
-        try:
-            return self._start_sale(amount, external_id, "host")
-        except OutOfService:
-            if self.controller is not None and self.controller.journal_problem:
-                # As for the keypad: out of service, and start-up retried until it is writable.
-                self.back_to_start()
-            raise
+        return self.start_sale(amount, external_id, "host")
 
     def cancel_host_sale(self, sale_id: int) -> bool:
         return self.controller is not None and self.controller.cancel(sale_id)
@@ -352,12 +355,11 @@ class KioskShell(QObject):
     # --- what the host API and service mode read -------------------------------------------------
 
     def health_info(self) -> dict[str, Any]:
-        return host_bridge.health_info(
-            self.problem, self.window.screen_name, self.controller, self.health, self.journal
-        )
+        self.journal_guard.check()  # before `problem` is read: a lost journal is not ok
+        return host_bridge.health_info(self)
 
     def state_info(self) -> dict[str, Any]:
-        return host_bridge.state_info(self.window.screen_name, self.controller)
+        return host_bridge.state_info(self)
 
     # --- service mode ---------------------------------------------------------------------
 

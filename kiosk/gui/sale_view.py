@@ -46,12 +46,13 @@ class SaleView(QObject):
         controller.scanned.connect(self.show_scanned)
         controller.countdown.connect(self.set_seconds_left)
 
-    def show_preparing(self, amount: Decimal) -> None:
-        self._window.qr_screen.show_preparing(amount)
+    def show_preparing(self, amount: Decimal, product: str | None = None) -> None:
+        self._window.qr_screen.show_preparing(amount, product)
         self._window.move_to("qr")
 
-    def show_qr(self, payment: QrPayment, amount: Decimal) -> None:
-        self._window.qr_screen.show_payment(payment.qr_token, amount, payment.payment_methods)
+    def show_qr(self, payment: QrPayment, amount: Decimal, product: str | None = None) -> None:
+        screen = self._window.qr_screen
+        screen.show_payment(payment.qr_token, amount, payment.payment_methods, product)
         self._window.move_to("qr")
 
     def show_scanned(self, amount: Decimal) -> None:

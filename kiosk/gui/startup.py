@@ -67,21 +67,32 @@ def broken_link(exc: ConfigError | JournalError) -> tuple[str, OutOfServiceReaso
     return f"config: {exc}", OutOfServiceReason.CONFIG
 
 
-class CertificateWatch:
+def health_monitor(shell: Any, clients: Clients, interval: float) -> HealthMonitor:
+    """Bank pings while idle; at each, the certificate judged again (CertificateWatch)."""
+    from kiosk.gui.health import HealthMonitor
+
+    health = HealthMonitor(clients.health.ping, interval, parent=shell)
+    CertificateWatch(clients.certificate, health, shell.boot)
+    return health
+
+
+class CertificateWatch(QObject):
     """The running kiosk's certificate, judged again at every health check: from 60 days
-    before expiry a warning (log, /v1/health, service screen). When it lapses the start-up
-    chain runs again, which stops at the expired certificate: out of service, saying so."""
+    before expiry a warning (log, /v1/health, service screen); when it lapses the start-up
+    chain runs again, which stops at the expired certificate: out of service, saying so.
+    The judgement lives on the monitor (`health.certificate`), which this object follows."""
 
-    def __init__(self, restart: Callable[[], None]) -> None:
-        self.check: CertificateCheck | None = None  # of the running start-up
+    def __init__(
+        self, check: CertificateCheck | None, health: HealthMonitor, restart: Callable[[], None]
+    ) -> None:
+        super().__init__(health)
+        self._health = health
         self._restart = restart
-
-    def follow(self, check: CertificateCheck | None, health: HealthMonitor) -> None:
-        self.check = check
+        health.certificate = check
         health.checked.connect(self._on_health_checked)
 
     def _on_health_checked(self, *_answer: object) -> None:
-        self.check, lapsed = rejudge(self.check)
+        self._health.certificate, lapsed = rejudge(self._health.certificate)
         if lapsed is not None:
             # The bank would refuse every call from now on: stop selling, start again.
             log.error("certificate lapsed while running: %s", lapsed)
@@ -108,6 +119,16 @@ class Clients:
     not_after: datetime | None = None
     certificate: CertificateCheck | None = None  # judged when the clients were made
 
+    # For another thread's own client (the MDB refunds): same settings, same TLS context.
+    bank: Any = None
+    context: Any = None
+
+    def another(self) -> KaspiClient:
+        """One more client on the shared TLS context; its user closes it."""
+        from kiosk.kaspi.client import KaspiClient
+
+        return KaspiClient(self.bank, context=self.context)
+
     def close(self) -> None:
         for client in (self.sale, self.background, self.health):
             client.close()
@@ -133,6 +154,8 @@ def make_clients(config: Config, on_request: RequestHook | None = None) -> Clien
         KaspiClient(bank, context=context, on_request=on_request),
         identity.info.not_after if identity is not None else None,
         certificate,
+        bank,
+        context,
     )
 
 
@@ -142,8 +165,12 @@ def close_parts(
     controller: SaleController | None,
     clients: Clients | None,
     journal: Journal | None,
+    mdb: Any = None,
 ) -> None:
     """Stop one start-up's parts, the users before what they use (the journal last)."""
+    if mdb is not None:  # kiosk.gui.mdb_bridge.MdbBridge: it uses the controller and journal
+        mdb.stop()
+        mdb.deleteLater()
     if host_api is not None:
         host_api.stop()
     if health is not None:

@@ -55,6 +55,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Creating the QR code…",
     },
     "qr.to_pay": {"ru": "К оплате", "kk": "Төлеуге", "en": "To pay"},
+    "qr.to_pay_product": {
+        "ru": "К оплате за товар № {product}",
+        "kk": "№ {product} тауар үшін төлеуге",
+        "en": "To pay for product {product}",
+    },
     "qr.scan": {
         "ru": "Отсканируйте QR-код в приложении Kaspi.kz",
         "kk": "QR-кодты Kaspi.kz қосымшасында сканерлеңіз",

@@ -2,14 +2,16 @@
 
 store.py holds the Journal (the SQLite file and its transactions), records.py
 the SaleRecord and which state may follow which, schema.py the tables and
-migrations, errors.py the errors in an operator's words.
+migrations, errors.py the errors in an operator's words, identity.py which
+journal this is (kept outside it) and the highest sale id issued.
 """
 
 from kiosk.journal.errors import JournalError, SaleNotFound
+from kiosk.journal.identity import JournalRefused
 from kiosk.journal.records import SOURCES, EventRecord, SaleRecord, can_move
 from kiosk.journal.refunds import DayTotals, RefundBook, RefundPending, RefundRecord, RefundState
 from kiosk.journal.schema import MIGRATIONS
-from kiosk.journal.store import FILE_NAME, Journal
+from kiosk.journal.store import FILE_NAME, Journal, accept
 
 __all__ = [
     "FILE_NAME",
@@ -19,11 +21,13 @@ __all__ = [
     "EventRecord",
     "Journal",
     "JournalError",
+    "JournalRefused",
     "RefundBook",
     "RefundPending",
     "RefundRecord",
     "RefundState",
     "SaleNotFound",
     "SaleRecord",
+    "accept",
     "can_move",
 ]

@@ -29,7 +29,7 @@ from typing import Any
 
 from kiosk.sale import Reason, SaleState
 
-SOURCES = ("keypad", "host", "cli")
+SOURCES = ("keypad", "host", "cli", "mdb")
 
 _S = SaleState
 _TRANSITIONS: dict[SaleState, frozenset[SaleState]] = {
@@ -74,6 +74,7 @@ class SaleRecord:
     note: str | None
     scan_deadline: str | None = None  # UTC ISO: creation + QrCodeScanWaitTimeout
     confirm_timeout: float | None = None  # PaymentConfirmationTimeout, seconds
+    product: str | None = None  # the vending machine's product (source "mdb")
     archived: bool = False
 
     @property
@@ -129,7 +130,8 @@ class EventRecord:
     id: int
     sale_id: int
     at: str  # UTC ISO 8601
-    kind: str  # created, payment, status, state, note, refund, resolved, recovered, archived
+    # created, payment, status, state, note, refund_requested, refund, resolved, recovered, archived
+    kind: str
     detail: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:

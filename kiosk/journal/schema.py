@@ -56,6 +56,12 @@ def _migrate_v2(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN confirm_timeout REAL")
 
 
+def _migrate_product(conn: sqlite3.Connection) -> None:
+    # The product a vending machine sold through this sale (MDB's item number); NULL otherwise.
+    for table in ("sales", "sales_archive"):
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN product TEXT")
+
+
 def _migrate_refunds(conn: sqlite3.Connection) -> None:
     """Refunds get a table of their own, written before and after each payment/return call.
 
@@ -80,6 +86,7 @@ def _migrate_refunds(conn: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_v1,
     _migrate_v2,
+    _migrate_product,
     _migrate_refunds,
 ]
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -28,7 +29,18 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Self
 
+from kiosk.journal import integrity
+from kiosk.journal.archive import archive_sales, list_query
 from kiosk.journal.errors import JournalError, SaleNotFound, describe
+from kiosk.journal.identity import (
+    ACCEPT_HINT,
+    Identity,
+    IdentityFiles,
+    JournalRefused,
+    adopt,
+    check_identity,
+    identity_of,
+)
 from kiosk.journal.records import (
     FIELDS,
     NEED_PAYMENT,
@@ -42,6 +54,7 @@ from kiosk.journal.records import (
 )
 from kiosk.journal.refunds import RefundBook
 from kiosk.journal.schema import migrate
+from kiosk.private import private_dir, private_file
 from kiosk.sale import Reason, SaleState
 
 FILE_NAME = "journal.sqlite3"
@@ -51,6 +64,15 @@ _UTC_NOW = partial(datetime.now, UTC)
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+# --- identity -------------------------------------------------------------------------------
+
+
+def _file_id(path: Path) -> tuple[int, int]:
+    """Which file this is: device and inode (on Windows/NTFS, st_ino is the file index)."""
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
 
 
 # --- the journal ----------------------------------------------------------------------------
@@ -67,6 +89,8 @@ class Store:
         self._path = path
         self._clock = clock
         self._lock = threading.Lock()
+        self._ids: IdentityFiles | None = None  # set by open(guard=True): the high-water mark
+        self._file_id = _file_id(path)
 
     @property
     def path(self) -> Path:
@@ -74,18 +98,42 @@ class Store:
 
     @classmethod
     def open(
-        cls, data_dir: Path, *, clock: Callable[[], datetime] = _UTC_NOW, busy_timeout: float = 5.0
+        cls,
+        data_dir: Path,
+        *,
+        clock: Callable[[], datetime] = _UTC_NOW,
+        busy_timeout: float = 5.0,
+        guard: bool = True,
     ) -> Self:
         """Open (creating the folder, the file and the schema as needed) or raise JournalError.
 
         `clock` gives the times written; a write waits `busy_timeout` s for another's lock.
+        With `guard` (the kiosk) the journal must be the one its identity names
+        (kiosk.journal.identity), else JournalRefused; without it (reading for
+        the operator, `accept`) any intact journal opens.
         """
         path = Path(data_dir) / FILE_NAME
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
         except OSError as exc:
             raise JournalError(
                 f"The journal folder {path.parent} cannot be created: {exc.strerror or exc}", path
+            ) from exc
+        ids = IdentityFiles(Path(data_dir))
+        known = ids.read() if guard else []
+        if known and not path.exists():
+            raise JournalRefused(
+                f"The journal {path} is missing: this kiosk has issued sale ids up to"
+                f" {max(k.high_water for k in known)} since {known[0].created_at}."
+                f" Sales stop rather than start a new journal unnoticed. {ACCEPT_HINT}",
+                path,
+            )
+        integrity.check(path)  # before a writing connection could reset a damaged log
+        try:
+            private_file(path)  # owner-only before SQLite opens it: its -wal and -shm copy the mode
+        except OSError as exc:
+            raise JournalError(
+                f"The journal {path} cannot be created: {exc.strerror or exc}", path
             ) from exc
         conn: sqlite3.Connection | None = None
         try:
@@ -105,13 +153,33 @@ class Store:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn, path)
+            if guard:
+                check_identity(conn, path, ids, known, _iso(clock()))
         except BaseException as exc:
             if conn is not None:
                 conn.close()
             if isinstance(exc, sqlite3.Error):
                 raise JournalError(describe(exc, path), path) from exc
             raise
-        return cls(conn, path, clock)
+        store = cls(conn, path, clock)
+        store._ids = ids if guard else None
+        return store
+
+    def file_problem(self) -> str | None:
+        """Why the file at `path` is no longer the one open (deleted, replaced); None if it is.
+
+        An open SQLite file that is unlinked or renamed keeps working unseen: sales
+        would be written into a file nobody will ever read.
+        """
+        try:
+            now = _file_id(self._path)
+        except FileNotFoundError:
+            return f"The journal {self._path} was deleted while the kiosk ran. {ACCEPT_HINT}"
+        except OSError as exc:
+            return f"The journal {self._path} cannot be checked: {exc.strerror or exc}"
+        if now != self._file_id:
+            return f"The journal {self._path} was replaced while the kiosk ran. {ACCEPT_HINT}"
+        return None
 
     def close(self) -> None:
         with self._lock:
@@ -139,6 +207,8 @@ class Store:
         """
         with self._lock:
             conn = self._connection()
+            if write and (problem := self.file_problem()) is not None:
+                raise JournalError(problem, self._path)
             try:
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 yield conn
@@ -204,7 +274,14 @@ class Journal(Store):
     # --- writes ---
 
     def begin_sale(
-        self, amount: Decimal, *, external_id: str | None, source: str, scheme: str, device_id: str
+        self,
+        amount: Decimal,
+        *,
+        external_id: str | None,
+        source: str,
+        scheme: str,
+        device_id: str,
+        product: str | None = None,
     ) -> int:
         """Record a new sale as CREATING; call it before qr/create is sent. Returns its id."""
         check_amount(amount, "amount")
@@ -214,7 +291,7 @@ class Journal(Store):
             now = self._now()
             cursor = conn.execute(
                 "INSERT INTO sales (created_at, updated_at, amount, external_id, source, scheme,"
-                " device_id, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " device_id, state, product) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     now,
                     now,
@@ -224,6 +301,7 @@ class Journal(Store):
                     scheme,
                     device_id,
                     SaleState.CREATING.value,
+                    product,
                 ),
             )
             sale_id = cursor.lastrowid
@@ -239,9 +317,19 @@ class Journal(Store):
                     "source": source,
                     "scheme": scheme,
                     "device_id": device_id,
+                    **({"product": product} if product is not None else {}),
                 },
             )
+        self._raise_high_water(sale_id)
         return sale_id
+
+    def _raise_high_water(self, sale_id: int) -> None:
+        """After the sale is committed: a crash in between leaves the mark low, never high."""
+        if self._ids is None:
+            return
+        with self._tx(write=False) as conn:
+            identity = identity_of(conn, sale_id)
+        self._ids.write(identity)
 
     def payment_created(
         self,
@@ -401,11 +489,27 @@ class Journal(Store):
                 },
             )
 
-    def settle(self, sale_id: int, note: str, *, action: str | None = None) -> None:
-        """The operator handed the goods over or refunded elsewhere; `note` says what was done.
+    def refund_requested(self, sale_id: int, amount: Decimal, why: str) -> None:
+        """About to ask the bank for an automatic refund: committed first, and only once.
 
-        `action` names the operator's action for the history (e.g. "handed_over").
+        ValueError for an unpaid sale or a second request, even after a crash in
+        between (the operator checks that one with the bank).
         """
+        check_amount(amount, "refund amount")
+        with self._tx() as conn:
+            row = self._row(conn, sale_id)
+            if row["state"] != SaleState.PROCESSED.value:
+                raise ValueError(f"sale {sale_id} is {row['state']}: only a paid sale is refunded")
+            asked = "SELECT 1 FROM events WHERE sale_id = ? AND kind = 'refund_requested'"
+            if conn.execute(asked, (sale_id,)).fetchone() is not None:
+                raise ValueError(f"sale {sale_id}: an automatic refund was already requested")
+            now = self._now()
+            self._update(conn, sale_id, updated_at=now)
+            detail = {"amount": amount_text(amount), "why": why}
+            self._event(conn, sale_id, now, "refund_requested", detail)
+
+    def settle(self, sale_id: int, note: str, *, action: str | None = None) -> None:
+        """The operator settled it (handed over, refunded elsewhere); `note`, `action` say how."""
         with self._tx() as conn:
             row = self._row(conn, sale_id)
             if not row["needs_refund"] or row["resolved_at"] is not None:
@@ -427,32 +531,8 @@ class Journal(Store):
         if days == 0:
             return 0
         cutoff = _iso((now or self._clock()) - timedelta(days=days))
-        # The same condition in every statement: inside one write transaction
-        # it picks the same sales each time.
-        chosen = (
-            "sale_id IN (SELECT sale_id FROM sales WHERE state IN ('processed', 'failed',"
-            " 'cancelled') AND updated_at < ? AND NOT (needs_refund = 1 AND resolved_at IS NULL))"
-        )
         with self._tx() as conn:
-            at = self._now()
-            conn.execute(
-                "INSERT INTO events (sale_id, at, kind, detail)"
-                f" SELECT sale_id, ?, 'archived', ? FROM sales WHERE {chosen}",
-                (at, json.dumps({"older_than_days": days}), cutoff),
-            )
-            moved = conn.execute(
-                f"INSERT INTO sales_archive ({FIELDS}, archived_at)"
-                f" SELECT {FIELDS}, ? FROM sales WHERE {chosen}",
-                (at, cutoff),
-            ).rowcount
-            conn.execute(
-                "INSERT INTO events_archive (id, sale_id, at, kind, detail)"
-                f" SELECT id, sale_id, at, kind, detail FROM events WHERE {chosen}",
-                (cutoff,),
-            )
-            conn.execute(f"DELETE FROM events WHERE {chosen}", (cutoff,))
-            conn.execute(f"DELETE FROM sales WHERE {chosen}", (cutoff,))
-        return moved
+            return archive_sales(conn, self._now(), days, cutoff)
 
     # --- reads ---
 
@@ -527,18 +607,30 @@ class Journal(Store):
         include_archived: bool = False,
     ) -> builtins.list[SaleRecord]:
         """Sales created at or after `since` (a naive time is local time), newest first."""
-        if limit is not None and limit < 1:
-            raise ValueError(f"limit must be at least 1, not {limit}")
         cutoff = _iso(since) if since is not None else ""
-        parts = [f"SELECT {FIELDS}, 0 AS archived FROM sales WHERE created_at >= ?"]
-        params: builtins.list[Any] = [cutoff]
-        if include_archived:
-            parts.append(f"SELECT {FIELDS}, 1 FROM sales_archive WHERE created_at >= ?")
-            params.append(cutoff)
-        sql = " UNION ALL ".join(parts) + " ORDER BY sale_id DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
+        sql, params = list_query(cutoff, limit, include_archived)
         with self._tx(write=False) as conn:
             rows = conn.execute(sql, params).fetchall()
         return [SaleRecord._from_row(r, archived=bool(r["archived"])) for r in rows]
+
+
+def accept(
+    data_dir: Path, *, clock: Callable[[], datetime] = _UTC_NOW
+) -> tuple[Identity, builtins.list[Path]]:
+    """The operator's `kiosk journal accept`: the journal present (or a new one) becomes known.
+
+    A damaged journal's files are moved aside (returned) and a new journal starts. Its
+    next sale id is above every id issued before, so none is ever reused.
+    """
+    path = Path(data_dir) / FILE_NAME
+    moved: builtins.list[Path] = []
+    try:
+        integrity.check(path)
+    except integrity.JournalDamaged:
+        moved = integrity.move_aside(path, clock().strftime("%Y%m%dT%H%M%SZ"))
+    ids = IdentityFiles(Path(data_dir))
+    high = max((k.high_water for k in ids.read(skip_damaged=True)), default=0)
+    with Journal.open(data_dir, clock=clock, guard=False) as journal, journal._lock:
+        identity = adopt(journal._connection(), _iso(clock()), high_water=high)
+    ids.write(identity)
+    return identity, moved

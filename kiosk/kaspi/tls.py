@@ -208,8 +208,16 @@ def _protected_pem(identity: Identity) -> Iterator[tuple[str, str, bytes]]:
 
 
 def build_context(settings: KaspiSettings, identity: Identity | None = None) -> ssl.SSLContext:
-    """An SSLContext for the configured scheme: TLS >= 1.2, the bank's CA, our certificate."""
-    ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    """An SSLContext for the configured scheme: TLS >= 1.2, the bank's CA, our certificate.
+
+    With `ca_file` that bundle is the only trust: the system's roots (any of which
+    could sign a certificate for the bank's host name) are not loaded beside it.
+    """
+    if settings.ca_file:
+        # PROTOCOL_TLS_CLIENT: hostname checked and certificate required, no roots loaded.
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    else:
+        ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     if settings.ca_file:
         path, _ = _read(settings, "ca_file")

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.kaspi.settings import SCHEMES
+from kiosk.private import private_dir
 from kiosk.sandbox import state
 from kiosk.sandbox.listener import PortInUseError, SandboxError, SchemeServer, server_context
 from kiosk.sandbox.pki import Pki, ensure_pki
@@ -77,7 +78,7 @@ class Sandbox:
     def start(self) -> None:
         if self._servers:
             raise SandboxError("the sandbox is already running")
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         self._load()
         extra = () if self.host in _WILDCARD else (self.host,)
         self._pki = ensure_pki(self.data_dir / "pki", extra)
@@ -312,7 +313,7 @@ class Sandbox:
         """Called with the service lock held (also by the HTTP layer after device changes)."""
         from kiosk.config import atomic_write_text
 
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.data_dir)
         doc = {
             "format": 1,
             "api_key": self._service.api_key,

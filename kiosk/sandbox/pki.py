@@ -35,6 +35,8 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from kiosk.private import private_dir
+
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 CA_DAYS = 20 * 365
 SERVER_DAYS = 825
@@ -85,7 +87,7 @@ class Pki:
 def ensure_pki(pki_dir: Path, hosts: tuple[str, ...] = LOOPBACK_NAMES) -> Pki:
     """Make what is missing in `pki_dir`; renew the server certificate when it lacks a host
     or is near expiry, and the client certificate when it has expired."""
-    pki_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(pki_dir)
     password_file = pki_dir / "client-password.txt"
     if not password_file.exists():
         _write(password_file, secrets.token_urlsafe(12).encode())

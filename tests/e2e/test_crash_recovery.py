@@ -457,3 +457,36 @@ def test_a_sale_the_bank_cannot_settle_yet_is_handed_to_the_idle_recheck(rig: Ri
     rig.sandbox.clear_faults()
     paid = rig.wait_sale(sale_id, "processed", timeout=20)
     assert (paid["reason"], paid["needs_refund"]) == ("bank_unreachable", True)
+
+
+# --- the journal deleted while the kiosk is stopped -------------------------------------------
+
+
+def test_a_deleted_journal_is_refused_then_accepted_without_reusing_ids(rig: Rig) -> None:
+    rig.start()
+    sale = rig.wait_sale(rig.sell(350, "after-delete-1")["sale_id"], "qr")
+    rig.sandbox.scan(sale["qr_payment_id"])
+    rig.sandbox.confirm(sale["qr_payment_id"])
+    rig.wait_sale(sale["sale_id"], "processed")  # paid and charged once
+    rig.kill()
+    for tail in ("", "-wal", "-shm"):
+        (rig.data_dir / f"journal.sqlite3{tail}").unlink(missing_ok=True)
+
+    rig.start(wait_for="out_of_service")
+    again = rig.api.post("/sales", json={"amount": 350, "external_id": "after-delete-1"})
+    assert again.status_code == 503, again.text  # no sale, no second charge
+    health = rig.api.get("/health").json()
+    assert health["journal_ok"] is False and "missing" in health["problem"]
+
+    accepted = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(rig.config), "journal", "accept"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"},
+    )
+    assert accepted.returncode == 0, accepted.stderr
+    rig.wait_screen("amount", 30)  # the kiosk's next start-up attempt takes the new journal
+    fresh = rig.sell(350, "after-accept-1")
+    assert fresh["sale_id"] > sale["sale_id"]  # never the id a deleted sale had

@@ -369,7 +369,9 @@ def test_inno_script_never_overwrites_or_removes_the_operators_data(
     dirs = sections["Dirs"]
     assert any(line.startswith(r'Name: "{#DataDir}\certs"') for line in dirs)
     for line in dirs:
-        assert "uninsneveruninstall" in line and "Permissions: users-modify" in line
+        # Secrets and the journal: Administrators and SYSTEM, never the Users group.
+        assert "uninsneveruninstall" in line and "Permissions: admins-full system-full" in line
+        assert "users-" not in line and "everyone-" not in line and "authusers-" not in line
     assert "UninstallDelete" not in sections
     icons = "\n".join(sections["Icons"])
     for shortcut in ('"{group}\\Kiosk"', "KioskDemo", "ConfigFolder"):

@@ -86,6 +86,11 @@ def test_certificates_issued_later_work_and_foreign_or_expired_ones_fail_the_han
         session = mtls_session(sandbox, crt, crt.with_suffix(".key"), password)
         with pytest.raises(requests.exceptions.SSLError):
             session.get(url, timeout=5)
+    # The server counts a refused handshake on its own thread, after the client already saw
+    # the alert: wait for the count (bounded), then it must be exactly the two refused.
+    deadline = time.monotonic() + 5
+    while sandbox.failed_handshakes("enhanced") < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert sandbox.failed_handshakes("enhanced") == 2
 
 

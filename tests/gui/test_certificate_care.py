@@ -53,12 +53,12 @@ def test_a_certificate_that_lapses_while_running_stops_sales_with_that_reason(
 ) -> None:
     path = kiosk_config(fast_sandbox)
     shell = start_kiosk(path)
-    check = shell.certificate.check
+    check = shell.health.certificate
     assert check is not None and check.info is not None and check.state is CertState.OK
     # A certificate cannot expire during a test: the running kiosk's record of it is moved
     # past its expiry, and the file now holds an expired one (as it would by then).
     lapsed = dataclasses.replace(check.info, not_after=datetime.now(UTC) - timedelta(minutes=1))
-    shell.certificate.check = dataclasses.replace(check, info=lapsed)
+    shell.health.certificate = dataclasses.replace(check, info=lapsed)
     pfx = issue_client_certificate(fast_sandbox.pki.dir, "lapsed", "pw-lapsed", expired=True)
     cfg.write_value(path, "kaspi", "cert_file", str(pfx))
     cfg.write_value(path, "kaspi", "key_password", "pw-lapsed")

@@ -25,6 +25,7 @@ from helpers.kiosk import FAST, HostApi, current_payment, kiosk_config, press_pa
 
 from kiosk import config as cfg
 from kiosk.journal import Journal
+from kiosk.problems import problem_code
 from kiosk.sale import Reason, SaleState
 from kiosk.sandbox import Behaviour, RequestRecord, Sandbox
 
@@ -340,7 +341,9 @@ def test_a_kept_alive_host_connection_outlives_a_restart_of_the_kiosks_parts(
 # --- a broken config at start ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("broken", ["wrong_key_password", "missing_certificate"])
+@pytest.mark.parametrize(
+    "broken", ["wrong_key_password", "typed_key_password", "missing_certificate"]
+)
 def test_broken_config_is_out_of_service_until_fixed(
     qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, broken: str
 ) -> None:
@@ -350,15 +353,22 @@ def test_broken_config_is_out_of_service_until_fixed(
     if broken == "wrong_key_password":
         cfg.write_value(path, "kaspi", "key_password", "not-the-password")
         key = "kaspi.key_password"
+    elif broken == "typed_key_password":
+        cfg.write_value(path, "kaspi", "key_password", 987654321)  # a number, not text
+        key = "kaspi.key_password: must be text in quotes"
     else:
         pfx.rename(pfx.with_suffix(".away"))
         key = "kaspi.cert_file"
     shell = start_kiosk(path, wait_for="out_of_service")
     qtbot.waitUntil(lambda: key in (shell.problem or ""), timeout=5000)
-    assert key in shell.window.out_of_service_screen.reason.text()
+    # The customer sees a code, not the configuration: the operator has the key in service mode.
+    shown = shell.window.out_of_service_screen.reason.text()
+    assert shown == problem_code(shell.mode.cause, shell.problem) and shown.startswith("CFG-")
+    assert key not in shown and "kaspi" not in shown
+    assert "987654321" not in (shell.problem or "") + shown
     assert shell.controller is None  # nothing can sell
 
-    if broken == "wrong_key_password":
+    if broken in ("wrong_key_password", "typed_key_password"):
         cfg.write_value(path, "kaspi", "key_password", config.kaspi.key_password)
     else:
         pfx.with_suffix(".away").rename(pfx)

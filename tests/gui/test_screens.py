@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from helpers.kiosk import PIN_HASH
 from helpers.screens import FakeBackend, FakeClock, button, click, label, shown
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
@@ -474,7 +475,7 @@ def test_every_screen_fits_both_orientations(
         AwaitingScreen(),
         ResultScreen(),
         OutOfServiceScreen(),
-        ServiceScreen(backend, PinLock("2468")),
+        ServiceScreen(backend, PinLock(PIN_HASH)),
     ]
     for screen in screens:
         shown(qtbot, screen, size)

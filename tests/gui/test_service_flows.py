@@ -11,13 +11,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from helpers.kiosk import kiosk_config
+from helpers.kiosk import PIN, kiosk_config
 from helpers.screens import button, click, label
 from PySide6.QtWidgets import QScrollArea
 from pytestqt.qtbot import QtBot
 
 from kiosk import config as cfg
-from kiosk.access import LOCKOUT_SECONDS
+from kiosk.access import FIRST_DELAY
 from kiosk.config import kaspi_settings
 from kiosk.gui.screens.service import ServiceScreen
 from kiosk.gui.texts import tr
@@ -25,8 +25,6 @@ from kiosk.kaspi.client import KaspiClient
 from kiosk.sale import SaleState
 from kiosk.sandbox import Sandbox
 from kiosk.sandbox.pki import issue_client_certificate
-
-PIN = "2468"  # helpers.kiosk.kiosk_config's
 
 
 def open_service(qtbot: QtBot, shell: Any, pin: str = PIN) -> ServiceScreen:
@@ -106,7 +104,7 @@ def test_wrong_pin_and_lock_out_use_the_kiosks_access_object(
     again = open_service(qtbot, shell)  # the right PIN while locked out: still locked
     assert not again.is_unlocked()
     assert again.pin_message.text().startswith("Слишком много попыток")
-    assert shell.pin_lock.locked_for() > LOCKOUT_SECONDS - 5
+    assert shell.pin_lock.locked_for() > FIRST_DELAY - 5
 
 
 # --- refunds --------------------------------------------------------------------------------

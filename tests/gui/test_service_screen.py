@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers.kiosk import PIN, PIN_HASH
 from helpers.screens import FakeBackend, FakeClock, ManualBackend, button, cell, click, label, shown
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from kiosk.access import LOCKOUT_SECONDS, PinLock
+from kiosk.access import FIRST_DELAY, PinLock
 from kiosk.gui.screens.service import TABS, ServiceScreen
 from kiosk.gui.texts import tr
 
@@ -34,7 +35,7 @@ def backend() -> Iterator[FakeBackend]:
 def make_service(
     qtbot: QtBot, backend: Any, clock: FakeClock | None = None, size: tuple[int, int] = PORTRAIT
 ) -> ServiceScreen:
-    screen = ServiceScreen(backend, PinLock("2468", clock=clock or FakeClock()))
+    screen = ServiceScreen(backend, PinLock(PIN_HASH, clock=clock or FakeClock()))
     shown(qtbot, screen, size)
     return screen
 
@@ -56,12 +57,12 @@ def test_wrong_pin_counts_down_tries_then_locks_out(qtbot: QtBot, backend: FakeB
     assert message.text() == "Неверный PIN-код. Осталось попыток: 1"
     enter_pin(qtbot, screen, "0000")
     assert screen.is_locked_out()
-    assert message.text() == f"Слишком много попыток. Подождите {int(LOCKOUT_SECONDS)} с"
-    enter_pin(qtbot, screen, "2468")  # the right PIN, but locked out: not even compared
+    assert message.text() == f"Слишком много попыток. Подождите {int(FIRST_DELAY)} с"
+    enter_pin(qtbot, screen, PIN)  # the right PIN, but locked out: not even compared
     assert not screen.is_unlocked()
-    clock.now += LOCKOUT_SECONDS
+    clock.now += FIRST_DELAY
     qtbot.waitUntil(lambda: button(screen, "pin_ok").isEnabled())
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     assert screen.is_unlocked() and screen.current_tab() == "status"
 
 
@@ -70,7 +71,7 @@ def test_every_tab_opens_and_names_itself_in_the_chosen_language(
 ) -> None:
     screen = make_service(qtbot, backend, size=LANDSCAPE)
     screen.retranslate("kk")
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     for name in TABS:
         click(qtbot, screen, f"tab_{name}")
         assert screen.current_tab() == name
@@ -83,7 +84,7 @@ def test_every_tab_opens_and_names_itself_in_the_chosen_language(
 
 def test_sales_tab_lists_the_last_sales(qtbot: QtBot, backend: FakeBackend) -> None:
     screen = make_service(qtbot, backend, size=LANDSCAPE)
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     click(qtbot, screen, "tab_sales")
     table = screen.sales_page.table
     qtbot.waitUntil(lambda: table.rowCount() == 50)
@@ -98,7 +99,7 @@ def test_closing_the_kiosk_asks_first_and_is_not_beside_leaving(
     qtbot: QtBot, backend: FakeBackend
 ) -> None:
     screen = make_service(qtbot, backend)
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     assert not button(screen, "system_quit").isVisible()  # on its own tab, not the top bar
     click(qtbot, screen, "tab_system")
     quits: list[bool] = []
@@ -116,7 +117,7 @@ def test_exit_from_tabs_locks_again(qtbot: QtBot, backend: FakeBackend) -> None:
     screen = make_service(qtbot, backend)
     with qtbot.waitSignal(screen.exit_requested):
         click(qtbot, screen, "pin_exit")
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     assert screen.is_unlocked()
     with qtbot.waitSignal(screen.exit_requested):
         click(qtbot, screen, "service_exit")
@@ -129,7 +130,7 @@ def test_left_idle_service_mode_locks_and_leaves(qtbot: QtBot, backend: FakeBack
     backend.idle_seconds = 0.3
     screen = make_service(qtbot, backend)
     screen.on_enter()
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     with qtbot.waitSignal(screen.exit_requested, timeout=3000):
         pass
     assert not screen.is_unlocked()
@@ -140,7 +141,7 @@ def test_touches_keep_service_mode_open(qtbot: QtBot, backend: FakeBackend) -> N
     backend.idle_seconds = 0.6
     screen = make_service(qtbot, backend)
     screen.on_enter()
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     left: list[bool] = []
     screen.exit_requested.connect(lambda: left.append(True))
     for _ in range(4):
@@ -153,12 +154,12 @@ def test_touches_keep_service_mode_open(qtbot: QtBot, backend: FakeBackend) -> N
 def test_answers_after_a_lock_are_dropped(qtbot: QtBot) -> None:
     backend = ManualBackend()
     screen = make_service(qtbot, backend)
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     click(qtbot, screen, "tab_sales")
     screen.lock()
     backend.answer_all()
     assert screen.sales_page.table.rowCount() == 0  # locked: nothing rendered
-    enter_pin(qtbot, screen, "2468")
+    enter_pin(qtbot, screen, PIN)
     click(qtbot, screen, "tab_sales")
     backend.answer_all()
     assert screen.sales_page.table.rowCount() == 50
@@ -167,7 +168,7 @@ def test_answers_after_a_lock_are_dropped(qtbot: QtBot) -> None:
 def test_a_lock_out_outlives_the_screen(qtbot: QtBot, backend: FakeBackend) -> None:
     """The kiosk keeps one PinLock: leaving service mode and coming back does not reset it."""
     clock = FakeClock()
-    lock = PinLock("2468", clock=clock)
+    lock = PinLock(PIN_HASH, clock=clock)
     first = ServiceScreen(backend, lock)
     shown(qtbot, first)
     for _ in range(3):
@@ -178,13 +179,13 @@ def test_a_lock_out_outlives_the_screen(qtbot: QtBot, backend: FakeBackend) -> N
     shown(qtbot, again)
     assert again.is_locked_out()
     assert not button(again, "pin_ok").isEnabled()
-    assert again.pin_message.text() == f"Слишком много попыток. Подождите {int(LOCKOUT_SECONDS)} с"
-    qtbot.keyClicks(again, "2468")
+    assert again.pin_message.text() == f"Слишком много попыток. Подождите {int(FIRST_DELAY)} с"
+    qtbot.keyClicks(again, PIN)
     qtbot.keyClick(again, Qt.Key.Key_Return)
     assert not again.is_unlocked()
-    clock.now += LOCKOUT_SECONDS
+    clock.now += FIRST_DELAY
     qtbot.waitUntil(lambda: button(again, "pin_ok").isEnabled())
-    enter_pin(qtbot, again, "2468")
+    enter_pin(qtbot, again, PIN)
     assert again.is_unlocked()
 
 
@@ -204,3 +205,23 @@ def test_every_service_text_has_three_languages_and_every_id_built_at_run_time_e
     built.remove("op.return.waiting")
     missing = [message_id for message_id in built if message_id not in TEXTS]
     assert missing == []
+
+
+def test_each_wrong_pin_after_a_wait_shuts_the_pad_for_longer(
+    qtbot: QtBot, backend: FakeBackend
+) -> None:
+    """Issue 9, item 5: no fresh three tries after a wait; the next wait is twice as long."""
+    clock = FakeClock()
+    screen = make_service(qtbot, backend, clock)
+    for wrong in ("1111", "2222", "3333"):
+        enter_pin(qtbot, screen, wrong)
+    clock.now += FIRST_DELAY
+    qtbot.waitUntil(lambda: button(screen, "pin_ok").isEnabled())
+    enter_pin(qtbot, screen, "4444")
+    assert screen.is_locked_out()
+    wait = int(2 * FIRST_DELAY)
+    assert screen.pin_message.text() == f"Слишком много попыток. Подождите {wait} с"
+    clock.now += 2 * FIRST_DELAY
+    qtbot.waitUntil(lambda: button(screen, "pin_ok").isEnabled())
+    enter_pin(qtbot, screen, PIN)
+    assert screen.is_unlocked()

@@ -51,6 +51,7 @@ class FakeGateway:
             journal_ok=True,
             problem=None,
             attention=0,
+            mdb="disabled",
             version="0.1.0",
         )
 

@@ -14,9 +14,14 @@ import pytest
 import requests
 
 from kiosk import config as cfg
+from kiosk.access import hash_pin
 from kiosk.config import kaspi_settings
 from kiosk.kaspi.client import KaspiClient
 from kiosk.sandbox import Sandbox
+
+#: The service PIN the kiosks under test open with, and what their config stores.
+PIN = "2468"
+PIN_HASH = hash_pin(PIN)
 
 #: Short, as the sandbox allows: every deadline of a sale fits in a few seconds.
 FAST = {"poll_interval": 1, "scan_timeout": 4, "confirm_timeout": 4}
@@ -38,7 +43,7 @@ def kiosk_config(sandbox: Sandbox, scheme: str = "standard", **edits: Any) -> Pa
         cfg.write_value(path, "kaspi", "device_token", token)
     values: dict[str, Any] = {
         "kiosk__fullscreen": False,
-        "kiosk__service_pin": "2468",
+        "kiosk__service_pin": PIN_HASH,
         "kiosk__health_interval": 1.0,
         "sale__result_seconds": 1.0,
         "host_api__enabled": True,

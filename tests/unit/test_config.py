@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import config as cfg
+from kiosk.access import hash_pin
 from kiosk.config import ConfigError
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "kiosk.example.toml"
@@ -59,6 +60,13 @@ def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> Non
         (("[device]", "[sale]\nmax_amount = 0.5\n[device]"), "sale.max_amount"),
         (("[device]", '[host_api]\nenabled = true\ntoken = "short"\n[device]'), "host_api.token"),
         (("[device]", "[nonsense]\n[device]"), "[nonsense]"),
+        (("[device]", "[mdb]\nenabled = true\n[device]"), "mdb.port"),
+        (("[device]", '[mdb]\nenabled = true\nport = "  "\n[device]'), "mdb.port"),
+        (("[device]", "[mdb]\nbaudrate = 12345\n[device]"), "mdb.baudrate"),
+        (("[device]", "[mdb]\nvend_timeout = 0\n[device]"), "mdb.vend_timeout"),
+        (("[device]", "[mdb]\ndispense_timeout = -1\n[device]"), "mdb.dispense_timeout"),
+        (("[device]", "[mdb]\nprice_scale = 0\n[device]"), "mdb.price_scale"),
+        (("[device]", '[mdb]\nprice_scale = "100"\n[device]'), "mdb.price_scale"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, edit: tuple[str, str], key: str) -> None:
@@ -112,7 +120,8 @@ def test_a_money_limit_that_is_not_a_finite_number_is_one_clear_line(
 
 
 def test_kaspi_settings_resolve_paths_and_keep_secrets_out_of_repr(tmp_path: Path) -> None:
-    config = cfg.load(write(tmp_path, MINIMAL + '[kiosk]\nservice_pin = "1234"\n'))
+    stored = hash_pin("1234")
+    config = cfg.load(write(tmp_path, MINIMAL + f'[kiosk]\nservice_pin = "{stored}"\n'))
     settings = cfg.kaspi_settings(config)
     assert settings.cert_file == tmp_path / "certs" / "client.pfx"
     assert settings.ca_file == tmp_path / "certs" / "ca-bundle.pem"
@@ -146,3 +155,86 @@ def test_base_url_of_another_scheme_is_warned_about(
     assert bool(messages) is warned, messages
     if warned:
         assert "kaspi.base_url" in messages[0] and f"kaspi.scheme is {scheme}" in messages[0]
+
+
+# --- secrets are never quoted ------------------------------------------------------------------
+
+SECRET_KEYS = [
+    f"{name}.{f.name}"
+    for name, section in cfg.sections().items()
+    for f in dataclasses.fields(section)
+    if cfg.is_secret_key(f"{name}.{f.name}")
+]
+WRONG = [987654321, 98765.4321, True, [98765, 43210], {"x": "987654321"}]
+
+
+def test_every_declared_secret_is_known_as_one() -> None:
+    assert {
+        "kaspi.api_key",
+        "kaspi.key_password",
+        "kaspi.device_token",
+        "kiosk.service_pin",
+        "host_api.token",
+        "metrics.token",
+    } <= set(SECRET_KEYS)
+    # A section added later (say [metrics] with a token) is a secret by its name alone.
+    assert cfg.is_secret_key("metrics.token") and cfg.is_secret_key("alerts.smtp_password")
+    assert not cfg.is_secret_key("kaspi.base_url") and not cfg.is_secret_key("sale.max_amount")
+
+
+@pytest.mark.parametrize(
+    ("label", "secret"),
+    [
+        ("Key password", True),
+        ("API key", True),
+        ("Private key", True),
+        ("device_token", True),
+        ("Service PIN", True),
+        ("apitoken", True),
+        ("Last ping", False),
+        ("Base URL", False),
+        ("Shipping", False),
+        ("Journal", False),
+    ],
+)
+def test_service_mode_hides_labels_by_the_same_rule(label: str, secret: bool) -> None:
+    """One definition of a secret's name: config errors and service mode's status table."""
+    assert cfg.is_secret_key(label) is secret
+
+
+@pytest.mark.parametrize("key", SECRET_KEYS)
+@pytest.mark.parametrize("raw", WRONG, ids=type)
+def test_a_wrongly_typed_secret_names_the_key_never_the_value(key: str, raw: object) -> None:
+    section, name = key.split(".")
+    data = tomllib.loads(MINIMAL)
+    data.setdefault(section, {})[name] = raw
+    with pytest.raises(ConfigError) as info:
+        cfg.from_mapping(data)
+    message = str(info.value)
+    assert message.startswith(f"{key}: must be ") and "not shown" in message
+    for fragment in ("98765", "4321", "True", "987654321"):
+        assert fragment not in message
+
+
+def test_a_wrongly_typed_secret_in_a_real_file_is_not_printed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = write(tmp_path, MINIMAL.replace('"s3cret-pass"', "987654321"))
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(path), "ping"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "kaspi.key_password: must be text in quotes" in done.stderr
+    assert "987654321" not in done.stderr + done.stdout
+
+
+def test_an_ordinary_key_still_shows_the_wrong_value() -> None:
+    data = tomllib.loads(MINIMAL)
+    data["kaspi"]["retries"] = "x"
+    with pytest.raises(ConfigError, match=r"kaspi.retries: must be a whole number, not 'x'"):
+        cfg.from_mapping(data)

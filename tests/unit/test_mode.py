@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.mode import KioskMode, Mode, ModeError, OutOfServiceReason
+from kiosk.mode import ADAPTER_AWAY, KioskMode, Mode, ModeError, OutOfServiceReason
 from kiosk.sale import Busy, OutOfService
 
 
@@ -86,3 +86,32 @@ def test_the_listener_hears_a_new_cause_while_out_of_service() -> None:
         (oos, Mode.STARTING, OutOfServiceReason.STARTING),
     ]
     assert mode.cause is OutOfServiceReason.STARTING and mode.reason == "starting"
+
+
+def test_a_hold_refuses_sales_keeps_ready_out_of_service_and_lets_a_running_sale_end() -> None:
+    """The MDB adapter unplugged: the mode says why no sale starts, until it is released."""
+    mode = KioskMode()
+    mode.ready()
+    mode.sale_started(3)
+    mode.hold(ADAPTER_AWAY)
+    assert mode.mode is Mode.SELLING  # the sale on the screen runs on
+    mode.sale_ended()
+    assert mode.mode is Mode.IDLE and not mode.can_sell  # the result screen counts down
+    refused = mode.refusal()
+    assert isinstance(refused, OutOfService) and ADAPTER_AWAY in str(refused)
+    with pytest.raises(OutOfService):
+        mode.sale_started(4)
+    assert mode.ready() is False
+    assert (mode.mode, mode.reason, mode.held) == (Mode.OUT_OF_SERVICE, ADAPTER_AWAY, ADAPTER_AWAY)
+    mode.hold(ADAPTER_AWAY)  # held twice, released once: the hold is one condition
+    assert mode.release(ADAPTER_AWAY) is True  # out of service for this hold only
+    assert mode.held is None and mode.ready() is True and mode.can_sell
+
+
+def test_releasing_a_hold_does_not_hide_another_reason() -> None:
+    mode = KioskMode()
+    mode.hold(ADAPTER_AWAY)
+    mode.out_of_service("the bank does not answer", OutOfServiceReason.BANK)
+    assert mode.release(ADAPTER_AWAY) is False  # still out of service, for the bank
+    assert mode.release(ADAPTER_AWAY) is False  # not held any more
+    assert mode.mode is Mode.OUT_OF_SERVICE and mode.reason == "the bank does not answer"

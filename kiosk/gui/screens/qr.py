@@ -43,6 +43,7 @@ class QrScreen(theme.Screen):
         self.setObjectName("qr_screen")
         self._state = "idle"
         self._amount = Decimal(0)
+        self._product: str | None = None
         self._methods: list[str] = []
         self._chip_labels: list[QLabel] = []
 
@@ -116,8 +117,9 @@ class QrScreen(theme.Screen):
     def state(self) -> str:
         return self._state
 
-    def show_preparing(self, amount: Decimal) -> None:
+    def show_preparing(self, amount: Decimal, product: str | None = None) -> None:
         """The QR is being created: the amount and a spinner, no QR and no Cancel yet."""
+        self.set_product(product)
         self._state = "preparing"
         self._amount = Decimal(amount)
         self._methods = []
@@ -126,8 +128,15 @@ class QrScreen(theme.Screen):
         self._pages.setCurrentWidget(self.preparing_page)
         self._refresh()
 
-    def show_payment(self, qr_content: str, amount: Decimal, methods: Sequence[str]) -> None:
-        """The QR to scan, the amount, the bank's payment methods and Cancel."""
+    def show_payment(
+        self,
+        qr_content: str,
+        amount: Decimal,
+        methods: Sequence[str],
+        product: str | None = None,
+    ) -> None:
+        """The QR to scan, the amount (of `product` on a vending machine), methods, Cancel."""
+        self.set_product(product)
         self._state = "payment"
         self._amount = Decimal(amount)
         self._methods = [str(m) for m in methods]
@@ -137,6 +146,11 @@ class QrScreen(theme.Screen):
         self.countdown.bar.setValue(self.countdown.bar.maximum())
         self._pages.setCurrentWidget(self.payment_page)
         self._refresh()
+
+    def set_product(self, product: str | None) -> None:
+        """The vending machine's product the amount pays for (None: an amount alone)."""
+        self._product = product
+        self.retranslate(self.lang)
 
     def hide_qr(self) -> None:
         """Remove the QR at once (the token is dead or the sale is over); Cancel is disabled."""
@@ -163,9 +177,12 @@ class QrScreen(theme.Screen):
 
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
-        self.prep_caption.setText(tr("qr.to_pay", lang))
+        caption = tr("qr.to_pay", lang)
+        if self._product is not None:
+            caption = tr("qr.to_pay_product", lang).format(product=self._product)
+        self.prep_caption.setText(caption)
         self.prep_text.setText(tr("qr.preparing", lang))
-        self.caption.setText(tr("qr.to_pay", lang))
+        self.caption.setText(caption)
         self.instruction.setText(tr("qr.scan", lang))
         self.instruction_hint.setText(tr("qr.scan_hint", lang))
         self.countdown.caption.setText(tr("qr.time", lang))

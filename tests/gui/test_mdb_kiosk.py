@@ -1,0 +1,387 @@
+"""The kiosk as a vending machine's cashless device: the emulated adapter on a pseudo-terminal
+(real serial I/O through pyserial) against the real kiosk on the Qt loop and the sandbox."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.kiosk import kiosk_config
+
+from kiosk.journal import SaleRecord
+from kiosk.mdb.emulator import AdapterEmulator, Outcome
+from kiosk.mdb.vend import Phase
+from kiosk.mode import ADAPTER_AWAY, Mode
+from kiosk.sale import OutOfService, Reason, SaleState
+from kiosk.sandbox import Sandbox
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+
+
+@pytest.fixture
+def adapter(tmp_path: Path) -> Iterator[AdapterEmulator]:
+    with AdapterEmulator(tmp_path / "ttyMDB", dispense_delay=0.1) as emulator:
+        yield emulator
+
+
+def start(
+    start_kiosk: Any,
+    sandbox: Sandbox,
+    adapter: AdapterEmulator,
+    scheme: str = "standard",
+    **mdb: Any,
+) -> Any:
+    edits = {
+        f"mdb__{k}": v for k, v in {"vend_timeout": 30.0, "dispense_timeout": 2.0, **mdb}.items()
+    }
+    path = kiosk_config(
+        sandbox,
+        scheme,
+        mdb__enabled=True,
+        mdb__port=adapter.port,
+        **edits,
+    )
+    shell = start_kiosk(path)
+    assert adapter.wait_enabled()
+    return shell
+
+
+def vend_qr(
+    qtbot: Any, shell: Any, adapter: AdapterEmulator, product: str = "7", price: str = "350"
+) -> tuple[int, int]:
+    """A customer picks a product; returns the sale and payment of the QR on screen."""
+    assert adapter.select(product, price)
+    qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=10000)
+    sale = shell.controller.current
+    assert sale is not None and sale.payment is not None
+    assert shell.window.qr_screen.caption.text() == f"К оплате за товар № {product}"
+    return sale.sale_id, sale.payment.payment_id
+
+
+def wait_outcome(
+    qtbot: Any, adapter: AdapterEmulator, count: int = 1, timeout: int = 10000
+) -> Outcome:
+    qtbot.waitUntil(lambda: len(adapter.outcomes) >= count, timeout=timeout)
+    return adapter.outcomes[count - 1]
+
+
+def record(shell: Any, sale_id: int) -> SaleRecord:
+    found = shell.journal.get(sale_id)
+    assert found is not None
+    return found
+
+
+def kinds(shell: Any, sale_id: int) -> list[str]:
+    return [e.kind for e in shell.journal.events(sale_id)]
+
+
+def no_vend_approved(adapter: AdapterEmulator) -> bool:
+    return not any(c.startswith("C,VEND") for c in adapter.commands) and not adapter.stale
+
+
+def test_paid_vend_is_approved_with_its_price_and_dispensed(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    shell = start(start_kiosk, fast_sandbox, adapter)
+    assert shell.health_info()["mdb"] == "connected"
+    sale_id, payment_id = vend_qr(qtbot, shell, adapter, "7", "350")
+    created = record(shell, sale_id)
+    assert (created.source, created.product, created.amount) == ("mdb", "7", Decimal(350))
+    with qtbot.waitSignal(shell.mdb.vend_finished, timeout=10000) as finished:
+        fast_sandbox.scan(payment_id)
+        fast_sandbox.confirm(payment_id)
+    assert finished.args[0].phase is Phase.DISPENSED
+    outcome = adapter.outcomes[0]
+    assert (outcome.answer, outcome.approved_price, outcome.dispensed) == (
+        "approved",
+        "350",
+        "success",
+    )
+    paid = record(shell, sale_id)
+    assert paid.state is SaleState.PROCESSED and not paid.needs_refund and paid.reason is None
+    assert paid.note == "MDB: product 7 approved C,VEND,350 (paid)"
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=5000)
+    assert adapter.stale == []
+
+
+def test_a_scaled_price_is_echoed_exactly(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    shell = start(start_kiosk, fast_sandbox, adapter, price_scale=100.0)
+    sale_id, payment_id = vend_qr(qtbot, shell, adapter, "12", "3.50")
+    assert record(shell, sale_id).amount == Decimal(350)
+    fast_sandbox.scan(payment_id)
+    fast_sandbox.confirm(payment_id)
+    assert wait_outcome(qtbot, adapter).approved_price == "3.50"
+
+
+def test_a_declined_payment_is_denied_and_never_approved(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    shell = start(start_kiosk, fast_sandbox, adapter)
+    sale_id, payment_id = vend_qr(qtbot, shell, adapter)
+    fast_sandbox.scan_error(payment_id)
+    assert wait_outcome(qtbot, adapter).answer == "denied"
+    failed = record(shell, sale_id)
+    assert failed.state is SaleState.FAILED and failed.reason is Reason.DECLINED
+    assert failed.note is not None and "denied" in failed.note
+    assert no_vend_approved(adapter)
+
+
+def test_cancelled_on_the_kiosk_is_denied(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    shell = start(start_kiosk, fast_sandbox, adapter)
+    sale_id, _payment = vend_qr(qtbot, shell, adapter)
+    shell.window.qr_screen.cancel_requested.emit()
+    assert wait_outcome(qtbot, adapter).answer == "denied"
+    assert record(shell, sale_id).state is SaleState.CANCELLED
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=3000)
+    assert no_vend_approved(adapter)
+
+
+def test_cancelled_on_the_machine_cancels_the_sale(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    shell = start(start_kiosk, fast_sandbox, adapter)
+    sale_id, payment_id = vend_qr(qtbot, shell, adapter)
+    assert adapter.cancel()
+    qtbot.waitUntil(lambda: record(shell, sale_id).state is SaleState.CANCELLED, timeout=3000)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=3000)
+    # The customer pays the QR anyway: money in, nothing dispensed, the operator refunds.
+    fast_sandbox.scan(payment_id)
+    fast_sandbox.confirm(payment_id)
+    qtbot.waitUntil(lambda: record(shell, sale_id).state is SaleState.PROCESSED, timeout=6000)
+    late = record(shell, sale_id)
+    assert late.needs_refund and late.reason is Reason.PAID_AFTER_CANCEL
+    assert no_vend_approved(adapter)
+    assert [o.answer for o in adapter.outcomes] == ["vmc_gave_up"]
+
+
+def test_not_paid_in_time_is_denied_before_the_machine_gives_up(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    adapter.vmc_timeout = 3.0
+    shell = start(start_kiosk, fast_sandbox, adapter, vend_timeout=1.5)
+    sale_id, _payment = vend_qr(qtbot, shell, adapter)
+    outcome = wait_outcome(qtbot, adapter)
+    assert outcome.answer == "denied"  # by the kiosk, not the machine's own timeout
+    cancelled = record(shell, sale_id)
+    assert cancelled.state is SaleState.CANCELLED
+    assert "vend_timeout" in (cancelled.note or "")
+    assert no_vend_approved(adapter)
+
+
+def test_paid_after_the_deadline_once_scanned_needs_a_refund_and_is_never_approved(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    shell = start(start_kiosk, fast_sandbox, adapter, vend_timeout=2.0)
+    sale_id, payment_id = vend_qr(qtbot, shell, adapter)
+    fast_sandbox.scan(payment_id)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "awaiting", timeout=3000)
+    assert wait_outcome(qtbot, adapter).answer == "denied"
+    fast_sandbox.confirm(payment_id)  # the customer confirms after the machine stopped waiting
+    qtbot.waitUntil(lambda: record(shell, sale_id).state is SaleState.PROCESSED, timeout=5000)
+    late = record(shell, sale_id)
+    assert late.needs_refund and late.reason is Reason.PAID_AFTER_CANCEL
+    qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=3000)
+    assert no_vend_approved(adapter)
+
+
+def test_dispense_failure_in_scheme_enhanced_is_refunded_at_once_and_once(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    adapter.dispense = "fail"
+    shell = start(start_kiosk, fast_sandbox, adapter, scheme="enhanced")
+    sale_id, payment_id = vend_qr(qtbot, shell, adapter)
+    fast_sandbox.scan(payment_id)
+    fast_sandbox.confirm(payment_id)
+    assert wait_outcome(qtbot, adapter).dispensed == "fail"
+    qtbot.waitUntil(lambda: record(shell, sale_id).refunded_amount == Decimal(350), timeout=8000)
+    refunded = record(shell, sale_id)
+    assert refunded.state is SaleState.PROCESSED and refunded.reason is Reason.NOT_DISPENSED
+    assert refunded.needs_refund and refunded.resolved_at is not None  # off the attention list
+    history = kinds(shell, sale_id)
+    assert history.index("refund_requested") < history.index("refund")
+    assert history.count("refund_requested") == history.count("refund") == 1
+    assert shell.journal.unsettled() == []
+    assert (
+        fast_sandbox.requests
+        and sum("/payment/return" in r.path for r in fast_sandbox.requests) == 1
+    )
+
+
+def test_dispense_failure_in_scheme_standard_goes_on_the_attention_list(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    adapter.dispense = "fail"
+    shell = start(start_kiosk, fast_sandbox, adapter)
+    sale_id, payment_id = vend_qr(qtbot, shell, adapter)
+    fast_sandbox.scan(payment_id)
+    fast_sandbox.confirm(payment_id)
+    with qtbot.waitSignal(shell.mdb.vend_finished, timeout=10000) as finished:
+        pass
+    assert finished.args[0].phase is Phase.NOT_DISPENSED
+    unpaid = record(shell, sale_id)
+    assert unpaid.state is SaleState.PROCESSED and unpaid.reason is Reason.NOT_DISPENSED
+    assert unpaid.unsettled and unpaid.refunded_amount == 0
+    assert [r.sale_id for r in shell.journal.unsettled()] == [sale_id]
+    assert "refund_requested" not in kinds(shell, sale_id)
+
+
+def test_no_dispense_report_in_time_is_paid_not_dispensed(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    adapter.dispense = "silent"
+    shell = start(start_kiosk, fast_sandbox, adapter, dispense_timeout=1.0)
+    sale_id, payment_id = vend_qr(qtbot, shell, adapter)
+    fast_sandbox.scan(payment_id)
+    fast_sandbox.confirm(payment_id)
+    qtbot.waitUntil(lambda: record(shell, sale_id).reason is Reason.NOT_DISPENSED, timeout=8000)
+    assert record(shell, sale_id).unsettled
+
+
+def test_unplugged_mid_sale_then_plugged_back(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    shell = start(start_kiosk, fast_sandbox, adapter)
+    sale_id, _payment = vend_qr(qtbot, shell, adapter)
+    adapter.unplug()
+    # The machine cannot hear the answer: the sale is given up, the kiosk is out of service.
+    qtbot.waitUntil(lambda: record(shell, sale_id).state is SaleState.CANCELLED, timeout=5000)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "out_of_service", timeout=5000)
+    assert shell.health_info()["mdb"] == "disconnected"
+    assert "MDB adapter" in (shell.health_info()["problem"] or "")
+    adapter.replug()
+    assert adapter.wait_enabled(timeout=10)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=8000)
+    assert shell.health_info()["mdb"] == "connected"
+    assert no_vend_approved(adapter)
+    # A new vend on the new link is served.
+    second, payment_id = vend_qr(qtbot, shell, adapter, "9", "120")
+    assert second != sale_id
+    fast_sandbox.scan(payment_id)
+    fast_sandbox.confirm(payment_id)
+    outcome = wait_outcome(qtbot, adapter, 2)
+    assert (outcome.product, outcome.answer, outcome.approved_price) == ("9", "approved", "120")
+    assert adapter.stale == []
+
+
+def test_unplugged_at_start_the_kiosk_waits_out_of_service(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    adapter.unplug()
+    path = kiosk_config(fast_sandbox, mdb__enabled=True, mdb__port=adapter.port)
+    shell = start_kiosk(path, wait_for="out_of_service")
+    qtbot.waitUntil(lambda: shell.health_info()["problem"] is not None, timeout=8000)
+    qtbot.wait(1500)  # the bank answers meanwhile: still out of service
+    assert shell.window.screen_name == "out_of_service"
+    assert shell.health_info()["mdb"] == "disconnected"
+    adapter.replug()
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=8000)
+
+
+def test_the_adapter_away_refuses_every_sale_but_lets_a_result_screen_count_down(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    """The adapter away is the mode's reason (a hold), not a check of one caller."""
+    path = kiosk_config(
+        fast_sandbox, mdb__enabled=True, mdb__port=adapter.port, sale__result_seconds=4.0
+    )
+    shell = start_kiosk(path)
+    assert adapter.wait_enabled()
+    sale_id = shell.start_host_sale(Decimal(500), None)  # a host API sale, not a vend
+    qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=10000)
+    payment_id = shell.controller.current.payment.payment_id
+    fast_sandbox.scan(payment_id)
+    fast_sandbox.confirm(payment_id)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "success", timeout=10000)
+    adapter.unplug()
+    # The driver's thread sees it first; the GUI thread puts the hold on the mode.
+    qtbot.waitUntil(lambda: shell.mode.held == ADAPTER_AWAY, timeout=3000)
+    assert shell.health_info()["mdb"] == "disconnected"
+    assert shell.window.screen_name == "success"  # the customer still sees the result
+    with pytest.raises(OutOfService, match="MDB adapter"):
+        shell.start_host_sale(Decimal(500), None)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "out_of_service", timeout=8000)
+    assert (shell.mode.mode, shell.problem) == (Mode.OUT_OF_SERVICE, ADAPTER_AWAY)
+    adapter.replug()
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=8000)
+    assert shell.mode.can_sell and record(shell, sale_id).state is SaleState.PROCESSED
+
+
+def test_garbage_from_the_adapter_does_not_disturb_a_vend(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    shell = start(start_kiosk, fast_sandbox, adapter)
+    adapter.send_raw(b"\x00\xff\xfegarbage\r\nc,STATUS,VEND,lots,7\r\nc,NONSENSE\r\n")
+    sale_id, payment_id = vend_qr(qtbot, shell, adapter)
+    adapter.send_raw(b"c,ERR,BUS NOISE\r\n\xde\xad\xbe\xef\n" + b"#" * 900 + b"\r\n")
+    fast_sandbox.scan(payment_id)
+    fast_sandbox.confirm(payment_id)
+    assert wait_outcome(qtbot, adapter).answer == "approved"
+    assert record(shell, sale_id).state is SaleState.PROCESSED
+    assert shell.health_info()["mdb"] == "connected"
+
+
+def test_a_price_outside_the_limits_is_denied_without_a_sale(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    shell = start(start_kiosk, fast_sandbox, adapter)
+    before = len(shell.journal.list())
+    assert adapter.select("5", "999999")
+    assert wait_outcome(qtbot, adapter).answer == "denied"
+    assert len(shell.journal.list()) == before
+    assert shell.window.screen_name == "amount"
+
+
+def test_the_demo_strip_chooses_products_on_the_emulated_machine(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton
+
+    from kiosk.gui.demo_panel import DemoPanel
+    from kiosk.gui.mdb_demo import MdbDemoStrip
+
+    path = kiosk_config(fast_sandbox, mdb__enabled=True, mdb__port=adapter.port)
+    shell = start_kiosk(path, demo_bar=lambda s: MdbDemoStrip(s, adapter, DemoPanel(s)))
+    strip = shell.window.findChild(MdbDemoStrip)
+    assert strip is not None
+    qtbot.mouseClick(strip.findChild(QCheckBox, "mdb_dispense_fails"), Qt.MouseButton.LeftButton)
+    assert adapter.dispense == "fail"
+    qtbot.mouseClick(strip.findChild(QPushButton, "mdb_product_12"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=10000)
+    assert shell.window.qr_screen.caption.text() == "К оплате за товар № 12"
+    payment_id = shell.controller.current.payment.payment_id
+    fast_sandbox.scan(payment_id)
+    fast_sandbox.confirm(payment_id)
+    status = strip.findChild(QLabel, "mdb_status")
+    qtbot.waitUntil(lambda: "FAILED to dispense" in status.text(), timeout=10000)
+    assert status.text() == "product 12: approved — FAILED to dispense"
+
+
+def test_given_up_while_the_qr_is_being_made_the_qr_is_never_shown(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    shell = start(start_kiosk, fast_sandbox, adapter, vend_timeout=0.5)
+    fast_sandbox.inject_fault("slow", count=1, path_contains="/qr/create", delay=1.5)
+    shown: list[str] = []
+    shell.controller.qr_requested.connect(lambda *_: shown.append("preparing"))
+    shell.controller.qr_ready.connect(lambda *_: shown.append("qr"))
+    assert adapter.select("7", "350")
+    assert wait_outcome(qtbot, adapter).answer == "denied"
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=5000)
+    sale_id = shell.journal.list()[0].sale_id
+    qtbot.waitUntil(lambda: record(shell, sale_id).state is SaleState.CANCELLED, timeout=5000)
+    # Cancelled at once (issue 8: cancel while pending); the payment qr/create still made
+    # is journalled when it answers, watched to its deadline, never shown.
+    qtbot.waitUntil(lambda: record(shell, sale_id).qr_payment_id is not None, timeout=5000)
+    assert sale_id in shell.controller.watching
+    assert not shell.window.qr_screen.has_qr()
+    assert shown == ["preparing"]  # the "preparing" screen only, never the QR
+    assert no_vend_approved(adapter)
