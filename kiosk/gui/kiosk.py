@@ -155,7 +155,7 @@ class KioskShell(QObject):
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
         host_bridge.follow(self.controller, self.gateway)
         self.mdb = mdb_bridge.attach(self, config, clients)
-        self.health = HealthMonitor(clients.health.ping, config.kiosk.health_interval, parent=self)
+        self.health = startup.health_monitor(self, clients, config.kiosk.health_interval)
         self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
@@ -369,8 +369,7 @@ class KioskShell(QObject):
             return
         from kiosk.gui.service_backend import service_screen
 
-        screen = service_screen(self, self.pin_lock, self)
-        screen.retranslate(self.view.lang)  # the customer's language choice applies here too
+        screen = service_screen(self, self.pin_lock, self, self.view.lang)
         screen.exit_requested.connect(self._on_service_exit_requested)
         screen.quit_requested.connect(self.quit)
         self.window.set_service_screen(screen)
