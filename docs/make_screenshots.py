@@ -50,7 +50,6 @@ CURATED = (
     ("service-status", "ru", "1280x800"),
     ("service-sales", "en", "1920x1080"),
     ("service-attention", "kk", "1080x1920"),
-    ("service-actions", "en", "800x480"),
 )
 
 

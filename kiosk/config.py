@@ -94,6 +94,9 @@ class KioskSection:
     recovery_seconds: float = _opt(
         5.0, "Seconds start-up recovery may ask the bank before the kiosk opens for sales"
     )
+    service_idle_seconds: float = _opt(
+        120.0, "Seconds without a touch before service mode returns to the amount screen"
+    )
 
 
 @dataclass(frozen=True)
@@ -344,6 +347,8 @@ def validate(config: Config) -> None:
             access.check_stored(config.kiosk.service_pin)
         except access.PinError as exc:
             raise ConfigError("kiosk.service_pin", str(exc)) from None
+    if config.kiosk.service_idle_seconds < 10:
+        raise ConfigError("kiosk.service_idle_seconds", "must be at least 10 seconds")
     h = config.host_api
     if not 0 < h.port < 65536:
         raise ConfigError("host_api.port", "must be a TCP port (1-65535)")

@@ -118,22 +118,33 @@ def cmd_details(args: argparse.Namespace) -> int:
 
 def cmd_cert_info(args: argparse.Namespace) -> int:
     from kiosk.kaspi import tls
+    from kiosk.operator.certificate import check_certificate
 
     config = load_config(args)
     if config.kaspi.scheme == "basic" or not config.kaspi.cert_file:
         raise CommandError("kaspi.cert_file: scheme basic uses an API key, not a certificate")
-    info = tls.load_identity(kaspi_settings(config)).info
+    settings = kaspi_settings(config)
+    identity = tls.load_identity(settings)
+    info = identity.info
+    # The same judgement as the kiosk's: a warning from WARN_DAYS before expiry.
+    check = check_certificate(settings, identity=identity)
     if args.json:
-        print_json({"file": str(config.resolve(config.kaspi.cert_file)), **info.to_json()})
+        print_json(
+            {
+                "file": str(config.resolve(config.kaspi.cert_file)),
+                **info.to_json(),
+                "state": check.state.value,
+                "warning": check.sentence("en"),
+            }
+        )
         return EXIT_OK
     days = info.days_left()
     print(f"Subject:  {info.subject}")
     print(f"Issuer:   {info.issuer}")
     print(f"Serial:   {info.serial}")
     print(f"Valid:    {info.not_before:%Y-%m-%d} to {info.not_after:%Y-%m-%d}")
-    print(
-        f"Days left: {days}"
-        + ("  (EXPIRED)" if days < 0 else "  (renew soon)" if days < 30 else "")
-    )
+    print(f"Days left: {days}")
+    if check.sentence("en"):
+        print(f"Warning:  {check.sentence('en')}")
     print(f"SHA-256:  {info.sha256}")
     return EXIT_OK

@@ -160,6 +160,7 @@ def _check_amount(
 
 def cmd_refund(args: argparse.Namespace) -> int:
     from kiosk import refund
+    from kiosk.journal import Journal, RefundPending
 
     config = load_config(args)
     if config.kaspi.scheme == "basic":
@@ -167,17 +168,28 @@ def cmd_refund(args: argparse.Namespace) -> int:
             "scheme basic has no refunds in the API: the cashier refunds in the Kaspi Pay app"
         )
     amount: Decimal = args.amount
-    with _client(config) as client:
+    # Journalled before and after the call, like the service screen's refunds.
+    with _client(config) as client, Journal.open(config.data_dir) as journal:
         try:
             if config.kaspi.scheme == "standard":
                 return_id = _customer_return_qr(args, client)
                 if return_id is None:
                     return EXIT_NOT_PAID
-                operation = refund.refund_with_customer(client, args.payment_id, amount, return_id)
+                result = refund.refund_with_customer(
+                    client, journal, args.payment_id, amount, return_id
+                )
             else:
-                operation = refund.refund_without_customer(client, args.payment_id, amount)
-        except refund.RefundRefused as exc:
+                result = refund.refund_without_customer(client, journal, args.payment_id, amount)
+        except (refund.RefundRefused, RefundPending) as exc:
             raise CommandError(str(exc), EXIT_NOT_PAID) from None
+        except refund.RefundUnknown as exc:
+            raise CommandError(
+                f"no usable answer to the refund of payment {args.payment_id} ({exc.detail}):"
+                f" it may have gone through; check `kiosk details {args.payment_id}` before"
+                " another",
+                EXIT_UNKNOWN,
+            ) from None
+    operation = result.return_operation_id
     if args.json:
         print_json(
             {"QrPaymentId": args.payment_id, "Amount": str(amount), "ReturnOperationId": operation}

@@ -83,6 +83,8 @@ class KioskGateway:
 
     def health(self) -> KioskHealth:
         info = self._gui.call(self._shell.health_info)
+        health = self._shell.health
+        cert = health.certificate if health is not None else None  # immutable: safe to read
         # Field by field: what the host is shown is the contract's choice, not the shell's.
         return KioskHealth(
             ok=info["ok"],
@@ -95,6 +97,8 @@ class KioskGateway:
             attention=info["attention"],
             mdb=info["mdb"],
             version=__version__,
+            certificate_days_left=cert.days_left if cert is not None else None,
+            certificate_warning=cert.sentence("en") if cert is not None else None,
         )
 
     def state(self) -> KioskState:

@@ -7,12 +7,14 @@ QR or a status read.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.gui.worker import Worker
+from kiosk.operator.certificate import CertificateCheck
 
 log = logging.getLogger("kiosk.health")
 
@@ -46,12 +48,17 @@ class HealthMonitor(QObject):
         self.reachable: bool | None = None
         self.last_check: datetime | None = None
         self.last_error: str | None = None
+        self.latency_ms: float | None = None  # of the last ping that answered
+        # The client certificate as last judged (kiosk.gui.startup.CertificateWatch keeps it).
+        self.certificate: CertificateCheck | None = None
+        self._sent_at = 0.0
 
     def check_now(self) -> None:
         if self._in_flight:
             return
         self._in_flight = True
         self._timer.stop()
+        self._sent_at = time.monotonic()
         self._worker.submit(self._ping, self._on_ping_done)
 
     def pause(self, paused: bool) -> None:
@@ -67,6 +74,8 @@ class HealthMonitor(QObject):
         self.last_check = datetime.now(UTC)
         was = self.reachable
         self.reachable = error is None
+        if error is None:
+            self.latency_ms = (time.monotonic() - self._sent_at) * 1000
         self.last_error = None if error is None else str(error)
         if was != self.reachable:
             if error is None:

@@ -1,33 +1,35 @@
-"""What service mode shows and does, taken from the running kiosk. Never a secret.
+"""Service mode over the running kiosk: its worker, the operator's desk, the bank's health.
 
 `enter_service_mode` opens it on the operator's gesture.
 
-Every method may block (journal, bank), so the screen calls them through
-`run`, which uses a worker thread of its own.
+Every desk method may block (journal, bank), so the screen runs them on this
+backend's worker thread, one at a time; the desk's bank client lives on that
+thread only. The desk follows the kiosk: after a reload or a new start-up it is
+made again over the new config and journal. Nothing here shows a secret.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject
 
-from kiosk import __version__
 from kiosk.access import PinLock
-from kiosk.config import Config, kaspi_settings
+from kiosk.config import Config
 from kiosk.gui.health import HealthMonitor
-from kiosk.gui.screens.service import ServiceScreen
-from kiosk.gui.texts import Message
+from kiosk.gui.screens.service import DEFAULT_IDLE_SECONDS, ServiceScreen
 from kiosk.gui.worker import Worker
 from kiosk.journal import Journal, SaleRecord
 from kiosk.mode import Mode
+from kiosk.operator.desk import OperatorDesk
+from kiosk.operator.reload import Reloaded
+from kiosk.operator.status import BankReach
 
 T = TypeVar("T")
-log = logging.getLogger("kiosk.shell")
+log = logging.getLogger("kiosk.service")
 
 
 class RunningKiosk(Protocol):
@@ -45,14 +47,8 @@ class RunningKiosk(Protocol):
     def host_api(self) -> Any: ...
     @property
     def problem(self) -> str | None: ...
-    @property
-    def last_problem(self) -> Message | None: ...
 
-
-def problem_of(kiosk: RunningKiosk) -> Message | str | None:
-    """Why the kiosk does not sell, translatable when its cause is known."""
-    known, reason = kiosk.last_problem, kiosk.problem
-    return known if known is not None and known.render("en") == reason else reason
+    def boot(self) -> None: ...
 
 
 def enter_service_mode(shell: Any, on_exit: Callable[[], None]) -> None:
@@ -64,8 +60,8 @@ def enter_service_mode(shell: Any, on_exit: Callable[[], None]) -> None:
     if shell.mode.mode in (Mode.SELLING, Mode.SERVICE):
         log.info("service gesture ignored while %s", shell.mode.mode.value)
         return
-    screen = service_screen(shell, shell.pin_lock, shell)
-    screen.retranslate(shell.view.lang)  # the customer's language choice applies here too
+    # In the customer's language: the choice on the amount screen applies here too.
+    screen = service_screen(shell, shell.pin_lock, shell, shell.view.lang)
     screen.exit_requested.connect(on_exit)
     screen.quit_requested.connect(shell.quit)
     shell.window.set_service_screen(screen)
@@ -76,9 +72,18 @@ def enter_service_mode(shell: Any, on_exit: Callable[[], None]) -> None:
     shell.window.move_to("service")
 
 
-def service_screen(kiosk: RunningKiosk, lock: PinLock, parent: QObject) -> ServiceScreen:
-    """A fresh service screen over the running kiosk; the PIN lock is the kiosk's own."""
-    return ServiceScreen(ShellServiceBackend(kiosk, parent), lock)
+def service_screen(
+    kiosk: RunningKiosk, lock: PinLock, parent: QObject, lang: str = "ru"
+) -> ServiceScreen:
+    """A fresh service screen over the running kiosk, in the customer's language.
+
+    The PIN lock is the kiosk's own; the backend's worker ends with the screen.
+    """
+    backend = ShellServiceBackend(kiosk, parent)
+    screen = ServiceScreen(backend, lock)
+    screen.retranslate(lang)
+    screen.destroyed.connect(backend.close)
+    return screen
 
 
 class ShellServiceBackend:
@@ -87,90 +92,50 @@ class ShellServiceBackend:
     def __init__(self, shell: RunningKiosk, parent: QObject) -> None:
         self._shell = shell
         self._worker = Worker("kiosk-service", parent)
+        self._desk: OperatorDesk | None = None
+
+    @property
+    def idle_seconds(self) -> float:
+        config = self._shell.config
+        return config.kiosk.service_idle_seconds if config is not None else DEFAULT_IDLE_SECONDS
 
     def run(
         self, job: Callable[[], T], on_done: Callable[[T | None, BaseException | None], None]
     ) -> None:
         self._worker.submit(job, on_done)
 
-    def info(self) -> dict[str, Message | str]:
-        """The Status tab: label ids with values to translate, or plain text (paths, URLs)."""
-        shell = self._shell
-        config = shell.config
-        problem: Message | str = problem_of(shell) or Message("status.no_problem")
-        if config is None:
-            return {
-                "status.config": Message("status.config_not_loaded", {"problem": problem}),
-                "status.version": __version__,
-            }
-        k = config.kaspi
-        device = {"device": config.device.device_id, "trade_point": config.device.trade_point_id}
-        out: dict[str, Message | str] = {
-            "status.version": __version__,
-            "status.config_file": str(shell.config_path),
-            "status.scheme": k.scheme,
-            "status.base_url": k.base_url,
-            "status.device": Message("status.device_value", device),
-            "status.registered": Message(
-                "status.yes" if k.device_token else "status.not_registered"
-            ),
-            "status.journal": str(shell.journal.path)
-            if shell.journal
-            else Message("status.journal_closed"),
-            "status.problem": problem,
-        }
-        health = shell.health
-        if health is not None:
-            when = health.last_check.astimezone().strftime("%H:%M:%S") if health.last_check else ""
-            out["status.bank"] = (
-                Message("status.bank_unchecked")
-                if health.reachable is None
-                else Message(
-                    "status.bank_yes" if health.reachable else "status.bank_no", {"time": when}
-                )
-            )
-        if k.scheme != "basic":
-            out["status.certificate"] = _certificate_line(config)
-        if shell.host_api is not None:
-            out["status.host_api"] = f"http://127.0.0.1:{shell.host_api.port}/v1/"
-        return out
-
     def recent_sales(self) -> list[SaleRecord]:
         journal = self._shell.journal
         return journal.list(limit=50) if journal else []
 
-    def attention(self) -> list[SaleRecord]:
-        journal = self._shell.journal
-        return journal.unsettled() if journal else []
+    def desk(self) -> OperatorDesk | None:
+        """The desk over the kiosk's current config and journal (None before a config)."""
+        config, journal = self._shell.config, self._shell.journal
+        if config is None or config.path is None:
+            return None
+        desk = self._desk
+        if desk is None or desk.config is not config or desk.journal is not journal:
+            if desk is not None:
+                old = desk
+                self._worker.submit(old.close, lambda *_: None)  # on the thread that used it
+            desk = self._desk = OperatorDesk(config, journal)
+        return desk
 
-    def resolve(self, sale_id: int, note: str) -> None:
-        journal = self._shell.journal
-        if journal is None:
-            raise RuntimeError("the journal is not open")
-        journal.settle(sale_id, note)
+    def bank_reach(self) -> BankReach:
+        health = self._shell.health
+        if health is None:
+            return BankReach(None)
+        return BankReach(health.reachable, health.last_check, health.latency_ms, health.last_error)
 
-    def check_connection(self) -> Message:
-        config = self._shell.config
-        if config is None:
-            problem = problem_of(self._shell) or Message("service.not_started")
-            return Message("service.check_failed", {"error": problem})
-        from kiosk.kaspi.client import KaspiClient  # not needed before the first screen
+    def apply(self, reloaded: Reloaded) -> None:
+        """Run the kiosk on the checked config: its parts start again, nothing restarts."""
+        log.info(
+            "config reloaded from service mode; changed: %s", ", ".join(reloaded.changed) or "none"
+        )
+        self._shell.boot()  # the start-up chain again, on the checked file
 
-        # Its own client: this runs on the service worker, and sessions are not shared.
-        started = datetime.now(UTC)
-        with KaspiClient(kaspi_settings(config)) as client:
-            client.ping()
-        ms = (datetime.now(UTC) - started).total_seconds() * 1000
-        return Message("service.check_ok", {"ms": f"{ms:.0f}"})
-
-
-def _certificate_line(config: Config) -> Message:
-    from kiosk.config import ConfigError
-    from kiosk.kaspi import tls
-
-    try:
-        info = tls.load_identity(kaspi_settings(config)).info
-    except ConfigError as exc:
-        return Message("status.certificate_bad", {"error": str(exc)})
-    values = {"subject": info.subject, "date": f"{info.not_after:%Y-%m-%d}"}
-    return Message("status.certificate_value", {**values, "days": info.days_left()})
+    def close(self) -> None:
+        desk, self._desk = self._desk, None
+        if desk is not None:
+            self._worker.submit(desk.close, lambda *_: None)
+        self._worker.close(wait=False)

@@ -25,6 +25,7 @@ from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_value
 from kiosk.gui.worker import Worker
 from kiosk.i18n import Message
 from kiosk.journal import Journal, JournalError, SaleRecord
+from kiosk.operator.certificate import CertificateCheck, check_certificate, log_check, rejudge
 from kiosk.sale import SaleState
 
 if TYPE_CHECKING:
@@ -69,6 +70,38 @@ def broken_link(exc: ConfigError | JournalError) -> Message:
     return Message(cause, {"detail": str(exc)})
 
 
+def health_monitor(shell: Any, clients: Clients, interval: float) -> HealthMonitor:
+    """Bank pings while idle; at each, the certificate judged again (CertificateWatch)."""
+    from kiosk.gui.health import HealthMonitor
+
+    health = HealthMonitor(clients.health.ping, interval, parent=shell)
+    CertificateWatch(clients.certificate, health, shell.boot)
+    return health
+
+
+class CertificateWatch(QObject):
+    """The running kiosk's certificate, judged again at every health check: from 60 days
+    before expiry a warning (log, /v1/health, service screen); when it lapses the start-up
+    chain runs again, which stops at the expired certificate: out of service, saying so.
+    The judgement lives on the monitor (`health.certificate`), which this object follows."""
+
+    def __init__(
+        self, check: CertificateCheck | None, health: HealthMonitor, restart: Callable[[], None]
+    ) -> None:
+        super().__init__(health)
+        self._health = health
+        self._restart = restart
+        health.certificate = check
+        health.checked.connect(self._on_health_checked)
+
+    def _on_health_checked(self, *_answer: object) -> None:
+        self._health.certificate, lapsed = rejudge(self._health.certificate)
+        if lapsed is not None:
+            # The bank would refuse every call from now on: stop selling, start again.
+            log.error("certificate lapsed while running: %s", lapsed)
+            self._restart()
+
+
 def open_journal(config: Config) -> Journal:
     journal = Journal.open(config.data_dir)
     journal.check_writable()  # a full disk refuses sales now, not mid-sale
@@ -87,6 +120,7 @@ class Clients:
     health: KaspiClient  # health pings
     #: When the client certificate stops being valid (None in scheme basic: no certificate).
     not_after: datetime | None = None
+    certificate: CertificateCheck | None = None  # judged when the clients were made
 
     # For another thread's own client (the MDB refunds): same settings, same TLS context.
     bank: Any = None
@@ -115,11 +149,14 @@ def make_clients(config: Config, on_request: RequestHook | None = None) -> Clien
     bank = kaspi_settings(config)
     identity = load_identity(bank) if bank.scheme != "basic" else None
     context = build_context(bank, identity)
+    certificate = check_certificate(bank, identity=identity)
+    log_check(certificate)  # the warning from 60 days before expiry, at every start
     return Clients(
         KaspiClient(bank, context=context, on_request=on_request),
         KaspiClient(bank, context=context, on_request=on_request),
         KaspiClient(bank, context=context, on_request=on_request),
         identity.info.not_after if identity is not None else None,
+        certificate,
         bank,
         context,
     )

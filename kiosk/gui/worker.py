@@ -3,6 +3,11 @@
 Worker code never touches widgets: it returns a value or raises, and the
 callback runs on the GUI thread through a queued signal (Electrum's
 TaskThread.doneSig, Anki's QueryOp).
+
+A closed worker takes no more jobs and says so in the log: closing the kiosk
+runs teardown code that may ask a worker for one more job (a second quit, a
+ping whose timer fired as the window closed), and that must not become
+"RuntimeError: cannot schedule new futures after shutdown" on the console.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ class Worker(QObject):
 
     def __init__(self, name: str = "kiosk-worker", parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._name = name
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._closed = False
         self.finished.connect(self._on_finished)
@@ -37,7 +43,14 @@ class Worker(QObject):
         job: Callable[[], Any],
         on_done: Callable[[Any, BaseException | None], None],
     ) -> Future[Any]:
-        """Run `job()` in the background; `on_done(result, error)` runs on the GUI thread."""
+        """Run `job()` in the background; `on_done(result, error)` runs on the GUI thread.
+
+        After close() the job is dropped (never run, never called back) and the
+        returned future is already cancelled.
+        """
+        if self._closed:
+            log.debug("%s is closed; a job was dropped", self._name)
+            return _dropped()
 
         def wrapped() -> Any:
             try:
@@ -48,7 +61,14 @@ class Worker(QObject):
             self.finished.emit(on_done, result, None)
             return result
 
-        return self._pool.submit(wrapped)
+        try:
+            return self._pool.submit(wrapped)
+        except RuntimeError:
+            # The interpreter is exiting: concurrent.futures has shut every pool down
+            # (its atexit hook), though close() was never called. Same as closed.
+            log.debug("%s: the interpreter is exiting; a job was dropped", self._name)
+            self._closed = True
+            return _dropped()
 
     def _on_finished(self, on_done: Any, result: Any, error: Any) -> None:
         if self._closed:
@@ -56,9 +76,24 @@ class Worker(QObject):
         on_done(result, error)
 
     def drain(self) -> None:
-        """Wait until every job submitted so far has run (their callbacks may still be queued)."""
-        self._pool.submit(lambda: None).result()
+        """Wait until every job submitted so far has run (their callbacks may still be queued).
+
+        On a closed worker there is nothing left to wait for (close waited or cancelled).
+        """
+        if self._closed:
+            return
+        try:
+            self._pool.submit(lambda: None).result()
+        except RuntimeError:  # the interpreter is exiting (see submit)
+            self._closed = True
 
     def close(self, wait: bool = True) -> None:
         self._closed = True
         self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def _dropped() -> Future[Any]:
+    """A future for a job that will never run."""
+    future: Future[Any] = Future()
+    future.cancel()
+    return future

@@ -86,6 +86,10 @@ class KioskHealth:
     attention: int | None  # sales waiting for the operator (refund or hand-over)
     mdb: str  # the vending machine's MDB adapter: "connected", "disconnected" or "disabled"
     version: str
+    #: The client certificate's days left (None in scheme basic or before a start-up) and,
+    #: from 60 days before expiry, the operator's warning (an expired one is also `problem`).
+    certificate_days_left: int | None = None
+    certificate_warning: str | None = None
 
 
 @dataclass(frozen=True)

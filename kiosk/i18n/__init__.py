@@ -22,8 +22,10 @@ import string
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from kiosk.i18n.bank import all_texts as bank_texts
 from kiosk.i18n.customer import CUSTOMER
 from kiosk.i18n.operator import OPERATOR
+from kiosk.i18n.service import SERVICE
 from kiosk.mode import OutOfServiceReason
 from kiosk.problems import problem_code
 from kiosk.sale import Reason, SaleState
@@ -50,7 +52,7 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS: dict[str, dict[str, str]] = _merge(CUSTOMER, OPERATOR)
+TEXTS: dict[str, dict[str, str]] = _merge(CUSTOMER, OPERATOR, SERVICE, bank_texts())
 
 
 class UnknownText(KeyError):

@@ -9,6 +9,7 @@ journal this is (kept outside it) and the highest sale id issued.
 from kiosk.journal.errors import JournalError, SaleNotFound
 from kiosk.journal.identity import JournalRefused
 from kiosk.journal.records import SOURCES, EventRecord, SaleRecord, can_move
+from kiosk.journal.refunds import DayTotals, RefundBook, RefundPending, RefundRecord, RefundState
 from kiosk.journal.schema import MIGRATIONS
 from kiosk.journal.store import FILE_NAME, Journal, accept
 
@@ -16,10 +17,15 @@ __all__ = [
     "FILE_NAME",
     "MIGRATIONS",
     "SOURCES",
+    "DayTotals",
     "EventRecord",
     "Journal",
     "JournalError",
     "JournalRefused",
+    "RefundBook",
+    "RefundPending",
+    "RefundRecord",
+    "RefundState",
     "SaleNotFound",
     "SaleRecord",
     "accept",

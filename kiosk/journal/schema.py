@@ -62,12 +62,32 @@ def _migrate_product(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE {table} ADD COLUMN product TEXT")
 
 
+def _migrate_refunds(conn: sqlite3.Connection) -> None:
+    """Refunds get a table of their own, written before and after each payment/return call.
+
+    A refund is of a bank purchase, which need not be one of this kiosk's sales (a
+    scheme-standard customer may bring a purchase paid at the cashier), so sale_id
+    may be NULL; and no foreign key, since archiving moves sales to another table.
+    state: sending (written before the call) -> done | failed | unknown.
+    """
+    conn.execute(
+        "CREATE TABLE refunds (refund_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " requested_at TEXT NOT NULL, finished_at TEXT, qr_payment_id INTEGER NOT NULL,"
+        " sale_id INTEGER, amount TEXT NOT NULL, available TEXT, return_id INTEGER,"
+        " scheme TEXT NOT NULL, source TEXT NOT NULL, state TEXT NOT NULL,"
+        " return_operation_id INTEGER, error TEXT, checked_note TEXT)"
+    )
+    conn.execute("CREATE INDEX refunds_payment ON refunds (qr_payment_id)")
+    conn.execute("CREATE INDEX refunds_requested ON refunds (requested_at)")
+
+
 #: MIGRATIONS[n] takes a file from schema version n to n + 1 (PRAGMA user_version).
 #: Append only; never edit a step that has shipped.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_v1,
     _migrate_v2,
     _migrate_product,
+    _migrate_refunds,
 ]
 
 

@@ -52,6 +52,7 @@ from kiosk.journal.records import (
     can_move,
     check_amount,
 )
+from kiosk.journal.refunds import RefundBook
 from kiosk.journal.schema import migrate
 from kiosk.private import private_dir, private_file
 from kiosk.sale import Reason, SaleState
@@ -264,6 +265,11 @@ class Store:
 
 class Journal(Store):
     """The sales journal: every sale and each change to it, one committed transaction each."""
+
+    @property
+    def refunds(self) -> RefundBook:
+        """Refunds, each written before and after its payment/return call (journal/refunds.py)."""
+        return RefundBook(self)
 
     # --- writes ---
 
@@ -502,15 +508,16 @@ class Journal(Store):
             detail = {"amount": amount_text(amount), "why": why}
             self._event(conn, sale_id, now, "refund_requested", detail)
 
-    def settle(self, sale_id: int, note: str) -> None:
-        """The operator handed the goods over or refunded elsewhere; `note` says what was done."""
+    def settle(self, sale_id: int, note: str, *, action: str | None = None) -> None:
+        """The operator settled it (handed over, refunded elsewhere); `note`, `action` say how."""
         with self._tx() as conn:
             row = self._row(conn, sale_id)
             if not row["needs_refund"] or row["resolved_at"] is not None:
                 raise ValueError(f"sale {sale_id} does not need attention")
             now = self._now()
             self._update(conn, sale_id, resolved_at=now, note=note, updated_at=now)
-            self._event(conn, sale_id, now, "resolved", {"note": note})
+            detail = {"note": note} if action is None else {"note": note, "action": action}
+            self._event(conn, sale_id, now, "resolved", detail)
 
     def archive_older_than(self, days: int, *, now: datetime | None = None) -> int:
         """Move final sales unchanged for `days` days (and their events) to the archive tables.

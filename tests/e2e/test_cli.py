@@ -251,6 +251,21 @@ def test_remote_invoice_and_cancel(sandbox: Sandbox) -> None:
 def test_cert_info(sandbox: Sandbox) -> None:
     data = json.loads(kiosk("cert-info", "--json", config=registered(sandbox)).stdout)
     assert data["days_left"] > 1000 and "CN=" in data["subject"]
+    assert data["state"] == "ok" and data["warning"] is None
+
+
+def test_cert_info_warns_from_60_days_before_expiry(sandbox: Sandbox) -> None:
+    from kiosk.sandbox.pki import issue_client_certificate
+
+    path = registered(sandbox)
+    pfx = issue_client_certificate(sandbox.pki.dir, "soon", "pw-soon", days=45)
+    cfg.write_value(path, "kaspi", "cert_file", str(pfx))
+    cfg.write_value(path, "kaspi", "key_password", "pw-soon")
+    data = json.loads(kiosk("cert-info", "--json", config=path).stdout)
+    assert data["subject"].startswith("CN=soon") and data["days_left"] in (44, 45)
+    assert data["state"] == "warning" and "expires in" in data["warning"]
+    text = kiosk("cert-info", config=path).stdout
+    assert "Warning:" in text and "Days left: 4" in text
 
 
 def test_api_error_exit_code(sandbox: Sandbox) -> None:

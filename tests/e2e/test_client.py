@@ -426,14 +426,17 @@ def test_production_key_on_a_test_host_is_warned_about(
     assert "prod_abcdef123456" not in caplog.text
 
 
-def test_scheme_2_refund_is_of_the_identified_customers_purchases_only(sandbox: Sandbox) -> None:
+def test_scheme_2_refund_is_of_the_identified_customers_purchases_only(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
     """Issue 8, item 10: return/operations lists the customer who scanned the return QR
     (at this device's trade point), and kiosk.refund refuses any other payment before
     money moves."""
     from kiosk import refund
+    from kiosk.journal import Journal
 
     config = registered(sandbox, "standard")
-    with KaspiClient(kaspi_settings(config)) as client:
+    with KaspiClient(kaspi_settings(config)) as client, Journal.open(tmp_path) as journal:
         mine, theirs = client.create_qr(Decimal("30")), client.create_qr(Decimal("40"))
         for payment, who in ((mine, "alice"), (theirs, "bob")):
             client.test_action("scan", payment.payment_id)
@@ -444,9 +447,13 @@ def test_scheme_2_refund_is_of_the_identified_customers_purchases_only(sandbox: 
             mine.payment_id
         ]
         with pytest.raises(refund.RefundRefused, match="not among the customer's"):
-            refund.refund_with_customer(client, theirs.payment_id, Decimal("5"), ret.return_id)
+            refund.refund_with_customer(
+                client, journal, theirs.payment_id, Decimal("5"), ret.return_id
+            )
         assert sandbox.payment(theirs.payment_id)["refunds"] == []
-        assert refund.refund_with_customer(client, mine.payment_id, Decimal("5"), ret.return_id)
+        assert refund.refund_with_customer(
+            client, journal, mine.payment_id, Decimal("5"), ret.return_id
+        ).return_operation_id
     # Another trade point's device sees none of alice's purchases made here.
     other = sandbox.register_device("KIOSK-002", 2)
     settings = kaspi_settings(config)

@@ -51,3 +51,14 @@ def test_cancel_is_never_where_pay_was(gallery: Gallery, size: tuple[int, int]) 
     cancel = rect_in(gallery.window.qr_screen.cancel_button, gallery.window)
     assert gallery.window.qr_screen.cancel_button.isVisible()
     assert not pay.intersects(cancel), (pay, cancel)
+
+
+def test_service_fits_after_the_panel_turns_from_portrait_to_landscape(gallery: Gallery) -> None:
+    """The tab bar fixed to a portrait height must not keep that height beside the page."""
+    gallery.set_language("kk")
+    show = gallery.states()["service-sales"]
+    problems = []
+    for width, height in ((1080, 1920), (800, 480)):
+        show()
+        problems = show_at(gallery.window, width, height) + check_layout(gallery.window)
+    assert problems == []

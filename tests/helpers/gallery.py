@@ -10,16 +10,23 @@ so a tab added there is checked without touching this file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QApplication
 
-from kiosk.access import PinLock
+from kiosk.access import PinLock, hash_pin
 from kiosk.gui.screens.service import ServiceScreen
 from kiosk.gui.window import KioskWindow
 from kiosk.i18n import LANGS, Message, reason_text
 from kiosk.journal import SaleRecord
+from kiosk.journal.refunds import DayTotals, RefundRecord, RefundState
+from kiosk.kaspi import tls
+from kiosk.kaspi.models import TradePoint
+from kiosk.operator.certificate import CertificateCheck, CertState
+from kiosk.operator.status import BankReach, KioskStatus
 from kiosk.sale import Reason, SaleState
 
 T = TypeVar("T")
@@ -37,44 +44,45 @@ WIDEST_AMOUNT = Decimal(999_999_999)
 QR_PAYLOAD = "https://pay.kaspi.kz/pay/" + "x" * 60
 
 
-class CannedBackend:
-    """Service data of the widest kind, answered at once on the GUI thread."""
+class CannedDesk:
+    """The operator desk's answers of the widest kind (scheme enhanced: the refunds tab lists
+    the journal's purchases), without a bank or a journal."""
 
-    def run(
-        self, job: Callable[[], T], on_done: Callable[[T | None, BaseException | None], None]
-    ) -> None:
-        on_done(job(), None)
+    scheme = "enhanced"
+    journal = None
+    config = SimpleNamespace(
+        device=SimpleNamespace(device_id="KIOSK-VENDING-001", trade_point_id=1234567),
+        kaspi=SimpleNamespace(device_token="2be4cc91-0000-4000-8000-00000000abcd"),
+    )
 
-    def info(self) -> dict[str, Any]:
-        return {
-            "status.version": "0.1.0",
-            "status.config_file": r"C:\ProgramData\KaspiKiosk\kiosk.toml",
-            "status.scheme": "standard",
-            "status.base_url": "https://mtokentest.kaspi.kz:8545/r2/v01",
-            "status.device": Message(
-                "status.device_value", {"device": "KIOSK-VENDING-001", "trade_point": 1234567}
-            ),
-            "status.registered": Message("status.yes"),
-            "status.journal": r"C:\ProgramData\KaspiKiosk\journal.sqlite3",
-            "status.problem": Message("status.no_problem"),
-            "status.bank": Message("status.bank_yes", {"time": "14:03:07"}),
-            "status.certificate": Message(
-                "status.certificate_value",
-                {"subject": "CN=KIOSK-VENDING-001, O=Test", "date": "2030-10-22", "days": 1795},
-            ),
-            "status.host_api": "http://127.0.0.1:8765/v1/",
-        }
+    def __init__(self) -> None:
+        info = tls.CertificateInfo(
+            subject="CN=KIOSK-VENDING-001, O=Test Vending LLP, C=KZ",
+            issuer="CN=Kaspi Test Issuing CA, O=Kaspi Bank JSC, C=KZ",
+            serial="5A3F9C0E21D4B7",
+            not_before=datetime(2025, 10, 22, tzinfo=UTC),
+            not_after=datetime(2030, 10, 22, tzinfo=UTC),
+            sha256="ab" * 32,
+        )
+        self.check = CertificateCheck(CertState.WARNING, info, 45)
 
-    def recent_sales(self) -> list[SaleRecord]:
-        return [
-            record(
-                100_000 + i,
-                "499999.50",
-                SaleState.FAILED if i % 2 else SaleState.AWAITING,
-                Reason.INTERRUPTED if i % 2 else None,
-            )
-            for i in range(50, 0, -1)
-        ]
+    def status(self, bank: BankReach, now: datetime) -> KioskStatus:
+        return KioskStatus(
+            version="0.1.0",
+            scheme=self.scheme,
+            base_url="https://mtokentest.kaspi.kz:8545/r2/v01",
+            device_id="KIOSK-VENDING-001",
+            trade_point_id=1234567,
+            registered=True,
+            bank=bank,
+            certificate=self.check,
+            totals=DayTotals(9999, Decimal("99999999.50"), 999, Decimal("9999999.50")),
+            journal_problem=None,
+            attention=2,
+        )
+
+    def ping(self) -> float:
+        return 84.0
 
     def attention(self) -> list[SaleRecord]:
         return [
@@ -88,11 +96,73 @@ class CannedBackend:
             ),
         ]
 
-    def resolve(self, sale_id: int, note: str) -> None:
-        pass
+    def open_refunds(self) -> list[RefundRecord]:
+        return [
+            RefundRecord(
+                refund_id=100_007,
+                requested_at="2025-10-22T09:20:50+00:00",
+                finished_at=None,
+                qr_payment_id=502_000_100_041,
+                sale_id=100_041,
+                amount=Decimal("499999.50"),
+                available=Decimal("499999.50"),
+                return_id=None,
+                scheme=self.scheme,
+                source="service",
+                state=RefundState.UNKNOWN,
+                return_operation_id=None,
+                error="connection reset " * 4,
+                checked_note=None,
+            )
+        ]
 
-    def check_connection(self) -> Message:
-        return Message("service.check_ok", {"ms": 84})
+    def refundable_sales(self, limit: int = 30) -> list[SaleRecord]:
+        return [
+            record(100_000 + i, "499999.50", SaleState.PROCESSED, None) for i in range(limit, 0, -1)
+        ]
+
+    def trade_points(self) -> list[TradePoint]:
+        return [
+            TradePoint(1_234_560 + i, "ТОО Вендинг Сервис, ТЦ Мега Алматы " * 2) for i in range(8)
+        ]
+
+    def certificate(self, now: datetime | None = None) -> CertificateCheck:
+        return self.check
+
+
+class CannedBackend:
+    """Service mode's backend over the canned desk, answered at once on the GUI thread."""
+
+    idle_seconds = 3600.0
+
+    def __init__(self) -> None:
+        self._desk = CannedDesk()
+
+    def run(
+        self, job: Callable[[], T], on_done: Callable[[T | None, BaseException | None], None]
+    ) -> None:
+        on_done(job(), None)
+
+    def recent_sales(self) -> list[SaleRecord]:
+        return [
+            record(
+                100_000 + i,
+                "499999.50",
+                SaleState.FAILED if i % 2 else SaleState.AWAITING,
+                Reason.INTERRUPTED if i % 2 else None,
+            )
+            for i in range(50, 0, -1)
+        ]
+
+    def desk(self) -> Any:
+        return self._desk
+
+    def bank_reach(self) -> BankReach:
+        last = datetime(2025, 10, 22, 9, 10, 50, tzinfo=UTC)
+        return BankReach(True, last, 84.0)
+
+    def apply(self, reloaded: Any) -> None:
+        pass
 
 
 def record(
@@ -132,7 +202,7 @@ class Gallery:
 
     def __init__(self) -> None:
         self.window = KioskWindow(Decimal(1), WIDEST_AMOUNT)
-        self.service = ServiceScreen(CannedBackend(), PinLock(PIN))
+        self.service = ServiceScreen(CannedBackend(), PinLock(hash_pin(PIN)))
         self.window.set_service_screen(self.service)
         self.lang = LANGS[0]
 
@@ -215,5 +285,10 @@ class Gallery:
             for digit in PIN:
                 self.service.press_pin_digit(digit)
             self.service.submit_pin()
+        # Checked, not assumed: a PIN the lock refuses would leave every tab unchecked.
+        if not self.service.is_unlocked():
+            raise RuntimeError(f"service mode did not open: {self.service.pin_message.text()}")
         self.service.show_tab(tab)
+        if tab == "device":
+            self.service.device_page.load_points()  # the trade points' list, the widest state
         QApplication.processEvents()

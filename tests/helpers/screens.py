@@ -92,7 +92,13 @@ def sale_record(
 
 
 class FakeBackend:
-    """Records calls; `run` uses the kiosk's real worker thread, as the app does."""
+    """Records calls; `run` uses the kiosk's real worker thread, as the app does.
+
+    It has no operator desk (as a kiosk before its config loaded): the pages that need
+    one say so; the flows against a real desk are in tests/gui/test_service_flows.py.
+    """
+
+    idle_seconds = 120.0
 
     def __init__(self) -> None:
         self.calls: list[tuple[Any, ...]] = []
@@ -161,6 +167,17 @@ class FakeBackend:
 
     def names(self) -> list[str]:
         return [c[0] for c in self.calls]
+
+    def desk(self) -> Any:
+        return None
+
+    def bank_reach(self) -> Any:
+        from kiosk.operator.status import BankReach
+
+        return BankReach(True)
+
+    def apply(self, reloaded: Any) -> None:
+        self.calls.append(("apply", reloaded))
 
 
 class ManualBackend(FakeBackend):

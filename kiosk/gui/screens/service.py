@@ -1,222 +1,110 @@
-"""Service mode for the operator: a PIN pad (service_pin.py), then status, recent sales,
-sales needing attention, and actions (check the bank connection, close the kiosk).
+"""Service mode for the operator: a PIN pad (service_pin.py), then tabs for everything the
+command line does — status, sales, the paid sales waiting for a refund or a hand-over,
+refunds, device registration, the certificate and a config reload, closing the kiosk.
 
-Every backend call may block (journal on disk, the bank over HTTPS), so all of
-them go through `backend.run(job, on_done)`, which runs the job off the GUI
-thread and calls back on it. Answers that arrive after the operator moved on
-(another tab, a lock, a newer request) are dropped. Nothing secret is shown:
-the backend gives display strings, and keys that look like secrets
-(kiosk.config.is_secret_key, the one rule) are skipped anyway.
+Every tab is a page module of its own (service_*.py); the work is the operator core's
+(kiosk.operator), run on the service worker through `backend.run`. "Leave service mode"
+sits on the top bar; "close the kiosk" on the System tab behind a confirmation, so the
+two are never side by side. Left untouched for `backend.idle_seconds`, service mode locks
+and returns to the customer (not while a return QR waits for the customer).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
+    QApplication,
+    QBoxLayout,
     QButtonGroup,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QScrollArea,
     QScroller,
-    QSizePolicy,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.access import PinLock
-from kiosk.config import is_secret_key
 from kiosk.gui import theme
+from kiosk.gui.screens.service_attention import AttentionPage
+from kiosk.gui.screens.service_certificate import CertificatePage
+from kiosk.gui.screens.service_device import DevicePage
+from kiosk.gui.screens.service_parts import drag_to_scroll
 from kiosk.gui.screens.service_pin import PinPage
+from kiosk.gui.screens.service_refunds import RefundsPage
+from kiosk.gui.screens.service_sales import SalesPage
+from kiosk.gui.screens.service_status import StatusPage
+from kiosk.gui.screens.service_system import SystemPage
 from kiosk.gui.screens.widgets import make_label
-from kiosk.gui.texts import Message, format_amount, reason_label, render, state_label, tr
-from kiosk.i18n import has_text
+from kiosk.gui.texts import tr
 from kiosk.journal import SaleRecord
+from kiosk.operator.desk import OperatorDesk
+from kiosk.operator.reload import Reloaded
+from kiosk.operator.status import BankReach
 
 T = TypeVar("T")
 
-RESOLVE_NOTE = "resolved by operator"
-TABS = ("status", "sales", "attention", "actions")
-# Touch screens scroll lists by dragging them, not by a thin scroll bar.
 _DRAG = QScroller.ScrollerGestureType.LeftMouseButtonGesture
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+TABS = ("status", "attention", "refunds", "sales", "device", "certificate", "system")
+DEFAULT_IDLE_SECONDS = 120.0
 
 
 class ServiceBackend(Protocol):
-    """What service mode reads and does; every method but `run` may block.
+    """What service mode reads and does of the running kiosk (kiosk.gui.service_backend).
 
-    `info()` gives lines (label's message id -> value: a Message to translate, or
-    plain text such as a path or a URL), e.g. scheme, base URL, device
-    id, trade point, certificate subject / expiry / days left, bank reachable and
-    last ping, journal path, version. `recent_sales()` (newest first, at most 50)
-    and `attention()` give the journal's own SaleRecords.
+    `run` runs a job off the GUI thread and calls `on_done(result, error)` on it;
+    `desk()` is the operator core over the current config and journal (None before
+    the kiosk has a config); `apply(reloaded)` makes the running kiosk use a config
+    that `kiosk.operator.reload` checked.
     """
+
+    @property
+    def idle_seconds(self) -> float: ...
 
     def run(
         self, job: Callable[[], T], on_done: Callable[[T | None, BaseException | None], None]
-    ) -> None:
-        """Run `job` off the GUI thread; `on_done(result, error)` on the GUI thread."""
-        ...
-
-    def info(self) -> dict[str, Message | str]: ...
+    ) -> None: ...
 
     def recent_sales(self) -> Sequence[SaleRecord]: ...
 
-    def attention(self) -> Sequence[SaleRecord]: ...
+    def desk(self) -> OperatorDesk | None: ...
 
-    def resolve(self, sale_id: int, note: str) -> None: ...
+    def bank_reach(self) -> BankReach: ...
 
-    def check_connection(self) -> Message | str: ...
-
-
-def sale_time(value: str | None) -> str:
-    """A journal time (UTC ISO 8601) as the kiosk's local "25.10 14:03:07"; odd values as is."""
-    if not value:
-        return ""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
-    return moment.strftime("%d.%m %H:%M:%S")
+    def apply(self, reloaded: Reloaded) -> None: ...
 
 
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
+class _Touches(QObject):
+    """Sees every press inside the service screen, including widgets made after it."""
 
+    def __init__(self, screen: ServiceScreen) -> None:
+        super().__init__(screen)
+        self._screen = screen
 
-def _reason(sale: SaleRecord, lang: str) -> str:
-    return reason_label(sale.reason.value, lang) if sale.reason else ""
-
-
-def status_rows(info: dict[str, Message | str], lang: str) -> list[tuple[str, str]]:
-    """The Status tab's lines in `lang`: labels by message id, values translated or as they are."""
-    return [
-        (tr(key, lang) if has_text(key) else key, render(value, lang))
-        for key, value in info.items()
-        if not is_secret_key(key)
-    ]
-
-
-def sale_cells(sale: SaleRecord, lang: str) -> list[str]:
-    """One row of the sales table: number, time, amount, state, reason, payment id."""
-    return [
-        str(sale.sale_id),
-        sale_time(sale.created_at),
-        format_amount(sale.amount, lang),
-        state_label(sale.state.value, lang),
-        _reason(sale, lang),
-        _text(sale.qr_payment_id),
-    ]
-
-
-def attention_text(sale: SaleRecord, lang: str) -> str:
-    """A sale needing attention, in a few lines for its card."""
-    head = " · ".join(
-        part
-        for part in (
-            tr("service.sale_number", lang, id=sale.sale_id),
-            sale_time(sale.created_at),
-            format_amount(sale.amount, lang),
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kinds = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress)
+        inside = isinstance(watched, QWidget) and (
+            watched is self._screen or self._screen.isAncestorOf(watched)
         )
-        if part
-    )
-    lines = [head, tr("service.needs_refund", lang)]
-    details = " · ".join(
-        part
-        for part in (
-            state_label(sale.state.value, lang),
-            _reason(sale, lang),
-            f"{tr('service.col.payment', lang)} {sale.qr_payment_id}"
-            if sale.qr_payment_id is not None
-            else "",
-        )
-        if part
-    )
-    if details:
-        lines.append(details)
-    if sale.note:
-        lines.append(sale.note)
-    return "\n".join(lines)
-
-
-def _make_table(name: str, columns: int) -> QTableWidget:
-    table = QTableWidget(0, columns)
-    table.setObjectName(f"{name}_table")
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-    table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    table.setWordWrap(True)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    # The columns of words share what is left and wrap (time, state and reason; the status
-    # value), so numbers and payment ids are never cut and nothing scrolls sideways.
-    header.setStretchLastSection(False)
-    for column in (1, 3, 4) if columns > 2 else (1,):
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-    if name == "status":
-        header.setVisible(False)
-    QScroller.grabGesture(table.viewport(), _DRAG)
-    return table
-
-
-def table_px(width: int, scale: float) -> int:
-    """The tables' text size: six columns share the width, so on a narrow (portrait) panel
-    the width decides it — numbers and payment ids fit, words wrap, nothing is cut."""
-    return max(10, min(theme.font_px("small", scale), width // 50))
-
-
-def size_tables(tables: Sequence[QTableWidget], px: int, was: int) -> int:
-    """Give `tables` text of `px` (unless it is `was` already: restyling a table is not free)."""
-    for table in tables if px != was else ():
-        table.setStyleSheet(
-            f"QTableWidget {{ font-size: {px}px; }}"
-            f" QHeaderView, QHeaderView::section {{ font-size: {px}px; }}"
-        )
-    return px
-
-
-def _page_header(name: str, page: QWidget) -> tuple[QVBoxLayout, QLabel, theme.BigButton]:
-    """A tab page's layout, with its status line and Refresh button on top."""
-    box = QVBoxLayout(page)
-    box.setContentsMargins(0, 0, 0, 0)
-    row = QHBoxLayout()
-    status = make_label("small", f"{name}_message")
-    status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    refresh = theme.BigButton("", "small", f"refresh_{name}")
-    refresh.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-    row.addWidget(status, 1)
-    row.addWidget(refresh)
-    box.addLayout(row)
-    return box, status, refresh
+        if inside and event.type() in kinds:
+            self._screen.touched()
+        return False
 
 
 class ServiceScreen(theme.Screen):
-    """The operator's screen: PIN first, then four tabs.
+    """The operator's screen: PIN first, then the tabs.
 
-    Object names for tests: pin_0..pin_9, pin_back, pin_ok, pin_exit, pin_message;
-    tab_status, tab_sales, tab_attention, tab_actions, service_exit; status_table,
-    sales_table, attention_list, resolve_<sale_id>, check_connection_button,
-    check_result, quit_button.
+    Object names for tests: pin_*, tab_<name> for each of TABS, service_exit; the pages'
+    own names are in their modules.
 
     Signals:
         exit_requested(): back to the customer screens.
-        quit_requested(): close the kiosk application.
+        quit_requested(): close the kiosk application (confirmed on the System tab).
     """
 
     exit_requested = Signal()
@@ -230,29 +118,48 @@ class ServiceScreen(theme.Screen):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._backend = backend
         self.pin_lock = lock
-        # Answers carry the ticket they were asked with; a newer ask makes them stale.
-        self._tickets: dict[str, int] = {}
-        self._data: dict[str, Any] = {}
-        self._errors: dict[str, str | None] = {}
-        self._check_text: Message | str | None = None
-        self._table_px = 0
-        self._status_labels: dict[str, QLabel] = {}
-        self._refresh_buttons: dict[str, theme.BigButton] = {}
-
         self.pin_page = PinPage(lock)
         self.pin_page.unlocked.connect(self._on_pin_page_unlocked)
         self.pin_page.exit_requested.connect(self._on_exit_clicked)
         self.pin_message = self.pin_page.message
+        self._build_pages()
         self._pages = QStackedWidget()
         self._pages.addWidget(self.pin_page)
         self._pages.addWidget(self._build_tabs_page())
         self._root = QVBoxLayout(self)
         self._root.addWidget(self._pages)
-
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.timeout.connect(self._on_idle_timeout)
+        self._touches = _Touches(self)
+        self._watching = False
         self.on_scale_changed(self.scale)
         self.retranslate(self.lang)
 
     # --- building ------------------------------------------------------------------------------
+
+    def _build_pages(self) -> None:
+        run, desk = self._backend.run, self._backend.desk
+        self.status_page = StatusPage(run, desk, self._backend.bank_reach)
+        self.sales_page = SalesPage(run, self._backend.recent_sales)
+        self.attention_page = AttentionPage(run, desk)
+        self.attention_page.refund_requested.connect(self._on_attention_refund_requested)
+        self.attention_page.changed.connect(self._on_attention_changed)
+        self.refunds_page = RefundsPage(run, desk)
+        self.device_page = DevicePage(run, desk)
+        self.device_page.config_changed.connect(self._on_device_config_changed)
+        self.certificate_page = CertificatePage(run, desk, self._backend.apply)
+        self.system_page = SystemPage()
+        self.system_page.quit_requested.connect(self.quit_requested)
+        self._tab_pages: dict[str, QWidget] = {
+            "status": self.status_page,
+            "attention": self.attention_page,
+            "refunds": self.refunds_page,
+            "sales": self.sales_page,
+            "device": self.device_page,
+            "certificate": self.certificate_page,
+            "system": self.system_page,
+        }
 
     def _build_tabs_page(self) -> QWidget:
         page = QWidget()
@@ -260,6 +167,8 @@ class ServiceScreen(theme.Screen):
         self._tab_group.setExclusive(True)
         self.tab_buttons: dict[str, theme.BigButton] = {}
         self._tab_grid = QGridLayout()
+        self._tab_grid.setContentsMargins(0, 0, 0, 0)
+        self._tab_columns = 0
         for name in TABS:
             button = theme.BigButton("", "tab", f"tab_{name}")
             button.setCheckable(True)
@@ -267,71 +176,37 @@ class ServiceScreen(theme.Screen):
             self._tab_group.addButton(button)
             self.tab_buttons[name] = button
         self._tab_stack = QStackedWidget()
-        status_page, self.status_table = self._build_table_page("status", 2)
-        sales_page, self.sales_table = self._build_table_page("sales", 6)
-        self._tab_pages: dict[str, QWidget] = {
-            "status": status_page,
-            "sales": sales_page,
-            "attention": self._build_attention_page(),
-            "actions": self._build_actions_page(),
-        }
         for name in TABS:
             self._tab_stack.addWidget(self._tab_pages[name])
         self.service_exit = theme.BigButton("", "", "service_exit")
         self.service_exit.clicked.connect(self._on_exit_clicked)
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addLayout(self._tab_grid)
-        box.addWidget(self._tab_stack, 1)
-        box.addWidget(self.service_exit)
+        self.title = make_label("title", "service_title", wrap=False)
+        self._top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._top.addWidget(self.service_exit)
+        self._top.addWidget(self.title, 1)
+        # The bar (leave, title, tabs) sits on top of a tall screen and beside the page on a
+        # wide one, where height is what runs out; it scrolls by dragging if it must.
+        bar = QWidget()
+        bar_box = QVBoxLayout(bar)
+        bar_box.setContentsMargins(0, 0, 0, 0)
+        bar_box.addLayout(self._top)
+        bar_box.addLayout(self._tab_grid)
+        bar_box.addStretch(1)
+        self._bar = QScrollArea()
+        self._bar.setObjectName("service_bar")
+        self._bar.setWidgetResizable(True)
+        self._bar.setFrameShape(QFrame.Shape.NoFrame)
+        self._bar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._bar.setWidget(bar)
+        drag_to_scroll(self._bar.viewport())
+        self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom, page)
+        self._body.setContentsMargins(0, 0, 0, 0)
+        self._body.addWidget(self._bar)
+        self._body.addWidget(self._tab_stack, 1)
+        self._sidebar: bool | None = None
         return page
 
-    def _page_header(self, name: str, page: QWidget) -> QVBoxLayout:
-        box, status, refresh = _page_header(name, page)
-        refresh.clicked.connect(lambda _=False, n=name: self._load(n))
-        self._status_labels[name] = status
-        self._refresh_buttons[name] = refresh
-        return box
-
-    def _build_table_page(self, name: str, columns: int) -> tuple[QWidget, QTableWidget]:
-        page = QWidget()
-        table = _make_table(name, columns)
-        self._page_header(name, page).addWidget(table, 1)
-        return page, table
-
-    def _build_attention_page(self) -> QWidget:
-        page = QWidget()
-        box = self._page_header("attention", page)
-        self.attention_list = QWidget()
-        self.attention_list.setObjectName("attention_list")
-        self._attention_box = QVBoxLayout(self.attention_list)
-        self._attention_box.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.attention_list)
-        QScroller.grabGesture(scroll.viewport(), _DRAG)
-        box.addWidget(scroll, 1)
-        self.resolve_buttons: dict[int, theme.BigButton] = {}
-        return page
-
-    def _build_actions_page(self) -> QWidget:
-        page = QWidget()
-        self.check_button = theme.BigButton("", "primary", "check_connection_button")
-        self.check_button.clicked.connect(self.check_connection)
-        self.check_result = make_label("body", "check_result")
-        self.check_result.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.quit_button = theme.BigButton("", "danger", "quit_button")
-        self.quit_button.clicked.connect(self.quit_requested.emit)
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addSpacing(24)
-        box.addWidget(self.check_button)
-        box.addWidget(self.check_result)
-        box.addStretch(1)
-        box.addWidget(self.quit_button)
-        return page
-
-    # --- PIN -------------------------------------------------------------------------------------
+    # --- PIN and leaving ---------------------------------------------------------------------
 
     def is_unlocked(self) -> bool:
         return self._pages.currentIndex() == 1
@@ -340,11 +215,11 @@ class ServiceScreen(theme.Screen):
         return self.pin_lock.is_locked()
 
     def lock(self) -> None:
-        """Back to the PIN pad; answers still on their way are dropped."""
-        self._tickets.clear()
-        self._data.clear()
-        self._errors.clear()
-        self._check_text = None
+        """Back to the PIN pad; answers still on their way are dropped, a return QR stopped."""
+        for page in self._tab_pages.values():
+            reset = getattr(page, "reset", None)
+            if reset is not None:
+                reset()
         self._pages.setCurrentIndex(0)
         self.pin_page.clear()
 
@@ -356,7 +231,7 @@ class ServiceScreen(theme.Screen):
 
     def _on_pin_page_unlocked(self) -> None:
         self._pages.setCurrentIndex(1)
-        self._load("attention")  # for the count on its tab
+        self.attention_page.load()  # for the count on its tab
         self.show_tab("status")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -364,195 +239,158 @@ class ServiceScreen(theme.Screen):
             super().keyPressEvent(event)
 
     def _on_exit_clicked(self) -> None:
+        self._idle.stop()
         self.lock()
         self.exit_requested.emit()
 
-    # --- tabs and loading ---------------------------------------------------------------------
+    # --- idle --------------------------------------------------------------------------------
+
+    def on_enter(self) -> None:
+        self._watch_touches(True)
+        self.touched()
+
+    def on_leave(self) -> None:
+        self._watch_touches(False)
+        self._idle.stop()
+        self.lock()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # The window may close (the kiosk quits) without the navigator leaving this page:
+        # an application-wide filter must never outlive the screen that installed it.
+        self._watch_touches(False)
+        super().hideEvent(event)
+
+    def _watch_touches(self, on: bool) -> None:
+        app = QApplication.instance()
+        if app is None or on == self._watching:
+            return
+        self._watching = on
+        if on:
+            app.installEventFilter(self._touches)
+        else:
+            app.removeEventFilter(self._touches)
+
+    def touched(self) -> None:
+        """A press anywhere on the screen: the idle time starts again."""
+        seconds = self._backend.idle_seconds
+        self._idle.start(max(1, round(seconds * 1000)))
+
+    def _on_idle_timeout(self) -> None:
+        if self.refunds_page.return_panel.watch is not None:
+            self.touched()  # the customer is scanning the return QR: not idle
+            return
+        self._on_exit_clicked()
+
+    # --- tabs --------------------------------------------------------------------------------
 
     def current_tab(self) -> str:
-        return TABS[self._tab_stack.currentIndex()]
+        current = self._tab_stack.currentWidget()
+        return next(name for name in TABS if self._tab_pages[name] is current)
 
     def show_tab(self, name: str) -> None:
         if not self.is_unlocked():
             return
         self.tab_buttons[name].setChecked(True)
         self._tab_stack.setCurrentWidget(self._tab_pages[name])
-        if name != "actions":
-            self._load(name)
+        if name in ("status", "sales", "attention", "certificate"):
+            getattr(self, f"{name}_page").load()
+        elif name in ("refunds", "device", "system"):
+            getattr(self, f"{name}_page").reset()
 
-    def _load(self, name: str) -> None:
-        jobs: dict[str, Callable[[], Any]] = {
-            "status": self._backend.info,
-            "sales": self._backend.recent_sales,
-            "attention": self._backend.attention,
-        }
-        ticket = self._tickets.get(name, 0) + 1
-        self._tickets[name] = ticket
-        self._status_labels[name].setText(tr("service.loading", self.lang))
+    def _on_attention_refund_requested(self, payment_id: int) -> None:
+        self.show_tab("refunds")
+        self.refunds_page.start_for_payment(payment_id)
 
-        def on_done(result: Any, error: BaseException | None) -> None:
-            if self._tickets.get(name) != ticket:
-                return  # asked again, or locked, since
-            self._errors[name] = None if error is None else str(error) or type(error).__name__
-            if error is None:
-                self._data[name] = result
-            self._render(name)
+    def _on_attention_changed(self, count: int) -> None:
+        title = tr("svc.tab.attention", self.lang)
+        self.tab_buttons["attention"].setText(f"{title} ({count})" if count else title)
+        self._tab_columns = 0
+        if self.width() > 1:
+            self.on_resized(self.width(), self.height())
 
-        self._backend.run(jobs[name], on_done)
+    def _on_device_config_changed(self) -> None:
+        """Registration wrote the config: the kiosk re-reads it (its own checks included)."""
+        desk = self._backend.desk()
 
-    def _render(self, name: str) -> None:
-        error = self._errors.get(name)
-        label = self._status_labels[name]
-        label.setText(tr("service.load_failed", self.lang, error=error) if error else "")
-        if name == "status":
-            self._render_status(self._data.get("status") or {})
-        elif name == "sales":
-            self._render_sales(self._data.get("sales") or ())
-        elif name == "attention":
-            self._render_attention(self._data.get("attention") or ())
-
-    def _render_status(self, info: dict[str, Message | str]) -> None:
-        rows = status_rows(info, self.lang)
-        self.status_table.setRowCount(len(rows))
-        for row, (key, value) in enumerate(rows):
-            self.status_table.setItem(row, 0, QTableWidgetItem(key))
-            self.status_table.setItem(row, 1, QTableWidgetItem(value))
-
-    def _render_sales(self, sales: Sequence[SaleRecord]) -> None:
-        lang = self.lang
-        table = self.sales_table
-        table.setRowCount(len(sales))
-        for row, sale in enumerate(sales):
-            cells = sale_cells(sale, lang)
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if col == 2:
-                    item.setTextAlignment(_RIGHT)
-                table.setItem(row, col, item)
-        if not sales and not self._errors.get("sales"):
-            self._status_labels["sales"].setText(tr("service.no_sales", lang))
-
-    def _render_attention(self, sales: Sequence[SaleRecord]) -> None:
-        lang = self.lang
-        while self._attention_box.count():
-            item = self._attention_box.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.hide()  # at once: deleteLater waits for the event loop
-                widget.deleteLater()
-        self.resolve_buttons = {}
-        for sale in sales:
-            self._attention_box.addWidget(self._attention_card(sale))
-        self._attention_box.addStretch(1)
-        if not sales and not self._errors.get("attention"):
-            self._status_labels["attention"].setText(tr("service.no_attention", lang))
-        title = tr("service.tab.attention", lang)
-        self.tab_buttons["attention"].setText(f"{title} ({len(sales)})" if sales else title)
-
-    def _attention_card(self, sale: SaleRecord) -> QWidget:
-        card = QFrame()
-        card.setProperty("role", "card")
-        row = QHBoxLayout(card)
-        text = QLabel(attention_text(sale, self.lang))
-        text.setProperty("role", "small")
-        text.setWordWrap(True)
-        row.addWidget(text, 1)
-        sale_id = sale.sale_id
-        button = theme.BigButton(tr("service.resolve", self.lang), "primary", f"resolve_{sale_id}")
-        button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        button.clicked.connect(lambda _=False, s=sale_id: self.resolve(s))
-        self.resolve_buttons[sale_id] = button
-        row.addWidget(button)
-        return card
-
-    def resolve(self, sale_id: int) -> None:
-        """Mark a sale needing attention as dealt with, then reload the list."""
-        button = self.resolve_buttons.get(sale_id)
-        if button is not None:
-            button.setEnabled(False)
-        ticket = self._tickets.get("attention", 0)
-
-        def job() -> None:
-            self._backend.resolve(sale_id, note=RESOLVE_NOTE)
-
-        def on_done(_result: None, error: BaseException | None) -> None:
-            if self._tickets.get("attention") != ticket or not self.is_unlocked():
-                return
+        def done(result: Reloaded | None, error: BaseException | None) -> None:
             if error is not None:
-                reason = str(error) or type(error).__name__
-                self._status_labels["attention"].setText(
-                    tr("service.resolve_failed", self.lang, error=reason)
-                )
-                if button is not None:
-                    button.setEnabled(True)
+                self.device_page.show_error(error)
                 return
-            self._load("attention")
+            assert result is not None
+            self._backend.apply(result)
+            self.device_page.show_state()
 
-        self._backend.run(job, on_done)
-
-    def check_connection(self) -> None:
-        """Ask the backend to ping the bank and show its answer."""
-        ticket = self._tickets.get("check", 0) + 1
-        self._tickets["check"] = ticket
-        self.check_button.setEnabled(False)
-        self._show_check(Message("service.checking"))
-
-        def on_done(result: Message | str | None, error: BaseException | None) -> None:
-            if self._tickets.get("check") != ticket:
-                return
-            self.check_button.setEnabled(True)
-            failed = str(error) or type(error).__name__ if error is not None else None
-            self._show_check(
-                Message("service.check_failed", {"error": failed}) if failed else result
-            )
-
-        self._backend.run(self._backend.check_connection, on_done)
-
-    def _show_check(self, text: Message | str | None) -> None:
-        self._check_text = text
-        self.check_result.setText(render(text, self.lang))
+        if desk is not None:
+            self._backend.run(desk.reload, done)
 
     # --- look ------------------------------------------------------------------------------------
 
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
+        self._tab_columns = 0  # the words' widths changed: arrange the tabs again
         self.pin_page.retranslate(lang)
-        self.service_exit.setText(tr("service.exit", lang))
+        self.service_exit.setText(tr("svc.leave", lang))
+        self.title.setText(tr("service.title", lang))
         for name, button in self.tab_buttons.items():
-            button.setText(tr(f"service.tab.{name}", lang))
-        for button in self._refresh_buttons.values():
-            button.setText(tr("service.refresh", lang))
-        self.sales_table.setHorizontalHeaderLabels(
-            [
-                tr(f"service.col.{c}", lang)
-                for c in ("sale", "time", "amount", "state", "reason", "payment")
-            ]
-        )
-        self.check_button.setText(tr("service.check", lang))
-        self._show_check(self._check_text)
-        self.quit_button.setText(tr("service.quit", lang))
-        for name in ("status", "sales", "attention"):
-            if name in self._data or name in self._errors:
-                self._render(name)
+            button.setText(tr(f"svc.tab.{name}" if name != "sales" else "service.tab.sales", lang))
+        for page in self._tab_pages.values():
+            page.retranslate(lang)  # type: ignore[attr-defined]
+        if self.width() > 1:
+            self.on_resized(self.width(), self.height())
 
     def on_scale_changed(self, scale: float) -> None:
         self.pin_page.on_scale_changed(scale)
-        self._tab_grid.setSpacing(round(12 * scale))
-
-    def on_orientation_changed(self, portrait: bool) -> None:
-        # Four tab buttons do not fit across a portrait screen: two rows of two there.
-        for button in self.tab_buttons.values():
-            self._tab_grid.removeWidget(button)
-        for index, name in enumerate(TABS):
-            row, col = divmod(index, 2) if portrait else (0, index)
-            self._tab_grid.addWidget(self.tab_buttons[name], row, col)
+        self._tab_grid.setSpacing(round(10 * scale))
 
     def on_resized(self, width: int, height: int) -> None:
-        tables = (self.status_table, self.sales_table)
-        self._table_px = size_tables(tables, table_px(width, self.scale), self._table_px)
-        base = round(40 * self.scale)
+        base = round(32 * self.scale)
         self._root.setContentsMargins(base, base, base, base)
         # The PIN pad stays phone-sized (side by side with its texts when wide); tabs fill it.
         pad = round((720 if self.portrait else 1400) * self.scale)
         side = max(0, (width - 2 * base - pad) // 2)
         self.pin_page.box.setContentsMargins(side, 0, side, 0)
+        self._arrange_tabs(width - 2 * base)
+        # The sales table's text follows the room the page has, beside the tab bar or under it.
+        room = width - 2 * base
+        if self._sidebar:
+            room -= self._bar.minimumWidth() + self._body.spacing()
+        self.sales_page.size_text(room, self.scale)
+
+    def _arrange_tabs(self, width: int) -> None:
+        """Tabs beside the page on a wide screen, on top (as many across as fit whole) on a
+        tall one; the bar never takes more room than its buttons need."""
+        sidebar = width > self.height()
+        gap = self._tab_grid.spacing()
+        widest = max(b.sizeHint().width() for b in self.tab_buttons.values())
+        if sidebar:
+            columns = 1
+            widest = max(widest, self.service_exit.sizeHint().width())
+        else:
+            columns = max(1, min(len(TABS), (width + gap) // max(1, widest + gap)))
+            columns = -(-len(TABS) // -(-len(TABS) // columns))  # the same rows, evenly filled
+        if (columns, sidebar) != (self._tab_columns, self._sidebar):
+            self._tab_columns, self._sidebar = columns, sidebar
+            for button in self.tab_buttons.values():
+                self._tab_grid.removeWidget(button)
+            for index, name in enumerate(TABS):
+                row, col = divmod(index, columns)
+                self._tab_grid.addWidget(self.tab_buttons[name], row, col)
+            self._top.setDirection(
+                QBoxLayout.Direction.TopToBottom if sidebar else QBoxLayout.Direction.LeftToRight
+            )
+            self._body.setDirection(
+                QBoxLayout.Direction.LeftToRight if sidebar else QBoxLayout.Direction.TopToBottom
+            )
+        # The title only where it fits beside the leave button, whole.
+        room = width - self.service_exit.sizeHint().width() - self._top.spacing()
+        self.title.setVisible(not sidebar and self.title.sizeHint().width() <= room)
+        bar = self._bar.widget()
+        assert bar is not None
+        if sidebar:
+            self._bar.setMinimumHeight(0)  # what a tall (portrait) arrangement fixed before
+            self._bar.setMaximumHeight(16777215)
+            self._bar.setFixedWidth(widest + round(24 * self.scale))
+        else:
+            self._bar.setMinimumWidth(0)
+            self._bar.setMaximumWidth(16777215)
+            self._bar.setFixedHeight(min(bar.sizeHint().height(), self.height() // 2))

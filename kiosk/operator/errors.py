@@ -1,0 +1,61 @@
+"""The operator's refusals, and every failure turned into one sentence in the operator's language.
+
+A refusal is raised before anything is sent to the bank (an amount above what
+can be refunded, a purchase not in the customer's list); `explain` reads any
+error the operator's actions can meet — the bank's StatusCodes, the network,
+the config, the journal — so a screen shows a sentence, never a traceback.
+No secret is in any of them: the bank client's and the config's messages name
+keys and files, never their values.
+"""
+
+from __future__ import annotations
+
+from kiosk.i18n import tr
+from kiosk.i18n.bank import CODE_TEXTS, code_id
+from kiosk.journal import JournalError, RefundPending
+from kiosk.journal.records import amount_text
+from kiosk.kaspi import errors
+from kiosk.kaspi.settings import ConfigError
+
+
+class OperatorError(Exception):
+    """An operator's action refused before any bank call; `text(lang)` says why."""
+
+    def __init__(self, message_id: str, **values: object) -> None:
+        self.message_id = message_id
+        self.values = values
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        return tr(self.message_id, lang, **self.values)
+
+
+def code_sentence(code: int, lang: str, server_message: str | None = None) -> str:
+    """An Appendix 3 code in the operator's words; an unknown code keeps its number."""
+    normal = errors.normalize_code(code)
+    if normal in CODE_TEXTS:
+        return tr(code_id(normal), lang)
+    return tr("op.code.unknown", lang, code=code, message=server_message or "—")
+
+
+def explain(error: BaseException, lang: str) -> str:
+    """One line for the operator in `lang`, whatever the operator's action ran into."""
+    if isinstance(error, OperatorError):
+        return error.text(lang)
+    if isinstance(error, RefundPending):
+        return tr("op.refund.pending", lang, amount=amount_text(error.record.amount))
+    if isinstance(error, errors.ApiError):
+        return code_sentence(error.raw_code, lang, error.server_message)
+    if isinstance(error, errors.TlsError):
+        return tr("op.net.tls", lang)
+    if isinstance(error, errors.TransportError):
+        return tr("op.net.down", lang)
+    if isinstance(error, errors.UnsupportedOperation):
+        return tr("op.refund.basic", lang)
+    if isinstance(error, errors.KaspiError):
+        return tr("op.net.http", lang, detail=error.message)
+    if isinstance(error, ConfigError):
+        return tr("op.config", lang, detail=str(error))
+    if isinstance(error, JournalError):
+        return tr("op.journal", lang, detail=str(error))
+    return str(error) or type(error).__name__

@@ -1,0 +1,81 @@
+"""Device registration for the operator: list trade points, register, unregister.
+
+Each function calls the bank once and, on success, writes the config file
+through kiosk.config.write_value (the operator's comments and layout stay; the
+write is atomic). The caller then reloads the config (kiosk.operator.reload)
+so the running kiosk uses the new token. Failures are the bank client's typed
+errors or an OperatorError raised before any call.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.config import write_value
+from kiosk.kaspi import errors
+from kiosk.kaspi.client import KaspiClient
+from kiosk.kaspi.models import TradePoint
+from kiosk.kaspi.validate import valid_device_id
+from kiosk.operator.errors import OperatorError
+
+log = logging.getLogger("kiosk.operator")
+
+
+@dataclass(frozen=True)
+class Registered:
+    device_id: str
+    trade_point_id: int
+
+
+@dataclass(frozen=True)
+class Unregistered:
+    device_id: str
+    #: The bank no longer knew the device (-1501, or -1502 deleted): only the token was cleared.
+    already_gone: bool
+
+
+def trade_points(client: KaspiClient) -> list[TradePoint]:
+    """The organisation's trade points (scheme enhanced: of the configured BIN)."""
+    return client.trade_points()
+
+
+def register(
+    client: KaspiClient, config_path: Path, device_id: str, trade_point_id: int
+) -> Registered:
+    """device/register, then the token, device id and trade point are saved in the config.
+
+    The same device id at the same trade point gets the same token again, so a
+    repeat after a lost answer is harmless (the guide says so).
+    """
+    if not valid_device_id(device_id):
+        raise OperatorError("op.register.device_id")
+    if trade_point_id <= 0:
+        raise OperatorError("op.register.trade_point")
+    token = client.register_device(device_id, trade_point_id)
+    write_value(config_path, "kaspi", "device_token", token)
+    write_value(config_path, "device", "device_id", device_id)
+    write_value(config_path, "device", "trade_point_id", trade_point_id)
+    log.info("operator registered %s at trade point %s; token saved", device_id, trade_point_id)
+    return Registered(device_id, trade_point_id)
+
+
+def unregister(client: KaspiClient, config_path: Path, device_id: str) -> Unregistered:
+    """device/delete, then the token is cleared in the config.
+
+    A device the bank no longer knows (-1501) or has deleted (-1502) is unregistered
+    already: the token is useless, so it is cleared too and the answer says so.
+    """
+    if not client.settings.device_token:
+        raise OperatorError("op.register.not_registered")
+    gone = False
+    try:
+        client.delete_device()
+    except errors.ApiError as exc:
+        if exc.code not in errors.DEVICE_GONE:
+            raise
+        gone = True
+    write_value(config_path, "kaspi", "device_token", "")
+    log.info("operator unregistered %s%s", device_id, " (the bank knew it no more)" * gone)
+    return Unregistered(device_id, gone)
