@@ -84,6 +84,10 @@ class AdapterEmulator:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._buffer = bytearray()
+        # Descriptors unplugged but not yet closed. Closed on the reader thread only: a
+        # number closed while it waits on it is reused by the next open() anywhere in the
+        # process, and the reader would swallow that file's bytes.
+        self._retired: list[int] = []
 
     @property
     def port(self) -> str:
@@ -113,11 +117,15 @@ class AdapterEmulator:
     def unplug(self) -> None:
         """The USB cable is pulled: the kiosk's port fails and the path disappears."""
         with self._lock:
-            for fd in (self._master, self._slave):
-                if fd is not None:
-                    with contextlib.suppress(OSError):
-                        os.close(fd)
+            self._retired.extend(fd for fd in (self._master, self._slave) if fd is not None)
             self._master = self._slave = None
+            reader = self._thread
+            if reader is None or not reader.is_alive() or reader is threading.current_thread():
+                self._close_retired()
+            else:
+                # The reader may be inside select()/read() on the old number: it closes
+                # the pty itself, between passes, and this waits for that (a pass is 20 ms).
+                self._lock.wait_for(lambda: not self._retired, timeout=2.0)
             self._buffer.clear()
             if self._vend is not None:
                 product, price, _at = self._vend
@@ -189,6 +197,7 @@ class AdapterEmulator:
     def _run(self) -> None:
         while not self._stop.is_set():
             with self._lock:
+                self._close_retired()
                 master = self._master
                 self._fire_timers()
             if master is None:
@@ -221,6 +230,15 @@ class AdapterEmulator:
                         self.command_times.append(time.monotonic())
                         self._command(line)
                 self._lock.notify_all()
+
+    def _close_retired(self) -> None:
+        """Close unplugged descriptors; under the lock, on the reader (or with none running)."""
+        for fd in self._retired:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if self._retired:
+            self._retired.clear()
+            self._lock.notify_all()
 
     def _command(self, line: str) -> None:
         parts = line.split(",")

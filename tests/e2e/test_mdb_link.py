@@ -171,3 +171,21 @@ def _drain(events: Events) -> list[Any]:
             out.append(events.q.get_nowait())
         except queue.Empty:
             return out
+
+
+def test_unplugging_never_lets_the_emulator_read_a_file_that_reuses_its_descriptor(
+    tmp_path: Path,
+) -> None:
+    # The emulator's reader waits on the pty outside its lock. Closing the pty there let the
+    # next open() reuse the number, and the reader swallowed the first KiB of that file: a
+    # test's config came back without its [kaspi] section (a CI failure, 2026-11-29).
+    text = "".join(f"line {i:04d} of a file opened right after an unplug\n" for i in range(60))
+    source = tmp_path / "config.txt"
+    source.write_text(text, encoding="ascii")
+    with AdapterEmulator(tmp_path / "ttyMDB") as emu:
+        for _ in range(150):
+            emu.unplug()
+            with source.open(encoding="ascii") as fh:
+                time.sleep(0.005)  # the reader's next pass, were it still on the old number
+                assert fh.read() == text
+            emu.replug()
