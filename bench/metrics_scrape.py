@@ -77,7 +77,10 @@ def add_sale(journal: Journal, rng: random.Random, payment_id: int) -> None:
         journal.record_status(sale_id, "Processed")
     journal.set_state(sale_id, state, reason)
     if state is S.PROCESSED and rng.random() < 0.01:
-        journal.record_refund(sale_id, amount, payment_id + 1)
+        refund_id = journal.refunds.begin(
+            payment_id, amount, scheme="standard", source="bench", sale_id=sale_id
+        )
+        journal.refunds.done(refund_id, payment_id + 1)
 
 
 def build(data_dir: Path, sales: int, seed: int = 13) -> float:

@@ -12,6 +12,8 @@ Scheme standard (with the customer):
 5. payment/return with the QrReturnId (which serves one refund).
 
 Scheme enhanced (without the customer): steps 4 and 5, without a QrReturnId.
+The kiosk's own refund of a paid vend that did not drop (kiosk.gui.mdb_bridge,
+source `mdb`) is this one too, limited to the sale's first refund.
 
 Every payment/return is journalled before it is sent and again when it answered
 (kiosk.journal.refunds): `done`, `failed` (the bank refused: nothing moved) or
@@ -229,12 +231,14 @@ def send(
     available: Decimal | None = None,
     sale_id: int | None = None,
     source: str,
+    first_of_sale: bool = False,
 ) -> RefundResult:
     """payment/return once, journalled before and after; never retried here or below.
 
     RefundPending (from the journal) if an earlier refund of the payment is still
-    open; the bank's refusal re-raised as is (journalled failed); no usable answer
-    raises RefundUnknown (journalled unknown).
+    open, RefundRepeated if `first_of_sale` and the sale had one; the bank's refusal
+    re-raised as is (journalled failed); no usable answer raises RefundUnknown
+    (journalled unknown).
     """
     if sale_id is None:
         sale = journal.find_by_payment(payment_id)
@@ -247,6 +251,7 @@ def send(
         sale_id=sale_id,
         return_id=return_id,
         available=available,
+        first_of_sale=first_of_sale,
     )
     try:
         operation = client.refund(payment_id, amount, return_id)
@@ -301,8 +306,14 @@ def refund_without_customer(
     amount: Decimal,
     *,
     source: str = "cli",
+    sale_id: int | None = None,
+    first_of_sale: bool = False,
 ) -> RefundResult:
-    """Scheme enhanced: the amount checked against payment/details, then the refund."""
+    """Scheme enhanced: the amount checked against payment/details, then the refund.
+
+    `sale_id`: the kiosk's sale it refunds (found by the payment when None);
+    `first_of_sale`: only if that sale never had a refund (the kiosk on its own).
+    """
     details = client.payment_details(payment_id)
     check_amount(payment_id, amount, details.available_return_amount)
     return send(
@@ -311,5 +322,7 @@ def refund_without_customer(
         payment_id,
         amount,
         available=details.available_return_amount,
+        sale_id=sale_id,
         source=source,
+        first_of_sale=first_of_sale,
     )

@@ -6,8 +6,12 @@ same entry point the host API uses (journalled before qr/create, shown on the
 QR screen with its product); every change of that sale's journal record is
 fed to the pure `Vend` (kiosk.mdb.vend), and the `Step` it returns is carried
 out: the answer to the VMC, giving the sale up, and for a paid sale whose
-product did not drop, the refund — at once in scheme enhanced (journalled
-before and after, never repeated), otherwise on the attention list.
+product did not drop, the refund — at once in scheme enhanced, otherwise on the
+attention list. That refund is the operator's refund without the customer
+(kiosk.refund): AvailableReturnAmount read, a row in the journal's refunds
+table (source `mdb`) committed before payment/return and finished after; an
+answer lost leaves it `unknown` for service mode to check, and the kiosk
+refunds a sale on its own only once.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from kiosk import refund
 from kiosk.config import Config
 from kiosk.gui.worker import Worker
-from kiosk.journal import Journal, JournalError, SaleRecord
+from kiosk.journal import Journal, JournalError, RefundPending, RefundRepeated, SaleRecord
 from kiosk.mdb import protocol
 from kiosk.mdb.qibixx import Driver, DriverEvent, LinkDown, LinkUp
 from kiosk.mdb.vend import Answer, Step, Vend, amount_for
@@ -41,6 +46,8 @@ TICK_MS = 200
 CONNECTED, DISCONNECTED, DISABLED = "connected", "disconnected", "disabled"
 #: The out-of-service reason while the adapter is away: the mode's hold (kiosk.mode).
 UNPLUGGED = ADAPTER_AWAY
+#: The refunds table's source of the kiosk's own refund of a paid vend that did not drop.
+AUTOMATIC = "mdb"
 #: The VMC left the vend state by itself while it waited for the answer.
 _GIVE_UP_STATES = frozenset({"INACTIVE", "DISABLED", "ENABLED", "IDLE"})
 
@@ -258,6 +265,7 @@ class MdbBridge(QObject):
         client = self._refund_client
         if (
             record is None
+            or record.state is not SaleState.PROCESSED
             or record.qr_payment_id is None
             or client is None
             or self._config.kaspi.scheme != "enhanced"
@@ -265,26 +273,31 @@ class MdbBridge(QObject):
             log.warning("MDB: sale %s is on the attention list: refund it or hand over", sale_id)
             return
         amount, payment_id = record.amount, record.qr_payment_id
-        try:
-            self._journal.refund_requested(sale_id, amount, why)
-        except (ValueError, JournalError) as exc:
-            log.error("MDB: sale %s not refunded automatically: %s", sale_id, exc)
-            return
-        self._controller.sale_updated.emit(sale_id)
         log.warning("MDB: refunding %s ₸ of sale %s (payment %s)", amount, sale_id, payment_id)
 
-        def done(operation: Any, error: BaseException | None) -> None:
-            if error is None and isinstance(operation, int):
-                self._write(
-                    sale_id, lambda: self._journal.record_refund(sale_id, amount, operation)
-                )
-                log.info("MDB: sale %s refunded: operation %s", sale_id, operation)
-            else:
-                note = f"MDB: the automatic refund failed ({error}); refund by hand"
-                self._write(sale_id, lambda: self._journal.add_note(sale_id, note))
-                log.error("MDB: sale %s: automatic refund failed: %s", sale_id, error)
+        def job() -> refund.RefundResult:
+            # The operator's refund without the customer: AvailableReturnAmount read, the
+            # refunds row committed before payment/return; only the sale's first refund.
+            return refund.refund_without_customer(
+                client,
+                self._journal,
+                payment_id,
+                amount,
+                source=AUTOMATIC,
+                sale_id=sale_id,
+                first_of_sale=True,
+            )
 
-        self._worker.submit(lambda: client.refund(payment_id, amount), done)
+        def done(result: Any, error: BaseException | None) -> None:
+            if error is None:
+                log.info("MDB: sale %s refunded: operation %s", sale_id, result.return_operation_id)
+                self._controller.sale_updated.emit(sale_id)
+                return
+            note = f"MDB: {refund_trouble(error)}"
+            self._write(sale_id, lambda: self._journal.add_note(sale_id, note))
+            log.error("MDB: sale %s not refunded automatically: %s", sale_id, error)
+
+        self._worker.submit(job, done)
 
     def _write(self, sale_id: int, write: Callable[[], None]) -> None:
         try:
@@ -293,6 +306,18 @@ class MdbBridge(QObject):
             log.critical("MDB: journal write for sale %s failed: %s", sale_id, exc)
             return
         self._controller.sale_updated.emit(sale_id)
+
+
+def refund_trouble(error: BaseException) -> str:
+    """The sale's note when its automatic refund was not made (or may not have been)."""
+    if isinstance(error, refund.RefundUnknown):
+        return (
+            f"the automatic refund's outcome is unknown ({error.detail}): check refund"
+            f" {error.refund_id} in service mode before refunding again"
+        )
+    if isinstance(error, RefundPending | RefundRepeated | refund.RefundRefused):
+        return f"not refunded automatically: {error}"
+    return f"the automatic refund failed ({error}); refund by hand"
 
 
 def attach(shell: Any, config: Config, clients: Clients) -> MdbBridge | None:

@@ -9,7 +9,14 @@ journal this is (kept outside it) and the highest sale id issued.
 from kiosk.journal.errors import JournalError, SaleNotFound
 from kiosk.journal.identity import JournalRefused
 from kiosk.journal.records import SOURCES, EventRecord, SaleRecord, can_move
-from kiosk.journal.refunds import DayTotals, RefundBook, RefundPending, RefundRecord, RefundState
+from kiosk.journal.refunds import (
+    DayTotals,
+    RefundBook,
+    RefundPending,
+    RefundRecord,
+    RefundRepeated,
+    RefundState,
+)
 from kiosk.journal.schema import MIGRATIONS
 from kiosk.journal.store import FILE_NAME, Journal, accept
 
@@ -25,6 +32,7 @@ __all__ = [
     "RefundBook",
     "RefundPending",
     "RefundRecord",
+    "RefundRepeated",
     "RefundState",
     "SaleNotFound",
     "SaleRecord",

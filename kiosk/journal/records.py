@@ -130,7 +130,8 @@ class EventRecord:
     id: int
     sale_id: int
     at: str  # UTC ISO 8601
-    # created, payment, status, state, note, refund_requested, refund, resolved, recovered, archived
+    # created, payment, status, state, note, refund_sending / _done / _failed / _unknown, refund,
+    # resolved, recovered, archived; refund_requested in journals of kiosks before migration 5
     kind: str
     detail: dict[str, Any]
 

@@ -10,7 +10,9 @@ its own, and the check and the new row are one transaction.
 
 When the refund is of one of the kiosk's own sales, the sale's history gets
 the same steps as events, and a done refund adds to its refunded amount and
-settles its attention (as Journal.record_refund does).
+settles its attention. The kiosk's own refunds (the MDB bridge's, of a paid vend
+that did not drop: source `mdb`) are rows here like the operator's, and come at
+most once per sale: `begin(first_of_sale=True)` refuses a sale that has any.
 """
 
 from __future__ import annotations
@@ -93,6 +95,18 @@ class RefundPending(Exception):
         )
 
 
+class RefundRepeated(Exception):
+    """The kiosk would refund on its own a sale that has had a refund before: never twice."""
+
+    def __init__(self, record: RefundRecord) -> None:
+        self.record = record
+        super().__init__(
+            f"sale {record.sale_id} already has refund {record.refund_id}"
+            f" ({amount_text(record.amount)} ₸, {record.source}, {record.state.value}):"
+            " the kiosk does not refund it again on its own"
+        )
+
+
 class _Store(Protocol):
     """The part of kiosk.journal.store.Store used here (not imported: no cycle)."""
 
@@ -119,16 +133,24 @@ class RefundBook:
         sale_id: int | None = None,
         return_id: int | None = None,
         available: Decimal | None = None,
+        first_of_sale: bool = False,
     ) -> int:
         """Commit the refund as `sending`; call it before payment/return. Returns its id.
 
-        RefundPending if the payment already has a refund whose outcome is open.
+        RefundPending if the payment already has a refund whose outcome is open;
+        with `first_of_sale` (the kiosk refunding on its own), RefundRepeated if the
+        sale has had any refund before, whatever its outcome.
         """
         check_amount(amount, "refund amount")
+        if first_of_sale and sale_id is None:
+            raise ValueError("a sale's first refund needs the sale")
         with self._store._tx() as conn:
             row = self._open_row(conn, qr_payment_id)
             if row is not None:
                 raise RefundPending(RefundRecord._from_row(row))
+            earlier = self._sale_row(conn, sale_id) if first_of_sale else None
+            if earlier is not None:
+                raise RefundRepeated(RefundRecord._from_row(earlier))
             now = self._store._now()
             cursor = conn.execute(
                 "INSERT INTO refunds (requested_at, qr_payment_id, sale_id, amount, available,"
@@ -260,6 +282,14 @@ class RefundBook:
         ).fetchone()
         return found
 
+    @staticmethod
+    def _sale_row(conn: sqlite3.Connection, sale_id: int | None) -> sqlite3.Row | None:
+        found: sqlite3.Row | None = conn.execute(
+            f"SELECT {_FIELDS} FROM refunds WHERE sale_id = ? ORDER BY refund_id LIMIT 1",
+            (sale_id,),
+        ).fetchone()
+        return found
+
     # --- reads ---
 
     def get(self, refund_id: int) -> RefundRecord | None:
@@ -274,6 +304,14 @@ class RefundBook:
         with self._store._tx(write=False) as conn:
             row = self._open_row(conn, qr_payment_id)
         return RefundRecord._from_row(row) if row is not None else None
+
+    def of_sale(self, sale_id: int) -> list[RefundRecord]:
+        """The sale's refunds, oldest first."""
+        with self._store._tx(write=False) as conn:
+            rows = conn.execute(
+                f"SELECT {_FIELDS} FROM refunds WHERE sale_id = ? ORDER BY refund_id", (sale_id,)
+            ).fetchall()
+        return [RefundRecord._from_row(r) for r in rows]
 
     def recent(self, limit: int = 50) -> list[RefundRecord]:
         with self._store._tx(write=False) as conn:

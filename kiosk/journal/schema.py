@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -81,6 +82,74 @@ def _migrate_refunds(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX refunds_requested ON refunds (requested_at)")
 
 
+#: The note the MDB bridge wrote when an automatic refund raised (before migration 5).
+_OLD_FAILURE_NOTE = "MDB: the automatic refund failed"
+
+
+def _migrate_automatic_refunds(conn: sqlite3.Connection) -> None:
+    """The MDB bridge's automatic refunds join the refunds table (source `mdb`).
+
+    Before, an automatic refund was a `refund_requested` event on the sale, then
+    either a `refund` event without a refund_id (the bank's ReturnOperationId) or a
+    note "MDB: the automatic refund failed (...)", or nothing (the kiosk stopped
+    between the two). Each becomes a refunds row, so service mode shows and guards
+    it like any other and the kiosk never refunds that sale on its own again: done
+    after a `refund` event; otherwise unknown, for the note never told a refusal
+    from a lost answer, and nothing after it means the answer was never journalled.
+    The events stay as they are: they are the sale's history.
+    """
+    asked = conn.execute(
+        "SELECT id, sale_id, at, detail FROM events WHERE kind = 'refund_requested'"
+        " UNION ALL SELECT id, sale_id, at, detail FROM events_archive"
+        " WHERE kind = 'refund_requested' ORDER BY id"
+    ).fetchall()
+    for event_id, sale_id, requested_at, detail in asked:
+        sale = conn.execute(
+            "SELECT qr_payment_id, scheme FROM sales WHERE sale_id = ?"
+            " UNION ALL SELECT qr_payment_id, scheme FROM sales_archive WHERE sale_id = ?",
+            (sale_id, sale_id),
+        ).fetchone()
+        if sale is None or sale[0] is None:
+            continue  # only a paid sale was refunded: without its payment there is no row
+        state, finished_at, operation = "unknown", None, None
+        error: str | None = "no answer journalled: the kiosk stopped while the refund was sent"
+        later = conn.execute(
+            "SELECT id, at, kind, detail FROM events WHERE sale_id = ? AND id > ?"
+            " UNION ALL SELECT id, at, kind, detail FROM events_archive"
+            " WHERE sale_id = ? AND id > ? ORDER BY id",
+            (sale_id, event_id, sale_id, event_id),
+        )
+        for _, at, kind, text in later:
+            after = json.loads(text)
+            if kind == "refund" and "refund_id" not in after:  # the old Journal.record_refund
+                state, finished_at, operation, error = (
+                    "done",
+                    at,
+                    after["return_operation_id"],
+                    None,
+                )
+                break
+            if kind == "note" and str(after.get("text", "")).startswith(_OLD_FAILURE_NOTE):
+                finished_at, error = at, after["text"]
+                break
+        conn.execute(
+            "INSERT INTO refunds (requested_at, finished_at, qr_payment_id, sale_id, amount,"
+            " scheme, source, state, return_operation_id, error)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'mdb', ?, ?, ?)",
+            (
+                requested_at,
+                finished_at,
+                sale[0],
+                sale_id,
+                json.loads(detail)["amount"],
+                sale[1],
+                state,
+                operation,
+                error,
+            ),
+        )
+
+
 #: MIGRATIONS[n] takes a file from schema version n to n + 1 (PRAGMA user_version).
 #: Append only; never edit a step that has shipped.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -88,6 +157,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_v2,
     _migrate_product,
     _migrate_refunds,
+    _migrate_automatic_refunds,
 ]
 
 

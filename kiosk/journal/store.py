@@ -454,60 +454,6 @@ class Journal(Store):
             self._update(conn, sale_id, note=text, updated_at=now)
             self._event(conn, sale_id, now, "note", {"text": text})
 
-    def record_refund(self, sale_id: int, amount: Decimal, return_operation_id: int) -> None:
-        """The bank made a refund (ReturnOperationId): add it up and close the sale's attention.
-
-        Not capped at the sale's amount: the bank refunds up to what was really
-        paid (AvailableReturnAmount), which differs when the amount did not match.
-        """
-        check_amount(amount, "refund amount")
-        with self._tx() as conn:
-            row = self._row(conn, sale_id)
-            if row["state"] != SaleState.PROCESSED.value:
-                raise ValueError(f"sale {sale_id} is {row['state']}: only a paid sale is refunded")
-            now = self._now()
-            total = Decimal(row["refunded_amount"]) + amount
-            resolved = row["resolved_at"]
-            if row["needs_refund"] and resolved is None:
-                resolved = now
-            self._update(
-                conn,
-                sale_id,
-                refunded_amount=amount_text(total),
-                resolved_at=resolved,
-                updated_at=now,
-            )
-            self._event(
-                conn,
-                sale_id,
-                now,
-                "refund",
-                {
-                    "amount": amount_text(amount),
-                    "return_operation_id": return_operation_id,
-                    "refunded_total": amount_text(total),
-                },
-            )
-
-    def refund_requested(self, sale_id: int, amount: Decimal, why: str) -> None:
-        """About to ask the bank for an automatic refund: committed first, and only once.
-
-        ValueError for an unpaid sale or a second request, even after a crash in
-        between (the operator checks that one with the bank).
-        """
-        check_amount(amount, "refund amount")
-        with self._tx() as conn:
-            row = self._row(conn, sale_id)
-            if row["state"] != SaleState.PROCESSED.value:
-                raise ValueError(f"sale {sale_id} is {row['state']}: only a paid sale is refunded")
-            asked = "SELECT 1 FROM events WHERE sale_id = ? AND kind = 'refund_requested'"
-            if conn.execute(asked, (sale_id,)).fetchone() is not None:
-                raise ValueError(f"sale {sale_id}: an automatic refund was already requested")
-            now = self._now()
-            self._update(conn, sale_id, updated_at=now)
-            detail = {"amount": amount_text(amount), "why": why}
-            self._event(conn, sale_id, now, "refund_requested", detail)
-
     def settle(self, sale_id: int, note: str, *, action: str | None = None) -> None:
         """The operator settled it (handed over, refunded elsewhere); `note`, `action` say how."""
         with self._tx() as conn:

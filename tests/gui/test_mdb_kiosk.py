@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from helpers.kiosk import kiosk_config, wait_for_taps
 
-from kiosk.journal import SaleRecord
+from kiosk import config as cfg
+from kiosk.journal import RefundPending, RefundRecord, RefundState, SaleRecord
 from kiosk.mdb.emulator import AdapterEmulator, Outcome
 from kiosk.mdb.vend import Phase
 from kiosk.mode import ADAPTER_AWAY, Mode
+from kiosk.operator.desk import OperatorDesk
 from kiosk.sale import OutOfService, Reason, SaleState
 from kiosk.sandbox import Sandbox
 
@@ -33,11 +35,14 @@ def start(
     sandbox: Sandbox,
     adapter: AdapterEmulator,
     scheme: str = "standard",
+    *,
+    kaspi: dict[str, Any] | None = None,
     **mdb: Any,
 ) -> Any:
     edits = {
         f"mdb__{k}": v for k, v in {"vend_timeout": 30.0, "dispense_timeout": 2.0, **mdb}.items()
     }
+    edits.update({f"kaspi__{k}": v for k, v in (kaspi or {}).items()})
     path = kiosk_config(
         sandbox,
         scheme,
@@ -192,27 +197,96 @@ def test_paid_after_the_deadline_once_scanned_needs_a_refund_and_is_never_approv
     assert no_vend_approved(adapter)
 
 
+def paid_not_dispensed(
+    qtbot: Any, sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator, **kaspi: Any
+) -> tuple[Any, int, int]:
+    """Scheme enhanced: a vend paid whose product did not drop; the shell, sale and payment."""
+    adapter.dispense = "fail"
+    shell = start(start_kiosk, sandbox, adapter, scheme="enhanced", kaspi=kaspi)
+    sale_id, payment_id = vend_qr(qtbot, shell, adapter)
+    sandbox.scan(payment_id)
+    sandbox.confirm(payment_id)
+    assert wait_outcome(qtbot, adapter).dispensed == "fail"
+    return shell, sale_id, payment_id
+
+
+def bank_calls(sandbox: Sandbox, path: str) -> list[str]:
+    return [r.path for r in sandbox.requests if path in r.path]
+
+
+def finished_refunds(shell: Any, sale_id: int) -> list[RefundRecord]:
+    """The sale's refunds once none is still being sent."""
+    return [r for r in shell.journal.refunds.recent() if r.sale_id == sale_id and r.finished_at]
+
+
 def test_dispense_failure_in_scheme_enhanced_is_refunded_at_once_and_once(
     qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
 ) -> None:
-    adapter.dispense = "fail"
-    shell = start(start_kiosk, fast_sandbox, adapter, scheme="enhanced")
-    sale_id, payment_id = vend_qr(qtbot, shell, adapter)
-    fast_sandbox.scan(payment_id)
-    fast_sandbox.confirm(payment_id)
-    assert wait_outcome(qtbot, adapter).dispensed == "fail"
+    shell, sale_id, payment_id = paid_not_dispensed(qtbot, fast_sandbox, start_kiosk, adapter)
     qtbot.waitUntil(lambda: record(shell, sale_id).refunded_amount == Decimal(350), timeout=8000)
     refunded = record(shell, sale_id)
     assert refunded.state is SaleState.PROCESSED and refunded.reason is Reason.NOT_DISPENSED
     assert refunded.needs_refund and refunded.resolved_at is not None  # off the attention list
+    # One record of it, the one service mode keeps: the refunds table, source mdb, with the
+    # AvailableReturnAmount read before payment/return.
+    [row] = finished_refunds(shell, sale_id)
+    assert (row.source, row.state, row.qr_payment_id) == ("mdb", RefundState.DONE, payment_id)
+    assert (row.amount, row.available, row.scheme) == (Decimal(350), Decimal(350), "enhanced")
+    [bank_refund] = fast_sandbox.payment(payment_id)["refunds"]
+    assert row.return_operation_id == bank_refund["id"]
     history = kinds(shell, sale_id)
-    assert history.index("refund_requested") < history.index("refund")
-    assert history.count("refund_requested") == history.count("refund") == 1
+    assert history.index("refund_sending") < history.index("refund_done") < history.index("refund")
+    assert history.count("refund") == 1 and "refund_requested" not in history
     assert shell.journal.unsettled() == []
-    assert (
-        fast_sandbox.requests
-        and sum("/payment/return" in r.path for r in fast_sandbox.requests) == 1
+    assert len(bank_calls(fast_sandbox, "/payment/return")) == 1
+    details = [i for i, r in enumerate(fast_sandbox.requests) if "/payment/details" in r.path]
+    returns = [i for i, r in enumerate(fast_sandbox.requests) if "/payment/return" in r.path]
+    assert details and details[-1] < returns[0]
+
+
+def test_an_automatic_refund_without_an_answer_waits_for_the_operators_check(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    fast_sandbox.inject_fault("drop", count=1, path_contains="/payment/return")
+    shell, sale_id, payment_id = paid_not_dispensed(qtbot, fast_sandbox, start_kiosk, adapter)
+    qtbot.waitUntil(lambda: finished_refunds(shell, sale_id) != [], timeout=8000)
+    [row] = finished_refunds(shell, sale_id)
+    assert (row.source, row.state, row.qr_payment_id) == ("mdb", RefundState.UNKNOWN, payment_id)
+    qtbot.waitUntil(lambda: "outcome is unknown" in (record(shell, sale_id).note or ""))
+    assert record(shell, sale_id).unsettled  # still on the attention list, nothing added up
+    # Service mode sees it as an open refund and refuses another of the payment until checked.
+    desk = OperatorDesk(cfg.load(fast_sandbox.config_path("enhanced")), shell.journal)
+    try:
+        assert [r.refund_id for r in desk.open_refunds()] == [row.refund_id]
+        with pytest.raises(RefundPending, match="check it before another"):
+            desk.refund(desk.plan(payment_id, None))
+        assert len(bank_calls(fast_sandbox, "/payment/return")) == 1
+        desk.check_refund(row.refund_id, went_through=False)
+        desk.refund(desk.plan(payment_id, None))
+    finally:
+        desk.close()
+    assert record(shell, sale_id).refunded_amount == Decimal(350)
+    assert shell.journal.unsettled() == []
+
+
+def test_an_automatic_refund_whose_answer_came_too_late_is_checked_as_gone_through(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
+) -> None:
+    # The bank makes the refund, but its answer comes after the kiosk stopped waiting.
+    fast_sandbox.inject_fault("slow", count=1, path_contains="/payment/return", delay=2.0)
+    shell, sale_id, payment_id = paid_not_dispensed(
+        qtbot, fast_sandbox, start_kiosk, adapter, read_timeout=1.0
     )
+    qtbot.waitUntil(lambda: finished_refunds(shell, sale_id) != [], timeout=8000)
+    [row] = finished_refunds(shell, sale_id)
+    assert (row.source, row.state) == ("mdb", RefundState.UNKNOWN)
+    with pytest.raises(RefundPending):  # the guard is the journal's, for every refunding path
+        shell.journal.refunds.begin(payment_id, Decimal(1), scheme="enhanced", source="cli")
+    qtbot.waitUntil(lambda: fast_sandbox.payment(payment_id)["refunds"] != [], timeout=5000)
+    shell.journal.refunds.checked(row.refund_id, True, "AvailableReturnAmount is 0")
+    settled = record(shell, sale_id)
+    assert settled.refunded_amount == Decimal(350) and not settled.unsettled
+    assert len(bank_calls(fast_sandbox, "/payment/return")) == 1
 
 
 def test_dispense_failure_in_scheme_standard_goes_on_the_attention_list(
@@ -230,7 +304,8 @@ def test_dispense_failure_in_scheme_standard_goes_on_the_attention_list(
     assert unpaid.state is SaleState.PROCESSED and unpaid.reason is Reason.NOT_DISPENSED
     assert unpaid.unsettled and unpaid.refunded_amount == 0
     assert [r.sale_id for r in shell.journal.unsettled()] == [sale_id]
-    assert "refund_requested" not in kinds(shell, sale_id)
+    assert shell.journal.refunds.recent() == []
+    assert bank_calls(fast_sandbox, "/payment/return") == []
 
 
 def test_no_dispense_report_in_time_is_paid_not_dispensed(

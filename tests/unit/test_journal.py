@@ -177,24 +177,6 @@ def test_a_version_1_file_gains_the_product_column_and_keeps_its_sales(tmp_path:
         assert "product" in archive
 
 
-def test_an_automatic_refund_is_requested_once_only_and_only_for_a_paid_sale(
-    tmp_path: Path,
-) -> None:
-    with Journal.open(tmp_path) as j:
-        unpaid = sale_in(j, S.FAILED)
-        with pytest.raises(ValueError, match="only a paid sale"):
-            j.refund_requested(unpaid, Decimal("350"), "not dispensed")
-        paid = sale_in(j, S.PROCESSED)
-        j.refund_requested(paid, Decimal("350"), "not dispensed")
-        with pytest.raises(ValueError, match="already requested"):
-            j.refund_requested(paid, Decimal("350"), "not dispensed")
-        kinds = [e.kind for e in j.events(paid)]
-        assert kinds.count("refund_requested") == 1
-    # Also after a restart (a crash between the request and the bank's answer).
-    with Journal.open(tmp_path) as j, pytest.raises(ValueError, match="already requested"):
-        j.refund_requested(paid, Decimal("350"), "not dispensed")
-
-
 def test_a_newer_version_file_is_refused_clearly_and_left_alone(tmp_path: Path) -> None:
     with Journal.open(tmp_path) as j:
         new_sale(j)
@@ -454,26 +436,20 @@ def test_only_a_paid_sale_can_need_a_refund(journal: Journal, state: SaleState) 
 def test_refunds_add_up_exactly_and_settle_the_sale(journal: Journal) -> None:
     sale_id = sale_in(journal, S.PROCESSED)
     journal.set_state(sale_id, S.PROCESSED, Reason.AMOUNT_MISMATCH, needs_refund=True)
-    journal.record_refund(sale_id, Decimal("0.10"), 555001)
-    journal.record_refund(sale_id, Decimal("0.20"), 555002)
+    for amount, operation in (("0.10", 555001), ("0.20", 555002)):
+        refund_id = journal.refunds.begin(
+            7001, Decimal(amount), scheme="enhanced", source="service", sale_id=sale_id
+        )
+        journal.refunds.done(refund_id, operation)
     record = journal.get(sale_id)
     assert record is not None
     assert record.refunded_amount == Decimal("0.30")
     assert record.resolved_at is not None and journal.unsettled() == []
     refunds = [e.detail for e in journal.events(sale_id) if e.kind == "refund"]
     assert refunds == [
-        {"amount": "0.10", "return_operation_id": 555001, "refunded_total": "0.10"},
-        {"amount": "0.20", "return_operation_id": 555002, "refunded_total": "0.30"},
+        {"amount": "0.10", "return_operation_id": 555001, "refunded_total": "0.10", "refund_id": 1},
+        {"amount": "0.20", "return_operation_id": 555002, "refunded_total": "0.30", "refund_id": 2},
     ]
-
-
-@pytest.mark.parametrize("state", [S.CREATING, S.QR, S.FAILED, S.UNKNOWN])
-def test_an_unpaid_sale_cannot_be_refunded(journal: Journal, state: SaleState) -> None:
-    sale_id = sale_in(journal, state)
-    with pytest.raises(ValueError, match="only a paid sale"):
-        journal.record_refund(sale_id, Decimal("1.00"), 1)
-    with pytest.raises(TypeError):
-        journal.record_refund(sale_id, 1.0, 1)  # type: ignore[arg-type]
 
 
 def test_notes_keep_the_latest_and_the_history(journal: Journal) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
@@ -11,7 +12,15 @@ from pathlib import Path
 import pytest
 from helpers.journal import START, Clock, new_sale, raw, sale_in
 
-from kiosk.journal import FILE_NAME, MIGRATIONS, Journal, RefundPending, RefundState
+from kiosk.journal import (
+    FILE_NAME,
+    MIGRATIONS,
+    Journal,
+    RefundPending,
+    RefundRepeated,
+    RefundState,
+)
+from kiosk.journal.archive import archive_sales
 from kiosk.sale import SaleState
 
 
@@ -142,3 +151,160 @@ def test_settle_records_the_operators_action(journal: Journal) -> None:
     event = journal.events(sale_id)[-1]
     assert event.kind == "resolved"
     assert event.detail == {"note": "goods handed over", "action": "handed_over"}
+
+
+def test_the_kiosk_refunds_a_sale_on_its_own_only_once(tmp_path: Path) -> None:
+    with Journal.open(tmp_path) as journal:
+        sale_id = sale_in(journal, SaleState.PROCESSED, payment_id=7001)
+        with pytest.raises(ValueError, match="needs the sale"):
+            journal.refunds.begin(
+                7001, Decimal("5"), scheme="enhanced", source="mdb", first_of_sale=True
+            )
+        first = journal.refunds.begin(
+            7001, Decimal("5"), scheme="enhanced", source="mdb", sale_id=sale_id, first_of_sale=True
+        )
+        journal.refunds.failed(first, "-999")  # nothing moved, and still: not again on its own
+        with pytest.raises(RefundRepeated) as caught:
+            journal.refunds.begin(
+                7001,
+                Decimal("5"),
+                scheme="enhanced",
+                source="mdb",
+                sale_id=sale_id,
+                first_of_sale=True,
+            )
+        assert caught.value.record.refund_id == first
+        # The operator may refund it (the journal's other guard, an open refund, still holds).
+        by_hand = journal.refunds.begin(
+            7001, Decimal("5"), scheme="enhanced", source="service", sale_id=sale_id
+        )
+        journal.refunds.done(by_hand, 2)
+        other = sale_in(journal, SaleState.PROCESSED, payment_id=7002)
+        journal.refunds.done(
+            journal.refunds.begin(
+                7002, Decimal("1"), scheme="enhanced", source="service", sale_id=other
+            ),
+            1,
+        )
+    with Journal.open(tmp_path) as journal:  # a restart changes nothing
+        for sale, payment in ((sale_id, 7001), (other, 7002)):
+            with pytest.raises(RefundRepeated):
+                journal.refunds.begin(
+                    payment,
+                    Decimal("1"),
+                    scheme="enhanced",
+                    source="mdb",
+                    sale_id=sale,
+                    first_of_sale=True,
+                )
+        assert [r.source for r in journal.refunds.of_sale(sale_id)] == ["mdb", "service"]
+
+
+OLD_AT = "2026-01-05T10:00:00.000+00:00"
+
+
+def old_sale(conn: sqlite3.Connection, payment_id: int, *, refunded: bool = False) -> int:
+    """A paid vend whose product did not drop, as a version-4 kiosk wrote it (scheme enhanced)."""
+    cursor = conn.execute(
+        "INSERT INTO sales (created_at, updated_at, amount, source, scheme, device_id, state,"
+        " reason, qr_payment_id, needs_refund, resolved_at, refunded_amount, product)"
+        " VALUES (?, ?, '350', 'mdb', 'enhanced', 'K', 'processed', 'not_dispensed', ?, 1, ?, ?,"
+        " '7')",
+        (OLD_AT, OLD_AT, payment_id, OLD_AT if refunded else None, "350" if refunded else "0"),
+    )
+    sale_id = cursor.lastrowid
+    assert sale_id is not None
+    return sale_id
+
+
+def old_event(
+    conn: sqlite3.Connection, sale_id: int, kind: str, detail: dict[str, object], at: str = OLD_AT
+) -> None:
+    conn.execute(
+        "INSERT INTO events (sale_id, at, kind, detail) VALUES (?, ?, ?, ?)",
+        (sale_id, at, kind, json.dumps(detail, ensure_ascii=False, sort_keys=True)),
+    )
+
+
+def old_refund(conn: sqlite3.Connection, sale_id: int, operation: int, at: str = OLD_AT) -> None:
+    """The old Journal.record_refund's event: the bank's answer to an automatic refund."""
+    detail = {"amount": "350", "return_operation_id": operation, "refunded_total": "350"}
+    old_event(conn, sale_id, "refund", detail, at)
+
+
+def test_a_version_4_journals_automatic_refunds_become_refund_rows(tmp_path: Path) -> None:
+    """A journal file as kiosks before migration 5 left it: automatic refunds only as events
+    (`refund_requested`, then the refund, a failure note or nothing), one of them archived."""
+    conn = sqlite3.connect(tmp_path / FILE_NAME, isolation_level=None)
+    for step in MIGRATIONS[:4]:
+        step(conn)
+    conn.execute("PRAGMA user_version = 4")
+    asked = {"amount": "350", "why": "the machine failed to dispense (VEND 3)"}
+    archived = old_sale(conn, 9004, refunded=True)
+    old_event(conn, archived, "refund_requested", asked)
+    old_refund(conn, archived, 880004)
+    archive_sales(conn, OLD_AT, 30, "2026-02-01T00:00:00.000+00:00")
+    done = old_sale(conn, 9001, refunded=True)
+    old_event(conn, done, "refund_requested", asked)
+    old_refund(conn, done, 880001, "2026-01-05T10:00:02.000+00:00")
+    failed = old_sale(conn, 9002)
+    old_event(conn, failed, "refund_requested", asked)
+    note = "MDB: the automatic refund failed (no connection to the bank); refund by hand"
+    old_event(conn, failed, "note", {"text": note}, "2026-01-05T10:00:03.000+00:00")
+    crashed = old_sale(conn, 9003)
+    old_event(conn, crashed, "refund_requested", asked)
+    # An operator's refund is already a row (its event has a refund_id): nothing added for it.
+    by_hand = old_sale(conn, 9005, refunded=True)
+    conn.execute(
+        "INSERT INTO refunds (requested_at, finished_at, qr_payment_id, sale_id, amount,"
+        " scheme, source, state, return_operation_id) VALUES (?, ?, 9005, ?, '350', 'enhanced',"
+        " 'service', 'done', 880005)",
+        (OLD_AT, OLD_AT, by_hand),
+    )
+    detail = {"amount": "350", "return_operation_id": 880005, "refunded_total": "350"}
+    old_event(conn, by_hand, "refund", {**detail, "refund_id": 1})
+    assert conn.execute("SELECT count(*) FROM sales_archive").fetchone()[0] == 1
+    conn.close()
+
+    with Journal.open(tmp_path) as journal:
+        rows = {r.sale_id: r for r in journal.refunds.recent()}
+        assert sorted(rows) == sorted([archived, done, failed, crashed, by_hand])
+        assert rows[by_hand].source == "service"
+        for sale_id in (archived, done, failed, crashed):
+            row = rows[sale_id]
+            assert (row.source, row.amount, row.scheme) == ("mdb", Decimal(350), "enhanced")
+            assert row.requested_at == OLD_AT and row.return_id is None
+        assert (rows[done].state, rows[done].return_operation_id) == (RefundState.DONE, 880001)
+        assert rows[done].finished_at == "2026-01-05T10:00:02.000+00:00"
+        assert (rows[archived].state, rows[archived].qr_payment_id) == (RefundState.DONE, 9004)
+        # The bridge's failure note never told a refusal from a lost answer: the operator checks.
+        assert (rows[failed].state, rows[failed].error) == (RefundState.UNKNOWN, note)
+        assert rows[crashed].state is RefundState.UNKNOWN and rows[crashed].finished_at is None
+        # Honoured: no second automatic refund of any of them; no refund at all of an open one.
+        for sale_id in (archived, done):
+            with pytest.raises(RefundRepeated):
+                begin_automatic(journal, rows[sale_id].qr_payment_id, sale_id)
+        for sale_id in (failed, crashed):
+            with pytest.raises(RefundPending):
+                begin_automatic(journal, rows[sale_id].qr_payment_id, sale_id)
+            with pytest.raises(RefundPending):
+                journal.refunds.begin(
+                    rows[sale_id].qr_payment_id, Decimal(1), scheme="enhanced", source="service"
+                )
+        # The sales themselves read as before; the refunds tally is not counted twice.
+        record = journal.get(done)
+        assert record is not None and record.refunded_amount == Decimal(350)
+    with raw(tmp_path) as other:
+        assert other.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert other.execute("SELECT count(*) FROM refunds").fetchone()[0] == 5
+
+
+def begin_automatic(journal: Journal, payment_id: int, sale_id: int) -> int:
+    return journal.refunds.begin(
+        payment_id,
+        Decimal(350),
+        scheme="enhanced",
+        source="mdb",
+        sale_id=sale_id,
+        first_of_sale=True,
+    )

@@ -103,8 +103,11 @@ def test_each_read_adds_only_what_is_new(journal: Journal) -> None:
 
 def test_refunds_are_counted(journal: Journal) -> None:
     sale_id = sale(journal, "100", S.PROCESSED)
-    journal.record_refund(sale_id, Decimal("40.25"), 900001)
-    journal.record_refund(sale_id, Decimal("10"), 900002)
+    for amount, operation in (("40.25", 900001), ("10", 900002)):
+        refund_id = journal.refunds.begin(
+            7001, Decimal(amount), scheme="enhanced", source="service", sale_id=sale_id
+        )
+        journal.refunds.done(refund_id, operation)
     counts = JournalCounts(journal.path).read()
     assert (counts.refunds, counts.refunded_tiyn) == (2, 5025)
 
