@@ -305,6 +305,16 @@ class RefundBook:
             row = self._open_row(conn, qr_payment_id)
         return RefundRecord._from_row(row) if row is not None else None
 
+    def all_open(self) -> list[RefundRecord]:
+        """Every refund whose outcome is open, however old, oldest first: the operator checks."""
+        marks = ", ".join("?" * len(_OPEN))
+        with self._store._tx(write=False) as conn:
+            rows = conn.execute(
+                f"SELECT {_FIELDS} FROM refunds WHERE state IN ({marks}) ORDER BY refund_id",
+                _OPEN,
+            ).fetchall()
+        return [RefundRecord._from_row(r) for r in rows]
+
     def of_sale(self, sale_id: int) -> list[RefundRecord]:
         """The sale's refunds, oldest first."""
         with self._store._tx(write=False) as conn:

@@ -138,7 +138,7 @@ class OperatorDesk:
         return refunds.send_refund(self.client, self._journal(), plan, source=self.source)
 
     def open_refunds(self) -> list[RefundRecord]:
-        return [r for r in self._journal().refunds.recent(200) if r.state.is_open]
+        return self._journal().refunds.all_open()
 
     def check_refund(self, refund_id: int, went_through: bool) -> None:
         note = "checked by the operator: " + ("it went through" if went_through else "it did not")

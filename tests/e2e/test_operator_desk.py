@@ -112,6 +112,21 @@ def test_an_unknown_refund_waits_for_the_operators_check(sandbox: Sandbox, tmp_p
         desk.close()
 
 
+def test_an_old_unknown_refund_stays_on_the_attention_tab(sandbox: Sandbox, tmp_path: Path) -> None:
+    """However many refunds came after it (an automatic refund from an old journal, say)."""
+    with Journal.open(tmp_path) as journal:
+        desk = desk_for(sandbox, "enhanced", journal)
+        old = journal.refunds.begin(7000, Decimal("1"), scheme="enhanced", source="mdb")
+        journal.refunds.unknown(old, "read timed out")
+        for payment in range(7001, 7251):
+            refund_id = journal.refunds.begin(
+                payment, Decimal("1"), scheme="enhanced", source="service"
+            )
+            journal.refunds.done(refund_id, 1)
+        assert [r.refund_id for r in desk.open_refunds()] == [old]
+        desk.close()
+
+
 def test_scheme_basic_says_refunds_are_in_kaspi_pay(sandbox: Sandbox, tmp_path: Path) -> None:
     with Journal.open(tmp_path) as journal:
         desk = desk_for(sandbox, "basic", journal)
