@@ -4,12 +4,15 @@ and `kiosk journal --json` as the operator reads them; and a SIGKILL in the midd
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,8 @@ import requests
 from helpers.kiosk import FAST, HostApi, kiosk_config
 from helpers.waiting import wait_until
 
+from kiosk import config as cfg
+from kiosk.journal import FILE_NAME
 from kiosk.mdb.emulator import AdapterEmulator
 from kiosk.sandbox import Sandbox
 
@@ -224,3 +229,72 @@ def test_killed_mid_vend_the_payment_is_recovered_and_the_stale_vend_never_appro
     attention = [r["sale_id"] for r in again.journal() if r["needs_refund"]]
     assert attention == [sale["sale_id"]]
     assert len(kiosks) == 2
+
+
+def refund_rows(config: Path) -> list[dict[str, Any]]:
+    """The journal's refunds table, read as another process would (read-only)."""
+    path = cfg.load(config).data_dir / FILE_NAME
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("SELECT * FROM refunds ORDER BY refund_id")]
+
+
+def test_killed_during_the_automatic_refund_the_payment_takes_no_other_until_checked(
+    sandbox_factory: Callable[..., Sandbox], adapter: AdapterEmulator, tmp_path: Path
+) -> None:
+    sandbox = sandbox_factory(**FAST)
+    config = kiosk_config(
+        sandbox,
+        "enhanced",
+        mdb__enabled=True,
+        mdb__port=adapter.port,
+        mdb__vend_timeout=20.0,
+        mdb__dispense_timeout=3.0,
+    )
+    rig: tuple[Sandbox, Path, list[Kiosk]] = (sandbox, config, [])
+    try:
+        kiosk = start(rig, tmp_path)
+        # The bank holds the automatic refund's answer; the kiosk dies meanwhile.
+        sandbox.inject_fault("slow", count=1, path_contains="/payment/return", delay=60.0)
+        adapter.dispense = "fail"
+        sale = kiosk.vend_on_screen(adapter, "9", "200")
+        payment_id = sale["qr_payment_id"]
+        sandbox.scan(payment_id)
+        sandbox.confirm(payment_id)
+        [row] = wait_until(lambda: refund_rows(config) or None, 15, "the refund journalled")
+        assert (row["source"], row["state"], row["sale_id"]) == ("mdb", "sending", sale["sale_id"])
+        assert row["qr_payment_id"] == payment_id
+        assert Decimal(row["amount"]) == Decimal(row["available"]) == 200  # AvailableReturnAmount
+        wait_until(lambda: any("/payment/return" in r.path for r in sandbox.requests), 5, "sent")
+        kiosk.kill()
+
+        again = start(rig, tmp_path)
+        [row] = refund_rows(config)
+        assert row["state"] == "sending" and row["finished_at"] is None  # open: may have gone
+        record = again.get(f"/sales/{sale['sale_id']}")
+        assert record is not None and record["needs_refund"] is True
+        # The operator's `kiosk refund` of the same payment is refused before the bank.
+        refused = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kiosk",
+                "--config",
+                str(config),
+                "refund",
+                str(payment_id),
+                "200",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"},
+        )
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "check it before another" in refused.stderr
+        assert sum("/payment/return" in r.path for r in sandbox.requests) == 1
+        assert len(refund_rows(config)) == 1
+    finally:
+        for kiosk in rig[2]:
+            kiosk.kill()
