@@ -94,7 +94,6 @@ SERVICE: dict[str, dict[str, str]] = {
         "{device} құрылғысын «{point}» нүктесінде тіркеу керек пе?",
         "Register {device} at “{point}”?",
     ),
-    "svc.device.register": _t("Зарегистрировать", "Тіркеу", "Register"),
     "svc.device.unregister": _t("Удалить регистрацию", "Тіркеуді жою", "Unregister"),
     "svc.device.confirm_unregister": _t(
         "Удалить регистрацию {device}? Киоск перестанет принимать оплату",
