@@ -7,7 +7,7 @@ certificate subject — are passed in as `{fields}` and shown as they are.
 from __future__ import annotations
 
 OPERATOR: dict[str, dict[str, str]] = {
-    # --- PIN and tabs --------------------------------------------------------------------------
+    # --- PIN, the words service pages share, the Sales tab's table -----------------------------
     "service.title": {"ru": "Сервисный режим", "kk": "Қызмет көрсету режимі", "en": "Service mode"},
     "service.enter_pin": {
         "ru": "Введите PIN-код",
@@ -26,7 +26,6 @@ OPERATOR: dict[str, dict[str, str]] = {
     },
     "service.ok": {"ru": "OK", "kk": "OK", "en": "OK"},
     "service.exit": {"ru": "Выход", "kk": "Шығу", "en": "Exit"},
-    "service.tab.sales": {"ru": "Продажи", "kk": "Сатылымдар", "en": "Sales"},
     "service.refresh": {"ru": "Обновить", "kk": "Жаңарту", "en": "Refresh"},
     "service.loading": {"ru": "Загрузка…", "kk": "Жүктелуде…", "en": "Loading…"},
     "service.load_failed": {
