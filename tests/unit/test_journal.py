@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -24,17 +23,6 @@ from kiosk.journal import schema as journal_module
 from kiosk.sale import Reason, SaleState
 
 S = SaleState
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def journal(tmp_path: Path, clock: Clock) -> Iterator[Journal]:
-    with Journal.open(tmp_path, clock=clock) as j:
-        yield j
 
 
 # --- opening, schema, migrations ------------------------------------------------------------
