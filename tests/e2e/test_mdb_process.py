@@ -5,8 +5,6 @@ and `kiosk journal --json` as the operator reads them; and a SIGKILL in the midd
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 from helpers.kiosk import FAST, HostApi, kiosk_config
+from helpers.processes import kiosk_cli, kiosk_run
 from helpers.waiting import wait_until
 
 from kiosk.mdb.emulator import AdapterEmulator
@@ -34,26 +33,15 @@ class Kiosk:
 
     def __init__(self, config: Path, out: Path) -> None:
         self.config = config
-        self.out = out
-        env = {k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"}
-        env["QT_QPA_PLATFORM"] = "offscreen"
-        with out.open("ab") as sink:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "kiosk", "--config", str(config), "run", "--windowed"],
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                env=env,
-            )
+        self.process = kiosk_run(config, out)
         self.api = HostApi(config)
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(10)
+        self.process.kill()
 
     def get(self, path: str) -> dict[str, Any] | None:
-        if self.proc.poll() is not None:
-            pytest.fail(f"the kiosk exited:\n{self.out.read_text(errors='replace')[-3000:]}")
+        if not self.process.alive():
+            pytest.fail(f"the kiosk exited:\n{self.process.tail()}")
         try:
             response = self.api.get(path)
         except requests.ConnectionError:
@@ -86,14 +74,7 @@ class Kiosk:
         )
 
     def journal(self) -> list[dict[str, Any]]:
-        result = subprocess.run(
-            [sys.executable, "-m", "kiosk", "--config", str(self.config), "journal", "--json"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            env={k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"},
-        )
+        result = kiosk_cli("journal", "--json", config=self.config)
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 
