@@ -42,20 +42,57 @@ _STYLE = (
 )
 
 
-class DemoPanel(QWidget):
-    """The customer's phone, emulated, floating over the bottom of the kiosk's window.
+class BottomStrip(QWidget):
+    """A strip floating across the bottom of the kiosk's window, never in its layout.
 
     `attach(window)` makes it a child of the window (not of its layout) and keeps it
-    placed; the window calls it. Both the panel and its folded tab carry the
-    `layout_overlay` property: they float above the kiosk on purpose.
+    placed on every resize; the window calls it. It carries the `layout_overlay`
+    property: it floats above the kiosk on purpose. Both demo strips are one, so
+    they sit, and move with the window, alike.
     """
 
-    def __init__(self, shell: KioskShell) -> None:
+    def __init__(self, name: str) -> None:
         super().__init__()
-        self.setObjectName("demo_panel")
+        self.setObjectName(name)
         self.setProperty("layout_overlay", True)
         # A plain QWidget paints no stylesheet background unless asked to.
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+
+    def lay_out(self, row: QHBoxLayout, notes: QHBoxLayout) -> None:
+        """The buttons in a row, and a line of notes under them."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(4)
+        layout.addLayout(row)
+        layout.addLayout(notes)
+
+    def attach(self, window: QWidget) -> None:
+        self.setParent(window)
+        window.installEventFilter(self)
+        self._place()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.parentWidget():
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        """Across the bottom of the window, as tall as the strip asks to be."""
+        window = self.parentWidget()
+        if window is None:
+            return
+        height = self.sizeHint().height()
+        self.setGeometry(0, window.height() - height, window.width(), height)
+
+
+class DemoPanel(BottomStrip):
+    """The customer's phone, emulated, floating over the bottom of the kiosk's window.
+
+    Its folded tab carries the `layout_overlay` property too.
+    """
+
+    def __init__(self, shell: KioskShell) -> None:
+        super().__init__("demo_panel")
         self._shell = shell
         self._lang = DEFAULT_LANG
         self._folded_by_hand = False
@@ -83,17 +120,13 @@ class DemoPanel(QWidget):
         self.hide_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.hide_button.clicked.connect(self.fold)
         row.addWidget(self.hide_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.setSpacing(4)
-        layout.addLayout(row)
         # One line under the buttons: what the strip is, then what the last action did.
         self.title.setWordWrap(True)
         self.status.setWordWrap(True)
         notes = QHBoxLayout()
         notes.addWidget(self.title)
         notes.addWidget(self.status, 1)
-        layout.addLayout(notes)
+        self.lay_out(row, notes)
         self.show_button = QPushButton()
         self.show_button.setObjectName("demo_show")
         self.show_button.setProperty("layout_overlay", True)
@@ -106,16 +139,9 @@ class DemoPanel(QWidget):
 
     def attach(self, window: QWidget) -> None:
         """Float over `window`: placed on every resize, unfolded on payment pages."""
-        self.setParent(window)
+        super().attach(window)
         self.show_button.setParent(window)
-        window.installEventFilter(self)
         self.fold(by_hand=False)
-        self._place()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and watched is self.parentWidget():
-            self._place()
-        return False
 
     def on_page_changed(self, _old: str, new: str) -> None:
         """Unfold while a payment is on the screen (unless folded by hand); fold otherwise."""
@@ -139,11 +165,10 @@ class DemoPanel(QWidget):
         self._place()
 
     def _place(self) -> None:
+        super()._place()
         window = self.parentWidget()
         if window is None:
             return
-        height = self.sizeHint().height()
-        self.setGeometry(0, window.height() - height, window.width(), height)
         tab = self.show_button.sizeHint()
         self.show_button.setGeometry(
             0, (window.height() - tab.height()) // 2, tab.width(), tab.height()

@@ -74,7 +74,6 @@ class KioskShell(QObject):
         self.pin_lock = PinLock("", clock=clock)
         self.journal_guard = JournalGuard(self)  # the journal file deleted or replaced meanwhile
         self.retry_seconds = startup.RETRY_SECONDS
-        self.last_problem: Message | None = None  # the last cause, for service mode
         low, high = SaleSection().min_amount, SaleSection().max_amount
         bar = demo_bar(self) if demo_bar else None
         self.window = KioskWindow(low, high, bar)
@@ -276,7 +275,6 @@ class KioskShell(QObject):
         reason = problem.render("en")
         # The code the customer reads (never a key, path or value of config) is in the log too.
         log.warning("out of service [%s]: %s", outage_code(problem), reason)
-        self.last_problem = problem
         self.mode.out_of_service(reason, outage_cause(problem))
         self.window.out_of_service_screen.show_outage(problem, self.retry_seconds)
         if self.mode.mode is not Mode.SERVICE:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from kiosk.gui.demo_panel import PAYMENT_PAGES, DemoPanel
+from kiosk.gui.demo_panel import PAYMENT_PAGES, BottomStrip, DemoPanel
 from kiosk.gui.texts import DEFAULT_LANG, Message, render, tr
 from kiosk.i18n import has_text
 from kiosk.mdb.emulator import AdapterEmulator
@@ -29,7 +29,7 @@ PRODUCTS = (
 )
 
 
-class MdbDemoStrip(QWidget):
+class MdbDemoStrip(BottomStrip):
     """The vending machine's buttons, floating over the bottom of the kiosk, and the phone.
 
     An Overlay (kiosk.gui.window): the machine shows while no payment is on the screen
@@ -38,10 +38,7 @@ class MdbDemoStrip(QWidget):
     """
 
     def __init__(self, shell: KioskShell, emulator: AdapterEmulator, phone: DemoPanel) -> None:
-        super().__init__()
-        self.setObjectName("mdb_demo")
-        self.setProperty("layout_overlay", True)
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        super().__init__("mdb_demo")
         self._shell = shell
         self._emulator = emulator
         self._phone = phone
@@ -74,11 +71,7 @@ class MdbDemoStrip(QWidget):
         notes = QHBoxLayout()
         notes.addWidget(self.title)
         notes.addWidget(self.status, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.setSpacing(4)
-        layout.addLayout(row)
-        layout.addLayout(notes)
+        self.lay_out(row, notes)
         self._seen = 0
         self._poll = QTimer(self)
         self._poll.setInterval(300)
@@ -89,15 +82,8 @@ class MdbDemoStrip(QWidget):
     # --- the Overlay ---------------------------------------------------------------------------
 
     def attach(self, window: QWidget) -> None:
-        self.setParent(window)
         self._phone.attach(window)
-        window.installEventFilter(self)
-        self._place()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and watched is self.parentWidget():
-            self._place()
-        return False
+        super().attach(window)
 
     def on_page_changed(self, old: str, new: str) -> None:
         self._phone.on_page_changed(old, new)
@@ -115,12 +101,9 @@ class MdbDemoStrip(QWidget):
         self._place()
 
     def _place(self) -> None:
-        window = self.parentWidget()
-        if window is None:
-            return
-        height = self.sizeHint().height()
-        self.setGeometry(0, window.height() - height, window.width(), height)
-        self.raise_()
+        super()._place()
+        if self.parentWidget() is not None:
+            self.raise_()
 
     # --- the machine -----------------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ CUSTOMER: dict[str, dict[str, str]] = {
         "kk": "{min} – {max} аралығында",
         "en": "from {min} to {max}",
     },
-    "amount.pay": {"ru": "Оплатить", "kk": "Төлеу", "en": "Pay"},
     "amount.pay_sum": {"ru": "Оплатить {amount}", "kk": "{amount} төлеу", "en": "Pay {amount}"},
     # Under the amount while the kiosk starts: digits are taken, Pay waits for the bank.
     "amount.connecting": {
@@ -44,11 +43,6 @@ CUSTOMER: dict[str, dict[str, str]] = {
         "ru": "Не больше {max}",
         "kk": "Ең көбі {max}",
         "en": "At most {max}",
-    },
-    "amount.unavailable": {
-        "ru": "Оплата временно недоступна, попробуйте ещё раз",
-        "kk": "Төлем уақытша қолжетімсіз, қайта көріңіз",
-        "en": "Payment is unavailable for a moment, please try again",
     },
     # --- QR screen ----------------------------------------------------------------------------
     "qr.preparing": {

@@ -7,7 +7,7 @@ certificate subject — are passed in as `{fields}` and shown as they are.
 from __future__ import annotations
 
 OPERATOR: dict[str, dict[str, str]] = {
-    # --- PIN and tabs --------------------------------------------------------------------------
+    # --- PIN, the words service pages share, the Sales tab's table -----------------------------
     "service.title": {"ru": "Сервисный режим", "kk": "Қызмет көрсету режимі", "en": "Service mode"},
     "service.enter_pin": {
         "ru": "Введите PIN-код",
@@ -26,10 +26,6 @@ OPERATOR: dict[str, dict[str, str]] = {
     },
     "service.ok": {"ru": "OK", "kk": "OK", "en": "OK"},
     "service.exit": {"ru": "Выход", "kk": "Шығу", "en": "Exit"},
-    "service.tab.status": {"ru": "Состояние", "kk": "Күйі", "en": "Status"},
-    "service.tab.sales": {"ru": "Продажи", "kk": "Сатылымдар", "en": "Sales"},
-    "service.tab.attention": {"ru": "Внимание", "kk": "Назар", "en": "Attention"},
-    "service.tab.actions": {"ru": "Действия", "kk": "Әрекеттер", "en": "Actions"},
     "service.refresh": {"ru": "Обновить", "kk": "Жаңарту", "en": "Refresh"},
     "service.loading": {"ru": "Загрузка…", "kk": "Жүктелуде…", "en": "Loading…"},
     "service.load_failed": {
@@ -38,104 +34,18 @@ OPERATOR: dict[str, dict[str, str]] = {
         "en": "Could not load: {error}",
     },
     "service.no_sales": {"ru": "Продаж пока нет", "kk": "Әзірге сатылым жоқ", "en": "No sales yet"},
-    "service.no_attention": {
-        "ru": "Всё в порядке: нет продаж, требующих внимания",
-        "kk": "Бәрі дұрыс: назар аударатын сатылым жоқ",
-        "en": "All clear: no sale needs attention",
-    },
     "service.col.sale": {"ru": "№", "kk": "№", "en": "No."},
     "service.col.time": {"ru": "Время", "kk": "Уақыт", "en": "Time"},
     "service.col.amount": {"ru": "Сумма", "kk": "Сома", "en": "Amount"},
     "service.col.state": {"ru": "Состояние", "kk": "Күйі", "en": "State"},
     "service.col.reason": {"ru": "Причина", "kk": "Себебі", "en": "Reason"},
     "service.col.payment": {"ru": "Платёж", "kk": "Төлем", "en": "Payment id"},
-    "service.sale_number": {"ru": "№ {id}", "kk": "№ {id}", "en": "No. {id}"},
     "service.needs_refund": {
         "ru": "Оплачено, но продажа не состоялась: верните деньги или выдайте товар",
         "kk": "Төленді, бірақ сатылым болмады: ақшаны қайтарыңыз немесе тауарды беріңіз",
         "en": "Paid but the sale did not happen: refund the money or hand over the goods",
     },
-    "service.resolve": {"ru": "Решено", "kk": "Шешілді", "en": "Resolved"},
-    "service.resolve_failed": {
-        "ru": "Не удалось отметить: {error}",
-        "kk": "Белгілеу мүмкін болмады: {error}",
-        "en": "Could not mark it: {error}",
-    },
-    "service.check": {
-        "ru": "Проверить связь",
-        "kk": "Байланысты тексеру",
-        "en": "Check connection",
-    },
-    "service.checking": {
-        "ru": "Проверяем связь с банком…",
-        "kk": "Банкпен байланысты тексеріп жатырмыз…",
-        "en": "Checking the connection to the bank…",
-    },
-    "service.check_ok": {
-        "ru": "Банк отвечает ({ms} мс, включая новое TLS-соединение)",
-        "kk": "Банк жауап береді ({ms} мс, жаңа TLS қосылымымен бірге)",
-        "en": "The bank answers ({ms} ms, new TLS connection included)",
-    },
-    "service.check_failed": {
-        "ru": "Нет связи: {error}",
-        "kk": "Байланыс жоқ: {error}",
-        "en": "No connection: {error}",
-    },
-    "service.not_started": {
-        "ru": "киоск ещё не запущен",
-        "kk": "киоск әлі іске қосылмаған",
-        "en": "the kiosk has not started",
-    },
-    "service.quit": {"ru": "Закрыть киоск", "kk": "Киоскіні жабу", "en": "Exit kiosk"},
-    # --- the Status tab: one line per fact ------------------------------------------------------
-    "status.version": {"ru": "Версия", "kk": "Нұсқасы", "en": "Version"},
-    "status.config": {"ru": "Настройки", "kk": "Баптаулар", "en": "Config"},
-    "status.config_not_loaded": {
-        "ru": "не загружены: {problem}",
-        "kk": "жүктелмеді: {problem}",
-        "en": "not loaded: {problem}",
-    },
-    "status.config_file": {"ru": "Файл настроек", "kk": "Баптау файлы", "en": "Config file"},
-    "status.scheme": {"ru": "Схема", "kk": "Сызба", "en": "Scheme"},
-    "status.base_url": {"ru": "Адрес банка", "kk": "Банк мекенжайы", "en": "Bank URL"},
-    "status.device": {"ru": "Устройство", "kk": "Құрылғы", "en": "Device"},
-    "status.device_value": {
-        "ru": "{device}, торговая точка {trade_point}",
-        "kk": "{device}, сауда нүктесі {trade_point}",
-        "en": "{device} at trade point {trade_point}",
-    },
-    "status.registered": {"ru": "Зарегистрирован", "kk": "Тіркелген", "en": "Registered"},
-    "status.yes": {"ru": "да", "kk": "иә", "en": "yes"},
-    "status.not_registered": {
-        "ru": "нет (kiosk register)",
-        "kk": "жоқ (kiosk register)",
-        "en": "no (kiosk register)",
-    },
-    "status.journal": {"ru": "Журнал", "kk": "Журнал", "en": "Journal"},
-    "status.journal_closed": {"ru": "не открыт", "kk": "ашылмаған", "en": "not open"},
-    "status.problem": {"ru": "Проблема", "kk": "Ақау", "en": "Problem"},
-    "status.no_problem": {"ru": "нет", "kk": "жоқ", "en": "none"},
-    "status.bank": {"ru": "Связь с банком", "kk": "Банкпен байланыс", "en": "Bank reachable"},
-    "status.bank_yes": {"ru": "есть ({time})", "kk": "бар ({time})", "en": "yes ({time})"},
-    "status.bank_no": {"ru": "НЕТ ({time})", "kk": "ЖОҚ ({time})", "en": "NO ({time})"},
-    "status.bank_unchecked": {
-        "ru": "ещё не проверялась",
-        "kk": "әлі тексерілмеді",
-        "en": "not checked yet",
-    },
-    "status.certificate": {"ru": "Сертификат", "kk": "Сертификат", "en": "Certificate"},
-    "status.certificate_value": {
-        "ru": "{subject}, до {date} (осталось дней: {days})",
-        "kk": "{subject}, {date} дейін ({days} күн қалды)",
-        "en": "{subject}, until {date} ({days} days left)",
-    },
-    "status.certificate_bad": {
-        "ru": "непригоден: {error}",
-        "kk": "жарамсыз: {error}",
-        "en": "unusable: {error}",
-    },
-    "status.host_api": {"ru": "API контроллера", "kk": "Контроллер API", "en": "Host API"},
-    # --- why the kiosk is out of service (the Status tab's "Problem"; the customer sees a code) --
+    # --- why the kiosk is out of service (the log and the host API say it; the customer a code) -
     "outage.config": {
         "ru": "ошибка в настройках: {detail}",
         "kk": "баптауларда қате: {detail}",

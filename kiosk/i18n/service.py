@@ -18,6 +18,7 @@ SERVICE: dict[str, dict[str, str]] = {
     "svc.tab.status": _t("Состояние", "Күйі", "Status"),
     "svc.tab.refunds": _t("Возвраты", "Қайтару", "Refunds"),
     "svc.tab.attention": _t("Внимание", "Назар", "Attention"),
+    "svc.tab.sales": _t("Продажи", "Сатылымдар", "Sales"),
     "svc.tab.device": _t("Устройство", "Құрылғы", "Device"),
     "svc.tab.certificate": _t("Сертификат", "Сертификат", "Certificate"),
     "svc.tab.system": _t("Система", "Жүйе", "System"),
@@ -94,7 +95,6 @@ SERVICE: dict[str, dict[str, str]] = {
         "{device} құрылғысын «{point}» нүктесінде тіркеу керек пе?",
         "Register {device} at “{point}”?",
     ),
-    "svc.device.register": _t("Зарегистрировать", "Тіркеу", "Register"),
     "svc.device.unregister": _t("Удалить регистрацию", "Тіркеуді жою", "Unregister"),
     "svc.device.confirm_unregister": _t(
         "Удалить регистрацию {device}? Киоск перестанет принимать оплату",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -11,24 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers.processes import kiosk_cli as kiosk
 
 from kiosk import config as cfg
 from kiosk.sandbox import Sandbox
 from kiosk.sandbox.pki import issue_client_certificate
 
 EXIT_OK, EXIT_NOT_PAID, EXIT_USAGE, EXIT_API, EXIT_NETWORK, EXIT_UNKNOWN = 0, 1, 2, 3, 4, 5
-
-
-def kiosk(
-    *args: str, config: Path | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess:
-    argv = [sys.executable, "-m", "kiosk"]
-    if config is not None:
-        argv += ["--config", str(config)]
-    env = {k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"}
-    return subprocess.run(
-        [*argv, *args], capture_output=True, text=True, timeout=timeout, env=env, check=False
-    )
 
 
 def no_traceback(result: subprocess.CompletedProcess) -> None:

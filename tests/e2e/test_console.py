@@ -9,7 +9,6 @@ as a Windows one writing into a pipe.
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers.processes import process_env
 
 from kiosk.console import QuietStream, utf8_console
 from kiosk.sandbox import Sandbox
@@ -26,9 +26,7 @@ QR_BLOCKS = set("█▀▄")
 
 
 def kiosk_env(encoding: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"}
-    env["PYTHONIOENCODING"] = encoding
-    return env
+    return process_env(PYTHONIOENCODING=encoding)
 
 
 def register(path: Path) -> None:

@@ -10,10 +10,7 @@ each kill a new kiosk starts on the same journal, and the host API and
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +20,7 @@ import pytest
 import requests
 from helpers import report
 from helpers.kiosk import FAST, HostApi, kiosk_config
+from helpers.processes import Process, kiosk_cli, kiosk_run
 from helpers.waiting import wait_until
 
 from kiosk import config as cfg
@@ -31,34 +29,6 @@ from kiosk.sandbox import Sandbox
 
 FINAL = ("processed", "failed", "cancelled", "unknown")
 START_TIMEOUT = 30.0  # a cold interpreter importing Qt on a loaded CI machine
-
-
-class KioskProcess:
-    """One `kiosk run` process; its console output goes to a file beside the test."""
-
-    def __init__(self, config: Path, out: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"}
-        env["QT_QPA_PLATFORM"] = "offscreen"
-        self.out = out
-        with out.open("ab") as sink:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "kiosk", "--config", str(config), "run", "--windowed"],
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                env=env,
-            )
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def kill(self) -> None:
-        """SIGKILL on POSIX (TerminateProcess on Windows): no clean-up code runs."""
-        if self.alive():
-            self.proc.kill()
-        self.proc.wait(10)
-
-    def output(self) -> str:
-        return self.out.read_text(encoding="utf-8", errors="replace")
 
 
 class Rig:
@@ -70,12 +40,12 @@ class Rig:
         self.api = HostApi(self.config)
         self.data_dir = cfg.load(self.config).data_dir
         self.tmp_path = tmp_path
-        self.kiosks: list[KioskProcess] = []
+        self.kiosks: list[Process] = []
 
     # --- the kiosk process ---
 
-    def start(self, *, wait_for: str | None = "amount") -> KioskProcess:
-        kiosk = KioskProcess(self.config, self.tmp_path / f"kiosk-{len(self.kiosks)}.out")
+    def start(self, *, wait_for: str | None = "amount") -> Process:
+        kiosk = kiosk_run(self.config, self.tmp_path / f"kiosk-{len(self.kiosks)}.out")
         self.kiosks.append(kiosk)
         if wait_for == "amount":
             self.wait_ready(START_TIMEOUT)
@@ -89,7 +59,7 @@ class Rig:
     def state(self) -> dict[str, Any] | None:
         """GET /v1/state, or None while the host API does not answer yet."""
         if not self.kiosks[-1].alive():
-            pytest.fail(f"the kiosk exited:\n{self.kiosks[-1].output()[-3000:]}")
+            pytest.fail(f"the kiosk exited:\n{self.kiosks[-1].tail()}")
         try:
             response = self.api.get("/state")
         except requests.ConnectionError:
@@ -173,23 +143,7 @@ class Rig:
         return record
 
     def journal_cli(self, *args: str) -> list[dict[str, Any]]:
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "kiosk",
-                "--config",
-                str(self.config),
-                "journal",
-                *args,
-                "--json",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            env={k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"},
-        )
+        result = kiosk_cli("journal", *args, "--json", config=self.config)
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 
@@ -481,14 +435,7 @@ def test_a_deleted_journal_is_refused_then_accepted_without_reusing_ids(rig: Rig
     health = rig.api.get("/health").json()
     assert health["journal_ok"] is False and "missing" in health["problem"]
 
-    accepted = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--config", str(rig.config), "journal", "accept"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"},
-    )
+    accepted = kiosk_cli("journal", "accept", config=rig.config)
     assert accepted.returncode == 0, accepted.stderr
     rig.wait_screen("amount", 30)  # the kiosk's next start-up attempt takes the new journal
     fresh = rig.sell(350, "after-accept-1")

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +17,7 @@ from typing import Any
 import pytest
 import requests
 from helpers.kiosk import FAST, HostApi, kiosk_config
+from helpers.processes import kiosk_cli, kiosk_run
 from helpers.waiting import wait_until
 
 from kiosk import config as cfg
@@ -39,26 +38,15 @@ class Kiosk:
 
     def __init__(self, config: Path, out: Path) -> None:
         self.config = config
-        self.out = out
-        env = {k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"}
-        env["QT_QPA_PLATFORM"] = "offscreen"
-        with out.open("ab") as sink:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "kiosk", "--config", str(config), "run", "--windowed"],
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                env=env,
-            )
+        self.process = kiosk_run(config, out)
         self.api = HostApi(config)
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(10)
+        self.process.kill()
 
     def get(self, path: str) -> dict[str, Any] | None:
-        if self.proc.poll() is not None:
-            pytest.fail(f"the kiosk exited:\n{self.out.read_text(errors='replace')[-3000:]}")
+        if not self.process.alive():
+            pytest.fail(f"the kiosk exited:\n{self.process.tail()}")
         try:
             response = self.api.get(path)
         except requests.ConnectionError:
@@ -91,14 +79,7 @@ class Kiosk:
         )
 
     def journal(self) -> list[dict[str, Any]]:
-        result = subprocess.run(
-            [sys.executable, "-m", "kiosk", "--config", str(self.config), "journal", "--json"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            env={k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"},
-        )
+        result = kiosk_cli("journal", "--json", config=self.config)
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 
@@ -274,23 +255,7 @@ def test_killed_during_the_automatic_refund_the_payment_takes_no_other_until_che
         record = again.get(f"/sales/{sale['sale_id']}")
         assert record is not None and record["needs_refund"] is True
         # The operator's `kiosk refund` of the same payment is refused before the bank.
-        refused = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "kiosk",
-                "--config",
-                str(config),
-                "refund",
-                str(payment_id),
-                "200",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            env={k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"},
-        )
+        refused = kiosk_cli("refund", str(payment_id), "200", config=config)
         assert refused.returncode == 1, refused.stdout + refused.stderr
         assert "check it before another" in refused.stderr
         assert sum("/payment/return" in r.path for r in sandbox.requests) == 1

@@ -9,10 +9,7 @@ HTTP API, never the kiosk, and compares the answers with the journal.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -22,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 from helpers.kiosk import HostApi, free_port, kiosk_config
+from helpers.processes import Process, kiosk_run
 from helpers.waiting import wait_until
 
 from kiosk import config as cfg
@@ -41,26 +39,6 @@ pytestmark = [
         " to scrape a real kiosk with a real Prometheus",
     ),
 ]
-
-
-class Process:
-    """A subprocess whose output goes to a file; killed (and waited for) at the end."""
-
-    def __init__(self, args: list[str], out: Path, env: dict[str, str] | None = None) -> None:
-        self.out = out
-        with out.open("ab") as sink:
-            self.proc = subprocess.Popen(args, stdout=sink, stderr=subprocess.STDOUT, env=env)
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def kill(self) -> None:
-        if self.alive():
-            self.proc.kill()
-        self.proc.wait(10)
-
-    def tail(self) -> str:
-        return self.out.read_text(encoding="utf-8", errors="replace")[-3000:]
 
 
 class PrometheusServer:
@@ -130,10 +108,7 @@ class Kiosk:
         self.processes: list[Process] = []
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"}
-        env["QT_QPA_PLATFORM"] = "offscreen"
-        args = [sys.executable, "-m", "kiosk", "--config", str(self.config), "run", "--windowed"]
-        self.processes.append(Process(args, self.tmp / f"kiosk-{len(self.processes)}.out", env))
+        self.processes.append(kiosk_run(self.config, self.tmp / f"kiosk-{len(self.processes)}.out"))
         # The amount screen is up at once while the kiosk starts: wait until it sells.
         wait_until(
             lambda: self._screen() == "amount" and self.api.get("/health").json()["ok"],

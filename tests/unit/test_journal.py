@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -19,22 +18,12 @@ from kiosk.journal import (
     JournalError,
     SaleNotFound,
     can_move,
+    records,
 )
 from kiosk.journal import schema as journal_module
 from kiosk.sale import Reason, SaleState
 
 S = SaleState
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def journal(tmp_path: Path, clock: Clock) -> Iterator[Journal]:
-    with Journal.open(tmp_path, clock=clock) as j:
-        yield j
 
 
 # --- opening, schema, migrations ------------------------------------------------------------
@@ -319,24 +308,26 @@ def test_record_status_writes_only_changes(journal: Journal, clock: Clock) -> No
 
 # --- the transition matrix ------------------------------------------------------------------
 
-# The table in kiosk/journal.py's docstring, restated: "=" same state, "x" allowed,
-# "x*" allowed only once the sale has a qr_payment_id.
-MATRIX = """
-            creating  qr  awaiting  processed  failed  cancelled  unknown
-creating    =         x*  x*        x*         x       x          x
-qr          .         =   x*        x*         x       x          x
-awaiting    .         .   =         x*         x       x          x
-processed   .         .   .         =          .       .          .
-failed      .         .   .         x*         =       .          .
-cancelled   .         .   .         x*         .       =          .
-unknown     .         .   .         x*         x       x          =
-"""
-_LINES = [line.split() for line in MATRIX.strip().splitlines()]
-MARKS = {
-    (S(row[0]), S(col)): mark
-    for row in _LINES[1:]
-    for col, mark in zip(_LINES[0], row[1:], strict=True)
-}
+
+def docstring_matrix() -> dict[tuple[SaleState, SaleState], str]:
+    """The table in kiosk/journal/records.py's docstring: "=" same state, "x" allowed, "x*"
+    allowed only once the sale has a qr_payment_id. Read from there, not copied here, so
+    the table a reader of the module sees is the one tested."""
+    doc = records.__doc__ or ""
+    table = doc[doc.index("from \\ to") :].split("\n\n")[0].splitlines()
+    columns = table[0].split()[3:]  # after "from \ to"
+    return {
+        (S(row[0]), S(column)): mark
+        for row in (line.split() for line in table[1:])
+        for column, mark in zip(columns, row[1:], strict=True)
+    }
+
+
+MARKS = docstring_matrix()
+
+
+def test_the_matrix_has_every_pair_of_states() -> None:
+    assert set(MARKS) == {(old, new) for old in S for new in S}
 
 
 @pytest.mark.parametrize(("old", "new"), sorted(MARKS, key=lambda pair: str(pair)))

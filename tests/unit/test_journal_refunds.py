@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,17 +21,6 @@ from kiosk.journal import (
 )
 from kiosk.journal.archive import archive_sales
 from kiosk.sale import SaleState
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def journal(tmp_path: Path, clock: Clock) -> Iterator[Journal]:
-    with Journal.open(tmp_path, clock=clock) as j:
-        yield j
 
 
 def test_a_refund_is_sending_before_the_call_and_done_after(journal: Journal) -> None:

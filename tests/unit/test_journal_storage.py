@@ -7,12 +7,11 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers.journal import Clock, new_sale, raw, sale_in
+from helpers.journal import new_sale, raw, sale_in
 
 import kiosk
 from kiosk.journal import (
@@ -23,17 +22,6 @@ from kiosk.journal import (
 from kiosk.sale import Reason, SaleState
 
 S = SaleState
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def journal(tmp_path: Path, clock: Clock) -> Iterator[Journal]:
-    with Journal.open(tmp_path, clock=clock) as j:
-        yield j
 
 
 # --- durability and concurrency -------------------------------------------------------------

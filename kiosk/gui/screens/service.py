@@ -332,7 +332,7 @@ class ServiceScreen(theme.Screen):
         self.service_exit.setText(tr("svc.leave", lang))
         self.title.setText(tr("service.title", lang))
         for name, button in self.tab_buttons.items():
-            button.setText(tr(f"svc.tab.{name}" if name != "sales" else "service.tab.sales", lang))
+            button.setText(tr(f"svc.tab.{name}", lang))
         for page in self._tab_pages.values():
             page.retranslate(lang)  # type: ignore[attr-defined]
         if self.width() > 1:
