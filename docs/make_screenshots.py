@@ -5,8 +5,8 @@
 
 Writes DIR/<lang>/<W>x<H>/<screen>.png for the screens amount, qr, awaiting,
 success, error, out_of_service and service (the PIN pad), and service-<tab>.png
-for each tab of service mode, then checks them (see check()) and exits 1 if one
-is wrong. Runs offscreen: the real window and shell, the real sandbox over HTTPS
+for each tab of service mode, and checks them (a catalogue text on show in
+another language, then check()) and exits 1 if one is wrong. Runs offscreen: the real window and shell, the real sandbox over HTTPS
 on free ports, real sales driven by taps on the keypad and the sandbox's customer
 emulation; each page is shot at every size and language while it shows. Service
 mode is shot while the bank answers, out of service once the sandbox is stopped.
@@ -29,14 +29,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QPushButton, QWidget
 
 from kiosk import config as cfg
 from kiosk.access import hash_pin
 from kiosk.gui.kiosk import KioskShell
 from kiosk.gui.screens.service import TABS, ServiceScreen
 from kiosk.gui.theme import apply_theme
-from kiosk.i18n import tr
+from kiosk.i18n import TEXTS, tr
 from kiosk.kaspi.client import KaspiClient
 from kiosk.sandbox import Behaviour, Sandbox
 
@@ -93,6 +93,16 @@ def settle(seconds: float = 0.15) -> None:
         time.sleep(0.01)
 
 
+def languages_of_texts() -> dict[str, set[str]]:
+    """Each whole text of the catalogue (no {fields}) and the languages that say it so."""
+    langs: dict[str, set[str]] = {}
+    for texts in TEXTS.values():
+        for lang, text in texts.items():
+            if "{" not in text:
+                langs.setdefault(text, set()).add(lang)
+    return langs
+
+
 class Shooter:
     """Drives one kiosk through its screens and saves what it shows."""
 
@@ -102,6 +112,8 @@ class Shooter:
         self.sandbox = sandbox
         self.out = out
         self.count = 0
+        self.problems: list[str] = []
+        self._languages = languages_of_texts()
 
     def tap(self, parent: QWidget, name: str) -> None:
         """A finger on a button, after the moment a new page ignores taps (TapGuard)."""
@@ -114,10 +126,24 @@ class Shooter:
     def shot(self, lang: str, size: str, screen: str) -> None:
         settle()
         path = self.out / lang / size / f"{screen}.png"
+        for text in self.other_languages(lang):
+            self.problems.append(f"{path}: {text!r} is not in {lang}")
         path.parent.mkdir(parents=True, exist_ok=True)
         image = self.window.grab().toImage()
         image.save(str(path), quality=0)
         self.count += 1
+
+    def other_languages(self, lang: str) -> list[str]:
+        """Catalogue texts on show that `lang` does not say (a text left from another one)."""
+        widgets = [
+            *self.window.findChildren(QLabel),
+            *self.window.findChildren(QAbstractButton),
+        ]
+        return [
+            widget.text()
+            for widget in widgets
+            if widget.isVisible() and lang not in self._languages.get(widget.text(), {lang})
+        ]
 
     def resize(self, size: str) -> None:
         width, height = (int(v) for v in size.split("x"))
@@ -343,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
             shell.quit(exit_app=False)
             sandbox.stop()
     print(f"wrote {shooter.count} screenshots to {args.out} in {time.monotonic() - started:.0f} s")
-    problems = check(args.out, langs, sizes)
+    problems = shooter.problems + check(args.out, langs, sizes)
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 1

@@ -16,6 +16,10 @@ from types import ModuleType
 
 import pytest
 from PIL import Image
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.i18n import tr
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "docs" / "make_screenshots.py"
@@ -88,6 +92,23 @@ def test_the_check_names_missing_resized_blank_and_untranslated_screens(tmp_path
         "error at 800x480: the same in ru and kk",
         "kk 800x480: service-sales is the same as service-system",
     ]
+
+
+def test_a_text_left_in_another_language_is_named(qtbot: QtBot) -> None:
+    window = QWidget()
+    box = QVBoxLayout(window)
+    for text in (tr("result.failed", "kk"), tr("reason.declined", "ru"), "Kaspi QR", "1 250 ₸"):
+        box.addWidget(QLabel(text))
+    hidden = QLabel(tr("reason.generic", "ru"))
+    box.addWidget(hidden)
+    hidden.hide()
+    qtbot.addWidget(window)
+    window.show()
+    shooter = tool.Shooter.__new__(tool.Shooter)  # only its window and the catalogue
+    shooter.window = window
+    shooter._languages = tool.languages_of_texts()
+    assert shooter.other_languages("kk") == [tr("reason.declined", "ru")]
+    assert shooter.other_languages("ru") == [tr("result.failed", "kk")]
 
 
 @pytest.mark.slow
