@@ -6,10 +6,11 @@
 Writes DIR/<lang>/<W>x<H>/<screen>.png for the screens amount, qr, awaiting,
 success, error, out_of_service and service (the PIN pad), and service-<tab>.png
 for each tab of service mode, and checks them (a catalogue text on show in
-another language, then check()) and exits 1 if one is wrong. Runs offscreen: the real window and shell, the real sandbox over HTTPS
-on free ports, real sales driven by taps on the keypad and the sandbox's customer
-emulation; each page is shot at every size and language while it shows. Service
-mode is shot while the bank answers, out of service once the sandbox is stopped.
+another language, then check()) and exits 1 if one is wrong. Runs offscreen:
+the real window and shell, the real sandbox over HTTPS on free ports, real
+sales driven by taps on the keypad and the sandbox's customer emulation; each
+page is shot at every size and language while it shows. Service mode is shot
+while the bank answers, out of service once the sandbox is stopped.
 `--curate` also writes the README's selection (every screen and tab once, each
 size and language several times, small palette PNGs at half size) and prints the
 README's tables for it.
@@ -194,6 +195,7 @@ class Shooter:
             else:
                 self.sandbox.scan_error(payment_id)
             wait(lambda ending=ending: self.window.screen_name == ending)  # type: ignore[misc]
+            view.stop_result()  # every shot says "5 s", not wherever the countdown has got to
             self.every(sizes, langs, ending, result)
             self.tap(self.window.result_screen, "done_button")
 
