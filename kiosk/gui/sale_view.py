@@ -70,7 +70,7 @@ class SaleView(QObject):
             screen.show_success(end.amount)
             page = "success"
         else:
-            screen.show_error(reason_text(end.reason, end.state, self.lang))
+            screen.show_error(lambda lang: reason_text(end.reason, end.state, lang))
             page = "error"
         self._left = max(1, round(self.result_seconds))
         screen.set_seconds_left(self._left)

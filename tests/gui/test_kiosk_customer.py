@@ -62,6 +62,10 @@ def test_the_chosen_language_applies_everywhere_and_resets_after_the_sale(
     qtbot.waitUntil(lambda: window.screen_name == "error", timeout=2500)
     assert window.result_screen.headline.text() == "Төлем өтпеді"
     assert "Ақша шешілген жоқ" in window.result_screen.detail.text()  # and says so
+    shell.view.retranslate("en")  # every text on the screen follows, the reason too
+    assert window.result_screen.headline.text() == "Payment failed"
+    assert "No money was taken" in window.result_screen.detail.text()
+    shell.view.retranslate("kk")
     qtbot.mouseClick(window.result_screen.done_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.screen_name == "amount", timeout=2500)
     assert window.amount_screen.title.text() == "Введите сумму"  # the next customer: Russian

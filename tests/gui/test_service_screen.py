@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from helpers.kiosk import PIN, PIN_HASH
 from helpers.screens import FakeBackend, FakeClock, ManualBackend, button, cell, click, label, shown
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QScrollArea, QScroller
 from pytestqt.qtbot import QtBot
 
 from kiosk.access import FIRST_DELAY, PinLock
@@ -225,3 +227,27 @@ def test_each_wrong_pin_after_a_wait_shuts_the_pad_for_longer(
     qtbot.waitUntil(lambda: button(screen, "pin_ok").isEnabled())
     enter_pin(qtbot, screen, PIN)
     assert screen.is_unlocked()
+
+
+def test_a_drag_that_starts_on_a_tab_leaves_no_tab_drawn_pressed(
+    qtbot: QtBot, backend: FakeBackend
+) -> None:
+    # Seen at 800x480 under Xvfb: after dragging the tab bar, the tab the finger first
+    # touched stayed grey (pressed) for good, like a disabled one.
+    screen = make_service(qtbot, backend, size=(800, 480))
+    enter_pin(qtbot, screen, PIN)
+    tab = screen.tab_buttons["certificate"]
+    viewport = screen.findChild(QScrollArea, "service_bar").viewport()
+    start = tab.mapTo(viewport, tab.rect().center())
+    QTest.mousePress(tab, Qt.MouseButton.LeftButton)  # reaches the button at once
+    assert tab.isDown()
+    scroller = QScroller.scroller(viewport)
+    scroller.handleInput(QScroller.Input.InputPress, QPointF(start), 0)
+    for step in range(1, 6):  # the finger moves on: the bar scrolls instead
+        scroller.handleInput(
+            QScroller.Input.InputMove, QPointF(start - QPoint(0, 30 * step)), 50 * step
+        )
+    assert scroller.state() is QScroller.State.Dragging
+    assert not tab.isDown()
+    scroller.handleInput(QScroller.Input.InputRelease, QPointF(start - QPoint(0, 150)), 300)
+    assert screen.current_tab() == "status"  # and the drag chose no tab

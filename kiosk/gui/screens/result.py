@@ -7,6 +7,7 @@ itself (the controller counts down) or at once with the Done button.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
@@ -31,7 +32,7 @@ class ResultScreen(theme.Screen):
         self.setObjectName("result_screen")
         self._kind = "success"
         self._amount: Decimal | None = None
-        self._message = ""
+        self._message: str | Callable[[str], str] = ""
         self._seconds: int | None = None
 
         self.icon = StatusIcon("success")
@@ -82,8 +83,9 @@ class ResultScreen(theme.Screen):
         self._seconds = None
         self._refresh()
 
-    def show_error(self, message: str) -> None:
-        """The payment did not go through; `message` says why, in the customer's words."""
+    def show_error(self, message: str | Callable[[str], str]) -> None:
+        """The payment did not go through; `message` says why, in the customer's words: a
+        text, or how to say it in a language (it then follows a change of language)."""
         self._kind = "error"
         self._amount = None
         self._message = message
@@ -116,7 +118,8 @@ class ResultScreen(theme.Screen):
             format_amount(self._amount, lang) if self._amount is not None else ""
         )
         self.amount_label.setVisible(self._amount is not None)
-        self.detail.setText(tr("result.thanks", lang) if success else self._message)
+        message = self._message(lang) if callable(self._message) else self._message
+        self.detail.setText(tr("result.thanks", lang) if success else message)
         self._refresh_back_in()
 
     def _refresh_back_in(self) -> None:

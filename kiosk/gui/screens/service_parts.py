@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QBoxLayout,
     QFrame,
     QLabel,
@@ -116,6 +117,16 @@ def drag_to_scroll(viewport: QWidget) -> None:
     props = scroller.scrollerProperties()
     props.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0.0)
     scroller.setScrollerProperties(props)
+    scroller.stateChanged.connect(lambda state: _let_go_once_dragging(viewport, state))
+
+
+def _let_go_once_dragging(viewport: QWidget, state: QScroller.State) -> None:
+    """The press that began a drag reached a button at once and never gets its release: the
+    button would stay drawn pressed (grey, like a disabled one) after the finger lifts."""
+    if state is QScroller.State.Dragging:
+        for button in viewport.findChildren(QAbstractButton):
+            if button.isDown():
+                button.setDown(False)
 
 
 class ChoiceList(QScrollArea):
