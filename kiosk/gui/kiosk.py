@@ -22,9 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.access import PinLock
 from kiosk.config import Config, ConfigError, SaleSection
-from kiosk.gui import host_bridge, mdb_bridge, startup
-from kiosk.gui.controller import SaleController, SaleEnd
-from kiosk.gui.health import HealthMonitor
+from kiosk.gui import host_bridge, startup
 from kiosk.gui.journal_guard import JournalGuard
 from kiosk.gui.metrics_link import MetricsLink
 from kiosk.gui.sale_view import SaleView
@@ -36,6 +34,11 @@ from kiosk.mode import KioskMode, Mode
 from kiosk.sale import Busy, OutOfService, SaleState
 
 if TYPE_CHECKING:
+    # The sale's parts are imported when the bank clients are made, after the first
+    # screen is up (_on_clients): nothing the amount screen needs waits for them.
+    from kiosk.gui.controller import SaleController, SaleEnd
+    from kiosk.gui.health import HealthMonitor
+    from kiosk.gui.mdb_bridge import MdbBridge
     from kiosk.kaspi.client import KaspiClient
 
 log = logging.getLogger("kiosk.shell")
@@ -69,7 +72,7 @@ class KioskShell(QObject):
         self.health: HealthMonitor | None = None
         self.host_api: Any = None
         self.gateway: Any = None
-        self.mdb: mdb_bridge.MdbBridge | None = None  # when [mdb] is enabled
+        self.mdb: MdbBridge | None = None  # when [mdb] is enabled
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
         self.journal_guard = JournalGuard(self)  # the journal file deleted or replaced meanwhile
@@ -111,6 +114,8 @@ class KioskShell(QObject):
         app = QApplication.instance()
         if app is not None:
             self.window.install_gesture(app)
+        # The worker's jobs wait for the first paint: their imports would hold the GIL.
+        self._catch_up.hold()
         self.boot()
         if self.mode.mode is Mode.STARTING and startup.nothing_to_recover(self.journal):
             self.window.move_to("amount")  # digits can be typed at once; Pay waits for IDLE
@@ -118,6 +123,9 @@ class KioskShell(QObject):
             kiosk = self.config.kiosk if self.config is not None else None
             fullscreen = not windowed and (kiosk.fullscreen if kiosk else True)
             self.window.show_kiosk(fullscreen, bool(kiosk and kiosk.hide_cursor))
+            self.window.after_first_paint(self._catch_up.release)
+        else:
+            self._catch_up.release()
 
     def recover_screen(self) -> None:
         """After an unexpected error: a running sale keeps its screen, otherwise back to start."""
@@ -150,6 +158,9 @@ class KioskShell(QObject):
         )
 
     def _on_clients(self, config: Config, made: startup.Clients | startup.Broken) -> None:
+        from kiosk.gui import mdb_bridge
+        from kiosk.gui.controller import SaleController
+
         if not isinstance(made, startup.Clients):
             return self._failed(made)
         self._clients = clients = made

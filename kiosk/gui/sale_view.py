@@ -7,14 +7,19 @@ the result, is the running kiosk's business (kiosk.gui.kiosk with kiosk.mode).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk.gui.controller import SaleController, SaleEnd
 from kiosk.gui.texts import reason_text
 from kiosk.gui.window import KioskWindow
-from kiosk.kaspi.models import QrPayment
 from kiosk.sale import SaleState
+
+if TYPE_CHECKING:
+    # Types only: the controller (and the bank's models) are imported after the first
+    # screen is up, when the bank clients are made (kiosk.gui.kiosk).
+    from kiosk.gui.controller import SaleController, SaleEnd
+    from kiosk.kaspi.models import QrPayment
 
 
 class SaleView(QObject):

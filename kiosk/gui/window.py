@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QMouseEvent, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QMouseEvent,
+    QShortcut,
+    QWindow,
+)
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.gui.navigator import Navigator
@@ -29,6 +37,35 @@ log = logging.getLogger("kiosk.window")
 SCREENS = ("amount", "qr", "awaiting", "success", "error", "out_of_service", "service")
 LONG_PRESS_SECONDS = 2.0
 CORNER_PX = 120
+#: A window that is never exposed (no display, minimised) does not hold up what waits for
+#: its first paint longer than this.
+FIRST_PAINT_WAIT_MS = 1000
+
+
+class _FirstPaint(QObject):
+    """Calls `then()` once, right after the window's first expose is handled (Qt paints
+    the widgets in that handler), or after FIRST_PAINT_WAIT_MS, whichever is first."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then: Callable[[], None] | None = then
+        self._handle: QWindow | None = window.windowHandle()
+        if self._handle is not None:
+            self._handle.installEventFilter(self)
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Expose and self._then is not None:
+            QTimer.singleShot(0, self, self._fire)  # after this expose, and so its paint
+        return False
+
+    def _fire(self) -> None:
+        then, self._then = self._then, None
+        if self._handle is not None:
+            self._handle.removeEventFilter(self)
+            self._handle = None
+        if then is not None:
+            then()
 
 
 class _CornerWatcher(QObject):
@@ -154,6 +191,10 @@ class KioskWindow(QWidget):
         else:
             log.info("close refused: use service mode to exit")
             event.ignore()
+
+    def after_first_paint(self, then: Callable[[], None]) -> None:
+        """`then()` once the shown window has painted its first screen (see _FirstPaint)."""
+        _FirstPaint(self, then)
 
     def show_kiosk(self, fullscreen: bool, hide_cursor: bool) -> None:
         if hide_cursor:
