@@ -99,7 +99,7 @@ class KioskShell(QObject):
         w.amount_screen.pay_requested.connect(self._on_amount_pay_requested)
         w.amount_screen.activity.connect(self._on_amount_activity)
         w.amount_screen.language_changed.connect(self.view.retranslate)
-        w.qr_screen.cancel_requested.connect(self._on_qr_cancel_requested)
+        w.qr_cancel_requested.connect(self._on_qr_cancel_requested)
         w.service_requested.connect(self._on_window_service_requested)
         w.quit_requested.connect(self.quit)
 

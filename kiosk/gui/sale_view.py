@@ -40,7 +40,7 @@ class SaleView(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._on_timer_timeout)
-        window.result_screen.done.connect(self.result_done)
+        window.result_done.connect(self.result_done)
 
     def follow(self, controller: SaleController, result_seconds: float) -> None:
         """Show this start-up's sales (the result, and what follows it, is the kiosk's call)."""

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -26,11 +26,13 @@ from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.gui.navigator import Navigator
 from kiosk.gui.screens.amount import AmountScreen
-from kiosk.gui.screens.awaiting import AwaitingScreen
 from kiosk.gui.screens.out_of_service import OutOfServiceScreen
-from kiosk.gui.screens.qr import QrScreen
-from kiosk.gui.screens.result import ResultScreen
 from kiosk.gui.tap_guard import TapGuard
+
+if TYPE_CHECKING:
+    from kiosk.gui.screens.awaiting import AwaitingScreen
+    from kiosk.gui.screens.qr import QrScreen
+    from kiosk.gui.screens.result import ResultScreen
 
 log = logging.getLogger("kiosk.window")
 
@@ -104,11 +106,19 @@ class KioskWindow(QWidget):
     state_changed(str, str): the old and the new screen name.
     service_requested(): the service gesture or Ctrl+Alt+S.
     quit_requested(): Ctrl+Alt+Q (maintenance keyboard).
+    qr_cancel_requested(): Cancel on the QR screen.
+    result_done(): OK on the result screen.
+
+    The first screen (amount, or out of service) is built before the window shows; the
+    sale's screens (QR, waiting, result) by build_sale_screens(): right after the first
+    paint (after_first_paint), or when one of them is first asked for.
     """
 
     state_changed = Signal(str, str)
     service_requested = Signal()
     quit_requested = Signal()
+    qr_cancel_requested = Signal()
+    result_done = Signal()
 
     def __init__(
         self, min_amount: Decimal, max_amount: Decimal, demo_bar: Overlay | None = None
@@ -117,25 +127,20 @@ class KioskWindow(QWidget):
         self.setWindowTitle("Kaspi QR")
         self.setObjectName("kiosk_window")
         self.amount_screen = AmountScreen(min_amount, max_amount)
-        self.qr_screen = QrScreen()
-        self.awaiting_screen = AwaitingScreen()
-        self.result_screen = ResultScreen()
         self.out_of_service_screen = OutOfServiceScreen()
         self.service_screen: QWidget = QWidget()
+        self._sale_screens: tuple[QrScreen, AwaitingScreen, ResultScreen] | None = None
         self.stack = QStackedWidget()
         self.navigator = Navigator(
             self.stack,
             {
                 "amount": self.amount_screen,
-                "qr": self.qr_screen,
-                "awaiting": self.awaiting_screen,
-                "success": self.result_screen,
-                "error": self.result_screen,
                 "out_of_service": self.out_of_service_screen,
                 "service": self.service_screen,
             },
             "out_of_service",
             self.state_changed.emit,
+            later=self.build_sale_screens,
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -156,6 +161,40 @@ class KioskWindow(QWidget):
             app.installEventFilter(self.tap_guard)
         QShortcut(QKeySequence("Ctrl+Alt+S"), self).activated.connect(self.service_requested)
         QShortcut(QKeySequence("Ctrl+Alt+Q"), self).activated.connect(self.quit_requested)
+
+    def build_sale_screens(self) -> None:
+        """The QR, waiting and result screens, once (their imports too)."""
+        if self._sale_screens is not None:
+            return
+        from kiosk.gui.screens.awaiting import AwaitingScreen
+        from kiosk.gui.screens.qr import QrScreen
+        from kiosk.gui.screens.result import ResultScreen
+
+        qr, awaiting, result = self._sale_screens = (QrScreen(), AwaitingScreen(), ResultScreen())
+        for name, screen in (("qr", qr), ("awaiting", awaiting), ("success", result)):
+            self.navigator.add(name, screen)
+            self.tap_guard.watch(screen)
+        self.navigator.add("error", result)
+        qr.cancel_requested.connect(self.qr_cancel_requested)
+        result.done.connect(self.result_done)
+
+    @property
+    def qr_screen(self) -> QrScreen:
+        self.build_sale_screens()
+        assert self._sale_screens is not None
+        return self._sale_screens[0]
+
+    @property
+    def awaiting_screen(self) -> AwaitingScreen:
+        self.build_sale_screens()
+        assert self._sale_screens is not None
+        return self._sale_screens[1]
+
+    @property
+    def result_screen(self) -> ResultScreen:
+        self.build_sale_screens()
+        assert self._sale_screens is not None
+        return self._sale_screens[2]
 
     def install_gesture(self, app: QObject) -> None:
         """Watch every mouse/touch press in the application for the service gesture."""
@@ -193,8 +232,14 @@ class KioskWindow(QWidget):
             event.ignore()
 
     def after_first_paint(self, then: Callable[[], None]) -> None:
-        """`then()` once the shown window has painted its first screen (see _FirstPaint)."""
-        _FirstPaint(self, then)
+        """`then()` once the shown window has painted its first screen (see _FirstPaint);
+        the sale's screens are built right after it."""
+
+        def painted() -> None:
+            then()  # first: the start-up worker's host API answers while the rest is built
+            self.build_sale_screens()
+
+        _FirstPaint(self, painted)
 
     def show_kiosk(self, fullscreen: bool, hide_cursor: bool) -> None:
         if hide_cursor:
