@@ -50,7 +50,8 @@ window = QWidget()
 window.showFullScreen()
 QTimer.singleShot(0, app.quit)
 app.exec()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 """
 
 
@@ -65,15 +66,17 @@ def measure_imports(runs: int) -> list[float]:
     return times
 
 
-def bare_window() -> tuple[float, float]:
-    """(seconds from spawn to exit, peak RSS in MiB) of a bare full-screen PySide6 window."""
+def bare_window() -> tuple[float, float, float]:
+    """(seconds from spawn to exit, peak RSS in MiB, CPU seconds) of a bare full-screen
+    PySide6 window."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", BARE_WINDOW], env=env, capture_output=True, text=True, check=True
     )
     took = time.monotonic() - started
-    return took, int(done.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+    cpu, peak = done.stdout.split()[-2:]
+    return took, int(peak) / 1024, float(cpu)  # ru_maxrss is in KiB on Linux
 
 
 def peak_rss_mib(pid: int) -> float | None:
@@ -97,11 +100,15 @@ def kiosk_start(
     kiosk = KioskProcess(path, work / "startup.log", source)
     api = HostApi(path)
     kiosk.start()
-    shown_rss: list[float] = []
+    at_shown: list[float] = []
+
+    def on_shown() -> None:
+        ps = kiosk.ps
+        cpu = ps.cpu_times()
+        at_shown.extend((ps.memory_info().rss / 1024 / 1024, cpu.user + cpu.system))
+
     try:
-        first, shown, ready = kiosk.wait_ready(
-            api, on_shown=lambda: shown_rss.append(kiosk.ps.memory_info().rss / 1024 / 1024)
-        )
+        first, shown, ready = kiosk.wait_ready(api, on_shown=on_shown)
         ps = kiosk.ps
         rss = ps.memory_info().rss / 1024 / 1024
         peak = peak_rss_mib(ps.pid) or rss
@@ -112,7 +119,8 @@ def kiosk_start(
         "first": first,
         "shown": shown,
         "ready": ready,
-        "rss_shown": shown_rss[0],
+        "rss_shown": at_shown[0],
+        "cpu_shown": at_shown[1],
         "rss": rss,
         "peak": peak,
     }
@@ -125,35 +133,40 @@ def measure_startup(
     of the kiosk in `compare`, started right after this one in every round)."""
     bare: list[float] = []
     bare_rss: list[float] = []
+    bare_cpu: list[float] = []
     starts: list[dict[str, float]] = []
     others: list[dict[str, float]] = []
     for n in range(runs):
-        b_time, b_rss = bare_window()
+        b_time, b_rss, b_cpu = bare_window()
         k = kiosk_start(sandbox, token, work, n)
         bare.append(b_time)
         bare_rss.append(b_rss)
+        bare_cpu.append(b_cpu)
         starts.append(k)
-        print(f"  start {n + 1}/{runs}: bare window {b_time * 1000:.0f} ms {b_rss:.0f} MiB")
+        print(
+            f"  start {n + 1}/{runs}: bare window {b_time * 1000:.0f} ms "
+            f"(CPU {b_cpu * 1000:.0f} ms) {b_rss:.0f} MiB"
+        )
         print(f"    kiosk: {_line(k)}")
         if compare is not None:
             others.append(kiosk_start(sandbox, token, work, n, compare))
             print(f"    {compare}: {_line(others[-1])}")
-    out = _figures(starts, bare, bare_rss)
+    out = _figures(starts, bare, bare_rss, bare_cpu)
     if compare is not None:
-        out["compare"] = {"source": str(compare), **_figures(others, bare, bare_rss)}
+        out["compare"] = {"source": str(compare), **_figures(others, bare, bare_rss, bare_cpu)}
     return out
 
 
 def _line(k: dict[str, float]) -> str:
     return (
         f"first answer {k['first'] * 1000:.0f} ms, amount screen {k['shown'] * 1000:.0f} ms "
-        f"({k['rss_shown']:.0f} MiB), ready to sell {k['ready'] * 1000:.0f} ms, "
-        f"{k['rss']:.0f} MiB (peak {k['peak']:.0f})"
+        f"(CPU {k['cpu_shown'] * 1000:.0f} ms, {k['rss_shown']:.0f} MiB), "
+        f"ready to sell {k['ready'] * 1000:.0f} ms, {k['rss']:.0f} MiB (peak {k['peak']:.0f})"
     )
 
 
 def _figures(
-    starts: list[dict[str, float]], bare: list[float], bare_rss: list[float]
+    starts: list[dict[str, float]], bare: list[float], bare_rss: list[float], bare_cpu: list[float]
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
         "first_answer": summary([k["first"] for k in starts]),
@@ -161,6 +174,9 @@ def _figures(
         "ready_to_sell": summary([k["ready"] for k in starts]),
         "bare_window": summary(bare),
         "runs_s": [round(k["ready"], 4) for k in starts],
+        # CPU seconds (all threads, user + system) used by then: what the load does not change.
+        "cpu_to_amount_screen": summary([k["cpu_shown"] for k in starts]),
+        "bare_window_cpu": summary(bare_cpu),
         "rss_at_amount_screen_mib": _median([k["rss_shown"] for k in starts]),
         "rss_at_ready_mib": _median([k["rss"] for k in starts]),
         "peak_rss_at_ready_mib": _median([k["peak"] for k in starts]),
@@ -169,6 +185,9 @@ def _figures(
     bare_ms = out["bare_window"]["median_ms"]
     out["time_ratio_amount_screen"] = round(out["amount_screen"]["median_ms"] / bare_ms, 2)
     out["time_ratio_ready_to_sell"] = round(out["ready_to_sell"]["median_ms"] / bare_ms, 2)
+    out["cpu_ratio_amount_screen"] = round(
+        out["cpu_to_amount_screen"]["median_ms"] / out["bare_window_cpu"]["median_ms"], 2
+    )
     out["memory_ratio_amount_screen"] = round(
         out["rss_at_amount_screen_mib"] / out["bare_window_peak_rss_mib"], 2
     )
@@ -211,6 +230,13 @@ def report(st: dict[str, Any], title: str = "start-up and memory, side by side")
                 f"{b['median_ms']:.0f} ms ({_spread(b)})",
                 f"{st['amount_screen']['median_ms']:.0f} ms ({_spread(st['amount_screen'])})",
                 f"{st['time_ratio_amount_screen']:.2f}x ({shown_r[0]}–{shown_r[-1]})",
+            ],
+            [
+                "CPU used until then (all threads)",
+                f"{st['bare_window_cpu']['median_ms']:.0f} ms ({_spread(st['bare_window_cpu'])})",
+                f"{st['cpu_to_amount_screen']['median_ms']:.0f} ms "
+                f"({_spread(st['cpu_to_amount_screen'])})",
+                f"{st['cpu_ratio_amount_screen']:.2f}x",
             ],
             [
                 "ready to sell (Pay enabled)",
