@@ -322,8 +322,12 @@ class BankCatchUp(QObject):
 
     def release(self) -> None:
         """Run the held jobs, and from now on every job at once (a second call does nothing)."""
-        held, self._held = self._held or [], None
-        for job, done in held:
+        self._run_held()
+        self._held = None
+
+    def _run_held(self) -> None:
+        held, self._held = self._held, ([] if self._held is not None else None)
+        for job, done in held or []:
             self._worker.submit(job, done)
 
     def _submit(self, job: Callable[[], Any], done: Done) -> None:
@@ -447,7 +451,9 @@ class BankCatchUp(QObject):
     def stop(self) -> None:
         self._generation += 1
         self._stopping.set()
-        self.release()  # a held host API start runs too: the teardown stops what it started
+        # A held host API start runs too, so the teardown stops what it started; the hold
+        # itself stays (the start-up chain runs its teardown first, while holding).
+        self._run_held()
         self._worker.drain()
         self._stopping = threading.Event()
 

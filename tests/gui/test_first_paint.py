@@ -14,12 +14,15 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from helpers.kiosk import kiosk_config
 from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from kiosk.gui.startup import BankCatchUp
 from kiosk.gui.window import KioskWindow
+from kiosk.sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -59,7 +62,9 @@ def test_the_kiosk_imports_nothing_before_its_first_screen_that_waits_until_afte
     assert sorted(loaded & set(NOT_BEFORE_THE_FIRST_PAINT)) == []
 
 
-def test_held_jobs_run_in_order_on_release_and_a_stop_releases_them(qtbot: QtBot) -> None:
+def test_held_jobs_run_in_order_on_release_and_a_stop_runs_them_but_keeps_holding(
+    qtbot: QtBot,
+) -> None:
     worker = BankCatchUp()
     ran: list[str] = []
     shell = QObject()
@@ -74,12 +79,34 @@ def test_held_jobs_run_in_order_on_release_and_a_stop_releases_them(qtbot: QtBot
     worker.start_host_api(shell, lambda: ran.append("after"))  # not held any more
     qtbot.waitUntil(lambda: ran[-1:] == ["after"], timeout=5000)
 
-    # Torn down before the first paint: what was held runs, so the teardown can stop it.
+    # Torn down before the first paint: what was held runs, so the teardown can stop it;
+    # and the hold stays (the kiosk's start-up begins with a teardown, while holding).
     worker.hold()
+    worker.stop()
     worker.start_host_api(shell, lambda: ran.append("held at stop"))
     worker.stop()
     assert ran[-1] == "held at stop"
+    worker.start_host_api(shell, lambda: ran.append("still held"))
+    qtbot.wait(100)
+    assert ran[-1] == "held at stop"
+    worker.release()
+    qtbot.waitUntil(lambda: ran[-1] == "still held", timeout=5000)
     worker.close()
+
+
+def test_the_kiosk_holds_the_host_api_and_the_bank_clients_until_its_first_paint(
+    qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    path = kiosk_config(fast_sandbox)
+    shell = start_kiosk(path, wait_for=None)
+    # start() has returned, the window is shown, no event has run yet: nothing went to the
+    # worker (its start-up begins with a teardown, which must not end the hold).
+    held = shell._catch_up._held
+    assert held is not None and len(held) == 2  # the host API's start, the bank clients
+    assert shell.window.screen_name == "amount" and shell.window._sale_screens is None
+    qtbot.waitUntil(lambda: shell._catch_up._held is None, timeout=5000)  # painted
+    assert shell.window._sale_screens is not None
+    qtbot.waitUntil(lambda: shell.host_api is not None and shell.mode.can_sell, timeout=15000)
 
 
 def test_the_sale_screens_are_built_after_the_first_paint(qtbot: QtBot) -> None:
