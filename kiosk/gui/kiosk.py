@@ -123,9 +123,7 @@ class KioskShell(QObject):
             kiosk = self.config.kiosk if self.config is not None else None
             fullscreen = not windowed and (kiosk.fullscreen if kiosk else True)
             self.window.show_kiosk(fullscreen, bool(kiosk and kiosk.hide_cursor))
-            self.window.after_first_paint(self._catch_up.release)
-        else:
-            self._catch_up.release()
+        self.window.after_first_paint(self._catch_up.release)
 
     def recover_screen(self) -> None:
         """After an unexpected error: a running sale keeps its screen, otherwise back to start."""
@@ -179,6 +177,7 @@ class KioskShell(QObject):
         self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
+        self.window.build_sale_screens()  # while the bank answers the first ping (~30 ms)
 
     def _register(self, config: Config, client: KaspiClient) -> None:
         """No device token yet: the kiosk registers itself, saves the token and boots again."""

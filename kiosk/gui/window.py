@@ -110,8 +110,8 @@ class KioskWindow(QWidget):
     result_done(): OK on the result screen.
 
     The first screen (amount, or out of service) is built before the window shows; the
-    sale's screens (QR, waiting, result) by build_sale_screens(): right after the first
-    paint (after_first_paint), or when one of them is first asked for.
+    sale's screens (QR, waiting, result) by build_sale_screens(): when the kiosk has made
+    its bank clients, or when one of them is first asked for.
     """
 
     state_changed = Signal(str, str)
@@ -233,13 +233,11 @@ class KioskWindow(QWidget):
 
     def after_first_paint(self, then: Callable[[], None]) -> None:
         """`then()` once the shown window has painted its first screen (see _FirstPaint);
-        the sale's screens are built right after it."""
-
-        def painted() -> None:
-            then()  # first: the start-up worker's host API answers while the rest is built
-            self.build_sale_screens()
-
-        _FirstPaint(self, painted)
+        at once if the window is not shown."""
+        if self.isVisible():
+            _FirstPaint(self, then)
+        else:
+            then()
 
     def show_kiosk(self, fullscreen: bool, hide_cursor: bool) -> None:
         if hide_cursor:
