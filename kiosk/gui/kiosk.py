@@ -177,7 +177,6 @@ class KioskShell(QObject):
         self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
-        self.window.build_sale_screens()  # while the bank answers the first ping (~30 ms)
 
     def _register(self, config: Config, client: KaspiClient) -> None:
         """No device token yet: the kiosk registers itself, saves the token and boots again."""
@@ -319,6 +318,7 @@ class KioskShell(QObject):
             self.health.pause(False)
         if not was_ready:
             self.ready.emit()
+            QTimer.singleShot(0, self.window.build_sale_screens)  # after the first "ready"
 
     # --- sales -----------------------------------------------------------------------------------
 

@@ -110,8 +110,8 @@ class KioskWindow(QWidget):
     result_done(): OK on the result screen.
 
     The first screen (amount, or out of service) is built before the window shows; the
-    sale's screens (QR, waiting, result) by build_sale_screens(): when the kiosk has made
-    its bank clients, or when one of them is first asked for.
+    sale's screens (QR, waiting, result) by build_sale_screens(): once the kiosk is ready
+    to sell, or when one of them is first asked for.
     """
 
     state_changed = Signal(str, str)

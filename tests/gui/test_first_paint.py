@@ -106,7 +106,7 @@ def test_the_kiosk_holds_the_host_api_and_the_bank_clients_until_its_first_paint
     assert shell.window.screen_name == "amount" and shell.window._sale_screens is None
     qtbot.waitUntil(lambda: shell._catch_up._held is None, timeout=5000)  # painted
     qtbot.waitUntil(lambda: shell.host_api is not None and shell.mode.can_sell, timeout=15000)
-    assert shell.window._sale_screens is not None  # built with the bank clients
+    qtbot.waitUntil(lambda: shell.window._sale_screens is not None, timeout=5000)  # once ready
 
 
 def test_after_first_paint_waits_for_the_paint_of_a_shown_window_only(qtbot: QtBot) -> None:
