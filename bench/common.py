@@ -15,7 +15,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -291,9 +291,12 @@ class KioskDied(RuntimeError):
 class KioskProcess:
     """`python -m kiosk --config CFG run --windowed` on the offscreen platform."""
 
-    def __init__(self, config_path: Path, log_path: Path) -> None:
+    def __init__(self, config_path: Path, log_path: Path, source: Path = REPO) -> None:
         self.config_path = config_path
         self.log_path = log_path
+        # The tree whose `kiosk` package runs (`-m kiosk` finds it first in its cwd): another
+        # checkout can be measured with the same interpreter, interleaved with this one.
+        self.source = source
         self.proc: subprocess.Popen[bytes] | None = None
         self.spawned = 0.0
 
@@ -313,7 +316,7 @@ class KioskProcess:
             self.spawned = time.monotonic()
             self.proc = subprocess.Popen(
                 command,
-                cwd=REPO,
+                cwd=self.source,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -327,7 +330,12 @@ class KioskProcess:
         return psutil.Process(self.proc.pid)
 
     def wait_ready(
-        self, api: HostApi, timeout: float = 60.0, step: float = 0.005, ready_step: float = 0.02
+        self,
+        api: HostApi,
+        timeout: float = 60.0,
+        step: float = 0.005,
+        ready_step: float = 0.02,
+        on_shown: Callable[[], object] | None = None,
     ) -> tuple[float, float, float]:
         """(first answer, amount screen, ready to sell), in seconds after spawn.
 
@@ -336,7 +344,8 @@ class KioskProcess:
         runs). "Ready to sell": then GET /v1/health every `ready_step` s until `ok` (Pay
         enabled). Slower polling there keeps the poller from slowing the start-up it
         measures (each poll is a call on the kiosk's GUI thread); it can add up to
-        `ready_step` to the figure, never subtract.
+        `ready_step` to the figure, never subtract. `on_shown()` is called as soon as the
+        amount screen is seen (measure_startup.py reads the RSS then).
         """
         first: float | None = None
         shown: float | None = None
@@ -356,6 +365,8 @@ class KioskProcess:
             if shown is None:
                 if answer.get("screen") == "amount":
                     shown = now
+                    if on_shown is not None:
+                        on_shown()
                     continue  # ask for health at once: a kiosk may be ready already
                 time.sleep(step)
             elif answer.get("screen") == "amount" and answer.get("ok"):

@@ -1,13 +1,18 @@
 """Start-up and memory, side by side with a bare PySide6 window measured in the same run.
 
-    .venv/bin/python bench/measure_startup.py [--starts 10] [--json out.json]
+    .venv/bin/python bench/measure_startup.py [--starts 10] [--json out.json] [--compare DIR]
 
 Each round starts, in turn: a bare full-screen QWidget that quits as soon as the
 event loop runs (time from spawn to exit, and its peak RSS), then the kiosk: time
 from spawn until its host API says the amount screen is up (digits are taken, Pay
-still waits), until it is ready to sell (health ok: Pay enabled), and its RSS and
-peak RSS then. Interleaving the two spreads the machine's noise evenly over both, so the
-ratios compare like with like. benchmark.py runs this as its first part.
+still waits) and its RSS then, until it is ready to sell (health ok: Pay enabled),
+and its RSS and peak RSS then. Interleaving the two spreads the machine's noise evenly
+over both, so the ratios compare like with like. benchmark.py runs this as its first part.
+
+--compare DIR: another checkout of the kiosk (e.g. `git worktree add /tmp/old HEAD~3`,
+or `git archive OLD | tar -x -C DIR`) is started too in every round, right after this
+one, with the same interpreter and sandbox, and gets its own table: old and new measured
+under the same load.
 """
 
 from __future__ import annotations
@@ -45,7 +50,8 @@ window = QWidget()
 window.showFullScreen()
 QTimer.singleShot(0, app.quit)
 app.exec()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 """
 
 
@@ -60,15 +66,17 @@ def measure_imports(runs: int) -> list[float]:
     return times
 
 
-def bare_window() -> tuple[float, float]:
-    """(seconds from spawn to exit, peak RSS in MiB) of a bare full-screen PySide6 window."""
+def bare_window() -> tuple[float, float, float]:
+    """(seconds from spawn to exit, peak RSS in MiB, CPU seconds) of a bare full-screen
+    PySide6 window."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", BARE_WINDOW], env=env, capture_output=True, text=True, check=True
     )
     took = time.monotonic() - started
-    return took, int(done.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+    cpu, peak = done.stdout.split()[-2:]
+    return took, int(peak) / 1024, float(cpu)  # ru_maxrss is in KiB on Linux
 
 
 def peak_rss_mib(pid: int) -> float | None:
@@ -82,48 +90,94 @@ def peak_rss_mib(pid: int) -> float | None:
     return None
 
 
-def kiosk_start(sandbox: Any, token: str, work: Path, n: int) -> dict[str, float]:
+def kiosk_start(
+    sandbox: Any, token: str, work: Path, n: int, source: Path = REPO
+) -> dict[str, float]:
     """One start: seconds to the first host API answer, the amount screen and ready to sell;
-    RSS and peak RSS (MiB) when ready."""
-    data_dir = work / f"startup-{n}"  # an empty journal each time: nothing to recover
+    RSS (MiB) at the amount screen, RSS and peak RSS when ready."""
+    data_dir = work / f"startup-{n}-{source.name}"  # an empty journal each time
     path = kiosk_config(sandbox.data_dir, "standard", token, data_dir, "bench-startup.toml")
-    kiosk = KioskProcess(path, work / "startup.log")
+    kiosk = KioskProcess(path, work / "startup.log", source)
     api = HostApi(path)
     kiosk.start()
+    at_shown: list[float] = []
+
+    def on_shown() -> None:
+        ps = kiosk.ps
+        cpu = ps.cpu_times()
+        at_shown.extend((ps.memory_info().rss / 1024 / 1024, cpu.user + cpu.system))
+
     try:
-        first, shown, ready = kiosk.wait_ready(api)
+        first, shown, ready = kiosk.wait_ready(api, on_shown=on_shown)
         ps = kiosk.ps
         rss = ps.memory_info().rss / 1024 / 1024
         peak = peak_rss_mib(ps.pid) or rss
     finally:
         api.close()
         kiosk.stop()
-    return {"first": first, "shown": shown, "ready": ready, "rss": rss, "peak": peak}
+    return {
+        "first": first,
+        "shown": shown,
+        "ready": ready,
+        "rss_shown": at_shown[0],
+        "cpu_shown": at_shown[1],
+        "rss": rss,
+        "peak": peak,
+    }
 
 
-def measure_startup(sandbox: Any, token: str, work: Path, runs: int) -> dict[str, Any]:
-    """The kiosk's start-up and a bare window's, interleaved, with their ratios."""
+def measure_startup(
+    sandbox: Any, token: str, work: Path, runs: int, compare: Path | None = None
+) -> dict[str, Any]:
+    """The kiosk's start-up and a bare window's, interleaved, with their ratios (and those
+    of the kiosk in `compare`, started right after this one in every round)."""
     bare: list[float] = []
     bare_rss: list[float] = []
+    bare_cpu: list[float] = []
     starts: list[dict[str, float]] = []
+    others: list[dict[str, float]] = []
     for n in range(runs):
-        b_time, b_rss = bare_window()
+        b_time, b_rss, b_cpu = bare_window()
         k = kiosk_start(sandbox, token, work, n)
         bare.append(b_time)
         bare_rss.append(b_rss)
+        bare_cpu.append(b_cpu)
         starts.append(k)
         print(
-            f"  start {n + 1}/{runs}: bare window {b_time * 1000:.0f} ms {b_rss:.0f} MiB; "
-            f"kiosk first answer {k['first'] * 1000:.0f} ms, amount screen "
-            f"{k['shown'] * 1000:.0f} ms, ready to sell {k['ready'] * 1000:.0f} ms, "
-            f"{k['rss']:.0f} MiB (peak {k['peak']:.0f})"
+            f"  start {n + 1}/{runs}: bare window {b_time * 1000:.0f} ms "
+            f"(CPU {b_cpu * 1000:.0f} ms) {b_rss:.0f} MiB"
         )
+        print(f"    kiosk: {_line(k)}")
+        if compare is not None:
+            others.append(kiosk_start(sandbox, token, work, n, compare))
+            print(f"    {compare}: {_line(others[-1])}")
+    out = _figures(starts, bare, bare_rss, bare_cpu)
+    if compare is not None:
+        out["compare"] = {"source": str(compare), **_figures(others, bare, bare_rss, bare_cpu)}
+    return out
+
+
+def _line(k: dict[str, float]) -> str:
+    return (
+        f"first answer {k['first'] * 1000:.0f} ms, amount screen {k['shown'] * 1000:.0f} ms "
+        f"(CPU {k['cpu_shown'] * 1000:.0f} ms, {k['rss_shown']:.0f} MiB), "
+        f"ready to sell {k['ready'] * 1000:.0f} ms, {k['rss']:.0f} MiB (peak {k['peak']:.0f})"
+    )
+
+
+def _figures(
+    starts: list[dict[str, float]], bare: list[float], bare_rss: list[float], bare_cpu: list[float]
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "first_answer": summary([k["first"] for k in starts]),
         "amount_screen": summary([k["shown"] for k in starts]),
         "ready_to_sell": summary([k["ready"] for k in starts]),
         "bare_window": summary(bare),
         "runs_s": [round(k["ready"], 4) for k in starts],
+        # CPU seconds (all threads, user + system) used by then: what the load does not change.
+        "cpu_to_amount_screen": summary([k["cpu_shown"] for k in starts]),
+        "bare_window_cpu": summary(bare_cpu),
+        "rss_at_amount_screen_mib": _median([k["rss_shown"] for k in starts]),
         "rss_at_ready_mib": _median([k["rss"] for k in starts]),
         "peak_rss_at_ready_mib": _median([k["peak"] for k in starts]),
         "bare_window_peak_rss_mib": _median(bare_rss),
@@ -131,6 +185,12 @@ def measure_startup(sandbox: Any, token: str, work: Path, runs: int) -> dict[str
     bare_ms = out["bare_window"]["median_ms"]
     out["time_ratio_amount_screen"] = round(out["amount_screen"]["median_ms"] / bare_ms, 2)
     out["time_ratio_ready_to_sell"] = round(out["ready_to_sell"]["median_ms"] / bare_ms, 2)
+    out["cpu_ratio_amount_screen"] = round(
+        out["cpu_to_amount_screen"]["median_ms"] / out["bare_window_cpu"]["median_ms"], 2
+    )
+    out["memory_ratio_amount_screen"] = round(
+        out["rss_at_amount_screen_mib"] / out["bare_window_peak_rss_mib"], 2
+    )
     out["memory_ratio"] = round(out["rss_at_ready_mib"] / out["bare_window_peak_rss_mib"], 2)
     out["peak_memory_ratio"] = round(
         out["peak_rss_at_ready_mib"] / out["bare_window_peak_rss_mib"], 2
@@ -157,12 +217,12 @@ def _spread(s: dict[str, Any]) -> str:
     return f"{s['min_ms']:.0f}–{s['max_ms']:.0f}"
 
 
-def report(st: dict[str, Any]) -> None:
+def report(st: dict[str, Any], title: str = "start-up and memory, side by side") -> None:
     """The side-by-side table: bare window, kiosk, kiosk / bare (medians; min–max)."""
     b = st["bare_window"]
     shown_r, ready_r = st["time_ratios_amount_screen"], st["time_ratios_ready_to_sell"]
     print_table(
-        f"start-up and memory, side by side (medians of {b['n']}; min–max per round)",
+        f"{title} (medians of {b['n']}; min–max per round)",
         [
             ["", "bare PySide6 window", "kiosk", "kiosk / bare"],
             [
@@ -172,10 +232,23 @@ def report(st: dict[str, Any]) -> None:
                 f"{st['time_ratio_amount_screen']:.2f}x ({shown_r[0]}–{shown_r[-1]})",
             ],
             [
+                "CPU used until then (all threads)",
+                f"{st['bare_window_cpu']['median_ms']:.0f} ms ({_spread(st['bare_window_cpu'])})",
+                f"{st['cpu_to_amount_screen']['median_ms']:.0f} ms "
+                f"({_spread(st['cpu_to_amount_screen'])})",
+                f"{st['cpu_ratio_amount_screen']:.2f}x",
+            ],
+            [
                 "ready to sell (Pay enabled)",
                 "",
                 f"{st['ready_to_sell']['median_ms']:.0f} ms ({_spread(st['ready_to_sell'])})",
                 f"{st['time_ratio_ready_to_sell']:.2f}x ({ready_r[0]}–{ready_r[-1]})",
+            ],
+            [
+                "memory: RSS at the amount screen (bare: peak)",
+                f"{st['bare_window_peak_rss_mib']:.0f} MiB",
+                f"{st['rss_at_amount_screen_mib']:.0f} MiB",
+                f"{st['memory_ratio_amount_screen']:.2f}x",
             ],
             [
                 "memory: RSS when ready (bare: peak)",
@@ -199,7 +272,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--starts", type=int, default=10, help="rounds (default 10)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
+    parser.add_argument(
+        "--compare", type=Path, metavar="DIR", help="also start the kiosk of this checkout"
+    )
     args = parser.parse_args(argv)
+    if args.compare is not None and not (args.compare / "kiosk" / "__main__.py").is_file():
+        parser.error(f"{args.compare} holds no kiosk package (kiosk/__main__.py)")
     work = Path(tempfile.mkdtemp(prefix="kiosk-bench-startup-"))
     sandbox = Sandbox(work / "sandbox", ports={"basic": 0, "standard": 0, "enhanced": 0})
     sandbox.start()
@@ -210,12 +288,14 @@ def main(argv: list[str] | None = None) -> int:
             "machine": machine(),
             "source": source_version(),
             "imports": summary(measure_imports(args.starts)),
-            "startup": measure_startup(sandbox, token, work, args.starts),
+            "startup": measure_startup(sandbox, token, work, args.starts, args.compare),
         }
     finally:
         sandbox.stop()
         shutil.rmtree(work, ignore_errors=True)
     report(doc["startup"])
+    if args.compare is not None:
+        report(doc["startup"]["compare"], f"the same for {args.compare}")
     write_json(args.json, doc)
     return 0
 

@@ -32,22 +32,19 @@ from kiosk.flow import Meaning, meaning_of
 from kiosk.journal import Journal, SaleRecord
 from kiosk.kaspi.dates import parse_datetime
 from kiosk.kaspi.errors import PURCHASE_NOT_FOUND, ApiError, KaspiError
+
+# Which sales are asked about (kept importable from here; the query lives apart so the
+# first screen can be chosen without importing the status rules below).
+from kiosk.pending import candidates as candidates
 from kiosk.sale import Reason, SaleState
 
 log = logging.getLogger("kiosk.recovery")
 
-#: How far back abandoned sales are asked about again (a payment cannot outlive this).
-LOOKBACK = timedelta(minutes=30)
 #: How long the bank may be late with its own cancellation of a stale Wait.
 LATE_GRACE = timedelta(seconds=30)
 #: Sales journalled before the kiosk recorded its own deadlines (schema 1): the old guesses.
 OLD_SCAN_WINDOW = timedelta(minutes=5)
 DECISION_GRACE = timedelta(minutes=5)
-ABANDONED = {
-    SaleState.CANCELLED: None,
-    SaleState.UNKNOWN: None,
-    SaleState.FAILED: {Reason.SCAN_TIMEOUT, Reason.CONFIRM_TIMEOUT},
-}
 
 
 @dataclass(frozen=True)
@@ -150,25 +147,6 @@ def judge(
     if unfinished:
         return Verdict(True, SaleState.UNKNOWN, Reason.BANK_UNREACHABLE)
     return LEAVE
-
-
-def candidates(journal: Journal, now: datetime) -> list[SaleRecord]:
-    """Unfinished sales, unknown ones, and abandoned ones recent enough to have been paid late.
-
-    An UNKNOWN sale is asked about whatever its age: only the bank can settle it.
-    """
-    found = {r.sale_id: r for r in journal.unfinished()}
-    found.update((r.sale_id, r) for r in journal.unknown() if r.qr_payment_id is not None)
-    since = now - LOOKBACK
-    for record in journal.list(since=since):
-        allowed = ABANDONED.get(record.state, ())
-        if (
-            record.state in ABANDONED
-            and (allowed is None or record.reason in allowed)
-            and (record.qr_payment_id is not None)
-        ):
-            found.setdefault(record.sale_id, record)
-    return sorted(found.values(), key=lambda r: r.sale_id)
 
 
 @dataclass

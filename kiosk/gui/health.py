@@ -10,11 +10,14 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.gui.worker import Worker
-from kiosk.operator.certificate import CertificateCheck
+
+if TYPE_CHECKING:
+    from kiosk.operator.certificate import CertificateCheck
 
 log = logging.getLogger("kiosk.health")
 

@@ -2,9 +2,9 @@
 
 The gateway (kiosk.gui.gateway) adapts the kiosk to the host API's SaleGateway;
 this module only wires it to a server and says where it listens. The server is
-started (on the start-up worker, as the window shows) before the journal is opened,
-so a journal the kiosk refuses (missing, replaced, damaged) is reported on
-/v1/health instead of a closed port.
+asked for before the journal is opened (it starts on the start-up worker after the
+window's first paint), so a journal the kiosk refuses (missing, replaced, damaged) is
+reported on /v1/health instead of a closed port.
 """
 
 from __future__ import annotations

@@ -22,9 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.access import PinLock
 from kiosk.config import Config, ConfigError, SaleSection
-from kiosk.gui import host_bridge, mdb_bridge, startup
-from kiosk.gui.controller import SaleController, SaleEnd
-from kiosk.gui.health import HealthMonitor
+from kiosk.gui import host_bridge, startup
 from kiosk.gui.journal_guard import JournalGuard
 from kiosk.gui.metrics_link import MetricsLink
 from kiosk.gui.sale_view import SaleView
@@ -36,6 +34,11 @@ from kiosk.mode import KioskMode, Mode
 from kiosk.sale import Busy, OutOfService, SaleState
 
 if TYPE_CHECKING:
+    # The sale's parts are imported when the bank clients are made, after the first
+    # screen is up (_on_clients): nothing the amount screen needs waits for them.
+    from kiosk.gui.controller import SaleController, SaleEnd
+    from kiosk.gui.health import HealthMonitor
+    from kiosk.gui.mdb_bridge import MdbBridge
     from kiosk.kaspi.client import KaspiClient
 
 log = logging.getLogger("kiosk.shell")
@@ -69,7 +72,7 @@ class KioskShell(QObject):
         self.health: HealthMonitor | None = None
         self.host_api: Any = None
         self.gateway: Any = None
-        self.mdb: mdb_bridge.MdbBridge | None = None  # when [mdb] is enabled
+        self.mdb: MdbBridge | None = None  # when [mdb] is enabled
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
         self.journal_guard = JournalGuard(self)  # the journal file deleted or replaced meanwhile
@@ -95,7 +98,7 @@ class KioskShell(QObject):
         w.amount_screen.pay_requested.connect(self._on_amount_pay_requested)
         w.amount_screen.activity.connect(self._on_amount_activity)
         w.amount_screen.language_changed.connect(self.view.retranslate)
-        w.qr_screen.cancel_requested.connect(self._on_qr_cancel_requested)
+        w.qr_cancel_requested.connect(self._on_qr_cancel_requested)
         w.service_requested.connect(self._on_window_service_requested)
         w.quit_requested.connect(self.quit)
 
@@ -110,6 +113,8 @@ class KioskShell(QObject):
         app = QApplication.instance()
         if app is not None:
             self.window.install_gesture(app)
+        # The worker's jobs wait for the first paint: their imports would hold the GIL.
+        self._catch_up.hold()
         self.boot()
         if self.mode.mode is Mode.STARTING and startup.nothing_to_recover(self.journal):
             self.window.move_to("amount")  # digits can be typed at once; Pay waits for IDLE
@@ -117,6 +122,7 @@ class KioskShell(QObject):
             kiosk = self.config.kiosk if self.config is not None else None
             fullscreen = not windowed and (kiosk.fullscreen if kiosk else True)
             self.window.show_kiosk(fullscreen, bool(kiosk and kiosk.hide_cursor))
+        self.window.after_first_paint(self._catch_up.release)
 
     def recover_screen(self) -> None:
         """After an unexpected error: a running sale keeps its screen, otherwise back to start."""
@@ -149,6 +155,9 @@ class KioskShell(QObject):
         )
 
     def _on_clients(self, config: Config, made: startup.Clients | startup.Broken) -> None:
+        from kiosk.gui import mdb_bridge
+        from kiosk.gui.controller import SaleController
+
         if not isinstance(made, startup.Clients):
             return self._failed(made)
         self._clients = clients = made
@@ -307,6 +316,7 @@ class KioskShell(QObject):
             self.health.pause(False)
         if not was_ready:
             self.ready.emit()
+            QTimer.singleShot(0, self.window.build_sale_screens)  # after the first "ready"
 
     # --- sales -----------------------------------------------------------------------------------
 

@@ -30,16 +30,29 @@ class Navigator:
         pages: dict[str, QWidget],
         first: str,
         on_change: Callable[[str, str], None],
+        later: Callable[[], None] | None = None,
     ) -> None:
+        """`later()`, if given, adds the remaining pages (add()); it is called once, when a
+        page not added yet is first asked for."""
         self._stack = stack
         self._on_change = on_change
-        self._pages = dict(pages)
-        for page in dict.fromkeys(self._pages.values()):
-            self._stack.addWidget(page)
+        self._later = later
+        self._pages: dict[str, QWidget] = {}
+        for name, page in pages.items():
+            self.add(name, page)
         self.current = first
         self._stack.setCurrentWidget(self._pages[first])
 
+    def add(self, name: str, widget: QWidget) -> None:
+        """A new page (one widget may serve several names)."""
+        self._pages[name] = widget
+        if self._stack.indexOf(widget) < 0:
+            self._stack.addWidget(widget)
+
     def page(self, name: str) -> QWidget:
+        if name not in self._pages and self._later is not None:
+            later, self._later = self._later, None
+            later()
         return self._pages[name]
 
     def replace(self, name: str, widget: QWidget) -> None:
@@ -53,12 +66,14 @@ class Navigator:
 
     def move_to(self, name: str) -> None:
         """Show page `name`: the old screen's on_leave, then the new one's on_enter."""
-        if name not in self._pages:
-            raise ValueError(f"unknown screen {name!r}")
+        try:
+            entering = self.page(name)
+        except KeyError:
+            raise ValueError(f"unknown screen {name!r}") from None
         old = self.current
         if old == name:
             return
-        leaving, entering = self._pages[old], self._pages[name]
+        leaving = self._pages[old]
         if isinstance(leaving, Screen):
             leaving.on_leave()
         if isinstance(entering, Screen):

@@ -7,14 +7,19 @@ the result, is the running kiosk's business (kiosk.gui.kiosk with kiosk.mode).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk.gui.controller import SaleController, SaleEnd
 from kiosk.gui.texts import reason_text
 from kiosk.gui.window import KioskWindow
-from kiosk.kaspi.models import QrPayment
 from kiosk.sale import SaleState
+
+if TYPE_CHECKING:
+    # Types only: the controller (and the bank's models) are imported after the first
+    # screen is up, when the bank clients are made (kiosk.gui.kiosk).
+    from kiosk.gui.controller import SaleController, SaleEnd
+    from kiosk.kaspi.models import QrPayment
 
 
 class SaleView(QObject):
@@ -35,7 +40,7 @@ class SaleView(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._on_timer_timeout)
-        window.result_screen.done.connect(self.result_done)
+        window.result_done.connect(self.result_done)
 
     def follow(self, controller: SaleController, result_seconds: float) -> None:
         """Show this start-up's sales (the result, and what follows it, is the kiosk's call)."""

@@ -20,18 +20,18 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
-from kiosk import logs, recovery
+from kiosk import logs, pending
 from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_values, write_value
 from kiosk.gui.worker import Worker
 from kiosk.i18n import Message
 from kiosk.journal import Journal, JournalError, SaleRecord
-from kiosk.operator.certificate import CertificateCheck, check_certificate, log_check, rejudge
 from kiosk.sale import SaleState
 
 if TYPE_CHECKING:
     from kiosk.gui.controller import SaleController
     from kiosk.gui.health import HealthMonitor
     from kiosk.kaspi.client import KaspiClient, RequestHook
+    from kiosk.operator.certificate import CertificateCheck
 
 log = logging.getLogger("kiosk.shell")
 
@@ -95,6 +95,8 @@ class CertificateWatch(QObject):
         health.checked.connect(self._on_health_checked)
 
     def _on_health_checked(self, *_answer: object) -> None:
+        from kiosk.operator.certificate import rejudge
+
         self._health.certificate, lapsed = rejudge(self._health.certificate)
         if lapsed is not None:
             # The bank would refuse every call from now on: stop selling, start again.
@@ -139,10 +141,11 @@ class Clients:
 
 def make_clients(config: Config, on_request: RequestHook | None = None) -> Clients:
     """The three bank clients; `on_request` hears every HTTP request of each (the metrics)."""
-    # Imported here: requests and cryptography are the largest imports of the kiosk,
-    # and the window is built and shown before they are needed.
+    # Imported here, on the start-up worker: requests and cryptography are the largest
+    # imports of the kiosk, and the window is built and shown before they are needed.
     from kiosk.kaspi.client import KaspiClient
     from kiosk.kaspi.tls import build_context, load_identity
+    from kiosk.operator.certificate import check_certificate, log_check
 
     # The certificate is decoded once and one TLS context serves the three sessions
     # (an SSLContext may be shared between threads; a requests.Session may not).
@@ -220,6 +223,8 @@ def recovery_job(
     so a sale the bank cannot decide never holds the kiosk out of service.
     """
 
+    from kiosk import recovery  # the bank's status rules: imported after the first screen
+
     def sleep(seconds: float) -> None:
         if stop.wait(seconds):
             raise RecoveryStopped
@@ -235,7 +240,7 @@ def recovery_job(
 
 
 def pending_recovery(journal: Journal) -> list[SaleRecord]:
-    return recovery.candidates(journal, datetime.now(UTC))
+    return pending.candidates(journal, datetime.now(UTC))
 
 
 def nothing_to_recover(journal: Journal | None) -> bool:
@@ -252,6 +257,8 @@ def abandoned_filter(watched: set[int]) -> Callable[[SaleRecord], bool]:
     Sales the controller still follows, and unfinished ones (a sale starting now),
     are left alone; abandoned ones only while the bank can still change them.
     """
+
+    from kiosk import recovery
 
     def wanted(record: SaleRecord) -> bool:
         return (
@@ -272,6 +279,8 @@ def recheck_job(
     on_change: Callable[[int], None],
 ) -> Callable[[], object]:
     """One pass over the abandoned sales, no waiting."""
+    from kiosk import recovery
+
     return lambda: recovery.recover(
         journal,
         lambda pid: client.payment_status(pid, retry=False).status,
@@ -291,6 +300,11 @@ class BankCatchUp(QObject):
 
     One worker for the kiosk's life. `stop()` ends a recovery waiting for the bank
     and waits for it, so the journal and client it uses can be closed after.
+
+    `hold()` keeps the jobs in order until `release()`: the kiosk holds them while its
+    first screen is built and painted. Their imports (waitress, requests, cryptography:
+    ~150 ms of CPU) would otherwise take the interpreter's lock from the GUI thread,
+    which then waited for them on a loaded machine before it could paint.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -299,6 +313,28 @@ class BankCatchUp(QObject):
         self._stopping = threading.Event()
         self._rechecking = False
         self._generation = 0  # one per start-up: stop() makes what is still on its way stale
+        self._held: list[tuple[Callable[[], Any], Done]] | None = None
+
+    def hold(self) -> None:
+        """Keep new jobs until release() (in the order they came)."""
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Run the held jobs, and from now on every job at once (a second call does nothing)."""
+        self._run_held()
+        self._held = None
+
+    def _run_held(self) -> None:
+        held, self._held = self._held, ([] if self._held is not None else None)
+        for job, done in held or []:
+            self._worker.submit(job, done)
+
+    def _submit(self, job: Callable[[], Any], done: Done) -> None:
+        if self._held is not None:
+            self._held.append((job, done))
+        else:
+            self._worker.submit(job, done)
 
     def start_host_api(self, shell: Any, start: Callable[[], Any]) -> None:
         """Start the host API here (`start()` returns the server or None), so the window
@@ -315,7 +351,7 @@ class BankCatchUp(QObject):
             if error is not None:
                 log.error("host API not started: %s", error)
 
-        self._worker.submit(job, done)
+        self._submit(job, done)
 
     def make_clients(
         self,
@@ -333,7 +369,7 @@ class BankCatchUp(QObject):
             if outcome is not None:
                 done(outcome)
 
-        self._worker.submit(lambda: make_clients(config, on_request), made)
+        self._submit(lambda: make_clients(config, on_request), made)
 
     def register(
         self,
@@ -362,7 +398,7 @@ class BankCatchUp(QObject):
             log.info("registered %s at trade point %s; device_token saved", device_id, trade_point)
             done(None)
 
-        self._worker.submit(lambda: client.register_device(device_id, trade_point), saved)
+        self._submit(lambda: client.register_device(device_id, trade_point), saved)
 
     def recover(
         self,
@@ -379,9 +415,7 @@ class BankCatchUp(QObject):
             log.info("start-up recovery took %.2f s", time.monotonic() - started)
             done(outcomes, error)
 
-        self._worker.submit(
-            recovery_job(journal, client, self._stopping, on_change, budget), recovered
-        )
+        self._submit(recovery_job(journal, client, self._stopping, on_change, budget), recovered)
 
     def recheck(
         self,
@@ -412,11 +446,14 @@ class BankCatchUp(QObject):
                 log.warning("idle re-check changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
 
         on_change = controller.sale_updated.emit
-        self._worker.submit(recheck_job(journal, client, wanted, on_change), done)
+        self._submit(recheck_job(journal, client, wanted, on_change), done)
 
     def stop(self) -> None:
         self._generation += 1
         self._stopping.set()
+        # A held host API start runs too, so the teardown stops what it started; the hold
+        # itself stays (the start-up chain runs its teardown first, while holding).
+        self._run_held()
         self._worker.drain()
         self._stopping = threading.Event()
 

@@ -9,26 +9,65 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QMouseEvent, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QMouseEvent,
+    QShortcut,
+    QWindow,
+)
 from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.gui.navigator import Navigator
 from kiosk.gui.screens.amount import AmountScreen
-from kiosk.gui.screens.awaiting import AwaitingScreen
 from kiosk.gui.screens.out_of_service import OutOfServiceScreen
-from kiosk.gui.screens.qr import QrScreen
-from kiosk.gui.screens.result import ResultScreen
 from kiosk.gui.tap_guard import TapGuard
+
+if TYPE_CHECKING:
+    from kiosk.gui.screens.awaiting import AwaitingScreen
+    from kiosk.gui.screens.qr import QrScreen
+    from kiosk.gui.screens.result import ResultScreen
 
 log = logging.getLogger("kiosk.window")
 
 SCREENS = ("amount", "qr", "awaiting", "success", "error", "out_of_service", "service")
 LONG_PRESS_SECONDS = 2.0
 CORNER_PX = 120
+#: A window that is never exposed (no display, minimised) does not hold up what waits for
+#: its first paint longer than this.
+FIRST_PAINT_WAIT_MS = 1000
+
+
+class _FirstPaint(QObject):
+    """Calls `then()` once, right after the window's first expose is handled (Qt paints
+    the widgets in that handler), or after FIRST_PAINT_WAIT_MS, whichever is first."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then: Callable[[], None] | None = then
+        self._handle: QWindow | None = window.windowHandle()
+        if self._handle is not None:
+            self._handle.installEventFilter(self)
+        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Expose and self._then is not None:
+            QTimer.singleShot(0, self, self._fire)  # after this expose, and so its paint
+        return False
+
+    def _fire(self) -> None:
+        then, self._then = self._then, None
+        if self._handle is not None:
+            self._handle.removeEventFilter(self)
+            self._handle = None
+        if then is not None:
+            then()
 
 
 class _CornerWatcher(QObject):
@@ -67,11 +106,19 @@ class KioskWindow(QWidget):
     state_changed(str, str): the old and the new screen name.
     service_requested(): the service gesture or Ctrl+Alt+S.
     quit_requested(): Ctrl+Alt+Q (maintenance keyboard).
+    qr_cancel_requested(): Cancel on the QR screen.
+    result_done(): OK on the result screen.
+
+    The first screen (amount, or out of service) is built before the window shows; the
+    sale's screens (QR, waiting, result) by build_sale_screens(): once the kiosk is ready
+    to sell, or when one of them is first asked for.
     """
 
     state_changed = Signal(str, str)
     service_requested = Signal()
     quit_requested = Signal()
+    qr_cancel_requested = Signal()
+    result_done = Signal()
 
     def __init__(
         self, min_amount: Decimal, max_amount: Decimal, demo_bar: Overlay | None = None
@@ -80,25 +127,20 @@ class KioskWindow(QWidget):
         self.setWindowTitle("Kaspi QR")
         self.setObjectName("kiosk_window")
         self.amount_screen = AmountScreen(min_amount, max_amount)
-        self.qr_screen = QrScreen()
-        self.awaiting_screen = AwaitingScreen()
-        self.result_screen = ResultScreen()
         self.out_of_service_screen = OutOfServiceScreen()
         self.service_screen: QWidget = QWidget()
+        self._sale_screens: tuple[QrScreen, AwaitingScreen, ResultScreen] | None = None
         self.stack = QStackedWidget()
         self.navigator = Navigator(
             self.stack,
             {
                 "amount": self.amount_screen,
-                "qr": self.qr_screen,
-                "awaiting": self.awaiting_screen,
-                "success": self.result_screen,
-                "error": self.result_screen,
                 "out_of_service": self.out_of_service_screen,
                 "service": self.service_screen,
             },
             "out_of_service",
             self.state_changed.emit,
+            later=self.build_sale_screens,
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -119,6 +161,40 @@ class KioskWindow(QWidget):
             app.installEventFilter(self.tap_guard)
         QShortcut(QKeySequence("Ctrl+Alt+S"), self).activated.connect(self.service_requested)
         QShortcut(QKeySequence("Ctrl+Alt+Q"), self).activated.connect(self.quit_requested)
+
+    def build_sale_screens(self) -> None:
+        """The QR, waiting and result screens, once (their imports too)."""
+        if self._sale_screens is not None:
+            return
+        from kiosk.gui.screens.awaiting import AwaitingScreen
+        from kiosk.gui.screens.qr import QrScreen
+        from kiosk.gui.screens.result import ResultScreen
+
+        qr, awaiting, result = self._sale_screens = (QrScreen(), AwaitingScreen(), ResultScreen())
+        for name, screen in (("qr", qr), ("awaiting", awaiting), ("success", result)):
+            self.navigator.add(name, screen)
+            self.tap_guard.watch(screen)
+        self.navigator.add("error", result)
+        qr.cancel_requested.connect(self.qr_cancel_requested)
+        result.done.connect(self.result_done)
+
+    @property
+    def qr_screen(self) -> QrScreen:
+        self.build_sale_screens()
+        assert self._sale_screens is not None
+        return self._sale_screens[0]
+
+    @property
+    def awaiting_screen(self) -> AwaitingScreen:
+        self.build_sale_screens()
+        assert self._sale_screens is not None
+        return self._sale_screens[1]
+
+    @property
+    def result_screen(self) -> ResultScreen:
+        self.build_sale_screens()
+        assert self._sale_screens is not None
+        return self._sale_screens[2]
 
     def install_gesture(self, app: QObject) -> None:
         """Watch every mouse/touch press in the application for the service gesture."""
@@ -154,6 +230,14 @@ class KioskWindow(QWidget):
         else:
             log.info("close refused: use service mode to exit")
             event.ignore()
+
+    def after_first_paint(self, then: Callable[[], None]) -> None:
+        """`then()` once the shown window has painted its first screen (see _FirstPaint);
+        at once if the window is not shown."""
+        if self.isVisible():
+            _FirstPaint(self, then)
+        else:
+            then()
 
     def show_kiosk(self, fullscreen: bool, hide_cursor: bool) -> None:
         if hide_cursor:

@@ -50,7 +50,7 @@ from waitress import wasyncore
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
-from waitress.task import ErrorTask
+from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from kiosk import __version__
 from kiosk.hostapi import validate
@@ -63,6 +63,10 @@ log = logging.getLogger("kiosk.hostapi")
 #: Server threads. A long-poll holds one for up to 60 s, so there are enough for 50
 #: controllers each long-polling, with threads left over for their other calls.
 THREADS = 64
+#: Threads started before the server answers; start() adds the rest while it already
+#: answers. Each thread start waits until the OS runs the new thread: 64 of them took
+#: over 100 ms on a loaded machine, all of it before the kiosk's first answer.
+FIRST_THREADS = 4
 #: Long-polls waiting at once; past this one answers at once with the sale as it is
 #: (a plain read), so long-polls can never take the threads every other call needs.
 MAX_LONG_POLLS = THREADS - 8
@@ -414,22 +418,27 @@ class HostApiServer:
             asyncore_use_poll=True,  # select() stops at 1024 descriptors
         )
         app = HostApiApp(self._gateway, self._token, self._stopping)
+        dispatcher = ThreadedTaskDispatcher()
+        dispatcher.set_thread_count(FIRST_THREADS)
         try:
             server = _Server(
                 app,
                 map=self._map,
                 _sock=sock,
+                dispatcher=dispatcher,
                 adj=adjustments,
                 bind_socket=False,
                 sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
             )
         except BaseException:
+            dispatcher.shutdown()
             sock.close()
             raise
         self._server = server
         self._port = sock.getsockname()[1]
         self._thread = threading.Thread(target=server.run, name="kiosk-hostapi", daemon=True)
         self._thread.start()
+        dispatcher.set_thread_count(THREADS)  # all of them before start() returns
         log.info("host API listening on http://%s:%d", self._host, self._port)
 
     def stop(self) -> None:
