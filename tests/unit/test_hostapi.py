@@ -347,7 +347,9 @@ def test_a_long_poll_answers_as_soon_as_the_state_changes(
     resp = http.get(f"{base}/v1/sales/1", params={"wait": 30}, timeout=10)
     assert resp.status_code == 200
     assert resp.json()["state"] == "awaiting"
-    assert time.monotonic() - started < 5
+    # Woken by the change, not at the end of its 30 s: half of that leaves a loaded
+    # machine all the slack it needs.
+    assert time.monotonic() - started < 15
     assert gw.wait_calls == [(1, "qr", 30.0)]
 
 
@@ -502,9 +504,9 @@ def test_long_poll_with_the_state_last_seen_answers_at_once(
     sale = http.post(f"{base}/v1/sales", json={"amount": 10}, timeout=5).json()
     gw.set_state(sale["sale_id"], "awaiting")  # moved on since the controller last looked
     started = time.monotonic()
-    resp = http.get(f"{base}/v1/sales/{sale['sale_id']}?wait=5&state=pending", timeout=10)
+    resp = http.get(f"{base}/v1/sales/{sale['sale_id']}?wait=30&state=pending", timeout=40)
     assert resp.status_code == 200 and resp.json()["state"] == "awaiting"
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 15  # not after its 30 s wait
     bad = http.get(f"{base}/v1/sales/{sale['sale_id']}?wait=5&state=paid", timeout=10)
     assert bad.status_code == 400
 
