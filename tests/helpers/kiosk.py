@@ -116,11 +116,19 @@ def start_kiosk(qtbot: Any) -> Iterator[Callable[..., Any]]:
         return shell
 
     yield start
-    for shell in shells:
-        shell.quit(exit_app=False)
-    # Finished kiosks sit in reference cycles; free them here, on the GUI thread, rather
-    # than let a later collection on a worker or sandbox thread delete Qt objects there.
-    shells.clear()
+    close_kiosks(shells)
+
+
+def close_kiosks(shells: list[Any]) -> None:
+    """Quit each kiosk and free it here, on the GUI thread; `shells` is emptied.
+
+    Finished kiosks sit in reference cycles. Left to a later collection, they are freed
+    on whichever thread runs it, a worker or sandbox thread of the next test, and Qt
+    objects deleted there warn or crash. No local name may hold one past the collection:
+    a loop variable did, and the last kiosk of every test went to a later collection.
+    """
+    while shells:
+        shells.pop().quit(exit_app=False)
     gc.collect()
 
 
