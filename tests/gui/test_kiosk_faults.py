@@ -8,14 +8,13 @@ without a restart.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import logging
 import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,19 +29,6 @@ from kiosk.sale import Reason, SaleState
 from kiosk.sandbox import Behaviour, RequestRecord, Sandbox
 
 STATUS = "/payment/status"
-
-
-@pytest.fixture(autouse=True)
-def _free_kiosks_on_the_gui_thread() -> Iterator[None]:
-    """Free each test's finished kiosks here, on the GUI thread, after start_kiosk quit them.
-
-    A KioskShell lives in reference cycles (its slots are closures over it). Left to the
-    cyclic GC, it is destroyed on whichever thread allocates next, a sandbox or worker
-    thread; Qt objects destroyed off their thread warn ("Timers cannot be stopped from
-    another thread"), and a widget destroyed there can crash the next test.
-    """
-    yield
-    gc.collect()
 
 
 def status_reads(sandbox: Sandbox, payment_id: int) -> list[RequestRecord]:
