@@ -523,6 +523,49 @@ def test_stop_ends_kept_alive_connections(gw: FakeGateway) -> None:
         session.get(url, timeout=5)
 
 
+def test_a_server_thread_slow_to_stop_closes_its_own_sockets(
+    gw: FakeGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stop() closed the sockets itself once its wait for the serving thread ran out, while
+    that thread could be in poll() on them: a number closed there is reused by the next
+    open() in the process and polled, read and closed as the server's."""
+    from kiosk.hostapi import app
+
+    server = HostApiServer(gw, token=TOKEN, port=0)
+    server.start()
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {TOKEN}"
+    url = f"http://127.0.0.1:{server.port}/v1/state"
+    assert session.get(url, timeout=5).status_code == 200  # a kept-alive connection
+    closers: list[str] = []
+    close_all = app.wasyncore.close_all
+
+    def recording(*args: Any, **kwargs: Any) -> None:
+        closers.append(threading.current_thread().name)
+        close_all(*args, **kwargs)
+
+    monkeypatch.setattr(app.wasyncore, "close_all", recording)
+    monkeypatch.setattr(app, "STOP_WAIT", 0.2)
+    busy = threading.Event()
+    loop = server._thread
+    assert server._server is not None and loop is not None
+    trigger = server._server.trigger
+    handle_read = trigger.handle_read
+
+    def held_up() -> None:  # the loop is held up before it runs stop()'s request
+        busy.wait(10)
+        handle_read()
+
+    monkeypatch.setattr(trigger, "handle_read", held_up)
+    server.stop()
+    assert closers == []  # nothing closed under the running loop
+    busy.set()
+    loop.join(5)
+    assert not loop.is_alive() and closers == ["kiosk-hostapi"]
+    with pytest.raises(requests.ConnectionError):
+        session.get(url, timeout=5)
+
+
 # -- the contract's records ------------------------------------------------------------------
 
 
