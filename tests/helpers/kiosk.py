@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import secrets
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -124,11 +125,16 @@ def close_kiosks(shells: list[Any]) -> None:
 
     Finished kiosks sit in reference cycles. Left to a later collection, they are freed
     on whichever thread runs it, a worker or sandbox thread of the next test, and Qt
-    objects deleted there warn or crash. No local name may hold one past the collection:
-    a loop variable did, and the last kiosk of every test went to a later collection.
+    objects deleted there warn or crash. So nothing may hold one past the collection:
+    not a loop variable (one did), and not the parts quit() handed to deleteLater(),
+    which hold the kiosk until they are deleted (a kiosk quit with a ping in flight
+    outlived the collection until they were).
     """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
     while shells:
         shells.pop().quit(exit_app=False)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
 
 
@@ -171,8 +177,6 @@ def off_thread(qtbot: Any, call: Callable[[], Any], timeout: float = 15.0) -> An
     The host API answers through the GUI thread, which is this test's thread: it must
     keep running the Qt event loop while the request waits.
     """
-    import threading
-
     box: dict[str, Any] = {}
 
     def run() -> None:
