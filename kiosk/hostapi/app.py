@@ -81,6 +81,8 @@ IDLE_TIMEOUT = 30
 #: A body up to this size is read (and refused 413 too_large past MAX_BODY, keeping the
 #: connection); past it the server refuses before reading and closes the connection.
 MAX_READ = 1024 * 1024
+#: Seconds stop() waits for the serving thread to close its sockets and end.
+STOP_WAIT = 5.0
 MAX_HEADERS = 64 * 1024
 
 _JSON = "application/json; charset=utf-8"
@@ -452,10 +454,16 @@ class HostApiServer:
         # The sockets belong to the serving loop's thread: close them there.
         with contextlib.suppress(OSError):
             server.trigger.pull_trigger(lambda: wasyncore.close_all(channels))
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-        wasyncore.close_all(channels)  # a no-op unless the loop had already ended
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(STOP_WAIT)
+        if thread is not None and thread.is_alive():
+            # Still in its loop, maybe in poll() on these sockets: closed here, a number
+            # could be reused by the next open() while it polls it. It closes them itself
+            # when it gets to the trigger.
+            log.error("host API: the server thread did not stop in %g s", STOP_WAIT)
+        else:
+            wasyncore.close_all(channels)  # a no-op unless the loop had already ended
         # Long-polls return at once (woken above) and reads take milliseconds; a call waiting
         # for the GUI thread, when stop() runs on it, must not hold the kiosk up for long.
         server.task_dispatcher.shutdown(cancel_pending=True, timeout=1)

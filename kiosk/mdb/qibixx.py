@@ -129,6 +129,10 @@ class QibixxDriver:
         self._on_event: Callable[[DriverEvent], None] = lambda _event: None
         self._link = 0
         self._port: Any = None  # the open port, for cancel_read from other threads
+        # Held by a wake-up's cancel_read and by the close of the port: pyserial's
+        # cancel_read writes to a pipe that close() closes, and a write that overlaps the
+        # close lands on the closed number, or on whatever file just reused it.
+        self._port_lock = threading.Lock()
         self._up = False
         self._reported: bool | None = None
 
@@ -166,13 +170,13 @@ class QibixxDriver:
 
     def _wake(self) -> None:
         """End the thread's wait in read() so the answer leaves now, not after READ_TIMEOUT."""
-        port = self._port
-        cancel = getattr(port, "cancel_read", None)
-        if cancel is not None:
-            try:
-                cancel()
-            except Exception:  # the port closed meanwhile: the answer is dropped anyway
-                log.debug("MDB: cancel_read failed", exc_info=True)
+        with self._port_lock:
+            cancel = getattr(self._port, "cancel_read", None)
+            if cancel is not None:
+                try:
+                    cancel()
+                except Exception:  # the port failed meanwhile: the answer is dropped anyway
+                    log.debug("MDB: cancel_read failed", exc_info=True)
 
     # --- the thread ---------------------------------------------------------------------------
 
@@ -203,8 +207,9 @@ class QibixxDriver:
             except Exception as exc:  # noqa: BLE001 (any failure of the link ends it; retry)
                 self._down(f"{self.port}: {_short(exc)}")
             finally:
-                self._port = None
-                self._close(port)
+                with self._port_lock:
+                    self._port = None
+                    self._close(port)
             self._stop.wait(self.retry_interval)
         self._up = False
 

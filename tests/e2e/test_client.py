@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import socket
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -414,6 +416,20 @@ def test_calls_go_through_the_configured_proxy(sandbox: Sandbox) -> None:
             client.ping()
             client.trade_points()
     assert proxy.tunnels == [f"localhost:{sandbox.ports['enhanced']}"]  # one kept-alive tunnel
+
+
+def test_the_test_proxy_stops_its_threads_and_frees_its_port(sandbox: Sandbox) -> None:
+    # It closed its listening socket under the thread blocked in accept(): on Linux that
+    # does not wake it, so stop() waited 5 s, the port still took connections, and the
+    # thread's next accept() would have run on whatever file reused the number.
+    config = registered(sandbox, "enhanced")
+    with connect_proxy() as proxy:
+        config = config.replace("kaspi", proxy=f"http://127.0.0.1:{proxy.port}")
+        with KaspiClient(kaspi_settings(config)) as client:
+            client.ping()
+    assert [t.name for t in threading.enumerate() if t.name.startswith("test-proxy")] == []
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", proxy.port), timeout=5).close()
 
 
 def test_production_key_on_a_test_host_is_warned_about(

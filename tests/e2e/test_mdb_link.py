@@ -189,3 +189,67 @@ def test_unplugging_never_lets_the_emulator_read_a_file_that_reuses_its_descript
                 time.sleep(0.005)  # the reader's next pass, were it still on the old number
                 assert fh.read() == text
             emu.replug()
+
+
+class _ClosingPort:
+    """A port that fails after a few reads, and notes a wake-up that overlaps its close.
+
+    pyserial's cancel_read() checks is_open, then writes to a pipe close() closes: run
+    during close(), the write lands on the closed number or on the file that reused it.
+    """
+
+    in_waiting = 0
+
+    def __init__(self, overlaps: list[str]) -> None:
+        self._overlaps = overlaps
+        self._reads = 0
+        self._closing = False
+        self._cancelling = False
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def read(self, size: int) -> bytes:
+        self._reads += 1
+        if self._reads > 2:
+            raise OSError("device reports readiness to read but returned no data")
+        time.sleep(0.001)
+        return b""
+
+    def cancel_read(self) -> None:
+        if self._closing:
+            self._overlaps.append("cancel_read during close")
+        self._cancelling = True
+        time.sleep(0.0005)  # between pyserial's is_open check and its write
+        self._cancelling = False
+
+    def close(self) -> None:
+        if self._cancelling:
+            self._overlaps.append("close during cancel_read")
+        self._closing = True
+        time.sleep(0.002)
+        self._closing = False
+
+
+def test_an_answer_queued_as_the_link_drops_never_wakes_a_closing_port() -> None:
+    overlaps: list[str] = []
+    opened: list[_ClosingPort] = []
+
+    def open_port(_path: str, _baud: int) -> _ClosingPort:
+        opened.append(_ClosingPort(overlaps))
+        return opened[-1]
+
+    driver = QibixxDriver("fake", retry_interval=0.001, answer_timeout=5.0, open_port=open_port)
+    driver.start(lambda _event: None)
+    try:
+        deadline = time.monotonic() + 30
+        while len(opened) < 300 and time.monotonic() < deadline:
+            driver.deny(driver.link)  # the GUI thread answering while links come and go
+            time.sleep(0.0002)
+    finally:
+        driver.stop()
+    assert len(opened) >= 300
+    assert overlaps == []

@@ -7,24 +7,15 @@ the kiosk say "not paid" while the customer may still confirm.
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from helpers.kiosk import current_payment, kiosk_config, press_pay, type_amount
 
 from kiosk.flow import CONFIRM_GRACE_POLLS
 from kiosk.journal import Journal
 from kiosk.sale import Reason, SaleState
 from kiosk.sandbox import Sandbox
-
-
-@pytest.fixture(autouse=True)
-def _free_kiosks_on_the_gui_thread() -> Iterator[None]:
-    yield
-    gc.collect()  # see test_kiosk_faults: Qt objects must die on the GUI thread
 
 
 def state_changes(journal: Journal, sale_id: int) -> list[str]:

@@ -13,6 +13,7 @@ from typing import Any
 from helpers.journal import new_sale
 from helpers.kiosk import (
     HostApi,
+    close_kiosks,
     current_payment,
     kiosk_config,
     press_pay,
@@ -128,3 +129,30 @@ def test_clients_of_a_torn_down_start_up_are_closed_and_a_failure_is_a_cause() -
     bad = startup.clients_made(None, cfg.ConfigError("kaspi.cert_file", "missing"), current=True)
     assert isinstance(bad, Message) and outage_cause(bad) is OutOfServiceReason.CONFIG
     assert bad.values == {"detail": "kaspi.cert_file: missing"}
+
+
+def test_a_finished_kiosk_is_freed_on_the_gui_thread_not_by_a_later_collection(
+    qtbot: Any, fast_sandbox: Sandbox
+) -> None:
+    """start_kiosk's teardown (close_kiosks) frees each kiosk before it returns. Its loop
+    variable kept the last one alive past its gc.collect(); so did the parts quit() hands
+    to deleteLater() when a ping was in flight, until they were deleted. The kiosk was
+    then freed by a later collection, often on a sandbox or worker thread of the next test."""
+    import weakref
+
+    from kiosk.gui.kiosk import KioskShell
+
+    shells = [KioskShell(kiosk_config(fast_sandbox))]
+    shells[0].start(windowed=True)
+    qtbot.waitUntil(lambda: shells[0].mode.can_sell, timeout=15000)
+
+    def pings() -> int:
+        return sum("/health/ping" in r.path for r in list(fast_sandbox.requests))
+
+    fast_sandbox.inject_fault("slow", count=1, path_contains="/health/ping", delay=0.5)
+    sent = pings()
+    shells[0].health.check_now()
+    qtbot.waitUntil(lambda: pings() > sent)  # in flight (answered in 0.5 s) as the kiosk quits
+    gone = weakref.ref(shells[0])
+    close_kiosks(shells)
+    assert shells == [] and gone() is None

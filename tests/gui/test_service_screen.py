@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from helpers.kiosk import PIN, PIN_HASH
 from helpers.screens import FakeBackend, FakeClock, ManualBackend, button, cell, click, label, shown
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QScrollArea, QScroller
 from pytestqt.qtbot import QtBot
@@ -146,10 +146,24 @@ def test_touches_keep_service_mode_open(qtbot: QtBot, backend: FakeBackend) -> N
     enter_pin(qtbot, screen, PIN)
     left: list[bool] = []
     screen.exit_requested.connect(lambda: left.append(True))
-    for _ in range(4):
-        qtbot.wait(300)
+    touches: list[int] = []
+    timer = QTimer(screen)
+    timer.setSingleShot(True)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+
+    def touch() -> None:
         click(qtbot, screen, "tab_system")  # a touch: the idle time starts again
-    assert left == [] and screen.is_unlocked()
+        touches.append(1)
+        if len(touches) < 4:
+            timer.start(300)
+
+    # Each touch on a timer due before the idle time's, not after a qtbot.wait(300): when a
+    # stall of a loaded machine lets both fall due, Qt fires them in order and the touch
+    # restarts the idle time first; a touch after a wait came only after both had fired.
+    timer.timeout.connect(touch)
+    timer.start(300)
+    qtbot.waitUntil(lambda: len(touches) == 4 or bool(left), timeout=10000)
+    assert left == [] and screen.is_unlocked()  # 1.2 s with an idle time of 0.6 s
     screen.on_leave()
 
 

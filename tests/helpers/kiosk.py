@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import secrets
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -116,11 +117,24 @@ def start_kiosk(qtbot: Any) -> Iterator[Callable[..., Any]]:
         return shell
 
     yield start
-    for shell in shells:
-        shell.quit(exit_app=False)
-    # Finished kiosks sit in reference cycles; free them here, on the GUI thread, rather
-    # than let a later collection on a worker or sandbox thread delete Qt objects there.
-    shells.clear()
+    close_kiosks(shells)
+
+
+def close_kiosks(shells: list[Any]) -> None:
+    """Quit each kiosk and free it here, on the GUI thread; `shells` is emptied.
+
+    Finished kiosks sit in reference cycles. Left to a later collection, they are freed
+    on whichever thread runs it, a worker or sandbox thread of the next test, and Qt
+    objects deleted there warn or crash. So nothing may hold one past the collection:
+    not a loop variable (one did), and not the parts quit() handed to deleteLater(),
+    which hold the kiosk until they are deleted (a kiosk quit with a ping in flight
+    outlived the collection until they were).
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    while shells:
+        shells.pop().quit(exit_app=False)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
 
 
@@ -163,8 +177,6 @@ def off_thread(qtbot: Any, call: Callable[[], Any], timeout: float = 15.0) -> An
     The host API answers through the GUI thread, which is this test's thread: it must
     keep running the Qt event loop while the request waits.
     """
-    import threading
-
     box: dict[str, Any] = {}
 
     def run() -> None:

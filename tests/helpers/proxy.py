@@ -1,4 +1,9 @@
-"""A real HTTP CONNECT proxy on loopback, for the client's outbound-proxy setting."""
+"""A real HTTP CONNECT proxy on loopback, for the client's outbound-proxy setting.
+
+Every socket is closed by the thread that waits on it, and stop() joins every thread:
+a socket closed under a thread blocked in accept() or select() does not wake it on
+Linux, and its number, reused by the next open() in the process, would be read next.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+POLL = 0.05  # seconds a thread waits before it looks at the stop flag again
 
 
 class ConnectProxy:
@@ -17,28 +24,42 @@ class ConnectProxy:
         self.port = self._server.getsockname()[1]
         self.tunnels: list[str] = []
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="test-proxy", daemon=True)
+        self._tunnels: list[threading.Thread] = []
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
+        """End every thread; the listening socket is closed (the port free) when this returns."""
         self._stop.set()
-        self._server.close()
-        self._thread.join(5)
+        self._thread.join(10)
+        for tunnel in self._tunnels:
+            tunnel.join(10)
+        if self._thread.is_alive() or any(t.is_alive() for t in self._tunnels):
+            raise RuntimeError("the test proxy's threads did not stop")
 
     def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
+        with self._server:
+            while not self._stop.is_set():
+                ready, _, _ = select.select([self._server], [], [], POLL)
+                if not ready:
+                    continue
                 client, _ = self._server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+                tunnel = threading.Thread(
+                    target=self._tunnel, args=(client,), name="test-proxy-tunnel", daemon=True
+                )
+                self._tunnels.append(tunnel)
+                tunnel.start()
 
     def _tunnel(self, client: socket.socket) -> None:
         with client:
             head = b""
             while b"\r\n\r\n" not in head:
+                if self._stop.is_set():
+                    return
+                if not select.select([client], [], [], POLL)[0]:
+                    continue
                 chunk = client.recv(4096)
                 if not chunk:
                     return
@@ -59,7 +80,7 @@ class ConnectProxy:
                 client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 pair = {client: upstream, upstream: client}
                 while not self._stop.is_set():
-                    ready, _, _ = select.select(list(pair), [], [], 0.5)
+                    ready, _, _ = select.select(list(pair), [], [], POLL)
                     for sock in ready:
                         data = sock.recv(65536)
                         if not data:
