@@ -133,7 +133,14 @@ def close_kiosks(shells: list[Any]) -> None:
     from PySide6.QtCore import QCoreApplication, QEvent
 
     while shells:
-        shells.pop().quit(exit_app=False)
+        shell = shells.pop()
+        shell.quit(exit_app=False)
+        # The window's C++ side goes now, while its Python side is whole. Freed by the
+        # collection instead, its screens' Python state is cleared first, and the page
+        # stack showing the next page as it deletes the current one calls a screen's
+        # setVisible() override on an emptied object (AttributeError at teardown).
+        shell.window.deleteLater()
+        del shell
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
 
