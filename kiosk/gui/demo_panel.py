@@ -55,6 +55,11 @@ def strip_style(name: str, background: str, button: str, scale: float) -> str:
         f" #{name} QPushButton, QPushButton#demo_show {{ background: {button}; color: white;"
         f" border-radius: {px(18, 8)}px; padding: {px(8, 4)}px {px(20, 8)}px;"
         f" font-size: {px(26, 14)}px; font-weight: 600; min-height: {px(60, 40)}px; }}"
+        f" #{name} QCheckBox {{ min-height: {px(60, 40)}px; spacing: {px(16, 6)}px; }}"
+        # A sized indicator is no longer drawn by the style: a light box, filled when ticked.
+        f" #{name} QCheckBox::indicator {{ width: {px(36, 16)}px; height: {px(36, 16)}px;"
+        f" border: {px(4, 2)}px solid #eceff1; border-radius: {px(8, 3)}px; }}"
+        f" #{name} QCheckBox::indicator:checked {{ background: #ff8a65; }}"
         f" #{name} QPushButton:pressed, QPushButton#demo_show:pressed {{ background: #607d8b; }}"
     )
 
