@@ -43,7 +43,7 @@ RESERVES = "demo_reserves_room"
 
 
 def strip_style(name: str, background: str, button: str, scale: float) -> str:
-    """The strips' look at the kiosk's `scale`: at 0.45 (an 800x480 panel) what it always was."""
+    """The strips' look at the kiosk's `scale`; at 0.45 (800x480) about their old fixed sizes."""
 
     def px(value: float, least: int) -> int:
         return max(least, round(value * scale))
@@ -86,7 +86,7 @@ def reserve_room(window: QWidget) -> None:
         layout.setContentsMargins(0, 0, right, bottom)
 
 
-class BottomStrip(QWidget):
+class DemoStrip(QWidget):
     """A strip along the kiosk's window, in room the window's pages give up, never in its layout.
 
     `attach(window)` makes it a child of the window (not of its layout) and keeps it
@@ -192,8 +192,8 @@ class BottomStrip(QWidget):
         return QRect(0, window.height() - height, window.width(), height)
 
 
-class DemoPanel(BottomStrip):
-    """The customer's phone, emulated, in a strip along the kiosk's window (see BottomStrip).
+class DemoPanel(DemoStrip):
+    """The customer's phone, emulated, in a strip along the kiosk's window (see DemoStrip).
 
     Its folded tab, `show_button`, shows only on a payment page folded by hand (nowhere
     else is a phone of use) and takes its own small room from the pages too.

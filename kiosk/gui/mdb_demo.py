@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QWidget
 
-from kiosk.gui.demo_panel import PAYMENT_PAGES, BottomStrip, DemoPanel
+from kiosk.gui.demo_panel import PAYMENT_PAGES, DemoPanel, DemoStrip
 from kiosk.gui.texts import DEFAULT_LANG, Message, render, tr
 from kiosk.i18n import has_text
 from kiosk.mdb.emulator import AdapterEmulator
@@ -29,8 +29,8 @@ PRODUCTS = (
 )
 
 
-class MdbDemoStrip(BottomStrip):
-    """The vending machine's buttons along the kiosk's window (see BottomStrip), and the phone.
+class MdbDemoStrip(DemoStrip):
+    """The vending machine's buttons along the kiosk's window (see DemoStrip), and the phone.
 
     An Overlay (kiosk.gui.window): the machine shows while no payment is on the screen
     (that is when a product is chosen), service mode aside; the phone (`phone`, a
