@@ -106,7 +106,7 @@ class DemoStrip(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._colors = (background, button)
         self._scale = 0.0
-        self._arranged: tuple[bool, int] | None = None
+        self._arranged: tuple[bool, list[tuple[int, int, int]]] | None = None
         self._buttons: list[QWidget] = []
         self._grid = QGridLayout()
         self._notes = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -140,22 +140,39 @@ class DemoStrip(QWidget):
         self._outer.setSpacing(max(4, round(10 * scale)))
         self._grid.setSpacing(max(4, round(10 * scale)))
 
-    def _columns(self, window: QWidget) -> int:
-        """One in a landscape column; in a portrait band as many as fit side by side."""
+    def _cells(self, window: QWidget) -> list[tuple[int, int, int]]:
+        """Each button's (row, column, columns spanned): one column in a landscape column;
+        in a portrait band as many columns as a middling button needs, a wide one (Russian
+        "Ошибка подтверждения F8") spanning two, so a long name does not make every row one
+        button (at 720x1080 that took nearly half the window)."""
         if is_landscape(window):
-            return 1
+            return [(i, 0, 1) for i in range(len(self._buttons))]
         margins = self._outer.contentsMargins()
         room = window.width() - margins.left() - margins.right()
-        widest = max((b.sizeHint().width() for b in self._buttons), default=0)
         spacing = self._grid.horizontalSpacing()
-        fit = (room + spacing) // max(1, widest + spacing)
-        return max(1, min(len(self._buttons), fit))
+        widths = sorted(b.sizeHint().width() for b in self._buttons)
+        middling = widths[len(widths) // 2] if widths else 1
+        columns = max(1, min(len(widths), (room + spacing) // (middling + spacing)))
+        cell = (room - spacing * (columns - 1)) / columns
+        cells = []
+        row = column = 0
+        for button in self._buttons:
+            span = 1
+            while span < columns and span * cell + (span - 1) * spacing < button.sizeHint().width():
+                span += 1
+            if column + span > columns:  # the row's last button takes the rest of it
+                last_row, last_column, last_span = cells[-1]
+                cells[-1] = (last_row, last_column, last_span + columns - column)
+                row, column = row + 1, 0
+            cells.append((row, column, span))
+            column += span
+        return cells
 
-    def _arrange(self, landscape: bool, columns: int) -> None:
+    def _arrange(self, landscape: bool, cells: list[tuple[int, int, int]]) -> None:
         for button in self._buttons:
             self._grid.removeWidget(button)
-        for i, button in enumerate(self._buttons):
-            self._grid.addWidget(button, i // columns, i % columns)
+        for button, (row, column, span) in zip(self._buttons, cells, strict=True):
+            self._grid.addWidget(button, row, column, 1, span)
         self._notes.setDirection(
             QBoxLayout.Direction.TopToBottom if landscape else QBoxLayout.Direction.LeftToRight
         )
@@ -169,10 +186,10 @@ class DemoStrip(QWidget):
         if scale != self._scale:
             self._scale = scale
             self.restyle(scale)
-        columns = self._columns(window)
-        if (landscape, columns) != self._arranged:
-            self._arranged = (landscape, columns)
-            self._arrange(landscape, columns)
+        cells = self._cells(window)
+        if (landscape, cells) != self._arranged:
+            self._arranged = (landscape, cells)
+            self._arrange(landscape, cells)
         self.setGeometry(self.room(window))
         reserve_room(window)
 
