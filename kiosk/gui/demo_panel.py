@@ -154,7 +154,7 @@ class DemoStrip(QWidget):
         middling = widths[len(widths) // 2] if widths else 1
         columns = max(1, min(len(widths), (room + spacing) // (middling + spacing)))
         cell = (room - spacing * (columns - 1)) / columns
-        cells = []
+        cells: list[tuple[int, int, int]] = []
         row = column = 0
         for button in self._buttons:
             span = 1
