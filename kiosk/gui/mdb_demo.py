@@ -3,7 +3,7 @@
 The products are chosen on the emulated machine (kiosk.mdb.emulator), which
 asks the kiosk over a real pseudo-terminal exactly as a machine asks through a
 Qibixx adapter; the line under the buttons tells what the machine did. Like the
-phone strip it floats over the kiosk, never taking room from it.
+phone strip it sits along the kiosk's window in room its pages give up while it shows.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QWidget
 
-from kiosk.gui.demo_panel import PAYMENT_PAGES, BottomStrip, DemoPanel
+from kiosk.gui.demo_panel import PAYMENT_PAGES, DemoPanel, DemoStrip
 from kiosk.gui.texts import DEFAULT_LANG, Message, render, tr
 from kiosk.i18n import has_text
 from kiosk.mdb.emulator import AdapterEmulator
@@ -29,49 +29,35 @@ PRODUCTS = (
 )
 
 
-class MdbDemoStrip(BottomStrip):
-    """The vending machine's buttons, floating over the bottom of the kiosk, and the phone.
+class MdbDemoStrip(DemoStrip):
+    """The vending machine's buttons along the kiosk's window (see DemoStrip), and the phone.
 
     An Overlay (kiosk.gui.window): the machine shows while no payment is on the screen
-    (that is when a product is chosen); the phone (`phone`, a DemoPanel) unfolds over it
-    while one is.
+    (that is when a product is chosen), service mode aside; the phone (`phone`, a
+    DemoPanel) unfolds in its place while one is.
     """
 
     def __init__(self, shell: KioskShell, emulator: AdapterEmulator, phone: DemoPanel) -> None:
-        super().__init__("mdb_demo")
+        super().__init__("mdb_demo", "rgba(28, 38, 43, 235)", "#37474f")
         self._shell = shell
         self._emulator = emulator
         self._phone = phone
         self._lang = DEFAULT_LANG
         self._status: tuple[str, dict[str, object]] | None = None
-        self.setStyleSheet(
-            "#mdb_demo { background: rgba(28, 38, 43, 235); border-top-left-radius: 10px;"
-            " border-top-right-radius: 10px; }"
-            " #mdb_demo QLabel, #mdb_demo QCheckBox { color: #eceff1; font-size: 13px; }"
-            " #mdb_demo QPushButton { background: #37474f; color: white; border-radius: 8px;"
-            " padding: 4px 10px; font-size: 14px; min-height: 40px; }"
-        )
         self.title = QLabel()
         self.products: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
         for product, _name, price in PRODUCTS:
             button = QPushButton()
             button.setObjectName(f"mdb_product_{product}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, p=product, c=price: self.choose(p, c))
             self.products[product] = button
-            row.addWidget(button)
         self.fail_next = QCheckBox()
         self.fail_next.setObjectName("mdb_dispense_fails")
         self.fail_next.toggled.connect(self._on_fail_next_toggled)
-        row.addWidget(self.fail_next)
         self.status = QLabel("")
         self.status.setObjectName("mdb_status")
-        self.status.setWordWrap(True)
-        notes = QHBoxLayout()
-        notes.addWidget(self.title)
-        notes.addWidget(self.status, 1)
-        self.lay_out(row, notes)
+        self.lay_out([*self.products.values(), self.fail_next], [self.title, self.status])
         self._seen = 0
         self._poll = QTimer(self)
         self._poll.setInterval(300)
@@ -87,7 +73,8 @@ class MdbDemoStrip(BottomStrip):
 
     def on_page_changed(self, old: str, new: str) -> None:
         self._phone.on_page_changed(old, new)
-        self.setVisible(new not in PAYMENT_PAGES)
+        # Not over service mode either: its pages need all their room, and no one vends there.
+        self.setVisible(new not in PAYMENT_PAGES and new != "service")
         self._place()
 
     def retranslate(self, lang: str) -> None:

@@ -92,7 +92,11 @@ class _CornerWatcher(QObject):
 
 
 class Overlay(Protocol):
-    """Something floating over the kiosk's screens (demo mode's phone), never in their layout."""
+    """Something beside the kiosk's screens (demo mode's phone), never in their layout.
+
+    It may take room from the screens through the window's layout's margins while it
+    shows (kiosk.gui.demo_panel.reserve_room), so it never covers them.
+    """
 
     def attach(self, window: QWidget) -> None: ...
 
@@ -147,7 +151,7 @@ class KioskWindow(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.stack, 1)
         if demo_bar is not None:
-            # Over the screens, not under them: the kiosk keeps every pixel of the window.
+            # Not in the layout: it sets the layout's margins to the room it takes while shown.
             demo_bar.attach(self)
             self.state_changed.connect(demo_bar.on_page_changed)
             self.amount_screen.language_changed.connect(demo_bar.retranslate)

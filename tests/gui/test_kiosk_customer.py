@@ -83,7 +83,7 @@ def test_the_chosen_language_applies_everywhere_and_resets_after_the_sale(
     assert window.service_screen.pin_page.title.text() == "Service mode"
 
 
-def test_the_demo_strip_floats_over_the_kiosk_and_unfolds_for_a_payment(qtbot: QtBot) -> None:
+def test_the_demo_strip_unfolds_for_a_payment_only(qtbot: QtBot) -> None:
     shell = SimpleNamespace(controller=None, config=None)
     panel = DemoPanel(shell)  # type: ignore[arg-type]
     window = KioskWindow(1, 500_000, panel)  # type: ignore[arg-type]
@@ -92,18 +92,21 @@ def test_the_demo_strip_floats_over_the_kiosk_and_unfolds_for_a_payment(qtbot: Q
     window.show()
     window.move_to("amount")
     qtbot.waitUntil(lambda: window.stack.geometry() == window.rect())  # every pixel
-    assert not panel.isVisible() and panel.show_button.isVisible()
+    assert not panel.isVisible() and not panel.show_button.isVisible()  # no phone needed
     assert check_layout(window) == []
     window.qr_screen.show_payment("https://pay.kaspi.kz/pay/x", 1250, ["Gold"])
     window.move_to("qr")
-    assert panel.isVisible() and panel.geometry().bottom() == window.height() - 1
+    assert panel.isVisible() and panel.geometry().right() == window.width() - 1
+    qtbot.waitUntil(lambda: window.stack.geometry().right() < panel.geometry().left())  # beside
     for lang in ("en", "kk", "ru"):
         panel.retranslate(lang)
         assert check_layout(window) == []  # the strip's own buttons and lines are not cut
     qtbot.waitUntil(lambda: not window.tap_guard.is_armed())  # a page just changed
     qtbot.mouseClick(panel.hide_button, Qt.MouseButton.LeftButton)
-    assert not panel.isVisible()
+    assert not panel.isVisible() and panel.show_button.isVisible()
+    assert check_layout(window) == []
     window.move_to("amount")
+    assert not panel.show_button.isVisible()
     window.move_to("qr")
     assert panel.isVisible()  # folded by hand for one payment only
     panel.emulate("scan")

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from helpers.kiosk import kiosk_config, wait_for_taps
+from helpers.layout import check_layout
 
 from kiosk import config as cfg
 from kiosk.journal import RefundPending, RefundRecord, RefundState, SaleRecord
@@ -431,6 +432,11 @@ def test_the_demo_strip_chooses_products_on_the_emulated_machine(
     shell = start_kiosk(path, demo_bar=lambda s: MdbDemoStrip(s, adapter, DemoPanel(s)))
     strip = shell.window.findChild(MdbDemoStrip)
     assert strip is not None
+    for size in ((800, 480), (1080, 1920)):  # beside or under the pages, covering none
+        shell.window.resize(*size)
+        qtbot.waitUntil(lambda s=size: shell.window.size().toTuple() == s)  # type: ignore[misc]
+        qtbot.waitUntil(lambda: not shell.window.stack.geometry().intersects(strip.geometry()))
+        assert strip.isVisible() and check_layout(shell.window) == []
     wait_for_taps(qtbot, shell)  # the amount screen just appeared
     qtbot.mouseClick(strip.findChild(QCheckBox, "mdb_dispense_fails"), Qt.MouseButton.LeftButton)
     assert adapter.dispense == "fail"

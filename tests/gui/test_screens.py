@@ -502,3 +502,37 @@ def test_every_screen_fits_both_orientations(
         for b in screen.findChildren(QPushButton):
             if b.isVisible():
                 assert b.height() >= theme.MIN_TOUCH_PX, (type(screen).__name__, b.objectName())
+
+
+def _luminance(color: QColor) -> float:
+    """WCAG 2 relative luminance."""
+
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(color.redF())
+        + 0.7152 * channel(color.greenF())
+        + 0.0722 * channel(color.blueF())
+    )
+
+
+@pytest.mark.parametrize("height", [40, 70, 120])
+def test_the_empty_pin_dots_can_be_seen(qtbot: QtBot, height: int) -> None:
+    """WCAG non-text contrast: an empty dot's ring at least 3:1 against the page."""
+    from kiosk.gui.screens.service_pin import PinDots
+
+    dots = PinDots()
+    qtbot.addWidget(dots)
+    dots.resize(400, height)
+    dots.set_count(0)
+    image = QImage(dots.size(), QImage.Format.Format_RGB32)
+    background = QColor(theme.BACKGROUND)
+    image.fill(background)
+    dots.render(image)
+    darkest = min(
+        (image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())),
+        key=_luminance,
+    )
+    ratio = (_luminance(background) + 0.05) / (_luminance(darkest) + 0.05)
+    assert ratio >= 3.0, darkest.name()
