@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from kiosk import access
+from kiosk.fiscal import settings as fiscal_settings
 
 # ConfigError is defined beside the bank client's settings, whose problems it names too.
 from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings, scheme_url_mismatch
@@ -156,6 +157,8 @@ class Config:
     mdb: MdbSection = field(default_factory=MdbSection)
     storage: StorageSection = field(default_factory=StorageSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
+    #: `[fiscal]`: declared and checked in kiosk/fiscal/settings.py, not a section here.
+    fiscal: fiscal_settings.FiscalSettings = field(default_factory=fiscal_settings.FiscalSettings)
     #: The file this came from (None for defaults); relative paths resolve against its folder.
     path: Path | None = None
 
@@ -213,7 +216,11 @@ def default_data_dir() -> Path:
 def sections() -> dict[str, type]:
     """Section name -> dataclass, in file order."""
     hints = get_type_hints(Config)
-    return {f.name: hints[f.name] for f in dataclasses.fields(Config) if f.name != "path"}
+    return {
+        f.name: hints[f.name]
+        for f in dataclasses.fields(Config)
+        if f.name not in ("path", fiscal_settings.SECTION)
+    }
 
 
 def secret_values(config: Config) -> list[str]:
@@ -225,7 +232,7 @@ def secret_values(config: Config) -> list[str]:
             value = getattr(section, f.name)
             if f.metadata.get("secret") and isinstance(value, str) and value:
                 found.append(value)
-    return found
+    return found + config.fiscal.secrets
 
 
 #: Words that make a key a secret whatever its section: a new section's `token` is covered too.
@@ -239,6 +246,8 @@ def is_secret_key(key: str) -> bool:
     """Whether a config key (`section.key`) or a label shown for one ("Key password") holds
     a secret: declared secret, or named like one. The one rule for errors and service mode."""
     section, _, name = key.rpartition(".")
+    if section == fiscal_settings.SECTION and name in fiscal_settings.SECRET_KEYS:
+        return True
     cls = sections().get(section)
     if cls is not None:
         declared = {f.name: f for f in dataclasses.fields(cls)}
@@ -290,6 +299,8 @@ def from_mapping(data: dict[str, Any], path: Path | None = None) -> Config:
     known = sections()
     built: dict[str, Any] = {}
     for name, raw_section in data.items():
+        if name == fiscal_settings.SECTION:
+            continue
         if name not in known:
             raise ConfigError(f"[{name}]", f"unknown section (known: {', '.join(known)})")
         if not isinstance(raw_section, dict):
@@ -304,6 +315,8 @@ def from_mapping(data: dict[str, Any], path: Path | None = None) -> Config:
         values = {k: _check(f"{name}.{k}", hints[k], v) for k, v in raw_section.items()}
         built[name] = cls(**values)
     config = Config(**built, path=path)
+    fiscal = fiscal_settings.parse(data.get(fiscal_settings.SECTION, {}), config.resolve)
+    config = dataclasses.replace(config, fiscal=fiscal)
     validate(config)
     mismatch = scheme_url_mismatch(config.kaspi.scheme, config.kaspi.base_url)
     if mismatch:
