@@ -8,6 +8,13 @@ journal this is (kept outside it) and the highest sale id issued.
 
 from kiosk.journal.errors import JournalError, SaleNotFound
 from kiosk.journal.identity import JournalRefused
+from kiosk.journal.receipts import (
+    Answer,
+    ReceiptBook,
+    ReceiptKind,
+    ReceiptRecord,
+    ReceiptState,
+)
 from kiosk.journal.records import SOURCES, EventRecord, SaleRecord, can_move
 from kiosk.journal.refunds import (
     DayTotals,
@@ -24,11 +31,16 @@ __all__ = [
     "FILE_NAME",
     "MIGRATIONS",
     "SOURCES",
+    "Answer",
     "DayTotals",
     "EventRecord",
     "Journal",
     "JournalError",
     "JournalRefused",
+    "ReceiptBook",
+    "ReceiptKind",
+    "ReceiptRecord",
+    "ReceiptState",
     "RefundBook",
     "RefundPending",
     "RefundRecord",

@@ -150,6 +150,31 @@ def _migrate_automatic_refunds(conn: sqlite3.Connection) -> None:
         )
 
 
+def _migrate_receipts(conn: sqlite3.Connection) -> None:
+    """Fiscal receipts get a table (kiosk/journal/receipts.py), written before each Check call.
+
+    kind: sale | return; a return names its refund. external_number is the receipt's
+    ExternalCheckNumber, unique in the journal; the partial unique indexes let a sale
+    have one sale receipt and a refund one return receipt, whatever runs twice.
+    """
+    conn.execute(
+        "CREATE TABLE receipts (receipt_id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " created_at TEXT NOT NULL, updated_at TEXT NOT NULL, kind TEXT NOT NULL,"
+        " sale_id INTEGER NOT NULL, refund_id INTEGER, amount TEXT NOT NULL,"
+        " external_number TEXT NOT NULL UNIQUE, state TEXT NOT NULL,"
+        " attempts INTEGER NOT NULL DEFAULT 0, error TEXT, check_number TEXT, ticket_url TEXT,"
+        " date_time TEXT, registration_number TEXT,"
+        " offline INTEGER NOT NULL DEFAULT 0 CHECK (offline IN (0, 1)), answer TEXT,"
+        " done_at TEXT)"
+    )
+    conn.execute("CREATE UNIQUE INDEX receipts_sale ON receipts (sale_id) WHERE kind = 'sale'")
+    conn.execute(
+        "CREATE UNIQUE INDEX receipts_refund ON receipts (refund_id) WHERE kind = 'return'"
+    )
+    conn.execute("CREATE INDEX receipts_state ON receipts (state)")
+    conn.execute("CREATE INDEX receipts_of_sale ON receipts (sale_id)")
+
+
 #: MIGRATIONS[n] takes a file from schema version n to n + 1 (PRAGMA user_version).
 #: Append only; never edit a step that has shipped.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
@@ -158,6 +183,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_product,
     _migrate_refunds,
     _migrate_automatic_refunds,
+    _migrate_receipts,
 ]
 
 

@@ -41,6 +41,7 @@ from kiosk.journal.identity import (
     check_identity,
     identity_of,
 )
+from kiosk.journal.receipts import ReceiptBook
 from kiosk.journal.records import (
     FIELDS,
     NEED_PAYMENT,
@@ -270,6 +271,11 @@ class Journal(Store):
     def refunds(self) -> RefundBook:
         """Refunds, each written before and after its payment/return call (journal/refunds.py)."""
         return RefundBook(self)
+
+    @property
+    def receipts(self) -> ReceiptBook:
+        """Fiscal receipts, each written before and after its Check call (journal/receipts.py)."""
+        return ReceiptBook(self)
 
     # --- writes ---
 
