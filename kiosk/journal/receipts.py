@@ -231,7 +231,7 @@ class ReceiptBook:
             record = self._get(conn, receipt_id)
             if record.state is not ReceiptState.FAILED:
                 raise ValueError(f"receipt {receipt_id} is {record.state.value}, not failed")
-        self._set(receipt_id, ReceiptState.PENDING, record.error, "receipt_retry")
+        self._set(receipt_id, ReceiptState.PENDING, record.error or "", "receipt_retry")
 
     def _set(self, receipt_id: int, state: ReceiptState, error: str, kind: str | None) -> None:
         with self._store._tx() as conn:
@@ -330,7 +330,11 @@ class ReceiptBook:
         )
         receipt_id = cursor.lastrowid
         assert receipt_id is not None
-        detail = {"receipt_id": receipt_id, "kind": kind.value, "external_number": external}
+        detail: dict[str, object] = {
+            "receipt_id": receipt_id,
+            "kind": kind.value,
+            "external_number": external,
+        }
         self._sale_event(conn, sale_id, now, "receipt_pending", detail)
         return receipt_id
 
