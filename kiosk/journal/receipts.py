@@ -246,7 +246,17 @@ class ReceiptBook:
             if kind is not None:
                 self._event(conn, record, now, kind, {"error": error})
 
+    def zreport_done(self, day: str) -> None:
+        """The daily Z-report of `day` (ISO date) was made: once a day, across restarts."""
+        with self._store._tx() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('fiscal_zreport_day', ?)", (day,))
+
     # --- reads ---
+
+    def last_zreport_day(self) -> str | None:
+        with self._store._tx(write=False) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'fiscal_zreport_day'").fetchone()
+        return str(row[0]) if row is not None else None
 
     def get(self, receipt_id: int) -> ReceiptRecord | None:
         with self._store._tx(write=False) as conn:
