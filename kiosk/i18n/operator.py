@@ -19,6 +19,11 @@ OPERATOR: dict[str, dict[str, str]] = {
         "kk": "PIN-код қате. Қалған әрекет: {n}",
         "en": "Wrong PIN. Tries left: {n}",
     },
+    "service.short_pin": {
+        "ru": "В PIN-коде не меньше {n} цифр — это не попытка",
+        "kk": "PIN-кодта кемінде {n} сан бар — бұл әрекет саналмайды",
+        "en": "A PIN has at least {n} digits — this was not a try",
+    },
     "service.locked": {
         "ru": "Слишком много попыток. Подождите {n} с",
         "kk": "Тым көп әрекет. {n} с күтіңіз",
