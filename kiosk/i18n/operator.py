@@ -66,6 +66,11 @@ OPERATOR: dict[str, dict[str, str]] = {
         "kk": "{device} құрылғысы {trade_point} сауда нүктесінде тіркелуде",
         "en": "registering {device} at trade point {trade_point}",
     },
+    "outage.unregistered": {
+        "ru": "регистрация устройства удалена: зарегистрируйте его в сервисном режиме",
+        "kk": "құрылғының тіркеуі жойылды: оны сервистік режимде тіркеңіз",
+        "en": "the device's registration was removed: register it in service mode",
+    },
     "outage.register_failed": {
         "ru": "регистрация не удалась: {detail}",
         "kk": "тіркеу сәтсіз аяқталды: {detail}",

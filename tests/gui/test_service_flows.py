@@ -351,3 +351,40 @@ def test_closing_from_service_mode_asks_and_raises_nothing(
     tap(qtbot, screen, "system_yes")
     assert quits == [True]
     qtbot.wait(200)  # the fixture quits the kiosk a second time: no RuntimeError either
+
+
+def test_a_removed_registration_stays_removed_until_the_operator_registers_again(
+    qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
+) -> None:
+    path = kiosk_config(fast_sandbox)
+    shell = start_kiosk(path)
+    screen = open_service(qtbot, shell)
+    screen.retranslate("en")
+    click(qtbot, screen, "tab_device")
+    click(qtbot, screen, "device_unregister")
+    tap(qtbot, screen, "device_yes")
+    qtbot.waitUntil(lambda: cfg.load(path).kaspi.device_token == "", timeout=10000)
+    qtbot.waitUntil(lambda: shell.config.kaspi.device_token == "", timeout=10000)
+    registered_before = len(requests_to(fast_sandbox, "/device/register"))
+    with qtbot.waitSignal(screen.exit_requested):
+        click(qtbot, screen, "service_exit")
+    qtbot.waitUntil(lambda: shell.window.screen_name == "out_of_service", timeout=10000)
+    shell.retry_seconds = 0.2  # it tries its start-up again and again: never registering itself
+    qtbot.wait(1500)
+    assert shell.window.screen_name == "out_of_service"
+    assert shell.mode.reason == tr("outage.unregistered", "en")
+    assert len(requests_to(fast_sandbox, "/device/register")) == registered_before
+    assert cfg.load(path).kaspi.device_token == ""
+    # The operator registers it again: the kiosk sells.
+    screen = open_service(qtbot, shell)
+    click(qtbot, screen, "tab_device")
+    click(qtbot, screen, "device_points")
+    page = screen.device_page
+    qtbot.waitUntil(lambda: 1 in page.points.buttons and page.points.isVisible())
+    tap(qtbot, screen, "point_1")
+    tap(qtbot, screen, "device_yes")
+    qtbot.waitUntil(lambda: shell.config.kaspi.device_token != "", timeout=10000)
+    assert not cfg.load(path).device.registration_removed
+    with qtbot.waitSignal(screen.exit_requested):
+        click(qtbot, screen, "service_exit")
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=15000)

@@ -163,6 +163,9 @@ class KioskShell(QObject):
         self.metrics.certificate_expires(clients.not_after)
         assert self.journal is not None
         if not config.kaspi.device_token:
+            if config.device.registration_removed:
+                # The operator removed it: registering again is the operator's decision.
+                return self._failed(Message("outage.unregistered", {}))
             return self._register(config, clients.background)
         self.controller = SaleController(
             config, self.journal, clients.sale, clock=self._clock, parent=self
