@@ -23,6 +23,7 @@ from kiosk.gui.service.screen import ServiceScreen
 from kiosk.i18n import tr
 from kiosk.kaspi.client import KaspiClient
 from kiosk.operator.access import FIRST_DELAY
+from kiosk.payment.mode import OutOfServiceReason
 from kiosk.payment.sale import SaleState
 from kiosk.sandbox import Sandbox
 from kiosk.sandbox.pki import issue_client_certificate
@@ -332,6 +333,44 @@ def test_reload_with_a_swapped_certificate_needs_no_restart(
         ),
         timeout=10000,
     )
+
+
+def test_reloading_the_config_never_turns_the_customer_away(
+    qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
+) -> None:
+    """A reload interrupts nothing: the sales the idle re-check watches stay its business."""
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=10000)
+    sale_id, _ = paid_sale(shell, "300", late=True)  # a recent cancelled sale with a QR
+    abandoned = shell.journal.begin_sale(
+        Decimal(150), external_id=None, source="keypad", scheme="standard", device_id="KIOSK-001"
+    )
+    with KaspiClient(kaspi_settings(shell.config)) as client:
+        payment = client.create_qr(Decimal(150))
+    shell.journal.payment_created(abandoned, payment.payment_id, "x")
+    shell.journal.set_state(abandoned, SaleState.CANCELLED)
+    screen = open_service(qtbot, shell)
+    click(qtbot, screen, "tab_certificate")
+    causes: list[OutOfServiceReason] = []  # every outage the mode hears of from here on
+    heard = shell.mode.out_of_service
+
+    def listen(reason: str, cause: OutOfServiceReason) -> None:
+        causes.append(cause)
+        heard(reason, cause)
+
+    shell.mode.out_of_service = listen
+    qtbot.waitUntil(lambda: not shell.window.tap_guard.is_armed())  # the tab just changed
+    click(qtbot, screen, "cert_reload")
+    applied = tr("svc.reload.done", "ru", changed="")
+    qtbot.waitUntil(lambda: message(screen, "cert_message") == applied, timeout=10000)
+    qtbot.waitUntil(lambda: shell.controller is not None, timeout=10000)  # booted again
+    with qtbot.waitSignal(screen.exit_requested):
+        click(qtbot, screen, "service_exit")
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=3000)
+    qtbot.wait(500)
+    assert shell.window.screen_name == "amount"
+    assert causes == []
+    assert shell.journal.get(sale_id).state is SaleState.PROCESSED  # nothing settled anew
 
 
 # --- closing ----------------------------------------------------------------------------------
