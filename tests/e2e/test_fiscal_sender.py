@@ -19,7 +19,7 @@ from kiosk.fiscal.emulator import WebkassaEmulator
 from kiosk.fiscal.sender import IDLE, RETRY_CAP, ReceiptSender, backoff
 from kiosk.fiscal.settings import FiscalSettings
 from kiosk.journal import Journal, ReceiptRecord, ReceiptState
-from kiosk.sale import SaleState
+from kiosk.payment.sale import SaleState
 
 S = SaleState
 

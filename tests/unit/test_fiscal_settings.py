@@ -10,7 +10,7 @@ import pytest
 from kiosk import config as cfg
 from kiosk.config import ConfigError
 from kiosk.fiscal import settings as fs
-from kiosk.logs import SecretMask
+from kiosk.platform.logs import SecretMask
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "kiosk.example.toml"
 KASPI = """
@@ -138,7 +138,7 @@ def test_provider_none_imports_no_fiscal_client_or_sender(tmp_path: Path) -> Non
 import sys
 from kiosk import config
 from kiosk.journal import Journal
-import kiosk.app, kiosk.gui.kiosk, kiosk.gui.startup, kiosk.hostapi.app, kiosk.cli
+import kiosk.app.run, kiosk.gui.shell.kiosk, kiosk.gui.shell.startup, kiosk.hostapi.app, kiosk.cli
 c = config.load({str(path)!r})
 from kiosk.fiscal.service import start_for
 assert start_for(c, None) is None

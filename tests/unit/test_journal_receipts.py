@@ -10,7 +10,7 @@ import pytest
 from helpers.journal import raw, sale_in
 
 from kiosk.journal import Answer, Journal, ReceiptKind, ReceiptState
-from kiosk.sale import SaleState
+from kiosk.payment.sale import SaleState
 
 S = SaleState
 
