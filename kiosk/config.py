@@ -421,7 +421,7 @@ def load(path: str | os.PathLike[str]) -> Config:
     return from_mapping(data, path=p)
 
 
-def write_value(path: Path, section: str, key: str, value: str | int) -> None:
+def write_value(path: Path, section: str, key: str, value: str | int | float) -> None:
     """Set one key in the file, keeping the operator's comments and layout.
 
     Written to a temporary file beside it and renamed over, so a power cut

@@ -18,6 +18,7 @@ from kiosk.config import atomic_write_text, kaspi_settings, write_value
 from kiosk.operator.access import hash_pin
 
 if TYPE_CHECKING:
+    from kiosk.fiscal.emulator import WebkassaEmulator
     from kiosk.sandbox import Sandbox
 
 log = logging.getLogger("kiosk.app.demo")
@@ -92,6 +93,16 @@ def prepare(
     return sandbox, path
 
 
+def add_register(path: Path) -> WebkassaEmulator:
+    """The embedded Webkassa register, and the config's `[fiscal]` sending receipts to it."""
+    from kiosk.fiscal.emulator import start_embedded
+
+    register = start_embedded()
+    for key, value in register.config_values().items():
+        write_value(path, "fiscal", key, value)
+    return register
+
+
 def run(args: argparse.Namespace) -> int:
     from kiosk.app.run import run_kiosk
     from kiosk.gui.demo.panel import DemoPanel
@@ -120,7 +131,9 @@ def run(args: argparse.Namespace) -> int:
         fullscreen=args.fullscreen,
         mdb_port=emulator.port if emulator is not None else None,
     )
+    register = add_register(path)
     print(f"Sandbox: {sandbox.base_url(args.scheme)}")
+    print(f"Webkassa register: {register.base_url} (receipts' QR on the success screen)")
     print(f"Config:  {path}")
     token_file = args.dir / "host-api-token.txt"
     print(
@@ -139,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
             demo_bar=demo_bar,
         )
     finally:
+        register.stop()
         sandbox.stop()
         if emulator is not None:
             emulator.stop()

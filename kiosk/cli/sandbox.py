@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cli.common import EXIT_OK, EXIT_USAGE
+from kiosk.config import write_value
 from kiosk.kaspi.settings import SCHEMES
 from kiosk.sandbox.state import DATE_STYLES, FAULT_MODES
 
@@ -102,6 +103,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"inject a fault at start ({', '.join(FAULT_MODES)}); "
         "COUNT 0 lasts until stopped; repeatable",
     )
+    parser.add_argument(
+        "--webkassa-port",
+        type=_port,
+        default=8590,
+        metavar="PORT",
+        help="port of the embedded Webkassa register (default 8590; 0: any free port)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not print every request")
 
 
@@ -133,12 +141,21 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"kiosk sandbox: cannot use {args.dir}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
+        from kiosk.fiscal.emulator import start_embedded
+
+        register = start_embedded(args.webkassa_port)
         try:
+            for scheme in SCHEMES:  # one register; every scheme's config sends receipts to it
+                for key, value in register.config_values().items():
+                    write_value(sandbox.config_path(scheme), "fiscal", key, value)
             for mode, count in args.fault:
                 sandbox.inject_fault(mode, count=count)
             _print_summary(sandbox)
+            print(f"  Webkassa register: {register.base_url} ([fiscal] in the configs)")
+            print(f"    faults: POST {register.base_url}/emulator/faults", flush=True)
             _serve_until_stopped()
         finally:
+            register.stop()
             sandbox.stop()
         print("sandbox stopped", flush=True)
         return EXIT_OK

@@ -254,6 +254,11 @@ def sale_json(sale: HostSale) -> dict[str, Any]:
         "recovered": sale.recovered,
         "created_at": sale.created_at,
         "updated_at": sale.updated_at,
+        "receipt": (
+            {"state": sale.receipt.state, "number": sale.receipt.number, "url": sale.receipt.url}
+            if sale.receipt is not None
+            else None
+        ),
     }
 
 

@@ -38,6 +38,15 @@ class HostState(StrEnum):
 
 
 @dataclass(frozen=True)
+class HostReceipt:
+    """A paid sale's fiscal receipt: pending until the register answers, then its number."""
+
+    state: str  # pending | done | failed
+    number: str | None  # CheckNumber, the fiscal sign
+    url: str | None  # the OFD's TicketUrl
+
+
+@dataclass(frozen=True)
 class HostSale:
     """One sale as the host API shows it (built from the journal's record)."""
 
@@ -54,9 +63,11 @@ class HostSale:
     recovered: bool
     created_at: str
     updated_at: str
+    #: None when fiscal receipts are off or the sale is not paid.
+    receipt: HostReceipt | None = None
 
     @classmethod
-    def from_record(cls, record: SaleRecord) -> HostSale:
+    def from_record(cls, record: SaleRecord, receipt: HostReceipt | None = None) -> HostSale:
         return cls(
             sale_id=record.sale_id,
             amount=record.amount.quantize(_TIYN),
@@ -69,6 +80,7 @@ class HostSale:
             recovered=record.recovered,
             created_at=record.created_at,
             updated_at=record.updated_at,
+            receipt=receipt,
         )
 
 

@@ -99,6 +99,12 @@ CUSTOMER: dict[str, dict[str, str]] = {
     },
     # --- result -----------------------------------------------------------------------------------
     "result.paid": {"ru": "Оплачено", "kk": "Төленді", "en": "Paid"},
+    "result.receipt": {"ru": "Чек", "kk": "Чек", "en": "Receipt"},
+    "result.receipt_pending": {
+        "ru": "Фискальный чек будет отправлен в онлайн-кассу",
+        "kk": "Фискалдық чек онлайн-кассаға жіберіледі",
+        "en": "The fiscal receipt will be sent to the online cash register",
+    },
     "result.thanks": {
         "ru": "Спасибо за покупку!",
         "kk": "Сатып алғаныңызға рахмет!",

@@ -37,6 +37,7 @@ log = logging.getLogger("kiosk.fiscal.emulator")
 
 FAULT_MODES = ("http500", "drop", "slow", "nonjson")
 MAX_BODY = 1 << 20
+DEFAULT_PORT = 8590
 
 
 @dataclass
@@ -120,6 +121,20 @@ class WebkassaEmulator:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def config_values(self) -> dict[str, str | int | float]:
+        """The `[fiscal]` keys a kiosk needs to send its receipts here."""
+        s = self.state
+        return {
+            "provider": "webkassa",
+            "base_url": self.base_url,
+            "api_key": s.api_key,
+            "login": s.login,
+            "password": s.password,
+            "cashbox": s.cashbox,
+            "vat_percent": 12,
+            "timeout": 5.0,
+        }
 
     # --- faults and what was seen ---
 
@@ -226,6 +241,14 @@ class WebkassaEmulator:
                 state.go_offline(float(values.get("hours", 0)))
             return 200, {"ok": True}
         return 404, {"error": "not found"}
+
+
+def start_embedded(port: int = DEFAULT_PORT) -> WebkassaEmulator:
+    """The register for `kiosk sandbox` and the demo: on `port`, or any free one if taken."""
+    try:
+        return WebkassaEmulator(port=port).start()
+    except OSError:
+        return WebkassaEmulator(port=0).start()
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -41,6 +41,10 @@ class SaleView(QObject):
         self.lang = "ru"
         self.result_seconds = 5.0
         self._left = 0
+        #: Receipts from an online register ([fiscal]): the success screen says so.
+        self.fiscal = False
+        self._on_screen: int | None = None  # the sale whose success shows
+        self._receipts: dict[int, str] = {}  # the latest receipts' URLs, by sale
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -77,11 +81,25 @@ class SaleView(QObject):
             page = "error"
         elif end.state is SaleState.PROCESSED and end.reason is None:
             screen.show_success(end.amount)
+            if self.fiscal:
+                screen.show_receipt(self._receipts.get(end.sale_id))
+                self._on_screen = end.sale_id
             page = "success"
         else:
             screen.show_error(lambda lang: reason_text(end.reason, end.state, lang))
             page = "error"
         self._count_down(page, self.result_seconds)
+
+    def show_receipt(self, sale_id: int, state: str, url: str) -> None:
+        """A sale's receipt came back: its QR goes on that sale's success screen if it shows."""
+        if state != "done" or not url:
+            return
+        self._receipts[sale_id] = url
+        while len(self._receipts) > 8:
+            del self._receipts[next(iter(self._receipts))]
+        w = self._window
+        if sale_id == self._on_screen and w.screen_name == "success":
+            w.result_screen.show_receipt(url)
 
     def _count_down(self, page: str, seconds: float) -> None:
         self._left = max(1, round(seconds))

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from kiosk.gui.kit import theme
+from kiosk.gui.kit.qrimage import QrView
 from kiosk.gui.kit.widgets import FitLabel, StatusIcon, centre_column, make_label
 from kiosk.i18n import format_amount, tr, whole_seconds
 
@@ -34,12 +35,18 @@ class ResultScreen(theme.Screen):
         self._amount: Decimal | None = None
         self._message: str | Callable[[str], str] = ""
         self._seconds: int | None = None
+        #: The fiscal receipt under a success: "off" (no register), "pending" or its TicketUrl.
+        self._receipt = "off"
 
         self.icon = StatusIcon("success")
         self.icon.setObjectName("result_icon")
         self.headline = make_label("headline", "result_headline")
         self.amount_label = FitLabel("amount", "result_amount")
         self.detail = make_label("body", "result_detail")
+        self.receipt_qr = QrView("receipt_qr")
+        self.receipt_qr.hide()
+        self.receipt_note = make_label("hint", "receipt_note")
+        self.receipt_note.hide()
         self.back_in = make_label("hint", "result_back_in")
         self.done_button = theme.BigButton("", "primary", "done_button")
         self.done_button.clicked.connect(self.done.emit)
@@ -54,6 +61,8 @@ class ResultScreen(theme.Screen):
         box.addWidget(self.amount_label)
         box.addSpacing(12)
         box.addWidget(self.detail)
+        box.addWidget(self.receipt_qr, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addWidget(self.receipt_note)
         box.addStretch(3)
         box.addWidget(self.back_in)
         box.addSpacing(12)
@@ -73,6 +82,18 @@ class ResultScreen(theme.Screen):
         self._amount = Decimal(amount)
         self._message = ""
         self._seconds = None
+        self._receipt = "off"
+        self._refresh()
+
+    def show_receipt(self, url: str | None) -> None:
+        """Under a success: the receipt's QR (the OFD's TicketUrl), or None: it is on its way.
+
+        Only a receipt the register answered is shown as one; until then the customer is
+        told it will be sent, never shown a receipt that does not exist yet.
+        """
+        self._receipt = url or "pending"
+        if url:
+            self.receipt_qr.set_content(url)
         self._refresh()
 
     def show_unrecorded(self, amount: Decimal) -> None:
@@ -81,6 +102,7 @@ class ResultScreen(theme.Screen):
         self._amount = Decimal(amount)
         self._message = tr("result.unrecorded", self.lang)
         self._seconds = None
+        self._receipt = "off"
         self._refresh()
 
     def show_not_dispensed(self, amount: Decimal, refunded_at_once: bool) -> None:
@@ -93,6 +115,7 @@ class ResultScreen(theme.Screen):
         )
         self._message = lambda lang: tr(detail, lang)
         self._seconds = None
+        self._receipt = "off"
         self._refresh()
 
     def show_error(self, message: str | Callable[[str], str]) -> None:
@@ -102,6 +125,7 @@ class ResultScreen(theme.Screen):
         self._amount = None
         self._message = message
         self._seconds = None
+        self._receipt = "off"
         self._refresh()
 
     def set_seconds_left(self, seconds: float) -> None:
@@ -142,6 +166,11 @@ class ResultScreen(theme.Screen):
         self.amount_label.setVisible(self._amount is not None)
         message = self._message(lang) if callable(self._message) else self._message
         self.detail.setText(tr("result.thanks", lang) if success else message)
+        receipt = self._receipt if success else "off"
+        self.receipt_qr.setVisible(receipt not in ("off", "pending"))
+        self.receipt_note.setVisible(receipt != "off")
+        note = "result.receipt_pending" if receipt == "pending" else "result.receipt"
+        self.receipt_note.setText("" if receipt == "off" else tr(note, lang))
         self._refresh_back_in()
 
     def _refresh_back_in(self) -> None:
@@ -153,6 +182,8 @@ class ResultScreen(theme.Screen):
     def on_scale_changed(self, scale: float) -> None:
         self.amount_label.set_base_px(theme.font_px("amount", scale))
         self.icon.set_diameter(round(230 * scale))
+        side = round(200 * scale)
+        self.receipt_qr.setFixedSize(side, side)
         self.done_button.setMinimumHeight(theme.touch_px(scale, 130))
 
     def on_resized(self, width: int, height: int) -> None:

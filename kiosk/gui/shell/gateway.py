@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from kiosk import __version__
-from kiosk.hostapi.contract import HostSale, HostState, KioskHealth, KioskState
-from kiosk.journal import Journal
-from kiosk.payment.sale import NotCancellable, OutOfService
+from kiosk.hostapi.contract import HostReceipt, HostSale, HostState, KioskHealth, KioskState
+from kiosk.journal import Journal, SaleRecord
+from kiosk.payment.sale import NotCancellable, OutOfService, SaleState
 
 T = TypeVar("T")
 
@@ -117,11 +117,23 @@ class KioskGateway:
 
     def find_by_external_id(self, external_id: str) -> HostSale | None:
         record = self._journal.find_by_external_id(external_id)
-        return HostSale.from_record(record) if record else None
+        return self._host_sale(record) if record else None
 
     def get_sale(self, sale_id: int) -> HostSale | None:
         record = self._journal.get(sale_id)
-        return HostSale.from_record(record) if record else None
+        return self._host_sale(record) if record else None
+
+    def _host_sale(self, record: SaleRecord) -> HostSale:
+        receipt = None
+        if self._shell.config.fiscal.enabled and record.state is SaleState.PROCESSED:
+            found = self._journal.receipts.sale_receipt(record.sale_id)
+            # Paid a moment ago: its row is written by the sender's next pass, at once.
+            receipt = (
+                HostReceipt(found.state.value, found.check_number, found.ticket_url)
+                if found is not None
+                else HostReceipt("pending", None, None)
+            )
+        return HostSale.from_record(record, receipt)
 
     def wait_for_change(
         self, sale_id: int, state: HostState, timeout: float, stop: Callable[[], bool]

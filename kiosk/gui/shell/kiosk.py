@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     # The sale's parts are imported when the bank clients are made, after the first
     # screen is up (_on_clients): nothing the amount screen needs waits for them.
     from kiosk.gui.sale.controller import SaleController, SaleEnd
+    from kiosk.gui.shell.fiscal_link import FiscalLink
     from kiosk.gui.shell.health import HealthMonitor
     from kiosk.gui.shell.mdb_bridge import MdbBridge
     from kiosk.kaspi.client import KaspiClient
@@ -72,6 +73,7 @@ class KioskShell(QObject):
         self.host_api: Any = None
         self.gateway: Any = None
         self.mdb: MdbBridge | None = None  # when [mdb] is enabled
+        self.fiscal: FiscalLink | None = None  # when [fiscal] names a register
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
         self.journal_guard = JournalGuard(self)  # the journal file deleted or replaced meanwhile
@@ -161,7 +163,7 @@ class KioskShell(QObject):
 
     def _on_clients(self, config: Config, made: startup.Clients | startup.Broken) -> None:
         from kiosk.gui.sale.controller import SaleController
-        from kiosk.gui.shell import mdb_bridge
+        from kiosk.gui.shell import fiscal_link, mdb_bridge
 
         if not isinstance(made, startup.Clients):
             return self._failed(made)
@@ -180,6 +182,7 @@ class KioskShell(QObject):
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
         host_bridge.follow(self.controller, self.gateway)
         self.mdb = mdb_bridge.attach(self, config, clients)
+        self.fiscal = fiscal_link.attach(config, self.journal, self.controller, self.view)
         self.health = startup.health_monitor(self, clients, config.kiosk.health_interval)
         self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
         self.health.checked.connect(self._on_health_checked)
@@ -246,9 +249,15 @@ class KioskShell(QObject):
         if self.health is not None:
             self._bank_answered = self.health.reachable is True
         startup.close_parts(
-            self.host_api, self.health, self.controller, self._clients, self.journal, self.mdb
+            self.host_api,
+            self.health,
+            self.controller,
+            self._clients,
+            self.journal,
+            self.mdb,
+            self.fiscal,
         )
-        self.host_api = self.health = self.controller = None
+        self.host_api = self.health = self.controller = self.fiscal = None
         self._clients = self.journal = self.mdb = None
 
     def quit(self, *, exit_app: bool = True) -> None:

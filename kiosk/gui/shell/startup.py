@@ -30,6 +30,7 @@ from kiosk.platform import logs
 
 if TYPE_CHECKING:
     from kiosk.gui.sale.controller import SaleController
+    from kiosk.gui.shell.fiscal_link import FiscalLink
     from kiosk.gui.shell.health import HealthMonitor
     from kiosk.kaspi.client import KaspiClient, RequestHook
     from kiosk.operator.certificate import CertificateCheck
@@ -192,8 +193,11 @@ def close_parts(
     clients: Clients | None,
     journal: Journal | None,
     mdb: Any = None,
+    fiscal: FiscalLink | None = None,
 ) -> None:
     """Stop one start-up's parts, the users before what they use (the journal last)."""
+    if fiscal is not None:  # its sender writes to the journal
+        fiscal.stop()
     if mdb is not None:  # kiosk.gui.shell.mdb_bridge.MdbBridge: it uses the controller and journal
         mdb.stop()
         mdb.deleteLater()

@@ -1,0 +1,67 @@
+"""The running kiosk's fiscal receipts: the sender started with the sale parts, its news on screen.
+
+With `[fiscal] provider = "none"` attach() returns None and imports nothing of
+the register. Otherwise the sender's thread starts with the controller; a sale
+that ends paid wakes it at once (the customer never waits: the success screen
+is up already), and a receipt that comes back while that sale's success screen
+still shows puts its QR there.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from kiosk.fiscal.service import start_for
+from kiosk.payment.sale import SaleState
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
+    from kiosk.fiscal.sender import ReceiptSender
+    from kiosk.gui.sale.controller import SaleController, SaleEnd
+    from kiosk.gui.sale.view import SaleView
+    from kiosk.journal import Journal, ReceiptRecord
+
+
+class FiscalLink(QObject):
+    """The receipt sender of one start-up, told of paid sales, telling the screen.
+
+    Signals:
+        receipt_done(int, str, str): sale id, state ("done"/"failed"), TicketUrl or "".
+    """
+
+    receipt_done = Signal(int, str, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.sender_: ReceiptSender | None = None
+
+    def on_receipt(self, record: ReceiptRecord) -> None:
+        """The sender's thread: only a signal crosses to the GUI thread."""
+        if record.kind.value == "sale":
+            self.receipt_done.emit(record.sale_id, record.state.value, record.ticket_url or "")
+
+    def on_sale_ended(self, end: SaleEnd) -> None:
+        if end.state is SaleState.PROCESSED and self.sender_ is not None:
+            self.sender_.wake()
+
+    def stop(self) -> None:
+        """Before the journal closes: the call in flight is answered and journalled first."""
+        if self.sender_ is not None:
+            self.sender_.stop()
+            self.sender_ = None
+
+
+def attach(
+    config: Config, journal: Journal, controller: SaleController, view: SaleView
+) -> FiscalLink | None:
+    if not config.fiscal.enabled:
+        view.fiscal = False
+        return None
+    link = FiscalLink(controller)
+    link.sender_ = start_for(config, journal, on_done=link.on_receipt)
+    controller.sale_ended.connect(link.on_sale_ended)
+    link.receipt_done.connect(view.show_receipt)
+    view.fiscal = True
+    return link
