@@ -42,6 +42,10 @@ PIN = "1234"
 #: The widest amount the keypad can type when the maximum has nine digits.
 WIDEST_AMOUNT = Decimal(999_999_999)
 QR_PAYLOAD = "https://pay.kaspi.kz/pay/" + "x" * 60
+#: A fiscal receipt's OFD link of the usual length (the QR under a success).
+RECEIPT_URL = (
+    "http://consumer.oofd.kz/consumer?i=7000007919&f=600400000001&s=500000.00&t=20261203T140000"
+)
 
 
 class CannedDesk:
@@ -226,6 +230,8 @@ class Gallery:
             "qr": self._qr,
             "awaiting": self._awaiting,
             "success": self._success,
+            "success-receipt": lambda: self._success(RECEIPT_URL),
+            "success-receipt-pending": lambda: self._success(""),
             "error": self._error,
             "out_of_service": self._out_of_service,
             "service": self._service_pin,
@@ -257,8 +263,11 @@ class Gallery:
         self.window.awaiting_screen.set_seconds_left(59, 65)
         self._move("awaiting")
 
-    def _success(self) -> None:
+    def _success(self, receipt: str | None = None) -> None:
+        """A success; with `receipt` ("" on its way) as with an online register."""
         self.window.result_screen.show_success(WIDEST_AMOUNT)
+        if receipt is not None:
+            self.window.result_screen.show_receipt(receipt or None)
         self.window.result_screen.set_seconds_left(6)
         self._move("success")
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.gui.kit import theme
 from kiosk.gui.kit.qrimage import QrView
@@ -44,8 +44,15 @@ class ResultScreen(theme.Screen):
         self.amount_label = FitLabel("amount", "result_amount")
         self.detail = make_label("body", "result_detail")
         self.receipt_qr = QrView("receipt_qr")
+        # A fixed square: QrView's own policy (take what the layout leaves) would let the
+        # caption beside it slide under it.
+        self.receipt_qr.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.receipt_qr.hide()
-        self.receipt_note = make_label("hint", "receipt_note")
+        self.receipt_caption = make_label("hint", "receipt_caption")  # "Receipt", under its QR
+        self.receipt_caption.setWordWrap(False)
+        self.receipt_caption.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.receipt_caption.hide()
+        self.receipt_note = make_label("hint", "receipt_note")  # "will be sent", while it is not
         self.receipt_note.hide()
         self.back_in = make_label("hint", "result_back_in")
         self.done_button = theme.BigButton("", "primary", "done_button")
@@ -55,13 +62,22 @@ class ResultScreen(theme.Screen):
         box = self._root
         box.addStretch(2)
         box.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignHCenter)
+        # The receipt's QR takes the check mark's place: the screen keeps its height.
+        self.receipt_box = QWidget()
+        row = QHBoxLayout(self.receipt_box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addStretch(1)
+        row.addWidget(self.receipt_qr)
+        row.addWidget(self.receipt_caption)
+        row.addStretch(1)
+        self.receipt_box.hide()
+        box.addWidget(self.receipt_box)
         box.addSpacing(48)
         box.addWidget(self.headline)
         box.addSpacing(12)
         box.addWidget(self.amount_label)
         box.addSpacing(12)
         box.addWidget(self.detail)
-        box.addWidget(self.receipt_qr, 0, Qt.AlignmentFlag.AlignHCenter)
         box.addWidget(self.receipt_note)
         box.addStretch(3)
         box.addWidget(self.back_in)
@@ -167,10 +183,14 @@ class ResultScreen(theme.Screen):
         message = self._message(lang) if callable(self._message) else self._message
         self.detail.setText(tr("result.thanks", lang) if success else message)
         receipt = self._receipt if success else "off"
-        self.receipt_qr.setVisible(receipt not in ("off", "pending"))
-        self.receipt_note.setVisible(receipt != "off")
-        note = "result.receipt_pending" if receipt == "pending" else "result.receipt"
-        self.receipt_note.setText("" if receipt == "off" else tr(note, lang))
+        has_qr = receipt not in ("off", "pending")
+        self.icon.setVisible(not has_qr)
+        self.receipt_box.setVisible(has_qr)
+        self.receipt_qr.setVisible(has_qr)
+        self.receipt_caption.setVisible(has_qr)
+        self.receipt_caption.setText(tr("result.receipt", lang))
+        self.receipt_note.setVisible(receipt == "pending")
+        self.receipt_note.setText(tr("result.receipt_pending", lang))
         self._refresh_back_in()
 
     def _refresh_back_in(self) -> None:
@@ -182,8 +202,9 @@ class ResultScreen(theme.Screen):
     def on_scale_changed(self, scale: float) -> None:
         self.amount_label.set_base_px(theme.font_px("amount", scale))
         self.icon.set_diameter(round(230 * scale))
-        side = round(200 * scale)
+        side = round(230 * scale)  # the check mark's size: the screen keeps its layout
         self.receipt_qr.setFixedSize(side, side)
+        self.receipt_box.setFixedHeight(side)
         self.done_button.setMinimumHeight(theme.touch_px(scale, 130))
 
     def on_resized(self, width: int, height: int) -> None:

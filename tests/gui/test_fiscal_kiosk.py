@@ -1,0 +1,101 @@
+"""The real kiosk with an online register: a paid sale's receipt, on screen and on the host API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from helpers.kiosk import HostApi, kiosk_config
+
+from kiosk.fiscal.emulator import WebkassaEmulator
+from kiosk.journal import ReceiptState
+from kiosk.sandbox import Sandbox
+
+
+@pytest.fixture
+def register() -> Iterator[WebkassaEmulator]:
+    with WebkassaEmulator() as emulator:
+        yield emulator
+
+
+def fiscal_edits(register: WebkassaEmulator) -> dict[str, Any]:
+    return {f"fiscal__{k}": v for k, v in register.config_values().items()}
+
+
+def pay(qtbot: Any, sandbox: Sandbox, api: HostApi, amount: int) -> dict[str, Any]:
+    """A sale the customer pays; the sale as the host API shows it once it has ended."""
+    created = api.post("/sales", json={"amount": amount})
+    assert created.status_code == 201, created.text
+    sale = created.json()
+    while sale["state"] == "pending":
+        sale = api.get(f"/sales/{sale['sale_id']}", params={"wait": 10, "state": "pending"}).json()
+    sandbox.scan(sale["qr_payment_id"])
+    sandbox.confirm(sale["qr_payment_id"])
+    for _ in range(20):
+        if sale["state"] == "processed":
+            break
+        sale = api.get(
+            f"/sales/{sale['sale_id']}", params={"wait": 10, "state": sale["state"]}
+        ).json()
+    return dict(sale)
+
+
+def test_a_paid_sale_shows_its_receipt(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, register: WebkassaEmulator
+) -> None:
+    path = kiosk_config(fast_sandbox, sale__result_seconds=5.0, **fiscal_edits(register))
+    shell = start_kiosk(path)
+    api = HostApi(path, qtbot)
+    sale = pay(qtbot, fast_sandbox, api, 350)
+    assert sale["state"] == "processed" and sale["receipt"]["state"] in ("pending", "done")
+    screen = shell.window.result_screen
+    qtbot.waitUntil(lambda: screen.receipt_qr.has_qr(), timeout=10000)
+    assert shell.window.screen_name == "success" and screen.receipt_caption.text() == "Чек"
+    (made,) = register.state.receipts
+    assert made.total == 350 and screen.receipt_qr.content == made.data["TicketUrl"]
+    done = api.get(f"/sales/{sale['sale_id']}").json()["receipt"]
+    assert done == {
+        "state": "done",
+        "number": made.data["CheckNumber"],
+        "url": made.data["TicketUrl"],
+    }
+
+
+def test_a_register_out_of_reach_promises_nothing(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, register: WebkassaEmulator
+) -> None:
+    register.inject("http500", count=0, path_contains="Check")
+    path = kiosk_config(fast_sandbox, sale__result_seconds=3.0, **fiscal_edits(register))
+    shell = start_kiosk(path)
+    api = HostApi(path, qtbot)
+    sale = pay(qtbot, fast_sandbox, api, 200)
+    screen = shell.window.result_screen
+    qtbot.waitUntil(lambda: shell.window.screen_name == "success", timeout=5000)
+    assert not screen.receipt_qr.isVisible()
+    assert screen.receipt_note.isVisible() and not screen.receipt_caption.isVisible()
+    assert "будет отправлен" in screen.receipt_note.text()
+    assert api.get(f"/sales/{sale['sale_id']}").json()["receipt"]["state"] == "pending"
+    # The register comes back: the same receipt goes out, once.
+    register.clear_faults()
+    journal = shell.journal
+    assert journal is not None
+    qtbot.waitUntil(
+        lambda: (
+            (r := journal.receipts.sale_receipt(sale["sale_id"])) is not None
+            and r.state is ReceiptState.DONE
+        ),
+        timeout=20000,
+    )
+    assert len(register.state.receipts) == 1
+
+
+def test_no_register_no_receipt(qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any) -> None:
+    path = kiosk_config(fast_sandbox, sale__result_seconds=3.0)
+    shell = start_kiosk(path)
+    api = HostApi(path, qtbot)
+    sale = pay(qtbot, fast_sandbox, api, 100)
+    assert sale["state"] == "processed" and sale["receipt"] is None
+    qtbot.waitUntil(lambda: shell.window.screen_name == "success", timeout=5000)
+    assert not shell.window.result_screen.receipt_note.isVisible()
+    assert shell.fiscal is None
