@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     ).add_argument("--json", action="store_true")
     _add_optional(sub, "sandbox", "kiosk.cli.sandbox", "run the embedded Kaspi sandbox")
     _add_optional(sub, "journal", "kiosk.cli.journal", "list and show recorded sales")
+    _add_optional(sub, "receipts", "kiosk.cli.fiscal", "list fiscal receipts; retry a failed one")
+    _add_optional(sub, "fiscal", "kiosk.cli.fiscal", "the register: ping, zreport, send")
     _add_optional(sub, "set-pin", "kiosk.cli.setpin", "set the service PIN (stored as a hash)")
     _add_optional(
         sub, "demo", "kiosk.app.demo", "the kiosk on the embedded sandbox, no config needed"

@@ -31,12 +31,14 @@ from typing import Any, TextIO
 
 from kiosk.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from kiosk.config import Config
-from kiosk.journal import FILE_NAME, Journal, JournalError, SaleRecord, accept
+from kiosk.journal import FILE_NAME, Journal, JournalError, ReceiptRecord, SaleRecord, accept
 
 log = logging.getLogger("kiosk.cli")
 
 NEEDS_CONFIG = True  # kiosk.cli loads the config and passes it to run()
-COLUMNS = [f.name for f in fields(SaleRecord)]
+#: Each sale's fiscal receipt (empty when receipts are off or the sale owes none).
+RECEIPT_COLUMNS = ["receipt_state", "receipt_number"]
+COLUMNS = [f.name for f in fields(SaleRecord)] + RECEIPT_COLUMNS
 
 
 class UsageError(Exception):
@@ -109,9 +111,11 @@ def run(args: argparse.Namespace, config: Config, out: TextIO | None = None) -> 
                 records = journal.list(
                     since=request.since, limit=request.limit, include_archived=request.archived
                 )
+            receipts = journal.receipts.of_sales([r.sale_id for r in records])
     except JournalError as exc:
         return _fail(str(exc), EXIT_FAILED)
-    _print_records(records, request.output, out, attention=request.command == "attention")
+    rows = [_with_receipt(r, receipts.get(r.sale_id)) for r in records]
+    _print_records(records, rows, request.output, out, attention=request.command == "attention")
     return EXIT_OK
 
 
@@ -232,15 +236,30 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
-def _print_records(records: list[SaleRecord], output: str, out: TextIO, *, attention: bool) -> None:
+def _with_receipt(record: SaleRecord, receipt: ReceiptRecord | None) -> dict[str, Any]:
+    return {
+        **record.to_json(),
+        "receipt_state": receipt.state.value if receipt is not None else None,
+        "receipt_number": receipt.check_number if receipt is not None else None,
+    }
+
+
+def _print_records(
+    records: list[SaleRecord],
+    rows_json: list[dict[str, Any]],
+    output: str,
+    out: TextIO,
+    *,
+    attention: bool,
+) -> None:
     if output == "json":
-        print(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2), file=out)
+        print(json.dumps(rows_json, ensure_ascii=False, indent=2), file=out)
         return
     if output == "csv":
         # "\n": the text stream adds the platform's line end itself.
         writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows({k: spreadsheet_safe(v) for k, v in r.to_json().items()} for r in records)
+        writer.writerows({k: spreadsheet_safe(v) for k, v in r.items()} for r in rows_json)
         return
     if not records:
         print("No sales need attention." if attention else "No sales.", file=out)
