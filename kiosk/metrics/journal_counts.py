@@ -83,6 +83,8 @@ class SaleCounts:
     needing_attention: int = 0
     #: Sales whose outcome is unknown now (a gauge: recovery settles them).
     unknown: int = 0
+    #: Fiscal receipts by state now (pending, done, failed): gauges.
+    receipts: dict[str, int] = field(default_factory=dict)
 
 
 class JournalCounts:
@@ -120,6 +122,9 @@ class JournalCounts:
                     counts.unknown = conn.execute(
                         "SELECT count(*) FROM sales WHERE state = ?", (SaleState.UNKNOWN.value,)
                     ).fetchone()[0]
+                    counts.receipts = dict(
+                        conn.execute("SELECT state, count(*) FROM receipts GROUP BY state")
+                    )
                     self._catch_up(conn, last)
                 conn.execute("COMMIT")
             finally:
@@ -131,6 +136,7 @@ class JournalCounts:
                 counts.refunded_tiyn,
                 counts.needing_attention,
                 counts.unknown,
+                dict(counts.receipts),
             )
             return self.last
 

@@ -13,7 +13,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -70,6 +70,7 @@ class _State:
     certificate_expiry: float | None
     bank_up: bool | None
     last_ping: float | None
+    register_up: bool | None = None  # the fiscal register's last call; None: off or not yet
 
     @property
     def out_of_service(self) -> bool:
@@ -113,6 +114,7 @@ class KioskMetrics:
         self._bank_up: bool | None = None
         self._last_ping: float | None = None
         self._server: MetricsServer | None = None
+        self._register: Callable[[], bool | None] | None = None
         self._exporter: _Exporter | None = None
         self._latency = Histogram(
             "kiosk_bank_request_duration_seconds",
@@ -208,6 +210,11 @@ class KioskMetrics:
             self._mode = Mode(mode)
             self._reason = None if reason is None else OutOfServiceReason(reason)
 
+    def watch_register(self, reachable: Callable[[], bool | None] | None) -> None:
+        """The fiscal register's reachability, read at each scrape (None: receipts off)."""
+        with self._lock:
+            self._register = reachable
+
     def close(self) -> None:
         with self._lock:
             server, self._server, self._exporter = self._server, None, None
@@ -232,6 +239,7 @@ class KioskMetrics:
                 certificate_expiry=self._certificate_expiry,
                 bank_up=self._bank_up,
                 last_ping=self._last_ping,
+                register_up=self._register() if self._register is not None else None,
             )
             return state, self._journal
 
@@ -297,6 +305,13 @@ def _families(
         last_ping.add_metric([], state.last_ping)
     yield bank_up
     yield last_ping
+    register_up = GaugeMetricFamily(
+        "kiosk_fiscal_register_up",
+        "1 if the online cash register answered the last call (absent: receipts off, not yet)",
+    )
+    if state is not None and state.register_up is not None:
+        register_up.add_metric([], float(state.register_up))
+    yield register_up
 
     expiry = GaugeMetricFamily(
         "kiosk_certificate_expiry_timestamp_seconds",
@@ -349,7 +364,17 @@ def _sale_families(counts: SaleCounts | None) -> Iterator[Metric]:
         refunded.add_metric([], counts.refunded_tiyn / 100)
         attention.add_metric([], counts.needing_attention)
         unknown.add_metric([], counts.unknown)
-    yield from (sales, amounts, refunds, refunded, attention, unknown)
+    receipts = GaugeMetricFamily(
+        "kiosk_receipts", "Fiscal receipts by state, from the journal", labels=["state"]
+    )
+    pending = GaugeMetricFamily(
+        "kiosk_receipts_pending", "Fiscal receipts not yet registered (sent again until they are)"
+    )
+    if counts is not None:
+        for name in ("pending", "done", "failed"):
+            receipts.add_metric([name], counts.receipts.get(name, 0))
+        pending.add_metric([], counts.receipts.get("pending", 0))
+    yield from (sales, amounts, refunds, refunded, attention, unknown, receipts, pending)
 
 
 def journal_path(config: Config) -> Path:

@@ -9,7 +9,7 @@ still shows puts its QR there.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from kiosk.fiscal.sender import ReceiptSender
     from kiosk.gui.sale.controller import SaleController, SaleEnd
     from kiosk.gui.sale.view import SaleView
+    from kiosk.gui.shell.metrics_link import MetricsLink
     from kiosk.journal import Journal, ReceiptRecord
 
 
@@ -33,9 +34,15 @@ class FiscalLink(QObject):
 
     receipt_done = Signal(int, str, str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, metrics: MetricsLink, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.sender_: ReceiptSender | None = None
+        self._metrics = metrics
+
+    def reachable(self) -> bool | None:
+        """Whether the register answered the last call (None: not asked yet)."""
+        sender = self.sender_
+        return sender.reachability.reachable if sender is not None else None
 
     def on_receipt(self, record: ReceiptRecord) -> None:
         """The sender's thread: only a signal crosses to the GUI thread."""
@@ -48,18 +55,30 @@ class FiscalLink(QObject):
 
     def stop(self) -> None:
         """Before the journal closes: the call in flight is answered and journalled first."""
+        self._metrics.watch_register(None)
         if self.sender_ is not None:
             self.sender_.stop()
             self.sender_ = None
 
 
-def attach(
-    config: Config, journal: Journal, controller: SaleController, view: SaleView
-) -> FiscalLink | None:
+class _Shell(Protocol):
+    """What attach() needs of the running kiosk (kiosk.gui.shell.kiosk.KioskShell)."""
+
+    journal: Journal | None
+    controller: SaleController | None
+    view: SaleView
+    metrics: MetricsLink
+
+
+def attach(shell: _Shell, config: Config) -> FiscalLink | None:
+    """The receipts of this start-up's sales, or None when no register is configured."""
+    journal, controller, view, metrics = shell.journal, shell.controller, shell.view, shell.metrics
+    assert journal is not None and controller is not None
     if not config.fiscal.enabled:
         view.fiscal = False
         return None
-    link = FiscalLink(controller)
+    link = FiscalLink(metrics, controller)
+    metrics.watch_register(link.reachable)
     link.sender_ = start_for(config, journal, on_done=link.on_receipt)
     controller.sale_ended.connect(link.on_sale_ended)
     link.receipt_done.connect(view.show_receipt)

@@ -182,7 +182,7 @@ class KioskShell(QObject):
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
         host_bridge.follow(self.controller, self.gateway)
         self.mdb = mdb_bridge.attach(self, config, clients)
-        self.fiscal = fiscal_link.attach(config, self.journal, self.controller, self.view)
+        self.fiscal = fiscal_link.attach(self, config)
         self.health = startup.health_monitor(self, clients, config.kiosk.health_interval)
         self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
         self.health.checked.connect(self._on_health_checked)

@@ -14,6 +14,7 @@ nor on any request. Until then the link keeps the latest state to hand over.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,7 @@ class MetricsLink:
         self._mode = Mode.STARTING
         self._cause: OutOfServiceReason | None = OutOfServiceReason.STARTING
         self._not_after: datetime | None = None
+        self._register: Callable[[], bool | None] | None = None
         window.state_changed.connect(self._on_screen_changed)
 
     @property
@@ -69,12 +71,19 @@ class MetricsLink:
             self.recorder = KioskMetrics(SCREENS, self._screen)
             self.recorder.mode_changed(self._mode, self._cause)
             self.recorder.certificate_expires(self._not_after)
+            self.recorder.watch_register(self._register)
         self.recorder.apply(config)
 
     def certificate_expires(self, not_after: datetime | None) -> None:
         self._not_after = not_after
         if self.recorder is not None:
             self.recorder.certificate_expires(not_after)
+
+    def watch_register(self, reachable: Callable[[], bool | None] | None) -> None:
+        """The fiscal register's reachability (kiosk.gui.shell.fiscal_link); None: off."""
+        self._register = reachable
+        if self.recorder is not None:
+            self.recorder.watch_register(reachable)
 
     def close(self) -> None:
         """The kiosk exits: the exporter stops (a second call does nothing)."""
