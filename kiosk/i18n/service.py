@@ -204,6 +204,38 @@ SERVICE: dict[str, dict[str, str]] = {
         "The config is applied{changed}",
     ),
     # --- system -----------------------------------------------------------------------------
+    "svc.system.zreport": _t(
+        "Закрыть смену (Z-отчёт)", "Ауысымды жабу (Z-есеп)", "Close shift (Z-report)"
+    ),
+    "svc.system.confirm_zreport": _t(
+        "Закрыть смену онлайн-кассы (Z-отчёт)?",
+        "Онлайн-кассаның ауысымын жабу керек пе (Z-есеп)?",
+        "Close the online cash register's shift (Z-report)?",
+    ),
+    "svc.system.zreport_done": _t(
+        "Смена {shift} закрыта, документов: {count}",
+        "{shift} ауысым жабылды, құжаттар: {count}",
+        "Shift {shift} closed, {count} document(s)",
+    ),
+    "svc.system.zreport_nothing": _t(
+        "Открытой смены нет: закрывать нечего",
+        "Ашық ауысым жоқ: жабатын ештеңе жоқ",
+        "No open shift: nothing to close",
+    ),
+    "svc.receipt.pending": _t(
+        "Чек продажи № {sale} ({amount}) ещё не в кассе, отправляется снова: {error}",
+        "№ {sale} сатылымның чегі ({amount}) әлі кассада жоқ, қайта жіберілуде: {error}",
+        "The receipt of sale № {sale} ({amount}) is not at the register yet; sent again: {error}",
+    ),
+    "svc.receipt.failed": _t(
+        "Касса отклонила чек продажи № {sale} ({amount}): {error}",
+        "Касса № {sale} сатылымның чегін ({amount}) қабылдамады: {error}",
+        "The register refused the receipt of sale № {sale} ({amount}): {error}",
+    ),
+    "svc.receipt.retry": _t("Отправить снова", "Қайта жіберу", "Send again"),
+    "op.fiscal": _t(
+        "Онлайн-касса: {detail}", "Онлайн-касса: {detail}", "Online register: {detail}"
+    ),
     "svc.system.quit": _t("Закрыть киоск", "Киоскіні жабу", "Close the kiosk"),
     "svc.system.confirm_quit": _t(
         "Закрыть программу киоска? Оплата будет недоступна до запуска",

@@ -15,7 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from kiosk.config import Config, kaspi_settings
-from kiosk.journal import Journal, JournalError, RefundRecord, SaleRecord
+from kiosk.i18n.refusal import OperatorError
+from kiosk.journal import Journal, JournalError, ReceiptRecord, RefundRecord, SaleRecord
 from kiosk.kaspi import tls
 from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.models import PaymentDetails, ReturnOperation, ReturnQr, TradePoint
@@ -170,3 +171,26 @@ class OperatorDesk:
     def reload(self) -> Reloaded:
         """The config file read and checked again (nothing applied: the GUI does that)."""
         return reload_config(self.config_path, self.config)
+
+    # --- fiscal receipts ------------------------------------------------------------------
+
+    def receipts_waiting(self) -> list[ReceiptRecord]:
+        """Receipts not at the register yet (pending) or refused (failed); none when off."""
+        if not self.config.fiscal.enabled:
+            return []
+        return self._journal().receipts.needing_operator()
+
+    def retry_receipt(self, receipt_id: int) -> None:
+        """A refused receipt goes out again with its own number (the sender, within 15 s)."""
+        self._journal().receipts.retry(receipt_id)
+
+    def close_shift(self) -> dict[str, object]:
+        """The register's Z-report now; {} when no shift was open."""
+        from kiosk.fiscal import errors as fiscal_errors
+        from kiosk.fiscal.client import WebkassaClient
+
+        try:
+            with WebkassaClient(self.config.fiscal) as client:
+                return client.zreport()
+        except fiscal_errors.FiscalError as exc:
+            raise OperatorError("op.fiscal", detail=str(exc)) from None

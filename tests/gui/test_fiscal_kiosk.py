@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from helpers.kiosk import HostApi, kiosk_config
+from helpers.screens import button, label
+from test_service_flows import click, open_service, tap
 
 from kiosk.fiscal.emulator import WebkassaEmulator
 from kiosk.journal import ReceiptState
@@ -99,3 +101,46 @@ def test_no_register_no_receipt(qtbot: Any, fast_sandbox: Sandbox, start_kiosk: 
     qtbot.waitUntil(lambda: shell.window.screen_name == "success", timeout=5000)
     assert not shell.window.result_screen.receipt_note.isVisible()
     assert shell.fiscal is None
+
+
+def test_the_operator_sends_a_refused_receipt_again_and_closes_the_shift(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, register: WebkassaEmulator
+) -> None:
+    # The register refuses the receipt for good (a VAT rate the organisation lacks).
+    path = kiosk_config(fast_sandbox, **{**fiscal_edits(register), "fiscal__vat_percent": 8})
+    shell = start_kiosk(path)
+    api = HostApi(path, qtbot)
+    sale = pay(qtbot, fast_sandbox, api, 500)
+    journal = shell.journal
+    assert journal is not None
+    qtbot.waitUntil(
+        lambda: (
+            (r := journal.receipts.sale_receipt(sale["sale_id"])) is not None
+            and r.state is ReceiptState.FAILED
+        ),
+        timeout=10000,
+    )
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=10000)
+    screen = open_service(qtbot, shell)
+    click(qtbot, screen, "tab_attention")
+    receipt = journal.receipts.sale_receipt(sale["sale_id"])
+    assert receipt is not None
+    name = f"receipt_retry_{receipt.receipt_id}"
+    qtbot.waitUntil(lambda: button(screen, name) is not None, timeout=5000)
+    assert "(1)" in button(screen, "tab_attention").text()
+    click(qtbot, screen, name)
+    # Back to pending, sent again by the kiosk (the register refuses it again: a bad rate).
+    qtbot.waitUntil(
+        lambda: "receipt_retry" in [e.kind for e in journal.events(sale["sale_id"])],
+        timeout=5000,
+    )
+    click(qtbot, screen, "tab_system")
+    click(qtbot, screen, "system_zreport")
+    tap(qtbot, screen, "system_yes")
+    qtbot.waitUntil(
+        lambda: (
+            "закрыта" in label(screen, "system_page_message").text()
+            or "нечего" in label(screen, "system_page_message").text()
+        ),
+        timeout=10000,
+    )

@@ -25,7 +25,7 @@ from kiosk.gui.service.parts import (
     drag_to_scroll,
 )
 from kiosk.i18n import format_amount, tr
-from kiosk.journal import RefundRecord, SaleRecord
+from kiosk.journal import ReceiptRecord, ReceiptState, RefundRecord, SaleRecord
 from kiosk.operator.desk import OperatorDesk
 
 _DRAG = QScroller.ScrollerGestureType.LeftMouseButtonGesture
@@ -70,6 +70,7 @@ class AttentionPage(ServicePage):
         self.refresh_button.clicked.connect(self.load)
         self._sales: list[SaleRecord] = []
         self._open: list[RefundRecord] = []
+        self._receipts: list[ReceiptRecord] = []  # fiscal receipts pending or refused
         self.buttons: dict[str, theme.BigButton] = {}
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -79,16 +80,19 @@ class AttentionPage(ServicePage):
         box.addWidget(self.refresh_button)
 
     def load(self) -> None:
-        def job(desk: OperatorDesk) -> tuple[list[SaleRecord], list[RefundRecord]]:
-            return desk.attention(), desk.open_refunds()
+        def job(
+            desk: OperatorDesk,
+        ) -> tuple[list[SaleRecord], list[RefundRecord], list[ReceiptRecord]]:
+            return desk.attention(), desk.open_refunds(), desk.receipts_waiting()
 
         self.ask(job, self._show)
 
     def _show(self, result: object) -> None:
         assert isinstance(result, tuple)
-        self._sales, self._open = result
+        self._sales, self._open, self._receipts = result
         self._render()
-        self.changed.emit(len(self._sales))
+        failed = sum(1 for r in self._receipts if r.state is ReceiptState.FAILED)
+        self.changed.emit(len(self._sales) + failed)
 
     def _render(self) -> None:
         clear_layout(self._box)
@@ -99,8 +103,11 @@ class AttentionPage(ServicePage):
             self._box.addWidget(self._open_card(record))
         for sale in self._sales:
             self._box.addWidget(self._sale_card(sale, refunds))
+        for receipt in self._receipts:
+            self._box.addWidget(self._receipt_card(receipt))
         self._box.addStretch(1)
-        if not self._sales and not self._open and not self.message.text():
+        waiting = self._sales or self._open or self._receipts
+        if not waiting and not self.message.text():
             self.say(tr("svc.attention.none", self.lang))
 
     def _card(self, text: str) -> tuple[QFrame, ButtonRow]:
@@ -150,6 +157,28 @@ class AttentionPage(ServicePage):
         failed = self._button(row, f"open_failed_{rid}", tr("svc.refund.did_not", self.lang), "")
         failed.clicked.connect(lambda _=False, r=rid: self.check_refund(r, False))
         return card
+
+    def _receipt_card(self, record: ReceiptRecord) -> QWidget:
+        """A receipt not at the register: pending ones go again by themselves; a refused one
+        waits for the operator (who fixes the cause, then sends it again)."""
+        failed = record.state is ReceiptState.FAILED
+        text = tr(
+            "svc.receipt.failed" if failed else "svc.receipt.pending",
+            self.lang,
+            sale=record.sale_id,
+            amount=format_amount(record.amount, self.lang),
+            error=(record.error or "-")[:200],
+        )
+        card, row = self._card(text)
+        if failed:
+            rid = record.receipt_id
+            name = f"receipt_retry_{rid}"
+            retry = self._button(row, name, tr("svc.receipt.retry", self.lang), "primary")
+            retry.clicked.connect(lambda _=False, r=rid: self.retry_receipt(r))
+        return card
+
+    def retry_receipt(self, receipt_id: int) -> None:
+        self.ask(lambda desk: desk.retry_receipt(receipt_id), lambda _r: self.load())
 
     def _on_handed_clicked(self, sale_id: int) -> None:
         question = tr("svc.attention.confirm_hand_over", self.lang, sale=sale_id)

@@ -149,7 +149,7 @@ class ServiceScreen(theme.Screen):
         self.device_page = DevicePage(run, desk)
         self.device_page.config_changed.connect(self._on_device_config_changed)
         self.certificate_page = CertificatePage(run, desk, self._backend.apply)
-        self.system_page = SystemPage()
+        self.system_page = SystemPage(run, desk)
         self.system_page.quit_requested.connect(self.quit_requested)
         self._tab_pages: dict[str, QWidget] = {
             "status": self.status_page,
