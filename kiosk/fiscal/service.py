@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kiosk.fiscal.settings import FiscalSettings
+
 if TYPE_CHECKING:
-    from kiosk.config import Config
     from kiosk.fiscal.sender import ReceiptHook, ReceiptSender
     from kiosk.journal import Journal
 
 
 def start_for(
-    config: Config, journal: Journal | None, on_done: ReceiptHook | None = None
+    settings: FiscalSettings, journal: Journal | None, on_done: ReceiptHook | None = None
 ) -> ReceiptSender | None:
-    """The running sender for this config and journal, or None when receipts are off."""
-    if not config.fiscal.enabled or journal is None:
+    """The running sender for these settings ([fiscal]) and journal; None when receipts are off."""
+    if not settings.enabled or journal is None:
         return None
     from kiosk.fiscal.sender import ReceiptSender
 
-    return ReceiptSender(journal, config.fiscal, on_done=on_done).start()
+    return ReceiptSender(journal, settings, on_done=on_done).start()

@@ -260,7 +260,7 @@ from kiosk.fiscal.service import start_for
 from kiosk.journal import Journal
 c = config.load(sys.argv[1])
 journal = Journal.open(c.data_dir)
-start_for(c, journal)
+start_for(c.fiscal, journal)
 print("started", flush=True)
 threading.Event().wait()
 """

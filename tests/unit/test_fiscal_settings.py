@@ -141,7 +141,7 @@ from kiosk.journal import Journal
 import kiosk.app.run, kiosk.gui.shell.kiosk, kiosk.gui.shell.startup, kiosk.hostapi.app, kiosk.cli
 c = config.load({str(path)!r})
 from kiosk.fiscal.service import start_for
-assert start_for(c, None) is None
+assert start_for(c.fiscal, None) is None
 loaded = sorted(m for m in sys.modules if m.startswith("kiosk.fiscal"))
 print(loaded)
 assert loaded == ["kiosk.fiscal", "kiosk.fiscal.service", "kiosk.fiscal.settings"], loaded

@@ -179,8 +179,11 @@ ALLOWED: dict[str, set[str]] = {
     # config checks the stored PIN's shape with operator.access (below).
     "kiosk.config": {"kiosk.kaspi"},
     "kiosk.refund": {"kiosk.kaspi", "kiosk.journal", "kiosk.i18n"},
+    # Fiscal receipts: the register's client and the sender over the journal.
+    "kiosk.fiscal": {"kiosk.kaspi", "kiosk.journal"},
     "kiosk.operator": {
         "kiosk.config",
+        "kiosk.fiscal",
         "kiosk.kaspi",
         "kiosk.journal",
         "kiosk.payment",
@@ -217,6 +220,7 @@ ALLOWED: dict[str, set[str]] = {
     },
     "kiosk.gui.shell": {
         "kiosk.gui",
+        "kiosk.fiscal",
         "kiosk.gui.kit",
         "kiosk.gui.screens",
         "kiosk.gui.sale",
@@ -244,6 +248,7 @@ ALLOWED: dict[str, set[str]] = {
     # Entry points: the terminal's commands, and the two that open the window.
     "kiosk.cli": {
         "kiosk.config",
+        "kiosk.fiscal",
         "kiosk.journal",
         "kiosk.kaspi",
         "kiosk.operator",
@@ -255,6 +260,7 @@ ALLOWED: dict[str, set[str]] = {
     "kiosk.app": {
         "kiosk.cli",
         "kiosk.config",
+        "kiosk.fiscal",
         "kiosk.gui.demo",
         "kiosk.gui.kit",
         "kiosk.gui.screens",
@@ -273,7 +279,7 @@ ALLOWED_MODULES: dict[str, set[str]] = {
     # The journal keeps sales in the states and reasons the payment core defines.
     "kiosk.journal": {"kiosk.payment.sale"},
     # The stored PIN hash is a config value; its shape is the access module's to check.
-    "kiosk.config": {"kiosk.operator.access"},
+    "kiosk.config": {"kiosk.operator.access", "kiosk.fiscal.settings"},
 }
 
 

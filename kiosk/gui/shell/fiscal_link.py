@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 class FiscalLink(QObject):
     """The receipt sender of one start-up, told of paid sales, telling the screen.
 
+    A child of the sale controller: kiosk.gui.shell.startup.close_parts stops it with the
+    controller, before the journal closes.
+
     Signals:
         receipt_done(int, str, str): sale id, state ("done"/"failed"), TicketUrl or "".
     """
@@ -79,7 +82,7 @@ def attach(shell: _Shell, config: Config) -> FiscalLink | None:
         return None
     link = FiscalLink(metrics, controller)
     metrics.watch_register(link.reachable)
-    link.sender_ = start_for(config, journal, on_done=link.on_receipt)
+    link.sender_ = start_for(config.fiscal, journal, on_done=link.on_receipt)
     controller.sale_ended.connect(link.on_sale_ended)
     link.receipt_done.connect(view.show_receipt)
     view.fiscal = True

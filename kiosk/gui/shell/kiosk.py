@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     # The sale's parts are imported when the bank clients are made, after the first
     # screen is up (_on_clients): nothing the amount screen needs waits for them.
     from kiosk.gui.sale.controller import SaleController, SaleEnd
-    from kiosk.gui.shell.fiscal_link import FiscalLink
     from kiosk.gui.shell.health import HealthMonitor
     from kiosk.gui.shell.mdb_bridge import MdbBridge
     from kiosk.kaspi.client import KaspiClient
@@ -73,7 +72,6 @@ class KioskShell(QObject):
         self.host_api: Any = None
         self.gateway: Any = None
         self.mdb: MdbBridge | None = None  # when [mdb] is enabled
-        self.fiscal: FiscalLink | None = None  # when [fiscal] names a register
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
         self.journal_guard = JournalGuard(self)  # the journal file deleted or replaced meanwhile
@@ -182,7 +180,7 @@ class KioskShell(QObject):
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
         host_bridge.follow(self.controller, self.gateway)
         self.mdb = mdb_bridge.attach(self, config, clients)
-        self.fiscal = fiscal_link.attach(self, config)
+        fiscal_link.attach(self, config)  # a child of the controller, stopped with it
         self.health = startup.health_monitor(self, clients, config.kiosk.health_interval)
         self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
         self.health.checked.connect(self._on_health_checked)
@@ -249,15 +247,9 @@ class KioskShell(QObject):
         if self.health is not None:
             self._bank_answered = self.health.reachable is True
         startup.close_parts(
-            self.host_api,
-            self.health,
-            self.controller,
-            self._clients,
-            self.journal,
-            self.mdb,
-            self.fiscal,
+            self.host_api, self.health, self.controller, self._clients, self.journal, self.mdb
         )
-        self.host_api = self.health = self.controller = self.fiscal = None
+        self.host_api = self.health = self.controller = None
         self._clients = self.journal = self.mdb = None
 
     def quit(self, *, exit_app: bool = True) -> None:

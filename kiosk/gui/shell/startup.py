@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject
 
 from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_values, write_value
 from kiosk.gui.kit.worker import Worker
+from kiosk.gui.shell.fiscal_link import FiscalLink
 from kiosk.i18n import Message
 from kiosk.journal import Journal, JournalError, SaleRecord
 from kiosk.payment import pending
@@ -30,7 +31,6 @@ from kiosk.platform import logs
 
 if TYPE_CHECKING:
     from kiosk.gui.sale.controller import SaleController
-    from kiosk.gui.shell.fiscal_link import FiscalLink
     from kiosk.gui.shell.health import HealthMonitor
     from kiosk.kaspi.client import KaspiClient, RequestHook
     from kiosk.operator.certificate import CertificateCheck
@@ -193,11 +193,8 @@ def close_parts(
     clients: Clients | None,
     journal: Journal | None,
     mdb: Any = None,
-    fiscal: FiscalLink | None = None,
 ) -> None:
     """Stop one start-up's parts, the users before what they use (the journal last)."""
-    if fiscal is not None:  # its sender writes to the journal
-        fiscal.stop()
     if mdb is not None:  # kiosk.gui.shell.mdb_bridge.MdbBridge: it uses the controller and journal
         mdb.stop()
         mdb.deleteLater()
@@ -207,6 +204,8 @@ def close_parts(
         health.stop()
         health.deleteLater()
     if controller is not None:
+        for link in controller.findChildren(FiscalLink):
+            link.stop()  # the receipt sender writes to the journal: stopped before it closes
         controller.shutdown()
         controller.deleteLater()
     if clients is not None:
