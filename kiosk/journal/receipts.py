@@ -253,6 +253,12 @@ class ReceiptBook:
 
     # --- reads ---
 
+    def owed_by(self, sale_id: int) -> bool:
+        """Whether this sale owes a receipt if paid: made after receipts were turned on."""
+        with self._store._tx(write=False) as conn:
+            mark = self._mark(conn, _FROM_SALE)
+        return mark is not None and sale_id > mark
+
     def last_zreport_day(self) -> str | None:
         with self._store._tx(write=False) as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'fiscal_zreport_day'").fetchone()

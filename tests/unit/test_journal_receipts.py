@@ -22,8 +22,11 @@ def answer(number: str = "7000007919") -> Answer:
 def test_nothing_is_owed_before_receipts_are_turned_on(journal: Journal) -> None:
     sale_in(journal, S.PROCESSED)
     assert journal.receipts.open_owed() == []
+    old = sale_in(journal, S.PROCESSED)
     journal.receipts.owe_from_now()
-    assert journal.receipts.open_owed() == []  # the old sale is not sent to a new register
+    assert journal.receipts.open_owed() == []  # the old sales are not sent to a new register
+    assert not journal.receipts.owed_by(old)
+    assert journal.receipts.owed_by(old + 1)
 
 
 def test_each_paid_sale_owes_one_sale_receipt(journal: Journal) -> None:

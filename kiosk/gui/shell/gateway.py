@@ -127,12 +127,11 @@ class KioskGateway:
         receipt = None
         if self._shell.config.fiscal.enabled and record.state is SaleState.PROCESSED:
             found = self._journal.receipts.sale_receipt(record.sale_id)
-            # Paid a moment ago: its row is written by the sender's next pass, at once.
-            receipt = (
-                HostReceipt(found.state.value, found.check_number, found.ticket_url)
-                if found is not None
-                else HostReceipt("pending", None, None)
-            )
+            if found is not None:
+                receipt = HostReceipt(found.state.value, found.check_number, found.ticket_url)
+            elif self._journal.receipts.owed_by(record.sale_id):
+                # Paid a moment ago: its row is written by the sender's next pass, at once.
+                receipt = HostReceipt("pending", None, None)
         return HostSale.from_record(record, receipt)
 
     def wait_for_change(
