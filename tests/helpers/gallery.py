@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.gui.screens.window import KioskWindow
 from kiosk.gui.service.screen import ServiceScreen
 from kiosk.i18n import LANGS, Message, reason_text
-from kiosk.journal import SaleRecord
+from kiosk.journal import ReceiptKind, ReceiptRecord, ReceiptState, SaleRecord
 from kiosk.journal.refunds import DayTotals, RefundRecord, RefundState
 from kiosk.kaspi import tls
 from kiosk.kaspi.models import TradePoint
@@ -57,6 +57,7 @@ class CannedDesk:
     config = SimpleNamespace(
         device=SimpleNamespace(device_id="KIOSK-VENDING-001", trade_point_id=1234567),
         kaspi=SimpleNamespace(device_token="2be4cc91-0000-4000-8000-00000000abcd"),
+        fiscal=SimpleNamespace(enabled=True),  # the System tab's Z-report button shows
     )
 
     def __init__(self) -> None:
@@ -120,6 +121,13 @@ class CannedDesk:
             )
         ]
 
+    def receipts_waiting(self) -> list[ReceiptRecord]:
+        """One receipt the register refused (with its longest text) and one still pending."""
+        return [
+            receipt(100_031, ReceiptState.FAILED, "9: Ошибка валидации данных: " + "Tax " * 20),
+            receipt(100_033, ReceiptState.PENDING, "no answer from 127.0.0.1:8590 " * 3),
+        ]
+
     def refundable_sales(self, limit: int = 30) -> list[SaleRecord]:
         return [
             record(100_000 + i, "499999.50", SaleState.PROCESSED, None) for i in range(limit, 0, -1)
@@ -167,6 +175,29 @@ class CannedBackend:
 
     def apply(self, reloaded: Any) -> None:
         pass
+
+
+def receipt(sale_id: int, state: ReceiptState, error: str) -> ReceiptRecord:
+    return ReceiptRecord(
+        receipt_id=sale_id - 100_000,
+        created_at="2025-10-22T09:20:50+00:00",
+        updated_at="2025-10-22T09:21:50+00:00",
+        kind=ReceiptKind.SALE,
+        sale_id=sale_id,
+        refund_id=None,
+        amount=Decimal("499999.50"),
+        external_number="5cbf10b1-9697-4d3e-bfda-10e8c9b7f70d",
+        state=state,
+        attempts=7,
+        error=error,
+        check_number=None,
+        ticket_url=None,
+        date_time=None,
+        registration_number=None,
+        offline=False,
+        answer=None,
+        done_at=None,
+    )
 
 
 def record(
