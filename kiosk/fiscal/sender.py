@@ -95,8 +95,14 @@ class ReceiptSender:
         self._thread.start()
         return self
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Ends the thread after the call in flight (its answer is journalled first)."""
+    def stop(self, timeout: float = 2.0) -> None:
+        """Ends the thread, waiting `timeout` s for a call in flight to be answered.
+
+        Not longer: the GUI thread calls this on quit and on a reload. A call still out
+        when the journal closes cannot write its answer; its receipt stays pending and
+        the next sender sends the same number again, which the register answers with
+        the receipt it made (never a second one).
+        """
         self._stopping.set()
         self._wake.set()
         if self._thread is not None:
