@@ -145,3 +145,39 @@ def test_the_operator_sends_a_refused_receipt_again_and_closes_the_shift(
         ),
         timeout=10000,
     )
+
+
+def test_a_refund_gets_a_return_receipt_naming_the_sale(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, register: WebkassaEmulator
+) -> None:
+    from decimal import Decimal
+
+    from kiosk.operator.desk import OperatorDesk
+
+    path = kiosk_config(fast_sandbox, "enhanced", **fiscal_edits(register))
+    shell = start_kiosk(path)
+    api = HostApi(path, qtbot)
+    sale = pay(qtbot, fast_sandbox, api, 700)
+    journal = shell.journal
+    assert journal is not None and shell.config is not None
+    qtbot.waitUntil(lambda: len(register.state.receipts) == 1, timeout=10000)
+    desk = OperatorDesk(shell.config, journal)
+    try:
+        plan = desk.plan(sale["qr_payment_id"], Decimal(300))
+        desk.refund(plan)  # the operator's refund (service mode's, on this thread here)
+    finally:
+        desk.close()
+    # The sender's next pass finds the done refund (at most 15 s apart).
+    qtbot.waitUntil(lambda: len(register.state.receipts) == 2, timeout=20000)
+    original, back = register.state.receipts
+    assert back.operation == 3 and back.total == 300
+    basis = back.body["returnbasisdetails"]
+    assert isinstance(basis, dict)
+    assert basis["checknumber"] == original.data["CheckNumber"] and basis["total"] == 700
+    qtbot.waitUntil(
+        lambda: (
+            [r.state for r in journal.receipts.of_sale(sale["sale_id"])]
+            == [ReceiptState.DONE, ReceiptState.DONE]
+        ),
+        timeout=5000,
+    )
