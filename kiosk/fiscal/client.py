@@ -26,7 +26,7 @@ import requests
 
 from kiosk import __version__
 from kiosk.fiscal import errors
-from kiosk.fiscal.models import Json, Receipt, ReceiptRequest, TicketLink
+from kiosk.fiscal.models import Json, Receipt, ReceiptRequest, TicketLink, field
 from kiosk.fiscal.settings import FiscalSettings
 
 log = logging.getLogger("kiosk.fiscal")
@@ -85,7 +85,7 @@ class WebkassaClient:
         with self._lock:
             body: Json = {"Login": self.settings.login, "Password": self.settings.password}
             data = self._post(AUTHORIZE, body)
-            token = data.get("Token") if isinstance(data, dict) else None
+            token = field(data, "Token")
             if not isinstance(token, str) or not token:
                 raise errors.ProtocolError(f"{AUTHORIZE}: the answer has no Token")
             self._token = token
@@ -122,7 +122,11 @@ class WebkassaClient:
                     log.info("%s: nothing to close (%s)", ZREPORT, exc.text)
                     return {}
                 raise
-            return data if isinstance(data, dict) else {}
+            # The report's fields as documented, whatever letter case they came in.
+            names = ("ReportNumber", "ShiftNumber", "DocumentCount")
+            report = dict(data) if isinstance(data, dict) else {}
+            report.update({n: field(data, n) for n in names if field(data, n) is not None})
+            return report
 
     def find(self, external_number: str) -> Receipt | None:
         """The receipt registered with this ExternalCheckNumber, or None (code 19 or 16)."""
@@ -142,10 +146,10 @@ class WebkassaClient:
                 if exc.codes <= {16, 19}:
                     return None
                 raise
-            lines = data.get("Lines") if isinstance(data, dict) else None
+            lines = field(data, "Lines")
             for line in lines if isinstance(lines, list) else []:
-                if isinstance(line, dict) and line.get("Type") == QR_LINE:
-                    url = line.get("Value")
+                if field(line, "Type") == QR_LINE:
+                    url = field(line, "Value")
                     link = TicketLink.parse(url) if isinstance(url, str) else None
                     if link is not None and isinstance(url, str):
                         return link.receipt(url, json.dumps(data, ensure_ascii=False))
@@ -156,11 +160,9 @@ class WebkassaClient:
         with self._lock:
             self.authorize()
             data = self._with_token(CASHBOXES, lambda token: {"Token": token})
-            listed = data.get("List") if isinstance(data, dict) else None
+            listed = field(data, "List")
             numbers = {
-                str(c.get("UniqueNumber"))
-                for c in (listed if isinstance(listed, list) else [])
-                if isinstance(c, dict)
+                str(field(c, "UniqueNumber")) for c in (listed if isinstance(listed, list) else [])
             }
             if self._cashbox not in numbers:
                 raise errors.RegisterError(
@@ -221,25 +223,24 @@ def _unwrap(response: requests.Response, path: str) -> object:
         payload: object = response.json()
     except ValueError:
         payload = None
-    if isinstance(payload, dict) and isinstance(payload.get("Errors"), list) and payload["Errors"]:
+    listed = field(payload, "Errors")
+    if isinstance(listed, list) and listed:
         # A duplicate carries the original receipt beside its code 14.
-        raise errors.RegisterError(
-            _errors_of(payload["Errors"]), path=path, data=payload.get("Data")
-        )
+        raise errors.RegisterError(_errors_of(listed), path=path, data=field(payload, "Data"))
     if not 200 <= response.status_code < 300:
         raise errors.HttpError(f"{path}: HTTP {response.status_code}", status=response.status_code)
-    if not isinstance(payload, dict) or "Data" not in payload:
+    data = field(payload, "Data")
+    if data is None:
         raise errors.HttpError(
             f"{path}: the answer is not the register's JSON envelope", status=response.status_code
         )
-    return payload["Data"]
+    return data
 
 
 def _errors_of(items: list[object]) -> list[tuple[int, str]]:
     found = []
     for item in items:
-        code = item.get("Code") if isinstance(item, dict) else None
-        text = item.get("Text") if isinstance(item, dict) else None
+        code, text = field(item, "Code"), field(item, "Text")
         number = code if isinstance(code, int) and not isinstance(code, bool) else -1
         found.append((number, str(text) if text is not None else ""))
     return found

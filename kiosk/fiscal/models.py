@@ -27,6 +27,20 @@ NO_ROUNDING = 0
 Json = dict[str, object]
 
 
+def field(data: object, name: str) -> object:
+    """An answer's field by its documented name, in any letter case; None when absent.
+
+    The register reads request names case-insensitively (ASP.NET); whether its answers
+    may come camelCased is not documented, so both spellings are read.
+    """
+    if not isinstance(data, dict):
+        return None
+    if name in data:
+        return data[name]
+    lowered = name.lower()
+    return next((v for k, v in data.items() if str(k).lower() == lowered), None)
+
+
 class Operation(IntEnum):
     SALE = 2
     SALE_RETURN = 3
@@ -125,23 +139,23 @@ class Receipt:
     def from_data(cls, data: object, path: str) -> Receipt:
         if not isinstance(data, dict):
             raise ProtocolError(f"{path}: the answer's Data is not an object")
-        number = data.get("CheckNumber")
+        number = field(data, "CheckNumber")
         if isinstance(number, bool) or not isinstance(number, str | int) or not str(number):
             raise ProtocolError(f"{path}: the answer has no CheckNumber")
-        cashbox = data.get("Cashbox")
-        registration = cashbox.get("RegistrationNumber") if isinstance(cashbox, dict) else None
-        url = data.get("TicketUrl")
+        cashbox = field(data, "Cashbox")
+        registration = field(cashbox, "RegistrationNumber")
+        url = field(data, "TicketUrl")
         from_url = TicketLink.parse(url) if isinstance(url, str) else None
         if registration is None and from_url is not None:
             registration = from_url.registration_number
-        when = data.get("DateTime")
-        shift = data.get("ShiftNumber")
+        when = field(data, "DateTime")
+        shift = field(data, "ShiftNumber")
         return cls(
             number=str(number),
             date_time=str(when) if when is not None else "",
             registration_number=str(registration) if registration is not None else None,
             ticket_url=url if isinstance(url, str) and url else None,
-            offline=data.get("OfflineMode") is True,
+            offline=field(data, "OfflineMode") is True,
             shift_number=shift if isinstance(shift, int) and not isinstance(shift, bool) else None,
             answer=json.dumps(data, ensure_ascii=False, sort_keys=True),
         )

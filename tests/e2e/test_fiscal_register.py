@@ -202,3 +202,29 @@ def test_control_endpoints(register: WebkassaEmulator, client: WebkassaClient) -
     client.check(sale())
     made = requests.get(f"{base}/emulator/receipts", timeout=5).json()
     assert [m["external_number"] for m in made] == ["ext-1"]
+
+
+def camel(value: object) -> object:
+    """The same JSON with every key camelCased (ASP.NET Core's default spelling)."""
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [camel(v) for v in value]
+    return value
+
+
+def test_answers_are_read_in_any_letter_case(
+    register: WebkassaEmulator, client: WebkassaClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A register answering camelCase: faked on the embedded one, which answers PascalCase.
+    original = register.answer
+    monkeypatch.setattr(register, "answer", lambda path, body: camel(original(path, body)))
+    first = client.check(sale("c-1"))
+    assert first.receipt.number and first.receipt.registration_number
+    assert first.receipt.ticket_url is not None
+    again = client.check(sale("c-1"))
+    assert again.duplicate and again.receipt.number == first.receipt.number
+    assert client.zreport()["ShiftNumber"] == 1
+    with pytest.raises(errors.RegisterError) as info:
+        client.check(ReceiptRequest("c-2", Operation.SALE_RETURN, Decimal(1), "Товар", 4, 0))
+    assert info.value.codes == {9}

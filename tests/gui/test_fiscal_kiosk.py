@@ -181,3 +181,22 @@ def test_a_refund_gets_a_return_receipt_naming_the_sale(
         ),
         timeout=5000,
     )
+
+
+def test_a_receipt_without_a_link_ends_the_promise(qtbot: Any) -> None:
+    from decimal import Decimal
+
+    from kiosk.gui.screens.result import ResultScreen
+
+    screen = ResultScreen()
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.show_success(Decimal(100))
+    screen.show_receipt(None)
+    assert screen.receipt_note.isVisible() and not screen.receipt_box.isVisible()
+    screen.show_receipt("")  # made, but the register sent no OFD link: no QR, no promise
+    assert not screen.receipt_note.isVisible() and not screen.receipt_box.isVisible()
+    screen.show_receipt("http://ofd/consumer?i=1")
+    assert screen.receipt_box.isVisible() and not screen.icon.isVisible()
+    screen.show_error("declined")  # the next customer's failure shows no receipt
+    assert not screen.receipt_note.isVisible() and not screen.receipt_box.isVisible()

@@ -92,8 +92,8 @@ class SaleView(QObject):
 
     def show_receipt(self, sale_id: int, state: str, url: str) -> None:
         """A sale's receipt came back: its QR goes on that sale's success screen if it shows."""
-        if state != "done" or not url:
-            return
+        if state != "done":
+            return  # a refused receipt: still "will be sent" (the operator sends it again)
         self._receipts[sale_id] = url
         while len(self._receipts) > 8:
             del self._receipts[next(iter(self._receipts))]

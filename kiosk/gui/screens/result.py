@@ -35,7 +35,8 @@ class ResultScreen(theme.Screen):
         self._amount: Decimal | None = None
         self._message: str | Callable[[str], str] = ""
         self._seconds: int | None = None
-        #: The fiscal receipt under a success: "off" (no register), "pending" or its TicketUrl.
+        #: The fiscal receipt under a success: "off" (no register), "pending", "done" (made,
+        #: without a link) or its TicketUrl.
         self._receipt = "off"
 
         self.icon = StatusIcon("success")
@@ -105,9 +106,10 @@ class ResultScreen(theme.Screen):
         """Under a success: the receipt's QR (the OFD's TicketUrl), or None: it is on its way.
 
         Only a receipt the register answered is shown as one; until then the customer is
-        told it will be sent, never shown a receipt that does not exist yet.
+        told it will be sent, never shown a receipt that does not exist yet. A receipt made
+        without a link ("") ends that sentence and shows no QR.
         """
-        self._receipt = url or "pending"
+        self._receipt = "pending" if url is None else (url or "done")
         if url:
             self.receipt_qr.set_content(url)
         self._refresh()
@@ -183,7 +185,7 @@ class ResultScreen(theme.Screen):
         message = self._message(lang) if callable(self._message) else self._message
         self.detail.setText(tr("result.thanks", lang) if success else message)
         receipt = self._receipt if success else "off"
-        has_qr = receipt not in ("off", "pending")
+        has_qr = receipt not in ("off", "pending", "done")
         self.icon.setVisible(not has_qr)
         self.receipt_box.setVisible(has_qr)
         self.receipt_qr.setVisible(has_qr)
