@@ -328,7 +328,7 @@ class DemoPanel(DemoStrip):
         name = tr(f"demo.{action}", lang)
         self.status.setText(tr("demo.sent", lang, action=name, payment=payment_id))
 
-        def done(_result: object, error: BaseException | None) -> None:
+        def done(_result: None, error: BaseException | None) -> None:
             result = "OK" if error is None else str(error)
             self.status.setText(
                 tr("demo.done", lang, action=name, payment=payment_id, result=result)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -36,9 +36,12 @@ if TYPE_CHECKING:
     # The sale's parts are imported when the bank clients are made, after the first
     # screen is up (_on_clients): nothing the amount screen needs waits for them.
     from kiosk.gui.sale.controller import SaleController, SaleEnd
+    from kiosk.gui.shell.gateway import HealthInfo, KioskGateway, StateInfo
     from kiosk.gui.shell.health import HealthMonitor
     from kiosk.gui.shell.mdb_bridge import MdbBridge
+    from kiosk.hostapi.app import HostApiServer
     from kiosk.kaspi.client import KaspiClient
+    from kiosk.payment.recovery import Outcome
 
 log = logging.getLogger("kiosk.shell")
 
@@ -69,8 +72,8 @@ class KioskShell(QObject):
         self._clients: startup.Clients | None = None
         self.controller: SaleController | None = None
         self.health: HealthMonitor | None = None
-        self.host_api: Any = None
-        self.gateway: Any = None
+        self.host_api: HostApiServer | None = None  # set on the start-up worker
+        self.gateway: KioskGateway | None = None  # one for the kiosk's life, once enabled
         self.mdb: MdbBridge | None = None  # when [mdb] is enabled
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
@@ -170,8 +173,9 @@ class KioskShell(QObject):
         self.view.follow(self.controller, config.sale.result_seconds)
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
         host_bridge.follow(self.controller, self.gateway)
-        self.mdb = mdb_bridge.attach(self, config, clients)
-        self.health = startup.health_monitor(self, clients, config.kiosk.health_interval)
+        self.mdb = mdb_bridge.attach(self, config, clients, parent=self)
+        interval = config.kiosk.health_interval
+        self.health = startup.health_monitor(clients, interval, restart=self.boot, parent=self)
         self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
@@ -210,7 +214,7 @@ class KioskShell(QObject):
         )
 
     def _on_recovered(
-        self, outcomes: object, error: BaseException | None, boot: int | None = None
+        self, outcomes: list[Outcome] | None, error: BaseException | None, boot: int | None = None
     ) -> None:
         if boot is not None and boot != self._boot_count:
             return  # a recovery of an earlier boot, stopped by the teardown
@@ -219,7 +223,7 @@ class KioskShell(QObject):
             self._failed(Message("outage.recovery_failed", {"detail": str(error)}))
             return
         if outcomes:
-            log.warning("recovery changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
+            log.warning("recovery changed %d sale(s)", len(outcomes))
         # Nothing is left unresolved. On a cold start the first ping that answers opens
         # the amount screen; on a restart of the parts (crash loop, retried start-up) a
         # bank that answered moments ago is not waited for again.
@@ -368,11 +372,11 @@ class KioskShell(QObject):
 
     # --- what the host API and service mode read -------------------------------------------------
 
-    def health_info(self) -> dict[str, Any]:
+    def health_info(self) -> HealthInfo:
         self.journal_guard.check()  # before `problem` is read: a lost journal is not ok
         return host_bridge.health_info(self)
 
-    def state_info(self) -> dict[str, Any]:
+    def state_info(self) -> StateInfo:
         return host_bridge.state_info(self)
 
     # --- service mode ---------------------------------------------------------------------
@@ -380,7 +384,7 @@ class KioskShell(QObject):
     def _on_window_service_requested(self) -> None:
         from kiosk.gui.shell.service_bridge import enter_service_mode
 
-        enter_service_mode(self, self._on_service_exit_requested)
+        enter_service_mode(self, self._on_service_exit_requested, parent=self)
 
     def _on_service_exit_requested(self) -> None:
         was_fine = self.problem is None and self.controller is not None
