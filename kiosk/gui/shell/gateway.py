@@ -24,6 +24,8 @@ from kiosk.journal import Journal
 from kiosk.payment.sale import NotCancellable, OutOfService
 
 if TYPE_CHECKING:
+    from kiosk.gui.sale.controller import SaleController
+    from kiosk.gui.screens.navigator import Page
     from kiosk.gui.shell.health import HealthMonitor
 
 T = TypeVar("T")
@@ -36,7 +38,7 @@ class HealthInfo(TypedDict):
     bank_reachable: bool | None
     last_check: str | None
     last_error: str | None
-    screen: str
+    screen: Page
     journal_ok: bool
     problem: str | None
     attention: int | None
@@ -46,7 +48,7 @@ class HealthInfo(TypedDict):
 class StateInfo(TypedDict):
     """GET /v1/state's view: the page on the screen and the running sale, if any."""
 
-    screen: str
+    screen: Page
     sale_id: int | None
 
 
@@ -59,14 +61,14 @@ class HostedKiosk(Protocol):
     def journal(self) -> Journal | None: ...
     @property
     def health(self) -> HealthMonitor | None: ...
+    @property
+    def controller(self) -> SaleController | None: ...
 
     def health_info(self) -> HealthInfo: ...
 
     def state_info(self) -> StateInfo: ...
 
-    def start_host_sale(self, amount: Decimal, external_id: str | None) -> int: ...
-
-    def cancel_host_sale(self, sale_id: int) -> bool: ...
+    def start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int: ...
 
 
 class _GuiCall(QObject):
@@ -156,7 +158,7 @@ class KioskGateway:
         return config.sale.min_amount, config.sale.max_amount
 
     def start_sale(self, amount: Decimal, external_id: str | None) -> HostSale:
-        sale_id = self._gui.call(lambda: self._shell.start_host_sale(amount, external_id))
+        sale_id = self._gui.call(lambda: self._shell.start_sale(amount, external_id, "host"))
         sale = self.get_sale(sale_id)
         assert sale is not None
         return sale
@@ -184,8 +186,13 @@ class KioskGateway:
     def cancel_sale(self, sale_id: int) -> HostSale:
         if self.get_sale(sale_id) is None:
             raise KeyError(sale_id)
-        if not self._gui.call(lambda: self._shell.cancel_host_sale(sale_id)):
+        if not self._gui.call(lambda: self._cancel(sale_id)):
             raise NotCancellable("the sale can no longer be cancelled (scanned, or ended)")
         sale = self.get_sale(sale_id)
         assert sale is not None
         return sale
+
+    def _cancel(self, sale_id: int) -> bool:
+        """On the GUI thread: the running sale cancelled, if it is this one and not scanned."""
+        controller = self._shell.controller
+        return controller is not None and controller.cancel(sale_id)

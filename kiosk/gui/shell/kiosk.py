@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Config, ConfigError, SaleSection
 from kiosk.gui.sale.view import SaleView
+from kiosk.gui.screens.navigator import Page
 from kiosk.gui.screens.window import KioskWindow, Overlay
 from kiosk.gui.shell import host_bridge, startup
 from kiosk.gui.shell.journal_guard import JournalGuard
@@ -120,7 +121,7 @@ class KioskShell(QObject):
         self._catch_up.hold()
         self.boot()
         if self.mode.mode is Mode.STARTING and startup.nothing_to_recover(self.journal):
-            self.window.move_to("amount")  # digits can be typed at once; Pay waits for IDLE
+            self.window.move_to(Page.AMOUNT)  # digits can be typed at once; Pay waits for IDLE
         if show:
             kiosk = self.config.kiosk if self.config is not None else None
             fullscreen = not windowed and (kiosk.fullscreen if kiosk else True)
@@ -183,8 +184,7 @@ class KioskShell(QObject):
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
         host_bridge.follow(self.controller, self.gateway)
         self.mdb = mdb_bridge.attach(self, config, clients, parent=self)
-        interval = config.kiosk.health_interval
-        self.health = startup.health_monitor(clients, interval, restart=self.boot, parent=self)
+        self.health = startup.health_monitor(self, clients, config.kiosk.health_interval, self.boot)
         self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
@@ -274,16 +274,12 @@ class KioskShell(QObject):
     # --- health --------------------------------------------------------------------------------
 
     def _on_health_checked(self, reachable: bool, reason: str) -> None:
-        mode = self.mode.mode
-        waiting = mode in (Mode.STARTING, Mode.OUT_OF_SERVICE)
-        on_amount = mode is Mode.IDLE and self.window.screen_name == "amount"
-        if reachable:
-            if waiting:
-                self.back_to_start()
-            elif on_amount and self.journal and self._clients and self.controller:
-                # Idle with the bank answering: one more read of sales that may have been paid late.
-                self._catch_up.recheck(self.journal, self._clients.background, self.controller)
-        elif waiting or on_amount:
+        if reachable and self.mode.mode in (Mode.STARTING, Mode.OUT_OF_SERVICE):
+            self.back_to_start()
+        elif reachable and self.mode.waiting and self.journal and self._clients and self.controller:
+            # Idle with the bank answering: one more read of sales that may have been paid late.
+            self._catch_up.recheck(self.journal, self._clients.background, self.controller)
+        elif not reachable and self.mode.interruptible:  # a customer's result is read first
             self._out_of_service(Message("outage.bank", {"detail": reason}))
 
     def _failed(self, problem: Message) -> None:
@@ -299,7 +295,7 @@ class KioskShell(QObject):
         self.mode.out_of_service(reason, outage_cause(problem))
         self.window.out_of_service_screen.show_outage(problem, self.retry_seconds)
         if self.mode.mode is not Mode.SERVICE:
-            self.window.move_to("out_of_service")
+            self.window.move_to(Page.OUT_OF_SERVICE)
 
     def back_to_start(self) -> None:
         """The amount screen if the kiosk can sell; otherwise out of service, saying why."""
@@ -312,18 +308,18 @@ class KioskShell(QObject):
             self._failed(Message("outage.journal", {"detail": c.journal_problem}))
             return
         if c is None:
-            self.window.move_to("out_of_service")
+            self.window.move_to(Page.OUT_OF_SERVICE)
             return
         if self.health is not None and self.health.reachable is False:
             self._out_of_service(Message("outage.bank", {"detail": self.health.last_error}))
             return
         if self.mode.mode is Mode.SELLING:
             self.mode.sale_ended()
-        was_ready = self.mode.can_sell and self.window.screen_name == "amount"
+        was_ready = self.mode.can_sell and self.mode.waiting
         if not self.mode.ready():  # a hold (the MDB adapter away): out of service, saying why
             return self._out_of_service(Message("outage.adapter"))
         self.window.amount_screen.set_waiting(False)
-        self.window.move_to("amount")
+        self.window.move_to(Page.AMOUNT)
         if self.health is not None:
             self.health.pause(False)
         if not was_ready:
@@ -356,12 +352,6 @@ class KioskShell(QObject):
             raise
         self.mode.sale_started(sale_id)
         return sale_id
-
-    def start_host_sale(self, amount: Decimal, external_id: str | None) -> int:
-        return self.start_sale(amount, external_id, "host")
-
-    def cancel_host_sale(self, sale_id: int) -> bool:
-        return self.controller is not None and self.controller.cancel(sale_id)
 
     def _on_qr_cancel_requested(self) -> None:
         if self.controller is not None:
@@ -398,7 +388,7 @@ class KioskShell(QObject):
     def _on_service_exit_requested(self) -> None:
         was_fine = self.problem is None and self.controller is not None
         self.mode.leave_service()
-        self.window.move_to("out_of_service")
+        self.window.move_to(Page.OUT_OF_SERVICE)
         if was_fine:
             self.back_to_start()
         else:

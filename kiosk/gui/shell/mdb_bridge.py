@@ -30,13 +30,13 @@ from kiosk.journal import Journal, JournalError, RefundPending, RefundRepeated, 
 from kiosk.mdb import protocol
 from kiosk.mdb.qibixx import Driver, DriverEvent, LinkDown, LinkUp
 from kiosk.mdb.vend import Answer, Step, Vend, amount_for
-from kiosk.payment.mode import ADAPTER_AWAY, KioskMode, Mode
+from kiosk.payment.mode import ADAPTER_AWAY, KioskMode
 from kiosk.payment.sale import Reason, SaleRefused, SaleState
 from kiosk.refund import steps as refund
 
 if TYPE_CHECKING:
     from kiosk.gui.sale.controller import SaleController
-    from kiosk.gui.screens.window import KioskWindow
+    from kiosk.gui.sale.view import SaleView
     from kiosk.gui.shell.startup import Clients
     from kiosk.kaspi.client import KaspiClient
 
@@ -63,7 +63,7 @@ class VendingKiosk(Protocol):
     @property
     def mode(self) -> KioskMode: ...
     @property
-    def window(self) -> KioskWindow: ...
+    def view(self) -> SaleView: ...
 
     def start_sale(
         self, amount: Decimal, external_id: str | None, source: str, product: str | None = None
@@ -373,7 +373,7 @@ def attach(
     )
     shell.mode.hold(ADAPTER_AWAY)
     bridge.link_changed.connect(lambda connected: on_link_changed(shell, connected))
-    bridge.not_dispensed.connect(shell.view.show_not_dispensed)
+    bridge.not_dispensed.connect(lambda amount, at_once: on_not_dispensed(shell, amount, at_once))
     bridge.stopped.connect(lambda: shell.mode.release(ADAPTER_AWAY))
     bridge.start()
     return bridge
@@ -392,5 +392,12 @@ def on_link_changed(shell: VendingKiosk, connected: bool) -> None:
             shell.back_to_start()
         return
     mode.hold(ADAPTER_AWAY)
-    if mode.mode is Mode.IDLE and shell.window.screen_name == "amount":
+    if mode.waiting:  # starting and out of service meet the hold when they are ready
         shell.back_to_start()
+
+
+def on_not_dispensed(shell: VendingKiosk, amount: Decimal, refunded_at_once: bool) -> None:
+    """A paid vend gave nothing: its page counts down like a sale's result, which the mode
+    is told (a hold or a lost bank waits for it, as for any result)."""
+    shell.mode.result_shown()
+    shell.view.show_not_dispensed(amount, refunded_at_once)

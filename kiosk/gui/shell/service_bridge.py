@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject
 
 from kiosk.config import Config
 from kiosk.gui.kit.worker import Worker
+from kiosk.gui.screens.navigator import Page
 from kiosk.gui.service.screen import DEFAULT_IDLE_SECONDS, ServiceScreen
 from kiosk.gui.shell.health import HealthMonitor
 from kiosk.journal import Journal, SaleRecord
@@ -89,7 +90,7 @@ def enter_service_mode(
     if shell.health is not None:
         shell.health.pause(True)
     shell.mode.enter_service()
-    shell.window.move_to("service")
+    shell.window.move_to(Page.SERVICE)
 
 
 def service_screen(

@@ -80,7 +80,7 @@ def broken_link(exc: ConfigError | JournalError) -> Message:
 
 
 def health_monitor(
-    clients: Clients, interval: float, *, restart: Callable[[], None], parent: QObject
+    parent: QObject, clients: Clients, interval: float, restart: Callable[[], None]
 ) -> HealthMonitor:
     """Bank pings while idle; at each, the certificate judged again (CertificateWatch), and
     `restart()` (the start-up chain again) when it has lapsed."""
