@@ -70,14 +70,16 @@ def cores() -> int:
 
 
 def parallel() -> list[str]:
-    """pytest-xdist options: one worker process per core, each with its own QApplication.
+    """pytest-xdist options: worker processes, each with its own QApplication and sandboxes.
 
-    Most of a test's time is spent waiting (sale deadlines, processes starting), so the
-    suite gains nearly a core's worth per worker. `worksteal` lets an idle worker take
-    half of another's queue, so a few long tests at the end do not leave a core idle.
-    A later `-n 0` on the command line runs it in one process again.
+    The suite mostly waits (sale deadlines, processes starting, the bank's intervals): one
+    worker keeps about half a core busy. So there are half again as many workers as
+    cores (3 on 2 cores), which leaves the cores some room, so that no test waiting on a
+    deadline is starved. `worksteal` lets an idle worker take half of another's queue, so
+    a few long tests at the end do not leave a core idle. A later `-n 0` on the command
+    line runs everything in one process again.
     """
-    workers = cores()
+    workers = cores() + cores() // 2
     return ["-n", str(workers), "--dist", "worksteal"] if workers > 1 else []
 
 
