@@ -12,6 +12,7 @@ the bearer token and turning typed records and refusals into JSON.
                                     as soon as the state differs from X (default: the state at
                                     request time), or after S with the same state
     POST /v1/sales/{id}/cancel      cancel before the scan; 409 not_cancellable after it
+    GET  /v1/openapi.json           this API described (docs/hostapi/openapi.yaml)
 
 Every call needs `Authorization: Bearer <host_api.token>`.
 
@@ -53,10 +54,11 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from kiosk import __version__
-from kiosk.hostapi import validate
+from kiosk.config import SaleSection
+from kiosk.hostapi import document, validate
 from kiosk.hostapi.contract import HostSale, SaleGateway
 from kiosk.hostapi.validate import MAX_BODY, ApiError
-from kiosk.sale import Busy, NotCancellable, OutOfService
+from kiosk.sale import Busy, NotCancellable, OutOfService, SaleRefused
 
 log = logging.getLogger("kiosk.hostapi")
 
@@ -86,6 +88,8 @@ STOP_WAIT = 5.0
 MAX_HEADERS = 64 * 1024
 
 _JSON = "application/json; charset=utf-8"
+#: sale.min_amount / max_amount's defaults: the limits the document states.
+DEFAULT_LIMITS = (SaleSection().min_amount, SaleSection().max_amount)
 _KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 _Answer = tuple[int, dict[str, Any], dict[str, str]]
@@ -189,6 +193,13 @@ class HostApiApp:
     def _state(self, _request: _Request) -> _Answer:
         return 200, dataclasses.asdict(self._gateway.state()), {}
 
+    def _openapi(self, _request: _Request) -> _Answer:
+        try:
+            low, high = self._gateway.amount_limits()
+        except SaleRefused:
+            low, high = DEFAULT_LIMITS  # starting: the document's own defaults
+        return 200, document.document(low, high), {}
+
     def _create(self, request: _Request) -> _Answer:
         body = validate.json_object(request.body)
         amount = validate.validate_amount(body.get("amount"))
@@ -275,6 +286,7 @@ def _location(sale: HostSale) -> dict[str, str]:
 _ROUTES: list[tuple[re.Pattern[str], dict[str, _Route]]] = [
     (re.compile(r"/v1/health"), {"GET": HostApiApp._health}),
     (re.compile(r"/v1/state"), {"GET": HostApiApp._state}),
+    (re.compile(r"/v1/openapi\.json"), {"GET": HostApiApp._openapi}),
     (re.compile(r"/v1/sales"), {"POST": HostApiApp._create}),
     (re.compile(r"/v1/sales/(?P<sale_id>[^/]+)"), {"GET": HostApiApp._get}),
     (re.compile(r"/v1/sales/(?P<sale_id>[^/]+)/cancel"), {"POST": HostApiApp._cancel}),
