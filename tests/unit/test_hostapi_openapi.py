@@ -19,6 +19,7 @@ from openapi_spec_validator import validate
 from kiosk.config import SaleSection
 from kiosk.hostapi import app
 from kiosk.hostapi.app import HostApiServer
+from kiosk.hostapi.contract import HostState
 
 ROOT = Path(__file__).parents[2]
 YAML = ROOT / "docs" / "hostapi" / "openapi.yaml"
@@ -90,6 +91,20 @@ def test_the_documented_limits_are_the_configs_defaults() -> None:
         SaleSection().min_amount,
         SaleSection().max_amount,
     )
+
+
+def test_the_documented_states_are_the_kiosk_s() -> None:
+    document = _document()
+    states = [state.value for state in HostState]
+    (wait,) = [
+        p
+        for p in document["paths"]["/v1/sales/{sale_id}"]["get"]["parameters"]
+        if p["name"] == "state"
+    ]
+    # `state=` is refused (400) unless the kiosk knows it: exactly its states.
+    assert wait["schema"]["enum"] == states
+    # An answer may carry a state a newer kiosk has (`cancelling`): every one of ours.
+    assert set(states) <= set(document["components"]["schemas"]["SaleState"]["enum"])
 
 
 # -- served ----------------------------------------------------------------------------------
