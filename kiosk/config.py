@@ -24,11 +24,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from kiosk import access
-
 # ConfigError is defined beside the bank client's settings, whose problems it names too.
 from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings, scheme_url_mismatch
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, valid_bin, valid_device_id
+from kiosk.operator import access
 
 log = logging.getLogger("kiosk.config")
 
@@ -69,6 +68,11 @@ class DeviceSection:
         "KIOSK-001", "This kiosk's id at the bank: Latin letters, digits, - and _"
     )
     trade_point_id: int = _opt(0, "Trade point the device is registered at")
+    registration_removed: bool = _opt(
+        False,
+        "Written by unregistering: the kiosk then stays out of service instead of registering"
+        " itself again, until the operator registers it",
+    )
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ from kiosk.config import SaleSection
 from kiosk.hostapi import document, validate
 from kiosk.hostapi.contract import HostSale, SaleGateway
 from kiosk.hostapi.validate import MAX_BODY, ApiError
-from kiosk.sale import Busy, NotCancellable, OutOfService, SaleRefused
+from kiosk.payment.sale import Busy, NotCancellable, OutOfService, SaleRefused
 
 log = logging.getLogger("kiosk.hostapi")
 

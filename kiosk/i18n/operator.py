@@ -19,6 +19,11 @@ OPERATOR: dict[str, dict[str, str]] = {
         "kk": "PIN-код қате. Қалған әрекет: {n}",
         "en": "Wrong PIN. Tries left: {n}",
     },
+    "service.short_pin": {
+        "ru": "В PIN-коде не меньше {n} цифр — это не попытка",
+        "kk": "PIN-кодта кемінде {n} сан бар — бұл әрекет саналмайды",
+        "en": "A PIN has at least {n} digits — this was not a try",
+    },
     "service.locked": {
         "ru": "Слишком много попыток. Подождите {n} с",
         "kk": "Тым көп әрекет. {n} с күтіңіз",
@@ -61,6 +66,11 @@ OPERATOR: dict[str, dict[str, str]] = {
         "kk": "{device} құрылғысы {trade_point} сауда нүктесінде тіркелуде",
         "en": "registering {device} at trade point {trade_point}",
     },
+    "outage.unregistered": {
+        "ru": "регистрация устройства удалена: зарегистрируйте его в сервисном режиме",
+        "kk": "құрылғының тіркеуі жойылды: оны сервистік режимде тіркеңіз",
+        "en": "the device's registration was removed: register it in service mode",
+    },
     "outage.register_failed": {
         "ru": "регистрация не удалась: {detail}",
         "kk": "тіркеу сәтсіз аяқталды: {detail}",
@@ -81,13 +91,13 @@ OPERATOR: dict[str, dict[str, str]] = {
         "kk": "банк жауап бермейді: {detail}",
         "en": "the bank does not answer: {detail}",
     },
-    # Said in English exactly as kiosk.mode.ADAPTER_AWAY, the hold's own words.
+    # Said in English exactly as kiosk.payment.mode.ADAPTER_AWAY, the hold's own words.
     "outage.adapter": {
         "ru": "не подключён MDB-адаптер торгового автомата",
         "kk": "сауда автоматының MDB адаптері қосылмаған",
         "en": "the vending machine's MDB adapter is not connected",
     },
-    # Sale states and reasons as the operator reads them (kiosk.sale.SaleState / Reason values).
+    # Sale states and reasons as the operator reads them (kiosk.payment.sale: SaleState, Reason).
     "state.creating": {"ru": "создаётся", "kk": "жасалуда", "en": "creating"},
     "state.qr": {"ru": "QR на экране", "kk": "QR экранда", "en": "QR shown"},
     "state.awaiting": {"ru": "ждёт подтверждения", "kk": "растауды күтуде", "en": "awaiting"},
