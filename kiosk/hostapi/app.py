@@ -54,7 +54,6 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from kiosk import __version__
-from kiosk.config import SaleSection
 from kiosk.hostapi import document, validate
 from kiosk.hostapi.contract import HostSale, SaleGateway
 from kiosk.hostapi.validate import MAX_BODY, ApiError
@@ -88,8 +87,6 @@ STOP_WAIT = 5.0
 MAX_HEADERS = 64 * 1024
 
 _JSON = "application/json; charset=utf-8"
-#: sale.min_amount / max_amount's defaults: the limits the document states.
-DEFAULT_LIMITS = (SaleSection().min_amount, SaleSection().max_amount)
 
 _Answer = tuple[int, dict[str, Any], dict[str, str]]
 _Route = Callable[["HostApiApp", "_Request"], _Answer]
@@ -192,10 +189,10 @@ class HostApiApp:
 
     def _openapi(self, _request: _Request) -> _Answer:
         try:
-            low, high = self._gateway.amount_limits()
+            limits: tuple[Decimal, Decimal] | None = self._gateway.amount_limits()
         except SaleRefused:
-            low, high = DEFAULT_LIMITS  # starting: the document's own defaults
-        return 200, document.document(low, high), {}
+            limits = None  # starting: the document's own (the config's defaults)
+        return 200, document.document(limits), {}
 
     def _create(self, request: _Request) -> _Answer:
         body = validate.json_object(request.body)

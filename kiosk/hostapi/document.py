@@ -24,12 +24,14 @@ def _source() -> JsonObject:
     return document
 
 
-def document(low: Decimal, high: Decimal) -> JsonObject:
-    """The document, its amount limits set to this kiosk's `sale.min_amount` / `max_amount`."""
+def document(limits: tuple[Decimal, Decimal] | None) -> JsonObject:
+    """The document, its amount limits set to this kiosk's `sale.min_amount` / `max_amount`
+    (None: as written, the config's defaults)."""
     served = copy.deepcopy(_source())
-    number = _amount_number(served)
-    number["minimum"] = _json_number(low)
-    number["maximum"] = _json_number(high)
+    if limits is not None:
+        number = _amount_number(served)
+        number["minimum"] = _json_number(limits[0])
+        number["maximum"] = _json_number(limits[1])
     return served
 
 
