@@ -177,6 +177,12 @@ def test_a_sale_is_created(
         "[]",
         "{}",
         '"1,5"',
+        # Spaces around a string amount: outside the document's pattern for it, so a
+        # controller generated from the document never sends them; accepted, they made
+        # the kiosk looser than its contract.
+        '" 350"',
+        '"350 "',
+        '"350\\n"',
     ],
 )
 def test_a_bad_amount_is_refused_with_a_reason(

@@ -154,3 +154,11 @@ def test_while_the_kiosk_cannot_tell_its_limits_the_document_has_the_defaults(
     assert response.status_code == 200
     number = response.json()["components"]["schemas"]["Amount"]["oneOf"][0]
     assert (number["minimum"], number["maximum"]) == (1, 500000)
+
+
+def test_a_string_amount_is_read_as_the_document_spells_it() -> None:
+    from kiosk.hostapi import validate
+
+    string = _document()["components"]["schemas"]["Amount"]["oneOf"][1]
+    # The kiosk accepts a string only when it matches this very pattern, whole.
+    assert string["pattern"] == f"^{validate._NUMERIC_TEXT.pattern}$"
