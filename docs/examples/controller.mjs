@@ -23,7 +23,7 @@ async function call(url, init, giveUp, seconds = 10) {
       if (answer.status !== 503) return { status: answer.status, body };
       why = body.message;
     } catch (error) {
-      why = error.name; // refused, reset, timed out
+      why = error.cause?.code ?? error.name; // ECONNREFUSED, ECONNRESET, TimeoutError
     }
     if (Date.now() > giveUp) {
       console.log(`unknown: the kiosk did not answer in time (${why})`); // a create may have gone through

@@ -165,6 +165,9 @@ def test_the_example_sells_and_ends_processed(
 ) -> None:
     output = _sell(sandbox, tmp_path, example, kiosk_config(sandbox))
     assert "150.00 tenge" in output
+    # Started with the kiosk: it waited (port closed, or 503 while starting) and went on.
+    assert "waiting for the kiosk" in output
+    print(output)  # what it met on the way, in the test's report
 
 
 @pytest.mark.parametrize("example", ["controller.py", "controller.mjs"])
