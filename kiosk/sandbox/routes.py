@@ -459,6 +459,14 @@ class Handler(BaseHTTPRequestHandler):
 
     do_POST = do_DELETE = do_PUT = do_PATCH = do_GET
 
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # Any other method (TRACE, QUERY, OPTIONS) is routed too: 405 on a known path, as a
+        # web server in front of the bank answers, not the library's 501 server error. HEAD
+        # keeps the 501: answering it with a body would corrupt a kept-alive connection.
+        if name.startswith("do_") and name != "do_HEAD":
+            return self._serve
+        raise AttributeError(name)
+
     def _serve(self) -> None:
         svc = self.server.service
         path, _, query = self.path.partition("?")

@@ -208,3 +208,13 @@ def test_the_legacy_pfx_is_3des_sha1_and_the_default_one_aes_256(sandbox: Sandbo
         sandbox.pki.client_pfx.read_bytes(), password.encode()
     )
     assert cert == original[1]
+
+
+@pytest.mark.parametrize("method", ["TRACE", "QUERY", "OPTIONS"])
+def test_a_method_no_endpoint_has_is_405_not_a_server_error(sandbox: Sandbox, method: str) -> None:
+    # Schemathesis, walking docs/kaspi/openapi.yaml, found these answered 501 everywhere.
+    session = basic_session(sandbox)
+    answer = session.request(method, sandbox.base_url("basic") + "/health/ping", timeout=5)
+    assert answer.status_code == 405
+    follow = session.get(sandbox.base_url("basic") + "/health/ping", timeout=5)
+    assert follow.json()["StatusCode"] == 0  # the connection still serves
