@@ -12,12 +12,15 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.cli.common import EXIT_OK, EXIT_USAGE
 from kiosk.kaspi.settings import SCHEMES
 from kiosk.sandbox.behaviour import CODE_STYLES, LINK_TIMEOUT_NAMES, TOKEN_STYLES
 from kiosk.sandbox.state import DATE_STYLES, FAULT_MODES
+
+if TYPE_CHECKING:
+    from kiosk.sandbox import Sandbox
 
 
 def _port(text: str) -> int:
@@ -220,7 +223,7 @@ def _serve_until_stopped() -> None:
         pass
 
 
-def _print_summary(sandbox: Any, extra: list[Path]) -> None:
+def _print_summary(sandbox: Sandbox, extra: list[Path]) -> None:
     from kiosk.sandbox import state
 
     behaviour = sandbox.behaviour
