@@ -123,6 +123,7 @@ def test_errors_are_typed(register: WebkassaEmulator) -> None:
     assert http.value.outcome_unknown and http.value.status == 401
 
 
+@pytest.mark.slow  # a 4 s answer against a 3 s timeout
 def test_faults_are_outcome_unknown(register: WebkassaEmulator, client: WebkassaClient) -> None:
     client.authorize()
     for mode in ("http500", "nonjson", "drop"):

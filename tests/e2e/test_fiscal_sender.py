@@ -121,6 +121,7 @@ def test_unreachable_register_keeps_the_receipt_pending(
     assert record.state is ReceiptState.PENDING and record.error
 
 
+@pytest.mark.slow
 def test_timeout_then_the_same_receipt(
     register: WebkassaEmulator, journal: Journal, sender: ReceiptSender
 ) -> None:
@@ -253,6 +254,7 @@ def test_daily_zreport_once_a_day(register: WebkassaEmulator, journal: Journal) 
         sender.client.close()
 
 
+@pytest.mark.slow
 def test_sigkill_between_check_and_its_answer_leaves_one_receipt(
     register: WebkassaEmulator, tmp_path: Path
 ) -> None:
