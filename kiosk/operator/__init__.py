@@ -3,5 +3,5 @@
 Service mode (kiosk/gui/screens/service/) renders these; the command line can
 use them too. Each module calls the bank client and the journal directly and
 raises typed errors; `errors.explain` turns any of them into one sentence in
-ru, kk or en (kiosk/i18n/bank.py holds the sentences).
+ru, kk or en (kiosk/i18n/problem.py holds the sentences).
 """

@@ -268,7 +268,7 @@ class Gallery:
         self._move("error")
 
     def _out_of_service(self) -> None:
-        problem = Message("outage.bank", {"detail": "connection refused " * 10})
+        problem = Message("operator.outage.bank", {"detail": "connection refused " * 10})
         self.window.out_of_service_screen.show_outage(problem, 15)
         self._move("out_of_service")
 

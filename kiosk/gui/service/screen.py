@@ -302,7 +302,7 @@ class ServiceScreen(theme.Screen):
         self.refunds_page.start_for_payment(payment_id)
 
     def _on_attention_changed(self, count: int) -> None:
-        title = tr("svc.tab.attention", self.lang)
+        title = tr("service.tab.attention", self.lang)
         self.tab_buttons["attention"].setText(f"{title} ({count})" if count else title)
         self._tab_columns = 0
         if self.width() > 1:
@@ -329,10 +329,10 @@ class ServiceScreen(theme.Screen):
         super().retranslate(lang)
         self._tab_columns = 0  # the words' widths changed: arrange the tabs again
         self.pin_page.retranslate(lang)
-        self.service_exit.setText(tr("svc.leave", lang))
+        self.service_exit.setText(tr("service.leave", lang))
         self.title.setText(tr("service.title", lang))
         for name, button in self.tab_buttons.items():
-            button.setText(tr(f"svc.tab.{name}", lang))
+            button.setText(tr(f"service.tab.{name}", lang))
         for page in self._tab_pages.values():
             page.retranslate(lang)  # type: ignore[attr-defined]
         if self.width() > 1:

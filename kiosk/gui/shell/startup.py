@@ -67,7 +67,7 @@ def load_config(path: Path, console_level: str) -> Config:
 
 def broken_link(exc: ConfigError | JournalError) -> Message:
     """The operator's words for a link that broke (its kind follows from the message)."""
-    cause = "outage.journal" if isinstance(exc, JournalError) else "outage.config"
+    cause = "operator.outage.journal" if isinstance(exc, JournalError) else "operator.outage.config"
     return Message(cause, {"detail": str(exc)})
 
 
@@ -182,7 +182,7 @@ def clients_made(
     # The certificate, the key or the TLS settings could not be used in a way
     # the config check did not foresee: the operator's side, like the config.
     log.error("bank clients not made", exc_info=error)
-    return Message("outage.config", {"detail": f"bank clients not made: {error}"})
+    return Message("operator.outage.config", {"detail": f"bank clients not made: {error}"})
 
 
 def close_parts(
