@@ -29,7 +29,7 @@ from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, valid_bin, valid_device_id
 from kiosk.operator import access
 from kiosk.options import declared, option, parse_section, secret_name
 
-log = logging.getLogger("kiosk.config")
+log = logging.getLogger(__name__)
 
 
 #: Bounds shared by many keys: a TCP port, a path, a token or password, a URL.

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from kiosk.gui.screens.window import Overlay
     from kiosk.gui.shell.kiosk import KioskShell
 
-log = logging.getLogger("kiosk.app.run")
+log = logging.getLogger(__name__)
 
 #: More unexpected errors than this within CRASH_WINDOW seconds is a crash loop.
 CRASH_LIMIT = 5

@@ -33,7 +33,7 @@ from kiosk.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from kiosk.config import Config
 from kiosk.journal import FILE_NAME, Journal, JournalError, SaleRecord, accept
 
-log = logging.getLogger("kiosk.cli")
+log = logging.getLogger(__name__)
 
 NEEDS_CONFIG = True  # kiosk.cli loads the config and passes it to run()
 COLUMNS = [f.name for f in fields(SaleRecord)]

@@ -19,7 +19,7 @@ from kiosk.cli.common import EXIT_OK, EXIT_USAGE, CommandError, config_path
 from kiosk.config import write_value
 from kiosk.operator.access import PinError, hash_pin
 
-log = logging.getLogger("kiosk.cli")
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -35,7 +35,7 @@ from kiosk.payment.mode import OutOfServiceReason
 from kiosk.payment.problems import problem_code
 from kiosk.payment.sale import Reason, SaleState
 
-log = logging.getLogger("kiosk.i18n")
+log = logging.getLogger(__name__)
 
 LANGS: tuple[str, ...] = ("ru", "kk", "en")
 DEFAULT_LANG = "ru"

@@ -19,7 +19,7 @@ from kiosk.i18n import tr
 from kiosk.kaspi import tls
 from kiosk.kaspi.settings import ConfigError, KaspiSettings
 
-log = logging.getLogger("kiosk.operator")
+log = logging.getLogger(__name__)
 
 WARN_DAYS = 60
 

@@ -20,7 +20,7 @@ from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.models import TradePoint
 from kiosk.kaspi.validate import valid_device_id
 
-log = logging.getLogger("kiosk.operator")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

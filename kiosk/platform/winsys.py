@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger("kiosk.platform.winsys")
+log = logging.getLogger(__name__)
 
 WINDOWS = sys.platform == "win32"
 #: `kiosk run` exits with this when another kiosk already runs on the same config.

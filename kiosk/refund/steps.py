@@ -43,7 +43,7 @@ from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.errors import KaspiError
 from kiosk.kaspi.models import ReturnOperation, ReturnQr, ReturnStatus
 
-log = logging.getLogger("kiosk.refund.steps")
+log = logging.getLogger(__name__)
 
 
 class RefundRefused(OperatorError):

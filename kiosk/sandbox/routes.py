@@ -52,7 +52,7 @@ from kiosk.sandbox.listener import SchemeServer
 from kiosk.sandbox.service import ConnInfo, Fault, RequestRecord, Service
 from kiosk.sandbox.state import Bank, BankError, Payment
 
-log = logging.getLogger("kiosk.sandbox")
+log = logging.getLogger(__name__)
 
 PREFIX = {"basic": "r1", "standard": "r2", "enhanced": "r3"}
 IDLE_TIMEOUT = 60.0  # an idle keep-alive connection is closed after this

@@ -104,7 +104,7 @@ def test_the_token_never_reaches_the_log(
     gw.explode = RuntimeError("boom")
     http.get(f"{base}/v1/health", timeout=5)
     assert TOKEN not in caplog.text and "other-secret-token" not in caplog.text
-    lines = [r.getMessage() for r in caplog.records if r.name == "kiosk.hostapi"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "kiosk.hostapi.app"]
     assert any(line.startswith("GET /v1/state 200 ") and line.endswith(" ms") for line in lines)
     assert any(line.startswith("GET /v1/state 401 ") for line in lines)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-log = logging.getLogger("kiosk.gui.kit.worker")
+log = logging.getLogger(__name__)
 
 
 class Worker(QObject):

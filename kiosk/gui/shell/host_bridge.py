@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from kiosk.gui.shell.startup import BankCatchUp
     from kiosk.journal import Journal
 
-log = logging.getLogger("kiosk.shell")
+log = logging.getLogger(__name__)
 
 
 class HealthSource(Protocol):

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from kiosk.gui.shell.mdb_bridge import MdbBridge
     from kiosk.kaspi.client import KaspiClient
 
-log = logging.getLogger("kiosk.shell")
+log = logging.getLogger(__name__)
 
 
 class KioskShell(QObject):

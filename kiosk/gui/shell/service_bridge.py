@@ -29,7 +29,7 @@ from kiosk.operator.status import BankReach
 from kiosk.payment.mode import Mode
 
 T = TypeVar("T")
-log = logging.getLogger("kiosk.service")
+log = logging.getLogger(__name__)
 
 
 class RunningKiosk(Protocol):

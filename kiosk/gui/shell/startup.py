@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from kiosk.kaspi.client import KaspiClient, RequestHook
     from kiosk.operator.certificate import CertificateCheck
 
-log = logging.getLogger("kiosk.shell")
+log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 15.0  # between start-up attempts while out of service
 
