@@ -313,7 +313,7 @@ def _set_behaviour(call: Call) -> Any:
     try:
         return call.service.set_behaviour(**call.body).to_json()
     except (TypeError, ValueError) as exc:
-        raise BankError(state.BAD_REQUEST, str(exc)) from None
+        raise BankError(codes.BAD_REQUEST, str(exc)) from None
 
 
 def _add_fault(call: Call) -> Any:
@@ -325,7 +325,7 @@ def _add_fault(call: Call) -> Any:
             delay=call.body.get("delay", 3.0),
         )
     except ValueError as exc:
-        raise BankError(state.BAD_REQUEST, str(exc)) from None
+        raise BankError(codes.BAD_REQUEST, str(exc)) from None
     return [f.to_json() for f in call.service.faults]
 
 
@@ -346,7 +346,7 @@ def _forget_payment(call: Call) -> Any:  # a bank-side reset: later reads answer
 def _clock(call: Call) -> Any:
     seconds = call.body.get("advance")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-        raise BankError(state.BAD_REQUEST, "advance must be seconds >= 0")
+        raise BankError(codes.BAD_REQUEST, "advance must be seconds >= 0")
     call.service.offset += seconds
     now = call.service.now()
     return {"Now": now, "Date": state.format_date(now, "production")}
@@ -357,7 +357,7 @@ def _trade_point(call: Call) -> Any:
     for key in ("enabled", "accepts_qr"):
         if key in call.body:
             if not isinstance(call.body[key], bool):
-                raise BankError(state.BAD_REQUEST, f"{key} must be true or false")
+                raise BankError(codes.BAD_REQUEST, f"{key} must be true or false")
             setattr(point, key, call.body[key])
     return {
         "id": point.id,
@@ -425,10 +425,10 @@ def _endpoint(route: Route) -> str:
 def _check_transport(request_id: str | None, method: str, headers: Any) -> None:
     """Strict mode: the guide's transport rules (section "Transport") or BAD_REQUEST."""
     if not request_id or not request_id.strip():
-        raise BankError(state.BAD_REQUEST, "X-Request-ID header is required")
+        raise BankError(codes.BAD_REQUEST, "X-Request-ID header is required")
     kind = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
     if method == "POST" and kind != "application/json":
-        raise BankError(state.BAD_REQUEST, "Content-Type must be application/json")
+        raise BankError(codes.BAD_REQUEST, "Content-Type must be application/json")
 
 
 def _envelope(code: int, message: str, data: Any = None, *, lower: bool = False) -> bytes:
@@ -495,7 +495,7 @@ class Handler(BaseHTTPRequestHandler):
         )
         svc.record(record)
         if raw is None:
-            self._answer(record, 400, _JSON, _envelope(state.BAD_REQUEST, "unreadable body"))
+            self._answer(record, 400, _JSON, _envelope(codes.BAD_REQUEST, "unreadable body"))
             return
         fault = None if ("/sandbox/" in path or "/test/" in path) else svc.take_fault(path)
         if fault is not None and fault.mode != "slow":
@@ -507,7 +507,7 @@ class Handler(BaseHTTPRequestHandler):
             status, kind, data = self._dispatch(path, query, raw, body)
         except Exception:  # a sandbox bug must still give the client an answer
             log.exception("sandbox bug while answering %s %s", self.command, path)
-            status, kind, data = 500, _JSON, _envelope(state.SERVICE_UNAVAILABLE, "sandbox error")
+            status, kind, data = 500, _JSON, _envelope(codes.SERVICE_UNAVAILABLE, "sandbox error")
         self._answer(record, status, kind, data)
 
     def _fault(self, record: RequestRecord, fault: Fault) -> None:
@@ -523,7 +523,7 @@ class Handler(BaseHTTPRequestHandler):
             "code999": (
                 200,
                 _JSON,
-                _envelope(state.SERVICE_UNAVAILABLE, state.MESSAGES[state.SERVICE_UNAVAILABLE]),
+                _envelope(codes.SERVICE_UNAVAILABLE, state.MESSAGES[codes.SERVICE_UNAVAILABLE]),
             ),
             "nonjson": (200, _HTML, _HTML_PAGE),
         }
@@ -538,12 +538,12 @@ class Handler(BaseHTTPRequestHandler):
                     401,
                     _JSON,
                     _envelope(
-                        state.BAD_REQUEST,
+                        codes.BAD_REQUEST,
                         "Unauthorized: the Api-Key header is missing or not valid",
                     ),
                 )
         elif self.conn.subject is None:
-            return 200, _JSON, _envelope(state.NO_CERTIFICATE, state.MESSAGES[state.NO_CERTIFICATE])
+            return 200, _JSON, _envelope(codes.NO_CERTIFICATE, state.MESSAGES[codes.NO_CERTIFICATE])
         match = _PATH.match(path)
         if match is None or match[1] != PREFIX[scheme]:
             return 404, _HTML, _HTML_404
@@ -566,7 +566,7 @@ class Handler(BaseHTTPRequestHandler):
             if route.kind == "api" and svc.bank.behaviour.strict:
                 _check_transport(self.headers.get("X-Request-ID"), route.method, self.headers)
             if route.method == "POST" and not isinstance(body, dict):
-                raise BankError(state.BAD_REQUEST, "the body must be a JSON object")
+                raise BankError(codes.BAD_REQUEST, "the body must be a JSON object")
             org: str | None = state.SANDBOX_BIN
             if scheme == "enhanced":
                 org = None
@@ -575,7 +575,7 @@ class Handler(BaseHTTPRequestHandler):
                 elif "bin" in params:
                     org = params["bin"]
                 if org is not None and org not in svc.bank.organizations:
-                    raise BankError(state.UNKNOWN_ORGANIZATION, f"BIN {org!r}")
+                    raise BankError(codes.UNKNOWN_ORGANIZATION, f"BIN {org!r}")
             with svc.lock:
                 call = Call(
                     service=svc,
@@ -592,11 +592,11 @@ class Handler(BaseHTTPRequestHandler):
             if route.kind != "control" and not codes.listed(endpoint, exc.code):
                 # Only what the call's table lists (or codes.py marks invented): else a bug.
                 log.error("sandbox bug: %s answered %s, not in its table", endpoint, exc.code)
-                return 500, _JSON, _envelope(state.SERVICE_UNAVAILABLE, "sandbox error")
+                return 500, _JSON, _envelope(codes.SERVICE_UNAVAILABLE, "sandbox error")
             return 200, _JSON, _envelope(exc.code, exc.message, lower=lower)
         if lower:
-            return 200, _JSON, _envelope(state.OK, str(data), lower=True)
-        return 200, _JSON, _envelope(state.OK, "OK", data)
+            return 200, _JSON, _envelope(codes.OK, str(data), lower=True)
+        return 200, _JSON, _envelope(codes.OK, "OK", data)
 
     def _read_body(self) -> bytes | None:
         try:

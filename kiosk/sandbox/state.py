@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-# state.X stays the one name of a code or a date shape for the routes and the tests.
-from kiosk.sandbox.codes import *  # noqa: F403
 from kiosk.sandbox.codes import (
     BAD_AMOUNT,
     BAD_REQUEST,
