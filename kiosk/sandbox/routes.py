@@ -523,7 +523,7 @@ class Handler(BaseHTTPRequestHandler):
             "code999": (
                 200,
                 _JSON,
-                _envelope(codes.SERVICE_UNAVAILABLE, state.MESSAGES[codes.SERVICE_UNAVAILABLE]),
+                _envelope(codes.SERVICE_UNAVAILABLE, codes.MESSAGES[codes.SERVICE_UNAVAILABLE]),
             ),
             "nonjson": (200, _HTML, _HTML_PAGE),
         }
@@ -543,7 +543,7 @@ class Handler(BaseHTTPRequestHandler):
                     ),
                 )
         elif self.conn.subject is None:
-            return 200, _JSON, _envelope(codes.NO_CERTIFICATE, state.MESSAGES[codes.NO_CERTIFICATE])
+            return 200, _JSON, _envelope(codes.NO_CERTIFICATE, codes.MESSAGES[codes.NO_CERTIFICATE])
         match = _PATH.match(path)
         if match is None or match[1] != PREFIX[scheme]:
             return 404, _HTML, _HTML_404
