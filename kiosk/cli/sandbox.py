@@ -14,8 +14,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kiosk.cli.common import EXIT_OK, EXIT_USAGE
 from kiosk.kaspi.settings import SCHEMES
+from kiosk.platform.exits import EXIT_OK, EXIT_USAGE
 from kiosk.sandbox.state import DATE_STYLES, FAULT_MODES
 
 
