@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from helpers.controller import HostApi
 from helpers.journal import new_sale
 from helpers.kiosk import (
-    HostApi,
     close_kiosks,
     current_payment,
     kiosk_config,
