@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import requests
 from helpers.hostapi import TOKEN, FakeGateway
+from helpers.journal import sale_record
 
 from kiosk.hostapi.app import HostApiServer, sale_json
 from kiosk.hostapi.contract import HostSale, HostState
@@ -577,20 +578,12 @@ def journal_record(**changes: Any) -> SaleRecord:
         "amount": Decimal("350"),
         "external_id": "order-7",
         "source": "host",
-        "scheme": "standard",
         "device_id": "device-1",
         "state": SaleState.CREATING,
-        "reason": None,
-        "last_status": None,
         "qr_payment_id": None,
-        "expire_date": None,
-        "needs_refund": False,
-        "recovered": False,
-        "resolved_at": None,
-        "refunded_amount": Decimal("0"),
         "note": "never shown to the host",
     }
-    return SaleRecord(**{**values, **changes})
+    return sale_record(**{**values, **changes})
 
 
 @pytest.mark.parametrize("state", list(SaleState))
