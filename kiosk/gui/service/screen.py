@@ -1,8 +1,8 @@
-"""Service mode for the operator: a PIN pad (service_pin.py), then tabs for everything the
+"""Service mode for the operator: a PIN pad (pin.py), then tabs for everything the
 command line does — status, sales, the paid sales waiting for a refund or a hand-over,
 refunds, device registration, the certificate and a config reload, closing the kiosk.
 
-Every tab is a page module of its own (service_*.py); the work is the operator core's
+Every tab is a page module of its own in this folder (status.py, sales.py, ...); the work is the operator core's
 (kiosk.operator), run on the service worker through `backend.run`. "Leave service mode"
 sits on the top bar; "close the kiosk" on the System tab behind a confirmation, so the
 two are never side by side. Left untouched for `backend.idle_seconds`, service mode locks
