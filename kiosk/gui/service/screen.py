@@ -2,11 +2,12 @@
 command line does — status, sales, the paid sales waiting for a refund or a hand-over,
 refunds, device registration, the certificate and a config reload, closing the kiosk.
 
-Every tab is a page module of its own in this folder (status.py, sales.py, ...); the work is the operator core's
-(kiosk.operator), run on the service worker through `backend.run`. "Leave service mode"
-sits on the top bar; "close the kiosk" on the System tab behind a confirmation, so the
-two are never side by side. Left untouched for `backend.idle_seconds`, service mode locks
-and returns to the customer (not while a return QR waits for the customer).
+Every tab is a page module of its own in this folder (status.py, sales.py, ...); the
+work is the operator core's (kiosk.operator), run on the service worker through
+`backend.run`. "Leave service mode" sits on the top bar; "close the kiosk" on the
+System tab behind a confirmation, so the two are never side by side. Left untouched
+for `backend.idle_seconds`, service mode locks and returns to the customer (not while
+a return QR waits for the customer).
 """
 
 from __future__ import annotations
