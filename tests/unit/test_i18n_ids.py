@@ -224,17 +224,20 @@ def test_the_builders_values_are_read_from_the_code() -> None:
 
 
 def test_the_checks_find_a_dead_id_a_missing_one_and_a_new_builder() -> None:
-    texts = {m: {"ru": m} for m in ("amount.title", "amount.gone", "state.qr", "state.old")}
+    made = ("customer.amount.title", "customer.amount.gone", "operator.state.qr")
+    texts = {m: {"ru": m} for m in (*made, "operator.state.old")}
     sources = {
-        "kiosk/gui/x.py": 'tr("amount.title")\ntr("amount.typo")\ntr(f"state.{s}")\n',
+        "kiosk/gui/x.py": (
+            'tr("customer.amount.title")\ntr("customer.amount.typo")\ntr(f"operator.state.{s}")\n'
+        ),
         "kiosk/config.py": 'raise ConfigError("mdb.port", f"mdb.{key}")\n',
-        "kiosk/i18n/customer.py": 'T = {"amount.gone": {}}\n',
+        "kiosk/i18n/customer.py": 'T = {"customer.amount.gone": {}}\n',
     }
     uses = scan(sources, texts)
-    assert uses.builders == {("kiosk/gui/x.py", "state.")}
-    built = {"state.": Built("kiosk/gui/x.py", frozenset({"qr", "new"}), True)}
-    assert unused(texts, uses, built) == ["amount.gone", "state.old"]
-    assert unknown(texts, uses, built) == ["amount.typo", "state.new"]
+    assert uses.builders == {("kiosk/gui/x.py", "operator.state.")}
+    built = {"operator.state.": Built("kiosk/gui/x.py", frozenset({"qr", "new"}), True)}
+    assert unused(texts, uses, built) == ["customer.amount.gone", "operator.state.old"]
+    assert unknown(texts, uses, built) == ["customer.amount.typo", "operator.state.new"]
 
 
 def test_each_table_holds_the_ids_its_name_starts() -> None:
