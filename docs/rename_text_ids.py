@@ -46,8 +46,17 @@ def renamed(old: str) -> str:
     return WHOLE.get(old, old)
 
 
+def old_forms(new: str) -> list[str]:
+    """What `new` was called before: code written then still names it so."""
+    return [
+        before + new[len(after) :] for before, after in PREFIXES.items() if new.startswith(after)
+    ]
+
+
 def main() -> int:
     ids = {m: renamed(m) for m in TEXTS if renamed(m) != m and m not in WHOLE}
+    # Code merged from an older branch names ids the catalogue already holds renamed.
+    ids.update({old: new for new in TEXTS for old in old_forms(new) if old not in TEXTS})
     heads = {p: renamed(p) for p in (*BUILT, "reason.", "method.", "state.", "opreason.")}
     alternatives = "|".join(re.escape(k) for k in sorted(ids, key=len, reverse=True)) or "(?!)"
     literal = re.compile(rf"(?<![\w.])([\"'`])({alternatives})\1")
