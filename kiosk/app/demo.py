@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from kiosk.fiscal.emulator import WebkassaEmulator
     from kiosk.sandbox import Sandbox
 
-log = logging.getLogger("kiosk.app.demo")
+log = logging.getLogger(__name__)
 
 DEMO_PIN = "1234"
 

@@ -18,16 +18,10 @@ import argparse
 import sys
 from typing import TextIO
 
-from kiosk.cli.common import (
-    EXIT_API,
-    EXIT_FAILED,
-    EXIT_NETWORK,
-    EXIT_OK,
-    EXIT_USAGE,
-    print_json,
-)
+from kiosk.cli.common import print_json
 from kiosk.config import Config
 from kiosk.journal import FILE_NAME, Journal, JournalError
+from kiosk.platform.exits import EXIT_API, EXIT_FAILED, EXIT_NETWORK, EXIT_OK, EXIT_USAGE
 
 NEEDS_CONFIG = True
 

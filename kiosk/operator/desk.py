@@ -28,7 +28,7 @@ from kiosk.payment.sale import SaleState
 from kiosk.refund import plan as refunds
 from kiosk.refund import steps
 
-log = logging.getLogger("kiosk.operator")
+log = logging.getLogger(__name__)
 
 HANDED_OVER = "handed_over"
 
@@ -193,4 +193,4 @@ class OperatorDesk:
             with WebkassaClient(self.config.fiscal) as client:
                 return client.zreport()
         except fiscal_errors.FiscalError as exc:
-            raise OperatorError("op.fiscal", detail=str(exc)) from None
+            raise OperatorError("problem.fiscal", detail=str(exc)) from None

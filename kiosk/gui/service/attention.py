@@ -108,7 +108,7 @@ class AttentionPage(ServicePage):
         self._box.addStretch(1)
         waiting = self._sales or self._open or self._receipts
         if not waiting and not self.message.text():
-            self.say(tr("svc.attention.none", self.lang))
+            self.say(tr("service.attention.none", self.lang))
 
     def _card(self, text: str) -> tuple[QFrame, ButtonRow]:
         """The sale in words, its buttons under them (a row, or stacked where narrow)."""
@@ -134,27 +134,34 @@ class AttentionPage(ServicePage):
         sale_id, payment = sale.sale_id, sale.qr_payment_id
         if refunds and payment is not None:
             refund = self._button(
-                row, f"attention_refund_{sale_id}", tr("svc.attention.refund", self.lang), "primary"
+                row,
+                f"attention_refund_{sale_id}",
+                tr("service.attention.refund", self.lang),
+                "primary",
             )
             refund.clicked.connect(lambda _=False, p=payment: self.refund_requested.emit(p))
         handed = self._button(
-            row, f"attention_handed_{sale_id}", tr("svc.attention.handed_over", self.lang), ""
+            row, f"attention_handed_{sale_id}", tr("service.attention.handed_over", self.lang), ""
         )
         handed.clicked.connect(lambda _=False, s=sale_id: self._on_handed_clicked(s))
         return card
 
     def _open_card(self, record: RefundRecord) -> QWidget:
         text = tr(
-            "svc.refund.open",
+            "service.refund.open",
             self.lang,
             amount=format_amount(record.amount, self.lang),
             payment=record.qr_payment_id,
         )
         card, row = self._card(text)
         rid = record.refund_id
-        done = self._button(row, f"open_done_{rid}", tr("svc.refund.went_through", self.lang), "")
+        done = self._button(
+            row, f"open_done_{rid}", tr("service.refund.went_through", self.lang), ""
+        )
         done.clicked.connect(lambda _=False, r=rid: self.check_refund(r, True))
-        failed = self._button(row, f"open_failed_{rid}", tr("svc.refund.did_not", self.lang), "")
+        failed = self._button(
+            row, f"open_failed_{rid}", tr("service.refund.did_not", self.lang), ""
+        )
         failed.clicked.connect(lambda _=False, r=rid: self.check_refund(r, False))
         return card
 
@@ -163,7 +170,7 @@ class AttentionPage(ServicePage):
         waits for the operator (who fixes the cause, then sends it again)."""
         failed = record.state is ReceiptState.FAILED
         text = tr(
-            "svc.receipt.failed" if failed else "svc.receipt.pending",
+            "service.receipt.failed" if failed else "service.receipt.pending",
             self.lang,
             sale=record.sale_id,
             amount=format_amount(record.amount, self.lang),
@@ -173,7 +180,7 @@ class AttentionPage(ServicePage):
         if failed:
             rid = record.receipt_id
             name = f"receipt_retry_{rid}"
-            retry = self._button(row, name, tr("svc.receipt.retry", self.lang), "primary")
+            retry = self._button(row, name, tr("service.receipt.retry", self.lang), "primary")
             retry.clicked.connect(lambda _=False, r=rid: self.retry_receipt(r))
         return card
 
@@ -181,7 +188,7 @@ class AttentionPage(ServicePage):
         self.ask(lambda desk: desk.retry_receipt(receipt_id), lambda _r: self.load())
 
     def _on_handed_clicked(self, sale_id: int) -> None:
-        question = tr("svc.attention.confirm_hand_over", self.lang, sale=sale_id)
+        question = tr("service.attention.confirm_hand_over", self.lang, sale=sale_id)
         self.confirm.ask(question, lambda: self.hand_over(sale_id), self.lang)
 
     def hand_over(self, sale_id: int) -> None:

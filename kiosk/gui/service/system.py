@@ -46,7 +46,9 @@ class SystemPage(ServicePage):
         box.addWidget(self.quit_button)
 
     def _on_zreport_clicked(self) -> None:
-        self.confirm.ask(tr("svc.system.confirm_zreport", self.lang), self.close_shift, self.lang)
+        self.confirm.ask(
+            tr("service.system.confirm_zreport", self.lang), self.close_shift, self.lang
+        )
 
     def close_shift(self) -> None:
         self.ask(lambda desk: desk.close_shift(), self._on_shift_closed)
@@ -54,13 +56,13 @@ class SystemPage(ServicePage):
     def _on_shift_closed(self, report: object) -> None:
         if isinstance(report, dict) and report:
             shift, count = report.get("ShiftNumber"), report.get("DocumentCount")
-            self.say(tr("svc.system.zreport_done", self.lang, shift=shift, count=count))
+            self.say(tr("service.system.zreport_done", self.lang, shift=shift, count=count))
         else:
-            self.say(tr("svc.system.zreport_nothing", self.lang))
+            self.say(tr("service.system.zreport_nothing", self.lang))
 
     def _on_quit_clicked(self) -> None:
         self.confirm.ask(
-            tr("svc.system.confirm_quit", self.lang), self.quit_requested.emit, self.lang
+            tr("service.system.confirm_quit", self.lang), self.quit_requested.emit, self.lang
         )
 
     def reset(self) -> None:
@@ -71,5 +73,5 @@ class SystemPage(ServicePage):
 
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
-        self.zreport_button.setText(tr("svc.system.zreport", lang))
-        self.quit_button.setText(tr("svc.system.quit", lang))
+        self.zreport_button.setText(tr("service.system.zreport", lang))
+        self.quit_button.setText(tr("service.system.quit", lang))
