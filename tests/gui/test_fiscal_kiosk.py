@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from helpers.kiosk import HostApi, kiosk_config
+from helpers.controller import HostApi
+from helpers.kiosk import kiosk_config
 from helpers.screens import button, label
 from test_service_flows import click, open_service, tap
 
