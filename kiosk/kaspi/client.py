@@ -27,7 +27,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from kiosk import __version__
-from kiosk.kaspi import errors, models, tls
+from kiosk.kaspi import errors, models, tls, wire
 from kiosk.kaspi.settings import ConfigError, KaspiSettings
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, normalize_phone, valid_device_id
 
@@ -49,10 +49,13 @@ class _TlsAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         kwargs["ssl_context"] = self._context
         super().init_poolmanager(*args, **kwargs)
+        wire.install(self.poolmanager)
 
     def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
         kwargs["ssl_context"] = self._context
-        return super().proxy_manager_for(proxy, **kwargs)
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        wire.install(manager)
+        return manager
 
 
 class KaspiClient:
@@ -126,6 +129,7 @@ class KaspiClient:
         self.last_request_id = request_id
         path = urlsplit(url).path
         started = time.monotonic()
+        wire.reset()
         try:
             response = self._session.request(
                 method,
@@ -137,7 +141,7 @@ class KaspiClient:
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            error = _transport_error(exc, url, request_id)
+            error = _transport_error(exc, url, request_id, wire.request_written())
             log.warning("%s %s failed: %s", method, path, error)
             raise error from None
         elapsed = (time.monotonic() - started) * 1000
@@ -379,9 +383,22 @@ def _warn_key_host_mismatch(api_key: str, base_url: str) -> None:
 
 
 def _transport_error(
-    exc: requests.RequestException, url: str, request_id: str
+    exc: requests.RequestException, url: str, request_id: str, sent: bool
 ) -> errors.KaspiError:
     host = urlsplit(url).netloc
+    if sent and isinstance(exc, requests.exceptions.SSLError) and _refused_certificate(exc):
+        sent = False  # TLS 1.3 refuses a client certificate only after the client's first write
+    if sent:
+        # Written, maybe read and acted on: whatever broke, the outcome is not known.
+        if isinstance(exc, requests.exceptions.Timeout):
+            return errors.RequestTimeout(
+                f"{host} did not answer in time", request_id=request_id, request_sent=True
+            )
+        return errors.ConnectionLost(
+            f"the connection to {host} broke after the request was sent: {_short(exc)}",
+            request_id=request_id,
+            request_sent=True,
+        )
     if isinstance(exc, requests.exceptions.SSLError):
         return errors.TlsError(f"TLS with {host} failed: {_ssl_reason(exc)}", request_id=request_id)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -397,6 +414,27 @@ def _transport_error(
     if isinstance(exc, requests.exceptions.ConnectionError):
         return errors.ConnectError(f"no connection to {host}: {_short(exc)}", request_id=request_id)
     return errors.ConnectError(f"request to {host} failed: {_short(exc)}", request_id=request_id)
+
+
+# Alerts a server sends when it refuses the client's certificate. Under TLS 1.3 they come
+# after the client has finished its side of the handshake and written the request, but the
+# server never reads a request on a connection it refused.
+_CERTIFICATE_ALERTS = (
+    "ALERT_BAD_CERTIFICATE",
+    "ALERT_UNKNOWN_CA",
+    "ALERT_CERTIFICATE_REQUIRED",
+    "ALERT_CERTIFICATE_EXPIRED",
+    "ALERT_CERTIFICATE_REVOKED",
+    "ALERT_CERTIFICATE_UNKNOWN",
+    "ALERT_UNSUPPORTED_CERTIFICATE",
+    "ALERT_ACCESS_DENIED",
+    "ALERT_HANDSHAKE_FAILURE",
+)
+
+
+def _refused_certificate(exc: Exception) -> bool:
+    text = str(exc).upper()
+    return any(alert in text for alert in _CERTIFICATE_ALERTS)
 
 
 def _ssl_reason(exc: Exception) -> str:

@@ -216,9 +216,7 @@ class RefundUnknown(OperatorError):
 
 def refused_for_sure(error: errors.KaspiError) -> bool:
     """The bank refused, or the request never left: nothing can have moved."""
-    if isinstance(error, errors.ApiError | errors.TlsError):
-        return True
-    return isinstance(error, errors.HttpError) and 400 <= error.status < 500
+    return errors.nothing_moved(error)
 
 
 def send(

@@ -25,7 +25,9 @@ with its own authentication and no BIN:
     POST   {base}/sandbox/tradepoints/{id}  {"enabled": false, "accepts_qr": true}
 
 Fault modes: http500, http404 (an nginx HTML page), code999 (StatusCode -999),
-drop (close the connection unanswered), slow (answer after `delay` s), nonjson
+drop (close the connection unanswered), drop_after (do what was asked, then close the
+connection unanswered: the bank acted but its answer was lost), garble_after (do what was
+asked, then send bytes that are not TLS and close: the answer is cut at the TLS layer), slow (answer after `delay` s), nonjson
 (HTTP 200 with an HTML body). `count` 0 lasts until cleared. Faults never hit
 /test/ or /sandbox/ paths: they emulate the bank failing the kiosk, not the
 customer's phone or the test harness.
@@ -498,7 +500,7 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(record, 400, _JSON, _envelope(state.BAD_REQUEST, "unreadable body"))
             return
         fault = None if ("/sandbox/" in path or "/test/" in path) else svc.take_fault(path)
-        if fault is not None and fault.mode != "slow":
+        if fault is not None and fault.mode not in ("slow", "drop_after", "garble_after"):
             self._fault(record, fault)
             return
         if fault is not None:
@@ -508,12 +510,18 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:  # a sandbox bug must still give the client an answer
             log.exception("sandbox bug while answering %s %s", self.command, path)
             status, kind, data = 500, _JSON, _envelope(state.SERVICE_UNAVAILABLE, "sandbox error")
+        if fault is not None and fault.mode in ("drop_after", "garble_after"):
+            self._fault(record, fault)
+            return
         self._answer(record, status, kind, data)
 
     def _fault(self, record: RequestRecord, fault: Fault) -> None:
         log.info("%s %s %s: fault %s", self.server.scheme, self.command, record.path, fault.mode)
-        if fault.mode == "drop":
+        if fault.mode in ("drop", "drop_after", "garble_after"):
             self.close_connection = True
+            if fault.mode == "garble_after":
+                with contextlib.suppress(OSError):
+                    socket.socket.send(self.connection, b"HTTP/1.1 200 OK\r\n\r\n")
             with contextlib.suppress(OSError):
                 socket.socket.shutdown(self.connection, socket.SHUT_RDWR)
             return
