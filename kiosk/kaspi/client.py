@@ -19,6 +19,7 @@ import ssl
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -28,6 +29,7 @@ from requests.adapters import HTTPAdapter
 
 from kiosk import __version__
 from kiosk.kaspi import errors, models, tls, wire
+from kiosk.kaspi.bankclock import BANK_CLOCK, parse_http_date
 from kiosk.kaspi.settings import ConfigError, KaspiSettings
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, normalize_phone, valid_device_id
 
@@ -77,6 +79,9 @@ class KaspiClient:
         self.status_base_url = _with_version(self.base_url, settings.status_api_version)
         self.timeout = (settings.connect_timeout, settings.read_timeout)
         self.last_request_id: str | None = None
+        #: The last answer's `Date` header and the monotonic moment it arrived.
+        self.last_answer_date: str | None = None
+        self.last_answer_at: float | None = None
         self._session = requests.Session()
         # The environment must not add CA bundles or proxies behind the operator's back.
         self._session.trust_env = False
@@ -144,7 +149,10 @@ class KaspiClient:
             error = _transport_error(exc, url, request_id, wire.request_written())
             log.warning("%s %s failed: %s", method, path, error)
             raise error from None
-        elapsed = (time.monotonic() - started) * 1000
+        self.last_answer_at = time.monotonic()
+        elapsed = (self.last_answer_at - started) * 1000
+        self.last_answer_date = response.headers.get("Date")
+        BANK_CLOCK.observe(self.last_answer_date, time.time())
         try:
             data = _unwrap(response, request_id)
         except errors.KaspiError as exc:
@@ -240,11 +248,19 @@ class KaspiClient:
     def create_qr(self, amount: Decimal, external_id: str | None = None) -> models.QrPayment:
         """Never retried: a second call would make a second payment."""
         data = self._call("POST", "/qr/create", body=self._purchase(amount, external_id))
-        return self._model(models.QrPayment.from_data, data)
+        return self._answered(self._model(models.QrPayment.from_data, data))
 
     def create_link(self, amount: Decimal, external_id: str | None = None) -> models.QrPayment:
         data = self._call("POST", "/qr/create-link", body=self._purchase(amount, external_id))
-        return self._model(models.QrPayment.from_link_data, data)
+        return self._answered(self._model(models.QrPayment.from_link_data, data))
+
+    def _answered(self, payment: models.QrPayment) -> models.QrPayment:
+        """The payment with when its answer came: the bank's `Date` and the kiosk's monotonic."""
+        return replace(
+            payment,
+            bank_date=parse_http_date(self.last_answer_date),
+            received_at=self.last_answer_at,
+        )
 
     def _purchase(self, amount: Decimal, external_id: str | None) -> dict[str, Any]:
         body: dict[str, Any] = {"DeviceToken": self.device_token, "Amount": _amount(amount)}

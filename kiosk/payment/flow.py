@@ -26,11 +26,15 @@ Rules (the guide's life cycle plus the product owner's):
   re-check (kiosk.payment.recovery) keeps asking about it.
 - Every failed read (transient or not: timeouts, 5xx, TLS, -1601, unknown API
   errors, garbage) is the same to the flow: the outcome is not known yet, so it
-  keeps polling at the interval. A failed read past the stage's end ends the sale
-  UNKNOWN (BANK_UNREACHABLE); so does a status the guide does not know seen past
-  it. The flow never reports FAILED or PROCESSED without a status
-  saying so. Repeating a TLS failure once per interval until the deadline is
-  bounded and is not the blind retry the client avoids.
+  keeps polling at the interval. Only a status ends a stage: a customer may scan
+  in the QR's last second, so failed reads past the scan deadline go on until
+  that scan's confirmation could have ended (`read_on_until`: the scan deadline
+  plus the confirmation timeout and its grace), as the guide asks to read "until
+  a final status". A failed read after that ends the sale UNKNOWN
+  (BANK_UNREACHABLE); so does a status the guide does not know seen then. The
+  flow never reports FAILED or PROCESSED without a status saying so. Repeating
+  a TLS failure once per interval until then is bounded and is not the blind
+  retry the client avoids.
 - Cancel is allowed only before the scan. The screen shows CANCELLED at once,
   but the flow keeps watching until the stage deadlines pass, and a payment
   that still arrives becomes PROCESSED / PAID_AFTER_CANCEL with `needs_refund`.
@@ -40,7 +44,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -138,23 +141,13 @@ def classify(
     return SaleState.UNKNOWN, Reason.BANK_UNREACHABLE
 
 
-def seconds_to_expiry(expire_date: datetime, wall_now: datetime) -> float | None:
-    """Seconds from `wall_now` (aware) to an offset-aware ExpireDate; None for a naive one.
-
-    A date without an offset names no moment (the guide's own example has none), so it
-    never sets a deadline: the kiosk's own clock (creation + timeout) does.
-    """
-    if expire_date.tzinfo is None or expire_date.utcoffset() is None:
-        return None
-    return (expire_date - wall_now).total_seconds()
-
-
 class PaymentFlow:
     """The life of one payment from its qr/create answer until its outcome is known.
 
-    `expires_in`: seconds from `now` to the token's offset-aware ExpireDate
-    (seconds_to_expiry); the QR leaves the screen at the earlier of it and
-    `now + scan_timeout`, since a scan after ExpireDate fails at the bank.
+    `now`: the monotonic moment the qr/create answer arrived. `expires_in`: the
+    token's life by its ExpireDate, bank-relative (kiosk.kaspi.bankclock.expiry_within);
+    the QR leaves the screen at the earlier of it and `now + scan_timeout`, since a
+    scan after ExpireDate fails at the bank. No wall clock is read here.
     """
 
     def __init__(
@@ -212,6 +205,18 @@ class PaymentFlow:
         return self.scan_deadline
 
     @property
+    def read_on_until(self) -> float:
+        """When failed reads (or statuses the guide does not list) end the watch UNKNOWN.
+
+        In the QR stage a scan may have come at the last second, unseen: its confirmation
+        may run for the whole confirmation timeout after the scan deadline.
+        """
+        grace = CONFIRM_GRACE_POLLS * self.behavior.poll_interval
+        if self._stage is SaleState.QR:
+            return self.scan_deadline + self.behavior.confirm_timeout + grace
+        return self.watch_end
+
+    @property
     def in_flight(self) -> bool:
         return self._in_flight
 
@@ -223,6 +228,14 @@ class PaymentFlow:
             or self.needs_refund
             or (self.outcome is SaleState.PROCESSED and self.amount_mismatch)
         )
+
+    @property
+    def stage_length(self) -> float:
+        """The full length of the stage on screen, for the countdown's total (the QR stage
+        is shorter than the scan timeout when ExpireDate shortened it)."""
+        if self.state is SaleState.AWAITING:
+            return self.behavior.confirm_timeout
+        return self.scan_deadline - self.created_at
 
     def poll_due(self, now: float) -> bool:
         """A status read should be sent now."""
@@ -279,7 +292,8 @@ class PaymentFlow:
     def on_status(self, status: str, now: float) -> list[Change]:
         """The answer to the read in flight: the payment's status text."""
         changes = self._answer(now)
-        past_deadline, past_end = self._read_past(self.deadline), self._read_past(self.watch_end)
+        end = self.read_on_until if meaning_of(status) is Meaning.UNLISTED else self.watch_end
+        past_deadline, past_end = self._read_past(self.deadline), self._read_past(end)
         self.last_status = status
         self.last_error = None
         self.failures = 0
@@ -302,7 +316,7 @@ class PaymentFlow:
         changes = self._answer(now)
         self.last_error = error
         self.failures += 1
-        if self._read_past(self.watch_end):
+        if self._read_past(self.read_on_until):
             changes.extend(self._end(SaleState.UNKNOWN, Reason.BANK_UNREACHABLE, None))
         return changes
 

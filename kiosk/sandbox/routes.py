@@ -27,9 +27,9 @@ with its own authentication and no BIN:
 Fault modes: http500, http404 (an nginx HTML page), code999 (StatusCode -999),
 drop (close the connection unanswered), drop_after (do what was asked, then close the
 connection unanswered: the bank acted but its answer was lost), garble_after (do what was
-asked, then send bytes that are not TLS and close: the answer is cut at the TLS layer), slow (answer after `delay` s), nonjson
-(HTTP 200 with an HTML body). `count` 0 lasts until cleared. Faults never hit
-/test/ or /sandbox/ paths: they emulate the bank failing the kiosk, not the
+asked, then send bytes that are not TLS and close: the answer is cut at the TLS layer),
+slow (answer after `delay` s), nonjson (HTTP 200 with an HTML body). `count` 0
+lasts until cleared. Faults never hit /test/ or /sandbox/ paths: they emulate the bank failing the kiosk, not the
 customer's phone or the test harness.
 """
 

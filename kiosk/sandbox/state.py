@@ -68,7 +68,16 @@ FIRST_ID = 500_000_001
 #: Where each scheme listens by default, like the bank's test host.
 DEFAULT_PORTS = {"basic": 8543, "standard": 8544, "enhanced": 8545}
 #: What `inject_fault` can do to the kiosk's calls (routes.py says what each one does).
-FAULT_MODES = ("http500", "http404", "code999", "drop", "drop_after", "garble_after", "slow", "nonjson")
+FAULT_MODES = (
+    "http500",
+    "http404",
+    "code999",
+    "drop",
+    "drop_after",
+    "garble_after",
+    "slow",
+    "nonjson",
+)
 #: The names the guide gives the link's first-stage timeout (tables, then text).
 LINK_TIMEOUT_NAMES = ("LinkActivationWaitTimeout", "QrCodeScanWaitTimeout")
 DATE_STYLES = ("production", "guide-short-offset", "guide-one-digit-day", "seven-digit-no-offset")

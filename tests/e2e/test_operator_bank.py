@@ -206,8 +206,14 @@ def test_a_refund_that_never_connected_moved_nothing(sandbox: Sandbox, tmp_path:
     settings = replace(kaspi_settings(config), base_url=f"https://127.0.0.1:{port}/r3/v01")
     with KaspiClient(settings) as client, Journal.open(tmp_path) as journal:
         with pytest.raises(errors.ConnectError) as caught:
-            send(client, journal, pid, Decimal("10"), available=details.available_return_amount,
-                 source="test")
+            send(
+                client,
+                journal,
+                pid,
+                Decimal("10"),
+                available=details.available_return_amount,
+                source="test",
+            )
         assert not caught.value.request_sent
         [record] = journal.refunds.recent()
         assert record.state is RefundState.FAILED

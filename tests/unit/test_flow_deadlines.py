@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from kiosk.kaspi.bankclock import expiry_within
 from kiosk.kaspi.dates import parse_datetime
 from kiosk.kaspi.models import BehaviorOptions
 from kiosk.payment.flow import (
@@ -16,7 +17,6 @@ from kiosk.payment.flow import (
     Change,
     PaymentFlow,
     classify,
-    seconds_to_expiry,
 )
 from kiosk.payment.sale import Reason, SaleState
 
@@ -58,12 +58,17 @@ def test_qr_leaves_at_an_earlier_expire_date() -> None:
     assert PaymentFlow(7, B, 0.0, expires_in=-3.0).scan_deadline == 0.0
 
 
-def test_seconds_to_expiry_reads_only_offset_aware_dates() -> None:
-    now = datetime(2025, 10, 22, 12, 0, 0, tzinfo=UTC)
-    aware = parse_datetime("2025-10-22T17:01:00.717+05:00")
-    assert seconds_to_expiry(aware, now) == pytest.approx(60.717)
+def test_expire_date_is_read_against_the_banks_own_date() -> None:
+    bank_date = datetime(2025, 10, 22, 12, 0, 0, tzinfo=UTC)
+    aware = parse_datetime("2025-10-22T17:02:00.717+05:00")
+    assert expiry_within(aware, bank_date, 180.0) == pytest.approx(120.717)
     # The guide's example: seven fractional digits and no offset names no moment.
-    assert seconds_to_expiry(parse_datetime("2025-10-22T12:01:00.1566667"), now) is None
+    naive = parse_datetime("2025-10-22T12:01:00.1566667")
+    assert expiry_within(naive, bank_date, 180.0) is None
+    assert expiry_within(None, bank_date, 180.0) is None  # left out
+    # Never extends; a date that would cut the stage by more than half is not believed.
+    assert expiry_within(aware, bank_date, 100.0) is None
+    assert expiry_within(parse_datetime("2025-10-22T17:00:30+5"), bank_date, 180.0) is None
 
 
 def test_classify_in_the_confirmation_grace() -> None:

@@ -12,6 +12,7 @@ from helpers.journal import START, sale_in
 from kiosk.journal import Journal, SaleRecord
 from kiosk.kaspi.errors import ApiError, ConnectError
 from kiosk.payment.recovery import (
+    DEAD_MARGIN,
     KEEP_ASKING,
     LATE_GRACE,
     Verdict,
@@ -59,7 +60,7 @@ def record(state: SaleState = S.QR, **changes: object) -> SaleRecord:
 def test_a_naive_expire_date_never_extends_the_kiosks_deadline() -> None:
     """Issue 8, item 1: the guide's naive ExpireDate was read as UTC (5 hours too late)."""
     assert scan_deadline(record()) == DEADLINE
-    after = DEADLINE + timedelta(seconds=1)
+    after = DEADLINE + DEAD_MARGIN + timedelta(seconds=1)
     assert judge(record(), "QrTokenCreated", after) == Verdict(True, S.FAILED, Reason.SCAN_TIMEOUT)
     assert judge(record(), "QrTokenCreated", DEADLINE - timedelta(seconds=1)) == KEEP_ASKING
 
@@ -115,8 +116,9 @@ def journal_with(tmp_path: Path, clock: Time, *states: SaleState) -> tuple[Journ
 
 
 def test_a_forgotten_never_scanned_payment_is_final_not_paid(tmp_path: Path) -> None:
-    """-1601 for a QR nobody scanned: failed at once, no more reads; a scanned one stays open."""
-    clock = Time(START)
+    """-1601 for a QR nobody scanned, past its deadline: failed at once, no more reads; a
+    scanned one stays open until the bank's give-up time."""
+    clock = Time(START + timedelta(minutes=4))  # the QR died at 12:03
     journal, (qr, awaiting) = journal_with(tmp_path, clock, S.QR, S.AWAITING)
     reads: list[int] = []
 
