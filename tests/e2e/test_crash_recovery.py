@@ -216,10 +216,12 @@ def test_killed_while_qr_create_is_in_flight(rig: Rig) -> None:
     rig.kill()
 
     rig.start()
-    # The customer never saw a QR: nothing can have been paid, but nothing is known either.
+    # The customer never saw a QR (its id is journalled before it is shown): nothing can
+    # have been paid, so the sale is settled, not left for an operator who cannot check it.
     assert_host_and_cli_agree(
-        rig, sale_id, state="unknown", reason="interrupted", recovered=True, needs_refund=False
+        rig, sale_id, state="failed", reason="interrupted", recovered=True, needs_refund=False
     )
+    assert "no QR was shown" in (rig.journal_record(sale_id).note or "")
     assert rig.sale(sale_id)["qr_payment_id"] is None
 
 

@@ -178,3 +178,24 @@ def test_a_late_cancellation_of_an_unknown_wait_is_confirm_timeout() -> None:
     assert judge(unknown, "Processed", later) == Verdict(
         True, S.PROCESSED, Reason.CONFIRM_TIMEOUT, needs_refund=True
     )
+
+
+def test_sales_killed_before_qr_create_answered_are_settled_failed(tmp_path: Path) -> None:
+    """No payment id means the QR never reached the screen: failed, with the reason, and an
+    orphan an older kiosk left unknown is settled too; the bank is never asked."""
+    clock = Time(START)
+    with Journal.open(tmp_path, clock=clock) as journal:
+        creating = sale_in(journal, S.CREATING)
+        old_orphan = sale_in(journal, S.CREATING)
+        journal.set_state(old_orphan, S.UNKNOWN, Reason.INTERRUPTED)
+
+        def never(_pid: int) -> str:
+            raise AssertionError("nothing to ask the bank")
+
+        recover(journal, never, now=clock, sleep=clock.sleep, budget=5)
+        for sale_id in (creating, old_orphan):
+            settled = journal.get(sale_id)
+            assert settled is not None
+            assert (settled.state, settled.reason) == (S.FAILED, Reason.INTERRUPTED)
+            assert "no QR was shown" in (settled.note or "")
+        assert journal.unknown() == []
