@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from kiosk import __version__
 from kiosk.hostapi.contract import HostSale, HostState, KioskHealth, KioskState
 from kiosk.journal import Journal
+from kiosk.kaspi.bankclock import BANK_CLOCK
 from kiosk.payment.sale import NotCancellable, OutOfService
 
 T = TypeVar("T")
@@ -99,6 +100,7 @@ class KioskGateway:
             version=__version__,
             certificate_days_left=cert.days_left if cert is not None else None,
             certificate_warning=cert.sentence("en") if cert is not None else None,
+            clock_skew_seconds=BANK_CLOCK.skew_seconds,
         )
 
     def state(self) -> KioskState:
