@@ -37,9 +37,7 @@ def request_written() -> bool:
 class MarkingHTTPSConnection(HTTPSConnection):
     """An HTTPS connection that notes when it starts writing a request (after its handshake)."""
 
-    def request(  # type: ignore[override]
-        self, method: str, url: str, *args: Any, **kwargs: Any
-    ) -> None:
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> None:
         if self.sock is None:
             # Connect (and hand-shake) first, so that its failures stay "before".
             self.connect()
