@@ -154,7 +154,10 @@ def reason_text(reason: Reason | None, state: SaleState | None, lang: str = DEFA
     if state is SaleState.PROCESSED:
         key = "needs_operator"  # paid, but the amount or the moment was wrong
     elif state is SaleState.UNKNOWN:
-        key = "bank_unreachable"
+        # What is true per cause: the bank answered Wait to the end, or could not be asked.
+        if reason is Reason.CONFIRM_TIMEOUT:
+            return tr("reason.unknown.bank_waiting", lang)
+        return tr("reason.unknown.no_connection", lang)
     elif reason is not None and f"reason.{reason.value}" in TEXTS:
         key = reason.value
     else:
