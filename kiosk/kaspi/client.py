@@ -30,7 +30,7 @@ from requests.adapters import HTTPAdapter
 from kiosk import __version__
 from kiosk.kaspi import errors, models, tls, wire
 from kiosk.kaspi.bankclock import BANK_CLOCK, parse_http_date
-from kiosk.kaspi.settings import ConfigError, KaspiSettings
+from kiosk.kaspi.settings import ConfigError, KaspiSettings, scheme_url_mismatch
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, normalize_phone, valid_device_id
 
 log = logging.getLogger("kiosk.kaspi")
@@ -72,8 +72,13 @@ class KaspiClient:
         on_request: RequestHook | None = None,
     ) -> None:
         """`context`: one already built by tls.build_context, shared by several clients."""
+        mismatch = scheme_url_mismatch(settings.scheme, settings.base_url)
+        if mismatch:
+            # Pings answer on any scheme's path while every payment call fails there: a
+            # kiosk that looked in service would turn every customer away.
+            raise ConfigError("kaspi.base_url", mismatch.removeprefix("kaspi.base_url "))
         self.settings = settings
-        self._on_request = on_request  # metrics (issue 13)
+        self._on_request = on_request  # metrics
         self.scheme = settings.scheme
         self.base_url = settings.base_url.rstrip("/")
         self.status_base_url = _with_version(self.base_url, settings.status_api_version)

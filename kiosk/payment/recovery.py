@@ -52,9 +52,9 @@ log = logging.getLogger("kiosk.payment.recovery")
 #: How long the bank may be late with its own cancellation of a stale Wait.
 LATE_GRACE = timedelta(seconds=30)
 #: A QrTokenCreated (or -1601) read this long after the token's deadline, by the bank's
-#: clock, proves it dead: the bank's Date has whole seconds, and a scan at the deadline
-#: takes a moment to register.
-DEAD_MARGIN = timedelta(seconds=10)
+#: clock, proves it dead: the skew learnt from the bank's whole-second `Date` is good to
+#: half a second.
+DEAD_MARGIN = timedelta(seconds=1)
 #: Sales journalled before the kiosk recorded its own deadlines (schema 1): the old guesses.
 OLD_SCAN_WINDOW = timedelta(minutes=5)
 DECISION_GRACE = timedelta(minutes=5)

@@ -75,7 +75,12 @@ def journal_payment(journal: Journal, sale_id: int, payment: QrPayment) -> None:
     time too (an ExpireDate may be missing or have no offset, so it cannot be the only
     deadline on disk).
     """
-    answered = payment.bank_date or BANK_CLOCK.now()
+    # `Date` is cut to the whole second: its next second is the latest the answer was made.
+    answered = (
+        payment.bank_date + timedelta(seconds=1)
+        if payment.bank_date is not None
+        else BANK_CLOCK.now()
+    )
     journal.payment_created(
         sale_id,
         payment.payment_id,
