@@ -167,6 +167,9 @@ class PaymentFlow:
         self.qr_visible = True
         self.watching = True
         self.cancelled = False
+        #: The screen left the awaiting page at the confirmation deadline ("not known yet");
+        #: the watch reads on through the grace, and a payment then needs the operator.
+        self.screen_gave_up = False
         self.needs_refund = False
         self.last_status: str | None = None
         self.last_error: Exception | None = None
@@ -250,6 +253,8 @@ class PaymentFlow:
         times = []
         if self.qr_visible:
             times.append(self.scan_deadline)
+        if self.state is SaleState.AWAITING and self.confirm_deadline is not None:
+            times.append(self.confirm_deadline)
         if self.watching and not self._in_flight:
             times.append(self._next_poll_at())
         if not times:
@@ -272,10 +277,20 @@ class PaymentFlow:
     # -- events --------------------------------------------------------------
 
     def on_tick(self, now: float) -> list[Change]:
-        """Apply what time alone decides: the QR leaves the screen at the scan deadline."""
+        """Apply what time alone decides: the QR leaves the screen at the scan deadline, and
+        the awaiting screen gives way at the confirmation deadline (the watch goes on)."""
         if self.qr_visible and now >= self.scan_deadline:
             self.qr_visible = False
             return [Change(self.outcome, self.outcome, None, None, shown=not self.cancelled)]
+        if (
+            self.state is SaleState.AWAITING
+            and self.confirm_deadline is not None
+            and now >= self.confirm_deadline
+        ):
+            # What the customer sees ends; what the bank does is still read (the grace).
+            self.screen_gave_up = True
+            self.state = SaleState.UNKNOWN
+            return [Change(SaleState.AWAITING, SaleState.UNKNOWN, Reason.CONFIRM_TIMEOUT, None)]
         return []
 
     def poll_sent(self, now: float) -> None:
@@ -365,6 +380,13 @@ class PaymentFlow:
         old = self.outcome
         self.watching = False
         self.qr_visible = False
+        if self.screen_gave_up:
+            # The customer was told "not known yet": a payment now needs the operator.
+            if new is SaleState.PROCESSED:
+                reason = Reason.CONFIRM_TIMEOUT
+                self.needs_refund = True
+            self.outcome, self.reason = new, reason
+            return [Change(old, new, reason, status, shown=False)]
         if self.cancelled:
             if new is SaleState.PROCESSED:
                 new, reason = SaleState.PROCESSED, Reason.PAID_AFTER_CANCEL

@@ -79,12 +79,27 @@ def test_classify_in_the_confirmation_grace() -> None:
     assert classify(S.AWAITING, PROCESSED, True, past_end=False) == (S.PROCESSED, None)
 
 
-def test_a_late_confirmation_in_the_grace_is_paid() -> None:
+def test_the_awaiting_screen_gives_way_at_the_deadline_and_the_watch_reads_on() -> None:
     flow = PaymentFlow(7, B, 0.0)
     send(flow, 10.0, WAIT)  # deadline 75, end 90
-    send(flow, 75.0, WAIT)
-    send(flow, 80.0, PROCESSED)
-    assert outcome(flow) == (S.PROCESSED, None, False)
+    send(flow, 71.0, WAIT)
+    assert flow.next_wakeup(72.0) == pytest.approx(3.0)  # the screen's deadline, not a poll
+    assert flow.on_tick(75.0) == [Change(S.AWAITING, S.UNKNOWN, Reason.CONFIRM_TIMEOUT, None)]
+    assert flow.state is S.UNKNOWN and flow.watching and flow.seconds_left(75.0) == 0.0
+    send(flow, 76.0, WAIT)
+    # Confirmed late: paid, but the customer was told "not known yet": the operator looks.
+    assert send(flow, 81.0, PROCESSED) == [
+        Change(S.AWAITING, S.PROCESSED, Reason.CONFIRM_TIMEOUT, PROCESSED, shown=False)
+    ]
+    assert outcome(flow) == (S.PROCESSED, Reason.CONFIRM_TIMEOUT, False)
+    assert flow.needs_refund and flow.needs_operator
+
+
+def test_the_countdown_total_follows_a_stage_shortened_by_expire_date() -> None:
+    flow = PaymentFlow(7, B, 100.0, expires_in=120.0)
+    assert flow.stage_length == 120.0 and flow.seconds_left(100.0) == 120.0
+    send(flow, 100.0, WAIT)
+    assert flow.stage_length == 65.0
 
 
 def test_cancel_then_scanned_and_the_bank_keeps_wait_is_not_known() -> None:

@@ -332,6 +332,12 @@ class SaleController(QObject):
         if change.new is SaleState.PROCESSED:
             self._on_processed(sale, flow)
             return
+        if flow.watching:
+            # The awaiting screen gives way at the confirmation deadline ("not known yet");
+            # the bank is read on in the background and the journal gets its answer.
+            self._background[sale.sale_id] = sale
+            self._finish_current(sale, change.new, change.reason)
+            return
         # FAILED or UNKNOWN: the customer sees why; nothing was (known to be) paid.
         if not flow.cancelled:
             self._journal(
