@@ -74,7 +74,8 @@ def return_verdict(status: str | None, past_deadline: bool) -> ReturnVerdict:
     if status == ReturnStatus.CUSTOMER_IDENTITY_OBTAINED:
         return ReturnVerdict.IDENTIFIED
     if status == ReturnStatus.ERROR:
-        return ReturnVerdict.FAILED
+        # Past the deadline, Error is the bank's own end of a QR nobody scanned.
+        return ReturnVerdict.EXPIRED if past_deadline else ReturnVerdict.FAILED
     if not past_deadline:
         return ReturnVerdict.WAITING
     return ReturnVerdict.UNREADABLE if status is None else ReturnVerdict.EXPIRED

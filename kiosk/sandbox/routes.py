@@ -217,7 +217,7 @@ def _return_create(call: Call) -> Any:
 
 
 def _return_status(call: Call) -> Any:
-    return {"Status": call.bank.return_qr(call.params["id"]).status}
+    return {"Status": call.bank.return_qr(call.params["id"], call.now).status}
 
 
 def _return_operations(call: Call) -> Any:

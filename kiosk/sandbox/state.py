@@ -68,16 +68,8 @@ FIRST_ID = 500_000_001
 #: Where each scheme listens by default, like the bank's test host.
 DEFAULT_PORTS = {"basic": 8543, "standard": 8544, "enhanced": 8545}
 #: What `inject_fault` can do to the kiosk's calls (routes.py says what each one does).
-FAULT_MODES = (
-    "http500",
-    "http404",
-    "code999",
-    "drop",
-    "drop_after",
-    "garble_after",
-    "slow",
-    "nonjson",
-)
+_DROPS = ("drop", "drop_after", "garble_after")
+FAULT_MODES = ("http500", "http404", "code999", *_DROPS, "slow", "nonjson")
 #: The names the guide gives the link's first-stage timeout (tables, then text).
 LINK_TIMEOUT_NAMES = ("LinkActivationWaitTimeout", "QrCodeScanWaitTimeout")
 DATE_STYLES = ("production", "guide-short-offset", "guide-one-digit-day", "seven-digit-no-offset")
@@ -223,7 +215,11 @@ class Payment:
         return self.amount - self.refunded if self.status == PROCESSED else Decimal("0")
 
     def settle(self, now: float) -> None:
-        """Apply what time did: a Wait past its confirmation timeout was cancelled by the bank."""
+        """Apply what time did: a Wait past its confirmation timeout was cancelled by the bank,
+        a remote invoice not paid within its 24 hours lapsed."""
+        if self.status == REMOTE_CREATED and now >= self.scan_deadline:
+            self.status, self.finished_at = ERROR, self.scan_deadline
+            self.reason = "the invoice was not paid within 24 hours"
         if self.status == WAIT and self.scanned_at is not None and self.late_cancel >= 0:
             deadline = self.scanned_at + self.confirm_timeout + self.late_cancel
             if now >= deadline:
@@ -489,10 +485,13 @@ class Bank:
         self.returns[qr.id] = qr
         return qr
 
-    def return_qr(self, return_id: Any) -> ReturnQr:
+    def return_qr(self, return_id: Any, now: float | None = None) -> ReturnQr:
+        """The return QR; with `now`, one never scanned by its deadline has turned Error."""
         qr = self.returns.get(parse_id(return_id, "QrReturnId"))
         if qr is None:
             raise BankError(PURCHASE_NOT_FOUND, f"QrReturnId {return_id}")
+        if now is not None and qr.status == QR_TOKEN_CREATED and now >= qr.scan_deadline:
+            qr.status = ERROR
         return qr
 
     def scan_return(self, return_id: Any, now: float, customer: str = TEST_CUSTOMER) -> ReturnQr:
