@@ -70,6 +70,18 @@ SERVICE: dict[str, dict[str, str]] = {
     ),
     "svc.status.certificate": _t("Сертификат", "Сертификат", "Certificate"),
     "svc.status.version": _t("Версия", "Нұсқа", "Version"),
+    "svc.status.clock": _t("Часы киоска", "Киоск сағаты", "Kiosk clock"),
+    "svc.status.clock_ok": _t("совпадают с банком", "банкпен сәйкес", "in step with the bank"),
+    "svc.status.clock_ahead": _t(
+        "спешат на {s} с относительно банка (проверьте время и часовой пояс; продажи идут)",
+        "банктен {s} с алда (уақыт пен белдеуді тексеріңіз; сату жүріп жатыр)",
+        "{s} s ahead of the bank (check the time and time zone; sales go on)",
+    ),
+    "svc.status.clock_behind": _t(
+        "отстают на {s} с от банка (проверьте время и часовой пояс; продажи идут)",
+        "банктен {s} с артта (уақыт пен белдеуді тексеріңіз; сату жүріп жатыр)",
+        "{s} s behind the bank (check the time and time zone; sales go on)",
+    ),
     "svc.status.check": _t("Проверить связь", "Байланысты тексеру", "Check the connection"),
     "svc.status.check_ok": _t(
         "Банк отвечает ({ms} мс)", "Банк жауап береді ({ms} мс)", "The bank answers ({ms} ms)"

@@ -20,6 +20,7 @@ from kiosk.gui.service.parts import (
     form_row,
 )
 from kiosk.i18n import format_amount, tr
+from kiosk.kaspi.bankclock import SKEW_WARNING_SECONDS
 from kiosk.operator.certificate import CertState
 from kiosk.operator.desk import OperatorDesk
 from kiosk.operator.status import BankReach, KioskStatus
@@ -40,6 +41,15 @@ def bank_line(bank: BankReach, lang: str) -> str:
     if bank.latency_ms is not None:
         parts.append(tr("svc.status.latency", lang, ms=f"{bank.latency_ms:.0f}"))
     return " · ".join(parts)
+
+
+def clock_line(status: KioskStatus, lang: str) -> str:
+    """The kiosk's clock against the bank's: in step, or how far ahead or behind."""
+    skew = status.clock_skew_seconds or 0.0
+    if abs(skew) < SKEW_WARNING_SECONDS:
+        return tr("svc.status.clock_ok", lang)
+    key = "svc.status.clock_ahead" if skew > 0 else "svc.status.clock_behind"
+    return tr(key, lang, s=f"{abs(skew):.0f}")
 
 
 def status_rows(status: KioskStatus, lang: str) -> list[tuple[str, str, str]]:
@@ -95,6 +105,8 @@ def status_rows(status: KioskStatus, lang: str) -> list[tuple[str, str, str]]:
         if cert.state is CertState.OK and cert.days_left is not None:
             line += f" · {tr('svc.cert.days_left', lang)}: {cert.days_left}"
         rows.append(("certificate", tr("svc.status.certificate", lang), line))
+    if status.clock_skew_seconds is not None:
+        rows.append(("clock", tr("svc.status.clock", lang), clock_line(status, lang)))
     journal = status.journal_problem or tr("svc.status.journal_ok", lang)
     rows.append(("journal", tr("svc.status.journal", lang), journal))
     rows.append(("version", tr("svc.status.version", lang), status.version))
