@@ -35,6 +35,12 @@ Rules (the guide's life cycle plus the product owner's):
   flow never reports FAILED or PROCESSED without a status saying so. Repeating
   a TLS failure once per interval until then is bounded and is not the blind
   retry the client avoids.
+- The kiosk's own deadlines end what the customer sees, never the watch: the
+  awaiting screen gives way at the confirmation deadline, the expired QR's
+  "checking" screen CONFIRM_GRACE_POLLS intervals after the scan deadline if no
+  status came (`screen_gave_up`: the screen shows UNKNOWN, "not known yet").
+  Either waits for an answer in flight. The watch reads on; a payment that
+  arrives then is PROCESSED with `needs_refund` (the customer was not told).
 - Cancel is allowed only before the scan. The screen shows CANCELLED at once,
   but the flow keeps watching until the stage deadlines pass, and a payment
   that still arrives becomes PROCESSED / PAID_AFTER_CANCEL with `needs_refund`.
@@ -170,6 +176,7 @@ class PaymentFlow:
         #: The screen left the awaiting page at the confirmation deadline ("not known yet");
         #: the watch reads on through the grace, and a payment then needs the operator.
         self.screen_gave_up = False
+        self._gave_way_for = Reason.CONFIRM_TIMEOUT
         self.needs_refund = False
         self.last_status: str | None = None
         self.last_error: Exception | None = None
@@ -253,8 +260,11 @@ class PaymentFlow:
         times = []
         if self.qr_visible:
             times.append(self.scan_deadline)
-        if self.state is SaleState.AWAITING and self.confirm_deadline is not None:
-            times.append(self.confirm_deadline)
+        if not self._in_flight:  # the screen's own deadlines wait for an answer due now
+            if self.state is SaleState.AWAITING and self.confirm_deadline is not None:
+                times.append(self.confirm_deadline)
+            if self.state is SaleState.QR and not self.qr_visible:
+                times.append(self.scan_give_way)
         if self.watching and not self._in_flight:
             times.append(self._next_poll_at())
         if not times:
@@ -282,16 +292,34 @@ class PaymentFlow:
         if self.qr_visible and now >= self.scan_deadline:
             self.qr_visible = False
             return [Change(self.outcome, self.outcome, None, None, shown=not self.cancelled)]
+        return self._screen_deadline(now)
+
+    def _screen_deadline(self, now: float) -> list[Change]:
+        if self._in_flight:
+            return []  # its answer, due any moment, may end the sale as it really ended
         if (
             self.state is SaleState.AWAITING
             and self.confirm_deadline is not None
             and now >= self.confirm_deadline
         ):
             # What the customer sees ends; what the bank does is still read (the grace).
-            self.screen_gave_up = True
-            self.state = SaleState.UNKNOWN
-            return [Change(SaleState.AWAITING, SaleState.UNKNOWN, Reason.CONFIRM_TIMEOUT, None)]
+            return self._give_way(Reason.CONFIRM_TIMEOUT)
+        if self.state is SaleState.QR and not self.qr_visible and now >= self.scan_give_way:
+            # No status since the QR left: the customer is told it is not known yet.
+            return self._give_way(Reason.BANK_UNREACHABLE)
         return []
+
+    @property
+    def scan_give_way(self) -> float:
+        """When the expired QR's "checking" screen gives way if no status has come."""
+        return self.scan_deadline + CONFIRM_GRACE_POLLS * self.behavior.poll_interval
+
+    def _give_way(self, reason: Reason) -> list[Change]:
+        old = self.state
+        self.screen_gave_up = True
+        self._gave_way_for = reason
+        self.state = SaleState.UNKNOWN
+        return [Change(old, SaleState.UNKNOWN, reason, None)]
 
     def poll_sent(self, now: float) -> None:
         """The controller has just sent a status read."""
@@ -306,7 +334,7 @@ class PaymentFlow:
 
     def on_status(self, status: str, now: float) -> list[Change]:
         """The answer to the read in flight: the payment's status text."""
-        changes = self._answer(now)
+        changes = self._answer(now, screen=False)
         end = self.read_on_until if meaning_of(status) is Meaning.UNLISTED else self.watch_end
         past_deadline, past_end = self._read_past(self.deadline), self._read_past(end)
         self.last_status = status
@@ -319,11 +347,16 @@ class PaymentFlow:
             self.qr_visible = False
             if self.cancelled:  # scanned after the cancel: worth a line in the journal
                 changes.append(Change(self.outcome, self.outcome, self.reason, status, False))
+            elif self.screen_gave_up:  # scanned at the last second: the journal follows
+                self.outcome = SaleState.AWAITING
+                changes.append(Change(SaleState.QR, SaleState.AWAITING, None, status, False))
             else:
                 self.state = self.outcome = SaleState.AWAITING
                 changes.append(Change(SaleState.QR, SaleState.AWAITING, None, status))
         elif new.is_final:
             changes.extend(self._end(new, reason, status))
+        if self.watching:
+            changes.extend(self._screen_deadline(now))
         return changes
 
     def on_transport_error(self, error: Exception, now: float) -> list[Change]:
@@ -366,11 +399,14 @@ class PaymentFlow:
 
     # -- internals -----------------------------------------------------------
 
-    def _answer(self, now: float) -> list[Change]:
+    def _answer(self, now: float, *, screen: bool = True) -> list[Change]:
+        """`screen` False: the screen's deadlines wait until the answer has been read."""
         if not self._in_flight:
             raise RuntimeError(f"payment {self.payment_id}: an answer came with no read in flight")
         self._in_flight = False
-        return self.on_tick(now)
+        if self.qr_visible and now >= self.scan_deadline:
+            return self.on_tick(now)
+        return self._screen_deadline(now) if screen else []
 
     def _read_past(self, moment: float) -> bool:
         assert self._sent_at is not None
@@ -383,7 +419,7 @@ class PaymentFlow:
         if self.screen_gave_up:
             # The customer was told "not known yet": a payment now needs the operator.
             if new is SaleState.PROCESSED:
-                reason = Reason.CONFIRM_TIMEOUT
+                reason = self._gave_way_for
                 self.needs_refund = True
             self.outcome, self.reason = new, reason
             return [Change(old, new, reason, status, shown=False)]

@@ -429,8 +429,26 @@ def test_faults_then_paid() -> None:
 def test_failed_reads_past_the_scan_deadline_end_unknown_only_after_a_confirmation_could() -> None:
     flow, bank, changes = run(fail=(180.0, 1000.0))
     assert outcome(flow) == (S.UNKNOWN, Reason.BANK_UNREACHABLE, False)
-    assert changes[-1] == Change(S.QR, S.UNKNOWN, Reason.BANK_UNREACHABLE, None)
+    # The screen gave way three intervals after the QR left; the journal's end came later.
+    assert changes[-2:] == [
+        Change(S.QR, S.UNKNOWN, Reason.BANK_UNREACHABLE, None),
+        Change(S.QR, S.UNKNOWN, Reason.BANK_UNREACHABLE, None, shown=False),
+    ]
     assert flow.last_status == QR_TOKEN_CREATED and bank.sent[-1] == 180.0 + 65.0 + 15.0
+
+
+def test_a_last_second_scan_confirmed_after_the_screen_gave_way_is_paid_for_staff() -> None:
+    flow = PaymentFlow(7, B, 0.0)
+    send(flow, 175.0, QR_TOKEN_CREATED)
+    for at in (180.0, 185.0, 190.0):
+        flow.on_tick(at)
+        flow.poll_sent(at)
+        flow.on_transport_error(ConnectError("reset"), at)
+    assert flow.on_tick(195.0) == [Change(S.QR, S.UNKNOWN, Reason.BANK_UNREACHABLE, None)]
+    assert send(flow, 195.0, WAIT) == [Change(S.QR, S.AWAITING, None, WAIT, shown=False)]
+    send(flow, 200.0, PROCESSED)
+    assert outcome(flow) == (S.PROCESSED, Reason.BANK_UNREACHABLE, False)
+    assert flow.needs_refund and flow.state is S.UNKNOWN
 
 
 def test_a_last_second_scan_is_not_lost() -> None:
@@ -617,8 +635,6 @@ def simulate(seed: int) -> None:
             flow.poll_sent(now)
             answered = now + rnd.choice([0.0, rnd.uniform(0, 2.5 * interval)])
             qr_timer = max(0.0, flow.scan_deadline - answered) if flow.qr_visible else None
-            if flow.state is S.AWAITING and flow.confirm_deadline is not None:
-                qr_timer = max(0.0, flow.confirm_deadline - answered)  # the screen's deadline
             assert not flow.poll_due(answered) and flow.next_wakeup(answered) == qr_timer
             answer = rnd.choice(answers)
             reads.append((now, answered, answer))
