@@ -202,7 +202,9 @@ def recover(
     narrows the candidates (the idle re-check leaves the sales the kiosk itself follows).
     """
     outcomes: list[Outcome] = []
-    started = now()
+    # The budget counts the waits between passes, not the bank's clock: that clock's
+    # reading moves when the first answer tells the skew.
+    waited = 0.0
     pending = [r for r in candidates(journal, BANK_CLOCK.kiosk_now()) if select(r)]
     for record in list(pending):
         if record.state is SaleState.CREATING or (
@@ -236,10 +238,12 @@ def recover(
             _apply(journal, record, verdict, outcomes, on_change)
         if not pending or (max_passes is not None and passes >= max_passes):
             break
-        left = None if budget is None else budget - (now() - started).total_seconds()
+        left = None if budget is None else budget - waited
         if left is not None and left <= 0:
             break
-        sleep(interval if left is None else min(interval, left))
+        pause = interval if left is None else min(interval, left)
+        sleep(pause)
+        waited += pause
     if budget is not None:
         for record in pending:
             if record.state.is_final:
