@@ -125,7 +125,7 @@ class RequestTimeout(TransportError):
     """The bank did not answer within the configured timeout."""
 
 
-class ConnectionLost(TransportError):
+class ConnectionLost(ConnectError):
     """The connection broke after the request was written: the bank may have acted on it."""
 
 

@@ -219,7 +219,9 @@ def _return_create(call: Call) -> Any:
 
 
 def _return_status(call: Call) -> Any:
-    return {"Status": call.bank.return_qr(call.params["id"], call.now).status}
+    qr = call.bank.return_qr(call.params["id"])
+    qr.settle(call.now)
+    return {"Status": qr.status}
 
 
 def _return_operations(call: Call) -> Any:

@@ -192,6 +192,11 @@ class ReturnQr:
     customer: str | None = None  # who scanned it: the refund is of their purchases only
     used: bool = False  # a QrReturnId authorises one refund
 
+    def settle(self, now: float) -> None:
+        """Apply what time did: a return QR never scanned by its deadline has turned Error."""
+        if self.status == QR_TOKEN_CREATED and now >= self.scan_deadline:
+            self.status = ERROR
+
 
 # --- field checks ---------------------------------------------------------------------------
 _DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -435,13 +440,10 @@ class Bank:
         self.returns[qr.id] = qr
         return qr
 
-    def return_qr(self, return_id: Any, now: float | None = None) -> ReturnQr:
-        """The return QR; with `now`, one never scanned by its deadline has turned Error."""
+    def return_qr(self, return_id: Any) -> ReturnQr:
         qr = self.returns.get(parse_id(return_id, "QrReturnId"))
         if qr is None:
             raise BankError(PURCHASE_NOT_FOUND, f"QrReturnId {return_id}")
-        if now is not None and qr.status == QR_TOKEN_CREATED and now >= qr.scan_deadline:
-            qr.status = ERROR
         return qr
 
     def scan_return(self, return_id: Any, now: float, customer: str = TEST_CUSTOMER) -> ReturnQr:

@@ -426,53 +426,6 @@ def test_faults_then_paid() -> None:
     assert outcome(flow) == (S.PROCESSED, None, False) and bank.sent[-1] == 180.0
 
 
-def test_failed_reads_past_the_scan_deadline_end_unknown_only_after_a_confirmation_could() -> None:
-    flow, bank, changes = run(fail=(180.0, 1000.0))
-    assert outcome(flow) == (S.UNKNOWN, Reason.BANK_UNREACHABLE, False)
-    # The screen gave way three intervals after the QR left; the journal's end came later.
-    assert changes[-2:] == [
-        Change(S.QR, S.UNKNOWN, Reason.BANK_UNREACHABLE, None),
-        Change(S.QR, S.UNKNOWN, Reason.BANK_UNREACHABLE, None, shown=False),
-    ]
-    assert flow.last_status == QR_TOKEN_CREATED and bank.sent[-1] == 180.0 + 65.0 + 15.0
-
-
-def test_a_last_second_scan_confirmed_after_the_screen_gave_way_is_paid_for_staff() -> None:
-    flow = PaymentFlow(7, B, 0.0)
-    send(flow, 175.0, QR_TOKEN_CREATED)
-    for at in (180.0, 185.0, 190.0):
-        flow.on_tick(at)
-        flow.poll_sent(at)
-        flow.on_transport_error(ConnectError("reset"), at)
-    assert flow.on_tick(195.0) == [Change(S.QR, S.UNKNOWN, Reason.BANK_UNREACHABLE, None)]
-    assert send(flow, 195.0, WAIT) == [Change(S.QR, S.AWAITING, None, WAIT, shown=False)]
-    send(flow, 200.0, PROCESSED)
-    assert outcome(flow) == (S.PROCESSED, Reason.BANK_UNREACHABLE, False)
-    assert flow.needs_refund and flow.state is S.UNKNOWN
-
-
-def test_a_last_second_scan_is_not_lost() -> None:
-    """Scanned in the QR's last second, the first read after the deadline failed: the
-    customer confirms on the phone, and the sale ends paid, never failed or unknown."""
-    flow = PaymentFlow(7, B, 0.0)
-    send(flow, 175.0, QR_TOKEN_CREATED)
-    flow.on_tick(180.0)
-    flow.poll_sent(180.0)
-    assert flow.on_transport_error(ConnectError("reset"), 180.2) == []
-    assert flow.watching and flow.state is S.QR and not flow.qr_visible
-    assert send(flow, 185.0, WAIT)[-1] == Change(S.QR, S.AWAITING, None, WAIT)
-    send(flow, 190.0, PROCESSED)
-    assert outcome(flow) == (S.PROCESSED, None, False)
-
-
-def test_unlisted_status_keeps_polling_in_its_stage() -> None:
-    flow = PaymentFlow(7, B, 0.0)
-    assert send(flow, 0.0, UNLISTED) == [] and outcome(flow) == NOT_YET
-    send(flow, 5.0, WAIT)
-    assert send(flow, 10.0, UNLISTED) == [] and send(flow, 15.0, QR_TOKEN_CREATED) == []
-    assert outcome(flow) == (S.AWAITING, None, True) and flow.last_status == QR_TOKEN_CREATED
-
-
 def test_run_flow_lets_other_exceptions_through() -> None:
     clock = FakeClock()
 

@@ -265,11 +265,9 @@ class SaleController(QObject):
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, exc)
             return
         self.sale_updated.emit(sale.sale_id)
-        # The stages run on the monotonic clock from the moment the answer arrived; the
-        # ExpireDate only shortens the first, read against the bank's own clock.
-        expires_in = expiry_within(
-            payment.expire_date, payment.bank_date, payment.behavior.scan_timeout
-        )
+        # Stages on the monotonic clock from the answer; ExpireDate (bank time) may shorten one.
+        scan = payment.behavior.scan_timeout
+        expires_in = expiry_within(payment.expire_date, payment.bank_date, scan)
         answered = self._clock() if payment.received_at is None else payment.received_at
         flow = PaymentFlow(payment.payment_id, payment.behavior, answered, expires_in=expires_in)
         tracker = PaymentTracker(
@@ -332,9 +330,7 @@ class SaleController(QObject):
         if change.new is SaleState.PROCESSED:
             self._on_processed(sale, flow)
             return
-        if flow.watching:
-            # The awaiting screen gives way at the confirmation deadline ("not known yet");
-            # the bank is read on in the background and the journal gets its answer.
+        if flow.watching:  # the screen gave way ("not known yet"); the bank is read on
             self._background[sale.sale_id] = sale
             self._finish_current(sale, change.new, change.reason)
             return
