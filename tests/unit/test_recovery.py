@@ -199,3 +199,26 @@ def test_sales_killed_before_qr_create_answered_are_settled_failed(tmp_path: Pat
             assert (settled.state, settled.reason) == (S.FAILED, Reason.INTERRUPTED)
             assert "no QR was shown" in (settled.note or "")
         assert journal.unknown() == []
+
+
+def test_a_scanned_payment_the_bank_keeps_forgetting_is_settled_by_the_guides_rule(
+    tmp_path: Path,
+) -> None:
+    """-1601 is an answer, not an unreachable bank; asked until the bank would have
+    cancelled the purchase, then settled as its cancellation, with a note for staff."""
+    clock = Time(START + timedelta(minutes=4))  # past the QR's deadline (12:03)
+    journal, (scanned,) = journal_with(tmp_path, clock, S.AWAITING)
+    journal.record_status(scanned, "Wait")  # as the kiosk records it before the screen moves
+
+    def forgotten(_payment_id: int) -> str:
+        raise ApiError(-1601, "Покупка не найдена")
+
+    recover(journal, forgotten, interval=1, now=clock, sleep=clock.sleep, budget=2)
+    first = journal.get(scanned)
+    assert first is not None and (first.state, first.reason) == (S.UNKNOWN, Reason.INTERRUPTED)
+    clock.now += timedelta(minutes=10)  # past the bank's give-up time
+    recover(journal, forgotten, now=clock, sleep=clock.sleep, max_passes=1)
+    settled = journal.get(scanned)
+    assert settled is not None
+    assert (settled.state, settled.reason) == (S.FAILED, Reason.CONFIRM_TIMEOUT)
+    assert "guide's rule" in (settled.note or "")
