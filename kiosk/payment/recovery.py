@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from kiosk.journal import Journal, SaleRecord
 from kiosk.kaspi.bankclock import BANK_CLOCK
@@ -313,15 +313,24 @@ def _apply(
         needs_refund=verdict.needs_refund or None,
         recovered=True,
     )
+    # Both clocks in the reason, so a wrong kiosk clock can be seen afterwards.
     log.warning(
-        "recovery: sale %s %s -> %s (%s)%s",
+        "recovery: sale %s %s -> %s (%s)%s %s",
         record.sale_id,
         record.state.value,
         verdict.state.value,
         verdict.reason.value if verdict.reason else record.last_status,
         " NEEDS REFUND OR HAND-OVER" if verdict.needs_refund else "",
+        _both_clocks(record),
     )
     outcomes.append(
         Outcome(record.sale_id, record.state, verdict.state, verdict.reason, verdict.needs_refund)
     )
     on_change(record.sale_id)
+
+
+def _both_clocks(record: SaleRecord) -> str:
+    deadline = scan_deadline(record).astimezone(UTC).isoformat(timespec="seconds")
+    kiosk = BANK_CLOCK.kiosk_now().isoformat(timespec="seconds")
+    bank = BANK_CLOCK.now().isoformat(timespec="seconds")
+    return f"(deadline {deadline} bank time; now kiosk {kiosk}, bank {bank})"
