@@ -424,16 +424,23 @@ def _transport_error(
         return errors.TlsError(f"TLS with {host} failed: {_ssl_reason(exc)}", request_id=request_id)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return errors.RequestTimeout(
-            f"{host} did not accept a connection in time", request_id=request_id
+            f"{host} did not accept a connection in time",
+            request_id=request_id,
+            request_sent=False,
         )
     if isinstance(exc, requests.exceptions.Timeout):
         return errors.RequestTimeout(f"{host} did not answer in time", request_id=request_id)
     if isinstance(exc, requests.exceptions.ProxyError):
         return errors.ConnectError(
-            f"the proxy refused or failed the connection to {host}", request_id=request_id
+            f"the proxy refused or failed the connection to {host}",
+            request_id=request_id,
+            request_sent=False,
         )
     if isinstance(exc, requests.exceptions.ConnectionError):
-        return errors.ConnectError(f"no connection to {host}: {_short(exc)}", request_id=request_id)
+        return errors.ConnectError(
+            f"no connection to {host}: {_short(exc)}", request_id=request_id, request_sent=False
+        )
+    # Another failure, not known to have come before the request left: not known.
     return errors.ConnectError(f"request to {host} failed: {_short(exc)}", request_id=request_id)
 
 

@@ -102,12 +102,13 @@ class TransportError(KaspiError):
     """The request did not get an HTTP answer.
 
     `request_sent`: the kiosk had started writing the request when it failed, so the
-    bank may have read it and acted on it; False only for a failure while connecting
-    (refused, DNS, the proxy's tunnel, the TLS handshake): then nothing can have moved.
+    bank may have read it and acted on it; False only for a failure known to have come
+    while connecting (refused, DNS, the proxy's tunnel, the TLS handshake): then nothing
+    can have moved. Unless told, assume the worse.
     """
 
     def __init__(
-        self, message: str, *, request_id: str | None = None, request_sent: bool = False
+        self, message: str, *, request_id: str | None = None, request_sent: bool = True
     ) -> None:
         self.request_sent = request_sent
         super().__init__(message, request_id=request_id)
@@ -135,6 +136,9 @@ class TlsError(TransportError):
     Not transient: repeating the same handshake fails the same way. Always raised
     before the request was written (a TLS failure after it is ConnectionLost).
     """
+
+    def __init__(self, message: str, *, request_id: str | None = None) -> None:
+        super().__init__(message, request_id=request_id, request_sent=False)
 
     @property
     def transient(self) -> bool:
