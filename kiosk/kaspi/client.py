@@ -33,7 +33,7 @@ from kiosk.kaspi.bankclock import BANK_CLOCK, parse_http_date
 from kiosk.kaspi.settings import ConfigError, KaspiSettings, scheme_url_mismatch
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, normalize_phone, valid_device_id
 
-log = logging.getLogger("kiosk.kaspi")
+log = logging.getLogger(__name__)
 #: Told of every HTTP request: (URL path, the error it ended in or None, seconds).
 RequestHook = Callable[[str, BaseException | None, float], None]
 # Raised for calls the configured scheme does not offer; kept importable from here.

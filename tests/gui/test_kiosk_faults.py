@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.kiosk import FAST, HostApi, current_payment, kiosk_config, press_pay, type_amount
+from helpers.controller import HostApi
+from helpers.kiosk import FAST, current_payment, kiosk_config, press_pay, type_amount
 
 from kiosk import config as cfg
 from kiosk.gui.screens.navigator import Page
@@ -109,7 +110,7 @@ def test_bank_unreachable_through_the_deadline_is_unknown(
     else:
         fast_sandbox.inject_fault("http500", count=0, path_contains=STATUS)
     qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=12000)
-    assert shell.window.result_screen.headline.text() == tr("result.unknown", "ru")
+    assert shell.window.result_screen.headline.text() == tr("customer.result.unknown", "ru")
     # The watch reads on while a last-second scan could still be confirmed, then says so.
     qtbot.waitUntil(lambda: shell.journal.get(sale_id).state.is_final, timeout=12000)
     record = shell.journal.get(sale_id)

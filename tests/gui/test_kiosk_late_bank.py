@@ -82,7 +82,7 @@ def test_the_awaiting_screen_gives_way_at_the_deadline_and_a_late_confirmation_i
     assert flow.confirm_deadline is not None
     qtbot.waitUntil(lambda: time.monotonic() > flow.confirm_deadline + 0.3, timeout=8000)
     assert shell.window.screen_name == "error"  # not awaiting at 0:00
-    assert shell.window.result_screen.headline.text() == tr("result.unknown", "ru")
+    assert shell.window.result_screen.headline.text() == tr("customer.result.unknown", "ru")
     assert flow.watching  # the bank is still read, in the grace
     fast_sandbox.confirm(payment_id)
     qtbot.waitUntil(lambda: shell.journal.get(sale_id).state.is_final, timeout=5000)

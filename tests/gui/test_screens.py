@@ -361,7 +361,7 @@ def test_cancel_then_hide_qr_removes_it_at_once(qtbot: QtBot) -> None:
     screen.hide_qr()
     assert qr_label(screen).pixmap().isNull()
     assert not screen.has_qr()
-    assert qr_label(screen).text() == tr("qr.expired", "ru")
+    assert qr_label(screen).text() == tr("customer.qr.expired", "ru")
     assert screen.state == "expired"
     assert not button(screen, "cancel_button").isEnabled()
     with qtbot.assertNotEmitted(screen.cancel_requested):
@@ -388,7 +388,7 @@ def test_qr_screen_retranslates(qtbot: QtBot) -> None:
     assert button(screen, "cancel_button").text() == "Cancel"
     screen.hide_qr()
     screen.retranslate("kk")
-    assert qr_label(screen).text() == tr("qr.expired", "kk")
+    assert qr_label(screen).text() == tr("customer.qr.expired", "kk")
 
 
 # --- awaiting, result, out of service -----------------------------------------------------------
@@ -462,7 +462,7 @@ def test_out_of_service_counts_down_to_the_retry(qtbot: QtBot) -> None:
     clock = FakeClock()
     screen = OutOfServiceScreen(clock=clock)
     shown(qtbot, screen, LANDSCAPE)
-    problem = Message("outage.bank", {"detail": "connection refused"})
+    problem = Message("operator.outage.bank", {"detail": "connection refused"})
     screen.show_outage(problem, 12)
     assert screen.headline.text() == "Временно не работает"
     # The customer gets a code, never the operator's detail.
@@ -480,7 +480,7 @@ def test_out_of_service_counts_down_to_the_retry(qtbot: QtBot) -> None:
     screen.retranslate("en")
     assert screen.headline.text() == "Temporarily out of service"
     assert screen.reason.text() == f"Code: {outage_code(problem)}"
-    screen.show_outage(Message("outage.recovering", {"n": 5}), None)
+    screen.show_outage(Message("operator.outage.recovering", {"n": 5}), None)
     assert screen.subtitle.text() == "Checking earlier payments. This will not take long."
     assert "5" not in screen.subtitle.text() and screen.reason.text().startswith("Code: RCV-")
     screen.show_outage(None, None)
@@ -553,15 +553,15 @@ def test_unknown_and_paid_but_differs_never_read_failed(qtbot: QtBot, lang: str)
     screen = ResultScreen()
     shown(qtbot, screen)
     screen.retranslate(lang)
-    failed = tr("result.failed", lang)
+    failed = tr("customer.result.failed", lang)
     waiting = reason_text(Reason.CONFIRM_TIMEOUT, SaleState.UNKNOWN, lang)
     unreachable = reason_text(Reason.BANK_UNREACHABLE, SaleState.UNKNOWN, lang)
     assert waiting != unreachable  # what is true per cause
     for text in (waiting, unreachable):
         screen.show_error(text, kind="unknown")
-        assert screen.headline.text() == tr("result.unknown", lang) != failed
+        assert screen.headline.text() == tr("customer.result.unknown", lang) != failed
         assert icon_colour(screen) != theme.KASPI_RED.upper()
     differs = reason_text(Reason.AMOUNT_MISMATCH, SaleState.PROCESSED, lang)
     screen.show_error(differs, kind="received", amount=Decimal(500))
-    assert screen.headline.text() == tr("result.received", lang) != failed
+    assert screen.headline.text() == tr("customer.result.received", lang) != failed
     assert screen.amount_label.isVisible()

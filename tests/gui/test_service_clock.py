@@ -34,6 +34,6 @@ def test_the_clock_row_says_ahead_behind_or_in_step(lang: str) -> None:
         return rows.get("clock")
 
     assert clock(None) is None  # not known before the bank's first answer
-    assert clock(2.0) == tr("svc.status.clock_ok", lang)
-    assert clock(300.0) == tr("svc.status.clock_ahead", lang, s="300")
-    assert clock(-18000.4) == tr("svc.status.clock_behind", lang, s="18000")
+    assert clock(2.0) == tr("service.status.clock_ok", lang)
+    assert clock(300.0) == tr("service.status.clock_ahead", lang, s="300")
+    assert clock(-18000.4) == tr("service.status.clock_behind", lang, s="18000")
