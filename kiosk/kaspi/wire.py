@@ -16,8 +16,10 @@ the thread that reads the mark back.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Mapping
 
+from urllib3 import PoolManager
+from urllib3._base_connection import _TYPE_BODY
 from urllib3.connection import HTTPSConnection
 from urllib3.connectionpool import HTTPSConnectionPool
 
@@ -37,19 +39,39 @@ def request_written() -> bool:
 class MarkingHTTPSConnection(HTTPSConnection):
     """An HTTPS connection that notes when it starts writing a request (after its handshake)."""
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> None:
+    def request(  # type: ignore[override]  # as urllib3 2 itself declares it
+        self,
+        method: str,
+        url: str,
+        body: _TYPE_BODY | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        chunked: bool = False,
+        preload_content: bool = True,
+        decode_content: bool = True,
+        enforce_content_length: bool = True,
+    ) -> None:
         if self.sock is None:
             # Connect (and hand-shake) first, so that its failures stay "before".
             self.connect()
         _state.written = True
-        super().request(method, url, *args, **kwargs)
+        super().request(
+            method,
+            url,
+            body,
+            headers,
+            chunked=chunked,
+            preload_content=preload_content,
+            decode_content=decode_content,
+            enforce_content_length=enforce_content_length,
+        )
 
 
 class MarkingHTTPSConnectionPool(HTTPSConnectionPool):
     ConnectionCls = MarkingHTTPSConnection
 
 
-def install(manager: Any) -> None:
+def install(manager: PoolManager) -> None:
     """Make a urllib3 pool manager (direct or proxy) open marking connections."""
     manager.pool_classes_by_scheme = {
         **manager.pool_classes_by_scheme,
