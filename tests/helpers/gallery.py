@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.gui.screens.window import KioskWindow
 from kiosk.gui.service.screen import ServiceScreen
-from kiosk.i18n import LANGS, Message, reason_text
+from kiosk.i18n import LANGS, Message, format_amount, reason_text, tr
 from kiosk.journal import SaleRecord
 from kiosk.journal.refunds import DayTotals, RefundRecord, RefundState
 from kiosk.kaspi import tls
@@ -233,6 +233,9 @@ class Gallery:
         # The service screen's own tab registry: a tab added there is checked here too.
         for tab in self.service.tab_buttons:
             states[f"service-{tab}"] = lambda tab=tab: self._service_tab(tab)
+        # The refunds tab's steps behind its first one: the keypads, the question, the end.
+        for step in ("type_id", "customer", "amount", "confirm", "result"):
+            states[f"service-refunds-{step}"] = lambda step=step: self._refund_step(step)
         return states
 
     def _move(self, name: str) -> None:
@@ -277,6 +280,31 @@ class Gallery:
         for digit in PIN[:3]:
             self.service.press_pin_digit(digit)
         self._move("service")
+
+    def _refund_step(self, step: str) -> None:
+        self._service_tab("refunds")
+        page = self.service.refunds_page
+        page.confirm.hide()
+        lang = self.lang
+        widest = format_amount(WIDEST_AMOUNT, lang)
+        if step == "type_id":
+            page.id_entry.set_text("9" * 18)
+        elif step == "customer":
+            page.customer.set_items(
+                [(500_000_000 + i, f"{500_000_000 + i} · {widest} · 22.10 09:10") for i in range(6)]
+            )
+        elif step == "result":
+            page.result_label.setText(
+                tr("op.refund.done", lang, amount=widest, operation=9_999_999_999)
+            )
+        else:
+            page.details_label.setText(f"№ 502000100050 · {widest}")
+            page.amount_entry.set_text("999999999.99")
+        page.show_step("amount" if step == "confirm" else step)
+        if step == "confirm":
+            question = tr("svc.refund.confirm", lang, amount=widest, payment=502_000_100_050)
+            page.confirm.ask(question, lambda: None, lang)
+        QApplication.processEvents()
 
     def _service_tab(self, tab: str) -> None:
         self._move("service")

@@ -340,6 +340,7 @@ class ServiceScreen(theme.Screen):
 
     def on_scale_changed(self, scale: float) -> None:
         self.pin_page.on_scale_changed(scale)
+        self.refunds_page.on_scale_changed(scale)
         self._tab_grid.setSpacing(round(10 * scale))
 
     def on_resized(self, width: int, height: int) -> None:
@@ -350,11 +351,35 @@ class ServiceScreen(theme.Screen):
         side = max(0, (width - 2 * base - pad) // 2)
         self.pin_page.box.setContentsMargins(side, 0, side, 0)
         self._arrange_tabs(width - 2 * base)
+        self._fit_bar(height - 2 * base)
         # The sales table's text follows the room the page has, beside the tab bar or under it.
         room = width - 2 * base
         if self._sidebar:
             room -= self._bar.minimumWidth() + self._body.spacing()
         self.sales_page.size_text(room, self.scale)
+
+    def _fit_bar(self, room: int) -> None:
+        """Beside the page, every tab stays in sight: on a short panel (800x480) the bar's
+        buttons give up height, down to the touch minimum, rather than push the last tab
+        below the fold."""
+        buttons = [self.service_exit, *self.tab_buttons.values()]
+        for button in buttons:
+            button.setMinimumHeight(0)
+            button.setMaximumHeight(16777215)
+            button.ensurePolished()
+        natural = max(b.sizeHint().height() for b in buttons)
+        height = natural
+        bar = self._bar.widget()
+        if self._sidebar and bar is not None:
+            for button in buttons:
+                button.setFixedHeight(natural)
+            layout = bar.layout()
+            if layout is not None:
+                layout.activate()
+            overhead = bar.sizeHint().height() - natural * len(buttons)
+            height = max(theme.MIN_TOUCH_PX, min(natural, (room - overhead) // len(buttons)))
+        for button in buttons:
+            button.setFixedHeight(height)
 
     def _arrange_tabs(self, width: int) -> None:
         """Tabs beside the page on a wide screen, on top (as many across as fit whole) on a
