@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QApplication
 
+from kiosk.gui.demo.mdb import MdbDemoStrip
+from kiosk.gui.demo.panel import DemoPanel, DemoStrip
 from kiosk.gui.screens.window import KioskWindow
 from kiosk.gui.service.screen import ServiceScreen
 from kiosk.i18n import LANGS, Message, format_amount, reason_text, tr
@@ -24,6 +27,7 @@ from kiosk.journal import SaleRecord
 from kiosk.journal.refunds import DayTotals, RefundRecord, RefundState
 from kiosk.kaspi import tls
 from kiosk.kaspi.models import TradePoint
+from kiosk.mdb.emulator import AdapterEmulator
 from kiosk.operator.access import PinLock, hash_pin
 from kiosk.operator.certificate import CertificateCheck, CertState
 from kiosk.operator.status import BankReach, KioskStatus
@@ -197,11 +201,29 @@ def longest_reason(lang: str) -> str:
     return max(texts, key=len)
 
 
-class Gallery:
-    """One kiosk window and a way to put it into each screen's worst case."""
+#: The demo strips a gallery can carry: the customer's phone, or the vending machine + phone.
+STRIPS = ("phone", "mdb")
 
-    def __init__(self) -> None:
-        self.window = KioskWindow(Decimal(1), WIDEST_AMOUNT)
+
+class Gallery:
+    """One kiosk window and a way to put it into each screen's worst case.
+
+    `strip`: the window carries demo mode's strip ("phone", or "mdb": the vending machine's
+    buttons and the phone), which takes room from the pages while it shows; only the
+    customer's screens are shown then (the strips keep away from service mode).
+    """
+
+    def __init__(self, strip: str | None = None) -> None:
+        self.strip: DemoStrip | None = None
+        if strip is not None:
+            shell = SimpleNamespace(controller=None, config=None)
+            phone = DemoPanel(shell)  # type: ignore[arg-type]
+            self.strip = phone
+            if strip == "mdb":
+                # Never started: the strip only reads the emulator's outcomes.
+                emulator = AdapterEmulator(Path("/nonexistent/mdb"))
+                self.strip = MdbDemoStrip(shell, emulator, phone)  # type: ignore[arg-type]
+        self.window = KioskWindow(Decimal(1), WIDEST_AMOUNT, self.strip)
         self.service = ServiceScreen(CannedBackend(), PinLock(hash_pin(PIN)))
         self.window.set_service_screen(self.service)
         self.lang = LANGS[0]
@@ -218,6 +240,8 @@ class Gallery:
             self.service,
         ):
             screen.retranslate(lang)
+        if self.strip is not None:
+            self.strip.retranslate(lang)
 
     def states(self) -> dict[str, Callable[[], None]]:
         """Screen name -> a function that shows it with its widest content."""
@@ -230,6 +254,8 @@ class Gallery:
             "out_of_service": self._out_of_service,
             "service": self._service_pin,
         }
+        if self.strip is not None:
+            return states
         # The service screen's own tab registry: a tab added there is checked here too.
         for tab in self.service.tab_buttons:
             states[f"service-{tab}"] = lambda tab=tab: self._service_tab(tab)

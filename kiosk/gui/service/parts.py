@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -157,9 +157,11 @@ class ChoiceList(QScrollArea):
         self.buttons: dict[object, theme.BigButton] = {}
         self._texts: dict[object, str] = {}
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._wrap()
+    def viewportEvent(self, event: QEvent) -> bool:
+        # The viewport, not the list: it narrows when the scroll bar appears.
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._wrap()
+        return super().viewportEvent(event)
 
     def _wrap(self) -> None:
         """Long choices (a trade point's name) wrap onto more lines instead of being cut."""
