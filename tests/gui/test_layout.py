@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.i18n import LANGS
 
+pytestmark = pytest.mark.slow  # every screen drawn 15 times over: about 45 s in one process
+
 #: A payment QR is at least this share of the panel's shorter side, demo strip or not
 #: (squeezed to 100 px at 1024x768 it was not read by a phone at arm's length).
 SCANNABLE_SHARE = 0.3
