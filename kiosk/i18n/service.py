@@ -15,6 +15,17 @@ def _t(ru: str, kk: str, en: str) -> dict[str, str]:
 
 SERVICE: dict[str, dict[str, str]] = {
     # --- tabs -------------------------------------------------------------------------------
+    "svc.sales.refund": _t(
+        "возврат {amount}: {state}", "қайтару {amount}: {state}", "refund {amount}: {state}"
+    ),
+    "svc.refund_state.sending": _t("отправляется", "жіберілуде", "sending"),
+    "svc.refund_state.done": _t("выполнен", "орындалды", "done"),
+    "svc.refund_state.failed": _t("не выполнен", "орындалмады", "failed"),
+    "svc.refund_state.unknown": _t(
+        "итог неизвестен — проверьте",
+        "нәтижесі белгісіз — тексеріңіз",
+        "outcome unknown — check it",
+    ),
     "svc.tab.status": _t("Состояние", "Күйі", "Status"),
     "svc.tab.refunds": _t("Возвраты", "Қайтару", "Refunds"),
     "svc.tab.attention": _t("Внимание", "Назар", "Attention"),

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from helpers.kiosk import PIN, kiosk_config
-from helpers.screens import button, label
+from helpers.screens import button, cell, label
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from kiosk import config as cfg
 from kiosk.config import kaspi_settings
 from kiosk.gui.service.screen import ServiceScreen
-from kiosk.i18n import tr
+from kiosk.i18n import NO_BREAK_SPACE, tr
 from kiosk.kaspi.client import KaspiClient
 from kiosk.operator.access import FIRST_DELAY
 from kiosk.payment.mode import OutOfServiceReason
@@ -124,7 +124,7 @@ def test_enhanced_refund_above_the_available_amount_never_reaches_the_bank(
     qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
 ) -> None:
     shell = start_kiosk(kiosk_config(fast_sandbox, "enhanced"))
-    _, payment_id = paid_sale(shell, "500")
+    sale_id, payment_id = paid_sale(shell, "500")
     screen = open_service(qtbot, shell)
     click(qtbot, screen, "tab_refunds")
     qtbot.waitUntil(lambda: payment_id in screen.refunds_page.sales.buttons)
@@ -146,6 +146,11 @@ def test_enhanced_refund_above_the_available_amount_never_reaches_the_bank(
     assert len(requests_to(fast_sandbox, "/payment/return")) == 1
     [record] = shell.journal.refunds.recent()
     assert record.amount == Decimal("500") and record.state.value == "done"
+    # The sales tab shows the refund under the sale it refunded, as `kiosk journal` does.
+    click(qtbot, screen, "tab_sales")
+    table = screen.sales_page.table
+    qtbot.waitUntil(lambda: table.rowCount() > 0 and cell(table, 0, 0) == str(sale_id))
+    assert cell(table, 0, 3) == f"оплачено\nвозврат 500{NO_BREAK_SPACE}₸: выполнен"
 
 
 def test_standard_refund_through_the_return_qr_end_to_end(

@@ -22,6 +22,7 @@ from kiosk.gui.demo.mdb import MdbDemoStrip
 from kiosk.gui.demo.panel import DemoPanel, DemoStrip
 from kiosk.gui.screens.navigator import Page
 from kiosk.gui.screens.window import KioskWindow
+from kiosk.gui.service.sales import SaleLine
 from kiosk.gui.service.screen import ServiceScreen
 from kiosk.i18n import LANGS, Message, format_amount, reason_text, tr
 from kiosk.journal import SaleRecord
@@ -148,13 +149,18 @@ class CannedBackend:
     ) -> None:
         on_done(job(), None)
 
-    def recent_sales(self) -> list[SaleRecord]:
+    def recent_sales(self) -> list[SaleLine]:
+        # Every third sale paid and refunded twice: the widest state cell (two refund lines).
+        refunds = tuple(CannedDesk().open_refunds()) * 2
         return [
-            record(
-                100_000 + i,
-                "499999.50",
-                SaleState.FAILED if i % 2 else SaleState.AWAITING,
-                Reason.INTERRUPTED if i % 2 else None,
+            SaleLine(
+                record(
+                    100_000 + i,
+                    "499999.50",
+                    SaleState.PROCESSED if i % 3 == 0 else SaleState.FAILED,
+                    None if i % 3 == 0 else Reason.INTERRUPTED,
+                ),
+                refunds if i % 3 == 0 else (),
             )
             for i in range(50, 0, -1)
         ]

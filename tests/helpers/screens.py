@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.gui.kit.worker import Worker
+from kiosk.gui.service.sales import SaleLine
 from kiosk.journal import SaleRecord
 from kiosk.payment.sale import Reason, SaleState
 
@@ -144,10 +145,10 @@ class FakeBackend:
             "Version": "0.1.0",
         }
 
-    def recent_sales(self) -> list[SaleRecord]:
+    def recent_sales(self) -> list[SaleLine]:
         self._record("recent_sales")
         return [
-            sale_record(i, "1250.50", SaleState.FAILED, Reason.SCAN_TIMEOUT, 10 + i)
+            SaleLine(sale_record(i, "1250.50", SaleState.FAILED, Reason.SCAN_TIMEOUT, 10 + i))
             for i in range(50, 0, -1)
         ]
 

@@ -37,11 +37,10 @@ from kiosk.gui.service.device import DevicePage
 from kiosk.gui.service.parts import drag_to_scroll
 from kiosk.gui.service.pin import PinPage
 from kiosk.gui.service.refunds import RefundsPage
-from kiosk.gui.service.sales import SalesPage
+from kiosk.gui.service.sales import SaleLine, SalesPage
 from kiosk.gui.service.status import StatusPage
 from kiosk.gui.service.system import SystemPage
 from kiosk.i18n import tr
-from kiosk.journal import SaleRecord
 from kiosk.operator.access import PinLock
 from kiosk.operator.desk import OperatorDesk
 from kiosk.operator.reload import Reloaded
@@ -70,7 +69,7 @@ class ServiceBackend(Protocol):
         self, job: Callable[[], T], on_done: Callable[[T | None, BaseException | None], None]
     ) -> None: ...
 
-    def recent_sales(self) -> Sequence[SaleRecord]: ...
+    def recent_sales(self) -> Sequence[SaleLine]: ...
 
     def desk(self) -> OperatorDesk | None: ...
 

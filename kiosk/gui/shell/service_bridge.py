@@ -20,9 +20,10 @@ from PySide6.QtCore import QObject
 from kiosk.config import Config
 from kiosk.gui.kit.worker import Worker
 from kiosk.gui.screens.navigator import Page
+from kiosk.gui.service.sales import SaleLine
 from kiosk.gui.service.screen import DEFAULT_IDLE_SECONDS, ServiceScreen
 from kiosk.gui.shell.health import HealthMonitor
-from kiosk.journal import Journal, SaleRecord
+from kiosk.journal import Journal
 from kiosk.operator.access import PinLock
 from kiosk.operator.desk import OperatorDesk
 from kiosk.operator.reload import Reloaded
@@ -125,9 +126,13 @@ class ShellServiceBackend:
     ) -> None:
         self._worker.submit(job, on_done)
 
-    def recent_sales(self) -> list[SaleRecord]:
+    def recent_sales(self) -> list[SaleLine]:
+        """The last 50 sales, each with its refunds."""
         journal = self._shell.journal
-        return journal.list(limit=50) if journal else []
+        if journal is None:
+            return []
+        sales = journal.list(limit=50)
+        return [SaleLine(s, tuple(journal.refunds.of_sale(s.sale_id))) for s in sales]
 
     def desk(self) -> OperatorDesk | None:
         """The desk over the kiosk's current config and journal (None before a config)."""
