@@ -14,11 +14,13 @@ from typing import Any
 from helpers.kiosk import PIN, kiosk_config
 from helpers.screens import button, cell, label
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk import config as cfg
 from kiosk.config import kaspi_settings
+from kiosk.gui.demo.panel import DemoPanel
 from kiosk.gui.service.screen import ServiceScreen
 from kiosk.i18n import NO_BREAK_SPACE, tr
 from kiosk.kaspi.client import KaspiClient
@@ -436,3 +438,49 @@ def test_a_removed_registration_stays_removed_until_the_operator_registers_again
     with qtbot.waitSignal(screen.exit_requested):
         click(qtbot, screen, "service_exit")
     qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=15000)
+
+
+def test_demo_mode_finishes_a_standard_refund_by_touch(
+    qtbot: QtBot, sandbox_factory: Callable[..., Sandbox], start_kiosk: Callable[..., Any]
+) -> None:
+    """The phone strip offers 'customer scans the return QR' (F5 too) while service mode
+    shows one: a demo operator can finish a scheme standard refund without a phone."""
+    sandbox = sandbox_factory(
+        poll_interval=1, scan_timeout=4, confirm_timeout=4, return_poll_interval=0.3
+    )
+    shell = start_kiosk(kiosk_config(sandbox, "standard"), demo_bar=DemoPanel)
+    _, payment_id = paid_sale(shell, "750")
+    panel = shell.window.findChild(DemoPanel)
+    assert panel is not None
+    screen = open_service(qtbot, shell)
+    assert not panel.isVisible()  # no payment, no return QR: no phone
+    click(qtbot, screen, "tab_refunds")
+    click(qtbot, screen, "refund_show_qr")
+    page = screen.refunds_page
+    qtbot.waitUntil(lambda: page.return_panel.qr.has_qr(), timeout=10000)
+    qtbot.waitUntil(panel.isVisible)
+    assert panel.return_button.isVisible() and not panel.buttons["scan"].isVisible()
+    qtbot.waitUntil(lambda: not shell.window.tap_guard.is_armed())
+    qtbot.mouseClick(panel.return_button, Qt.MouseButton.LeftButton)  # the customer scans
+    qtbot.waitUntil(lambda: payment_id in page.customer.buttons, timeout=10000)
+    assert not panel.isVisible()  # the QR is gone: so is the phone
+    assert "OK" in panel.status.text()
+
+
+def test_f5_scans_the_return_qr_in_demo_mode(
+    qtbot: QtBot, sandbox_factory: Callable[..., Sandbox], start_kiosk: Callable[..., Any]
+) -> None:
+    sandbox = sandbox_factory(
+        poll_interval=1, scan_timeout=4, confirm_timeout=4, return_poll_interval=0.3
+    )
+    shell = start_kiosk(kiosk_config(sandbox, "standard"), demo_bar=DemoPanel)
+    _, payment_id = paid_sale(shell, "750")
+    screen = open_service(qtbot, shell)
+    click(qtbot, screen, "tab_refunds")
+    click(qtbot, screen, "refund_show_qr")
+    page = screen.refunds_page
+    qtbot.waitUntil(lambda: page.return_panel.qr.has_qr(), timeout=10000)
+    shell.window.activateWindow()  # the keys are the window's: as at a kiosk, it is active
+    qtbot.waitUntil(shell.window.isActiveWindow)
+    QTest.keyClick(shell.window, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: payment_id in page.customer.buttons, timeout=10000)

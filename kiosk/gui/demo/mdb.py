@@ -21,6 +21,7 @@ from kiosk.mdb.emulator import AdapterEmulator
 
 if TYPE_CHECKING:
     from kiosk.gui.shell.kiosk import KioskShell
+    from kiosk.kaspi.models import ReturnQr
 
 #: (product id, name's message id, price as the machine writes it)
 PRODUCTS = (
@@ -77,6 +78,9 @@ class MdbDemoStrip(DemoStrip):
         # Not over service mode either: its pages need all their room, and no one vends there.
         self.setVisible(new not in PAYMENT_PAGES and new is not Page.SERVICE)
         self._place()
+
+    def on_return_qr(self, ret: ReturnQr | None) -> None:
+        self._phone.on_return_qr(ret)  # service mode's return QR: the phone scans it
 
     def retranslate(self, lang: str) -> None:
         self._lang = lang

@@ -168,6 +168,7 @@ class KioskWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.stack, 1)
+        self.overlay = demo_bar
         if demo_bar is not None:
             # Not in the layout: it sets the layout's margins to the room it takes while shown.
             demo_bar.attach(self)

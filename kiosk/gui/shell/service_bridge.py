@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 from PySide6.QtCore import QObject
 
@@ -24,6 +24,7 @@ from kiosk.gui.service.sales import SaleLine
 from kiosk.gui.service.screen import DEFAULT_IDLE_SECONDS, ServiceScreen
 from kiosk.gui.shell.health import HealthMonitor
 from kiosk.journal import Journal
+from kiosk.kaspi.models import ReturnQr
 from kiosk.operator.access import PinLock
 from kiosk.operator.desk import OperatorDesk
 from kiosk.operator.reload import Reloaded
@@ -70,6 +71,13 @@ class ServicedKiosk(RunningKiosk, Protocol):
     def quit(self) -> None: ...
 
 
+@runtime_checkable
+class ReturnQrScanner(Protocol):
+    """Demo mode's phone: it scans the return QR service mode shows (scheme standard)."""
+
+    def on_return_qr(self, ret: ReturnQr | None) -> None: ...
+
+
 def enter_service_mode(
     shell: ServicedKiosk, on_exit: Callable[[], None], *, parent: QObject
 ) -> None:
@@ -86,6 +94,9 @@ def enter_service_mode(
     screen = service_screen(shell, shell.pin_lock, parent, shell.view.lang)
     screen.exit_requested.connect(on_exit)
     screen.quit_requested.connect(shell.quit)
+    overlay: object = shell.window.overlay  # the demo's phone, if any, is also a scanner
+    if isinstance(overlay, ReturnQrScanner):
+        screen.refunds_page.return_panel.shown.connect(overlay.on_return_qr)
     shell.window.set_service_screen(screen)
     shell.view.stop_result()
     if shell.health is not None:
