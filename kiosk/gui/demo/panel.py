@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from kiosk.kaspi.client import KaspiClient
     from kiosk.kaspi.models import ReturnQr
 
-log = logging.getLogger("kiosk.app.demo")
+log = logging.getLogger(__name__)
 
 ACTIONS = (("scan", "F5"), ("confirm", "F6"), ("scanerror", "F7"), ("confirmerror", "F8"))
 #: The pages on which a phone is useful: the panel unfolds there by itself.

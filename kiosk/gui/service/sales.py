@@ -57,10 +57,10 @@ def sale_cells(line: SaleLine, lang: str) -> list[str]:
     state = [state_label(sale.state.value, lang)]
     state += [
         tr(
-            "svc.sales.refund",
+            "service.sales.refund",
             lang,
             amount=refund.amount,
-            state=tr(f"svc.refund_state.{refund.state.value}", lang),
+            state=tr(f"service.refund_state.{refund.state.value}", lang),
         )
         for refund in line.refunds
     ]
