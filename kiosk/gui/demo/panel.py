@@ -110,6 +110,8 @@ class DemoStrip(QWidget):
         self._scale = 0.0
         self._arranged: tuple[bool, list[tuple[int, int, int]]] | None = None
         self._buttons: list[QWidget] = []
+        #: Buttons laid out but not offered now (the phone's return-QR button, until one shows).
+        self._left_out: set[QWidget] = set()
         self._grid = QGridLayout()
         self._notes = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._outer = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
@@ -174,13 +176,15 @@ class DemoStrip(QWidget):
     def _shown_buttons(self) -> list[QWidget]:
         """The buttons in the strip now (the phone shows one set for a payment, another for a
         return QR)."""
-        return [b for b in self._buttons if not b.isHidden()]
+        return [b for b in self._buttons if b not in self._left_out]
 
     def _arrange(self, landscape: bool, cells: list[tuple[int, int, int]]) -> None:
         for button in self._buttons:
             self._grid.removeWidget(button)
+            button.setVisible(button not in self._left_out and button.parentWidget() is self)
         for button, (row, column, span) in zip(self._shown_buttons(), cells, strict=True):
             self._grid.addWidget(button, row, column, 1, span)
+            button.show()
         self._notes.setDirection(
             QBoxLayout.Direction.TopToBottom if landscape else QBoxLayout.Direction.LeftToRight
         )
@@ -208,7 +212,7 @@ class DemoStrip(QWidget):
         layout.activate()
         if is_landscape(window):
             margins = self._outer.contentsMargins()
-            widest = max((b.sizeHint().width() for b in self._buttons), default=0)
+            widest = max((b.sizeHint().width() for b in self._shown_buttons()), default=0)
             width = widest + margins.left() + margins.right()
             return QRect(window.width() - width, 0, width, window.height())
         height = layout.totalHeightForWidth(window.width())
@@ -247,7 +251,7 @@ class DemoPanel(DemoStrip):
         self.return_button.setObjectName("demo_return_scan")
         self.return_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.return_button.clicked.connect(lambda: self.emulate("scan"))
-        self.return_button.hide()
+        self._left_out = {self.return_button}
         self.hide_button = QPushButton()
         self.hide_button.setObjectName("demo_hide")
         self.hide_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -293,10 +297,8 @@ class DemoPanel(DemoStrip):
     def on_return_qr(self, ret: ReturnQr | None) -> None:
         """Service mode shows a return QR (or it is gone): the phone offers to scan it."""
         self._return = ret
-        for button in self.buttons.values():
-            button.setVisible(ret is None)
-        self.return_button.setVisible(ret is not None)
-        self._arranged = None  # the buttons shown changed: arrange them again
+        self._left_out = set(self.buttons.values()) if ret is not None else {self.return_button}
+        self._arranged = None  # the buttons offered changed: arrange them again
         if ret is not None:
             self._say(None)
             self.unfold()
