@@ -75,6 +75,14 @@ SERVICE: dict[str, dict[str, str]] = {
     "service.back": {"ru": "Назад", "kk": "Артқа", "en": "Back"},
     "service.yes": {"ru": "Да", "kk": "Иә", "en": "Yes"},
     "service.no": {"ru": "Нет", "kk": "Жоқ", "en": "No"},
+    "service.config_problem": {
+        "ru": "Настройки не загружены — {problem}. Исправьте файл и выйдите из сервисного "
+        "режима: киоск прочитает его снова.",
+        "kk": "Баптаулар жүктелмеді — {problem}. Файлды түзетіп, сервистік режимнен шығыңыз: "
+        "киоск оны қайта оқиды.",
+        "en": "The config did not load — {problem}. Fix the file and leave service mode: "
+        "the kiosk reads it again.",
+    },
     "service.not_ready": {
         "ru": "Настройки не загружены: киоск ещё не запущен",
         "kk": "Баптаулар жүктелмеген: киоск әлі іске қосылмаған",

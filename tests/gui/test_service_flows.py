@@ -142,6 +142,7 @@ def test_enhanced_refund_above_the_available_amount_never_reaches_the_bank(
     assert requests_to(fast_sandbox, "/payment/return") == []
     # the whole amount: confirmed, sent once, journalled
     click(qtbot, screen, "refund_full")
+    assert message(screen, "refund_message") == ""  # the refusal does not stand over it
     click(qtbot, screen, "refund_send")
     tap(qtbot, screen, "refund_yes")
     qtbot.waitUntil(lambda: screen.refunds_page.step == "result", timeout=10000)
@@ -484,3 +485,32 @@ def test_f5_scans_the_return_qr_in_demo_mode(
     qtbot.waitUntil(shell.window.isActiveWindow)
     QTest.keyClick(shell.window, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: payment_id in page.customer.buttons, timeout=10000)
+
+
+def test_a_config_typo_leaves_service_mode_open_with_the_problem_in_words(
+    qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
+) -> None:
+    """A wrong value: the kiosk is out of service, but its PIN can still be read, so the
+    operator gets in and reads the key, the line and what to do — not only CFG-5334."""
+    path = kiosk_config(fast_sandbox, kiosk__health_interval=-5)
+    text = path.read_text(encoding="utf-8")
+    line = 1 + text.split("health_interval")[0].count("\n")
+    shell = start_kiosk(path, wait_for="out_of_service")
+    screen = open_service(qtbot, shell)
+    screen.retranslate("en")
+    screen.show_config_problem()
+    problem = label(screen, "service_config_problem")
+    assert problem.isVisible()
+    assert "kiosk.health_interval" in problem.text() and f"line {line} of" in problem.text()
+    assert "Fix the file and leave service mode" in problem.text()
+
+
+def test_a_config_that_is_not_toml_keeps_service_mode_shut(
+    qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
+) -> None:
+    path = kiosk_config(fast_sandbox)
+    path.write_text(path.read_text(encoding="utf-8") + "\n[kiosk\n", encoding="utf-8")
+    shell = start_kiosk(path, wait_for="out_of_service")
+    shell.window.service_requested.emit()
+    qtbot.wait(300)
+    assert shell.window.screen_name == "out_of_service"  # no PIN could be read: no way in

@@ -144,6 +144,8 @@ class CannedBackend:
 
     def __init__(self) -> None:
         self._desk = CannedDesk()
+        #: Why the config did not load; the gallery's config-problem state sets it.
+        self.problem: str | None = None
 
     def run(
         self, job: Callable[[], T], on_done: Callable[[T | None, BaseException | None], None]
@@ -168,6 +170,9 @@ class CannedBackend:
 
     def desk(self) -> Any:
         return self._desk
+
+    def config_problem(self) -> str | None:
+        return self.problem
 
     def bank_reach(self) -> BankReach:
         last = datetime(2025, 10, 22, 9, 10, 50, tzinfo=UTC)
@@ -224,7 +229,8 @@ class Gallery:
                 emulator = AdapterEmulator(Path("/nonexistent/mdb"))
                 self.strip = MdbDemoStrip(shell, emulator, phone)  # type: ignore[arg-type]
         self.window = KioskWindow(Decimal(1), WIDEST_AMOUNT, self.strip)
-        self.service = ServiceScreen(CannedBackend(), PinLock(hash_pin(PIN)))
+        self.backend = CannedBackend()
+        self.service = ServiceScreen(self.backend, PinLock(hash_pin(PIN)))
         self.window.set_service_screen(self.service)
         self.lang = LANGS[0]
 
@@ -259,6 +265,7 @@ class Gallery:
         # The service screen's own tab registry: a tab added there is checked here too.
         for tab in self.service.tab_buttons:
             states[f"service-{tab}"] = lambda tab=tab: self._service_tab(tab)
+        states["service-config-problem"] = self._config_problem
         # The refunds tab's steps behind its first one: the keypads, the question, the end.
         for step in ("type_id", "customer", "amount", "confirm", "result"):
             states[f"service-refunds-{step}"] = lambda step=step: self._refund_step(step)
@@ -307,6 +314,14 @@ class Gallery:
             self.service.press_pin_digit(digit)
         self._move(Page.SERVICE)
 
+    def _config_problem(self) -> None:
+        """Service mode open on a config that did not load: the problem above the tabs."""
+        problem = (
+            "config: kaspi.key_password: must be at most 1024 characters (it has 200000)"
+            " (line 12 of C:\\ProgramData\\KaspiKiosk\\kiosk.toml)"
+        )
+        self._service_tab("status", problem)
+
     def _refund_step(self, step: str) -> None:
         self._service_tab("refunds")
         page = self.service.refunds_page
@@ -332,7 +347,9 @@ class Gallery:
             page.confirm.ask(question, lambda: None, lang)
         QApplication.processEvents()
 
-    def _service_tab(self, tab: str) -> None:
+    def _service_tab(self, tab: str, problem: str | None = None) -> None:
+        self.backend.problem = problem
+        self.service.show_config_problem()
         self._move(Page.SERVICE)
         if not self.service.is_unlocked():
             self.service.lock()

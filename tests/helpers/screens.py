@@ -165,6 +165,9 @@ class FakeBackend:
     def desk(self) -> Any:
         return None
 
+    def config_problem(self) -> str | None:
+        return None
+
     def bank_reach(self) -> Any:
         from kiosk.operator.status import BankReach
 

@@ -102,6 +102,13 @@ class ServicePage(QWidget):
         self.message.setText(text)
         theme.set_role(self.message, "hint_error" if error else "hint")
 
+    def clear_on_press(self) -> None:
+        """The last action's message goes when a button of the page is pressed: a red refusal
+        must not stand over the next action. On press, so before the click's own handler
+        can say something new."""
+        for button in self.findChildren(QAbstractButton):
+            button.pressed.connect(lambda: self.say(""))
+
     def show_error(self, error: BaseException) -> None:
         self.say(explain(error, self.lang), error=True)
         self.on_error(error)

@@ -78,6 +78,10 @@ class ServiceBackend(Protocol):
 
     def apply(self, reloaded: Reloaded) -> None: ...
 
+    def config_problem(self) -> str | None:
+        """Why the config did not load (key, line, problem), while the kiosk runs without one."""
+        ...
+
 
 class _Touches(QObject):
     """Sees every press inside the service screen, including widgets made after it."""
@@ -151,6 +155,8 @@ class ServiceScreen(theme.Screen):
         self.certificate_page = CertificatePage(run, desk, self._backend.apply)
         self.system_page = SystemPage()
         self.system_page.quit_requested.connect(self.quit_requested)
+        for page in (self.attention_page, self.refunds_page, self.device_page):
+            page.clear_on_press()
         self._tab_pages: dict[str, QWidget] = {
             "status": self.status_page,
             "attention": self.attention_page,
@@ -202,9 +208,24 @@ class ServiceScreen(theme.Screen):
         self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom, page)
         self._body.setContentsMargins(0, 0, 0, 0)
         self._body.addWidget(self._bar)
-        self._body.addWidget(self._tab_stack, 1)
+        # Service mode opens on a config that does not load (its PIN read alone): the problem,
+        # in words, stands above every tab, with what to do.
+        self.config_problem = make_label("hint_error", "service_config_problem")
+        self.config_problem.hide()
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.config_problem)
+        column.addWidget(self._tab_stack, 1)
+        self._body.addLayout(column, 1)
         self._sidebar: bool | None = None
         return page
+
+    def show_config_problem(self) -> None:
+        """Show (or hide) why the config did not load, as the backend says now."""
+        problem = self._backend.config_problem()
+        self.config_problem.setVisible(problem is not None)
+        if problem is not None:
+            self.config_problem.setText(tr("service.config_problem", self.lang, problem=problem))
 
     # --- PIN and leaving ---------------------------------------------------------------------
 
@@ -230,6 +251,7 @@ class ServiceScreen(theme.Screen):
         self.pin_page.submit()
 
     def _on_pin_page_unlocked(self) -> None:
+        self.show_config_problem()
         self._pages.setCurrentIndex(1)
         self.attention_page.load()  # for the count on its tab
         self.show_tab("status")

@@ -84,8 +84,10 @@ def enter_service_mode(
     """The operator's gesture on the running kiosk (kiosk.gui.shell.kiosk.KioskShell): service mode,
     unless no PIN is set or a sale runs; `on_exit` when the operator leaves it. The service
     screen's worker lives as long as `parent` (the kiosk)."""
-    if shell.config is None or not shell.pin_lock.configured:
-        log.info("service gesture ignored: kiosk.service_pin is not set")
+    if not shell.pin_lock.configured:
+        # A config that does not load still gives its PIN when it can (readable_pin): then
+        # service mode opens and shows the problem; with no PIN at all it stays shut.
+        log.info("service gesture ignored: no service PIN could be read from the config")
         return
     if shell.mode.mode in (Mode.SELLING, Mode.SERVICE):
         log.info("service gesture ignored while %s", shell.mode.mode.value)
@@ -157,6 +159,9 @@ class ShellServiceBackend:
                 self._worker.submit(old.close, lambda *_: None)  # on the thread that used it
             desk = self._desk = OperatorDesk(config, journal)
         return desk
+
+    def config_problem(self) -> str | None:
+        return self._shell.problem if self._shell.config is None else None
 
     def bank_reach(self) -> BankReach:
         health = self._shell.health
