@@ -51,6 +51,19 @@ SERVICE: dict[str, dict[str, str]] = {
         "en": "Paid but the sale did not happen: refund the money or hand over the goods",
     },
     # --- tabs -------------------------------------------------------------------------------
+    "service.sales.refund": {
+        "ru": "возврат {amount}: {state}",
+        "kk": "қайтару {amount}: {state}",
+        "en": "refund {amount}: {state}",
+    },
+    "service.refund_state.sending": {"ru": "отправляется", "kk": "жіберілуде", "en": "sending"},
+    "service.refund_state.done": {"ru": "выполнен", "kk": "орындалды", "en": "done"},
+    "service.refund_state.failed": {"ru": "не выполнен", "kk": "орындалмады", "en": "failed"},
+    "service.refund_state.unknown": {
+        "ru": "итог неизвестен — проверьте",
+        "kk": "нәтижесі белгісіз — тексеріңіз",
+        "en": "outcome unknown — check it",
+    },
     "service.tab.status": {"ru": "Состояние", "kk": "Күйі", "en": "Status"},
     "service.tab.refunds": {"ru": "Возвраты", "kk": "Қайтару", "en": "Refunds"},
     "service.tab.attention": {"ru": "Внимание", "kk": "Назар", "en": "Attention"},
@@ -62,6 +75,14 @@ SERVICE: dict[str, dict[str, str]] = {
     "service.back": {"ru": "Назад", "kk": "Артқа", "en": "Back"},
     "service.yes": {"ru": "Да", "kk": "Иә", "en": "Yes"},
     "service.no": {"ru": "Нет", "kk": "Жоқ", "en": "No"},
+    "service.config_problem": {
+        "ru": "Настройки не загружены — {problem}. Исправьте файл и выйдите из сервисного "
+        "режима: киоск прочитает его снова.",
+        "kk": "Баптаулар жүктелмеді — {problem}. Файлды түзетіп, сервистік режимнен шығыңыз: "
+        "киоск оны қайта оқиды.",
+        "en": "The config did not load — {problem}. Fix the file and leave service mode: "
+        "the kiosk reads it again.",
+    },
     "service.not_ready": {
         "ru": "Настройки не загружены: киоск ещё не запущен",
         "kk": "Баптаулар жүктелмеген: киоск әлі іске қосылмаған",

@@ -371,6 +371,12 @@ class KaspiClient:
         url = f"{self.base_url}/test/payment/{action}"
         self._send("POST", url, body={"qrPaymentId": str(int(payment_id))}, params=None)
 
+    def test_return_scan(self, return_id: int) -> None:
+        """The customer scans a return QR (scheme standard), on the embedded sandbox's test
+        host: demo mode's phone finishes a refund by touch with it."""
+        url = f"{self.base_url}/test/return/scan"
+        self._send("POST", url, body={"qrReturnId": str(int(return_id))}, params=None)
+
 
 def _amount(amount: Decimal) -> float:
     """The API's `Amount: double`, rounded to tiyn."""

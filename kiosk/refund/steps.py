@@ -190,8 +190,8 @@ def check_refundable(payment_id: int, amount: Decimal, available: Decimal) -> No
         raise RefundRefused(
             f"payment {payment_id} has only {available} ₸ left to refund (asked {amount} ₸)",
             "problem.refund.above_available",
-            amount=amount_text(amount),
-            available=amount_text(available),
+            amount=amount,
+            available=available,
         )
 
 

@@ -133,6 +133,7 @@ class StatusPage(ServicePage):
         self._rows_box = QVBoxLayout(self.rows)
         self._rows_box.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
+        scroll.setProperty("layout_scrolls", True)  # rows below the fold: drag to see them
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.rows)
         drag_to_scroll(scroll.viewport())
