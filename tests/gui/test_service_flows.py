@@ -133,6 +133,11 @@ def test_enhanced_refund_above_the_available_amount_never_reaches_the_bank(
     tap(qtbot, screen, f"sale_{payment_id}")
     qtbot.waitUntil(lambda: screen.refunds_page.step == "amount")
     assert "500" in label(screen, "refund_details").text()
+    russian = label(screen, "refund_details").text()
+    screen.retranslate("kk")  # the payment's details follow the operator's language
+    assert label(screen, "refund_details").text() not in ("", russian)
+    screen.retranslate("ru")
+    assert label(screen, "refund_details").text() == russian
     type_keys(qtbot, screen, "refund_amount", "500,01")
     click(qtbot, screen, "refund_send")
     assert "500.01" in message(screen, "refund_message") or "500,01" in message(

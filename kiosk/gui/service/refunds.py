@@ -292,15 +292,7 @@ class RefundsPage(ServicePage):
         def done(details: object) -> None:
             assert isinstance(details, PaymentDetails)
             self._details = details
-            self.details_label.setText(
-                tr(
-                    "service.refund.details",
-                    self.lang,
-                    payment=details.payment_id,
-                    total=format_amount(details.total_amount, self.lang),
-                    available=format_amount(details.available_return_amount, self.lang),
-                )
-            )
+            self._show_details()
             self.amount_entry.set_text("")
             self._go("amount")
             if full:
@@ -386,7 +378,23 @@ class RefundsPage(ServicePage):
         self.back_button.setText(tr("service.back", lang))
         self.id_entry.set_lang(lang)
         self.amount_entry.set_lang(lang)
+        self._show_details()
         self._on_amount_entry_changed(self.amount_entry.text())
+
+    def _show_details(self) -> None:
+        """The payment being refunded, in the operator's language (again after a change)."""
+        details = self._details
+        if details is None:
+            return
+        self.details_label.setText(
+            tr(
+                "service.refund.details",
+                self.lang,
+                payment=details.payment_id,
+                total=details.total_amount,
+                available=details.available_return_amount,
+            )
+        )
 
     def on_scale_changed(self, scale: float) -> None:
         self.id_entry.set_scale(scale)

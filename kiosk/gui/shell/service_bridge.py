@@ -29,7 +29,7 @@ from kiosk.operator.access import PinLock
 from kiosk.operator.desk import OperatorDesk
 from kiosk.operator.reload import Reloaded
 from kiosk.operator.status import BankReach
-from kiosk.payment.mode import KioskMode, Mode
+from kiosk.payment.mode import KioskMode, Mode, OutOfServiceReason
 
 if TYPE_CHECKING:
     from kiosk.gui.sale.view import SaleView
@@ -52,17 +52,17 @@ class RunningKiosk(Protocol):
     def health(self) -> HealthMonitor | None: ...
     @property
     def problem(self) -> str | None: ...
+    @property
+    def mode(self) -> KioskMode: ...
 
     def boot(self, *, reload: bool = False) -> None: ...
 
 
 class ServicedKiosk(RunningKiosk, Protocol):
-    """What opening service mode needs besides: the PIN lock, the mode, the screens."""
+    """What opening service mode needs besides: the PIN lock, the screens."""
 
     @property
     def pin_lock(self) -> PinLock: ...
-    @property
-    def mode(self) -> KioskMode: ...
     @property
     def view(self) -> SaleView: ...
     @property
@@ -161,7 +161,11 @@ class ShellServiceBackend:
         return desk
 
     def config_problem(self) -> str | None:
-        return self._shell.problem if self._shell.config is None else None
+        # Out of service for its config: a kiosk still holding the last good config shows
+        # that one's details on the tabs, but what stops it is the file as it is now.
+        if self._shell.config is None or self._shell.mode.cause is OutOfServiceReason.CONFIG:
+            return self._shell.problem
+        return None
 
     def bank_reach(self) -> BankReach:
         health = self._shell.health
