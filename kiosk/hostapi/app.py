@@ -384,6 +384,7 @@ class HostApiServer:
         self._token = token
         self._host = host
         self._port = port
+        self._asked = (port, token)
         self._server: _Server | None = None
         self._map: dict[int, Any] = {}
         self._thread: threading.Thread | None = None
@@ -397,6 +398,10 @@ class HostApiServer:
     @property
     def host(self) -> str:
         return self._host
+
+    def serves(self, *, port: int, token: str) -> bool:
+        """Started with this port and token: a start-up retry keeps it rather than restart it."""
+        return self._server is not None and self._asked == (port, token)
 
     def start(self) -> None:
         """Bind now (OSError naming the port when it is taken) and serve in a daemon thread."""

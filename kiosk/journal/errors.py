@@ -14,6 +14,16 @@ class JournalError(Exception):
         self.path = path
 
 
+#: Below this much free space on the journal's disk the kiosk takes no new sale: a sale's own
+#: writes (a few KiB each) and SQLite's write-ahead log must still fit once it has begun.
+MIN_FREE_BYTES = 1024 * 1024
+
+
+def disk_full(path: Path) -> str:
+    """The one sentence for a journal whose disk is full, whoever found it (SQLite or a check)."""
+    return f"The journal {path} cannot be written: the disk is full. Free some space."
+
+
 class SaleNotFound(LookupError):
     """No sale with this id in the journal (a caller's mistake, not a storage failure)."""
 
@@ -27,7 +37,7 @@ def describe(exc: sqlite3.Error, path: Path) -> str:
     primary = code & 0xFF if isinstance(code, int) else None  # extended codes keep it low
     text = str(exc)
     if primary == _SQLITE_FULL or "disk is full" in text:
-        return f"The journal {path} cannot be written: the disk is full. Free some space."
+        return disk_full(path)
     if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in text:
         return (
             f"The journal {path} is read-only: the kiosk needs write access to the file"

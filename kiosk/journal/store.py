@@ -19,6 +19,7 @@ from __future__ import annotations
 import builtins
 import json
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -31,7 +32,7 @@ from typing import Any, Self
 
 from kiosk.journal import integrity
 from kiosk.journal.archive import archive_sales, list_query
-from kiosk.journal.errors import JournalError, SaleNotFound, describe
+from kiosk.journal.errors import MIN_FREE_BYTES, JournalError, SaleNotFound, describe, disk_full
 from kiosk.journal.identity import (
     ACCEPT_HINT,
     Identity,
@@ -181,6 +182,17 @@ class Store:
             return f"The journal {self._path} was replaced while the kiosk ran. {ACCEPT_HINT}"
         return None
 
+    def space_problem(self) -> str | None:
+        """Why the journal's disk takes no new sale (less than MIN_FREE_BYTES free); None if it does.
+
+        Asked without writing, so a health check sees a full disk before a sale finds it.
+        """
+        try:
+            free = shutil.disk_usage(self._path.parent).free
+        except OSError as exc:
+            return f"The journal {self._path} cannot be checked: {exc.strerror or exc}"
+        return disk_full(self._path) if free < MIN_FREE_BYTES else None
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
@@ -255,8 +267,11 @@ class Store:
         """A real committed write: JournalError if the disk is full or the file read-only.
 
         It also writes and deletes 32 KiB (several sales' worth of pages): a file
-        that cannot grow fails here rather than at the next sale.
+        that cannot grow fails here rather than at the next sale. Less than
+        MIN_FREE_BYTES free fails too, before writing: the sale's own writes must fit.
         """
+        if (problem := self.space_problem()) is not None:
+            raise JournalError(problem, self._path)
         with self._tx() as conn:
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('write_probe', ?)", (self._now(),))
             conn.execute("INSERT INTO meta (key, value) VALUES ('probe_space', zeroblob(32768))")

@@ -69,7 +69,8 @@ class KioskGateway:
     def _journal(self) -> Journal:
         journal: Journal | None = self._shell.journal
         if journal is None:
-            raise OutOfService("the kiosk is starting")
+            # Why it has none: the disk's reason on a full disk, the same as /v1/health says.
+            raise OutOfService(self._shell.problem or "the kiosk is starting")
         return journal
 
     def notify(self, _sale_id: int = 0) -> None:

@@ -47,6 +47,16 @@ def start(shell: Any, config: Config, gateway: Any, worker: BankCatchUp) -> Any:
     its server starts on the start-up worker, which sets `shell.host_api` (None: disabled
     or its port taken). Called before the journal opens: it answers while the journal is
     refused, and while the kiosk starts (ok false, "starting")."""
+    running = shell.host_api
+    if running is not None:
+        if config.host_api.enabled and running.serves(
+            port=config.host_api.port, token=config.host_api.token
+        ):
+            # The same server across start-up retries: a controller is never refused a
+            # connection because a link of the chain (the disk, the bank) is retried.
+            return gateway
+        shell.host_api = None
+        running.stop()
     if not config.host_api.enabled:
         return gateway
     if gateway is None:
@@ -67,13 +77,14 @@ def health_info(kiosk: HealthSource) -> dict[str, Any]:
     """GET /v1/health's view of the kiosk."""
     h, controller, journal = kiosk.health, kiosk.controller, kiosk.journal
     problem = kiosk.problem
+    journal_ok = controller is not None and not controller.journal_problem
     return {
-        "ok": problem is None and controller is not None,
+        "ok": problem is None and journal_ok,
         "bank_reachable": h.reachable if h else None,
         "last_check": h.last_check.isoformat() if h and h.last_check else None,
         "last_error": h.last_error if h else None,
         "screen": kiosk.window.screen_name,
-        "journal_ok": controller is not None and not controller.journal_problem,
+        "journal_ok": journal_ok,
         "problem": problem,
         "attention": len(journal.unsettled()) if journal else None,
         "mdb": kiosk.mdb.status if kiosk.mdb is not None else "disabled",

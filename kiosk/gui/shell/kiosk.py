@@ -181,7 +181,8 @@ class KioskShell(QObject):
         host_bridge.follow(self.controller, self.gateway)
         self.mdb = mdb_bridge.attach(self, config, clients)
         self.health = startup.health_monitor(self, clients, config.kiosk.health_interval)
-        self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
+        # First: a lost journal (or a full disk) wins; a disk with room again starts the kiosk.
+        self.health.checked.connect(self.journal_guard.on_health_checked)
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
 
@@ -237,7 +238,7 @@ class KioskShell(QObject):
         if self.health is not None:
             self.health.check_now()
 
-    def _teardown(self) -> None:
+    def _teardown(self, *, host_api_too: bool = False) -> None:
         self._retry.stop()
         # Stop a recovery still waiting for the bank, and let it finish before the
         # journal and the client it uses are closed.
@@ -245,10 +246,13 @@ class KioskShell(QObject):
         self._boot_count += 1
         if self.health is not None:
             self._bank_answered = self.health.reachable is True
+        # The host API outlives a retried start-up (host_bridge.start keeps or replaces it):
+        # it answers, out of service and why, while the chain is tried again.
+        host_api, self.host_api = (self.host_api, None) if host_api_too else (None, self.host_api)
         startup.close_parts(
-            self.host_api, self.health, self.controller, self._clients, self.journal, self.mdb
+            host_api, self.health, self.controller, self._clients, self.journal, self.mdb
         )
-        self.host_api = self.health = self.controller = None
+        self.health = self.controller = None
         self._clients = self.journal = self.mdb = None
 
     def quit(self, *, exit_app: bool = True) -> None:
@@ -259,7 +263,7 @@ class KioskShell(QObject):
         log.info("kiosk exiting")
         self.view.stop_result()
         self._idle.stop()
-        self._teardown()
+        self._teardown(host_api_too=True)
         self._catch_up.close()
         self.metrics.close()
         self.window.quit()
@@ -285,7 +289,8 @@ class KioskShell(QObject):
     def _failed(self, problem: Message) -> None:
         """Out of service, and the start-up chain is tried again in `retry_seconds`."""
         self._out_of_service(problem)
-        self._retry.start(int(self.retry_seconds * 1000))
+        if not self._retry.isActive():  # a failure said again (each health check) must not
+            self._retry.start(int(self.retry_seconds * 1000))  # put the retry off for ever
 
     def _out_of_service(self, problem: Message) -> None:
         """Stop selling; the log and the mode get the cause, the customer only its code."""
