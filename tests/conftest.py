@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from helpers import report
+from helpers.disk import small_disk
 from helpers.kiosk import fast_sandbox, start_kiosk
 from helpers.sandbox import sandbox, sandbox_factory, sandbox_pki
 
@@ -14,7 +15,14 @@ from kiosk.journal.identity import STATE_DIR_ENV
 # A text id missing from the catalogue is a bug: fail the test that shows it.
 i18n.set_strict(True)
 
-__all__ = ["fast_sandbox", "sandbox", "sandbox_factory", "sandbox_pki", "start_kiosk"]
+__all__ = [
+    "fast_sandbox",
+    "sandbox",
+    "sandbox_factory",
+    "sandbox_pki",
+    "small_disk",
+    "start_kiosk",
+]
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -183,7 +183,7 @@ class Store:
         return None
 
     def space_problem(self) -> str | None:
-        """Why the journal's disk takes no new sale (less than MIN_FREE_BYTES free); None if it does.
+        """Why the disk takes no new sale (under MIN_FREE_BYTES free); None if it does.
 
         Asked without writing, so a health check sees a full disk before a sale finds it.
         """

@@ -9,9 +9,6 @@ when the mount is refused.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +16,7 @@ from typing import Any
 
 import pytest
 import requests
+from helpers.disk import SmallDisk
 from helpers.kiosk import FAST, HostApi, kiosk_config
 from helpers.processes import Process, kiosk_run
 from helpers.waiting import wait_until
@@ -29,50 +27,6 @@ START_TIMEOUT = 30.0
 #: Back in service within this many seconds of space returning (the start-up retry is 15 s
 #: at most; the health check runs every second in these tests).
 BACK_WITHIN = 20.0
-
-
-class SmallDisk:
-    """A tmpfs of `size` mounted on `folder`; fill() writes a file until ENOSPC, free() deletes it."""
-
-    def __init__(self, folder: Path, size: str) -> None:
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
-        self.filler = folder / "filler.bin"
-
-    def fill(self, leave: int = 0) -> None:
-        """Take every free byte but `leave` (rounded to the filesystem's blocks)."""
-        block = b"\0" * 4096
-        free = os.statvfs(self.folder)
-        room = free.f_bavail * free.f_frsize - leave
-        with self.filler.open("ab") as sink:
-            with contextlib.suppress(OSError):
-                while room > 0:
-                    sink.write(block[: min(room, len(block))])
-                    sink.flush()
-                    room -= len(block)
-
-    def free(self) -> None:
-        self.filler.unlink(missing_ok=True)
-
-    def unmount(self) -> None:
-        subprocess.run(["umount", "-l", str(self.folder)], check=False, capture_output=True)
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
-    disk = SmallDisk(tmp_path / "disk", "6m")
-    try:
-        yield disk
-    finally:
-        disk.unmount()
 
 
 class Kiosk:
@@ -110,7 +64,9 @@ class Kiosk:
             health = last[0] = self.health()
             return health is not None and health["ok"] and health["screen"] == "amount" and health
 
-        return wait_until(selling, timeout, f"the kiosk back in service (last: {last})\n{self.log()}")
+        return wait_until(
+            selling, timeout, f"the kiosk back in service (last: {last})\n{self.log()}"
+        )
 
     def log(self) -> str:
         path = self.data_dir / "logs" / "kiosk.log"

@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Protocol
 
 from kiosk.journal import JournalError
+from kiosk.platform import logs
 
 if TYPE_CHECKING:
     from kiosk.gui.sale.controller import SaleController
@@ -41,9 +42,12 @@ class JournalGuard:
         when the kiosk starts again at once rather than at the next retry of its start-up."""
         self.check()
         journal, controller = self._kiosk.journal, self._kiosk.controller
-        if journal is None or controller is None or controller.current is not None:
+        if journal is None or controller is None:
             return
-        if not controller.journal_problem or journal.file_problem() or journal.space_problem():
+        if not controller.journal_problem:
+            note_lost_lines(journal)
+            return
+        if controller.current is not None or journal.file_problem() or journal.space_problem():
             return
         try:
             journal.check_writable()
@@ -64,3 +68,17 @@ class JournalGuard:
         if controller.current is None:
             # Out of service; start-up is retried, and it refuses the file until accepted.
             self._kiosk.back_to_start()
+
+
+def note_lost_lines(journal: Journal) -> None:
+    """The critical lines kiosk.log could not take (a full disk), as notes of their sales.
+
+    Called when the journal can be written; a line that names no sale stays on stderr only.
+    """
+    for sale_id, text in logs.lost.take():
+        if sale_id is None:
+            continue
+        try:
+            journal.add_note(sale_id, f"not in kiosk.log (it could not be written): {text}")
+        except (JournalError, LookupError, ValueError) as exc:
+            log.error("sale %s: a lost log line not noted either: %s", sale_id, exc)

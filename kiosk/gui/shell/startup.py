@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject
 
 from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_values, write_value
 from kiosk.gui.kit.worker import Worker
+from kiosk.gui.shell.journal_guard import note_lost_lines
 from kiosk.i18n import Message
 from kiosk.journal import Journal, JournalError, SaleRecord
 from kiosk.payment import pending
@@ -107,7 +108,12 @@ class CertificateWatch(QObject):
 
 def open_journal(config: Config) -> Journal:
     journal = Journal.open(config.data_dir)
-    journal.check_writable()  # a full disk refuses sales now, not mid-sale
+    try:
+        journal.check_writable()  # a full disk refuses sales now, not mid-sale
+    except JournalError:
+        journal.close()  # retried every few seconds while the disk is full: no open file left
+        raise
+    note_lost_lines(journal)  # what kiosk.log could not take while the disk was full
     if config.storage.retention_days:
         moved = journal.archive_older_than(config.storage.retention_days)
         log.info("archived %d sales older than %d days", moved, config.storage.retention_days)
