@@ -24,6 +24,10 @@ def disk_full(path: Path) -> str:
     return f"The journal {path} cannot be written: the disk is full. Free some space."
 
 
+class DiskFull(JournalError):
+    """The journal's disk is full (or below MIN_FREE_BYTES): a state that passes by itself."""
+
+
 class SaleNotFound(LookupError):
     """No sale with this id in the journal (a caller's mistake, not a storage failure)."""
 
@@ -55,3 +59,9 @@ def describe(exc: sqlite3.Error, path: Path) -> str:
     if primary == _SQLITE_IOERR:
         return f"The journal {path} could not be read or written (disk error: {text})."
     return f"The journal {path} failed: {text}"
+
+
+def journal_error(exc: sqlite3.Error, path: Path) -> JournalError:
+    """SQLite's failure as the journal's error: DiskFull when the disk is full."""
+    text = describe(exc, path)
+    return (DiskFull if text == disk_full(path) else JournalError)(text, path)

@@ -32,7 +32,14 @@ from typing import Any, Self
 
 from kiosk.journal import integrity
 from kiosk.journal.archive import archive_sales, list_query
-from kiosk.journal.errors import MIN_FREE_BYTES, JournalError, SaleNotFound, describe, disk_full
+from kiosk.journal.errors import (
+    MIN_FREE_BYTES,
+    DiskFull,
+    JournalError,
+    SaleNotFound,
+    disk_full,
+    journal_error,
+)
 from kiosk.journal.identity import (
     ACCEPT_HINT,
     Identity,
@@ -160,7 +167,7 @@ class Store:
             if conn is not None:
                 conn.close()
             if isinstance(exc, sqlite3.Error):
-                raise JournalError(describe(exc, path), path) from exc
+                raise journal_error(exc, path) from exc
             raise
         store = cls(conn, path, clock)
         store._ids = ids if guard else None
@@ -231,7 +238,7 @@ class Store:
                     with suppress(sqlite3.Error):
                         conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
-                    raise JournalError(describe(exc, self._path), self._path) from exc
+                    raise journal_error(exc, self._path) from exc
                 raise
 
     def _now(self) -> str:
@@ -271,7 +278,7 @@ class Store:
         MIN_FREE_BYTES free fails too, before writing: the sale's own writes must fit.
         """
         if (problem := self.space_problem()) is not None:
-            raise JournalError(problem, self._path)
+            raise DiskFull(problem, self._path)
         with self._tx() as conn:
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('write_probe', ?)", (self._now(),))
             conn.execute("INSERT INTO meta (key, value) VALUES ('probe_space', zeroblob(32768))")

@@ -12,85 +12,38 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
 from helpers.disk import SmallDisk
-from helpers.kiosk import FAST, HostApi, kiosk_config
-from helpers.processes import Process, kiosk_run
+from helpers.kiosk import FAST, kiosk_config
+from helpers.kiosk_process import START_TIMEOUT, KioskProcess
 from helpers.waiting import wait_until
 
 from kiosk.sandbox import Sandbox
 
-START_TIMEOUT = 30.0
 #: Back in service within this many seconds of space returning (the start-up retry is 15 s
 #: at most; the health check runs every second in these tests).
 BACK_WITHIN = 20.0
 
 
-class Kiosk:
-    """A kiosk process whose data folder is the small disk, driven through its host API."""
-
-    def __init__(self, sandbox: Sandbox, disk: SmallDisk, tmp_path: Path) -> None:
-        self.config = kiosk_config(sandbox, storage__data_dir=str(disk.folder / "data"))
-        self.api = HostApi(self.config)
-        self.data_dir = disk.folder / "data"
-        self.out = tmp_path / "kiosk.out"
-        self.process: Process | None = None
-
-    def start(self) -> Process:
-        self.process = kiosk_run(self.config, self.out)
-        return self.process
-
-    def get(self, path: str) -> requests.Response | None:
-        """The answer, or None when the host API refuses the connection."""
-        assert self.process is not None
-        if not self.process.alive():
-            pytest.fail(f"the kiosk exited:\n{self.process.tail()}")
-        try:
-            return self.api.session.get(self.api.base + path, timeout=5)
-        except requests.ConnectionError:
-            return None
-
-    def health(self) -> dict[str, Any] | None:
-        answer = self.get("/health")
-        return answer.json() if answer is not None and answer.status_code == 200 else None
-
-    def ready(self, timeout: float) -> dict[str, Any]:
-        last: list[Any] = [None]
-
-        def selling() -> Any:
-            health = last[0] = self.health()
-            return health is not None and health["ok"] and health["screen"] == "amount" and health
-
-        return wait_until(
-            selling, timeout, f"the kiosk back in service (last: {last})\n{self.log()}"
-        )
-
-    def log(self) -> str:
-        path = self.data_dir / "logs" / "kiosk.log"
-        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-        return "\n".join(text.splitlines()[-30:])
-
-
 @pytest.fixture
 def kiosk(
     sandbox_factory: Callable[..., Sandbox], small_disk: SmallDisk, tmp_path: Path
-) -> Iterator[Kiosk]:
-    rig = Kiosk(sandbox_factory(**FAST), small_disk, tmp_path)
+) -> Iterator[KioskProcess]:
+    data_dir = small_disk.folder / "data"
+    config = kiosk_config(sandbox_factory(**FAST), storage__data_dir=str(data_dir))
+    rig = KioskProcess(config, tmp_path / "kiosk.out")
     try:
         yield rig
     finally:
-        if rig.process is not None:
-            rig.process.kill()
+        rig.kill()
 
 
 def test_a_disk_that_fills_and_frees_never_stops_the_host_api(
-    kiosk: Kiosk, small_disk: SmallDisk
+    kiosk: KioskProcess, small_disk: SmallDisk
 ) -> None:
     kiosk.start()
-    kiosk.ready(START_TIMEOUT)
+    kiosk.ready()
     small_disk.fill()
     # Answering all along, and saying why it does not sell, without a sale being tried.
     health = wait_until(
@@ -99,7 +52,7 @@ def test_a_disk_that_fills_and_frees_never_stops_the_host_api(
         "health saying the disk is full",
     )
     assert health["journal_ok"] is False and "disk" in health["problem"], health
-    refused = kiosk.api.post("/sales", json={"amount": 100, "external_id": "full-1"})
+    refused = kiosk.post("/sales", {"amount": 100, "external_id": "full-1"})
     assert refused.status_code == 503, refused.text
     assert refused.json()["message"] == health["problem"], (refused.json(), health)
     for _ in range(20):  # it keeps answering while the disk stays full
@@ -109,13 +62,13 @@ def test_a_disk_that_fills_and_frees_never_stops_the_host_api(
     freed = time.monotonic()
     kiosk.ready(BACK_WITHIN)
     back = time.monotonic() - freed
-    sale = kiosk.api.post("/sales", json={"amount": 100, "external_id": "after-free"})
+    sale = kiosk.post("/sales", {"amount": 100, "external_id": "after-free"})
     assert sale.status_code == 201, sale.text
-    print(f"back in service {back:.1f} s after space returned")
+    print(f"full while running: in service {back:.1f} s after space returned")
 
 
 def test_a_kiosk_started_on_a_full_disk_answers_with_the_disk_reason(
-    kiosk: Kiosk, small_disk: SmallDisk
+    kiosk: KioskProcess, small_disk: SmallDisk
 ) -> None:
     small_disk.fill(leave=8192)  # a few KiB left, as on the day it was found
     kiosk.start()
@@ -125,8 +78,29 @@ def test_a_kiosk_started_on_a_full_disk_answers_with_the_disk_reason(
         "the host API answering with the kiosk's problem",
     )
     assert health["ok"] is False and "disk" in health["problem"], health
-    refused = kiosk.api.post("/sales", json={"amount": 100})
+    refused = kiosk.post("/sales", {"amount": 100})
     assert refused.status_code == 503, refused.text
     assert refused.json()["message"] == health["problem"], (refused.json(), health)
     small_disk.free()
+    freed = time.monotonic()
     kiosk.ready(BACK_WITHIN)
+    back = time.monotonic() - freed
+    print(f"started on a full disk: in service {back:.1f} s after space returned")
+
+
+def test_a_cancel_the_full_disk_cannot_record_is_not_answered_200(
+    kiosk: KioskProcess, small_disk: SmallDisk
+) -> None:
+    kiosk.start()
+    kiosk.ready()
+    created = kiosk.post("/sales", {"amount": 100, "external_id": "cancel-on-full"})
+    sale = kiosk.wait_sale(created.json()["sale_id"], "qr")
+    small_disk.fill()
+    cancel = kiosk.post(f"/sales/{sale['sale_id']}/cancel")
+    # Never 200 with a body that says the sale still runs: refused, and it still runs.
+    assert cancel.status_code == 503, cancel.text
+    assert "disk is full" in cancel.json()["message"], cancel.text
+    assert kiosk.sale(sale["sale_id"])["state"] == "qr"
+    small_disk.free()
+    cancel = kiosk.post(f"/sales/{sale['sale_id']}/cancel")
+    assert cancel.status_code == 200 and cancel.json()["state"] == "cancelled", cancel.text

@@ -18,8 +18,16 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from kiosk import __version__
-from kiosk.hostapi.contract import HostSale, HostState, KioskHealth, KioskState
+from kiosk.hostapi.contract import (
+    CancelUnchecked,
+    HostSale,
+    HostState,
+    KioskHealth,
+    KioskState,
+)
 from kiosk.journal import Journal
+from kiosk.kaspi.errors import KaspiError
+from kiosk.payment.flow import Meaning, meaning_of
 from kiosk.payment.sale import NotCancellable, OutOfService
 
 T = TypeVar("T")
@@ -137,10 +145,34 @@ class KioskGateway:
         return self.get_sale(sale_id)
 
     def cancel_sale(self, sale_id: int) -> HostSale:
-        if self.get_sale(sale_id) is None:
+        sale = self.get_sale(sale_id)
+        if sale is None:
             raise KeyError(sale_id)
+        if sale.state is HostState.QR and sale.qr_payment_id is not None:
+            # The kiosk hears of a scan only at its next poll (seconds): ask the bank now, so
+            # `cancelled` is never said of a QR the customer is already confirming.
+            self._check_not_scanned(sale.qr_payment_id)
         if not self._gui.call(lambda: self._shell.cancel_host_sale(sale_id)):
             raise NotCancellable("the sale can no longer be cancelled (scanned, or ended)")
         sale = self.get_sale(sale_id)
         assert sale is not None
+        if sale.state is not HostState.CANCELLED:
+            # Cancelled on the screen but not in the journal (a disk that filled meanwhile):
+            # never a 200 whose body says the sale is still running.
+            raise OutOfService(self._shell.journal_trouble() or "the cancel was not recorded")
         return sale
+
+    def _check_not_scanned(self, payment_id: int) -> None:
+        """NotCancellable unless the bank still has the QR unscanned; CancelUnchecked when it
+        cannot be asked."""
+        try:
+            status = self._shell.read_payment_status(payment_id)
+        except KaspiError as exc:
+            raise CancelUnchecked(
+                f"the bank could not be asked whether the QR was scanned ({exc});"
+                " the sale was not cancelled"
+            ) from exc
+        if meaning_of(status) is not Meaning.NOT_SCANNED:
+            raise NotCancellable(
+                f"the bank already says {status} for this QR (scanned, or ended): not cancelled"
+            )

@@ -27,7 +27,8 @@ from kiosk.gui.shell import host_bridge, startup
 from kiosk.gui.shell.journal_guard import JournalGuard
 from kiosk.gui.shell.metrics_link import MetricsLink
 from kiosk.i18n import Message, outage_cause, outage_code
-from kiosk.journal import Journal, JournalError
+from kiosk.journal import DiskFull, Journal, JournalError
+from kiosk.kaspi.errors import KaspiError
 from kiosk.operator.access import PinLock
 from kiosk.payment.mode import KioskMode, Mode
 from kiosk.payment.sale import Busy, OutOfService, SaleState
@@ -144,7 +145,9 @@ class KioskShell(QObject):
         try:
             self._boot()
         except (ConfigError, JournalError) as exc:
-            self._failed(startup.broken_link(exc))
+            # A full disk passes by itself (a log rotated, an update done): look again soon.
+            soon = startup.FULL_RETRY_SECONDS if isinstance(exc, DiskFull) else None
+            self._failed(startup.broken_link(exc), soon)
 
     def _boot(self) -> None:
         config = startup.load_config(self.config_path, self._console_level)
@@ -286,11 +289,13 @@ class KioskShell(QObject):
         elif waiting or on_amount:
             self._out_of_service(Message("outage.bank", {"detail": reason}))
 
-    def _failed(self, problem: Message) -> None:
-        """Out of service, and the start-up chain is tried again in `retry_seconds`."""
+    def _failed(self, problem: Message, retry: float | None = None) -> None:
+        """Out of service, and the start-up chain is tried again in `retry_seconds` (or
+        `retry`, when sooner)."""
         self._out_of_service(problem)
         if not self._retry.isActive():  # a failure said again (each health check) must not
-            self._retry.start(int(self.retry_seconds * 1000))  # put the retry off for ever
+            seconds = min(self.retry_seconds, retry or self.retry_seconds)  # put it off
+            self._retry.start(int(seconds * 1000))
 
     def _out_of_service(self, problem: Message) -> None:
         """Stop selling; the log and the mode get the cause, the customer only its code."""
@@ -362,7 +367,29 @@ class KioskShell(QObject):
         return self.start_sale(amount, external_id, "host")
 
     def cancel_host_sale(self, sale_id: int) -> bool:
-        return self.controller is not None and self.controller.cancel(sale_id)
+        """The host's cancel (GUI thread); OutOfService, the QR left up, when the journal
+        cannot record it: a cancel made only on the screen would be answered untruthfully."""
+        if self.controller is None:
+            return False
+        if (trouble := self.journal_trouble()) is not None:
+            raise OutOfService(trouble)
+        return self.controller.cancel(sale_id)
+
+    def journal_trouble(self) -> str | None:
+        """Why the journal takes no write now (lost, full disk), or None."""
+        c, journal = self.controller, self.journal
+        if c is not None and c.journal_problem:
+            return c.journal_problem
+        return journal.space_problem() if journal is not None else None
+
+    def read_payment_status(self, payment_id: int) -> str:
+        """The bank's status of a payment now, read on the calling thread (the host API's)
+        with a client of its own; KaspiError when the bank cannot be asked."""
+        clients = self._clients
+        if clients is None:
+            raise KaspiError("the kiosk has no bank connection now")
+        with clients.another() as client:
+            return client.payment_status(payment_id, retry=False).status
 
     def _on_qr_cancel_requested(self) -> None:
         if self.controller is not None:

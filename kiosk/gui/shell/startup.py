@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("kiosk.shell")
 
 RETRY_SECONDS = 15.0  # between start-up attempts while out of service
+FULL_RETRY_SECONDS = 2.0  # while the journal's disk is full: a cheap look, back within seconds
 
 #: A link of the start-up chain that broke: what the out-of-service screen says, and its kind.
 #: A link of the start-up chain that broke, in the operator's words (kiosk.i18n outage.*).
