@@ -94,7 +94,7 @@ class KioskHealth:
     screen: str
     journal_ok: bool
     problem: str | None
-    attention: int | None  # sales waiting for the operator (refund or hand-over)
+    attention: int | None  # cases waiting for the operator: paid sales, refunds to check
     mdb: str  # the vending machine's MDB adapter: "connected", "disconnected" or "disabled"
     version: str
     #: The client certificate's days left (None in scheme basic or before a start-up) and,

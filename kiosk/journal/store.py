@@ -32,6 +32,7 @@ from typing import Any, Self
 
 from kiosk.journal import integrity
 from kiosk.journal.archive import archive_sales, list_query
+from kiosk.journal.attention import Attention, attention
 from kiosk.journal.errors import (
     MIN_FREE_BYTES,
     DiskFull,
@@ -552,6 +553,10 @@ class Journal(Store):
     def unsettled(self) -> builtins.list[SaleRecord]:
         """Paid sales the customer got nothing for: refund or hand over, then resolve."""
         return self._select("needs_refund = 1 AND resolved_at IS NULL ORDER BY sale_id")
+
+    def attention(self) -> Attention:
+        """Every case waiting for the operator: sales and refunds (kiosk.journal.attention)."""
+        return attention(self)
 
     def events(self, sale_id: int) -> builtins.list[EventRecord]:
         """The sale's history, oldest first."""

@@ -39,7 +39,7 @@ class KioskStatus:
     certificate: CertificateCheck
     totals: DayTotals | None  # None when the journal could not be read
     journal_problem: str | None
-    attention: int | None  # paid sales waiting for a refund or a hand-over
+    attention: int | None  # cases waiting for the operator: paid sales, refunds to check
 
 
 def start_of_day(now: datetime) -> datetime:
@@ -68,7 +68,7 @@ def collect(
     if journal is not None:
         try:
             totals = journal.refunds.totals(start_of_day(now))
-            attention = len(journal.unsettled())
+            attention = journal.attention().count
         except JournalError as exc:
             problem = str(exc)
     return KioskStatus(

@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk.config import Config
+from kiosk.journal import JournalError
 
 if TYPE_CHECKING:
     from kiosk.gui.sale.controller import SaleController
@@ -86,9 +87,19 @@ def health_info(kiosk: HealthSource) -> dict[str, Any]:
         "screen": kiosk.window.screen_name,
         "journal_ok": journal_ok,
         "problem": problem,
-        "attention": len(journal.unsettled()) if journal else None,
+        "attention": _attention(journal),
         "mdb": kiosk.mdb.status if kiosk.mdb is not None else "disabled",
     }
+
+
+def _attention(journal: Journal | None) -> int | None:
+    """Cases waiting for the operator (sales and refunds); None when the journal cannot say."""
+    if journal is None:
+        return None
+    try:
+        return journal.attention().count
+    except JournalError:
+        return None
 
 
 def state_info(shell: Any) -> dict[str, Any]:
