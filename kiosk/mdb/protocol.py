@@ -5,8 +5,9 @@ into lines, `parse_line` turns one line into an event, and the command
 functions build what the kiosk sends. Anything the kiosk does not understand
 becomes `Garbage` (never an exception): a noisy bus or a firmware with extra
 messages must not stop the reader; a vend request it cannot read becomes
-`BadVendRequest`, which the kiosk denies at once (the machine waits for an answer). Where the adapter's documentation and
-public integrations differ, see the docstring of kiosk.mdb.qibixx.
+`BadVendRequest`, which the kiosk denies at once (the machine waits for an answer).
+Where the adapter's documentation and public integrations differ, see the docstring
+of kiosk.mdb.qibixx.
 """
 
 from __future__ import annotations
