@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers.kiosk import FAST, kiosk_config
-from helpers.kiosk_process import KioskProcess
+from helpers.kiosk_host import HostKiosk
 from helpers.sandbox import Bank
 
 from kiosk.sandbox import Sandbox
@@ -23,9 +23,9 @@ ROUNDS = 60
 @pytest.fixture
 def rig(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
-) -> Iterator[tuple[KioskProcess, Bank]]:
+) -> Iterator[tuple[HostKiosk, Bank]]:
     sandbox = sandbox_factory(**{**FAST, "scan_timeout": 30, "confirm_timeout": 30})
-    kiosk = KioskProcess(kiosk_config(sandbox), tmp_path / "kiosk.out")
+    kiosk = HostKiosk(kiosk_config(sandbox), tmp_path / "kiosk.out")
     try:
         yield kiosk, Bank(sandbox, "standard")
     finally:
@@ -33,7 +33,7 @@ def rig(
 
 
 def test_a_cancel_after_the_scan_is_never_answered_cancelled(
-    rig: tuple[KioskProcess, Bank],
+    rig: tuple[HostKiosk, Bank],
 ) -> None:
     kiosk, bank = rig
     kiosk.start()
@@ -57,7 +57,7 @@ def test_a_cancel_after_the_scan_is_never_answered_cancelled(
     assert answers == [409] * ROUNDS
 
 
-def test_a_cancel_before_the_scan_is_cancelled(rig: tuple[KioskProcess, Bank]) -> None:
+def test_a_cancel_before_the_scan_is_cancelled(rig: tuple[HostKiosk, Bank]) -> None:
     kiosk, _bank = rig
     kiosk.start()
     kiosk.ready()

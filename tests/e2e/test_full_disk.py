@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from helpers.disk import SmallDisk
 from helpers.kiosk import FAST, kiosk_config
-from helpers.kiosk_process import START_TIMEOUT, KioskProcess
+from helpers.kiosk_host import START_TIMEOUT, HostKiosk
 from helpers.waiting import wait_until
 
 from kiosk.sandbox import Sandbox
@@ -29,10 +29,10 @@ BACK_WITHIN = 20.0
 @pytest.fixture
 def kiosk(
     sandbox_factory: Callable[..., Sandbox], small_disk: SmallDisk, tmp_path: Path
-) -> Iterator[KioskProcess]:
+) -> Iterator[HostKiosk]:
     data_dir = small_disk.folder / "data"
     config = kiosk_config(sandbox_factory(**FAST), storage__data_dir=str(data_dir))
-    rig = KioskProcess(config, tmp_path / "kiosk.out")
+    rig = HostKiosk(config, tmp_path / "kiosk.out")
     try:
         yield rig
     finally:
@@ -40,7 +40,7 @@ def kiosk(
 
 
 def test_a_disk_that_fills_and_frees_never_stops_the_host_api(
-    kiosk: KioskProcess, small_disk: SmallDisk
+    kiosk: HostKiosk, small_disk: SmallDisk
 ) -> None:
     kiosk.start()
     kiosk.ready()
@@ -68,7 +68,7 @@ def test_a_disk_that_fills_and_frees_never_stops_the_host_api(
 
 
 def test_a_kiosk_started_on_a_full_disk_answers_with_the_disk_reason(
-    kiosk: KioskProcess, small_disk: SmallDisk
+    kiosk: HostKiosk, small_disk: SmallDisk
 ) -> None:
     small_disk.fill(leave=8192)  # a few KiB left, as on the day it was found
     kiosk.start()
@@ -89,7 +89,7 @@ def test_a_kiosk_started_on_a_full_disk_answers_with_the_disk_reason(
 
 
 def test_a_cancel_the_full_disk_cannot_record_is_not_answered_200(
-    kiosk: KioskProcess, small_disk: SmallDisk
+    kiosk: HostKiosk, small_disk: SmallDisk
 ) -> None:
     kiosk.start()
     kiosk.ready()

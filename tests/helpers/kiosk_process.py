@@ -1,10 +1,8 @@
-"""A real kiosk process (`kiosk run`) driven through its host API, as a vending controller does."""
+"""A real `kiosk run` process on a sandbox, as an operator starts it, for the host API's clients."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -18,65 +16,29 @@ START_TIMEOUT = 30.0  # a cold interpreter importing Qt on a loaded machine
 
 
 class KioskProcess:
-    """The kiosk of `config` (kiosk_config), started by start(); its output in `out`."""
+    """`kiosk --config <config> run`, its host API's address and token, killed by stop()."""
 
     def __init__(self, config: Path, out: Path) -> None:
         self.config = config
+        loaded = cfg.load(config)
+        self.url = f"http://127.0.0.1:{loaded.host_api.port}"
+        self.token = loaded.host_api.token
+        self.data_dir = loaded.data_dir
         self.api = HostApi(config)
-        self.data_dir = cfg.load(config).data_dir
-        self.out = out
-        self.process: Process | None = None
+        self.process: Process = kiosk_run(config, out)
 
-    def start(self) -> Process:
-        self.process = kiosk_run(self.config, self.out)
-        return self.process
+    def wait_ready(self) -> None:
+        """Until the amount screen is up and the kiosk sells (it shows the screen sooner)."""
+        wait_until(self._ready, START_TIMEOUT, "the kiosk ready to sell")
 
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-
-    def get(self, path: str, **params: Any) -> requests.Response | None:
-        """The answer, or None when the host API refuses the connection."""
-        assert self.process is not None
+    def _ready(self) -> bool:
         if not self.process.alive():
             pytest.fail(f"the kiosk exited:\n{self.process.tail()}")
         try:
-            return self.api.session.get(self.api.base + path, params=params, timeout=70)
+            health = self.api.get("/health")
         except requests.ConnectionError:
-            return None
+            return False
+        return health.status_code == 200 and bool(health.json()["ok"])
 
-    def post(self, path: str, body: dict[str, Any] | None = None) -> requests.Response:
-        return self.api.session.post(self.api.base + path, json=body, timeout=10)
-
-    def health(self) -> dict[str, Any] | None:
-        answer = self.get("/health")
-        return answer.json() if answer is not None and answer.status_code == 200 else None
-
-    def ready(self, timeout: float = START_TIMEOUT) -> dict[str, Any]:
-        """Health ok on the amount screen: the kiosk sells."""
-
-        def selling() -> Any:
-            health = self.health()
-            return health is not None and health["ok"] and health["screen"] == "amount" and health
-
-        return wait_until(selling, timeout, f"the kiosk in service; its log:\n{self.log()}")
-
-    def sale(self, sale_id: int, **params: Any) -> dict[str, Any]:
-        answer = self.get(f"/sales/{sale_id}", **params)
-        assert answer is not None and answer.status_code == 200, answer and answer.text
-        return dict(answer.json())
-
-    def wait_sale(self, sale_id: int, *states: str, timeout: float = 15.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        record = self.sale(sale_id)
-        while record["state"] not in states:
-            if time.monotonic() > deadline:
-                pytest.fail(f"sale {sale_id} is not {'/'.join(states)}: {record}\n{self.log()}")
-            time.sleep(0.02)
-            record = self.sale(sale_id)
-        return record
-
-    def log(self, lines: int = 30) -> str:
-        path = self.data_dir / "logs" / "kiosk.log"
-        text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+    def stop(self) -> None:
+        self.process.kill()
