@@ -11,14 +11,10 @@ the bearer token and turning typed records and refusals into JSON.
                                     the sale; with wait (0 < S <= 60) a long-poll that answers
                                     as soon as the state differs from X (default: the state at
                                     request time), or after S with the same state
-<<<<<<< HEAD
     POST /v1/sales/{id}/cancel      cancel before the scan; 409 not_cancellable after it (the
                                     bank is asked first: a QR it has seen scanned is not
                                     cancelled); 503 bank_unreachable when it cannot be asked
-=======
-    POST /v1/sales/{id}/cancel      cancel before the scan; 409 not_cancellable after it
     GET  /v1/openapi.json           this API described (docs/hostapi/openapi.yaml)
->>>>>>> main
 
 Every call needs `Authorization: Bearer <host_api.token>`.
 
@@ -60,13 +56,8 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from kiosk import __version__
-<<<<<<< HEAD
-from kiosk.hostapi import validate
-from kiosk.hostapi.contract import CancelUnchecked, HostSale, SaleGateway
-=======
 from kiosk.hostapi import document, validate
-from kiosk.hostapi.contract import HostSale, SaleGateway
->>>>>>> main
+from kiosk.hostapi.contract import CancelUnchecked, HostSale, SaleGateway
 from kiosk.hostapi.validate import MAX_BODY, ApiError
 from kiosk.payment.sale import Busy, NotCancellable, OutOfService, SaleRefused
 

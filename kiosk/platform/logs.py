@@ -166,7 +166,7 @@ class QuietFileHandler(logging.handlers.RotatingFileHandler):
         # The stream may hold the failed line: drop it, so the next line is not stuck behind.
         with suppress(Exception):
             self.close()
-            self.stream = None  # type: ignore[assignment]  # reopened by the next emit
+            self.stream = None  # reopened by the next emit
 
     @staticmethod
     def _say(text: str) -> None:

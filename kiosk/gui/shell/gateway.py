@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol, TypedDict, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from kiosk import __version__
-<<<<<<< HEAD
+from kiosk.config import Config
 from kiosk.hostapi.contract import (
     CancelUnchecked,
     HostSale,
@@ -26,10 +26,6 @@ from kiosk.hostapi.contract import (
     KioskHealth,
     KioskState,
 )
-=======
-from kiosk.config import Config
-from kiosk.hostapi.contract import HostSale, HostState, KioskHealth, KioskState
->>>>>>> main
 from kiosk.journal import Journal
 from kiosk.kaspi.errors import KaspiError
 from kiosk.payment.flow import Meaning, meaning_of
@@ -75,8 +71,14 @@ class HostedKiosk(Protocol):
     def health(self) -> HealthMonitor | None: ...
     @property
     def controller(self) -> SaleController | None: ...
+    @property
+    def problem(self) -> str | None: ...
 
     def health_info(self) -> HealthInfo: ...
+
+    def journal_trouble(self) -> str | None: ...
+
+    def read_payment_status(self, payment_id: int) -> str: ...
 
     def state_info(self) -> StateInfo: ...
 
@@ -200,15 +202,11 @@ class KioskGateway:
         sale = self.get_sale(sale_id)
         if sale is None:
             raise KeyError(sale_id)
-<<<<<<< HEAD
         if sale.state is HostState.QR and sale.qr_payment_id is not None:
             # The kiosk hears of a scan only at its next poll (seconds): ask the bank now, so
             # `cancelled` is never said of a QR the customer is already confirming.
             self._check_not_scanned(sale.qr_payment_id)
-        if not self._gui.call(lambda: self._shell.cancel_host_sale(sale_id)):
-=======
         if not self._gui.call(lambda: self._cancel(sale_id)):
->>>>>>> main
             raise NotCancellable("the sale can no longer be cancelled (scanned, or ended)")
         sale = self.get_sale(sale_id)
         assert sale is not None
@@ -218,7 +216,6 @@ class KioskGateway:
             raise OutOfService(self._shell.journal_trouble() or "the cancel was not recorded")
         return sale
 
-<<<<<<< HEAD
     def _check_not_scanned(self, payment_id: int) -> None:
         """NotCancellable unless the bank still has the QR unscanned; CancelUnchecked when it
         cannot be asked."""
@@ -233,9 +230,16 @@ class KioskGateway:
             raise NotCancellable(
                 f"the bank already says {status} for this QR (scanned, or ended): not cancelled"
             )
-=======
+
     def _cancel(self, sale_id: int) -> bool:
-        """On the GUI thread: the running sale cancelled, if it is this one and not scanned."""
+        """On the GUI thread: the running sale cancelled, if it is this one and not scanned.
+
+        OutOfService, the QR left up, when the journal cannot record it: a cancel made
+        only on the screen would be answered untruthfully.
+        """
         controller = self._shell.controller
-        return controller is not None and controller.cancel(sale_id)
->>>>>>> main
+        if controller is None:
+            return False
+        if (trouble := self._shell.journal_trouble()) is not None:
+            raise OutOfService(trouble)
+        return controller.cancel(sale_id)

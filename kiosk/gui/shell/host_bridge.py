@@ -103,7 +103,6 @@ def health_info(kiosk: HealthSource) -> HealthInfo:
     }
 
 
-<<<<<<< HEAD
 def _attention(journal: Journal | None) -> int | None:
     """Cases waiting for the operator (sales and refunds); None when the journal cannot say."""
     if journal is None:
@@ -114,10 +113,7 @@ def _attention(journal: Journal | None) -> int | None:
         return None
 
 
-def state_info(shell: Any) -> dict[str, Any]:
-=======
 def state_info(kiosk: HealthSource) -> StateInfo:
->>>>>>> main
     """GET /v1/state's view: the page on the screen and the running sale, if any."""
     c = kiosk.controller
     current = c.current.sale_id if c is not None and c.current is not None else None

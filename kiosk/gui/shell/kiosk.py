@@ -186,16 +186,10 @@ class KioskShell(QObject):
         self.view.follow(self.controller, config.sale.result_seconds)
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
         host_bridge.follow(self.controller, self.gateway)
-<<<<<<< HEAD
-        self.mdb = mdb_bridge.attach(self, config, clients)
-        self.health = startup.health_monitor(self, clients, config.kiosk.health_interval)
-        # First: a lost journal (or a full disk) wins; a disk with room again starts the kiosk.
-        self.health.checked.connect(self.journal_guard.on_health_checked)
-=======
         self.mdb = mdb_bridge.attach(self, config, clients, parent=self)
         self.health = startup.health_monitor(self, clients, config.kiosk.health_interval, self.boot)
-        self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
->>>>>>> main
+        # First: a lost journal (or a full disk) wins; a disk with room again starts the kiosk.
+        self.health.checked.connect(self.journal_guard.on_health_checked)
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
 
@@ -369,19 +363,6 @@ class KioskShell(QObject):
         self.mode.sale_started(sale_id)
         return sale_id
 
-<<<<<<< HEAD
-    def start_host_sale(self, amount: Decimal, external_id: str | None) -> int:
-        return self.start_sale(amount, external_id, "host")
-
-    def cancel_host_sale(self, sale_id: int) -> bool:
-        """The host's cancel (GUI thread); OutOfService, the QR left up, when the journal
-        cannot record it: a cancel made only on the screen would be answered untruthfully."""
-        if self.controller is None:
-            return False
-        if (trouble := self.journal_trouble()) is not None:
-            raise OutOfService(trouble)
-        return self.controller.cancel(sale_id)
-
     def journal_trouble(self) -> str | None:
         """Why the journal takes no write now (lost, full disk), or None."""
         c, journal = self.controller, self.journal
@@ -398,8 +379,6 @@ class KioskShell(QObject):
         with clients.another() as client:
             return client.payment_status(payment_id, retry=False).status
 
-=======
->>>>>>> main
     def _on_qr_cancel_requested(self) -> None:
         if self.controller is not None:
             self.controller.cancel()

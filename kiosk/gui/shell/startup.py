@@ -22,12 +22,8 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from PySide6.QtCore import QObject
 
 from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_values, write_value
-<<<<<<< HEAD
-from kiosk.gui.kit.worker import Worker
-from kiosk.gui.shell.journal_guard import note_lost_lines
-=======
 from kiosk.gui.kit.worker import Done, Worker
->>>>>>> main
+from kiosk.gui.shell.journal_guard import note_lost_lines
 from kiosk.i18n import Message
 from kiosk.journal import Journal, JournalError, SaleRecord
 from kiosk.payment import pending
