@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from kiosk.journal.records import SaleRecord, amount_text
-from kiosk.journal.refunds import RefundRecord
+from kiosk.journal.refunds import RefundBook, RefundRecord
 
-if TYPE_CHECKING:
-    from kiosk.journal.store import Journal
+
+class _Cases(Protocol):
+    """What the cases are read from (kiosk.journal.store.Journal)."""
+
+    @property
+    def refunds(self) -> RefundBook: ...
+
+    def unsettled(self) -> builtins.list[SaleRecord]: ...
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,6 @@ def refund_json(record: RefundRecord) -> dict[str, Any]:
     return out
 
 
-def attention(journal: Journal) -> Attention:
+def attention(journal: _Cases) -> Attention:
     """The cases waiting for the operator now (JournalError when the journal cannot be read)."""
     return Attention(sales=journal.unsettled(), refunds=journal.refunds.all_open())

@@ -114,8 +114,7 @@ class LostLines:
         with self._lock:
             self.dropped += 1
             if record.levelno >= logging.CRITICAL:
-                sale_id = getattr(record, "sale_id", None)
-                self._critical.append((sale_id if isinstance(sale_id, int) else None, text))
+                self._critical.append((_sale_of(record), text))
 
     def take(self) -> list[tuple[int | None, str]]:
         """The critical lines kept so far (each handed out once)."""
@@ -126,6 +125,20 @@ class LostLines:
 
 
 lost = LostLines()
+
+#: The kiosk's lines about one sale begin "sale <id>:" ("sale 17: PAID but not recorded").
+_SALE_LINE = re.compile(r"sale (\d+):")
+
+
+def _sale_of(record: logging.LogRecord) -> int | None:
+    """The sale a line is about: `extra={"sale_id": n}`, else its "sale <id>:" start."""
+    sale_id = getattr(record, "sale_id", None)
+    if isinstance(sale_id, int):
+        return sale_id
+    with suppress(Exception):  # a message that cannot be formatted names no sale
+        if (match := _SALE_LINE.match(record.getMessage())) is not None:
+            return int(match[1])
+    return None
 
 
 class QuietFileHandler(logging.handlers.RotatingFileHandler):

@@ -249,7 +249,6 @@ class SaleController(QObject):
                 sale.sale_id,
                 payment.payment_id,
                 exc,
-                extra={"sale_id": sale.sale_id},  # a lost log line becomes the sale's note
             )
             self._background.pop(sale.sale_id, None)
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, exc)
@@ -375,11 +374,7 @@ class SaleController(QObject):
                 reason.value if reason else "?",
             )
         if not recorded:
-            log.critical(
-                "sale %s: PAID but not recorded: hand over or refund",
-                sale.sale_id,
-                extra={"sale_id": sale.sale_id},  # a lost log line becomes the sale's note
-            )
+            log.critical("sale %s: PAID but not recorded: hand over or refund", sale.sale_id)
         if sale is self.current:
             self._finish_current(sale, SaleState.PROCESSED, reason, recorded=recorded)
 
@@ -416,12 +411,7 @@ class SaleController(QObject):
             self.sale_updated.emit(sale_id)
         except JournalError as exc:
             self.journal_problem = str(exc)
-            log.critical(
-                "sale %s: journal write failed during the sale: %s",
-                sale_id,
-                exc,
-                extra={"sale_id": sale_id},
-            )
+            log.critical("journal write failed during a sale: %s", exc)
             return False
         except ValueError as exc:  # an impossible transition: a bug, keep the sale going
             log.error("journal refused a change: %s", exc)

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from kiosk.gui.sale.controller import SaleController
     from kiosk.gui.screens.navigator import Page
     from kiosk.gui.shell.health import HealthMonitor
+    from kiosk.gui.shell.journal_guard import JournalGuard
+    from kiosk.gui.shell.startup import Clients
 
 T = TypeVar("T")
 
@@ -74,11 +76,10 @@ class HostedKiosk(Protocol):
     @property
     def problem(self) -> str | None: ...
 
+    @property
+    def journal_guard(self) -> JournalGuard: ...
+
     def health_info(self) -> HealthInfo: ...
-
-    def journal_trouble(self) -> str | None: ...
-
-    def read_payment_status(self, payment_id: int) -> str: ...
 
     def state_info(self) -> StateInfo: ...
 
@@ -122,6 +123,8 @@ class KioskGateway:
 
     def __init__(self, shell: HostedKiosk) -> None:
         self._shell = shell
+        #: This start-up's bank clients (host_bridge.follow): a cancel asks the bank first.
+        self.clients: Clients | None = None
         self._gui = _GuiCall()
         self._changed = threading.Condition()
 
@@ -213,14 +216,20 @@ class KioskGateway:
         if sale.state is not HostState.CANCELLED:
             # Cancelled on the screen but not in the journal (a disk that filled meanwhile):
             # never a 200 whose body says the sale is still running.
-            raise OutOfService(self._shell.journal_trouble() or "the cancel was not recorded")
+            trouble = self._shell.journal_guard.trouble()
+            raise OutOfService(trouble or "the cancel was not recorded")
         return sale
 
     def _check_not_scanned(self, payment_id: int) -> None:
         """NotCancellable unless the bank still has the QR unscanned; CancelUnchecked when it
         cannot be asked."""
+        clients = self.clients
         try:
-            status = self._shell.read_payment_status(payment_id)
+            if clients is None:
+                raise KaspiError("the kiosk has no bank connection now")
+            # A client of its own: the sale's is busy on the sale's worker thread.
+            with clients.another() as client:
+                status = client.payment_status(payment_id, retry=False).status
         except KaspiError as exc:
             raise CancelUnchecked(
                 f"the bank could not be asked whether the QR was scanned ({exc});"
@@ -240,6 +249,6 @@ class KioskGateway:
         controller = self._shell.controller
         if controller is None:
             return False
-        if (trouble := self._shell.journal_trouble()) is not None:
+        if (trouble := self._shell.journal_guard.trouble()) is not None:
             raise OutOfService(trouble)
         return controller.cancel(sale_id)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from kiosk.gui.shell.gateway import HealthInfo, HostedKiosk, KioskGateway, StateInfo
     from kiosk.gui.shell.health import HealthMonitor
     from kiosk.gui.shell.mdb_bridge import MdbBridge
-    from kiosk.gui.shell.startup import BankCatchUp, HostApiHolder
+    from kiosk.gui.shell.startup import BankCatchUp, Clients, HostApiHolder
     from kiosk.hostapi.app import HostApiServer
     from kiosk.journal import Journal
 
@@ -79,10 +79,19 @@ def start(
     return gateway
 
 
-def follow(controller: SaleController, gateway: KioskGateway | None) -> None:
-    """Every journal change the controller makes wakes the host's long-polls."""
+def follow(controller: SaleController, gateway: KioskGateway | None, clients: Clients) -> None:
+    """Every journal change the controller makes wakes the host's long-polls; a cancel asks
+    the bank through this start-up's clients."""
     if gateway is not None:
         controller.sale_updated.connect(gateway.notify)
+        gateway.clients = clients
+
+
+def stop(shell: HostApiHolder) -> None:
+    """The host API stopped: the kiosk quits (a start-up retry keeps it running)."""
+    server, shell.host_api = shell.host_api, None
+    if server is not None:
+        server.stop()
 
 
 def health_info(kiosk: HealthSource) -> HealthInfo:

@@ -37,6 +37,13 @@ class JournalGuard:
     def __init__(self, kiosk: GuardedKiosk) -> None:
         self._kiosk = kiosk
 
+    def trouble(self) -> str | None:
+        """Why the journal takes no write now (lost, full disk), or None."""
+        journal, controller = self._kiosk.journal, self._kiosk.controller
+        if controller is not None and controller.journal_problem:
+            return controller.journal_problem
+        return journal.space_problem() if journal is not None else None
+
     def on_health_checked(self, *_health: object) -> None:
         """At each health check: the journal lost (check), or a full disk that has room again,
         when the kiosk starts again at once rather than at the next retry of its start-up."""

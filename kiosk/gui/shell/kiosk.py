@@ -28,8 +28,7 @@ from kiosk.gui.shell import host_bridge, startup
 from kiosk.gui.shell.journal_guard import JournalGuard
 from kiosk.gui.shell.metrics_link import MetricsLink
 from kiosk.i18n import Message, outage_cause, outage_code
-from kiosk.journal import DiskFull, Journal, JournalError
-from kiosk.kaspi.errors import KaspiError
+from kiosk.journal import Journal, JournalError
 from kiosk.operator.access import PinLock
 from kiosk.payment.mode import KioskMode, Mode
 from kiosk.payment.sale import Busy, OutOfService, SaleState
@@ -149,9 +148,7 @@ class KioskShell(QObject):
         try:
             self._boot()
         except (ConfigError, JournalError) as exc:
-            # A full disk passes by itself (a log rotated, an update done): look again soon.
-            soon = startup.FULL_RETRY_SECONDS if isinstance(exc, DiskFull) else None
-            self._failed(startup.broken_link(exc), soon)
+            self._failed(startup.broken_link(exc), startup.retry_after(exc))
 
     def _boot(self) -> None:
         config = startup.load_config(self.config_path, self._console_level)
@@ -185,11 +182,10 @@ class KioskShell(QObject):
         )
         self.view.follow(self.controller, config.sale.result_seconds)
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
-        host_bridge.follow(self.controller, self.gateway)
+        host_bridge.follow(self.controller, self.gateway, clients)
         self.mdb = mdb_bridge.attach(self, config, clients, parent=self)
         self.health = startup.health_monitor(self, clients, config.kiosk.health_interval, self.boot)
-        # First: a lost journal (or a full disk) wins; a disk with room again starts the kiosk.
-        self.health.checked.connect(self.journal_guard.on_health_checked)
+        self.health.checked.connect(self.journal_guard.on_health_checked)  # first: it wins
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
 
@@ -245,7 +241,7 @@ class KioskShell(QObject):
         if self.health is not None:
             self.health.check_now()
 
-    def _teardown(self, *, host_api_too: bool = False) -> None:
+    def _teardown(self) -> None:
         self._retry.stop()
         # Stop a recovery still waiting for the bank, and let it finish before the
         # journal and the client it uses are closed.
@@ -253,11 +249,9 @@ class KioskShell(QObject):
         self._boot_count += 1
         if self.health is not None:
             self._bank_answered = self.health.reachable is True
-        # The host API outlives a retried start-up (host_bridge.start keeps or replaces it):
-        # it answers, out of service and why, while the chain is tried again.
-        host_api, self.host_api = (self.host_api, None) if host_api_too else (None, self.host_api)
+        # The host API outlives it: host_bridge.start keeps it (or replaces it) at the next boot.
         startup.close_parts(
-            host_api, self.health, self.controller, self._clients, self.journal, self.mdb
+            None, self.health, self.controller, self._clients, self.journal, self.mdb
         )
         self.health = self.controller = None
         self._clients = self.journal = self.mdb = None
@@ -270,7 +264,8 @@ class KioskShell(QObject):
         log.info("kiosk exiting")
         self.view.stop_result()
         self._idle.stop()
-        self._teardown(host_api_too=True)
+        self._teardown()
+        host_bridge.stop(self)
         self._catch_up.close()
         self.metrics.close()
         self.window.quit()
@@ -290,12 +285,10 @@ class KioskShell(QObject):
             self._out_of_service(Message("outage.bank", {"detail": reason}))
 
     def _failed(self, problem: Message, retry: float | None = None) -> None:
-        """Out of service, and the start-up chain is tried again in `retry_seconds` (or
-        `retry`, when sooner)."""
+        """Out of service; the start-up chain runs again in `retry_seconds` (`retry`: sooner)."""
         self._out_of_service(problem)
-        if not self._retry.isActive():  # a failure said again (each health check) must not
-            seconds = min(self.retry_seconds, retry or self.retry_seconds)  # put it off
-            self._retry.start(int(seconds * 1000))
+        if not self._retry.isActive():  # said again at each health check: never put it off
+            self._retry.start(int(min(self.retry_seconds, retry or self.retry_seconds) * 1000))
 
     def _out_of_service(self, problem: Message) -> None:
         """Stop selling; the log and the mode get the cause, the customer only its code."""
@@ -362,22 +355,6 @@ class KioskShell(QObject):
             raise
         self.mode.sale_started(sale_id)
         return sale_id
-
-    def journal_trouble(self) -> str | None:
-        """Why the journal takes no write now (lost, full disk), or None."""
-        c, journal = self.controller, self.journal
-        if c is not None and c.journal_problem:
-            return c.journal_problem
-        return journal.space_problem() if journal is not None else None
-
-    def read_payment_status(self, payment_id: int) -> str:
-        """The bank's status of a payment now, read on the calling thread (the host API's)
-        with a client of its own; KaspiError when the bank cannot be asked."""
-        clients = self._clients
-        if clients is None:
-            raise KaspiError("the kiosk has no bank connection now")
-        with clients.another() as client:
-            return client.payment_status(payment_id, retry=False).status
 
     def _on_qr_cancel_requested(self) -> None:
         if self.controller is not None:

@@ -25,7 +25,7 @@ from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_value
 from kiosk.gui.kit.worker import Done, Worker
 from kiosk.gui.shell.journal_guard import note_lost_lines
 from kiosk.i18n import Message
-from kiosk.journal import Journal, JournalError, SaleRecord
+from kiosk.journal import DiskFull, Journal, JournalError, SaleRecord
 from kiosk.payment import pending
 from kiosk.payment.sale import SaleState
 from kiosk.platform import logs
@@ -116,6 +116,12 @@ class CertificateWatch(QObject):
             # The bank would refuse every call from now on: stop selling, start again.
             log.error("certificate lapsed while running: %s", lapsed)
             self._restart()
+
+
+def retry_after(exc: ConfigError | JournalError) -> float | None:
+    """Seconds to the next start-up attempt when sooner than RETRY_SECONDS: a full disk passes
+    by itself (a log rotated, an update done), and a look costs nothing."""
+    return FULL_RETRY_SECONDS if isinstance(exc, DiskFull) else None
 
 
 def open_journal(config: Config) -> Journal:
