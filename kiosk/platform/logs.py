@@ -108,6 +108,9 @@ class LostLines:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.dropped = 0
+        #: The last line was dropped; kept here, not on the handler, so a handler made again
+        #: (a start-up retried every few seconds on a full disk) does not say so again.
+        self.failing = False
         self._critical: deque[tuple[int | None, str]] = deque(maxlen=MAX_KEPT)
 
     def add(self, record: logging.LogRecord, text: str) -> None:
@@ -152,14 +155,13 @@ class QuietFileHandler(logging.handlers.RotatingFileHandler):
     def __init__(self, path: Path, lost_lines: LostLines) -> None:
         super().__init__(path, maxBytes=2_000_000, backupCount=10, encoding="utf-8")
         self._lost = lost_lines
-        self._failing = False  # the last line was dropped
         self._failed_now = False  # this line was dropped (set by handleError)
 
     def emit(self, record: logging.LogRecord) -> None:
         self._failed_now = False
         super().emit(record)
-        if self._failing and not self._failed_now:
-            self._failing = False
+        if self._lost.failing and not self._failed_now:
+            self._lost.failing = False
             self._say(f"log writes to {self.baseFilename} work again")
 
     def handleError(self, record: logging.LogRecord) -> None:
@@ -170,8 +172,8 @@ class QuietFileHandler(logging.handlers.RotatingFileHandler):
         except Exception:  # noqa: BLE001 (a record that cannot even be formatted: count it)
             text = str(record.msg)
         self._lost.add(record, text)
-        if not self._failing:
-            self._failing = True
+        if not self._lost.failing:
+            self._lost.failing = True
             reason = getattr(error, "strerror", None) or error
             self._say(f"cannot write {self.baseFilename} ({reason}): log lines are dropped")
         # A critical line dropped here has reached stderr once already, through the console

@@ -21,6 +21,7 @@ def kiosk_logging() -> Iterator[None]:
     root = logging.getLogger()
     before, level = list(root.handlers), root.level
     logs.lost.take()
+    logs.lost.failing = False
     yield
     for handler in list(root.handlers):
         if getattr(handler, "_kiosk", False):
@@ -73,3 +74,17 @@ def test_critical_lines_the_log_lost_become_notes_of_their_sales(
         notes = [e.detail for e in journal.events(sale_id) if e.kind == "note"]
     assert any("PAID but not recorded" in str(n) for n in notes), notes
     assert logs.lost.take() == []  # each line is noted once
+
+
+def test_the_log_set_up_again_on_a_full_disk_does_not_say_it_again(
+    small_disk: SmallDisk, kiosk_logging: None, capfd: pytest.CaptureFixture[str]
+) -> None:
+    log_dir = small_disk.folder / "logs"
+    logs.setup(level="INFO", log_dir=log_dir)
+    small_disk.fill()
+    for _ in range(5):  # the start-up chain, retried every 2 s while the disk is full
+        logs.setup(level="INFO", log_dir=log_dir)
+        logging.getLogger("kiosk.test").info("%s", "x" * 5000)
+    assert capfd.readouterr().err.count("log lines are dropped") == 1
+    small_disk.free()
+    logging.getLogger("kiosk.test").info("room again")
