@@ -274,7 +274,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             kiosk__health_interval=health,
         )
         kiosk = KioskProcess(path, work / "kiosk.log")
-        api = HostApi(path)
+        api = HostApi(path, keep_alive=False)
         kiosk.start()
         kiosk.wait_ready(api)
         proc = kiosk.ps

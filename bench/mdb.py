@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         kiosk = KioskProcess(path, work / "kiosk.out")
         kiosk.start()
-        api = HostApi(path)
+        api = HostApi(path, keep_alive=False)
         kiosk.wait_ready(api)
         if not emulator.wait_enabled(10):
             raise RuntimeError("the kiosk did not enable the cashless slave")

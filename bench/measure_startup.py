@@ -98,7 +98,7 @@ def kiosk_start(
     data_dir = work / f"startup-{n}-{source.name}"  # an empty journal each time
     path = kiosk_config(sandbox.data_dir, "standard", token, data_dir, "bench-startup.toml")
     kiosk = KioskProcess(path, work / "startup.log", source)
-    api = HostApi(path)
+    api = HostApi(path, keep_alive=False)
     kiosk.start()
     at_shown: list[float] = []
 

@@ -455,7 +455,7 @@ def run_kiosk(config_path: Path, driver_args: dict[str, Any]) -> tuple[Driver, L
     install_excepthook(shell)
     counter = LogCounter()
     logging.getLogger().addHandler(counter)
-    driver = Driver(shell, make_gui_call(), HostApi(config_path), **driver_args)
+    driver = Driver(shell, make_gui_call(), HostApi(config_path, keep_alive=False), **driver_args)
     shell.start(windowed=True)
     thread = threading.Thread(target=driver.run, name="soak-driver", daemon=True)
     thread.start()

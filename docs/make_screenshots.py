@@ -215,7 +215,7 @@ class Shooter:
             self.resize(size)
             for lang in langs:
                 service.retranslate(lang)
-                working = tr("svc.working", lang)
+                working = tr("service.working", lang)
                 for tab in tabs:
                     # The tab button's own slot: a tap would wait out the guard every time.
                     service.show_tab(tab)

@@ -20,8 +20,9 @@ from typing import Any
 
 import wine_proofs
 
+from kiosk.platform.exits import EXIT_ALREADY_RUNNING
+
 WINDOW_NAME = "^Kaspi QR$"
-EXIT_ALREADY_RUNNING = 6  # kiosk.platform.winsys.EXIT_ALREADY_RUNNING
 SCREENSHOT_WIDTH = 480
 #: What the screen showed when the sale could not start (not committed: build/ is ignored).
 FAILURE_SCREENSHOT = wine_proofs.build.ROOT / "build" / "windows" / "gui-failure.png"

@@ -20,7 +20,7 @@ from kiosk.operator.access import hash_pin
 if TYPE_CHECKING:
     from kiosk.sandbox import Sandbox
 
-log = logging.getLogger("kiosk.app.demo")
+log = logging.getLogger(__name__)
 
 DEMO_PIN = "1234"
 

@@ -15,11 +15,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from kiosk.platform.exits import EXIT_ALREADY_RUNNING
+
 if TYPE_CHECKING:
     from kiosk.gui.screens.window import Overlay
     from kiosk.gui.shell.kiosk import KioskShell
 
-log = logging.getLogger("kiosk.app.run")
+log = logging.getLogger(__name__)
 
 #: More unexpected errors than this within CRASH_WINDOW seconds is a crash loop.
 CRASH_LIMIT = 5
@@ -94,7 +96,7 @@ def run_kiosk(
         lock = winsys.single_instance(path)
     except winsys.AlreadyRunning as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
-        return winsys.EXIT_ALREADY_RUNNING
+        return EXIT_ALREADY_RUNNING
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Kaspi QR kiosk")

@@ -14,15 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk import __version__
-from kiosk.cli.common import (
-    EXIT_API,
-    EXIT_INTERRUPTED,
-    EXIT_NETWORK,
-    EXIT_USAGE,
-    CommandError,
-    load_config,
-)
+from kiosk.cli.common import CommandError, load_config
 from kiosk.config import ConfigError
+from kiosk.platform.exits import EXIT_API, EXIT_INTERRUPTED, EXIT_NETWORK, EXIT_USAGE
 
 
 def _positive_int(text: str) -> int:

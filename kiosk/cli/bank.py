@@ -8,9 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kiosk.cli.common import EXIT_OK, CommandError, load_config, print_json
+from kiosk.cli.common import CommandError, load_config, print_json
 from kiosk.config import kaspi_settings
 from kiosk.kaspi.settings import scheme_url_mismatch
+from kiosk.platform.exits import EXIT_OK
 
 
 def cmd_ping(args: argparse.Namespace) -> int:

@@ -1,14 +1,6 @@
-"""What every `kiosk` command shares: the exit codes, the one-line failure, the config loader.
+"""What every `kiosk` command shares: the one-line failure and the config loader.
 
-Exit codes (one set for the whole command line):
-
-    0  success (for `pay`: the payment is Processed)
-    1  the payment, refund or lookup did not happen (declined, timed out, no such sale)
-    2  usage or configuration error (the line names the config key)
-    3  the bank answered with an error (StatusCode, HTTP status, bad answer)
-    4  network or TLS failure: the bank could not be reached or the handshake failed
-    5  the outcome is unknown: the bank could not be asked in time
-  130  interrupted (Ctrl+C)
+The exit codes they return are kiosk.platform.exits' (one set for the whole kiosk).
 """
 
 from __future__ import annotations
@@ -20,15 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config, default_data_dir, load, secret_values
-
-EXIT_OK = 0
-EXIT_NOT_PAID = 1
-EXIT_FAILED = EXIT_NOT_PAID  # the same code for "it did not happen" outside payments
-EXIT_USAGE = 2
-EXIT_API = 3
-EXIT_NETWORK = 4
-EXIT_UNKNOWN = 5
-EXIT_INTERRUPTED = 130
+from kiosk.platform.exits import EXIT_USAGE
 
 
 class CommandError(Exception):

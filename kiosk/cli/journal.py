@@ -29,11 +29,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TextIO
 
-from kiosk.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from kiosk.config import Config
 from kiosk.journal import FILE_NAME, Attention, Journal, JournalError, SaleRecord, accept
+from kiosk.platform.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
-log = logging.getLogger("kiosk.cli")
+log = logging.getLogger(__name__)
 
 NEEDS_CONFIG = True  # kiosk.cli loads the config and passes it to run()
 COLUMNS = [f.name for f in fields(SaleRecord)]

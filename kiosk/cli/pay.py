@@ -10,17 +10,11 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from kiosk.cli.common import (
-    EXIT_NOT_PAID,
-    EXIT_OK,
-    EXIT_UNKNOWN,
-    CommandError,
-    load_config,
-    print_json,
-)
+from kiosk.cli.common import CommandError, load_config, print_json
 from kiosk.config import Config, kaspi_settings
 from kiosk.kaspi import errors
 from kiosk.payment.sale import SaleState
+from kiosk.platform.exits import EXIT_NOT_PAID, EXIT_OK, EXIT_UNKNOWN
 
 if TYPE_CHECKING:
     from kiosk.kaspi.client import KaspiClient

@@ -14,8 +14,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.cli.common import EXIT_OK, EXIT_USAGE
 from kiosk.kaspi.settings import SCHEMES
+from kiosk.platform.exits import EXIT_OK, EXIT_USAGE
 from kiosk.sandbox.behaviour import CODE_STYLES, LINK_TIMEOUT_NAMES, TOKEN_STYLES
 from kiosk.sandbox.state import DATE_STYLES, FAULT_MODES
 

@@ -15,11 +15,12 @@ import getpass
 import logging
 import sys
 
-from kiosk.cli.common import EXIT_OK, EXIT_USAGE, CommandError, config_path
+from kiosk.cli.common import CommandError, config_path
 from kiosk.config import write_value
 from kiosk.operator.access import PinError, hash_pin
+from kiosk.platform.exits import EXIT_OK, EXIT_USAGE
 
-log = logging.getLogger("kiosk.cli")
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -61,7 +61,7 @@ from kiosk.hostapi.contract import CancelUnchecked, HostSale, SaleGateway
 from kiosk.hostapi.validate import MAX_BODY, ApiError
 from kiosk.payment.sale import Busy, NotCancellable, OutOfService, SaleRefused
 
-log = logging.getLogger("kiosk.hostapi")
+log = logging.getLogger(__name__)
 
 #: Server threads. A long-poll holds one for up to 60 s, so there are enough for 50
 #: controllers each long-polling, with threads left over for their other calls.

@@ -1,9 +1,13 @@
 """Every string the kiosk shows, in Russian, Kazakh and English, and how money reads. No Qt.
 
-The catalogue is two side-by-side tables keyed by message id — what the customer
-reads (`customer.py`) and what the operator reads (`operator.py`) — so a translator
-sees all three languages of a message together and a reviewer sees a change in one
-diff line. (Not gettext: for ~200 short strings in three languages a .po per
+The catalogue is side-by-side tables keyed by message id, one file per reader:
+the customer's screens (`customer.py`), service mode (`service.py`), the kiosk's
+states as the operator reads them (`operator.py`), the bank's codes and refused
+actions (`problem.py`), demo mode (`demo.py`). An id's first word is its file
+(`service.tab.sales` is in service.py), and every entry is `{"ru", "kk", "en"}`,
+so a translator sees all three languages of a message together and a reviewer
+sees a change in one diff line. Code imports texts only from here (`tr`).
+(Not gettext: for ~200 short strings in three languages a .po per
 language would split each message across three files, need a compile step in the
 build and the installer, and hide a missing Kazakh line until run time; here a unit
 test proves every id has all three languages with the same `{fields}`.)
@@ -22,15 +26,16 @@ import string
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from kiosk.i18n.bank import all_texts as bank_texts
 from kiosk.i18n.customer import CUSTOMER
+from kiosk.i18n.demo import DEMO
 from kiosk.i18n.operator import OPERATOR
+from kiosk.i18n.problem import PROBLEM, code_id
 from kiosk.i18n.service import SERVICE
 from kiosk.payment.mode import OutOfServiceReason
 from kiosk.payment.problems import problem_code
 from kiosk.payment.sale import Reason, SaleState
 
-log = logging.getLogger("kiosk.i18n")
+log = logging.getLogger(__name__)
 
 LANGS: tuple[str, ...] = ("ru", "kk", "en")
 DEFAULT_LANG = "ru"
@@ -52,7 +57,13 @@ def _merge(*tables: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-TEXTS: dict[str, dict[str, str]] = _merge(CUSTOMER, OPERATOR, SERVICE, bank_texts())
+TEXTS: dict[str, dict[str, str]] = _merge(CUSTOMER, SERVICE, OPERATOR, PROBLEM, DEMO)
+
+
+def code_message_id(code: int) -> str | None:
+    """The id of a bank StatusCode's sentence for the operator; None if it has none."""
+    message_id = code_id(code)
+    return message_id if message_id in TEXTS else None
 
 
 class UnknownText(KeyError):
@@ -126,15 +137,15 @@ def render(text: Message | str | None, lang: str = DEFAULT_LANG) -> str:
 #: Which kind of outage (kiosk.payment.mode's one vocabulary, also the metrics' label) each
 #: operator message names.
 OUTAGE_CAUSES: dict[str, OutOfServiceReason] = {
-    "outage.config": OutOfServiceReason.CONFIG,
-    "outage.journal": OutOfServiceReason.JOURNAL,
-    "outage.registering": OutOfServiceReason.REGISTRATION,
-    "outage.register_failed": OutOfServiceReason.REGISTRATION,
-    "outage.unregistered": OutOfServiceReason.REGISTRATION,
-    "outage.recovering": OutOfServiceReason.RECOVERY,
-    "outage.recovery_failed": OutOfServiceReason.RECOVERY,
-    "outage.bank": OutOfServiceReason.BANK,
-    "outage.adapter": OutOfServiceReason.ADAPTER,
+    "operator.outage.config": OutOfServiceReason.CONFIG,
+    "operator.outage.journal": OutOfServiceReason.JOURNAL,
+    "operator.outage.registering": OutOfServiceReason.REGISTRATION,
+    "operator.outage.register_failed": OutOfServiceReason.REGISTRATION,
+    "operator.outage.unregistered": OutOfServiceReason.REGISTRATION,
+    "operator.outage.recovering": OutOfServiceReason.RECOVERY,
+    "operator.outage.recovery_failed": OutOfServiceReason.RECOVERY,
+    "operator.outage.bank": OutOfServiceReason.BANK,
+    "operator.outage.adapter": OutOfServiceReason.ADAPTER,
 }
 
 
@@ -155,28 +166,28 @@ def reason_text(reason: Reason | None, state: SaleState | None, lang: str = DEFA
         key = "needs_operator"  # paid, but the amount or the moment was wrong
     elif state is SaleState.UNKNOWN:
         key = "bank_unreachable"
-    elif reason is not None and f"reason.{reason.value}" in TEXTS:
+    elif reason is not None and f"customer.reason.{reason.value}" in TEXTS:
         key = reason.value
     else:
         key = "generic"
-    return tr(f"reason.{key}", lang)
+    return tr(f"customer.reason.{key}", lang)
 
 
 def method_label(name: str, lang: str = DEFAULT_LANG) -> str:
     """A payment method as the customer knows it ("Gold" -> "Kaspi Gold"); unknown names as is."""
-    message_id = f"method.{name}"
+    message_id = f"customer.method.{name}"
     return tr(message_id, lang) if message_id in TEXTS else name
 
 
 def state_label(state: str, lang: str = DEFAULT_LANG) -> str:
     """A SaleState value in the operator's words; an unknown value (a newer journal) as is."""
-    message_id = f"state.{state}"
+    message_id = f"operator.state.{state}"
     return tr(message_id, lang) if message_id in TEXTS else state
 
 
 def reason_label(reason: str, lang: str = DEFAULT_LANG) -> str:
     """A Reason value in the operator's words; an unknown value (a newer journal) as is."""
-    message_id = f"opreason.{reason}"
+    message_id = f"operator.reason.{reason}"
     return tr(message_id, lang) if message_id in TEXTS else reason
 
 

@@ -1,213 +1,325 @@
-"""Service mode's own labels (registration, refunds, certificate, status, system), ru/kk/en.
+"""What service mode shows: the PIN pad, its tabs and pages, the sales table, ru/kk/en.
 
-A table of its own beside customer.py and operator.py (kiosk.i18n merges them all,
-with bank.py) so the operator's pages can grow without every change touching the
-other tables; a translator sees one catalogue through `tr()`.
-No Qt here.
+Every id starts with `service.`; kiosk.i18n merges this table with the others into
+the one catalogue `tr()` reads. No Qt here.
 """
 
 from __future__ import annotations
 
-
-def _t(ru: str, kk: str, en: str) -> dict[str, str]:
-    return {"ru": ru, "kk": kk, "en": en}
-
-
 SERVICE: dict[str, dict[str, str]] = {
+    # --- PIN, the words service pages share, the Sales tab's table -----------------------------
+    "service.title": {"ru": "Сервисный режим", "kk": "Қызмет көрсету режимі", "en": "Service mode"},
+    "service.enter_pin": {
+        "ru": "Введите PIN-код",
+        "kk": "PIN-кодты енгізіңіз",
+        "en": "Enter the PIN",
+    },
+    "service.wrong_pin": {
+        "ru": "Неверный PIN-код. Осталось попыток: {n}",
+        "kk": "PIN-код қате. Қалған әрекет: {n}",
+        "en": "Wrong PIN. Tries left: {n}",
+    },
+    "service.short_pin": {
+        "ru": "В PIN-коде не меньше {n} цифр — это не попытка",
+        "kk": "PIN-кодта кемінде {n} сан бар — бұл әрекет саналмайды",
+        "en": "A PIN has at least {n} digits — this was not a try",
+    },
+    "service.locked": {
+        "ru": "Слишком много попыток. Подождите {n} с",
+        "kk": "Тым көп әрекет. {n} с күтіңіз",
+        "en": "Too many tries. Wait {n} s",
+    },
+    "service.ok": {"ru": "OK", "kk": "OK", "en": "OK"},
+    "service.exit": {"ru": "Выход", "kk": "Шығу", "en": "Exit"},
+    "service.refresh": {"ru": "Обновить", "kk": "Жаңарту", "en": "Refresh"},
+    "service.loading": {"ru": "Загрузка…", "kk": "Жүктелуде…", "en": "Loading…"},
+    "service.load_failed": {
+        "ru": "Не удалось загрузить: {error}",
+        "kk": "Жүктеу мүмкін болмады: {error}",
+        "en": "Could not load: {error}",
+    },
+    "service.no_sales": {"ru": "Продаж пока нет", "kk": "Әзірге сатылым жоқ", "en": "No sales yet"},
+    "service.col.sale": {"ru": "№", "kk": "№", "en": "No."},
+    "service.col.time": {"ru": "Время", "kk": "Уақыт", "en": "Time"},
+    "service.col.amount": {"ru": "Сумма", "kk": "Сома", "en": "Amount"},
+    "service.col.state": {"ru": "Состояние", "kk": "Күйі", "en": "State"},
+    "service.col.reason": {"ru": "Причина", "kk": "Себебі", "en": "Reason"},
+    "service.col.payment": {"ru": "Платёж", "kk": "Төлем", "en": "Payment id"},
+    "service.needs_refund": {
+        "ru": "Оплачено, но продажа не состоялась: верните деньги или выдайте товар",
+        "kk": "Төленді, бірақ сатылым болмады: ақшаны қайтарыңыз немесе тауарды беріңіз",
+        "en": "Paid but the sale did not happen: refund the money or hand over the goods",
+    },
     # --- tabs -------------------------------------------------------------------------------
-    "svc.tab.status": _t("Состояние", "Күйі", "Status"),
-    "svc.tab.refunds": _t("Возвраты", "Қайтару", "Refunds"),
-    "svc.tab.attention": _t("Внимание", "Назар", "Attention"),
-    "svc.tab.sales": _t("Продажи", "Сатылымдар", "Sales"),
-    "svc.tab.device": _t("Устройство", "Құрылғы", "Device"),
-    "svc.tab.certificate": _t("Сертификат", "Сертификат", "Certificate"),
-    "svc.tab.system": _t("Система", "Жүйе", "System"),
-    "svc.leave": _t("Выйти из сервиса", "Сервистен шығу", "Leave service mode"),
-    "svc.back": _t("Назад", "Артқа", "Back"),
-    "svc.yes": _t("Да", "Иә", "Yes"),
-    "svc.no": _t("Нет", "Жоқ", "No"),
-    "svc.not_ready": _t(
-        "Настройки не загружены: киоск ещё не запущен",
-        "Баптаулар жүктелмеген: киоск әлі іске қосылмаған",
-        "No config loaded: the kiosk has not started",
-    ),
-    "svc.working": _t("Выполняется…", "Орындалуда…", "Working…"),
+    "service.tab.status": {"ru": "Состояние", "kk": "Күйі", "en": "Status"},
+    "service.tab.refunds": {"ru": "Возвраты", "kk": "Қайтару", "en": "Refunds"},
+    "service.tab.attention": {"ru": "Внимание", "kk": "Назар", "en": "Attention"},
+    "service.tab.sales": {"ru": "Продажи", "kk": "Сатылымдар", "en": "Sales"},
+    "service.tab.device": {"ru": "Устройство", "kk": "Құрылғы", "en": "Device"},
+    "service.tab.certificate": {"ru": "Сертификат", "kk": "Сертификат", "en": "Certificate"},
+    "service.tab.system": {"ru": "Система", "kk": "Жүйе", "en": "System"},
+    "service.leave": {"ru": "Выйти из сервиса", "kk": "Сервистен шығу", "en": "Leave service mode"},
+    "service.back": {"ru": "Назад", "kk": "Артқа", "en": "Back"},
+    "service.yes": {"ru": "Да", "kk": "Иә", "en": "Yes"},
+    "service.no": {"ru": "Нет", "kk": "Жоқ", "en": "No"},
+    "service.not_ready": {
+        "ru": "Настройки не загружены: киоск ещё не запущен",
+        "kk": "Баптаулар жүктелмеген: киоск әлі іске қосылмаған",
+        "en": "No config loaded: the kiosk has not started",
+    },
+    "service.working": {"ru": "Выполняется…", "kk": "Орындалуда…", "en": "Working…"},
     # --- status -----------------------------------------------------------------------------
-    "svc.status.bank": _t("Банк", "Банк", "Bank"),
-    "svc.status.reachable": _t("доступен", "қолжетімді", "reachable"),
-    "svc.status.unreachable": _t("НЕ доступен", "қолжетімсіз", "NOT reachable"),
-    "svc.status.not_checked": _t("ещё не проверен", "әлі тексерілмеді", "not checked yet"),
-    "svc.status.last_ping": _t(
-        "последняя проверка {time}", "соңғы тексеру {time}", "last check {time}"
-    ),
-    "svc.status.latency": _t("{ms} мс", "{ms} мс", "{ms} ms"),
-    "svc.status.scheme": _t("Схема", "Схема", "Scheme"),
-    "svc.scheme.basic": _t("базовая (API-ключ)", "базалық (API кілті)", "basic (API key)"),
-    "svc.scheme.standard": _t(
-        "стандартная (сертификат)", "стандартты (сертификат)", "standard (certificate)"
-    ),
-    "svc.scheme.enhanced": _t(
-        "усиленная (сертификат + БИН)",
-        "күшейтілген (сертификат + БСН)",
-        "enhanced (certificate + BIN)",
-    ),
-    "svc.status.device": _t("Устройство", "Құрылғы", "Device"),
-    "svc.status.device_value": _t(
-        "{device}, торговая точка {point}",
-        "{device}, сауда нүктесі {point}",
-        "{device}, trade point {point}",
-    ),
-    "svc.status.registered": _t("Регистрация", "Тіркеу", "Registration"),
-    "svc.status.today_sales": _t("Продажи сегодня", "Бүгінгі сатылымдар", "Sales today"),
-    "svc.status.today_refunds": _t("Возвраты сегодня", "Бүгінгі қайтарулар", "Refunds today"),
-    "svc.status.count_sum": _t(
-        "{count} на сумму {sum}", "{count}, сомасы {sum}", "{count} for {sum}"
-    ),
-    "svc.status.journal": _t("Журнал", "Журнал", "Journal"),
-    "svc.status.journal_ok": _t("в порядке", "жақсы", "fine"),
-    "svc.status.attention": _t(
-        "Ждут решения оператора", "Оператор шешімін күтеді", "Waiting for the operator"
-    ),
-    "svc.status.certificate": _t("Сертификат", "Сертификат", "Certificate"),
-    "svc.status.version": _t("Версия", "Нұсқа", "Version"),
-    "svc.status.check": _t("Проверить связь", "Байланысты тексеру", "Check the connection"),
-    "svc.status.check_ok": _t(
-        "Банк отвечает ({ms} мс)", "Банк жауап береді ({ms} мс)", "The bank answers ({ms} ms)"
-    ),
+    "service.status.bank": {"ru": "Банк", "kk": "Банк", "en": "Bank"},
+    "service.status.reachable": {"ru": "доступен", "kk": "қолжетімді", "en": "reachable"},
+    "service.status.unreachable": {"ru": "НЕ доступен", "kk": "қолжетімсіз", "en": "NOT reachable"},
+    "service.status.not_checked": {
+        "ru": "ещё не проверен",
+        "kk": "әлі тексерілмеді",
+        "en": "not checked yet",
+    },
+    "service.status.last_ping": {
+        "ru": "последняя проверка {time}",
+        "kk": "соңғы тексеру {time}",
+        "en": "last check {time}",
+    },
+    "service.status.latency": {"ru": "{ms} мс", "kk": "{ms} мс", "en": "{ms} ms"},
+    "service.status.scheme": {"ru": "Схема", "kk": "Схема", "en": "Scheme"},
+    "service.scheme.basic": {
+        "ru": "базовая (API-ключ)",
+        "kk": "базалық (API кілті)",
+        "en": "basic (API key)",
+    },
+    "service.scheme.standard": {
+        "ru": "стандартная (сертификат)",
+        "kk": "стандартты (сертификат)",
+        "en": "standard (certificate)",
+    },
+    "service.scheme.enhanced": {
+        "ru": "усиленная (сертификат + БИН)",
+        "kk": "күшейтілген (сертификат + БСН)",
+        "en": "enhanced (certificate + BIN)",
+    },
+    "service.status.device": {"ru": "Устройство", "kk": "Құрылғы", "en": "Device"},
+    "service.status.device_value": {
+        "ru": "{device}, торговая точка {point}",
+        "kk": "{device}, сауда нүктесі {point}",
+        "en": "{device}, trade point {point}",
+    },
+    "service.status.registered": {"ru": "Регистрация", "kk": "Тіркеу", "en": "Registration"},
+    "service.status.today_sales": {
+        "ru": "Продажи сегодня",
+        "kk": "Бүгінгі сатылымдар",
+        "en": "Sales today",
+    },
+    "service.status.today_refunds": {
+        "ru": "Возвраты сегодня",
+        "kk": "Бүгінгі қайтарулар",
+        "en": "Refunds today",
+    },
+    "service.status.count_sum": {
+        "ru": "{count} на сумму {sum}",
+        "kk": "{count}, сомасы {sum}",
+        "en": "{count} for {sum}",
+    },
+    "service.status.journal": {"ru": "Журнал", "kk": "Журнал", "en": "Journal"},
+    "service.status.journal_ok": {"ru": "в порядке", "kk": "жақсы", "en": "fine"},
+    "service.status.attention": {
+        "ru": "Ждут решения оператора",
+        "kk": "Оператор шешімін күтеді",
+        "en": "Waiting for the operator",
+    },
+    "service.status.certificate": {"ru": "Сертификат", "kk": "Сертификат", "en": "Certificate"},
+    "service.status.version": {"ru": "Версия", "kk": "Нұсқа", "en": "Version"},
+    "service.status.check": {
+        "ru": "Проверить связь",
+        "kk": "Байланысты тексеру",
+        "en": "Check the connection",
+    },
+    "service.status.check_ok": {
+        "ru": "Банк отвечает ({ms} мс)",
+        "kk": "Банк жауап береді ({ms} мс)",
+        "en": "The bank answers ({ms} ms)",
+    },
     # --- device registration ----------------------------------------------------------------
-    "svc.device.registered": _t(
-        "Зарегистрирован: {device}, торговая точка {point}",
-        "Тіркелген: {device}, сауда нүктесі {point}",
-        "Registered: {device} at trade point {point}",
-    ),
-    "svc.device.not_registered": _t(
-        "Не зарегистрирован ({device})",
-        "Тіркелмеген ({device})",
-        "Not registered ({device})",
-    ),
-    "svc.device.load_points": _t("Торговые точки", "Сауда нүктелері", "Trade points"),
-    "svc.device.pick_point": _t(
-        "Выберите торговую точку", "Сауда нүктесін таңдаңыз", "Choose a trade point"
-    ),
-    "svc.device.no_points": _t("Торговых точек нет", "Сауда нүктелері жоқ", "No trade points"),
-    "svc.device.confirm_register": _t(
-        "Зарегистрировать {device} в точке «{point}»?",
-        "{device} құрылғысын «{point}» нүктесінде тіркеу керек пе?",
-        "Register {device} at “{point}”?",
-    ),
-    "svc.device.unregister": _t("Удалить регистрацию", "Тіркеуді жою", "Unregister"),
-    "svc.device.confirm_unregister": _t(
-        "Удалить регистрацию {device}? Киоск перестанет принимать оплату",
-        "{device} тіркеуін жою керек пе? Киоск төлем қабылдауды тоқтатады",
-        "Unregister {device}? The kiosk stops taking payments",
-    ),
-    "svc.device.done_register": _t(
-        "Готово: {device} в точке {point}; настройки сохранены",
-        "Дайын: {device}, нүкте {point}; баптаулар сақталды",
-        "Done: {device} at trade point {point}; the config is saved",
-    ),
-    "svc.device.done_unregister": _t(
-        "Регистрация удалена", "Тіркеу жойылды", "The device is unregistered"
-    ),
-    "svc.device.already_gone": _t(
-        "Банк уже не знал это устройство; токен удалён из настроек",
-        "Банк бұл құрылғыны енді білмейді; токен баптаулардан жойылды",
-        "The bank no longer knew this device; the token was removed from the config",
-    ),
+    "service.device.registered": {
+        "ru": "Зарегистрирован: {device}, торговая точка {point}",
+        "kk": "Тіркелген: {device}, сауда нүктесі {point}",
+        "en": "Registered: {device} at trade point {point}",
+    },
+    "service.device.not_registered": {
+        "ru": "Не зарегистрирован ({device})",
+        "kk": "Тіркелмеген ({device})",
+        "en": "Not registered ({device})",
+    },
+    "service.device.load_points": {
+        "ru": "Торговые точки",
+        "kk": "Сауда нүктелері",
+        "en": "Trade points",
+    },
+    "service.device.pick_point": {
+        "ru": "Выберите торговую точку",
+        "kk": "Сауда нүктесін таңдаңыз",
+        "en": "Choose a trade point",
+    },
+    "service.device.no_points": {
+        "ru": "Торговых точек нет",
+        "kk": "Сауда нүктелері жоқ",
+        "en": "No trade points",
+    },
+    "service.device.confirm_register": {
+        "ru": "Зарегистрировать {device} в точке «{point}»?",
+        "kk": "{device} құрылғысын «{point}» нүктесінде тіркеу керек пе?",
+        "en": "Register {device} at “{point}”?",
+    },
+    "service.device.unregister": {
+        "ru": "Удалить регистрацию",
+        "kk": "Тіркеуді жою",
+        "en": "Unregister",
+    },
+    "service.device.confirm_unregister": {
+        "ru": "Удалить регистрацию {device}? Киоск перестанет принимать оплату",
+        "kk": "{device} тіркеуін жою керек пе? Киоск төлем қабылдауды тоқтатады",
+        "en": "Unregister {device}? The kiosk stops taking payments",
+    },
+    "service.device.done_register": {
+        "ru": "Готово: {device} в точке {point}; настройки сохранены",
+        "kk": "Дайын: {device}, нүкте {point}; баптаулар сақталды",
+        "en": "Done: {device} at trade point {point}; the config is saved",
+    },
+    "service.device.done_unregister": {
+        "ru": "Регистрация удалена",
+        "kk": "Тіркеу жойылды",
+        "en": "The device is unregistered",
+    },
+    "service.device.already_gone": {
+        "ru": "Банк уже не знал это устройство; токен удалён из настроек",
+        "kk": "Банк бұл құрылғыны енді білмейді; токен баптаулардан жойылды",
+        "en": "The bank no longer knew this device; the token was removed from the config",
+    },
     # --- refunds ----------------------------------------------------------------------------
-    "svc.refund.basic": _t(
-        "В базовой схеме возвраты делаются в приложении Kaspi Pay",
-        "Базалық схемада қайтару Kaspi Pay қосымшасында жасалады",
-        "In scheme basic, refunds are made in the Kaspi Pay app",
-    ),
-    "svc.refund.pick_sale": _t(
-        "Выберите покупку из журнала", "Журналдан сатып алуды таңдаңыз", "Choose a purchase"
-    ),
-    "svc.refund.no_sales": _t(
-        "В журнале нет оплаченных покупок",
-        "Журналда төленген сатып алулар жоқ",
-        "No paid purchases in the journal",
-    ),
-    "svc.refund.type_id": _t("Ввести номер платежа", "Төлем нөмірін енгізу", "Type the payment id"),
-    "svc.refund.payment_id": _t("Номер платежа", "Төлем нөмірі", "Payment id"),
-    "svc.refund.show_qr": _t(
-        "Показать QR для возврата", "Қайтару QR-кодын көрсету", "Show the return QR"
-    ),
-    "svc.refund.scan_qr": _t(
-        "Клиент сканирует этот QR в приложении Kaspi.kz",
-        "Клиент бұл QR-кодты Kaspi.kz қосымшасында сканерлейді",
-        "The customer scans this QR with the Kaspi.kz app",
-    ),
-    "svc.refund.time_left": _t("Осталось времени", "Қалған уақыт", "Time left"),
-    "svc.refund.customer_list": _t(
-        "Покупки клиента", "Клиенттің сатып алулары", "The customer's purchases"
-    ),
-    "svc.refund.customer_none": _t(
-        "У клиента нет покупок в этой точке",
-        "Клиенттің бұл нүктеде сатып алулары жоқ",
-        "The customer has no purchases here",
-    ),
-    "svc.refund.details": _t(
-        "Платёж {payment}: {total}, можно вернуть {available}",
-        "Төлем {payment}: {total}, қайтаруға болады {available}",
-        "Payment {payment}: {total}, refundable {available}",
-    ),
-    "svc.refund.amount": _t("Сумма возврата", "Қайтару сомасы", "Refund amount"),
-    "svc.refund.full": _t("Всю сумму", "Бүкіл соманы", "Full amount"),
-    "svc.refund.send": _t("Вернуть {amount}", "{amount} қайтару", "Refund {amount}"),
-    "svc.refund.confirm": _t(
-        "Вернуть {amount} по платежу {payment}?",
-        "{payment} төлемі бойынша {amount} қайтару керек пе?",
-        "Refund {amount} of payment {payment}?",
-    ),
-    "svc.refund.new": _t("Новый возврат", "Жаңа қайтару", "New refund"),
-    "svc.refund.open": _t(
-        "Возврат {amount} по платежу {payment} не подтверждён",
-        "{payment} төлемі бойынша {amount} қайтару расталмаған",
-        "Refund of {amount} on payment {payment} is unconfirmed",
-    ),
-    "svc.refund.went_through": _t("Прошёл", "Өтті", "It went through"),
-    "svc.refund.did_not": _t("Не прошёл", "Өтпеді", "It did not"),
+    "service.refund.basic": {
+        "ru": "В базовой схеме возвраты делаются в приложении Kaspi Pay",
+        "kk": "Базалық схемада қайтару Kaspi Pay қосымшасында жасалады",
+        "en": "In scheme basic, refunds are made in the Kaspi Pay app",
+    },
+    "service.refund.pick_sale": {
+        "ru": "Выберите покупку из журнала",
+        "kk": "Журналдан сатып алуды таңдаңыз",
+        "en": "Choose a purchase",
+    },
+    "service.refund.no_sales": {
+        "ru": "В журнале нет оплаченных покупок",
+        "kk": "Журналда төленген сатып алулар жоқ",
+        "en": "No paid purchases in the journal",
+    },
+    "service.refund.type_id": {
+        "ru": "Ввести номер платежа",
+        "kk": "Төлем нөмірін енгізу",
+        "en": "Type the payment id",
+    },
+    "service.refund.payment_id": {"ru": "Номер платежа", "kk": "Төлем нөмірі", "en": "Payment id"},
+    "service.refund.show_qr": {
+        "ru": "Показать QR для возврата",
+        "kk": "Қайтару QR-кодын көрсету",
+        "en": "Show the return QR",
+    },
+    "service.refund.scan_qr": {
+        "ru": "Клиент сканирует этот QR в приложении Kaspi.kz",
+        "kk": "Клиент бұл QR-кодты Kaspi.kz қосымшасында сканерлейді",
+        "en": "The customer scans this QR with the Kaspi.kz app",
+    },
+    "service.refund.time_left": {"ru": "Осталось времени", "kk": "Қалған уақыт", "en": "Time left"},
+    "service.refund.customer_list": {
+        "ru": "Покупки клиента",
+        "kk": "Клиенттің сатып алулары",
+        "en": "The customer's purchases",
+    },
+    "service.refund.customer_none": {
+        "ru": "У клиента нет покупок в этой точке",
+        "kk": "Клиенттің бұл нүктеде сатып алулары жоқ",
+        "en": "The customer has no purchases here",
+    },
+    "service.refund.details": {
+        "ru": "Платёж {payment}: {total}, можно вернуть {available}",
+        "kk": "Төлем {payment}: {total}, қайтаруға болады {available}",
+        "en": "Payment {payment}: {total}, refundable {available}",
+    },
+    "service.refund.amount": {
+        "ru": "Сумма возврата",
+        "kk": "Қайтару сомасы",
+        "en": "Refund amount",
+    },
+    "service.refund.full": {"ru": "Всю сумму", "kk": "Бүкіл соманы", "en": "Full amount"},
+    "service.refund.send": {
+        "ru": "Вернуть {amount}",
+        "kk": "{amount} қайтару",
+        "en": "Refund {amount}",
+    },
+    "service.refund.confirm": {
+        "ru": "Вернуть {amount} по платежу {payment}?",
+        "kk": "{payment} төлемі бойынша {amount} қайтару керек пе?",
+        "en": "Refund {amount} of payment {payment}?",
+    },
+    "service.refund.new": {"ru": "Новый возврат", "kk": "Жаңа қайтару", "en": "New refund"},
+    "service.refund.open": {
+        "ru": "Возврат {amount} по платежу {payment} не подтверждён",
+        "kk": "{payment} төлемі бойынша {amount} қайтару расталмаған",
+        "en": "Refund of {amount} on payment {payment} is unconfirmed",
+    },
+    "service.refund.went_through": {"ru": "Прошёл", "kk": "Өтті", "en": "It went through"},
+    "service.refund.did_not": {"ru": "Не прошёл", "kk": "Өтпеді", "en": "It did not"},
     # --- attention --------------------------------------------------------------------------
-    "svc.attention.refund": _t("Вернуть", "Қайтару", "Refund"),
-    "svc.attention.handed_over": _t("Товар выдан", "Тауар берілді", "Goods handed over"),
-    "svc.attention.confirm_hand_over": _t(
-        "Отметить, что товар по продаже № {sale} выдан?",
-        "№ {sale} сатылым бойынша тауар берілді деп белгілеу керек пе?",
-        "Mark the goods of sale No. {sale} as handed over?",
-    ),
-    "svc.attention.none": _t(
-        "Оплаченных продаж без выдачи нет",
-        "Тауары берілмеген төленген сатылымдар жоқ",
-        "No paid sale is waiting",
-    ),
+    "service.attention.refund": {"ru": "Вернуть", "kk": "Қайтару", "en": "Refund"},
+    "service.attention.handed_over": {
+        "ru": "Товар выдан",
+        "kk": "Тауар берілді",
+        "en": "Goods handed over",
+    },
+    "service.attention.confirm_hand_over": {
+        "ru": "Отметить, что товар по продаже № {sale} выдан?",
+        "kk": "№ {sale} сатылым бойынша тауар берілді деп белгілеу керек пе?",
+        "en": "Mark the goods of sale No. {sale} as handed over?",
+    },
+    "service.attention.none": {
+        "ru": "Оплаченных продаж без выдачи нет",
+        "kk": "Тауары берілмеген төленген сатылымдар жоқ",
+        "en": "No paid sale is waiting",
+    },
     # --- certificate ------------------------------------------------------------------------
-    "svc.cert.subject": _t("Владелец", "Иесі", "Subject"),
-    "svc.cert.issuer": _t("Издатель", "Берген", "Issuer"),
-    "svc.cert.expiry": _t("Действует до", "Жарамды мерзімі", "Valid until"),
-    "svc.cert.days_left": _t("Осталось дней", "Қалған күндер", "Days left"),
-    "svc.cert.none": _t(
-        "Базовая схема: сертификат не используется",
-        "Базалық схема: сертификат қолданылмайды",
-        "Scheme basic: no certificate is used",
-    ),
-    "svc.cert.fine": _t("Сертификат в порядке", "Сертификат жарамды", "The certificate is fine"),
-    "svc.reload": _t("Перечитать настройки", "Баптауларды қайта оқу", "Reload the config"),
-    "svc.reload.hint": _t(
-        "После замены сертификата или пароля в файле настроек — без перезапуска",
-        "Баптау файлында сертификат не құпиясөз ауыстырылғаннан кейін — қайта іске қоспай",
-        "After swapping the certificate or password in the config file — no restart",
-    ),
-    "svc.reload.done": _t(
-        "Настройки применены{changed}",
-        "Баптаулар қолданылды{changed}",
-        "The config is applied{changed}",
-    ),
+    "service.cert.subject": {"ru": "Владелец", "kk": "Иесі", "en": "Subject"},
+    "service.cert.issuer": {"ru": "Издатель", "kk": "Берген", "en": "Issuer"},
+    "service.cert.expiry": {"ru": "Действует до", "kk": "Жарамды мерзімі", "en": "Valid until"},
+    "service.cert.days_left": {"ru": "Осталось дней", "kk": "Қалған күндер", "en": "Days left"},
+    "service.cert.none": {
+        "ru": "Базовая схема: сертификат не используется",
+        "kk": "Базалық схема: сертификат қолданылмайды",
+        "en": "Scheme basic: no certificate is used",
+    },
+    "service.cert.fine": {
+        "ru": "Сертификат в порядке",
+        "kk": "Сертификат жарамды",
+        "en": "The certificate is fine",
+    },
+    "service.reload": {
+        "ru": "Перечитать настройки",
+        "kk": "Баптауларды қайта оқу",
+        "en": "Reload the config",
+    },
+    "service.reload.hint": {
+        "ru": "После замены сертификата или пароля в файле настроек — без перезапуска",
+        "kk": "Баптау файлында сертификат не құпиясөз ауыстырылғаннан кейін — қайта іске қоспай",
+        "en": "After swapping the certificate or password in the config file — no restart",
+    },
+    "service.reload.done": {
+        "ru": "Настройки применены{changed}",
+        "kk": "Баптаулар қолданылды{changed}",
+        "en": "The config is applied{changed}",
+    },
     # --- system -----------------------------------------------------------------------------
-    "svc.system.quit": _t("Закрыть киоск", "Киоскіні жабу", "Close the kiosk"),
-    "svc.system.confirm_quit": _t(
-        "Закрыть программу киоска? Оплата будет недоступна до запуска",
-        "Киоск бағдарламасын жабу керек пе? Іске қосылғанша төлем қолжетімсіз болады",
-        "Close the kiosk program? No payments until it is started again",
-    ),
+    "service.system.quit": {"ru": "Закрыть киоск", "kk": "Киоскіні жабу", "en": "Close the kiosk"},
+    "service.system.confirm_quit": {
+        "ru": "Закрыть программу киоска? Оплата будет недоступна до запуска",
+        "kk": "Киоск бағдарламасын жабу керек пе? Іске қосылғанша төлем қолжетімсіз болады",
+        "en": "Close the kiosk program? No payments until it is started again",
+    },
 }

@@ -32,7 +32,7 @@ from pathlib import Path
 from kiosk.journal.errors import JournalError
 from kiosk.platform.private import private_dir
 
-log = logging.getLogger("kiosk.journal")
+log = logging.getLogger(__name__)
 
 IDENTITY_NAME = "journal.id"
 #: Overrides state_dir() (tests, a second kiosk on one account).

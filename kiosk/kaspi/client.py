@@ -31,7 +31,7 @@ from kiosk.kaspi import errors, models, tls
 from kiosk.kaspi.settings import ConfigError, KaspiSettings
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, normalize_phone, valid_device_id
 
-log = logging.getLogger("kiosk.kaspi")
+log = logging.getLogger(__name__)
 #: Told of every HTTP request: (URL path, the error it ended in or None, seconds).
 RequestHook = Callable[[str, BaseException | None, float], None]
 # Raised for calls the configured scheme does not offer; kept importable from here.

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-log = logging.getLogger("kiosk.mdb.emulator")
+log = logging.getLogger(__name__)
 
 DISPENSE_MODES = ("success", "fail", "silent")
 

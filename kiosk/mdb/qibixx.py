@@ -60,7 +60,7 @@ from typing import Any, Protocol
 from kiosk.mdb import protocol
 from kiosk.mdb.protocol import AnyEvent
 
-log = logging.getLogger("kiosk.mdb")
+log = logging.getLogger(__name__)
 
 READ_TIMEOUT = 0.05  # seconds a read waits when nothing arrives (an answer cuts it short)
 

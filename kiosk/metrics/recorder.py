@@ -42,7 +42,7 @@ from kiosk.metrics.server import MetricsServer
 from kiosk.payment.mode import Mode, OutOfServiceReason
 from kiosk.payment.sale import Reason, SaleState
 
-log = logging.getLogger("kiosk.metrics")
+log = logging.getLogger(__name__)
 
 #: Seconds; the bank's read timeout is 15 s by default, loopback answers in milliseconds.
 LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0)

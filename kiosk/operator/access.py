@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-log = logging.getLogger("kiosk.service")
+log = logging.getLogger(__name__)
 
 PREFIX = "scrypt"
 #: scrypt's cost: 16 MiB and about 50 ms a check; slow for a guesser, quick at the kiosk.

@@ -19,7 +19,7 @@ from kiosk.i18n import tr
 from kiosk.kaspi import tls
 from kiosk.kaspi.settings import ConfigError, KaspiSettings
 
-log = logging.getLogger("kiosk.operator")
+log = logging.getLogger(__name__)
 
 WARN_DAYS = 60
 
@@ -49,14 +49,14 @@ class CertificateCheck:
         info = self.info
         if self.state is CertState.WARNING and info is not None:
             return tr(
-                "op.cert.warning", lang, days=self.days_left, date=f"{info.not_after:%Y-%m-%d}"
+                "problem.cert.warning", lang, days=self.days_left, date=f"{info.not_after:%Y-%m-%d}"
             )
         if self.state is CertState.EXPIRED and info is not None:
-            return tr("op.cert.expired", lang, date=f"{info.not_after:%Y-%m-%d}")
+            return tr("problem.cert.expired", lang, date=f"{info.not_after:%Y-%m-%d}")
         if self.state is CertState.NOT_YET_VALID and info is not None:
-            return tr("op.cert.not_yet", lang, date=f"{info.not_before:%Y-%m-%d}")
+            return tr("problem.cert.not_yet", lang, date=f"{info.not_before:%Y-%m-%d}")
         if self.state is CertState.UNREADABLE:
-            return tr("op.cert.unreadable", lang, detail=self.problem or "")
+            return tr("problem.cert.unreadable", lang, detail=self.problem or "")
         return None
 
     def to_json(self) -> dict[str, Any]:

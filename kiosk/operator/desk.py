@@ -27,7 +27,7 @@ from kiosk.payment.sale import SaleState
 from kiosk.refund import plan as refunds
 from kiosk.refund import steps
 
-log = logging.getLogger("kiosk.operator")
+log = logging.getLogger(__name__)
 
 HANDED_OVER = "handed_over"
 

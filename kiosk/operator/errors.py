@@ -10,8 +10,7 @@ keys and files, never their values.
 
 from __future__ import annotations
 
-from kiosk.i18n import tr
-from kiosk.i18n.bank import CODE_TEXTS, code_id
+from kiosk.i18n import code_message_id, tr
 from kiosk.i18n.refusal import OperatorError
 from kiosk.journal import JournalError, RefundPending
 from kiosk.journal.records import amount_text
@@ -22,9 +21,10 @@ from kiosk.kaspi.settings import ConfigError
 def code_sentence(code: int, lang: str, server_message: str | None = None) -> str:
     """An Appendix 3 code in the operator's words; an unknown code keeps its number."""
     normal = errors.normalize_code(code)
-    if normal in CODE_TEXTS:
-        return tr(code_id(normal), lang)
-    return tr("op.code.unknown", lang, code=code, message=server_message or "—")
+    message_id = code_message_id(normal)
+    if message_id is not None:
+        return tr(message_id, lang)
+    return tr("problem.code.unknown", lang, code=code, message=server_message or "—")
 
 
 def explain(error: BaseException, lang: str) -> str:
@@ -32,19 +32,19 @@ def explain(error: BaseException, lang: str) -> str:
     if isinstance(error, OperatorError):
         return error.text(lang)
     if isinstance(error, RefundPending):
-        return tr("op.refund.pending", lang, amount=amount_text(error.record.amount))
+        return tr("problem.refund.pending", lang, amount=amount_text(error.record.amount))
     if isinstance(error, errors.ApiError):
         return code_sentence(error.raw_code, lang, error.server_message)
     if isinstance(error, errors.TlsError):
-        return tr("op.net.tls", lang)
+        return tr("problem.net.tls", lang)
     if isinstance(error, errors.TransportError):
-        return tr("op.net.down", lang)
+        return tr("problem.net.down", lang)
     if isinstance(error, errors.UnsupportedOperation):
-        return tr("op.refund.basic", lang)
+        return tr("problem.refund.basic", lang)
     if isinstance(error, errors.KaspiError):
-        return tr("op.net.http", lang, detail=error.message)
+        return tr("problem.net.http", lang, detail=error.message)
     if isinstance(error, ConfigError):
-        return tr("op.config", lang, detail=str(error))
+        return tr("problem.config", lang, detail=str(error))
     if isinstance(error, JournalError):
-        return tr("op.journal", lang, detail=str(error))
+        return tr("problem.journal", lang, detail=str(error))
     return str(error) or type(error).__name__

@@ -20,7 +20,7 @@ from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.models import TradePoint
 from kiosk.kaspi.validate import valid_device_id
 
-log = logging.getLogger("kiosk.operator")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,9 @@ def register(
     repeat after a lost answer is harmless (the guide says so).
     """
     if not valid_device_id(device_id):
-        raise OperatorError("op.register.device_id")
+        raise OperatorError("problem.register.device_id")
     if trade_point_id <= 0:
-        raise OperatorError("op.register.trade_point")
+        raise OperatorError("problem.register.trade_point")
     token = client.register_device(device_id, trade_point_id)
     save_registered(config_path, token, device_id, trade_point_id)
     log.info("operator registered %s at trade point %s; token saved", device_id, trade_point_id)
@@ -66,7 +66,7 @@ def unregister(client: KaspiClient, config_path: Path, device_id: str) -> Unregi
     already: the token is useless, so it is cleared too and the answer says so.
     """
     if not client.settings.device_token:
-        raise OperatorError("op.register.not_registered")
+        raise OperatorError("problem.register.not_registered")
     gone = False
     try:
         client.delete_device()

@@ -35,7 +35,7 @@ from enum import StrEnum
 
 from kiosk.payment.sale import Busy, OutOfService, SaleRefused
 
-log = logging.getLogger("kiosk.payment.mode")
+log = logging.getLogger(__name__)
 
 
 class Mode(StrEnum):

@@ -38,7 +38,7 @@ from kiosk.payment.flow import Meaning, meaning_of
 from kiosk.payment.pending import candidates as candidates
 from kiosk.payment.sale import Reason, SaleState
 
-log = logging.getLogger("kiosk.payment.recovery")
+log = logging.getLogger(__name__)
 
 #: How long the bank may be late with its own cancellation of a stale Wait.
 LATE_GRACE = timedelta(seconds=30)

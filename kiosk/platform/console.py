@@ -21,7 +21,7 @@ import os
 import sys
 from typing import Any, TextIO
 
-log = logging.getLogger("kiosk.platform.console")
+log = logging.getLogger(__name__)
 
 
 class QuietStream(io.TextIOBase):

@@ -28,11 +28,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger("kiosk.platform.winsys")
+from kiosk.platform.exits import EXIT_ALREADY_RUNNING
+
+log = logging.getLogger(__name__)
 
 WINDOWS = sys.platform == "win32"
-#: `kiosk run` exits with this when another kiosk already runs on the same config.
-EXIT_ALREADY_RUNNING = 6
 
 ES_CONTINUOUS = 0x80000000
 ES_SYSTEM_REQUIRED = 0x00000001

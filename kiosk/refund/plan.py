@@ -24,7 +24,7 @@ REFUND_SCHEMES = ("standard", "enhanced")
 def require_refunds(scheme: str) -> None:
     """OperatorError for scheme basic: its refunds are made in the Kaspi Pay app."""
     if scheme not in REFUND_SCHEMES:
-        raise OperatorError("op.refund.basic")
+        raise OperatorError("problem.refund.basic")
 
 
 def parse_amount(text: str) -> Decimal:
@@ -32,11 +32,11 @@ def parse_amount(text: str) -> Decimal:
     try:
         value = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
-        raise OperatorError("op.refund.zero") from None
+        raise OperatorError("problem.refund.zero") from None
     if not value.is_finite() or value <= 0:
-        raise OperatorError("op.refund.zero")
+        raise OperatorError("problem.refund.zero")
     if value != value.quantize(Decimal("0.01")):
-        raise OperatorError("op.refund.tiyn")
+        raise OperatorError("problem.refund.tiyn")
     return value
 
 

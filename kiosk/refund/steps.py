@@ -43,7 +43,7 @@ from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.errors import KaspiError
 from kiosk.kaspi.models import ReturnOperation, ReturnQr, ReturnStatus
 
-log = logging.getLogger("kiosk.refund.steps")
+log = logging.getLogger(__name__)
 
 
 class RefundRefused(OperatorError):
@@ -168,7 +168,7 @@ def choose_payment(operations: list[ReturnOperation], payment_id: int) -> Return
     raise RefundRefused(
         f"payment {payment_id} is not among the customer's last purchases here"
         f" ({listed}): refund only a purchase of the customer who scanned the return QR",
-        "op.refund.not_in_list",
+        "problem.refund.not_in_list",
         payment=payment_id,
     )
 
@@ -177,18 +177,18 @@ def check_refundable(payment_id: int, amount: Decimal, available: Decimal) -> No
     """Never ask for more than AvailableReturnAmount, nor for nothing, nor for part of a tiyn."""
     if not amount.is_finite() or amount <= 0:
         raise RefundRefused(
-            f"the refund amount must be more than 0, not {amount}", "op.refund.zero"
+            f"the refund amount must be more than 0, not {amount}", "problem.refund.zero"
         )
     if available <= 0:
         raise RefundRefused(
-            f"payment {payment_id} has nothing left to refund", "op.refund.nothing_left"
+            f"payment {payment_id} has nothing left to refund", "problem.refund.nothing_left"
         )
     if amount != amount.quantize(Decimal("0.01")):
-        raise RefundRefused(f"at most two decimals (tiyn), not {amount}", "op.refund.tiyn")
+        raise RefundRefused(f"at most two decimals (tiyn), not {amount}", "problem.refund.tiyn")
     if amount > available:
         raise RefundRefused(
             f"payment {payment_id} has only {available} ₸ left to refund (asked {amount} ₸)",
-            "op.refund.above_available",
+            "problem.refund.above_available",
             amount=amount_text(amount),
             available=amount_text(available),
         )
@@ -211,7 +211,7 @@ class RefundUnknown(OperatorError):
     def __init__(self, refund_id: int, detail: str) -> None:
         self.refund_id = refund_id
         self.detail = detail
-        super().__init__("op.refund.unknown")
+        super().__init__("problem.refund.unknown")
 
 
 def refused_for_sure(error: errors.KaspiError) -> bool:

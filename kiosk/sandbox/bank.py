@@ -41,7 +41,7 @@ from kiosk.sandbox.routes import Handler
 from kiosk.sandbox.service import RequestRecord, Service
 from kiosk.sandbox.state import DEFAULT_PORTS, Bank, Behaviour
 
-log = logging.getLogger("kiosk.sandbox")
+log = logging.getLogger(__name__)
 
 DEVICE_ID = "KIOSK-001"
 TRADE_POINT_ID = 1

@@ -20,7 +20,7 @@ from typing import Any, cast
 from kiosk.sandbox.pki import Pki, certificate_subject
 from kiosk.sandbox.service import ConnInfo, Service
 
-log = logging.getLogger("kiosk.sandbox")
+log = logging.getLogger(__name__)
 
 HANDSHAKE_TIMEOUT = 10.0
 

@@ -53,7 +53,7 @@ from kiosk.sandbox.service import ConnInfo, Fault, RequestRecord, Service
 from kiosk.sandbox.state import Bank, BankError, Payment
 from kiosk.sandbox.wire import check_transport, envelope, spell
 
-log = logging.getLogger("kiosk.sandbox")
+log = logging.getLogger(__name__)
 
 PREFIX = {"basic": "r1", "standard": "r2", "enhanced": "r3"}
 IDLE_TIMEOUT = 60.0  # an idle keep-alive connection is closed after this
@@ -315,7 +315,7 @@ def _set_behaviour(call: Call) -> Any:
     try:
         return call.service.set_behaviour(**call.body).to_json()
     except (TypeError, ValueError) as exc:
-        raise BankError(state.BAD_REQUEST, str(exc)) from None
+        raise BankError(codes.BAD_REQUEST, str(exc)) from None
 
 
 def _add_fault(call: Call) -> Any:
@@ -327,7 +327,7 @@ def _add_fault(call: Call) -> Any:
             delay=call.body.get("delay", 3.0),
         )
     except ValueError as exc:
-        raise BankError(state.BAD_REQUEST, str(exc)) from None
+        raise BankError(codes.BAD_REQUEST, str(exc)) from None
     return [f.to_json() for f in call.service.faults]
 
 
@@ -348,7 +348,7 @@ def _forget_payment(call: Call) -> Any:  # a bank-side reset: later reads answer
 def _clock(call: Call) -> Any:
     seconds = call.body.get("advance")
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-        raise BankError(state.BAD_REQUEST, "advance must be seconds >= 0")
+        raise BankError(codes.BAD_REQUEST, "advance must be seconds >= 0")
     call.service.offset += seconds
     now = call.service.now()
     return {"Now": now, "Date": state.format_date(now, "production")}
@@ -359,7 +359,7 @@ def _trade_point(call: Call) -> Any:
     for key in ("enabled", "accepts_qr"):
         if key in call.body:
             if not isinstance(call.body[key], bool):
-                raise BankError(state.BAD_REQUEST, f"{key} must be true or false")
+                raise BankError(codes.BAD_REQUEST, f"{key} must be true or false")
             setattr(point, key, call.body[key])
     return {
         "id": point.id,
@@ -489,7 +489,7 @@ class Handler(BaseHTTPRequestHandler):
         )
         svc.record(record)
         if raw is None:
-            self._answer(record, 400, _JSON, envelope(state.BAD_REQUEST, "unreadable body"))
+            self._answer(record, 400, _JSON, envelope(codes.BAD_REQUEST, "unreadable body"))
             return
         fault = None if ("/sandbox/" in path or "/test/" in path) else svc.take_fault(path)
         if fault is not None and fault.mode != "slow":
@@ -501,7 +501,7 @@ class Handler(BaseHTTPRequestHandler):
             status, kind, data = self._dispatch(path, query, raw, body)
         except Exception:  # a sandbox bug must still give the client an answer
             log.exception("sandbox bug while answering %s %s", self.command, path)
-            status, kind, data = 500, _JSON, envelope(state.SERVICE_UNAVAILABLE, "sandbox error")
+            status, kind, data = 500, _JSON, envelope(codes.SERVICE_UNAVAILABLE, "sandbox error")
         self._answer(record, status, kind, data)
 
     def _fault(self, record: RequestRecord, fault: Fault) -> None:
@@ -517,7 +517,7 @@ class Handler(BaseHTTPRequestHandler):
             "code999": (
                 200,
                 _JSON,
-                envelope(state.SERVICE_UNAVAILABLE, state.MESSAGES[state.SERVICE_UNAVAILABLE]),
+                envelope(codes.SERVICE_UNAVAILABLE, codes.MESSAGES[codes.SERVICE_UNAVAILABLE]),
             ),
             "nonjson": (200, _HTML, _HTML_PAGE),
         }
@@ -532,12 +532,12 @@ class Handler(BaseHTTPRequestHandler):
                     401,
                     _JSON,
                     envelope(
-                        state.BAD_REQUEST,
+                        codes.BAD_REQUEST,
                         "Unauthorized: the Api-Key header is missing or not valid",
                     ),
                 )
         elif self.conn.subject is None:
-            return 200, _JSON, envelope(state.NO_CERTIFICATE, state.MESSAGES[state.NO_CERTIFICATE])
+            return 200, _JSON, envelope(codes.NO_CERTIFICATE, codes.MESSAGES[codes.NO_CERTIFICATE])
         match = _PATH.match(path)
         if match is None or match[1] != PREFIX[scheme]:
             return 404, _HTML, _HTML_404
@@ -562,7 +562,7 @@ class Handler(BaseHTTPRequestHandler):
                 numeric = behaviour.device_token_style == "numeric"
                 check_transport(route.method, self.headers, body, numeric_tokens=numeric)
             if route.method == "POST" and not isinstance(body, dict):
-                raise BankError(state.BAD_REQUEST, "the body must be a JSON object")
+                raise BankError(codes.BAD_REQUEST, "the body must be a JSON object")
             org: str | None = state.SANDBOX_BIN
             if scheme == "enhanced":
                 org = None
@@ -571,7 +571,7 @@ class Handler(BaseHTTPRequestHandler):
                 elif "bin" in params:
                     org = params["bin"]
                 if org is not None and org not in svc.bank.organizations:
-                    raise BankError(state.UNKNOWN_ORGANIZATION, f"BIN {org!r}")
+                    raise BankError(codes.UNKNOWN_ORGANIZATION, f"BIN {org!r}")
             with svc.lock:
                 call = Call(
                     service=svc,
@@ -588,12 +588,12 @@ class Handler(BaseHTTPRequestHandler):
             if route.kind != "control" and not codes.listed(endpoint, exc.code):
                 # Only what the call's table lists (or codes.py marks invented): else a bug.
                 log.error("sandbox bug: %s answered %s, not in its table", endpoint, exc.code)
-                return 500, _JSON, envelope(state.SERVICE_UNAVAILABLE, "sandbox error")
+                return 500, _JSON, envelope(codes.SERVICE_UNAVAILABLE, "sandbox error")
             code = spell(endpoint, exc.code, behaviour.codes)
             return 200, _JSON, envelope(code, exc.message, lower=lower)
         if lower:
-            return 200, _JSON, envelope(state.OK, str(data), lower=True)
-        return 200, _JSON, envelope(state.OK, "OK", data)
+            return 200, _JSON, envelope(codes.OK, str(data), lower=True)
+        return 200, _JSON, envelope(codes.OK, "OK", data)
 
     def _read_body(self) -> bytes | None:
         try:

@@ -27,9 +27,6 @@ from kiosk.sandbox.behaviour import DATE_STYLES as DATE_STYLES
 from kiosk.sandbox.behaviour import LINK_TIMEOUT_NAMES as LINK_TIMEOUT_NAMES
 from kiosk.sandbox.behaviour import TOKEN_STYLES as TOKEN_STYLES
 from kiosk.sandbox.behaviour import Behaviour as Behaviour
-
-# state.X stays the one name of a code or a date shape for the routes and the tests.
-from kiosk.sandbox.codes import *  # noqa: F403
 from kiosk.sandbox.codes import (
     BAD_AMOUNT,
     BAD_REQUEST,

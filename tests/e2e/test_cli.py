@@ -13,10 +13,16 @@ import pytest
 from helpers.processes import kiosk_cli as kiosk
 
 from kiosk import config as cfg
+from kiosk.platform.exits import (
+    EXIT_API,
+    EXIT_NETWORK,
+    EXIT_NOT_PAID,
+    EXIT_OK,
+    EXIT_UNKNOWN,
+    EXIT_USAGE,
+)
 from kiosk.sandbox import Sandbox
 from kiosk.sandbox.pki import issue_client_certificate
-
-EXIT_OK, EXIT_NOT_PAID, EXIT_USAGE, EXIT_API, EXIT_NETWORK, EXIT_UNKNOWN = 0, 1, 2, 3, 4, 5
 
 
 def no_traceback(result: subprocess.CompletedProcess) -> None:

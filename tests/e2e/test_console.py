@@ -19,9 +19,9 @@ import pytest
 from helpers.processes import process_env
 
 from kiosk.platform.console import QuietStream, utf8_console
+from kiosk.platform.exits import EXIT_NOT_PAID, EXIT_OK
 from kiosk.sandbox import Sandbox
 
-EXIT_OK, EXIT_NOT_PAID = 0, 1
 QR_BLOCKS = set("█▀▄")
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 import requests
-from helpers.kiosk import FAST, HostApi, kiosk_config
+from helpers.controller import HostApi
+from helpers.kiosk import FAST, kiosk_config
 from helpers.processes import kiosk_cli, kiosk_run
 from helpers.waiting import wait_until
 

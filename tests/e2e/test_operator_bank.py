@@ -143,7 +143,7 @@ def test_enhanced_refund_above_the_available_amount_never_reaches_the_bank(
         assert first.amount == Decimal("200")
         with pytest.raises(OperatorError) as caught:
             refund_without_customer(client, journal, pid, Decimal("300.01"))
-        assert caught.value.message_id == "op.refund.above_available"
+        assert caught.value.message_id == "problem.refund.above_available"
         assert len(refund_calls(sandbox)) == 1  # only the first one was sent
         last = refund_without_customer(client, journal, pid, Decimal("300"))
         [done_last, done_first] = journal.refunds.recent()
@@ -161,7 +161,7 @@ def test_a_refund_with_no_answer_is_journalled_unknown_and_not_repeated(
         sandbox.inject_fault("http500", path_contains="/payment/return", count=1)
         with pytest.raises(OperatorError) as caught:
             refund_without_customer(client, journal, pid, Decimal("10"))
-        assert caught.value.message_id == "op.refund.unknown"
+        assert caught.value.message_id == "problem.refund.unknown"
         assert len(refund_calls(sandbox)) == 1  # sent once, never retried
         [record] = journal.refunds.recent()
         assert record.state is RefundState.UNKNOWN
@@ -194,7 +194,7 @@ def test_standard_refund_goes_through_the_return_qr_and_the_customers_list(
             refund_with_customer(client, journal, pid, Decimal("750.01"), ret.return_id)
         with pytest.raises(OperatorError) as caught:
             refund_with_customer(client, journal, 123, Decimal("1"), ret.return_id)
-        assert caught.value.message_id == "op.refund.not_in_list"
+        assert caught.value.message_id == "problem.refund.not_in_list"
         assert refund_calls(sandbox) == []
         result = refund_with_customer(client, journal, pid, Decimal("750"), ret.return_id)
         assert result.return_operation_id > 0

@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 import requests
-from helpers.kiosk import HostApi, free_port, kiosk_config
+from helpers.controller import HostApi, free_port
+from helpers.kiosk import kiosk_config
 from helpers.processes import Process, kiosk_run
 from helpers.waiting import wait_until
 

@@ -16,7 +16,7 @@ from kiosk.config import kaspi_settings, load
 from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.errors import ApiError, normalize_code
 from kiosk.kaspi.settings import SCHEMES
-from kiosk.sandbox import Sandbox, codes, state
+from kiosk.sandbox import Sandbox, codes
 
 #: Every code the sandbox answers that the guide does not list for the call it answers:
 #: the sandbox's own readings (codes.INVENTED everywhere, codes.INVENTED_ON per endpoint).
@@ -30,14 +30,14 @@ def test_invented_codes_are_really_not_in_the_guides_tables() -> None:
         assert not {normalize_code(c) for c in invented} & listed, endpoint
     every_listed = {normalize_code(c) for table in codes.GUIDE_CODES.values() for c in table}
     assert not {normalize_code(c) for c in codes.INVENTED} & every_listed
-    assert {state.BAD_REQUEST, state.UNKNOWN_ORGANIZATION} <= INVENTED_CODES
+    assert {codes.BAD_REQUEST, codes.UNKNOWN_ORGANIZATION} <= INVENTED_CODES
 
 
 def test_a_code_outside_an_endpoints_table_is_not_listed() -> None:
     assert codes.listed("/payment/status/{}", -1601)
-    assert not codes.listed("/payment/status/{}", state.DEVICE_NOT_FOUND)
+    assert not codes.listed("/payment/status/{}", codes.DEVICE_NOT_FOUND)
     assert codes.listed("/qr/create", 990000018)  # printed 9900000018 there: one code
-    assert codes.listed("/remote/cancel", state.REMOTE_NOT_FOUND)
+    assert codes.listed("/remote/cancel", codes.REMOTE_NOT_FOUND)
 
 
 def test_error_paths_answer_only_listed_or_invented_codes(sandbox: Sandbox) -> None:
@@ -80,12 +80,12 @@ def test_strict_mode_refuses_a_call_without_the_transport_headers(
         answer = session.post(
             url, data=body, headers={"Content-Type": "application/json"}, timeout=5
         )
-    assert answer.json()["StatusCode"] == state.BAD_REQUEST
+    assert answer.json()["StatusCode"] == codes.BAD_REQUEST
     assert missing in answer.json()["Message"]
     full = {**headers, "Content-Type": "application/json"}
     assert session.post(url, data=body, headers=full, timeout=5).json()["StatusCode"] == 0
     ping = session.get(sandbox.base_url("standard") + "/health/ping", timeout=5)
-    assert ping.json()["StatusCode"] == state.BAD_REQUEST  # GETs need the request id too
+    assert ping.json()["StatusCode"] == codes.BAD_REQUEST  # GETs need the request id too
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -118,7 +118,7 @@ def test_the_client_passes_the_strict_sandbox_in_every_call(sandbox: Sandbox, sc
             with pytest.raises(ApiError):  # not identified yet: a BankError, not a transport one
                 client.return_operations(qr.return_id)
         client.delete_device()
-    refused = [r for r in sandbox.requests if r.status_code == state.BAD_REQUEST]
+    refused = [r for r in sandbox.requests if r.status_code == codes.BAD_REQUEST]
     assert not [r.path for r in refused if "/test/" not in r.path]
     assert all(r.request_id for r in sandbox.requests if "/sandbox/" not in r.path)
 

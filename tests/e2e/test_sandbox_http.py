@@ -22,7 +22,7 @@ from helpers.sandbox import (
 
 from kiosk.config import load
 from kiosk.kaspi.dates import parse_datetime
-from kiosk.sandbox import Sandbox, state
+from kiosk.sandbox import Sandbox, codes, state
 from kiosk.sandbox.pki import issue_client_certificate
 
 Factory = Callable[..., Sandbox]
@@ -56,11 +56,11 @@ def test_api_key_and_client_certificate_are_required(sandbox: Sandbox) -> None:
     assert ok.json() == {"StatusCode": 0, "Message": "OK"}
     for key in ("", "test_wrong"):
         bad = basic_session(sandbox, key).get(sandbox.base_url("basic") + ping, timeout=5)
-        assert bad.status_code == 401 and bad.json()["StatusCode"] == state.BAD_REQUEST
+        assert bad.status_code == 401 and bad.json()["StatusCode"] == codes.BAD_REQUEST
     for scheme in ("standard", "enhanced"):
         url = sandbox.base_url(scheme) + ping
         bare = mtls_session(sandbox, password="").get(url, timeout=5)
-        assert bare.status_code == 200 and bare.json()["StatusCode"] == state.NO_CERTIFICATE
+        assert bare.status_code == 200 and bare.json()["StatusCode"] == codes.NO_CERTIFICATE
         assert mtls_session(sandbox).get(url, timeout=5).json()["StatusCode"] == 0
 
 
@@ -116,8 +116,8 @@ def test_trade_points_of_every_scheme(sandbox: Sandbox) -> None:
         assert {p["TradePointId"]: p["TradePointName"] for p in points}.items() >= names.items()
     r3 = Bank(sandbox, "enhanced")
     assert len(r3.data("GET", f"/partner/tradepoints/{BIN}")) == 4
-    assert r3.get(f"/partner/tradepoints/{state.EMPTY_BIN}")["StatusCode"] == state.NO_TRADE_POINTS
-    assert r3.get("/partner/tradepoints/111111111111")["StatusCode"] == state.UNKNOWN_ORGANIZATION
+    assert r3.get(f"/partner/tradepoints/{state.EMPTY_BIN}")["StatusCode"] == codes.NO_TRADE_POINTS
+    assert r3.get("/partner/tradepoints/111111111111")["StatusCode"] == codes.UNKNOWN_ORGANIZATION
 
 
 @pytest.mark.parametrize("scheme", ["basic", "enhanced"])
@@ -126,12 +126,12 @@ def test_device_register_and_delete(sandbox: Sandbox, scheme: str) -> None:
     token = bank.register()
     assert bank.register() == token
     refusals = {
-        ("KIOSK-001", 2): state.DEVICE_OTHER_TRADE_POINT,
-        ("KIOSK-002", 99): state.TRADE_POINT_NOT_FOUND,
-        ("KIOSK-002", 3): state.TRADE_POINT_DISABLED,
-        ("KIOSK-002", 4): state.TRADE_POINT_NO_QR,
-        ("KIOSK 002", 1): state.BAD_REQUEST,
-        ("киоск", 1): state.BAD_REQUEST,
+        ("KIOSK-001", 2): codes.DEVICE_OTHER_TRADE_POINT,
+        ("KIOSK-002", 99): codes.TRADE_POINT_NOT_FOUND,
+        ("KIOSK-002", 3): codes.TRADE_POINT_DISABLED,
+        ("KIOSK-002", 4): codes.TRADE_POINT_NO_QR,
+        ("KIOSK 002", 1): codes.BAD_REQUEST,
+        ("киоск", 1): codes.BAD_REQUEST,
     }
     for (device_id, point), expected in refusals.items():
         doc = bank.post("/device/register", {"DeviceId": device_id, "TradePointId": point})
@@ -139,9 +139,9 @@ def test_device_register_and_delete(sandbox: Sandbox, scheme: str) -> None:
         assert isinstance(doc["Message"], str) and doc["Message"]
     assert bank.post("/device/delete", {"DeviceToken": token})["StatusCode"] == 0
     gone = bank.post("/device/delete", {"DeviceToken": "nope"})
-    assert gone["StatusCode"] == state.DEVICE_NOT_FOUND
+    assert gone["StatusCode"] == codes.DEVICE_NOT_FOUND
     doc = bank.post("/qr/create", {"DeviceToken": token, "Amount": 10})
-    assert doc["StatusCode"] == state.DEVICE_INACTIVE
+    assert doc["StatusCode"] == codes.DEVICE_INACTIVE
     assert bank.register() != token
 
 
@@ -149,16 +149,16 @@ def test_enhanced_wants_a_known_bin_in_every_body(sandbox: Sandbox) -> None:
     bank = Bank(sandbox, "enhanced")
     body = {"DeviceId": "K1", "TradePointId": 1}
     r = bank.session.post(bank.base + "/device/register", json=body, timeout=5)
-    assert r.json()["StatusCode"] == state.BAD_REQUEST and "OrganizationBin" in r.json()["Message"]
+    assert r.json()["StatusCode"] == codes.BAD_REQUEST and "OrganizationBin" in r.json()["Message"]
     doc = bank.post("/device/register", {**body, "OrganizationBin": "999999999999"})
-    assert doc["StatusCode"] == state.UNKNOWN_ORGANIZATION
+    assert doc["StatusCode"] == codes.UNKNOWN_ORGANIZATION
     doc = bank.post("/device/register", {**body, "OrganizationBin": state.EMPTY_BIN})
-    assert doc["StatusCode"] == state.TRADE_POINT_NOT_FOUND
+    assert doc["StatusCode"] == codes.TRADE_POINT_NOT_FOUND
     token = bank.register()
     doc = bank.post(
         "/qr/create", {"DeviceToken": token, "Amount": 1, "OrganizationBin": state.EMPTY_BIN}
     )
-    assert doc["StatusCode"] == state.DEVICE_NOT_FOUND
+    assert doc["StatusCode"] == codes.DEVICE_NOT_FOUND
 
 
 def test_endpoints_exist_only_on_their_schemes(sandbox: Sandbox) -> None:
@@ -238,7 +238,7 @@ def test_timeouts_over_http_with_the_bank_clock(sandbox_factory: Factory) -> Non
     assert bank.status(waiting)["Data"]["Status"] == "Error"  # the bank cancelled it
     sandbox.advance(115)  # 180 s after creation
     doc = bank.post("/test/payment/scan", {"qrPaymentId": str(late)})
-    assert doc["StatusCode"] == state.WRONG_STATUS and "expired" in doc["message"]
+    assert doc["StatusCode"] == codes.WRONG_STATUS and "expired" in doc["message"]
     assert bank.status(late)["Data"]["Status"] == "QrTokenCreated"
     doc = bank.post("/sandbox/clock", {"advance": 10})
     assert doc["Data"]["Now"] == pytest.approx(clock.now + 125)
@@ -249,7 +249,7 @@ def test_customer_errors_and_wrong_order(sandbox: Sandbox) -> None:
     token = bank.register()
     pid = bank.pay(token, confirm=False)
     doc = bank.post("/test/payment/confirm", {"qrPaymentId": str(pid)})
-    assert doc["StatusCode"] == state.WRONG_STATUS and "scan it first" in doc["message"]
+    assert doc["StatusCode"] == codes.WRONG_STATUS and "scan it first" in doc["message"]
     assert "Message" not in doc
     assert bank.post("/test/payment/scanerror", {"qrPaymentId": str(pid)})["StatusCode"] == 0
     assert bank.status(pid)["Data"]["Status"] == "Error"
@@ -275,7 +275,7 @@ def test_in_process_customer(sandbox: Sandbox) -> None:
 def test_bad_amounts_are_refused(sandbox: Sandbox, amount: object) -> None:
     bank = Bank(sandbox, "basic")
     doc = bank.post("/qr/create", {"DeviceToken": bank.register(), "Amount": amount})
-    assert doc["StatusCode"] == state.BAD_AMOUNT
+    assert doc["StatusCode"] == codes.BAD_AMOUNT
 
 
 def test_create_errors(sandbox: Sandbox) -> None:
@@ -348,7 +348,7 @@ def test_refund_with_the_customer_scheme_standard(sandbox: Sandbox) -> None:
     }
     assert bank.data("GET", f"/return/status/{rid}") == {"Status": "QrTokenCreated"}
     ops = {"DeviceToken": token, "QrReturnId": rid}
-    assert bank.post("/return/operations", ops)["StatusCode"] == state.WRONG_STATUS
+    assert bank.post("/return/operations", ops)["StatusCode"] == codes.WRONG_STATUS
     assert bank.post("/test/return/scan", {"qrReturnId": str(rid)})["StatusCode"] == 0
     assert bank.data("GET", f"/return/status/{rid}") == {"Status": "CustomerIdentityObtained"}
     listed = bank.data("POST", "/return/operations", {**ops, "MaxResult": 1})
@@ -360,20 +360,20 @@ def test_refund_with_the_customer_scheme_standard(sandbox: Sandbox) -> None:
     too_much = bank.post("/payment/return", {**refund, "Amount": 100.01})["StatusCode"]
     assert too_much == -990000005  # the table's spelling
     assert bank.post("/payment/return", {**refund, "QrPaymentId": unpaid})["StatusCode"] == (
-        state.REFUND_PURCHASE_NOT_FOUND  # not this customer's purchase (nobody paid it)
+        codes.REFUND_PURCHASE_NOT_FOUND  # not this customer's purchase (nobody paid it)
     )
     other = bank.register("KIOSK-002", 2)
     assert bank.post("/payment/return", {**refund, "DeviceToken": other})["StatusCode"] == (
-        state.REFUND_OTHER_TRADE_POINT
+        codes.REFUND_OTHER_TRADE_POINT
     )
     assert bank.data("POST", "/payment/return", refund)["ReturnOperationId"] > 0
     details = bank.data("GET", "/payment/details", QrPaymentId=pid, DeviceToken=token)
     assert details["AvailableReturnAmount"] == 60.0
     assert bank.post("/payment/return", {**refund, "Amount": 1})["StatusCode"] == (
-        state.WRONG_STATUS
+        codes.WRONG_STATUS
     )
     no_qr = {k: v for k, v in refund.items() if k != "QrReturnId"}
-    assert bank.post("/payment/return", no_qr)["StatusCode"] == state.BAD_REQUEST
+    assert bank.post("/payment/return", no_qr)["StatusCode"] == codes.BAD_REQUEST
     assert bank.get("/payment/details", QrPaymentId=1, DeviceToken=token)["StatusCode"] == -1601
     assert [r["amount"] for r in sandbox.payment(pid)["refunds"]] == [40.0]
 
@@ -398,17 +398,17 @@ def test_remote_invoice(sandbox: Sandbox) -> None:
     info = bank.get("/remote/client-info", phoneNumber="87071234567", deviceToken=token)
     assert info["Data"] == {"ClientName": state.CLIENT_NAME}
     unknown = bank.get("/remote/client-info", phoneNumber=state.UNKNOWN_PHONE, deviceToken=token)
-    assert unknown["StatusCode"] == state.CLIENT_NOT_FOUND
+    assert unknown["StatusCode"] == codes.CLIENT_NOT_FOUND
     for _ in range(48):
         bank.get("/remote/client-info", phoneNumber="87071234567", deviceToken=token)
     limited = bank.get("/remote/client-info", phoneNumber="87071234567", deviceToken=token)
-    assert limited["StatusCode"] == state.SERVICE_UNAVAILABLE
+    assert limited["StatusCode"] == codes.SERVICE_UNAVAILABLE
     body = {"Amount": 1.0, "PhoneNumber": "87071234567", "Comment": "Test", "DeviceToken": token}
     pid = bank.data("POST", "/remote/create", body)["QrPaymentId"]
     assert bank.status(pid)["Data"]["Status"] == "RemotePaymentCreated"
     cancel = {"QrPaymentId": pid, "DeviceToken": token}
     assert bank.data("POST", "/remote/cancel", cancel) == {"Status": "RemotePaymentCanceled"}
-    assert bank.post("/remote/cancel", cancel)["StatusCode"] == state.WRONG_STATUS
+    assert bank.post("/remote/cancel", cancel)["StatusCode"] == codes.WRONG_STATUS
     paid = bank.data("POST", "/remote/create", body)["QrPaymentId"]
     bank.post("/test/payment/scan", {"qrPaymentId": str(paid)})
     bank.post("/test/payment/confirm", {"qrPaymentId": str(paid)})
@@ -423,7 +423,7 @@ def test_garbage_bodies_get_an_envelope(sandbox: Sandbox) -> None:
     url = sandbox.base_url("basic") + "/device/register"
     for data in (b"not json", b"[1, 2]", b'{"DeviceId": NaN}', b"\xff\xfe", b""):
         r = session.post(url, data=data, headers={"Content-Type": "application/json"}, timeout=5)
-        assert r.status_code == 200 and r.json()["StatusCode"] == state.BAD_REQUEST, data
+        assert r.status_code == 200 and r.json()["StatusCode"] == codes.BAD_REQUEST, data
     r = session.post(url, data=iter([b'{"DeviceId": "K9", ', b'"TradePointId": 1}']), timeout=5)
     assert r.json()["StatusCode"] == 0  # a chunked body is read too
 
@@ -469,7 +469,7 @@ def test_fault_counts_paths_and_exemptions(sandbox: Sandbox) -> None:
     doc = bank.post("/sandbox/faults", {"mode": "code999", "count": 2})
     assert doc["Data"] == [{"mode": "code999", "count": 2, "path_contains": "", "delay": 3.0}]
     assert [bank.status(pid)["StatusCode"] for _ in range(3)] == [-999, -999, 0]
-    assert bank.post("/sandbox/faults", {"mode": "meteor"})["StatusCode"] == state.BAD_REQUEST
+    assert bank.post("/sandbox/faults", {"mode": "meteor"})["StatusCode"] == codes.BAD_REQUEST
 
 
 def test_behaviour_control_endpoint(sandbox: Sandbox) -> None:
@@ -481,7 +481,7 @@ def test_behaviour_control_endpoint(sandbox: Sandbox) -> None:
     assert data["QrPaymentBehaviorOptions"]["QrCodeScanWaitTimeout"] == 7
     assert data["ExpireDate"].endswith("+06") and len(data["ExpireDate"]) == 22
     bad = bank.post("/sandbox/behaviour", {"scan_timeout": -1})
-    assert bad["StatusCode"] == state.BAD_REQUEST and "scan_timeout" in bad["Message"]
+    assert bad["StatusCode"] == codes.BAD_REQUEST and "scan_timeout" in bad["Message"]
     assert bank.get("/sandbox/payments/1")["StatusCode"] == -1601
 
 

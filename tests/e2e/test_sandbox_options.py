@@ -22,7 +22,7 @@ from helpers.sandbox import Bank, basic_session
 from helpers.waiting import wait_until
 
 from kiosk.config import load
-from kiosk.sandbox import Sandbox, state
+from kiosk.sandbox import Sandbox, codes
 from kiosk.sandbox.pki import write_client_variants
 
 Factory = Callable[..., Sandbox]
@@ -73,7 +73,7 @@ def test_the_banner_says_strict_and_strict_mode_refuses_a_call_without_a_request
         # The guide's envelope: HTTP 200, StatusCode not 0, a Message naming the rule.
         assert answer.status_code == 200
         assert answer.json() == {
-            "StatusCode": state.BAD_REQUEST,
+            "StatusCode": codes.BAD_REQUEST,
             "Message": "Некорректный запрос: X-Request-ID header is required",
         }
         ok = http.post(
@@ -120,7 +120,7 @@ def test_strict_mode_refuses_a_field_of_the_wrong_json_type(
         path, body = "/qr/create", {"DeviceToken": token, "Amount": 150, "ExternalId": "x"}
     assert session.post(bank.base + path, json=body, timeout=5).json()["StatusCode"] == 0
     answer = session.post(bank.base + path, json={**body, field: value}, timeout=5).json()
-    assert answer["StatusCode"] == state.BAD_REQUEST
+    assert answer["StatusCode"] == codes.BAD_REQUEST
     assert field in answer["Message"] and "in JSON" in answer["Message"]
 
 

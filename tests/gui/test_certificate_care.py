@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from helpers.kiosk import HostApi, kiosk_config
+from helpers.controller import HostApi
+from helpers.kiosk import kiosk_config
 from pytestqt.qtbot import QtBot
 
 from kiosk import config as cfg

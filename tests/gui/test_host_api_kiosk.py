@@ -6,7 +6,8 @@ import threading
 from typing import Any
 
 import requests
-from helpers.kiosk import HostApi, kiosk_config
+from helpers.controller import HostApi
+from helpers.kiosk import kiosk_config
 
 from kiosk.sandbox import Sandbox
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from helpers.kiosk import HostApi, kiosk_config
+from helpers.controller import HostApi
+from helpers.kiosk import kiosk_config
 
 from kiosk import config as cfg
 from kiosk.journal import FILE_NAME

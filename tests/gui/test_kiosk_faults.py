@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.kiosk import FAST, HostApi, current_payment, kiosk_config, press_pay, type_amount
+from helpers.controller import HostApi
+from helpers.kiosk import FAST, current_payment, kiosk_config, press_pay, type_amount
 
 from kiosk import config as cfg
 from kiosk.gui.screens.navigator import Page

@@ -10,9 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from helpers.controller import HostApi
 from helpers.journal import new_sale
 from helpers.kiosk import (
-    HostApi,
     close_kiosks,
     current_payment,
     kiosk_config,
@@ -41,7 +41,7 @@ def test_digits_are_taken_while_the_kiosk_starts_and_pay_waits_for_the_bank(
     assert shell.window.screen_name == "amount"
     assert shell.mode.mode is Mode.STARTING and shell.controller is None
     assert screen.notice.isVisibleTo(screen)
-    assert screen.notice.text() == tr("amount.connecting", "ru")
+    assert screen.notice.text() == tr("customer.amount.connecting", "ru")
 
     type_amount(qtbot, shell, 350)
     assert not screen.pay_button.isEnabled()
@@ -78,7 +78,7 @@ def test_the_notice_follows_the_language_while_starting(
     wait_for_taps(qtbot, shell)  # the page just appeared: a person's tap lands a moment later
     assert not shell.mode.can_sell  # still connecting (the first ping is held 2 s)
     qtbot.mouseClick(screen.lang_buttons["kk"], Qt.MouseButton.LeftButton)
-    assert screen.notice.text() == tr("amount.connecting", "kk")
+    assert screen.notice.text() == tr("customer.amount.connecting", "kk")
     qtbot.mouseClick(screen.lang_buttons["en"], Qt.MouseButton.LeftButton)
     assert screen.notice.text() == "Connecting to the bank…"
 

@@ -237,7 +237,7 @@ def not_dispensed_screen(qtbot: Any, shell: Any) -> dict[str, tuple[str, str]]:
     for lang in ("kk", "en", "ru"):
         shell.view.retranslate(lang)
         shown[lang] = (screen.headline.text(), screen.detail.text())
-        assert tr("result.thanks", lang) not in shown[lang][1]
+        assert tr("customer.result.thanks", lang) not in shown[lang][1]
     return shown
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 import requests
-from helpers.kiosk import current_payment, free_port, kiosk_config, press_pay, type_amount
+from helpers.controller import free_port
+from helpers.kiosk import current_payment, kiosk_config, press_pay, type_amount
 from prometheus_client.parser import text_string_to_metric_families
 
 from kiosk import config as cfg

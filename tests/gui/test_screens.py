@@ -359,7 +359,7 @@ def test_cancel_then_hide_qr_removes_it_at_once(qtbot: QtBot) -> None:
     screen.hide_qr()
     assert qr_label(screen).pixmap().isNull()
     assert not screen.has_qr()
-    assert qr_label(screen).text() == tr("qr.expired", "ru")
+    assert qr_label(screen).text() == tr("customer.qr.expired", "ru")
     assert screen.state == "expired"
     assert not button(screen, "cancel_button").isEnabled()
     with qtbot.assertNotEmitted(screen.cancel_requested):
@@ -386,7 +386,7 @@ def test_qr_screen_retranslates(qtbot: QtBot) -> None:
     assert button(screen, "cancel_button").text() == "Cancel"
     screen.hide_qr()
     screen.retranslate("kk")
-    assert qr_label(screen).text() == tr("qr.expired", "kk")
+    assert qr_label(screen).text() == tr("customer.qr.expired", "kk")
 
 
 # --- awaiting, result, out of service -----------------------------------------------------------
@@ -460,7 +460,7 @@ def test_out_of_service_counts_down_to_the_retry(qtbot: QtBot) -> None:
     clock = FakeClock()
     screen = OutOfServiceScreen(clock=clock)
     shown(qtbot, screen, LANDSCAPE)
-    problem = Message("outage.bank", {"detail": "connection refused"})
+    problem = Message("operator.outage.bank", {"detail": "connection refused"})
     screen.show_outage(problem, 12)
     assert screen.headline.text() == "Временно не работает"
     # The customer gets a code, never the operator's detail.
@@ -478,7 +478,7 @@ def test_out_of_service_counts_down_to_the_retry(qtbot: QtBot) -> None:
     screen.retranslate("en")
     assert screen.headline.text() == "Temporarily out of service"
     assert screen.reason.text() == f"Code: {outage_code(problem)}"
-    screen.show_outage(Message("outage.recovering", {"n": 5}), None)
+    screen.show_outage(Message("operator.outage.recovering", {"n": 5}), None)
     assert screen.subtitle.text() == "Checking earlier payments. This will not take long."
     assert "5" not in screen.subtitle.text() and screen.reason.text().startswith("Code: RCV-")
     screen.show_outage(None, None)

@@ -97,9 +97,14 @@ def test_the_check_names_missing_resized_blank_and_untranslated_screens(tmp_path
 def test_a_text_left_in_another_language_is_named(qtbot: QtBot) -> None:
     window = QWidget()
     box = QVBoxLayout(window)
-    for text in (tr("result.failed", "kk"), tr("reason.declined", "ru"), "Kaspi QR", "1 250 ₸"):
+    for text in (
+        tr("customer.result.failed", "kk"),
+        tr("customer.reason.declined", "ru"),
+        "Kaspi QR",
+        "1 250 ₸",
+    ):
         box.addWidget(QLabel(text))
-    hidden = QLabel(tr("reason.generic", "ru"))
+    hidden = QLabel(tr("customer.reason.generic", "ru"))
     box.addWidget(hidden)
     hidden.hide()
     qtbot.addWidget(window)
@@ -107,8 +112,8 @@ def test_a_text_left_in_another_language_is_named(qtbot: QtBot) -> None:
     shooter = tool.Shooter.__new__(tool.Shooter)  # only its window and the catalogue
     shooter.window = window
     shooter._languages = tool.languages_of_texts()
-    assert shooter.other_languages("kk") == [tr("reason.declined", "ru")]
-    assert shooter.other_languages("ru") == [tr("result.failed", "kk")]
+    assert shooter.other_languages("kk") == [tr("customer.reason.declined", "ru")]
+    assert shooter.other_languages("ru") == [tr("customer.result.failed", "kk")]
 
 
 @pytest.mark.slow

@@ -202,7 +202,7 @@ def test_a_purchase_not_in_the_customers_list_is_refused(
     page = screen.refunds_page
     qtbot.waitUntil(lambda: page.return_panel.watch is not None, timeout=10000)
     sandbox.scan_return(page.return_panel.watch.return_id)
-    expected = tr("op.refund.not_in_list", "ru", payment=payment_id)
+    expected = tr("problem.refund.not_in_list", "ru", payment=payment_id)
     qtbot.waitUntil(lambda: message(screen, "refund_message") == expected, timeout=10000)
     assert requests_to(sandbox, "/payment/return") == []
     assert requests_to(sandbox, "/payment/details") == []
@@ -226,7 +226,7 @@ def test_the_return_qr_times_out_after_a_last_read(
     qtbot.waitUntil(lambda: page.return_panel.qr.has_qr(), timeout=10000)
     qtbot.waitUntil(lambda: page.return_panel.watch is None, timeout=10000)
     assert not page.return_panel.qr.has_qr()
-    assert page.return_panel.qr.text() == tr("op.return.expired", "ru")
+    assert page.return_panel.qr.text() == tr("problem.return.expired", "ru")
     reads = requests_to(sandbox, "/return/status/")
     assert reads and reads[-1].time - reads[0].time >= 1.5 - 0.05  # the last one at the deadline
     assert requests_to(sandbox, "/return/operations") == []
@@ -240,7 +240,7 @@ def test_scheme_basic_says_refunds_are_in_kaspi_pay(
     screen.retranslate("kk")
     click(qtbot, screen, "tab_refunds")
     assert label(screen, "refund_basic").isVisible()
-    assert label(screen, "refund_basic").text() == tr("svc.refund.basic", "kk")
+    assert label(screen, "refund_basic").text() == tr("service.refund.basic", "kk")
     assert not button(screen, "refund_show_qr").isVisible()
 
 
@@ -289,11 +289,11 @@ def test_registration_errors_are_sentences_and_registering_works(
     qtbot.waitUntil(lambda: 3 in page.points.buttons)
     tap(qtbot, screen, "point_3")  # disabled in Kaspi Pay
     tap(qtbot, screen, "device_yes")
-    want = tr("op.code.990000018", "en")
+    want = tr("problem.code.990000018", "en")
     qtbot.waitUntil(lambda: message(screen, "device_message") == want)
     tap(qtbot, screen, "point_2")  # the device is registered at 1 already
     tap(qtbot, screen, "device_yes")
-    want = tr("op.code.-1503", "en")
+    want = tr("problem.code.-1503", "en")
     qtbot.waitUntil(lambda: message(screen, "device_message") == want)
     assert cfg.load(path).device.trade_point_id == 1
     # unregister, then register again at trade point 2: the kiosk reloads its config
@@ -373,7 +373,7 @@ def test_reloading_the_config_never_turns_the_customer_away(
     shell.mode.out_of_service = listen
     qtbot.waitUntil(lambda: not shell.window.tap_guard.is_armed())  # the tab just changed
     click(qtbot, screen, "cert_reload")
-    applied = tr("svc.reload.done", "ru", changed="")
+    applied = tr("service.reload.done", "ru", changed="")
     qtbot.waitUntil(lambda: message(screen, "cert_message") == applied, timeout=10000)
     qtbot.waitUntil(lambda: shell.controller is not None, timeout=10000)  # booted again
     with qtbot.waitSignal(screen.exit_requested):
@@ -425,7 +425,7 @@ def test_a_removed_registration_stays_removed_until_the_operator_registers_again
     # Each attempt passes through "starting"; a loaded machine spends much of 0.2 s cycles
     # there, so the verdict is read between two attempts, not at whatever moment 1.5 s ends.
     shell.retry_seconds = 1.0
-    unregistered = tr("outage.unregistered", "en")
+    unregistered = tr("operator.outage.unregistered", "en")
     qtbot.waitUntil(lambda: shell.mode.reason == unregistered, timeout=10000)
     assert shell.window.screen_name == "out_of_service"
     assert len(requests_to(fast_sandbox, "/device/register")) == registered_before

@@ -15,6 +15,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
+from helpers.journal import sale_record
 from PySide6.QtWidgets import QApplication
 
 from kiosk.gui.screens.navigator import Page
@@ -170,24 +171,16 @@ def record(
     sale_id: int, amount: str, state: SaleState, reason: Reason | None, note: str | None = None
 ) -> SaleRecord:
     """A journal row as wide as they come: six-digit number, long payment id."""
-    return SaleRecord(
+    return sale_record(
         sale_id=sale_id,
         created_at="2025-10-22T09:10:50+00:00",
         updated_at="2025-10-22T09:11:50+00:00",
         amount=Decimal(amount),
-        external_id=None,
-        source="keypad",
-        scheme="standard",
         device_id="KIOSK-VENDING-001",
         state=state,
         reason=reason,
-        last_status=None,
         qr_payment_id=502_000_000_000 + sale_id,
-        expire_date=None,
         needs_refund=state is SaleState.PROCESSED,
-        recovered=False,
-        resolved_at=None,
-        refunded_amount=Decimal(0),
         note=note,
     )
 
@@ -269,7 +262,7 @@ class Gallery:
         self._move(Page.ERROR)
 
     def _out_of_service(self) -> None:
-        problem = Message("outage.bank", {"detail": "connection refused " * 10})
+        problem = Message("operator.outage.bank", {"detail": "connection refused " * 10})
         self.window.out_of_service_screen.show_outage(problem, 15)
         self._move(Page.OUT_OF_SERVICE)
 

@@ -1,17 +1,48 @@
-"""Journal test helpers: a hand-moved clock and sales brought to a state along a legal path."""
+"""Journal test helpers: a hand-moved clock, sales brought to a state along a legal path, and
+the one factory of a SaleRecord (a journal row built without a journal)."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from kiosk.journal import FILE_NAME, Journal
+from kiosk.journal import FILE_NAME, Journal, SaleRecord
 from kiosk.payment.sale import SaleState
 
 S = SaleState
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+#: A row a journal could hold: a keypad sale of 100 showing its QR. A test changes only
+#: the fields it is about (`sale_record(state=S.PROCESSED, needs_refund=True)`).
+SALE_RECORD = SaleRecord(
+    sale_id=1,
+    created_at="2025-10-22T12:00:00.000+00:00",
+    updated_at="2025-10-22T12:00:00.000+00:00",
+    amount=Decimal("100"),
+    external_id=None,
+    source="keypad",
+    scheme="standard",
+    device_id="KIOSK-001",
+    state=SaleState.QR,
+    reason=None,
+    last_status=None,
+    qr_payment_id=7001,
+    expire_date=None,
+    needs_refund=False,
+    recovered=False,
+    resolved_at=None,
+    refunded_amount=Decimal("0"),
+    note=None,
+)
+
+
+def sale_record(**changes: object) -> SaleRecord:
+    """SALE_RECORD with `changes`: the one way tests build a SaleRecord by hand."""
+    return dataclasses.replace(SALE_RECORD, **changes)  # type: ignore[arg-type]
 
 
 class Clock:

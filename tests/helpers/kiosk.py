@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import gc
 import secrets
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
+from helpers.controller import free_port
 
 from kiosk import config as cfg
 from kiosk.config import kaspi_settings
@@ -26,12 +24,6 @@ PIN_HASH = hash_pin(PIN)
 
 #: Short, as the sandbox allows: every deadline of a sale fits in a few seconds.
 FAST = {"poll_interval": 1, "scan_timeout": 4, "confirm_timeout": 4}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def kiosk_config(sandbox: Sandbox, scheme: str = "standard", **edits: Any) -> Path:
@@ -56,33 +48,6 @@ def kiosk_config(sandbox: Sandbox, scheme: str = "standard", **edits: Any) -> Pa
         section, key = name.split("__")
         cfg.write_value(path, section, key, value)
     return path
-
-
-class HostApi:
-    """The vending controller's side of the host API.
-
-    With `qtbot` (an in-process kiosk), requests run on another thread while the test's
-    thread keeps the Qt loop going: the host API answers through the GUI thread.
-    """
-
-    def __init__(self, path: Path, qtbot: Any = None) -> None:
-        self._qtbot = qtbot
-        config = cfg.load(path)
-        self.base = f"http://127.0.0.1:{config.host_api.port}/v1"
-        self.session = requests.Session()
-        self.session.trust_env = False
-        self.session.headers["Authorization"] = f"Bearer {config.host_api.token}"
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self._send(lambda: self.session.get(self.base + path, timeout=70, **kwargs))
-
-    def post(self, path: str, **kwargs: Any) -> requests.Response:
-        return self._send(lambda: self.session.post(self.base + path, timeout=10, **kwargs))
-
-    def _send(self, call: Callable[[], requests.Response]) -> requests.Response:
-        if self._qtbot is None:
-            return call()
-        return off_thread(self._qtbot, call, timeout=75)
 
 
 @pytest.fixture
@@ -176,25 +141,3 @@ def current_payment(qtbot: Any, shell: Any) -> int:
     sale = shell.controller.current
     assert sale is not None and sale.payment is not None
     return int(sale.payment.payment_id)
-
-
-def off_thread(qtbot: Any, call: Callable[[], Any], timeout: float = 15.0) -> Any:
-    """Run `call` (an HTTP request to the in-process kiosk) on another thread.
-
-    The host API answers through the GUI thread, which is this test's thread: it must
-    keep running the Qt event loop while the request waits.
-    """
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["result"] = call()
-        except BaseException as exc:  # noqa: BLE001 (re-raised on the test's thread)
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=int(timeout * 1000))
-    if "error" in box:
-        raise box["error"]
-    return box["result"]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from helpers.journal import sale_record as journal_row
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
@@ -69,24 +70,16 @@ def sale_record(
     note: str | None = None,
     needs_refund: bool = False,
 ) -> SaleRecord:
-    return SaleRecord(
+    return journal_row(
         sale_id=sale_id,
         created_at=created_at,
         updated_at=created_at,
         amount=Decimal(amount),
-        external_id=None,
-        source="keypad",
-        scheme="standard",
         device_id="kiosk-1",
         state=state,
         reason=reason,
-        last_status=None,
         qr_payment_id=qr_payment_id,
-        expire_date=None,
         needs_refund=needs_refund,
-        recovered=False,
-        resolved_at=None,
-        refunded_amount=Decimal(0),
         note=note,
     )
 

@@ -74,7 +74,7 @@ def test_a_plain_pin_in_the_config_is_refused_with_how_to_set_it(tmp_path: Path)
 def test_the_lockout_grows_and_caps(caplog: pytest.LogCaptureFixture) -> None:
     clock = Clock()
     lock = PinLock(STORED, clock=clock)
-    caplog.set_level(logging.INFO, "kiosk.service")
+    caplog.set_level(logging.INFO, "kiosk.operator.access")
     assert [lock.check("0000").verdict for _ in range(2)] == [PinVerdict.WRONG] * 2
     assert not lock.is_locked() and lock.tries_left == 1
     waits = []

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import requests
 from helpers.hostapi import TOKEN, FakeGateway
+from helpers.journal import sale_record
 
 from kiosk.hostapi.app import HostApiServer, sale_json
 from kiosk.hostapi.contract import HostSale, HostState
@@ -104,7 +105,7 @@ def test_the_token_never_reaches_the_log(
     gw.explode = RuntimeError("boom")
     http.get(f"{base}/v1/health", timeout=5)
     assert TOKEN not in caplog.text and "other-secret-token" not in caplog.text
-    lines = [r.getMessage() for r in caplog.records if r.name == "kiosk.hostapi"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "kiosk.hostapi.app"]
     assert any(line.startswith("GET /v1/state 200 ") and line.endswith(" ms") for line in lines)
     assert any(line.startswith("GET /v1/state 401 ") for line in lines)
 
@@ -589,20 +590,12 @@ def journal_record(**changes: Any) -> SaleRecord:
         "amount": Decimal("350"),
         "external_id": "order-7",
         "source": "host",
-        "scheme": "standard",
         "device_id": "device-1",
         "state": SaleState.CREATING,
-        "reason": None,
-        "last_status": None,
         "qr_payment_id": None,
-        "expire_date": None,
-        "needs_refund": False,
-        "recovered": False,
-        "resolved_at": None,
-        "refunded_amount": Decimal("0"),
         "note": "never shown to the host",
     }
-    return SaleRecord(**{**values, **changes})
+    return sale_record(**{**values, **changes})
 
 
 @pytest.mark.parametrize("state", list(SaleState))

@@ -58,7 +58,7 @@ def test_an_unknown_id_raises_in_tests() -> None:
 
 def test_an_unknown_language_raises_in_tests() -> None:
     with pytest.raises(UnknownText, match="'de'"):
-        tr("amount.title", "de")
+        tr("customer.amount.title", "de")
 
 
 def test_production_falls_back_and_logs_once(caplog: pytest.LogCaptureFixture) -> None:
@@ -67,7 +67,7 @@ def test_production_falls_back_and_logs_once(caplog: pytest.LogCaptureFixture) -
         with caplog.at_level(logging.WARNING, logger="kiosk.i18n"):
             assert tr("no.such.text.prod", "kk") == "no.such.text.prod"
             assert tr("no.such.text.prod", "kk") == "no.such.text.prod"
-            assert tr("amount.title", "de") == TEXTS["amount.title"]["ru"]
+            assert tr("customer.amount.title", "de") == TEXTS["customer.amount.title"]["ru"]
     finally:
         i18n.set_strict(True)
     lines = [r.getMessage() for r in caplog.records if "no.such.text.prod" in r.getMessage()]
@@ -75,14 +75,16 @@ def test_production_falls_back_and_logs_once(caplog: pytest.LogCaptureFixture) -
 
 
 def test_messages_render_late_in_the_current_language_with_nested_values() -> None:
-    message = Message("op.cert.warning", {"days": 9, "date": "2030-01-31"})
+    message = Message("problem.cert.warning", {"days": 9, "date": "2030-01-31"})
     assert render(message, "kk") == (
         "Сертификаттың мерзімі 9 күннен кейін бітеді (2030-01-31): банктен жаңасын алыңыз"
     )
     assert render(message, "en") == (
         "The certificate expires in 9 days (2030-01-31): order a new one from the bank"
     )
-    nested = Message("mdb.outcome", {"product": "A1", "answer": Message("mdb.answer.denied")})
+    nested = Message(
+        "demo.mdb.outcome", {"product": "A1", "answer": Message("demo.mdb.answer.denied")}
+    )
     assert render(nested, "ru") == "товар A1: отклонено киоском"
     assert render(nested, "kk") == "A1 тауары: киоск қабылдамады"
     assert render("/var/kiosk.toml", "kk") == "/var/kiosk.toml"

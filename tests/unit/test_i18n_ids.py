@@ -4,7 +4,7 @@ Read with ast from the source, so a dead id is found without running a screen, a
 a missing one without a test having to walk the path that shows it (tr's strict
 mode finds that only at run time). An id counts as used when it stands as a string
 literal outside the catalogue's tables, or when code builds it from a prefix and a
-value (f"state.{state}"). Every such builder is listed in BUILT with the values it
+value (f"operator.state.{state}"). Every such builder is listed in BUILT with the values it
 can put after its prefix, so a dead id under a prefix is found too, and a new
 builder fails the test until it is listed. That every id has ru, kk and en with
 the same fields is tests/unit/test_i18n.py's job.
@@ -26,7 +26,9 @@ from kiosk.sandbox.state import Behaviour
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The catalogue's own tables: their keys are the ids, not uses of them.
-TABLES = {f"kiosk/i18n/{name}.py" for name in ("customer", "operator", "service", "bank")}
+TABLES = {
+    f"kiosk/i18n/{name}.py" for name in ("customer", "service", "operator", "problem", "demo")
+}
 ID_SHAPE = re.compile(r"[a-z_]+(\.[A-Za-z0-9_-]+)+")
 
 
@@ -75,10 +77,10 @@ REASONS = frozenset(reason.value for reason in Reason)
 BUILT: dict[str, Built] = {
     # tr(f"demo.{action}"): the demo strip's button for each of its ACTIONS.
     "demo.": Built("kiosk/gui/demo/panel.py", words("kiosk/gui/demo/panel.py", "ACTIONS"), True),
-    # f"mdb.answer.{answer}": how the emulated VMC's vend ended; one with no text shows as is.
-    "mdb.answer.": Built("kiosk/gui/demo/mdb.py", emulator_answers(), False),
-    # tr(f"svc.tab.{name}"): each service tab's button.
-    "svc.tab.": Built(
+    # f"demo.mdb.answer.{answer}": how the emulated VMC's vend ended; one with no text shows as is.
+    "demo.mdb.answer.": Built("kiosk/gui/demo/mdb.py", emulator_answers(), False),
+    # tr(f"service.tab.{name}"): each service tab's button.
+    "service.tab.": Built(
         "kiosk/gui/service/screen.py", words("kiosk/gui/service/screen.py", "TABS"), True
     ),
     # tr(f"service.col.{c}"): the sales table's column headers.
@@ -87,37 +89,38 @@ BUILT: dict[str, Built] = {
         words("kiosk/gui/service/sales.py", "COLUMNS"),
         True,
     ),
-    # tr(f"svc.scheme.{status.scheme}"): the Status tab's scheme, one the config accepts.
-    "svc.scheme.": Built("kiosk/gui/service/status.py", frozenset(SCHEMES), True),
-    # tr(f"op.return.{verdict.value}"): why a return QR died. WAITING never ends one and
+    # tr(f"service.scheme.{status.scheme}"): the Status tab's scheme, one the config accepts.
+    "service.scheme.": Built("kiosk/gui/service/status.py", frozenset(SCHEMES), True),
+    # tr(f"problem.return.{verdict.value}"): why a return QR died. WAITING never ends one and
     # IDENTIFIED goes on to the customer's purchases, so neither is said.
-    "op.return.": Built(
+    "problem.return.": Built(
         "kiosk/gui/service/return_qr.py",
         frozenset(v.value for v in ReturnVerdict) - {"waiting", "identified"},
         True,
     ),
     # reason_text: a Reason's own sentence where the catalogue has one, else one of its
     # three fallbacks.
-    "reason.": Built(
+    "customer.reason.": Built(
         "kiosk/i18n/__init__.py", REASONS | {"needs_operator", "bank_unreachable", "generic"}, False
     ),
     # method_label: the names the bank lists in PaymentMethods (the sandbox offers the same);
     # a name it does not know shows as is.
-    "method.": Built("kiosk/i18n/__init__.py", frozenset(Behaviour().payment_methods), False),
+    "customer.method.": Built(
+        "kiosk/i18n/__init__.py", frozenset(Behaviour().payment_methods), False
+    ),
     # state_label / reason_label: the journal's values. Their fallback is for a newer
     # journal's values; this kiosk's own are all shown.
-    "state.": Built("kiosk/i18n/__init__.py", frozenset(s.value for s in SaleState), True),
-    "opreason.": Built("kiosk/i18n/__init__.py", REASONS, True),
+    "operator.state.": Built("kiosk/i18n/__init__.py", frozenset(s.value for s in SaleState), True),
+    "operator.reason.": Built("kiosk/i18n/__init__.py", REASONS, True),
     # code_id, for kiosk.operator.errors.code_sentence: an Appendix 3 code the client knows
     # (0 is success, never an error's); an unknown code reads op.code.unknown.
-    "op.code.": Built("kiosk/i18n/bank.py", frozenset(str(c) for c in MESSAGES if c != 0), False),
+    "problem.code.": Built(
+        "kiosk/i18n/problem.py", frozenset(str(c) for c in MESSAGES if c != 0), False
+    ),
 }
 
 #: Strings shaped like an id that are something else: (module, how they start, what they are).
-NOT_IDS = (
-    ("kiosk/config.py", "mdb.", "config keys (mdb.port) a ConfigError names"),
-    ("kiosk/sandbox/bank.py", "state.json", "the sandbox's state file"),
-)
+NOT_IDS = (("kiosk/sandbox/bank.py", "state.json", "the sandbox's state file"),)
 
 
 @dataclass(frozen=True)
@@ -215,20 +218,58 @@ def test_every_id_the_code_uses_is_in_the_catalogue() -> None:
 def test_the_builders_values_are_read_from_the_code() -> None:
     # An empty or wrong set here would hide dead ids under the prefix.
     assert BUILT["demo."].values == {"scan", "confirm", "scanerror", "confirmerror"}
-    assert {"approved", "denied", "reset"} <= BUILT["mdb.answer."].values
-    assert {"status", "sales", "system"} <= BUILT["svc.tab."].values
+    assert {"approved", "denied", "reset"} <= BUILT["demo.mdb.answer."].values
+    assert {"status", "sales", "system"} <= BUILT["service.tab."].values
     assert "payment" in BUILT["service.col."].values
 
 
 def test_the_checks_find_a_dead_id_a_missing_one_and_a_new_builder() -> None:
-    texts = {m: {"ru": m} for m in ("amount.title", "amount.gone", "state.qr", "state.old")}
+    made = ("customer.amount.title", "customer.amount.gone", "operator.state.qr")
+    texts = {m: {"ru": m} for m in (*made, "operator.state.old")}
     sources = {
-        "kiosk/gui/x.py": 'tr("amount.title")\ntr("amount.typo")\ntr(f"state.{s}")\n',
+        "kiosk/gui/x.py": (
+            'tr("customer.amount.title")\ntr("customer.amount.typo")\ntr(f"operator.state.{s}")\n'
+        ),
         "kiosk/config.py": 'raise ConfigError("mdb.port", f"mdb.{key}")\n',
-        "kiosk/i18n/customer.py": 'T = {"amount.gone": {}}\n',
+        "kiosk/i18n/customer.py": 'T = {"customer.amount.gone": {}}\n',
     }
     uses = scan(sources, texts)
-    assert uses.builders == {("kiosk/gui/x.py", "state.")}
-    built = {"state.": Built("kiosk/gui/x.py", frozenset({"qr", "new"}), True)}
-    assert unused(texts, uses, built) == ["amount.gone", "state.old"]
-    assert unknown(texts, uses, built) == ["amount.typo", "state.new"]
+    assert uses.builders == {("kiosk/gui/x.py", "operator.state.")}
+    built = {"operator.state.": Built("kiosk/gui/x.py", frozenset({"qr", "new"}), True)}
+    assert unused(texts, uses, built) == ["customer.amount.gone", "operator.state.old"]
+    assert unknown(texts, uses, built) == ["customer.amount.typo", "operator.state.new"]
+
+
+def test_each_table_holds_the_ids_its_name_starts() -> None:
+    """An id says where it is: `service.tab.sales` is in service.py, and only there."""
+    for table in TABLES:
+        name = Path(table).stem
+        tree = ast.parse((ROOT / table).read_text(encoding="utf-8"))
+        keys = [
+            key.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Dict)
+            for key in node.keys
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and "." in key.value
+        ]
+        assert keys, table
+        assert [k for k in keys if not k.startswith(f"{name}.")] == [], table
+    assert {m.split(".")[0] for m in TEXTS} == {Path(t).stem for t in TABLES}
+
+
+def test_code_reads_texts_through_kiosk_i18n_only() -> None:
+    tables = {f"kiosk.i18n.{Path(t).stem}" for t in TABLES}
+    sources = {
+        **kiosk_sources(),
+        **{str(p): p.read_text("utf-8") for p in ROOT.glob("tests/**/*.py")},
+    }
+    wrong = []
+    for module, source in sources.items():
+        if module.startswith("kiosk/i18n/"):
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                named = {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+                if named & tables:
+                    wrong.append(f"{module}: from {node.module} import ...")
+    assert wrong == []

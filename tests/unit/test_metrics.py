@@ -150,7 +150,7 @@ def test_a_taken_port_is_one_log_line_and_no_exporter(
     lines = [
         r.getMessage()
         for r in caplog.records
-        if r.name == "kiosk.metrics" and r.levelno >= logging.WARNING
+        if r.name == "kiosk.metrics.recorder" and r.levelno >= logging.WARNING
     ]
     assert lines == [
         f"metrics not served on 127.0.0.1:{port} (Address already in use);"
@@ -340,7 +340,9 @@ def test_a_journal_that_cannot_be_read_is_not_ok_and_keeps_the_counts(
         # What was counted stays counted: a counter that vanished would read as a reset.
         assert value(text, "kiosk_sales_total", state="processed", reason="none") == 1
     warnings = [
-        r for r in caplog.records if r.name == "kiosk.metrics" and r.levelno >= logging.WARNING
+        r
+        for r in caplog.records
+        if r.name == "kiosk.metrics.recorder" and r.levelno >= logging.WARNING
     ]
     assert len(warnings) == 1 and "cannot be read" in warnings[0].getMessage()
 

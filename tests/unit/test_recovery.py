@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
-from helpers.journal import START, sale_in
+from helpers.journal import START, sale_in, sale_record
 
 from kiosk.journal import Journal, SaleRecord
 from kiosk.kaspi.errors import ApiError, ConnectError
@@ -29,31 +27,18 @@ DEADLINE = CREATED + timedelta(seconds=180)  # creation + QrCodeScanWaitTimeout
 
 
 def record(state: SaleState = S.QR, **changes: object) -> SaleRecord:
-    base = SaleRecord(
-        sale_id=1,
-        created_at=CREATED.isoformat(timespec="milliseconds"),
-        updated_at=CREATED.isoformat(timespec="milliseconds"),
-        amount=Decimal("100"),
-        external_id=None,
-        source="host",
-        scheme="standard",
-        device_id="KIOSK-001",
-        state=state,
-        reason=None,
-        last_status=None,
-        qr_payment_id=7001,
+    values: dict[str, object] = {
+        "created_at": CREATED.isoformat(timespec="milliseconds"),
+        "updated_at": CREATED.isoformat(timespec="milliseconds"),
+        "source": "host",
+        "state": state,
         # The guide's own example shape, in Kazakhstan's time (UTC+5) as the bank means it:
         # read as UTC it would keep the QR "alive" five hours longer.
-        expire_date="2025-10-22T17:03:00.1566667",
-        needs_refund=False,
-        recovered=False,
-        resolved_at=None,
-        refunded_amount=Decimal("0"),
-        note=None,
-        scan_deadline=DEADLINE.isoformat(timespec="milliseconds"),
-        confirm_timeout=65.0,
-    )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+        "expire_date": "2025-10-22T17:03:00.1566667",
+        "scan_deadline": DEADLINE.isoformat(timespec="milliseconds"),
+        "confirm_timeout": 65.0,
+    }
+    return sale_record(**{**values, **changes})
 
 
 def test_a_naive_expire_date_never_extends_the_kiosks_deadline() -> None:

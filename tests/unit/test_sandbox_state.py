@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kiosk.kaspi.dates import parse_datetime
-from kiosk.sandbox import state
+from kiosk.sandbox import codes, state
 from kiosk.sandbox.state import Bank, BankError, Behaviour
 
 BIN = state.SANDBOX_BIN
@@ -42,20 +42,20 @@ def test_register_is_idempotent_and_refuses_another_trade_point(bank: Bank, toke
     assert bank.register_device(BIN, "KIOSK-001", 1).token == token
     with pytest.raises(BankError) as exc:
         bank.register_device(BIN, "KIOSK-001", 2)
-    assert code(exc) == state.DEVICE_OTHER_TRADE_POINT
+    assert code(exc) == codes.DEVICE_OTHER_TRADE_POINT
     assert bank.register_device(BIN, "KIOSK-002", 2).token != token
 
 
 @pytest.mark.parametrize(
     ("device_id", "trade_point", "expected"),
     [
-        ("K1", 99, state.TRADE_POINT_NOT_FOUND),
-        ("K1", 3, state.TRADE_POINT_DISABLED),
-        ("K1", 4, state.TRADE_POINT_NO_QR),
-        ("Киоск", 1, state.BAD_REQUEST),
-        ("K 1", 1, state.BAD_REQUEST),
-        ("", 1, state.BAD_REQUEST),
-        ("K1", "one", state.BAD_REQUEST),
+        ("K1", 99, codes.TRADE_POINT_NOT_FOUND),
+        ("K1", 3, codes.TRADE_POINT_DISABLED),
+        ("K1", 4, codes.TRADE_POINT_NO_QR),
+        ("Киоск", 1, codes.BAD_REQUEST),
+        ("K 1", 1, codes.BAD_REQUEST),
+        ("", 1, codes.BAD_REQUEST),
+        ("K1", "one", codes.BAD_REQUEST),
     ],
 )
 def test_register_refusals(bank: Bank, device_id: str, trade_point: object, expected: int) -> None:
@@ -68,10 +68,10 @@ def test_organisations(bank: Bank) -> None:
     assert [p.id for p in bank.trade_points(BIN)] == [1, 2, 3, 4]
     with pytest.raises(BankError) as exc:
         bank.trade_points(state.EMPTY_BIN)
-    assert code(exc) == state.NO_TRADE_POINTS
+    assert code(exc) == codes.NO_TRADE_POINTS
     with pytest.raises(BankError) as exc:
         bank.register_device("000000000001", "K1", 1)
-    assert code(exc) == state.UNKNOWN_ORGANIZATION
+    assert code(exc) == codes.UNKNOWN_ORGANIZATION
 
 
 def test_deleted_device_is_inactive_and_a_new_registration_gets_a_new_token(
@@ -80,10 +80,10 @@ def test_deleted_device_is_inactive_and_a_new_registration_gets_a_new_token(
     bank.delete_device(BIN, token)
     with pytest.raises(BankError) as exc:
         bank.create_payment(BIN, token, 10, None, T0)
-    assert code(exc) == state.DEVICE_INACTIVE
+    assert code(exc) == codes.DEVICE_INACTIVE
     with pytest.raises(BankError) as exc:
         bank.delete_device(BIN, "no-such-token")
-    assert code(exc) == state.DEVICE_NOT_FOUND
+    assert code(exc) == codes.DEVICE_NOT_FOUND
     assert bank.register_device(BIN, "KIOSK-001", 2).token != token
 
 
@@ -100,27 +100,27 @@ def test_devices_round_trip_through_json(bank: Bank, token: str) -> None:
 def test_bad_amounts(bank: Bank, token: str, amount: object) -> None:
     with pytest.raises(BankError) as exc:
         bank.create_payment(BIN, token, amount, None, T0)
-    assert code(exc) == state.BAD_AMOUNT
+    assert code(exc) == codes.BAD_AMOUNT
 
 
 def test_create_checks_token_trade_point_and_methods(bank: Bank, token: str) -> None:
     with pytest.raises(BankError) as exc:
         bank.create_payment(BIN, "unknown", 10, None, T0)
-    assert code(exc) == state.DEVICE_NOT_FOUND
+    assert code(exc) == codes.DEVICE_NOT_FOUND
     bank.trade_point(BIN, 1).enabled = False
     with pytest.raises(BankError) as exc:
         bank.create_payment(BIN, token, 10, None, T0)
-    assert code(exc) == state.TRADE_POINT_DISABLED
+    assert code(exc) == codes.TRADE_POINT_DISABLED
     bank.trade_point(BIN, 1).enabled = True
     bank.trade_point(BIN, 1).accepts_qr = False
     with pytest.raises(BankError) as exc:
         bank.create_payment(BIN, token, 10, None, T0)
-    assert code(exc) == state.TRADE_POINT_NO_QR
+    assert code(exc) == codes.TRADE_POINT_NO_QR
     bank.trade_point(BIN, 1).accepts_qr = True
     bank.behaviour = bank.behaviour.with_changes(payment_methods=[])
     with pytest.raises(BankError) as exc:
         bank.create_payment(BIN, token, 10, None, T0)
-    assert code(exc) == state.NO_PAYMENT_METHODS
+    assert code(exc) == codes.NO_PAYMENT_METHODS
 
 
 def test_happy_path(bank: Bank, token: str) -> None:
@@ -147,7 +147,7 @@ def test_scan_at_the_deadline_fails_and_the_status_stays(bank: Bank, token: str)
     p = bank.create_payment(BIN, token, 10, None, T0)
     with pytest.raises(BankError) as exc:
         bank.scan(p.id, T0 + 180)
-    assert code(exc) == state.WRONG_STATUS
+    assert code(exc) == codes.WRONG_STATUS
     assert bank.payment(p.id, T0 + 10_000).status == state.QR_TOKEN_CREATED
 
 
@@ -160,7 +160,7 @@ def test_wait_becomes_error_at_the_confirmation_deadline(bank: Bank, token: str)
     assert "not confirmed" in settled.reason
     with pytest.raises(BankError) as exc:
         bank.confirm(p.id, T0 + 76)
-    assert code(exc) == state.WRONG_STATUS
+    assert code(exc) == codes.WRONG_STATUS
 
 
 def test_confirm_late_is_refused_even_if_nobody_looked(bank: Bank, token: str) -> None:
@@ -175,7 +175,7 @@ def test_error_paths_and_wrong_order(bank: Bank, token: str) -> None:
     a = bank.create_payment(BIN, token, 10, None, T0)
     with pytest.raises(BankError) as exc:
         bank.confirm(a.id, T0)
-    assert code(exc) == state.WRONG_STATUS
+    assert code(exc) == codes.WRONG_STATUS
     with pytest.raises(BankError):
         bank.confirm_error(a.id, T0)
     bank.scan_error(a.id, T0)
@@ -190,7 +190,7 @@ def test_error_paths_and_wrong_order(bank: Bank, token: str) -> None:
     assert b.status == state.ERROR
     with pytest.raises(BankError) as exc:
         bank.payment(123, T0)
-    assert code(exc) == state.PURCHASE_NOT_FOUND
+    assert code(exc) == codes.PURCHASE_NOT_FOUND
 
 
 # --- refunds ----------------------------------------------------------------------------------
@@ -202,41 +202,41 @@ def test_partial_refunds_reduce_the_available_amount(bank: Bank, token: str) -> 
     assert bank.details(BIN, token, pid, T0 + 6).available == Decimal("70.00")
     with pytest.raises(BankError) as exc:
         bank.refund(BIN, token, pid, 70.01, T0 + 7)
-    assert code(exc) == state.REFUND_TOO_LARGE
+    assert code(exc) == codes.REFUND_TOO_LARGE
     second = bank.refund(BIN, token, pid, 70, T0 + 8)
     assert second.id != first.id
     assert bank.payment(pid, T0 + 9).available == 0
     with pytest.raises(BankError) as exc:
         bank.refund(BIN, token, pid, 0.01, T0 + 10)
-    assert code(exc) == state.REFUND_TOO_LARGE
+    assert code(exc) == codes.REFUND_TOO_LARGE
 
 
 def test_refund_refusals(bank: Bank, token: str) -> None:
     open_payment = bank.create_payment(BIN, token, 10, None, T0)
     with pytest.raises(BankError) as exc:
         bank.refund(BIN, token, open_payment.id, 5, T0)
-    assert code(exc) == state.WRONG_STATUS
+    assert code(exc) == codes.WRONG_STATUS
     with pytest.raises(BankError) as exc:
         bank.refund(BIN, token, 42, 5, T0)
-    assert code(exc) == state.REFUND_PURCHASE_NOT_FOUND
+    assert code(exc) == codes.REFUND_PURCHASE_NOT_FOUND
     other = bank.register_device(BIN, "KIOSK-002", 2).token
     with pytest.raises(BankError) as exc:
         bank.refund(BIN, other, paid(bank, token), 5, T0 + 3)
-    assert code(exc) == state.REFUND_OTHER_TRADE_POINT
+    assert code(exc) == codes.REFUND_OTHER_TRADE_POINT
     with pytest.raises(BankError) as exc:
         bank.refund(BIN, token, paid(bank, token), -1, T0 + 3)
-    assert code(exc) == state.BAD_AMOUNT
+    assert code(exc) == codes.BAD_AMOUNT
 
 
 def test_standard_refund_needs_an_identified_customer(bank: Bank, token: str) -> None:
     pid = paid(bank, token, 50)
     with pytest.raises(BankError) as exc:
         bank.refund(BIN, token, pid, 5, T0 + 3, needs_return=True)
-    assert code(exc) == state.BAD_REQUEST
+    assert code(exc) == codes.BAD_REQUEST
     qr = bank.create_return(BIN, token, None, T0 + 3)
     with pytest.raises(BankError) as exc:
         bank.refund(BIN, token, pid, 5, T0 + 4, return_id=qr.id, needs_return=True)
-    assert code(exc) == state.WRONG_STATUS
+    assert code(exc) == codes.WRONG_STATUS
     bank.scan_return(qr.id, T0 + 5)
     refund = bank.refund(BIN, token, pid, 5, T0 + 6, return_id=qr.id, needs_return=True)
     assert refund.return_id == qr.id
@@ -259,7 +259,7 @@ def test_return_qr_expires_and_operations_list_the_newest_first(bank: Bank, toke
     assert len(bank.return_operations(BIN, token, qr.id, 50, T0 + 202)) == 10
     with pytest.raises(BankError) as exc:
         bank.return_qr(ids[0])
-    assert code(exc) == state.PURCHASE_NOT_FOUND
+    assert code(exc) == codes.PURCHASE_NOT_FOUND
 
 
 # --- remote invoices --------------------------------------------------------------------------
@@ -270,13 +270,13 @@ def test_client_info_allows_50_calls_a_minute_per_device(bank: Bank, token: str)
         assert bank.client_name(token, "87071234567", T0 + i) == state.CLIENT_NAME
     with pytest.raises(BankError) as exc:
         bank.client_name(token, "87071234567", T0 + 59.9)
-    assert code(exc) == state.SERVICE_UNAVAILABLE
+    assert code(exc) == codes.SERVICE_UNAVAILABLE
     other = bank.register_device(BIN, "KIOSK-002", 1).token
     assert bank.client_name(other, "87071234567", T0 + 59.9)
     assert bank.client_name(token, "87071234567", T0 + 60)  # the first call left the window
     with pytest.raises(BankError) as exc:
         bank.client_name(other, state.UNKNOWN_PHONE, T0 + 61)
-    assert code(exc) == state.CLIENT_NOT_FOUND
+    assert code(exc) == codes.CLIENT_NOT_FOUND
 
 
 def test_remote_invoice_life(bank: Bank, token: str) -> None:
@@ -289,7 +289,7 @@ def test_remote_invoice_life(bank: Bank, token: str) -> None:
     assert bank.cancel_remote(BIN, token, p.id, T0 + 1).status == state.REMOTE_CANCELED
     with pytest.raises(BankError) as exc:
         bank.cancel_remote(BIN, token, p.id, T0 + 2)
-    assert code(exc) == state.WRONG_STATUS
+    assert code(exc) == codes.WRONG_STATUS
     q = bank.create_remote(BIN, token, 5, "87071234567", None, T0)
     bank.scan(q.id, T0 + 23 * 3600)
     bank.confirm(q.id, T0 + 23 * 3600 + 10)
@@ -303,7 +303,7 @@ def test_remote_invoice_life(bank: Bank, token: str) -> None:
     assert code(exc) == -99000001  # remote/cancel's table spells not-found so (issue 8, item 9)
     with pytest.raises(BankError) as exc:
         bank.create_remote(BIN, token, 5, "12", None, T0)
-    assert code(exc) == state.BAD_REQUEST
+    assert code(exc) == codes.BAD_REQUEST
 
 
 # --- values -----------------------------------------------------------------------------------

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
+from helpers.journal import sale_record
 
 from kiosk.journal import SaleRecord
 from kiosk.kaspi.models import PaymentStatus
@@ -42,25 +42,12 @@ def test_every_status_the_client_knows_has_a_meaning() -> None:
 
 
 def record(state: SaleState, reason: Reason | None = None) -> SaleRecord:
-    return SaleRecord(
-        sale_id=1,
+    return sale_record(
         created_at=CREATED.isoformat(),
         updated_at=CREATED.isoformat(),
-        amount=Decimal("100"),
-        external_id=None,
-        source="keypad",
-        scheme="standard",
-        device_id="KIOSK-001",
         state=state,
         reason=reason,
-        last_status=None,
-        qr_payment_id=7001,
         expire_date=EXPIRES.isoformat(),
-        needs_refund=False,
-        recovered=False,
-        resolved_at=None,
-        refunded_amount=Decimal("0"),
-        note=None,
     )
 
 

@@ -176,8 +176,10 @@ ALLOWED: dict[str, set[str]] = {
     "kiosk.journal": {"kiosk.platform"},
     "kiosk.payment": {"kiosk.kaspi", "kiosk.journal"},
     "kiosk.i18n": {"kiosk.payment"},
+    # How a section declares its options; ConfigError is the bank client's.
+    "kiosk.options": {"kiosk.kaspi"},
     # config checks the stored PIN's shape with operator.access (below).
-    "kiosk.config": {"kiosk.kaspi"},
+    "kiosk.config": {"kiosk.kaspi", "kiosk.options"},
     "kiosk.refund": {"kiosk.kaspi", "kiosk.journal", "kiosk.i18n"},
     "kiosk.operator": {
         "kiosk.config",

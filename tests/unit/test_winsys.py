@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.platform import winsys
+from kiosk.platform.exits import EXIT_ALREADY_RUNNING
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the non-Windows side")
 
@@ -94,7 +95,7 @@ def test_kiosk_run_exits_6_when_its_config_already_has_a_kiosk(tmp_path: Path) -
         )
     finally:
         lock.release()
-    assert result.returncode == winsys.EXIT_ALREADY_RUNNING, result.stderr
+    assert result.returncode == EXIT_ALREADY_RUNNING, result.stderr
     assert "a kiosk is already running with" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -134,7 +135,7 @@ def test_supervisor_restarts_a_crashed_kiosk_with_growing_waits(tmp_path: Path) 
 
 
 def test_supervisor_stops_when_another_kiosk_has_the_screen(tmp_path: Path) -> None:
-    assert supervised(tmp_path, winsys.EXIT_ALREADY_RUNNING) == (6, 1, [])
+    assert supervised(tmp_path, EXIT_ALREADY_RUNNING) == (6, 1, [])
 
 
 def test_supervisor_wait_resets_after_a_long_run(tmp_path: Path) -> None:

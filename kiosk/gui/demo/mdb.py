@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 
 #: (product id, name's message id, price as the machine writes it)
 PRODUCTS = (
-    ("11", "mdb.water", "150"),
-    ("12", "mdb.coffee", "350"),
-    ("13", "mdb.chocolate", "500"),
+    ("11", "demo.mdb.water", "150"),
+    ("12", "demo.mdb.coffee", "350"),
+    ("13", "demo.mdb.chocolate", "500"),
 )
 
 
@@ -80,10 +80,10 @@ class MdbDemoStrip(DemoStrip):
     def retranslate(self, lang: str) -> None:
         self._lang = lang
         self._phone.retranslate(lang)
-        self.title.setText(tr("mdb.title", lang))
+        self.title.setText(tr("demo.mdb.title", lang))
         for product, name, price in PRODUCTS:
             self.products[product].setText(f"{tr(name, lang)} {price} ₸")
-        self.fail_next.setText(tr("mdb.dispense_fails", lang))
+        self.fail_next.setText(tr("demo.mdb.dispense_fails", lang))
         self._show_status()
         self._place()
 
@@ -96,9 +96,9 @@ class MdbDemoStrip(DemoStrip):
 
     def choose(self, product: str, price: str) -> None:
         if self._emulator.select(product, price):
-            self._show_status("mdb.chosen", product=product, price=price)
+            self._show_status("demo.mdb.chosen", product=product, price=price)
         else:
-            self._show_status("mdb.busy")
+            self._show_status("demo.mdb.busy")
 
     def _show_status(self, message_id: str = "", **values: object) -> None:
         if message_id:
@@ -116,9 +116,9 @@ class MdbDemoStrip(DemoStrip):
             return
         self._seen = len(outcomes)
         last = outcomes[-1]
-        answer_id = f"mdb.answer.{last.answer}"
+        answer_id = f"demo.mdb.answer.{last.answer}"
         answer = Message(answer_id) if has_text(answer_id) else last.answer
-        kind = {"success": "mdb.outcome_dispensed", None: "mdb.outcome"}.get(
-            last.dispensed, "mdb.outcome_not_dispensed"
+        kind = {"success": "demo.mdb.outcome_dispensed", None: "demo.mdb.outcome"}.get(
+            last.dispensed, "demo.mdb.outcome_not_dispensed"
         )
         self._show_status(kind, product=last.product, answer=answer)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from kiosk.gui.shell.kiosk import KioskShell
     from kiosk.kaspi.client import KaspiClient
 
-log = logging.getLogger("kiosk.app.demo")
+log = logging.getLogger(__name__)
 
 ACTIONS = (("scan", "F5"), ("confirm", "F6"), ("scanerror", "F7"), ("confirmerror", "F8"))
 #: The pages on which a phone is useful: the panel unfolds there by itself.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QFontDatabase
 
-log = logging.getLogger("kiosk.fonts")
+log = logging.getLogger(__name__)
 
 FAMILY = "Inter"
 FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
-log = logging.getLogger("kiosk.window")
+log = logging.getLogger(__name__)
 
 #: Longer than the slowest double tap seen (600 ms), shorter than a deliberate next tap.
 GUARD_SECONDS = 0.7

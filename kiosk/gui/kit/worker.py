@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-log = logging.getLogger("kiosk.gui.kit.worker")
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 #: `on_done(result, error)`: the job's value and None, or None and what it raised.

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     # Only for its type: the client module pulls in requests, which start-up defers.
     from kiosk.kaspi.client import KaspiClient
 
-log = logging.getLogger("kiosk.controller")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

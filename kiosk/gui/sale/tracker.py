@@ -19,7 +19,7 @@ from kiosk.gui.kit.worker import Worker
 from kiosk.kaspi.errors import KaspiError
 from kiosk.payment.flow import Change, PaymentFlow
 
-log = logging.getLogger("kiosk.tracker")
+log = logging.getLogger(__name__)
 
 
 class PaymentTracker(QObject):

@@ -230,8 +230,8 @@ class AmountScreen(theme.Screen):
         button = self.lang_buttons.get(lang)
         if button is not None:
             button.setChecked(True)
-        self.brand.setText(tr("brand", lang))
-        self.title.setText(tr("amount.title", lang))
+        self.brand.setText(tr("customer.brand", lang))
+        self.title.setText(tr("customer.amount.title", lang))
         self._refresh()
 
     def _refresh(self) -> None:
@@ -243,9 +243,9 @@ class AmountScreen(theme.Screen):
         high = format_amount(self._max, lang)
         # The range always; red when the amount is outside it (Pay then says which way).
         outside = bool(self._digits) and not self._min <= amount <= self._max
-        self.hint.setText(tr("amount.range", lang, min=low, max=high))
+        self.hint.setText(tr("customer.amount.range", lang, min=low, max=high))
         theme.set_role(self.hint, "hint_error" if outside else "hint")
-        notice = tr("amount.connecting", lang) if self._waiting else self._message
+        notice = tr("customer.amount.connecting", lang) if self._waiting else self._message
         self.notice.setText(notice or "")
         self.notice.setVisible(bool(notice))
         theme.set_role(self.notice, "hint" if self._waiting else "notice")
@@ -253,13 +253,13 @@ class AmountScreen(theme.Screen):
         self.pay_button.setEnabled(ok)
         # A disabled Pay says why, on itself: that is where the customer looks.
         if ok:
-            pay = tr("amount.pay_sum", lang, amount=format_amount(amount, lang))
+            pay = tr("customer.amount.pay_sum", lang, amount=format_amount(amount, lang))
         elif not self._digits:
-            pay = tr("amount.pay_needs_amount", lang)
+            pay = tr("customer.amount.pay_needs_amount", lang)
         elif amount < self._min:
-            pay = tr("amount.pay_too_small", lang, min=format_amount(self._min, lang))
+            pay = tr("customer.amount.pay_too_small", lang, min=format_amount(self._min, lang))
         else:
-            pay = tr("amount.pay_too_large", lang, max=high)
+            pay = tr("customer.amount.pay_too_large", lang, max=high)
         self.pay_button.setText(pay)
 
     def on_scale_changed(self, scale: float) -> None:

@@ -75,10 +75,10 @@ class AwaitingScreen(theme.Screen):
 
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
-        self.title.setText(tr("awaiting.title", lang))
-        self.hint.setText(tr("awaiting.hint", lang))
-        self.caption.setText(tr("qr.to_pay", lang))
-        self.countdown.caption.setText(tr("awaiting.time", lang))
+        self.title.setText(tr("customer.awaiting.title", lang))
+        self.hint.setText(tr("customer.awaiting.hint", lang))
+        self.caption.setText(tr("customer.qr.to_pay", lang))
+        self.countdown.caption.setText(tr("customer.awaiting.time", lang))
         self._refresh()
 
     def _refresh(self) -> None:

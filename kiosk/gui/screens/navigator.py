@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from kiosk.gui.kit.theme import Screen
 
-log = logging.getLogger("kiosk.window")
+log = logging.getLogger(__name__)
 
 
 class Page(StrEnum):

@@ -80,21 +80,23 @@ class OutOfServiceScreen(theme.Screen):
         lang = self.lang
         problem = self._problem
         code = outage_code(problem) if problem is not None else ""
-        self.reason.setText(tr("oos.code", lang, code=code) if code else "")
+        self.reason.setText(tr("customer.oos.code", lang, code=code) if code else "")
         self.reason.setVisible(bool(code))
-        recovering = problem is not None and problem.message_id == "outage.recovering"
-        self.subtitle.setText(tr("oos.recovering" if recovering else "oos.subtitle", lang))
+        recovering = problem is not None and problem.message_id == "operator.outage.recovering"
+        self.subtitle.setText(
+            tr("customer.oos.recovering" if recovering else "customer.oos.subtitle", lang)
+        )
         left = self.seconds_to_retry()
         if left is None:
             self.retry.setText("")
         elif left > 0:
-            self.retry.setText(tr("oos.retry_in", lang, n=left))
+            self.retry.setText(tr("customer.oos.retry_in", lang, n=left))
         else:
-            self.retry.setText(tr("oos.retrying", lang))
+            self.retry.setText(tr("customer.oos.retrying", lang))
 
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
-        self.headline.setText(tr("oos.title", lang))
+        self.headline.setText(tr("customer.oos.title", lang))
         self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:

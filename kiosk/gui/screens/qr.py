@@ -166,7 +166,9 @@ class QrScreen(theme.Screen):
 
     def hide_qr(self) -> None:
         """Remove the QR at once (the token is dead or the sale is over); Cancel is disabled."""
-        self.qr_view.show_text(tr("qr.expired", self.lang) if self._state == "payment" else "")
+        self.qr_view.show_text(
+            tr("customer.qr.expired", self.lang) if self._state == "payment" else ""
+        )
         if self._state == "payment":
             self._state = "expired"
         self.cancel_button.setEnabled(False)
@@ -189,18 +191,18 @@ class QrScreen(theme.Screen):
 
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
-        caption = tr("qr.to_pay", lang)
+        caption = tr("customer.qr.to_pay", lang)
         if self._product is not None:
-            caption = tr("qr.to_pay_product", lang).format(product=self._product)
+            caption = tr("customer.qr.to_pay_product", lang).format(product=self._product)
         self.prep_caption.setText(caption)
-        self.prep_text.setText(tr("qr.preparing", lang))
+        self.prep_text.setText(tr("customer.qr.preparing", lang))
         self.caption.setText(caption)
-        self.instruction.setText(tr("qr.scan", lang))
-        self.instruction_hint.setText(tr("qr.scan_hint", lang))
-        self.countdown.caption.setText(tr("qr.time", lang))
-        self.cancel_button.setText(tr("qr.cancel", lang))
+        self.instruction.setText(tr("customer.qr.scan", lang))
+        self.instruction_hint.setText(tr("customer.qr.scan_hint", lang))
+        self.countdown.caption.setText(tr("customer.qr.time", lang))
+        self.cancel_button.setText(tr("customer.qr.cancel", lang))
         if self._state == "expired":
-            self.qr_view.show_text(tr("qr.expired", lang))
+            self.qr_view.show_text(tr("customer.qr.expired", lang))
         self._refresh()
 
     def _refresh(self) -> None:

@@ -79,7 +79,7 @@ class ResultScreen(theme.Screen):
         """Paid at the bank but not recorded by the kiosk: staff hand over the goods or refund."""
         self._kind = "warning"
         self._amount = Decimal(amount)
-        self._message = tr("result.unrecorded", self.lang)
+        self._message = tr("customer.result.unrecorded", self.lang)
         self._seconds = None
         self._refresh()
 
@@ -89,7 +89,9 @@ class ResultScreen(theme.Screen):
         self._kind = "not_dispensed"
         self._amount = Decimal(amount)
         detail = (
-            "result.not_dispensed.refund_now" if refunded_at_once else "result.not_dispensed.staff"
+            "customer.result.not_dispensed.refund_now"
+            if refunded_at_once
+            else "customer.result.not_dispensed.staff"
         )
         self._message = lambda lang: tr(detail, lang)
         self._seconds = None
@@ -111,7 +113,7 @@ class ResultScreen(theme.Screen):
 
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
-        self.done_button.setText(tr("result.done", lang))
+        self.done_button.setText(tr("customer.result.done", lang))
         self._refresh()
 
     def _refresh(self) -> None:
@@ -121,13 +123,13 @@ class ResultScreen(theme.Screen):
         not_dispensed = self._kind == "not_dispensed"
         self.icon.set_kind("warning" if not_dispensed else self._kind)
         headline = (
-            "result.paid"
+            "customer.result.paid"
             if success
-            else "result.received"
+            else "customer.result.received"
             if unrecorded
-            else "result.not_dispensed"
+            else "customer.result.not_dispensed"
             if not_dispensed
-            else "result.failed"
+            else "customer.result.failed"
         )
         self.headline.setText(tr(headline, lang))
         theme.set_role(
@@ -135,20 +137,20 @@ class ResultScreen(theme.Screen):
             "headline_error" if self._kind in ("error", "not_dispensed") else "headline",
         )
         if unrecorded:
-            self._message = tr("result.unrecorded", lang)
+            self._message = tr("customer.result.unrecorded", lang)
         self.amount_label.setText(
             format_amount(self._amount, lang) if self._amount is not None else ""
         )
         self.amount_label.setVisible(self._amount is not None)
         message = self._message(lang) if callable(self._message) else self._message
-        self.detail.setText(tr("result.thanks", lang) if success else message)
+        self.detail.setText(tr("customer.result.thanks", lang) if success else message)
         self._refresh_back_in()
 
     def _refresh_back_in(self) -> None:
         if self._seconds is None:
             self.back_in.setText("")
         else:
-            self.back_in.setText(tr("result.back_in", self.lang, n=self._seconds))
+            self.back_in.setText(tr("customer.result.back_in", self.lang, n=self._seconds))
 
     def on_scale_changed(self, scale: float) -> None:
         self.amount_label.set_base_px(theme.font_px("amount", scale))

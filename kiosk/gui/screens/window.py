@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from kiosk.gui.screens.qr import QrScreen
     from kiosk.gui.screens.result import ResultScreen
 
-log = logging.getLogger("kiosk.window")
+log = logging.getLogger(__name__)
 
 SCREENS = tuple(Page)  # the metrics' screen labels
 LONG_PRESS_SECONDS = 2.0

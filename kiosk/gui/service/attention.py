@@ -101,7 +101,7 @@ class AttentionPage(ServicePage):
             self._box.addWidget(self._sale_card(sale, refunds))
         self._box.addStretch(1)
         if not self._sales and not self._open and not self.message.text():
-            self.say(tr("svc.attention.none", self.lang))
+            self.say(tr("service.attention.none", self.lang))
 
     def _card(self, text: str) -> tuple[QFrame, ButtonRow]:
         """The sale in words, its buttons under them (a row, or stacked where narrow)."""
@@ -127,32 +127,39 @@ class AttentionPage(ServicePage):
         sale_id, payment = sale.sale_id, sale.qr_payment_id
         if refunds and payment is not None:
             refund = self._button(
-                row, f"attention_refund_{sale_id}", tr("svc.attention.refund", self.lang), "primary"
+                row,
+                f"attention_refund_{sale_id}",
+                tr("service.attention.refund", self.lang),
+                "primary",
             )
             refund.clicked.connect(lambda _=False, p=payment: self.refund_requested.emit(p))
         handed = self._button(
-            row, f"attention_handed_{sale_id}", tr("svc.attention.handed_over", self.lang), ""
+            row, f"attention_handed_{sale_id}", tr("service.attention.handed_over", self.lang), ""
         )
         handed.clicked.connect(lambda _=False, s=sale_id: self._on_handed_clicked(s))
         return card
 
     def _open_card(self, record: RefundRecord) -> QWidget:
         text = tr(
-            "svc.refund.open",
+            "service.refund.open",
             self.lang,
             amount=format_amount(record.amount, self.lang),
             payment=record.qr_payment_id,
         )
         card, row = self._card(text)
         rid = record.refund_id
-        done = self._button(row, f"open_done_{rid}", tr("svc.refund.went_through", self.lang), "")
+        done = self._button(
+            row, f"open_done_{rid}", tr("service.refund.went_through", self.lang), ""
+        )
         done.clicked.connect(lambda _=False, r=rid: self.check_refund(r, True))
-        failed = self._button(row, f"open_failed_{rid}", tr("svc.refund.did_not", self.lang), "")
+        failed = self._button(
+            row, f"open_failed_{rid}", tr("service.refund.did_not", self.lang), ""
+        )
         failed.clicked.connect(lambda _=False, r=rid: self.check_refund(r, False))
         return card
 
     def _on_handed_clicked(self, sale_id: int) -> None:
-        question = tr("svc.attention.confirm_hand_over", self.lang, sale=sale_id)
+        question = tr("service.attention.confirm_hand_over", self.lang, sale=sale_id)
         self.confirm.ask(question, lambda: self.hand_over(sale_id), self.lang)
 
     def hand_over(self, sale_id: int) -> None:

@@ -72,18 +72,18 @@ class CertificatePage(ServicePage):
         if check is None:
             return
         if check.state is CertState.NONE:
-            self.state.setText(tr("svc.cert.none", lang))
+            self.state.setText(tr("service.cert.none", lang))
             return
-        self.state.setText(check.sentence(lang) or tr("svc.cert.fine", lang))
+        self.state.setText(check.sentence(lang) or tr("service.cert.fine", lang))
         theme.set_role(self.state, "hint_error" if check.sentence(lang) else "body")
         info = check.info
         if info is None:
             return
         for name, caption, value in (
-            ("subject", "svc.cert.subject", info.subject),
-            ("issuer", "svc.cert.issuer", info.issuer),
-            ("expiry", "svc.cert.expiry", f"{info.not_after.astimezone():%Y-%m-%d %H:%M}"),
-            ("days_left", "svc.cert.days_left", str(check.days_left)),
+            ("subject", "service.cert.subject", info.subject),
+            ("issuer", "service.cert.issuer", info.issuer),
+            ("expiry", "service.cert.expiry", f"{info.not_after.astimezone():%Y-%m-%d %H:%M}"),
+            ("days_left", "service.cert.days_left", str(check.days_left)),
         ):
             self._rows.addWidget(form_row(tr(caption, lang), value, f"cert_{name}"))
 
@@ -101,7 +101,7 @@ class CertificatePage(ServicePage):
             changed = f": {', '.join(result.changed)}" if result.changed else ""
             self._check = result.certificate
             self._render()
-            self.say(tr("svc.reload.done", self.lang, changed=changed))
+            self.say(tr("service.reload.done", self.lang, changed=changed))
 
         self.ask(lambda desk: desk.reload(), done)
 
@@ -110,6 +110,6 @@ class CertificatePage(ServicePage):
 
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
-        self.reload_button.setText(tr("svc.reload", lang))
-        self.reload_hint.setText(tr("svc.reload.hint", lang))
+        self.reload_button.setText(tr("service.reload", lang))
+        self.reload_hint.setText(tr("service.reload.hint", lang))
         self._render()

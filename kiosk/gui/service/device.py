@@ -64,7 +64,11 @@ class DevicePage(ServicePage):
             return
         config = desk.config
         values = {"device": config.device.device_id, "point": config.device.trade_point_id}
-        key = "svc.device.registered" if config.kaspi.device_token else "svc.device.not_registered"
+        key = (
+            "service.device.registered"
+            if config.kaspi.device_token
+            else "service.device.not_registered"
+        )
         self.state.setText(tr(key, self.lang, **values))
         self.unregister_button.setEnabled(bool(config.kaspi.device_token))
 
@@ -87,7 +91,7 @@ class DevicePage(ServicePage):
         self._points = {p.id: p for p in points}
         self.points.set_items([(p.id, f"{p.id} · {p.name}") for p in points])
         self.points.show()
-        key = "svc.device.pick_point" if points else "svc.device.no_points"
+        key = "service.device.pick_point" if points else "service.device.no_points"
         self.caption.setText(tr(key, self.lang))
 
     def _on_points_chosen(self, key: object) -> None:
@@ -96,7 +100,7 @@ class DevicePage(ServicePage):
         if point is None or desk is None:
             return
         device = desk.config.device.device_id
-        question = tr("svc.device.confirm_register", self.lang, device=device, point=point.name)
+        question = tr("service.device.confirm_register", self.lang, device=device, point=point.name)
         self.confirm.ask(question, lambda: self.register(point.id), self.lang)
 
     def register(self, trade_point_id: int) -> None:
@@ -109,7 +113,7 @@ class DevicePage(ServicePage):
             self.caption.setText("")
             self.say(
                 tr(
-                    "svc.device.done_register",
+                    "service.device.done_register",
                     self.lang,
                     device=result.device_id,
                     point=result.trade_point_id,
@@ -124,7 +128,7 @@ class DevicePage(ServicePage):
         if desk is None:
             return
         device = desk.config.device.device_id
-        question = tr("svc.device.confirm_unregister", self.lang, device=device)
+        question = tr("service.device.confirm_unregister", self.lang, device=device)
         self.confirm.ask(question, self.unregister, self.lang)
 
     def unregister(self) -> None:
@@ -132,7 +136,11 @@ class DevicePage(ServicePage):
 
         def done(result: object) -> None:
             assert isinstance(result, registration.Unregistered)
-            key = "svc.device.already_gone" if result.already_gone else "svc.device.done_unregister"
+            key = (
+                "service.device.already_gone"
+                if result.already_gone
+                else "service.device.done_unregister"
+            )
             self.say(tr(key, self.lang))
             self.config_changed.emit()
 
@@ -145,6 +153,6 @@ class DevicePage(ServicePage):
 
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
-        self.points_button.setText(tr("svc.device.load_points", lang))
-        self.unregister_button.setText(tr("svc.device.unregister", lang))
+        self.points_button.setText(tr("service.device.load_points", lang))
+        self.unregister_button.setText(tr("service.device.unregister", lang))
         self.show_state()

@@ -74,9 +74,9 @@ class ServicePage(QWidget):
         ticket = self._ticket
         desk = self._desk()
         if desk is None:
-            self.say(tr("svc.not_ready", self.lang), error=True)
+            self.say(tr("service.not_ready", self.lang), error=True)
             return
-        self.say(tr("svc.working", self.lang))
+        self.say(tr("service.working", self.lang))
 
         # The answer comes boxed: the runner's None means "no answer", the job's own None
         # (a desk call that returns nothing) stays in the box.
@@ -220,8 +220,8 @@ class ConfirmPanel(QFrame):
 
     def ask(self, question: str, on_yes: Callable[[], None], lang: str) -> None:
         self.question.setText(question)
-        self.yes.setText(tr("svc.yes", lang))
-        self.no.setText(tr("svc.no", lang))
+        self.yes.setText(tr("service.yes", lang))
+        self.no.setText(tr("service.no", lang))
         self._on_yes = on_yes
         self.show()
 

@@ -211,7 +211,7 @@ class RefundsPage(ServicePage):
             for s in sales
         ]
         self.sales.set_items(items)
-        key = "svc.refund.pick_sale" if sales else "svc.refund.no_sales"
+        key = "service.refund.pick_sale" if sales else "service.refund.no_sales"
         self.sales_caption.setText(tr(key, self.lang))
 
     def _on_sales_chosen(self, payment_id: object) -> None:
@@ -259,7 +259,7 @@ class RefundsPage(ServicePage):
             for op in operations
         ]
         self.customer.set_items(items)
-        key = "svc.refund.customer_list" if operations else "svc.refund.customer_none"
+        key = "service.refund.customer_list" if operations else "service.refund.customer_none"
         self.customer_caption.setText(tr(key, self.lang))
         self._go("customer")
         if self._wanted is not None:
@@ -284,7 +284,7 @@ class RefundsPage(ServicePage):
             self._details = details
             self.details_label.setText(
                 tr(
-                    "svc.refund.details",
+                    "service.refund.details",
                     self.lang,
                     payment=details.payment_id,
                     total=format_amount(details.total_amount, self.lang),
@@ -305,13 +305,13 @@ class RefundsPage(ServicePage):
 
     def _on_amount_entry_changed(self, text: str) -> None:
         shown = format_amount(text, self.lang) if text else ""
-        self.send_button.setText(tr("svc.refund.send", self.lang, amount=shown).strip())
+        self.send_button.setText(tr("service.refund.send", self.lang, amount=shown).strip())
         self.send_button.setEnabled(bool(text))
 
     def current_plan(self) -> RefundPlan:
         """The refund the operator typed, checked; OperatorError before any bank call."""
         if self._details is None:
-            raise OperatorError("op.refund.zero")
+            raise OperatorError("problem.refund.zero")
         amount: Decimal = parse_amount(self.amount_entry.text())
         return_id = self._return.return_id if self._return is not None else None
         return plan_refund(self._details, amount, return_id=return_id, operations=self._operations)
@@ -323,7 +323,7 @@ class RefundsPage(ServicePage):
             self.show_error(exc)
             return
         question = tr(
-            "svc.refund.confirm",
+            "service.refund.confirm",
             self.lang,
             amount=format_amount(plan.amount, self.lang),
             payment=plan.payment_id,
@@ -348,7 +348,7 @@ class RefundsPage(ServicePage):
             assert isinstance(result, RefundResult)
             self.result_label.setText(
                 tr(
-                    "op.refund.done",
+                    "problem.refund.done",
                     self.lang,
                     amount=format_amount(result.amount, self.lang),
                     operation=result.return_operation_id,
@@ -365,13 +365,13 @@ class RefundsPage(ServicePage):
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
         self.return_panel.retranslate(lang)
-        self.basic_text.setText(tr("svc.refund.basic", lang))
-        self.type_id_button.setText(tr("svc.refund.type_id", lang))
-        self.show_qr_button.setText(tr("svc.refund.show_qr", lang))
-        self.id_caption.setText(tr("svc.refund.payment_id", lang))
+        self.basic_text.setText(tr("service.refund.basic", lang))
+        self.type_id_button.setText(tr("service.refund.type_id", lang))
+        self.show_qr_button.setText(tr("service.refund.show_qr", lang))
+        self.id_caption.setText(tr("service.refund.payment_id", lang))
         self.id_next.setText(tr("service.ok", lang))
-        self.amount_caption.setText(tr("svc.refund.amount", lang))
-        self.full_button.setText(tr("svc.refund.full", lang))
-        self.new_button.setText(tr("svc.refund.new", lang))
-        self.back_button.setText(tr("svc.back", lang))
+        self.amount_caption.setText(tr("service.refund.amount", lang))
+        self.full_button.setText(tr("service.refund.full", lang))
+        self.new_button.setText(tr("service.refund.new", lang))
+        self.back_button.setText(tr("service.back", lang))
         self._on_amount_entry_changed(self.amount_entry.text())

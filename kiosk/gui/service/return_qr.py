@@ -123,10 +123,10 @@ class ReturnQrPanel(QWidget):
         self._watch = None
         if verdict is not ReturnVerdict.IDENTIFIED:
             # The token is dead: a scan now would fail on the customer's phone.
-            self.qr.show_text(tr(f"op.return.{verdict.value}", self.lang))
+            self.qr.show_text(tr(f"problem.return.{verdict.value}", self.lang))
         self.finished.emit(verdict)
 
     def retranslate(self, lang: str) -> None:
         self.lang = lang
-        self.hint.setText(tr("svc.refund.scan_qr", lang))
-        self.countdown.caption.setText(tr("svc.refund.time_left", lang))
+        self.hint.setText(tr("service.refund.scan_qr", lang))
+        self.countdown.caption.setText(tr("service.refund.time_left", lang))

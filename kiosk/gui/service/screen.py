@@ -1,12 +1,13 @@
-"""Service mode for the operator: a PIN pad (service_pin.py), then tabs for everything the
+"""Service mode for the operator: a PIN pad (pin.py), then tabs for everything the
 command line does — status, sales, the paid sales waiting for a refund or a hand-over,
 refunds, device registration, the certificate and a config reload, closing the kiosk.
 
-Every tab is a page module of its own (service_*.py); the work is the operator core's
-(kiosk.operator), run on the service worker through `backend.run`. "Leave service mode"
-sits on the top bar; "close the kiosk" on the System tab behind a confirmation, so the
-two are never side by side. Left untouched for `backend.idle_seconds`, service mode locks
-and returns to the customer (not while a return QR waits for the customer).
+Every tab is a page module of its own in this folder (status.py, sales.py, ...); the
+work is the operator core's (kiosk.operator), run on the service worker through
+`backend.run`. "Leave service mode" sits on the top bar; "close the kiosk" on the
+System tab behind a confirmation, so the two are never side by side. Left untouched
+for `backend.idle_seconds`, service mode locks and returns to the customer (not while
+a return QR waits for the customer).
 """
 
 from __future__ import annotations
@@ -302,7 +303,7 @@ class ServiceScreen(theme.Screen):
         self.refunds_page.start_for_payment(payment_id)
 
     def _on_attention_changed(self, count: int) -> None:
-        title = tr("svc.tab.attention", self.lang)
+        title = tr("service.tab.attention", self.lang)
         self.tab_buttons["attention"].setText(f"{title} ({count})" if count else title)
         self._tab_columns = 0
         if self.width() > 1:
@@ -329,10 +330,10 @@ class ServiceScreen(theme.Screen):
         super().retranslate(lang)
         self._tab_columns = 0  # the words' widths changed: arrange the tabs again
         self.pin_page.retranslate(lang)
-        self.service_exit.setText(tr("svc.leave", lang))
+        self.service_exit.setText(tr("service.leave", lang))
         self.title.setText(tr("service.title", lang))
         for name, button in self.tab_buttons.items():
-            button.setText(tr(f"svc.tab.{name}", lang))
+            button.setText(tr(f"service.tab.{name}", lang))
         for page in self._tab_pages.values():
             page.retranslate(lang)  # type: ignore[attr-defined]
         if self.width() > 1:

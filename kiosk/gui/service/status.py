@@ -29,29 +29,29 @@ _DRAG = QScroller.ScrollerGestureType.LeftMouseButtonGesture
 
 def bank_line(bank: BankReach, lang: str) -> str:
     reach = {
-        True: "svc.status.reachable",
-        False: "svc.status.unreachable",
-        None: "svc.status.not_checked",
+        True: "service.status.reachable",
+        False: "service.status.unreachable",
+        None: "service.status.not_checked",
     }[bank.reachable]
     parts = [tr(reach, lang)]
     if bank.last_check is not None:
         when = bank.last_check.astimezone().strftime("%H:%M:%S")
-        parts.append(tr("svc.status.last_ping", lang, time=when))
+        parts.append(tr("service.status.last_ping", lang, time=when))
     if bank.latency_ms is not None:
-        parts.append(tr("svc.status.latency", lang, ms=f"{bank.latency_ms:.0f}"))
+        parts.append(tr("service.status.latency", lang, ms=f"{bank.latency_ms:.0f}"))
     return " · ".join(parts)
 
 
 def status_rows(status: KioskStatus, lang: str) -> list[tuple[str, str, str]]:
     """(name, caption, value) for every line of the status tab, in the operator's language."""
     rows = [
-        ("bank", tr("svc.status.bank", lang), bank_line(status.bank, lang)),
-        ("scheme", tr("svc.status.scheme", lang), tr(f"svc.scheme.{status.scheme}", lang)),
+        ("bank", tr("service.status.bank", lang), bank_line(status.bank, lang)),
+        ("scheme", tr("service.status.scheme", lang), tr(f"service.scheme.{status.scheme}", lang)),
         (
             "device",
-            tr("svc.status.device", lang),
+            tr("service.status.device", lang),
             tr(
-                "svc.status.device_value",
+                "service.status.device_value",
                 lang,
                 device=status.device_id,
                 point=status.trade_point_id,
@@ -59,8 +59,8 @@ def status_rows(status: KioskStatus, lang: str) -> list[tuple[str, str, str]]:
         ),
         (
             "registered",
-            tr("svc.status.registered", lang),
-            tr("svc.yes" if status.registered else "svc.no", lang),
+            tr("service.status.registered", lang),
+            tr("service.yes" if status.registered else "service.no", lang),
         ),
     ]
     if status.totals is not None:
@@ -68,9 +68,9 @@ def status_rows(status: KioskStatus, lang: str) -> list[tuple[str, str, str]]:
         rows += [
             (
                 "sales_today",
-                tr("svc.status.today_sales", lang),
+                tr("service.status.today_sales", lang),
                 tr(
-                    "svc.status.count_sum",
+                    "service.status.count_sum",
                     lang,
                     count=t.sales_count,
                     sum=format_amount(t.sales_sum, lang),
@@ -78,9 +78,9 @@ def status_rows(status: KioskStatus, lang: str) -> list[tuple[str, str, str]]:
             ),
             (
                 "refunds_today",
-                tr("svc.status.today_refunds", lang),
+                tr("service.status.today_refunds", lang),
                 tr(
-                    "svc.status.count_sum",
+                    "service.status.count_sum",
                     lang,
                     count=t.refunds_count,
                     sum=format_amount(t.refunds_sum, lang),
@@ -88,16 +88,16 @@ def status_rows(status: KioskStatus, lang: str) -> list[tuple[str, str, str]]:
             ),
         ]
     if status.attention is not None:
-        rows.append(("attention", tr("svc.status.attention", lang), str(status.attention)))
+        rows.append(("attention", tr("service.status.attention", lang), str(status.attention)))
     cert = status.certificate
     if cert.state is not CertState.NONE:
-        line = cert.sentence(lang) or tr("svc.cert.fine", lang)
+        line = cert.sentence(lang) or tr("service.cert.fine", lang)
         if cert.state is CertState.OK and cert.days_left is not None:
-            line += f" · {tr('svc.cert.days_left', lang)}: {cert.days_left}"
-        rows.append(("certificate", tr("svc.status.certificate", lang), line))
-    journal = status.journal_problem or tr("svc.status.journal_ok", lang)
-    rows.append(("journal", tr("svc.status.journal", lang), journal))
-    rows.append(("version", tr("svc.status.version", lang), status.version))
+            line += f" · {tr('service.cert.days_left', lang)}: {cert.days_left}"
+        rows.append(("certificate", tr("service.status.certificate", lang), line))
+    journal = status.journal_problem or tr("service.status.journal_ok", lang)
+    rows.append(("journal", tr("service.status.journal", lang), journal))
+    rows.append(("version", tr("service.status.version", lang), status.version))
     return rows
 
 
@@ -155,7 +155,7 @@ class StatusPage(ServicePage):
                 bank = BankReach(True, datetime.now(UTC), ms)
                 self._status = dataclasses.replace(self._status, bank=bank)
                 self._render()
-            self.say(tr("svc.status.check_ok", self.lang, ms=f"{ms:.0f}"))
+            self.say(tr("service.status.check_ok", self.lang, ms=f"{ms:.0f}"))
 
         self.ask(lambda desk: desk.ping(), done)
 
@@ -178,5 +178,5 @@ class StatusPage(ServicePage):
     def retranslate(self, lang: str) -> None:
         super().retranslate(lang)
         self.refresh_button.setText(tr("service.refresh", lang))
-        self.check_button.setText(tr("svc.status.check", lang))
+        self.check_button.setText(tr("service.status.check", lang))
         self._render()

@@ -39,7 +39,7 @@ class SystemPage(QWidget):
 
     def _on_quit_clicked(self) -> None:
         self.confirm.ask(
-            tr("svc.system.confirm_quit", self.lang), self.quit_requested.emit, self.lang
+            tr("service.system.confirm_quit", self.lang), self.quit_requested.emit, self.lang
         )
 
     def reset(self) -> None:
@@ -47,4 +47,4 @@ class SystemPage(QWidget):
 
     def retranslate(self, lang: str) -> None:
         self.lang = lang
-        self.quit_button.setText(tr("svc.system.quit", lang))
+        self.quit_button.setText(tr("service.system.quit", lang))

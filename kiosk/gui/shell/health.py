@@ -19,7 +19,7 @@ from kiosk.gui.kit.worker import Worker
 if TYPE_CHECKING:
     from kiosk.operator.certificate import CertificateCheck
 
-log = logging.getLogger("kiosk.health")
+log = logging.getLogger(__name__)
 
 
 class HealthMonitor(QObject):

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
         and where the start-up worker hands the started server over."""
 
 
-log = logging.getLogger("kiosk.shell")
+log = logging.getLogger(__name__)
 
 
 class HealthSource(Protocol):

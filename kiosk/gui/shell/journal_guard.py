@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from kiosk.gui.sale.controller import SaleController
     from kiosk.journal import Journal
 
-log = logging.getLogger("kiosk.shell")
+log = logging.getLogger(__name__)
 
 
 class GuardedKiosk(Protocol):

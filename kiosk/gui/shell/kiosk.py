@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from kiosk.kaspi.client import KaspiClient
     from kiosk.payment.recovery import Outcome
 
-log = logging.getLogger("kiosk.shell")
+log = logging.getLogger(__name__)
 
 
 class KioskShell(QObject):
@@ -175,7 +175,7 @@ class KioskShell(QObject):
         if not config.kaspi.device_token:
             if config.device.registration_removed:
                 # The operator removed it: registering again is the operator's decision.
-                return self._failed(Message("outage.unregistered", {}))
+                return self._failed(Message("operator.outage.unregistered", {}))
             return self._register(config, clients.background)
         self.controller = SaleController(
             config, self.journal, clients.sale, clock=self._clock, parent=self
@@ -197,12 +197,12 @@ class KioskShell(QObject):
             if boot != self._boot_count:
                 return
             if problem is not None:
-                return self._failed(Message("outage.register_failed", {"detail": problem}))
+                return self._failed(Message("operator.outage.register_failed", {"detail": problem}))
             self.boot()
 
         self._catch_up.register(config, self.config_path, client, done)
         device = {"device": config.device.device_id, "trade_point": config.device.trade_point_id}
-        self._out_of_service(Message("outage.registering", device))
+        self._out_of_service(Message("operator.outage.registering", device))
 
     def _recover_then_check(self) -> None:
         """Resolve interrupted sales with the bank before the first new sale, then check health."""
@@ -212,7 +212,7 @@ class KioskShell(QObject):
         if not pending:
             self._on_recovered([], None)
             return
-        self._out_of_service(Message("outage.recovering", {"n": len(pending)}))
+        self._out_of_service(Message("operator.outage.recovering", {"n": len(pending)}))
         boot = self._boot_count
         self._catch_up.recover(
             journal,
@@ -229,7 +229,7 @@ class KioskShell(QObject):
             return  # a recovery of an earlier boot, stopped by the teardown
         if error is not None:
             # The journal failed under the recovery: do not take sales.
-            self._failed(Message("outage.recovery_failed", {"detail": str(error)}))
+            self._failed(Message("operator.outage.recovery_failed", {"detail": str(error)}))
             return
         if outcomes:
             log.warning("recovery changed %d sale(s)", len(outcomes))
@@ -282,7 +282,7 @@ class KioskShell(QObject):
             # Idle with the bank answering: one more read of sales that may have been paid late.
             self._catch_up.recheck(self.journal, self._clients.background, self.controller)
         elif not reachable and self.mode.interruptible:  # a customer's result is read first
-            self._out_of_service(Message("outage.bank", {"detail": reason}))
+            self._out_of_service(Message("operator.outage.bank", {"detail": reason}))
 
     def _failed(self, problem: Message, retry: float | None = None) -> None:
         """Out of service; the start-up chain runs again in `retry_seconds` (`retry`: sooner)."""
@@ -308,19 +308,21 @@ class KioskShell(QObject):
             return
         if c is not None and c.journal_problem:
             # Sales stop until the disk is writable again: boot retries open + write probe.
-            self._failed(Message("outage.journal", {"detail": c.journal_problem}))
+            self._failed(Message("operator.outage.journal", {"detail": c.journal_problem}))
             return
         if c is None:
             self.window.move_to(Page.OUT_OF_SERVICE)
             return
         if self.health is not None and self.health.reachable is False:
-            self._out_of_service(Message("outage.bank", {"detail": self.health.last_error}))
+            self._out_of_service(
+                Message("operator.outage.bank", {"detail": self.health.last_error})
+            )
             return
         if self.mode.mode is Mode.SELLING:
             self.mode.sale_ended()
         was_ready = self.mode.can_sell and self.mode.waiting
         if not self.mode.ready():  # a hold (the MDB adapter away): out of service, saying why
-            return self._out_of_service(Message("outage.adapter"))
+            return self._out_of_service(Message("operator.outage.adapter"))
         self.window.amount_screen.set_waiting(False)
         self.window.move_to(Page.AMOUNT)
         if self.health is not None:

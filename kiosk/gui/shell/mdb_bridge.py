@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from kiosk.gui.shell.startup import Clients
     from kiosk.kaspi.client import KaspiClient
 
-log = logging.getLogger("kiosk.mdb")
+log = logging.getLogger(__name__)
 
 TICK_MS = 200
 #: What /v1/health says in its "mdb" field.

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from kiosk.gui.screens.window import KioskWindow
 
 T = TypeVar("T")
-log = logging.getLogger("kiosk.service")
+log = logging.getLogger(__name__)
 
 
 class RunningKiosk(Protocol):

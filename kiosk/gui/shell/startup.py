@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-log = logging.getLogger("kiosk.shell")
+log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 15.0  # between start-up attempts while out of service
 FULL_RETRY_SECONDS = 2.0  # while the journal's disk is full: a cheap look, back within seconds
@@ -77,7 +77,7 @@ def load_config(path: Path, console_level: str) -> Config:
 
 def broken_link(exc: ConfigError | JournalError) -> Message:
     """The operator's words for a link that broke (its kind follows from the message)."""
-    cause = "outage.journal" if isinstance(exc, JournalError) else "outage.config"
+    cause = "operator.outage.journal" if isinstance(exc, JournalError) else "operator.outage.config"
     return Message(cause, {"detail": str(exc)})
 
 
@@ -207,7 +207,7 @@ def clients_made(
     # The certificate, the key or the TLS settings could not be used in a way
     # the config check did not foresee: the operator's side, like the config.
     log.error("bank clients not made", exc_info=error)
-    return Message("outage.config", {"detail": f"bank clients not made: {error}"})
+    return Message("operator.outage.config", {"detail": f"bank clients not made: {error}"})
 
 
 class Part(Protocol):
