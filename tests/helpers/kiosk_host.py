@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import requests
-from helpers.kiosk import HostApi
+from helpers.controller import HostApi
 from helpers.processes import Process, kiosk_run
 from helpers.waiting import wait_until
 
