@@ -249,10 +249,7 @@ class KioskShell(QObject):
         self._boot_count += 1
         if self.health is not None:
             self._bank_answered = self.health.reachable is True
-        # The host API outlives it: host_bridge.start keeps it (or replaces it) at the next boot.
-        startup.close_parts(
-            None, self.health, self.controller, self._clients, self.journal, self.mdb
-        )
+        startup.close_parts(self.health, self.controller, self._clients, self.journal, self.mdb)
         self.health = self.controller = None
         self._clients = self.journal = self.mdb = None
 

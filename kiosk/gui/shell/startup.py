@@ -225,19 +225,20 @@ class HostApiHolder(Protocol):
 
 
 def close_parts(
-    host_api: HostApiServer | None,
     health: HealthMonitor | None,
     controller: SaleController | None,
     clients: Clients | None,
     journal: Journal | None,
     mdb: Part | None = None,
 ) -> None:
-    """Stop one start-up's parts, the users before what they use (the journal last)."""
+    """Stop one start-up's parts, the users before what they use (the journal last).
+
+    Not the host API: it answers across start-ups (host_bridge.start keeps or replaces it;
+    its gateway reads the journal the kiosk has now), and stops when the kiosk quits.
+    """
     if mdb is not None:  # kiosk.gui.shell.mdb_bridge.MdbBridge: it uses the controller and journal
         mdb.stop()
         mdb.deleteLater()
-    if host_api is not None:
-        host_api.stop()
     if health is not None:
         health.stop()
         health.deleteLater()
