@@ -38,11 +38,23 @@ class JournalGuard:
         self._kiosk = kiosk
 
     def trouble(self) -> str | None:
-        """Why the journal takes no write now (lost, full disk), or None."""
+        """Why the journal takes no write now (lost, full disk), or None.
+
+        A write that failed during the sale (the disk filled) is not the last word: with
+        the file the same and room again, a probe that writes decides (the problem clears).
+        """
         journal, controller = self._kiosk.journal, self._kiosk.controller
+        if journal is None:
+            return controller.journal_problem if controller is not None else None
         if controller is not None and controller.journal_problem:
-            return controller.journal_problem
-        return journal.space_problem() if journal is not None else None
+            if journal.file_problem() or journal.space_problem():
+                return controller.journal_problem
+            try:
+                journal.check_writable()
+            except JournalError as exc:
+                return str(exc)
+            controller.journal_problem = None
+        return journal.space_problem()
 
     def on_health_checked(self, *_health: object) -> None:
         """At each health check: the journal lost (check), or a full disk that has room again,
