@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -106,6 +107,64 @@ def run_tests(extra: list[str]) -> int:
     return 0
 
 
+#: Qt's X11 window plugin and its own library: what `ldd` must resolve for a window to open.
+XCB_FILES = ("plugins/platforms/libqxcb.so", "lib/libQt6XcbQpa.so.6")
+
+
+def missing_libraries(ldd_output: str) -> list[str]:
+    """The shared libraries `ldd` could not find ("libxcb-cursor.so.0 => not found")."""
+    return [
+        line.split("=>")[0].strip()
+        for line in ldd_output.splitlines()
+        if "=>" in line and "not found" in line
+    ]
+
+
+def debian_package(soname: str) -> str:
+    """Debian's package for a library: libxcb-cursor.so.0 -> libxcb-cursor0,
+    libxkbcommon-x11.so.0 -> libxkbcommon-x11-0 (a dash when the name ends in a digit)."""
+    name, _, version = soname.partition(".so.")
+    name = name.lower()
+    return f"{name}{'-' if name[-1:].isdigit() else ''}{version}"
+
+
+def display_packages() -> list[str]:
+    """The packages a Linux desktop lacks for Qt to open the kiosk's window (Debian names).
+
+    Qt's message names only the first missing library ("xcb-cursor0 ... is needed"); a
+    fresh Debian lacks three or more, so every one is found at once, with ldd.
+    """
+    if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY"):
+        return []
+    if os.environ.get("QT_QPA_PLATFORM", "xcb") != "xcb" or shutil.which("ldd") is None:
+        return []
+    qt = next(iter(sorted(VENV.glob("lib/python3*/site-packages/PySide6/Qt"))), None)
+    if qt is None:
+        return []
+    missing: dict[str, None] = {}
+    for relative in XCB_FILES:
+        if (qt / relative).exists():
+            done = subprocess.run(["ldd", str(qt / relative)], capture_output=True, text=True)
+            missing.update(dict.fromkeys(missing_libraries(done.stdout)))
+    return [debian_package(name) for name in missing]
+
+
+def ensure_display_libraries() -> None:
+    """Say the one `apt-get install` line Qt's window needs; run it as root unless KIOSK_APT=0."""
+    packages = display_packages()
+    if not packages:
+        return
+    line = "apt-get install -y " + " ".join(packages)
+    print(f"Qt needs these libraries to open a window here: {', '.join(packages)}", flush=True)
+    allowed = os.environ.get("KIOSK_APT", "1") != "0" and shutil.which("apt-get") is not None
+    if allowed and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print(f"$ apt-get update && {line}", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=False)
+        return
+    print(f"Install them (as root):  {line}", flush=True)
+
+
 def main(argv: list[str]) -> int:
     ensure_venv()
     command = argv[0] if argv else "demo"
@@ -118,6 +177,8 @@ def main(argv: list[str]) -> int:
         script = ROOT / "installer" / "windows.py"
         return subprocess.run([str(PYTHON), str(script), *argv[1:]], cwd=ROOT).returncode
     args = argv[1:] if command == "kiosk" else argv or ["demo"]
+    if not args or args[0] in ("demo", "run"):
+        ensure_display_libraries()
     return subprocess.run([str(PYTHON), "-m", "kiosk", *args], cwd=ROOT).returncode
 
 

@@ -101,6 +101,9 @@ class KioskHealth:
     #: from 60 days before expiry, the operator's warning (an expired one is also `problem`).
     certificate_days_left: int | None = None
     certificate_warning: str | None = None
+    #: The kiosk's clock minus the bank's, in seconds (positive: the kiosk is ahead), from
+    #: the bank's last answer with a `Date`; None before one. Sales are timed without it.
+    clock_skew_seconds: float | None = None
 
 
 @dataclass(frozen=True)

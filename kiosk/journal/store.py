@@ -358,7 +358,7 @@ class Journal(Store):
         self,
         sale_id: int,
         qr_payment_id: int,
-        expire_date: str,
+        expire_date: str | None,
         *,
         poll_interval: float | None = None,
         scan_deadline: datetime | None = None,

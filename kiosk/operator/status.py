@@ -15,6 +15,7 @@ from datetime import datetime
 from kiosk import __version__
 from kiosk.config import Config
 from kiosk.journal import DayTotals, Journal, JournalError
+from kiosk.kaspi.bankclock import BANK_CLOCK
 from kiosk.kaspi.client import KaspiClient
 from kiosk.operator.certificate import CertificateCheck
 
@@ -40,6 +41,8 @@ class KioskStatus:
     totals: DayTotals | None  # None when the journal could not be read
     journal_problem: str | None
     attention: int | None  # cases waiting for the operator: paid sales, refunds to check
+    #: The kiosk's clock minus the bank's, seconds (kiosk.kaspi.bankclock); None: not known.
+    clock_skew_seconds: float | None = None
 
 
 def start_of_day(now: datetime) -> datetime:
@@ -83,4 +86,5 @@ def collect(
         totals=totals,
         journal_problem=problem,
         attention=attention,
+        clock_skew_seconds=BANK_CLOCK.skew_seconds,
     )

@@ -63,6 +63,7 @@ class AttentionPage(ServicePage):
         self._box = QVBoxLayout(self.list)
         self._box.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
+        scroll.setProperty("layout_scrolls", True)  # rows below the fold: drag to see them
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.list)
         drag_to_scroll(scroll.viewport())

@@ -27,6 +27,7 @@ from kiosk.hostapi.contract import (
     KioskState,
 )
 from kiosk.journal import Journal
+from kiosk.kaspi.bankclock import BANK_CLOCK
 from kiosk.kaspi.errors import KaspiError
 from kiosk.payment.flow import Meaning, meaning_of
 from kiosk.payment.sale import NotCancellable, OutOfService
@@ -163,6 +164,7 @@ class KioskGateway:
             version=__version__,
             certificate_days_left=cert.days_left if cert is not None else None,
             certificate_warning=cert.sentence("en") if cert is not None else None,
+            clock_skew_seconds=BANK_CLOCK.skew_seconds,
         )
 
     def state(self) -> KioskState:

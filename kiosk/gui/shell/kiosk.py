@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from kiosk.config import Config, ConfigError, SaleSection
+from kiosk.config import Config, ConfigError, SaleSection, readable_pin
 from kiosk.gui.sale.view import SaleView
 from kiosk.gui.screens.navigator import Page
 from kiosk.gui.screens.window import KioskWindow, Overlay
@@ -148,6 +148,8 @@ class KioskShell(QObject):
         try:
             self._boot()
         except (ConfigError, JournalError) as exc:
+            if isinstance(exc, ConfigError) and self.config is None:
+                self.pin_lock.set_pin(readable_pin(self.config_path))  # service mode can open
             self._failed(startup.broken_link(exc), startup.retry_after(exc))
 
     def _boot(self) -> None:

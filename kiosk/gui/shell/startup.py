@@ -26,6 +26,7 @@ from kiosk.gui.kit.worker import Done, Worker
 from kiosk.gui.shell.journal_guard import note_lost_lines
 from kiosk.i18n import Message
 from kiosk.journal import DiskFull, Journal, JournalError, SaleRecord
+from kiosk.kaspi.bankclock import BANK_CLOCK
 from kiosk.payment import pending
 from kiosk.payment.sale import SaleState
 from kiosk.platform import logs
@@ -311,7 +312,7 @@ def abandoned_filter(watched: set[int]) -> Callable[[SaleRecord], bool]:
             record.state.is_final
             and record.sale_id not in watched
             and (
-                record.state is SaleState.UNKNOWN or datetime.now(UTC) < recovery.give_up_at(record)
+                record.state is SaleState.UNKNOWN or BANK_CLOCK.now() < recovery.give_up_at(record)
             )
         )
 
