@@ -40,7 +40,7 @@ class KioskStatus:
     certificate: CertificateCheck
     totals: DayTotals | None  # None when the journal could not be read
     journal_problem: str | None
-    attention: int | None  # paid sales waiting for a refund or a hand-over
+    attention: int | None  # cases waiting for the operator: paid sales, refunds to check
     #: The kiosk's clock minus the bank's, seconds (kiosk.kaspi.bankclock); None: not known.
     clock_skew_seconds: float | None = None
 
@@ -71,7 +71,7 @@ def collect(
     if journal is not None:
         try:
             totals = journal.refunds.totals(start_of_day(now))
-            attention = len(journal.unsettled())
+            attention = journal.attention().count
         except JournalError as exc:
             problem = str(exc)
     return KioskStatus(

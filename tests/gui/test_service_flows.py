@@ -273,6 +273,18 @@ def test_hand_over_from_the_attention_list(
     qtbot.waitUntil(lambda: button(screen, "tab_attention").text() == "Внимание")
 
 
+def test_the_attention_tab_counts_refunds_to_check_too(
+    qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
+) -> None:
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    refund = shell.journal.refunds.begin(
+        777, Decimal("10.00"), scheme="standard", source="operator"
+    )
+    shell.journal.refunds.unknown(refund, "no answer from the bank")
+    screen = open_service(qtbot, shell)
+    qtbot.waitUntil(lambda: button(screen, "tab_attention").text() == "Внимание (1)")
+
+
 # --- registration ---------------------------------------------------------------------------
 
 

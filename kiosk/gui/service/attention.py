@@ -48,7 +48,7 @@ class AttentionPage(ServicePage):
 
     Signals:
         refund_requested(int): refund this payment (the refunds tab takes over).
-        changed(int): how many sales wait now (for the tab's count).
+        changed(int): how many cases (sales, refunds to check) wait now (the tab's count).
     """
 
     refund_requested = Signal(int)
@@ -89,7 +89,7 @@ class AttentionPage(ServicePage):
         assert isinstance(result, tuple)
         self._sales, self._open = result
         self._render()
-        self.changed.emit(len(self._sales))
+        self.changed.emit(len(self._sales) + len(self._open))  # refunds to check wait too
 
     def _render(self) -> None:
         clear_layout(self._box)

@@ -150,7 +150,7 @@ class KioskShell(QObject):
         except (ConfigError, JournalError) as exc:
             if isinstance(exc, ConfigError) and self.config is None:
                 self.pin_lock.set_pin(readable_pin(self.config_path))  # service mode can open
-            self._failed(startup.broken_link(exc))
+            self._failed(startup.broken_link(exc), startup.retry_after(exc))
 
     def _boot(self) -> None:
         config = startup.load_config(self.config_path, self._console_level)
@@ -184,10 +184,10 @@ class KioskShell(QObject):
         )
         self.view.follow(self.controller, config.sale.result_seconds)
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
-        host_bridge.follow(self.controller, self.gateway)
+        host_bridge.follow(self.controller, self.gateway, clients)
         self.mdb = mdb_bridge.attach(self, config, clients, parent=self)
         self.health = startup.health_monitor(self, clients, config.kiosk.health_interval, self.boot)
-        self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
+        self.health.checked.connect(self.journal_guard.on_health_checked)  # first: it wins
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
 
@@ -251,10 +251,8 @@ class KioskShell(QObject):
         self._boot_count += 1
         if self.health is not None:
             self._bank_answered = self.health.reachable is True
-        startup.close_parts(
-            self.host_api, self.health, self.controller, self._clients, self.journal, self.mdb
-        )
-        self.host_api = self.health = self.controller = None
+        startup.close_parts(self.health, self.controller, self._clients, self.journal, self.mdb)
+        self.health = self.controller = None
         self._clients = self.journal = self.mdb = None
 
     def quit(self, *, exit_app: bool = True) -> None:
@@ -266,6 +264,7 @@ class KioskShell(QObject):
         self.view.stop_result()
         self._idle.stop()
         self._teardown()
+        host_bridge.stop(self)
         self._catch_up.close()
         self.metrics.close()
         self.window.quit()
@@ -284,10 +283,11 @@ class KioskShell(QObject):
         elif not reachable and self.mode.interruptible:  # a customer's result is read first
             self._out_of_service(Message("operator.outage.bank", {"detail": reason}))
 
-    def _failed(self, problem: Message) -> None:
-        """Out of service, and the start-up chain is tried again in `retry_seconds`."""
+    def _failed(self, problem: Message, retry: float | None = None) -> None:
+        """Out of service; the start-up chain runs again in `retry_seconds` (`retry`: sooner)."""
         self._out_of_service(problem)
-        self._retry.start(int(self.retry_seconds * 1000))
+        if not self._retry.isActive():  # said again at each health check: never put it off
+            self._retry.start(int(min(self.retry_seconds, retry or self.retry_seconds) * 1000))
 
     def _out_of_service(self, problem: Message) -> None:
         """Stop selling; the log and the mode get the cause, the customer only its code."""
