@@ -42,6 +42,17 @@ from kiosk.refund.steps import RefundResult, ReturnVerdict, choose_payment
 STEPS = ("start", "type_id", "qr", "customer", "amount", "result")
 
 
+def details_text(details: PaymentDetails, lang: str) -> str:
+    """ "Payment 500000001: 1 250 ₸, refundable 1 250 ₸" in `lang`."""
+    return tr(
+        "service.refund.details",
+        lang,
+        payment=details.payment_id,
+        total=details.total_amount,
+        available=details.available_return_amount,
+    )
+
+
 class RefundsPage(ServicePage):
     """Object names: refund_basic, refund_sales (sale_<payment id>), refund_type_id,
     refund_id_* keys and refund_id_next, refund_show_qr, return_qr, refund_customer
@@ -383,18 +394,8 @@ class RefundsPage(ServicePage):
 
     def _show_details(self) -> None:
         """The payment being refunded, in the operator's language (again after a change)."""
-        details = self._details
-        if details is None:
-            return
-        self.details_label.setText(
-            tr(
-                "service.refund.details",
-                self.lang,
-                payment=details.payment_id,
-                total=details.total_amount,
-                available=details.available_return_amount,
-            )
-        )
+        if self._details is not None:
+            self.details_label.setText(details_text(self._details, self.lang))
 
     def on_scale_changed(self, scale: float) -> None:
         self.id_entry.set_scale(scale)
