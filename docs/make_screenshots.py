@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -54,6 +55,9 @@ SCREENS = (
     "out_of_service",
     "service",
     *(f"service-{tab}" for tab in TABS),
+    "not_dispensed",
+    "service-refund-keypad",
+    "service-config-problem",
 )
 #: The README's selection (screen, language, size): every screen and every service tab once,
 #: each language and size several times; Kazakh, the longest, at the smallest sizes.
@@ -72,9 +76,17 @@ CURATED = (
     ("service-device", "ru", "1080x1920"),
     ("service-certificate", "kk", "1920x1080"),
     ("service-system", "ru", "1024x768"),
+    ("not_dispensed", "kk", "1024x768"),
+    ("service-refund-keypad", "ru", "800x480"),
+    ("service-config-problem", "en", "1280x800"),
 )
 #: How the README's captions name screens and languages.
-CAPTION = {"qr": "QR", "out_of_service": "out of service", "service": "service PIN"}
+CAPTION = {
+    "qr": "QR",
+    "out_of_service": "out of service",
+    "service": "service PIN",
+    "not_dispensed": "product not given (MDB)",
+}
 LANG_CAPTION = {"ru": "RU", "kk": "ҚАЗ", "en": "EN"}
 
 
@@ -198,6 +210,13 @@ class Shooter:
             view.stop_result()  # every shot says "5 s", not wherever the countdown has got to
             self.every(sizes, langs, ending, result)
             self.tap(self.window.result_screen, "done_button")
+        # A vending machine that did not give the paid product (kiosk demo --mdb): the screen
+        # the MDB bridge puts up, here without a machine.
+        wait(lambda: self.window.screen_name == "amount")
+        view.show_not_dispensed(Decimal(500), True)
+        view.stop_result()
+        self.every(sizes, langs, "not_dispensed", result)
+        self.tap(self.window.result_screen, "done_button")
 
     def service_screens(self, sizes: list[str], langs: list[str]) -> None:
         """Service mode while the bank answers (PIN pad, every tab), then leave it."""
@@ -223,8 +242,42 @@ class Shooter:
                     if message is not None:  # a page that asks the bank: its answer is in
                         wait(lambda m=message, working=working: m.text() != working)
                     self.shot(lang, size, f"service-{tab}")
+        self.refund_keypad(service, sizes, langs)
         self.tap(service, "service_exit")
         wait(lambda: self.window.screen_name == "amount")
+
+    def refund_keypad(self, service: ServiceScreen, sizes: list[str], langs: list[str]) -> None:
+        """Scheme standard's refund up to its amount keypad: the return QR, the customer's
+        scan (the sandbox's test call), the purchase picked."""
+        service.show_tab("refunds")
+        page = service.refunds_page
+        page.reset()
+        self.tap(service, "refund_show_qr")
+        wait(lambda: page.return_panel.watch is not None)
+        watch = page.return_panel.watch
+        assert watch is not None
+        self.sandbox.scan_return(watch.return_id)
+        wait(lambda: bool(page.customer.buttons))
+        page.customer.chosen.emit(next(iter(page.customer.buttons)))
+        wait(lambda: page.step == "amount")
+        for digit in "1250":
+            page.amount_entry.press(digit)
+        self.every(sizes, langs, "service-refund-keypad", service.retranslate)
+        page.reset()
+
+    def config_problem(self, sizes: list[str], langs: list[str]) -> None:
+        """A typo in the config: out of service, and service mode shows it in words."""
+        cfg.write_value(self.shell.config_path, "kiosk", "health_interval", -5)
+        self.shell.boot()
+        wait(lambda: self.window.screen_name == "out_of_service")
+        self.window.service_requested.emit()
+        wait(lambda: self.window.screen_name == "service")
+        service = self.window.service_screen
+        assert isinstance(service, ServiceScreen)
+        for digit in PIN:
+            self.tap(service, f"pin_{digit}")
+        self.tap(service, "pin_ok")
+        self.every(sizes, langs, "service-config-problem", service.retranslate)
 
     def out_of_service(self, sizes: list[str], langs: list[str]) -> None:
         """The customer's notice once the bank stops answering (the sandbox is stopped)."""
@@ -367,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
             shooter.sale_screens(sizes, langs)
             shooter.service_screens(sizes, langs)
             shooter.out_of_service(sizes, langs)
+            shooter.config_problem(sizes, langs)
         finally:
             shell.quit(exit_app=False)
             sandbox.stop()

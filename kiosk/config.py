@@ -15,6 +15,7 @@ import dataclasses
 import ipaddress
 import logging
 import os
+import re
 import sys
 import tempfile
 import tomllib
@@ -435,14 +436,59 @@ def load(path: str | os.PathLike[str]) -> Config:
             )
         text = data.decode("utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError("", f"config file not found: {p}") from None
+        raise ConfigError(
+            "", f"config file not found: {p} (name another with --config PATH or $KIOSK_CONFIG)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError("", f"cannot read config file {p}: {exc}") from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("", f"{p} is not valid TOML: {exc}") from None
-    return from_mapping(document, path=p)
+    try:
+        return from_mapping(document, path=p)
+    except ConfigError as exc:
+        line = key_line(text, exc.key) if exc.key else None
+        if line is None:
+            raise
+        # Where to look: the operator opens the file at that line (the value is never shown).
+        raise ConfigError(exc.key, f"{exc.problem} (line {line} of {p})") from None
+
+
+def key_line(text: str, key: str) -> int | None:
+    """The line (from 1) that sets `section.name` in a TOML text; None if it is not set."""
+    section, _, name = key.rpartition(".")
+    current = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            current = stripped.split("]", 1)[0].strip("[ ")
+        elif current == section and re.match(rf"{re.escape(name)}\s*=", stripped):
+            return number
+    return None
+
+
+def readable_pin(path: str | os.PathLike[str]) -> str:
+    """The service PIN's stored hash from a file that does not load as a whole ("": none).
+
+    A typo elsewhere must not lock the operator out of service mode, where the problem is
+    shown in words; only a file that is not TOML at all, or a PIN that is not a valid
+    hash, leaves service mode shut.
+    """
+    try:
+        with Path(path).expanduser().open("rb") as fh:
+            document = tomllib.loads(fh.read(MAX_FILE_BYTES).decode("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ""
+    kiosk = document.get("kiosk")
+    stored = kiosk.get("service_pin", "") if isinstance(kiosk, dict) else ""
+    if not isinstance(stored, str) or not stored:
+        return ""
+    try:
+        access.check_stored(stored)
+    except access.PinError:
+        return ""
+    return stored
 
 
 def write_value(path: Path, section: str, key: str, value: str | int | float) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from helpers import report
+from helpers.disk import small_disk
 from helpers.kiosk import fast_sandbox, start_kiosk
 from helpers.sandbox import sandbox, sandbox_factory, sandbox_pki
 
@@ -15,7 +16,14 @@ from kiosk.journal.identity import STATE_DIR_ENV
 # A text id missing from the catalogue is a bug: fail the test that shows it.
 i18n.set_strict(True)
 
-__all__ = ["fast_sandbox", "sandbox", "sandbox_factory", "sandbox_pki", "start_kiosk"]
+__all__ = [
+    "fast_sandbox",
+    "sandbox",
+    "sandbox_factory",
+    "sandbox_pki",
+    "small_disk",
+    "start_kiosk",
+]
 
 
 #: Fixtures that make a test slow wherever it is: `start_kiosk` runs a whole kiosk against

@@ -2,7 +2,7 @@
 
     kiosk journal [--since DATE] [--limit N] [--archived] [--json | --csv]
     kiosk journal show SALE_ID [--json]
-    kiosk journal attention [--json | --csv]
+    kiosk journal attention [--json | --csv]     paid sales without goods, refunds to check
     kiosk journal accept
 
 `accept` is the operator's answer to a refused journal (missing, replaced,
@@ -30,7 +30,15 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from kiosk.config import Config
-from kiosk.journal import FILE_NAME, Journal, JournalError, ReceiptRecord, SaleRecord, accept
+from kiosk.journal import (
+    FILE_NAME,
+    Attention,
+    Journal,
+    JournalError,
+    ReceiptRecord,
+    SaleRecord,
+    accept,
+)
 from kiosk.platform.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 log = logging.getLogger(__name__)
@@ -61,7 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     show = sub.add_parser("show", help="one sale and its history")
     show.add_argument("sale_id", metavar="SALE_ID", help="the sale's number")
     _add_formats(show, csv_too=False, default=argparse.SUPPRESS)
-    attention = sub.add_parser("attention", help="paid sales that need a refund or hand-over")
+    attention = sub.add_parser(
+        "attention", help="what waits for the operator: paid sales, refunds to check"
+    )
     _add_formats(attention, csv_too=True, default=argparse.SUPPRESS)
     sub.add_parser(
         "accept",
@@ -106,16 +116,16 @@ def run(args: argparse.Namespace, config: Config, out: TextIO | None = None) -> 
             if request.command == "show":
                 return _show(journal, request, out)
             if request.command == "attention":
-                records = journal.unsettled()
-            else:
-                records = journal.list(
-                    since=request.since, limit=request.limit, include_archived=request.archived
-                )
+                _print_attention(journal.attention(), request.output, out)
+                return EXIT_OK
+            records = journal.list(
+                since=request.since, limit=request.limit, include_archived=request.archived
+            )
             receipts = journal.receipts.of_sales([r.sale_id for r in records])
     except JournalError as exc:
         return _fail(str(exc), EXIT_FAILED)
     rows = [_with_receipt(r, receipts.get(r.sale_id)) for r in records]
-    _print_records(records, rows, request.output, out, attention=request.command == "attention")
+    _print_records(records, rows, request.output, out, attention=False)
     return EXIT_OK
 
 
@@ -297,6 +307,94 @@ def _print_records(
             f"\n{len(records)} paid sale(s) without goods: refund each one or hand the goods over.",
             file=out,
         )
+
+
+#: `kiosk journal attention --csv`: one row per case, a sale's or a refund's.
+ATTENTION_COLUMNS = [
+    "kind",
+    "sale_id",
+    "refund_id",
+    "qr_payment_id",
+    "amount",
+    "state",
+    "reason",
+    "created_at",
+    "note",
+]
+
+
+def _print_attention(cases: Attention, output: str, out: TextIO) -> None:
+    """Paid sales without goods, then refunds whose outcome is unknown."""
+    if output == "json":
+        print(json.dumps(cases.to_json(), ensure_ascii=False, indent=2), file=out)
+        return
+    if output == "csv":
+        writer = csv.DictWriter(out, fieldnames=ATTENTION_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for case in _attention_rows(cases):
+            writer.writerow({k: spreadsheet_safe(v) for k, v in case.items()})
+        return
+    if not cases.count:
+        print("Nothing needs attention.", file=out)
+        return
+    if cases.sales:
+        _print_records(cases.sales, [], "table", out, attention=True)  # a table: no JSON rows
+    if cases.refunds:
+        if cases.sales:
+            print(file=out)
+        headers = ["REFUND", "SENT (local)", "AMOUNT", "SALE", "PAYMENT ID", "STATE", "ERROR"]
+        rows = [
+            [
+                str(r.refund_id),
+                _local(r.requested_at),
+                str(r.amount),
+                str(r.sale_id) if r.sale_id is not None else "-",
+                str(r.qr_payment_id),
+                r.state.value,
+                r.error or "",
+            ]
+            for r in cases.refunds
+        ]
+        _table(headers, rows, out)
+        print(
+            f"\n{len(cases.refunds)} refund(s) with an unknown outcome: check each in Kaspi Pay"
+            " and answer it in service mode (Attention).",
+            file=out,
+        )
+
+
+def _attention_rows(cases: Attention) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for s in cases.sales:
+        reason = s.reason.value if s.reason else None
+        rows.append(
+            {
+                "kind": "sale",
+                "sale_id": s.sale_id,
+                "refund_id": None,
+                "qr_payment_id": s.qr_payment_id,
+                "amount": str(s.amount),
+                "state": s.state.value,
+                "reason": reason,
+                "created_at": s.created_at,
+                "note": s.note,
+            }
+        )
+    for r in cases.refunds:
+        rows.append(
+            {
+                "kind": "refund",
+                "sale_id": r.sale_id,
+                "refund_id": r.refund_id,
+                "qr_payment_id": r.qr_payment_id,
+                "amount": str(r.amount),
+                "state": r.state.value,
+                "reason": r.error,
+                "created_at": r.requested_at,
+                "note": r.checked_note,
+            }
+        )
+    return rows
 
 
 def _show(journal: Journal, request: _Request, out: TextIO) -> int:

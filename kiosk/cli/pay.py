@@ -6,7 +6,6 @@ import argparse
 import io
 import sys
 import time
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -62,7 +61,8 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 
 def cmd_pay(args: argparse.Namespace) -> int:
-    from kiosk.payment.flow import Change, PaymentFlow, run_flow, seconds_to_expiry
+    from kiosk.kaspi.bankclock import expiry_within
+    from kiosk.payment.flow import Change, PaymentFlow, run_flow
 
     config = load_config(args)
     amount: Decimal = args.amount
@@ -83,9 +83,11 @@ def cmd_pay(args: argparse.Namespace) -> int:
             f"Polling every {b.poll_interval:g} s; scan within {b.scan_timeout:g} s, "
             f"confirm within {b.confirm_timeout:g} s",
         )
-        # The QR dies at the earlier of creation + scan timeout and an offset-aware ExpireDate.
-        expires_in = seconds_to_expiry(payment.expire_date, datetime.now(UTC))
-        flow = PaymentFlow(payment.payment_id, b, time.monotonic(), expires_in=expires_in)
+        # The same clock rule as the kiosk: stages on the monotonic clock from the answer,
+        # ExpireDate only shortening the first, read against the bank's own clock.
+        expires_in = expiry_within(payment.expire_date, payment.bank_date, b.scan_timeout)
+        answered = time.monotonic() if payment.received_at is None else payment.received_at
+        flow = PaymentFlow(payment.payment_id, b, answered, expires_in=expires_in)
 
         def on_change(change: Change) -> None:
             if change.old is change.new:
@@ -229,9 +231,21 @@ def cmd_remote_invoice(args: argparse.Namespace) -> int:
     with _client(config) as client:
         try:
             name = client.remote_client_info(args.phone)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        try:
             payment_id = client.remote_create(args.phone, args.amount, args.comment)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+        except errors.KaspiError as exc:
+            if errors.nothing_moved(exc):
+                raise
+            # The bank may have sent the invoice: saying "failed" would invite a second one.
+            raise CommandError(
+                f"the invoice may have been sent to {name}, the bank's answer was lost: {exc}; "
+                "check the Kaspi Pay app before sending another",
+                EXIT_UNKNOWN,
+            ) from None
     print(
         f"Invoice {payment_id} for {args.amount} ₸ sent to {name}; the customer has 24 hours. "
         f"Check it with `kiosk status {payment_id}` (the bank forbids automatic polling)."
@@ -242,6 +256,15 @@ def cmd_remote_invoice(args: argparse.Namespace) -> int:
 def cmd_remote_cancel(args: argparse.Namespace) -> int:
     config = load_config(args)
     with _client(config) as client:
-        status = client.remote_cancel(args.payment_id)
+        try:
+            status = client.remote_cancel(args.payment_id)
+        except errors.KaspiError as exc:
+            if errors.nothing_moved(exc):
+                raise
+            raise CommandError(
+                f"invoice {args.payment_id} may or may not be cancelled, the bank's answer was "
+                f"lost: {exc}; check it with `kiosk status {args.payment_id}`",
+                EXIT_UNKNOWN,
+            ) from None
     print(f"Invoice {args.payment_id}: {status}")
     return EXIT_OK

@@ -11,7 +11,9 @@ the bearer token and turning typed records and refusals into JSON.
                                     the sale; with wait (0 < S <= 60) a long-poll that answers
                                     as soon as the state differs from X (default: the state at
                                     request time), or after S with the same state
-    POST /v1/sales/{id}/cancel      cancel before the scan; 409 not_cancellable after it
+    POST /v1/sales/{id}/cancel      cancel before the scan; 409 not_cancellable after it (the
+                                    bank is asked first: a QR it has seen scanned is not
+                                    cancelled); 503 bank_unreachable when it cannot be asked
     GET  /v1/openapi.json           this API described (docs/hostapi/openapi.yaml)
 
 Every call needs `Authorization: Bearer <host_api.token>`.
@@ -55,7 +57,7 @@ from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from kiosk import __version__
 from kiosk.hostapi import document, validate
-from kiosk.hostapi.contract import HostSale, SaleGateway
+from kiosk.hostapi.contract import CancelUnchecked, HostSale, SaleGateway
 from kiosk.hostapi.validate import MAX_BODY, ApiError
 from kiosk.payment.sale import Busy, NotCancellable, OutOfService, SaleRefused
 
@@ -166,6 +168,10 @@ class HostApiApp:
         except NotCancellable as exc:
             message = str(exc) or "the sale can no longer be cancelled"
             return 409, {"error": "not_cancellable", "message": message}, {}
+        except CancelUnchecked as exc:
+            # Not cancelled, the sale goes on: the controller may try again in a moment.
+            message = str(exc) or "the bank did not answer; the sale was not cancelled"
+            return 503, {"error": "bank_unreachable", "message": message}, {"Retry-After": "1"}
 
     def _authorize(self, header: str) -> None:
         scheme, _, presented = header.strip().partition(" ")
@@ -397,6 +403,7 @@ class HostApiServer:
         self._token = token
         self._host = host
         self._port = port
+        self._asked = (port, token)
         self._server: _Server | None = None
         self._map: dict[int, Any] = {}
         self._thread: threading.Thread | None = None
@@ -410,6 +417,10 @@ class HostApiServer:
     @property
     def host(self) -> str:
         return self._host
+
+    def serves(self, *, port: int, token: str) -> bool:
+        """Started with this port and token: a start-up retry keeps it rather than restart it."""
+        return self._server is not None and self._asked == (port, token)
 
     def start(self) -> None:
         """Bind now (OSError naming the port when it is taken) and serve in a daemon thread."""

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from kiosk.journal import SaleRecord
-from kiosk.payment.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleRefused, SaleState
 
 _TIYN = Decimal("0.01")
 
@@ -35,6 +35,17 @@ class HostState(StrEnum):
     def of(cls, state: SaleState) -> HostState:
         """The one mapping from the journal's states to the host's."""
         return cls.PENDING if state is SaleState.CREATING else cls(state.value)
+
+
+#: The states a controller may act on for good: they never change again, except that a
+#: `processed` sale's `needs_refund` may be cleared by the operator. `unknown` is not among
+#: them: the kiosk keeps asking the bank, and the sale may still become processed or failed.
+FINAL_STATES = frozenset({HostState.PROCESSED, HostState.FAILED, HostState.CANCELLED})
+
+
+class CancelUnchecked(SaleRefused):
+    """A cancel refused because the bank could not be asked whether the QR was scanned:
+    `cancelled` is only answered for a payment the bank still has unscanned."""
 
 
 @dataclass(frozen=True)
@@ -95,13 +106,16 @@ class KioskHealth:
     screen: str
     journal_ok: bool
     problem: str | None
-    attention: int | None  # sales waiting for the operator (refund or hand-over)
+    attention: int | None  # cases waiting for the operator: paid sales, refunds to check
     mdb: str  # the vending machine's MDB adapter: "connected", "disconnected" or "disabled"
     version: str
     #: The client certificate's days left (None in scheme basic or before a start-up) and,
     #: from 60 days before expiry, the operator's warning (an expired one is also `problem`).
     certificate_days_left: int | None = None
     certificate_warning: str | None = None
+    #: The kiosk's clock minus the bank's, in seconds (positive: the kiosk is ahead), from
+    #: the bank's last answer with a `Date`; None before one. Sales are timed without it.
+    clock_skew_seconds: float | None = None
 
 
 @dataclass(frozen=True)

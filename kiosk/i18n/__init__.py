@@ -89,7 +89,11 @@ def _missing(message_id: str, lang: str) -> None:
 
 
 def tr(message_id: str, lang: str = DEFAULT_LANG, **values: object) -> str:
-    """The message in `lang`, with `{name}` fields filled from `values`."""
+    """The message in `lang`, with `{name}` fields filled from `values`.
+
+    A Decimal value is money, and reads as every amount on every screen does
+    (format_amount in `lang`: "1 500 ₸", "50,50 ₸"), never as "1500.0" or "50.50".
+    """
     entry = TEXTS.get(message_id)
     if entry is None:
         _missing(message_id, lang)
@@ -98,7 +102,10 @@ def tr(message_id: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     if not text:
         _missing(message_id, lang)
         text = entry.get(DEFAULT_LANG) or message_id
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    shown = {k: format_amount(v, lang) if isinstance(v, Decimal) else v for k, v in values.items()}
+    return text.format(**shown)
 
 
 def has_text(message_id: str) -> bool:
@@ -165,7 +172,10 @@ def reason_text(reason: Reason | None, state: SaleState | None, lang: str = DEFA
     if state is SaleState.PROCESSED:
         key = "needs_operator"  # paid, but the amount or the moment was wrong
     elif state is SaleState.UNKNOWN:
-        key = "bank_unreachable"
+        # What is true per cause: the bank answered Wait to the end, or could not be asked.
+        if reason is Reason.CONFIRM_TIMEOUT:
+            return tr("customer.reason.unknown.bank_waiting", lang)
+        return tr("customer.reason.unknown.no_connection", lang)
     elif reason is not None and f"customer.reason.{reason.value}" in TEXTS:
         key = reason.value
     else:

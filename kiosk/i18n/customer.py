@@ -119,6 +119,12 @@ CUSTOMER: dict[str, dict[str, str]] = {
         "kk": "Төлем өтпеді",
         "en": "Payment failed",
     },
+    # The bank may still complete it: never "failed".
+    "customer.result.unknown": {
+        "ru": "Результат оплаты пока неизвестен",
+        "kk": "Төлем нәтижесі әзірге белгісіз",
+        "en": "The payment's outcome is not known yet",
+    },
     # Paid at the bank, but the kiosk could not write it down (a full disk at that moment):
     # the money is there, the goods may not come by themselves — staff settle it.
     "customer.result.not_dispensed": {
@@ -213,6 +219,22 @@ CUSTOMER: dict[str, dict[str, str]] = {
         "kk": "Банкпен байланыс жоқ. Ақша шешілсе, қызметкерге хабарласыңыз — төлем жоғалмайды.",
         "en": "No connection to the bank. If money was taken, please ask staff: the payment is "
         "not lost.",
+    },
+    "customer.reason.unknown.no_connection": {
+        "ru": "Нет связи с банком, киоск продолжает проверять платёж. Если деньги списались "
+        "по ошибке, они вернутся; персонал поможет.",
+        "kk": "Банкпен байланыс жоқ, киоск төлемді тексеруді жалғастырады. Ақша қате шешілсе, "
+        "ол қайтарылады; қызметкер көмектеседі.",
+        "en": "No connection to the bank; the kiosk keeps checking the payment. Money taken "
+        "by mistake comes back; staff will help.",
+    },
+    "customer.reason.unknown.bank_waiting": {
+        "ru": "Банк ещё ждёт подтверждения, киоск продолжает проверять платёж. Если деньги "
+        "списались без покупки, банк их вернёт; персонал поможет.",
+        "kk": "Банк әлі растауды күтіп тұр, киоск төлемді тексеруді жалғастырады. Ақша сатып "
+        "алусыз шешілсе, банк оны қайтарады; қызметкер көмектеседі.",
+        "en": "The bank is still waiting for the confirmation; the kiosk keeps checking. Money "
+        "taken without a purchase is returned by the bank; staff will help.",
     },
     "customer.reason.needs_operator": {
         "ru": "Платёж получен, но требует проверки. Пожалуйста, обратитесь к персоналу.",

@@ -13,6 +13,11 @@ DEMO: dict[str, dict[str, str]] = {
         "en": "DEMO — the customer's phone (sandbox test API)",
     },
     "demo.scan": {"ru": "Сканировать", "kk": "Сканерлеу", "en": "Scan"},
+    "demo.return_scan": {
+        "ru": "Покупатель сканирует QR возврата",
+        "kk": "Сатып алушы қайтару QR-ын сканерлейді",
+        "en": "Customer scans the return QR",
+    },
     "demo.confirm": {"ru": "Подтвердить", "kk": "Растау", "en": "Confirm"},
     "demo.scanerror": {"ru": "Ошибка скана", "kk": "Скан қатесі", "en": "Scan error"},
     "demo.confirmerror": {

@@ -51,6 +51,19 @@ SERVICE: dict[str, dict[str, str]] = {
         "en": "Paid but the sale did not happen: refund the money or hand over the goods",
     },
     # --- tabs -------------------------------------------------------------------------------
+    "service.sales.refund": {
+        "ru": "возврат {amount}: {state}",
+        "kk": "қайтару {amount}: {state}",
+        "en": "refund {amount}: {state}",
+    },
+    "service.refund_state.sending": {"ru": "отправляется", "kk": "жіберілуде", "en": "sending"},
+    "service.refund_state.done": {"ru": "выполнен", "kk": "орындалды", "en": "done"},
+    "service.refund_state.failed": {"ru": "не выполнен", "kk": "орындалмады", "en": "failed"},
+    "service.refund_state.unknown": {
+        "ru": "итог неизвестен — проверьте",
+        "kk": "нәтижесі белгісіз — тексеріңіз",
+        "en": "outcome unknown — check it",
+    },
     "service.tab.status": {"ru": "Состояние", "kk": "Күйі", "en": "Status"},
     "service.tab.refunds": {"ru": "Возвраты", "kk": "Қайтару", "en": "Refunds"},
     "service.tab.attention": {"ru": "Внимание", "kk": "Назар", "en": "Attention"},
@@ -62,6 +75,14 @@ SERVICE: dict[str, dict[str, str]] = {
     "service.back": {"ru": "Назад", "kk": "Артқа", "en": "Back"},
     "service.yes": {"ru": "Да", "kk": "Иә", "en": "Yes"},
     "service.no": {"ru": "Нет", "kk": "Жоқ", "en": "No"},
+    "service.config_problem": {
+        "ru": "Настройки не загружены — {problem}. Исправьте файл и выйдите из сервисного "
+        "режима: киоск прочитает его снова.",
+        "kk": "Баптаулар жүктелмеді — {problem}. Файлды түзетіп, сервистік режимнен шығыңыз: "
+        "киоск оны қайта оқиды.",
+        "en": "The config did not load — {problem}. Fix the file and leave service mode: "
+        "the kiosk reads it again.",
+    },
     "service.not_ready": {
         "ru": "Настройки не загружены: киоск ещё не запущен",
         "kk": "Баптаулар жүктелмеген: киоск әлі іске қосылмаған",
@@ -130,6 +151,22 @@ SERVICE: dict[str, dict[str, str]] = {
     },
     "service.status.certificate": {"ru": "Сертификат", "kk": "Сертификат", "en": "Certificate"},
     "service.status.version": {"ru": "Версия", "kk": "Нұсқа", "en": "Version"},
+    "service.status.clock": {"ru": "Часы киоска", "kk": "Киоск сағаты", "en": "Kiosk clock"},
+    "service.status.clock_ok": {
+        "ru": "совпадают с банком",
+        "kk": "банкпен сәйкес",
+        "en": "in step with the bank",
+    },
+    "service.status.clock_ahead": {
+        "ru": "спешат на {s} с относительно банка (проверьте время и часовой пояс; продажи идут)",
+        "kk": "банктен {s} с алда (уақыт пен белдеуді тексеріңіз; сату жүріп жатыр)",
+        "en": "{s} s ahead of the bank (check the time and time zone; sales go on)",
+    },
+    "service.status.clock_behind": {
+        "ru": "отстают на {s} с от банка (проверьте время и часовой пояс; продажи идут)",
+        "kk": "банктен {s} с артта (уақыт пен белдеуді тексеріңіз; сату жүріп жатыр)",
+        "en": "{s} s behind the bank (check the time and time zone; sales go on)",
+    },
     "service.status.check": {
         "ru": "Проверить связь",
         "kk": "Байланысты тексеру",

@@ -6,7 +6,8 @@ migrations, errors.py the errors in an operator's words, identity.py which
 journal this is (kept outside it) and the highest sale id issued.
 """
 
-from kiosk.journal.errors import JournalError, SaleNotFound
+from kiosk.journal.attention import Attention
+from kiosk.journal.errors import DiskFull, JournalError, SaleNotFound
 from kiosk.journal.identity import JournalRefused
 from kiosk.journal.receipts import (
     Answer,
@@ -32,7 +33,9 @@ __all__ = [
     "MIGRATIONS",
     "SOURCES",
     "Answer",
+    "Attention",
     "DayTotals",
+    "DiskFull",
     "EventRecord",
     "Journal",
     "JournalError",

@@ -14,6 +14,20 @@ class JournalError(Exception):
         self.path = path
 
 
+#: Below this much free space on the journal's disk the kiosk takes no new sale: a sale's own
+#: writes (a few KiB each) and SQLite's write-ahead log must still fit once it has begun.
+MIN_FREE_BYTES = 1024 * 1024
+
+
+def disk_full(path: Path) -> str:
+    """The one sentence for a journal whose disk is full, whoever found it (SQLite or a check)."""
+    return f"The journal {path} cannot be written: the disk is full. Free some space."
+
+
+class DiskFull(JournalError):
+    """The journal's disk is full (or below MIN_FREE_BYTES): a state that passes by itself."""
+
+
 class SaleNotFound(LookupError):
     """No sale with this id in the journal (a caller's mistake, not a storage failure)."""
 
@@ -27,7 +41,7 @@ def describe(exc: sqlite3.Error, path: Path) -> str:
     primary = code & 0xFF if isinstance(code, int) else None  # extended codes keep it low
     text = str(exc)
     if primary == _SQLITE_FULL or "disk is full" in text:
-        return f"The journal {path} cannot be written: the disk is full. Free some space."
+        return disk_full(path)
     if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in text:
         return (
             f"The journal {path} is read-only: the kiosk needs write access to the file"
@@ -45,3 +59,9 @@ def describe(exc: sqlite3.Error, path: Path) -> str:
     if primary == _SQLITE_IOERR:
         return f"The journal {path} could not be read or written (disk error: {text})."
     return f"The journal {path} failed: {text}"
+
+
+def journal_error(exc: sqlite3.Error, path: Path) -> JournalError:
+    """SQLite's failure as the journal's error: DiskFull when the disk is full."""
+    text = describe(exc, path)
+    return (DiskFull if text == disk_full(path) else JournalError)(text, path)

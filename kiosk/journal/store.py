@@ -19,6 +19,7 @@ from __future__ import annotations
 import builtins
 import json
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -31,7 +32,15 @@ from typing import Any, Self
 
 from kiosk.journal import integrity
 from kiosk.journal.archive import archive_sales, list_query
-from kiosk.journal.errors import JournalError, SaleNotFound, describe
+from kiosk.journal.attention import Attention, attention
+from kiosk.journal.errors import (
+    MIN_FREE_BYTES,
+    DiskFull,
+    JournalError,
+    SaleNotFound,
+    disk_full,
+    journal_error,
+)
 from kiosk.journal.identity import (
     ACCEPT_HINT,
     Identity,
@@ -160,7 +169,7 @@ class Store:
             if conn is not None:
                 conn.close()
             if isinstance(exc, sqlite3.Error):
-                raise JournalError(describe(exc, path), path) from exc
+                raise journal_error(exc, path) from exc
             raise
         store = cls(conn, path, clock)
         store._ids = ids if guard else None
@@ -181,6 +190,17 @@ class Store:
         if now != self._file_id:
             return f"The journal {self._path} was replaced while the kiosk ran. {ACCEPT_HINT}"
         return None
+
+    def space_problem(self) -> str | None:
+        """Why the disk takes no new sale (under MIN_FREE_BYTES free); None if it does.
+
+        Asked without writing, so a health check sees a full disk before a sale finds it.
+        """
+        try:
+            free = shutil.disk_usage(self._path.parent).free
+        except OSError as exc:
+            return f"The journal {self._path} cannot be checked: {exc.strerror or exc}"
+        return disk_full(self._path) if free < MIN_FREE_BYTES else None
 
     def close(self) -> None:
         with self._lock:
@@ -220,7 +240,7 @@ class Store:
                     with suppress(sqlite3.Error):
                         conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
-                    raise JournalError(describe(exc, self._path), self._path) from exc
+                    raise journal_error(exc, self._path) from exc
                 raise
 
     def _now(self) -> str:
@@ -256,8 +276,11 @@ class Store:
         """A real committed write: JournalError if the disk is full or the file read-only.
 
         It also writes and deletes 32 KiB (several sales' worth of pages): a file
-        that cannot grow fails here rather than at the next sale.
+        that cannot grow fails here rather than at the next sale. Less than
+        MIN_FREE_BYTES free fails too, before writing: the sale's own writes must fit.
         """
+        if (problem := self.space_problem()) is not None:
+            raise DiskFull(problem, self._path)
         with self._tx() as conn:
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('write_probe', ?)", (self._now(),))
             conn.execute("INSERT INTO meta (key, value) VALUES ('probe_space', zeroblob(32768))")
@@ -341,7 +364,7 @@ class Journal(Store):
         self,
         sale_id: int,
         qr_payment_id: int,
-        expire_date: str,
+        expire_date: str | None,
         *,
         poll_interval: float | None = None,
         scan_deadline: datetime | None = None,
@@ -536,6 +559,10 @@ class Journal(Store):
     def unsettled(self) -> builtins.list[SaleRecord]:
         """Paid sales the customer got nothing for: refund or hand over, then resolve."""
         return self._select("needs_refund = 1 AND resolved_at IS NULL ORDER BY sale_id")
+
+    def attention(self) -> Attention:
+        """Every case waiting for the operator: sales and refunds (kiosk.journal.attention)."""
+        return attention(self)
 
     def events(self, sale_id: int) -> builtins.list[EventRecord]:
         """The sale's history, oldest first."""

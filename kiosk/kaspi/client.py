@@ -19,6 +19,7 @@ import ssl
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -27,8 +28,9 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from kiosk import __version__
-from kiosk.kaspi import errors, models, tls
-from kiosk.kaspi.settings import ConfigError, KaspiSettings
+from kiosk.kaspi import errors, models, tls, wire
+from kiosk.kaspi.bankclock import BANK_CLOCK, parse_http_date
+from kiosk.kaspi.settings import ConfigError, KaspiSettings, scheme_url_mismatch
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, normalize_phone, valid_device_id
 
 log = logging.getLogger(__name__)
@@ -49,10 +51,13 @@ class _TlsAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         kwargs["ssl_context"] = self._context
         super().init_poolmanager(*args, **kwargs)
+        wire.install(self.poolmanager)
 
     def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
         kwargs["ssl_context"] = self._context
-        return super().proxy_manager_for(proxy, **kwargs)
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        wire.install(manager)
+        return manager
 
 
 class KaspiClient:
@@ -67,13 +72,21 @@ class KaspiClient:
         on_request: RequestHook | None = None,
     ) -> None:
         """`context`: one already built by tls.build_context, shared by several clients."""
+        mismatch = scheme_url_mismatch(settings.scheme, settings.base_url)
+        if mismatch:
+            # Pings answer on any scheme's path while every payment call fails there: a
+            # kiosk that looked in service would turn every customer away.
+            raise ConfigError("kaspi.base_url", mismatch.removeprefix("kaspi.base_url "))
         self.settings = settings
-        self._on_request = on_request  # metrics (issue 13)
+        self._on_request = on_request  # metrics
         self.scheme = settings.scheme
         self.base_url = settings.base_url.rstrip("/")
         self.status_base_url = _with_version(self.base_url, settings.status_api_version)
         self.timeout = (settings.connect_timeout, settings.read_timeout)
         self.last_request_id: str | None = None
+        #: The last answer's `Date` header and the monotonic moment it arrived.
+        self.last_answer_date: str | None = None
+        self.last_answer_at: float | None = None
         self._session = requests.Session()
         # The environment must not add CA bundles or proxies behind the operator's back.
         self._session.trust_env = False
@@ -126,6 +139,7 @@ class KaspiClient:
         self.last_request_id = request_id
         path = urlsplit(url).path
         started = time.monotonic()
+        wire.reset()
         try:
             response = self._session.request(
                 method,
@@ -137,10 +151,13 @@ class KaspiClient:
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            error = _transport_error(exc, url, request_id)
+            error = _transport_error(exc, url, request_id, wire.request_written())
             log.warning("%s %s failed: %s", method, path, error)
             raise error from None
-        elapsed = (time.monotonic() - started) * 1000
+        self.last_answer_at = time.monotonic()
+        elapsed = (self.last_answer_at - started) * 1000
+        self.last_answer_date = response.headers.get("Date")
+        BANK_CLOCK.observe(self.last_answer_date, time.time())
         try:
             data = _unwrap(response, request_id)
         except errors.KaspiError as exc:
@@ -236,11 +253,19 @@ class KaspiClient:
     def create_qr(self, amount: Decimal, external_id: str | None = None) -> models.QrPayment:
         """Never retried: a second call would make a second payment."""
         data = self._call("POST", "/qr/create", body=self._purchase(amount, external_id))
-        return self._model(models.QrPayment.from_data, data)
+        return self._answered(self._model(models.QrPayment.from_data, data))
 
     def create_link(self, amount: Decimal, external_id: str | None = None) -> models.QrPayment:
         data = self._call("POST", "/qr/create-link", body=self._purchase(amount, external_id))
-        return self._model(models.QrPayment.from_link_data, data)
+        return self._answered(self._model(models.QrPayment.from_link_data, data))
+
+    def _answered(self, payment: models.QrPayment) -> models.QrPayment:
+        """The payment with when its answer came: the bank's `Date` and the kiosk's monotonic."""
+        return replace(
+            payment,
+            bank_date=parse_http_date(self.last_answer_date),
+            received_at=self.last_answer_at,
+        )
 
     def _purchase(self, amount: Decimal, external_id: str | None) -> dict[str, Any]:
         body: dict[str, Any] = {"DeviceToken": self.device_token, "Amount": _amount(amount)}
@@ -346,6 +371,12 @@ class KaspiClient:
         url = f"{self.base_url}/test/payment/{action}"
         self._send("POST", url, body={"qrPaymentId": str(int(payment_id))}, params=None)
 
+    def test_return_scan(self, return_id: int) -> None:
+        """The customer scans a return QR (scheme standard), on the embedded sandbox's test
+        host: demo mode's phone finishes a refund by touch with it."""
+        url = f"{self.base_url}/test/return/scan"
+        self._send("POST", url, body={"qrReturnId": str(int(return_id))}, params=None)
+
 
 def _amount(amount: Decimal) -> float:
     """The API's `Amount: double`, rounded to tiyn."""
@@ -379,24 +410,65 @@ def _warn_key_host_mismatch(api_key: str, base_url: str) -> None:
 
 
 def _transport_error(
-    exc: requests.RequestException, url: str, request_id: str
+    exc: requests.RequestException, url: str, request_id: str, sent: bool
 ) -> errors.KaspiError:
     host = urlsplit(url).netloc
+    if sent and isinstance(exc, requests.exceptions.SSLError) and _refused_certificate(exc):
+        sent = False  # TLS 1.3 refuses a client certificate only after the client's first write
+    if sent:
+        # Written, maybe read and acted on: whatever broke, the outcome is not known.
+        if isinstance(exc, requests.exceptions.Timeout):
+            return errors.RequestTimeout(
+                f"{host} did not answer in time", request_id=request_id, request_sent=True
+            )
+        return errors.ConnectionLost(
+            f"the connection to {host} broke after the request was sent: {_short(exc)}",
+            request_id=request_id,
+            request_sent=True,
+        )
     if isinstance(exc, requests.exceptions.SSLError):
         return errors.TlsError(f"TLS with {host} failed: {_ssl_reason(exc)}", request_id=request_id)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return errors.RequestTimeout(
-            f"{host} did not accept a connection in time", request_id=request_id
+            f"{host} did not accept a connection in time",
+            request_id=request_id,
+            request_sent=False,
         )
     if isinstance(exc, requests.exceptions.Timeout):
         return errors.RequestTimeout(f"{host} did not answer in time", request_id=request_id)
     if isinstance(exc, requests.exceptions.ProxyError):
         return errors.ConnectError(
-            f"the proxy refused or failed the connection to {host}", request_id=request_id
+            f"the proxy refused or failed the connection to {host}",
+            request_id=request_id,
+            request_sent=False,
         )
     if isinstance(exc, requests.exceptions.ConnectionError):
-        return errors.ConnectError(f"no connection to {host}: {_short(exc)}", request_id=request_id)
+        return errors.ConnectError(
+            f"no connection to {host}: {_short(exc)}", request_id=request_id, request_sent=False
+        )
+    # Another failure, not known to have come before the request left: not known.
     return errors.ConnectError(f"request to {host} failed: {_short(exc)}", request_id=request_id)
+
+
+# Alerts a server sends when it refuses the client's certificate. Under TLS 1.3 they come
+# after the client has finished its side of the handshake and written the request, but the
+# server never reads a request on a connection it refused.
+_CERTIFICATE_ALERTS = (
+    "ALERT_BAD_CERTIFICATE",
+    "ALERT_UNKNOWN_CA",
+    "ALERT_CERTIFICATE_REQUIRED",
+    "ALERT_CERTIFICATE_EXPIRED",
+    "ALERT_CERTIFICATE_REVOKED",
+    "ALERT_CERTIFICATE_UNKNOWN",
+    "ALERT_UNSUPPORTED_CERTIFICATE",
+    "ALERT_ACCESS_DENIED",
+    "ALERT_HANDSHAKE_FAILURE",
+)
+
+
+def _refused_certificate(exc: Exception) -> bool:
+    text = str(exc).upper()
+    return any(alert in text for alert in _CERTIFICATE_ALERTS)
 
 
 def _ssl_reason(exc: Exception) -> str:

@@ -99,7 +99,19 @@ class KaspiError(Exception):
 
 
 class TransportError(KaspiError):
-    """The request did not get an HTTP answer."""
+    """The request did not get an HTTP answer.
+
+    `request_sent`: the kiosk had started writing the request when it failed, so the
+    bank may have read it and acted on it; False only for a failure known to have come
+    while connecting (refused, DNS, the proxy's tunnel, the TLS handshake): then nothing
+    can have moved. Unless told, assume the worse.
+    """
+
+    def __init__(
+        self, message: str, *, request_id: str | None = None, request_sent: bool = True
+    ) -> None:
+        self.request_sent = request_sent
+        super().__init__(message, request_id=request_id)
 
     @property
     def transient(self) -> bool:
@@ -114,11 +126,19 @@ class RequestTimeout(TransportError):
     """The bank did not answer within the configured timeout."""
 
 
+class ConnectionLost(ConnectError):
+    """The connection broke after the request was written: the bank may have acted on it."""
+
+
 class TlsError(TransportError):
     """The TLS handshake failed: certificate rejected, untrusted, expired or wrong host.
 
-    Not transient: repeating the same handshake fails the same way.
+    Not transient: repeating the same handshake fails the same way. Always raised
+    before the request was written (a TLS failure after it is ConnectionLost).
     """
+
+    def __init__(self, message: str, *, request_id: str | None = None) -> None:
+        super().__init__(message, request_id=request_id, request_sent=False)
 
     @property
     def transient(self) -> bool:
@@ -158,6 +178,19 @@ class ApiError(KaspiError):
 
 class UnsupportedOperation(KaspiError):
     """The configured scheme does not offer this call (e.g. refunds in scheme basic)."""
+
+
+def nothing_moved(error: KaspiError) -> bool:
+    """The bank refused the call, or the request never left the kiosk: no money moved.
+
+    Anything else (no answer after the request was written, a 5xx, a garbled body)
+    leaves the outcome unknown until it is checked with the bank.
+    """
+    if isinstance(error, ApiError | UnsupportedOperation):
+        return True
+    if isinstance(error, TransportError):
+        return not error.request_sent
+    return isinstance(error, HttpError) and 400 <= error.status < 500
 
 
 class ProtocolError(KaspiError):

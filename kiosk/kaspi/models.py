@@ -8,6 +8,7 @@ printed (`TransactionId`, `LoanTerm`, `ProductType` on the v02 status).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,8 @@ from typing import Any, TypeVar
 
 from kiosk.kaspi.dates import parse_datetime
 from kiosk.kaspi.errors import ProtocolError
+
+_log = logging.getLogger("kiosk.kaspi")
 
 T = TypeVar("T")
 
@@ -88,6 +91,22 @@ class Fields:
 
     def optional_date(self, name: str) -> datetime | None:
         return self._get(name, parse_datetime, False)
+
+    def advisory_date(self, name: str) -> datetime | None:
+        """A date nothing depends on (ExpireDate): missing or unreadable, it is logged and None.
+
+        An unexpected shape of a field the kiosk only uses to shorten a deadline must
+        never fail the call that carried it.
+        """
+        self._used.add(name)
+        raw = self._data.get(name) if isinstance(self._data, dict) else None
+        if raw is None:
+            return None
+        try:
+            return parse_datetime(raw)
+        except ValueError as exc:
+            _log.warning("%s: %s ignored (%s)", self._what, name, exc)
+            return None
 
     def texts(self, name: str) -> tuple[str, ...]:
         value = self._get(name, _as_str_list, False)
@@ -189,11 +208,15 @@ class QrPayment:
 
     payment_id: int
     qr_token: str  # the QR image content; for a link, the link URL
-    expire_date: datetime
+    expire_date: datetime | None  # advisory: None when missing or unreadable
     payment_methods: tuple[str, ...]
     behavior: BehaviorOptions
     is_link: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: The answer's `Date` header (the bank's clock when it answered), when it had one.
+    bank_date: datetime | None = field(default=None, compare=False)
+    #: The kiosk's monotonic clock when the answer arrived: the stages are timed from it.
+    received_at: float | None = field(default=None, compare=False)
 
     @classmethod
     def from_data(cls, data: Any, request_id: str | None = None) -> QrPayment:
@@ -202,7 +225,7 @@ class QrPayment:
         return cls(
             payment_id=f.integer("QrPaymentId"),
             qr_token=f.text("QrToken"),
-            expire_date=f.date("ExpireDate"),
+            expire_date=f.advisory_date("ExpireDate"),
             payment_methods=f.texts("PaymentMethods"),
             behavior=BehaviorOptions(
                 poll_interval=_seconds(opts, "StatusPollingInterval"),
@@ -219,7 +242,7 @@ class QrPayment:
         return cls(
             payment_id=f.integer("PaymentId"),
             qr_token=f.text("PaymentLink"),
-            expire_date=f.date("ExpireDate"),
+            expire_date=f.advisory_date("ExpireDate"),
             payment_methods=f.texts("PaymentMethods"),
             behavior=BehaviorOptions(
                 poll_interval=_seconds(opts, "StatusPollingInterval"),
@@ -270,7 +293,7 @@ class ReturnQr:
 
     return_id: int
     qr_token: str
-    expire_date: datetime
+    expire_date: datetime | None
     poll_interval: float
     scan_timeout: float
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -282,7 +305,7 @@ class ReturnQr:
         return cls(
             return_id=f.integer("QrReturnId"),
             qr_token=f.text("QrToken"),
-            expire_date=f.date("ExpireDate"),
+            expire_date=f.advisory_date("ExpireDate"),
             poll_interval=_seconds(opts, "QrCodeScanEventPollingInterval"),
             scan_timeout=_seconds(opts, "QrCodeScanWaitTimeout"),
             extra=f.extra(),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
-_DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-DEVICE_ID_PROBLEM = "must be 1-64 Latin letters, digits, '-' or '_' (the bank accepts no others)"
+# The guide's whole rule: "only Latin letters, digits, dash and underscore"; no length.
+_DEVICE_ID = re.compile(r"[A-Za-z0-9_-]+")
+DEVICE_ID_PROBLEM = "must be Latin letters, digits, '-' or '_' only (the bank accepts no others)"
 
 
 def valid_device_id(device_id: str) -> bool:
-    return bool(_DEVICE_ID.match(device_id))
+    # fullmatch: `$` would let a trailing newline through.
+    return isinstance(device_id, str) and _DEVICE_ID.fullmatch(device_id) is not None
 
 
 def valid_bin(value: str) -> bool:

@@ -161,7 +161,11 @@ class AdapterEmulator:
             if self.state != "ENABLED" or self._master is None:
                 return False
             price_text = str(price)
-            self._vend = (product, Decimal(price_text), time.monotonic())
+            try:
+                value = Decimal(price_text)
+            except ArithmeticError:  # a price the kiosk must refuse ("3,50") is sent too
+                value = Decimal("NaN")
+            self._vend = (product, value, time.monotonic())
             self.state = "VEND"
             self.selected_at.append(time.monotonic())
             self._send(f"c,STATUS,VEND,{price_text},{product}")

@@ -4,8 +4,10 @@ Pure functions and values, no I/O: `LineSplitter` cuts the serial byte stream
 into lines, `parse_line` turns one line into an event, and the command
 functions build what the kiosk sends. Anything the kiosk does not understand
 becomes `Garbage` (never an exception): a noisy bus or a firmware with extra
-messages must not stop the reader. Where the adapter's documentation and
-public integrations differ, see the docstring of kiosk.mdb.qibixx.
+messages must not stop the reader; a vend request it cannot read becomes
+`BadVendRequest`, which the kiosk denies at once (the machine waits for an answer).
+Where the adapter's documentation and public integrations differ, see the docstring
+of kiosk.mdb.qibixx.
 """
 
 from __future__ import annotations
@@ -57,6 +59,18 @@ class VendRequest:
 
 
 @dataclass(frozen=True)
+class BadVendRequest:
+    """`c,STATUS,VEND,...` the kiosk cannot read (a price like " 350 " or "3,50", no product).
+
+    The machine still waits for an answer: the kiosk denies it at once (`C,STOP`) rather
+    than leave the customer standing until the machine's own timeout.
+    """
+
+    line: str
+    why: str
+
+
+@dataclass(frozen=True)
 class VendSucceeded:
     """`c,VEND,SUCCESS`: the machine dispensed the approved product."""
 
@@ -90,7 +104,16 @@ class Garbage:
     why: str
 
 
-Event = Version | Status | VendRequest | VendSucceeded | VendFailed | AdapterError | Acknowledged
+Event = (
+    Version
+    | Status
+    | VendRequest
+    | BadVendRequest
+    | VendSucceeded
+    | VendFailed
+    | AdapterError
+    | Acknowledged
+)
 AnyEvent = Event | Garbage
 
 
@@ -139,13 +162,13 @@ def _status(line: str, rest: list[str]) -> AnyEvent:
     state = rest[0]
     if state == "VEND":
         if len(rest) != 3:
-            return Garbage(line, "a vend request needs a price and a product")
+            return BadVendRequest(line, "a vend request needs a price and a product")
         price = parse_price(rest[1])
-        product = rest[2].strip()
+        product = rest[2]
         if price is None:
-            return Garbage(line, f"unreadable price {rest[1]!r}")
+            return BadVendRequest(line, f"unreadable price {rest[1]!r}")
         if not _PRODUCT.fullmatch(product):
-            return Garbage(line, f"unreadable product id {product!r}")
+            return BadVendRequest(line, f"unreadable product id {product!r}")
         return VendRequest(price, product)
     if state not in STATES:
         return Garbage(line, f"unknown state {state!r}")
@@ -154,8 +177,13 @@ def _status(line: str, rest: list[str]) -> AnyEvent:
 
 
 def parse_price(text: str) -> Decimal | None:
-    """A price as the adapter writes it ("1.00", "350"); None when it is not one."""
-    text = text.strip()
+    """A price as the adapter writes it ("1.00", "350"); None when it is not one.
+
+    No padding: the adapter writes the price itself from the MDB frame's binary amount
+    ("c,STATUS,VEND,1.00,2" in its documentation), never with spaces. " 350 " is not
+    a price it sends, so it is not read as 350 but denied: a line that differs from the
+    protocol is noise or a fault, and money is never approved on a guess.
+    """
     if not _PRICE.fullmatch(text):
         return None
     try:

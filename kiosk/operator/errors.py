@@ -13,7 +13,6 @@ from __future__ import annotations
 from kiosk.i18n import code_message_id, tr
 from kiosk.i18n.refusal import OperatorError
 from kiosk.journal import JournalError, RefundPending
-from kiosk.journal.records import amount_text
 from kiosk.kaspi import errors
 from kiosk.kaspi.settings import ConfigError
 
@@ -32,7 +31,7 @@ def explain(error: BaseException, lang: str) -> str:
     if isinstance(error, OperatorError):
         return error.text(lang)
     if isinstance(error, RefundPending):
-        return tr("problem.refund.pending", lang, amount=amount_text(error.record.amount))
+        return tr("problem.refund.pending", lang, amount=error.record.amount)
     if isinstance(error, errors.ApiError):
         return code_sentence(error.raw_code, lang, error.server_message)
     if isinstance(error, errors.TlsError):

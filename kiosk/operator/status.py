@@ -15,6 +15,7 @@ from datetime import datetime
 from kiosk import __version__
 from kiosk.config import Config
 from kiosk.journal import DayTotals, Journal, JournalError
+from kiosk.kaspi.bankclock import BANK_CLOCK
 from kiosk.kaspi.client import KaspiClient
 from kiosk.operator.certificate import CertificateCheck
 
@@ -39,7 +40,9 @@ class KioskStatus:
     certificate: CertificateCheck
     totals: DayTotals | None  # None when the journal could not be read
     journal_problem: str | None
-    attention: int | None  # paid sales waiting for a refund or a hand-over
+    attention: int | None  # cases waiting for the operator: paid sales, refunds to check
+    #: The kiosk's clock minus the bank's, seconds (kiosk.kaspi.bankclock); None: not known.
+    clock_skew_seconds: float | None = None
 
 
 def start_of_day(now: datetime) -> datetime:
@@ -68,7 +71,7 @@ def collect(
     if journal is not None:
         try:
             totals = journal.refunds.totals(start_of_day(now))
-            attention = len(journal.unsettled())
+            attention = journal.attention().count
         except JournalError as exc:
             problem = str(exc)
     return KioskStatus(
@@ -83,4 +86,5 @@ def collect(
         totals=totals,
         journal_problem=problem,
         attention=attention,
+        clock_skew_seconds=BANK_CLOCK.skew_seconds,
     )

@@ -26,11 +26,21 @@ Rules (the guide's life cycle plus the product owner's):
   re-check (kiosk.payment.recovery) keeps asking about it.
 - Every failed read (transient or not: timeouts, 5xx, TLS, -1601, unknown API
   errors, garbage) is the same to the flow: the outcome is not known yet, so it
-  keeps polling at the interval. A failed read past the stage's end ends the sale
-  UNKNOWN (BANK_UNREACHABLE); so does a status the guide does not know seen past
-  it. The flow never reports FAILED or PROCESSED without a status
-  saying so. Repeating a TLS failure once per interval until the deadline is
-  bounded and is not the blind retry the client avoids.
+  keeps polling at the interval. Only a status ends a stage: a customer may scan
+  in the QR's last second, so failed reads past the scan deadline go on until
+  that scan's confirmation could have ended (`read_on_until`: the scan deadline
+  plus the confirmation timeout and its grace), as the guide asks to read "until
+  a final status". A failed read after that ends the sale UNKNOWN
+  (BANK_UNREACHABLE); so does a status the guide does not know seen then. The
+  flow never reports FAILED or PROCESSED without a status saying so. Repeating
+  a TLS failure once per interval until then is bounded and is not the blind
+  retry the client avoids.
+- The kiosk's own deadlines end what the customer sees, never the watch: the
+  awaiting screen gives way at the confirmation deadline, the expired QR's
+  "checking" screen CONFIRM_GRACE_POLLS intervals after the scan deadline if no
+  status came (`screen_gave_up`: the screen shows UNKNOWN, "not known yet").
+  Either waits for an answer in flight. The watch reads on; a payment that
+  arrives then is PROCESSED with `needs_refund` (the customer was not told).
 - Cancel is allowed only before the scan. The screen shows CANCELLED at once,
   but the flow keeps watching until the stage deadlines pass, and a payment
   that still arrives becomes PROCESSED / PAID_AFTER_CANCEL with `needs_refund`.
@@ -40,7 +50,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -138,23 +147,13 @@ def classify(
     return SaleState.UNKNOWN, Reason.BANK_UNREACHABLE
 
 
-def seconds_to_expiry(expire_date: datetime, wall_now: datetime) -> float | None:
-    """Seconds from `wall_now` (aware) to an offset-aware ExpireDate; None for a naive one.
-
-    A date without an offset names no moment (the guide's own example has none), so it
-    never sets a deadline: the kiosk's own clock (creation + timeout) does.
-    """
-    if expire_date.tzinfo is None or expire_date.utcoffset() is None:
-        return None
-    return (expire_date - wall_now).total_seconds()
-
-
 class PaymentFlow:
     """The life of one payment from its qr/create answer until its outcome is known.
 
-    `expires_in`: seconds from `now` to the token's offset-aware ExpireDate
-    (seconds_to_expiry); the QR leaves the screen at the earlier of it and
-    `now + scan_timeout`, since a scan after ExpireDate fails at the bank.
+    `now`: the monotonic moment the qr/create answer arrived. `expires_in`: the
+    token's life by its ExpireDate, bank-relative (kiosk.kaspi.bankclock.expiry_within);
+    the QR leaves the screen at the earlier of it and `now + scan_timeout`, since a
+    scan after ExpireDate fails at the bank. No wall clock is read here.
     """
 
     def __init__(
@@ -174,6 +173,10 @@ class PaymentFlow:
         self.qr_visible = True
         self.watching = True
         self.cancelled = False
+        #: The screen left the awaiting page at the confirmation deadline ("not known yet");
+        #: the watch reads on through the grace, and a payment then needs the operator.
+        self.screen_gave_up = False
+        self._gave_way_for = Reason.CONFIRM_TIMEOUT
         self.needs_refund = False
         self.last_status: str | None = None
         self.last_error: Exception | None = None
@@ -212,6 +215,18 @@ class PaymentFlow:
         return self.scan_deadline
 
     @property
+    def read_on_until(self) -> float:
+        """When failed reads (or statuses the guide does not list) end the watch UNKNOWN.
+
+        In the QR stage a scan may have come at the last second, unseen: its confirmation
+        may run for the whole confirmation timeout after the scan deadline.
+        """
+        grace = CONFIRM_GRACE_POLLS * self.behavior.poll_interval
+        if self._stage is SaleState.QR:
+            return self.scan_deadline + self.behavior.confirm_timeout + grace
+        return self.watch_end
+
+    @property
     def in_flight(self) -> bool:
         return self._in_flight
 
@@ -223,6 +238,14 @@ class PaymentFlow:
             or self.needs_refund
             or (self.outcome is SaleState.PROCESSED and self.amount_mismatch)
         )
+
+    @property
+    def stage_length(self) -> float:
+        """The full length of the stage on screen, for the countdown's total (the QR stage
+        is shorter than the scan timeout when ExpireDate shortened it)."""
+        if self.state is SaleState.AWAITING:
+            return self.behavior.confirm_timeout
+        return self.scan_deadline - self.created_at
 
     def poll_due(self, now: float) -> bool:
         """A status read should be sent now."""
@@ -237,6 +260,11 @@ class PaymentFlow:
         times = []
         if self.qr_visible:
             times.append(self.scan_deadline)
+        if not self._in_flight:  # the screen's own deadlines wait for an answer due now
+            if self.state is SaleState.AWAITING and self.confirm_deadline is not None:
+                times.append(self.confirm_deadline)
+            if self.state is SaleState.QR and not self.qr_visible:
+                times.append(self.scan_give_way)
         if self.watching and not self._in_flight:
             times.append(self._next_poll_at())
         if not times:
@@ -259,11 +287,39 @@ class PaymentFlow:
     # -- events --------------------------------------------------------------
 
     def on_tick(self, now: float) -> list[Change]:
-        """Apply what time alone decides: the QR leaves the screen at the scan deadline."""
+        """Apply what time alone decides: the QR leaves the screen at the scan deadline, and
+        the awaiting screen gives way at the confirmation deadline (the watch goes on)."""
         if self.qr_visible and now >= self.scan_deadline:
             self.qr_visible = False
             return [Change(self.outcome, self.outcome, None, None, shown=not self.cancelled)]
+        return self._screen_deadline(now)
+
+    def _screen_deadline(self, now: float) -> list[Change]:
+        if self._in_flight:
+            return []  # its answer, due any moment, may end the sale as it really ended
+        if (
+            self.state is SaleState.AWAITING
+            and self.confirm_deadline is not None
+            and now >= self.confirm_deadline
+        ):
+            # What the customer sees ends; what the bank does is still read (the grace).
+            return self._give_way(Reason.CONFIRM_TIMEOUT)
+        if self.state is SaleState.QR and not self.qr_visible and now >= self.scan_give_way:
+            # No status since the QR left: the customer is told it is not known yet.
+            return self._give_way(Reason.BANK_UNREACHABLE)
         return []
+
+    @property
+    def scan_give_way(self) -> float:
+        """When the expired QR's "checking" screen gives way if no status has come."""
+        return self.scan_deadline + CONFIRM_GRACE_POLLS * self.behavior.poll_interval
+
+    def _give_way(self, reason: Reason) -> list[Change]:
+        old = self.state
+        self.screen_gave_up = True
+        self._gave_way_for = reason
+        self.state = SaleState.UNKNOWN
+        return [Change(old, SaleState.UNKNOWN, reason, None)]
 
     def poll_sent(self, now: float) -> None:
         """The controller has just sent a status read."""
@@ -278,8 +334,9 @@ class PaymentFlow:
 
     def on_status(self, status: str, now: float) -> list[Change]:
         """The answer to the read in flight: the payment's status text."""
-        changes = self._answer(now)
-        past_deadline, past_end = self._read_past(self.deadline), self._read_past(self.watch_end)
+        changes = self._answer(now, screen=False)
+        end = self.read_on_until if meaning_of(status) is Meaning.UNLISTED else self.watch_end
+        past_deadline, past_end = self._read_past(self.deadline), self._read_past(end)
         self.last_status = status
         self.last_error = None
         self.failures = 0
@@ -290,11 +347,16 @@ class PaymentFlow:
             self.qr_visible = False
             if self.cancelled:  # scanned after the cancel: worth a line in the journal
                 changes.append(Change(self.outcome, self.outcome, self.reason, status, False))
+            elif self.screen_gave_up:  # scanned at the last second: the journal follows
+                self.outcome = SaleState.AWAITING
+                changes.append(Change(SaleState.QR, SaleState.AWAITING, None, status, False))
             else:
                 self.state = self.outcome = SaleState.AWAITING
                 changes.append(Change(SaleState.QR, SaleState.AWAITING, None, status))
         elif new.is_final:
             changes.extend(self._end(new, reason, status))
+        if self.watching:
+            changes.extend(self._screen_deadline(now))
         return changes
 
     def on_transport_error(self, error: Exception, now: float) -> list[Change]:
@@ -302,7 +364,7 @@ class PaymentFlow:
         changes = self._answer(now)
         self.last_error = error
         self.failures += 1
-        if self._read_past(self.watch_end):
+        if self._read_past(self.read_on_until):
             changes.extend(self._end(SaleState.UNKNOWN, Reason.BANK_UNREACHABLE, None))
         return changes
 
@@ -337,11 +399,14 @@ class PaymentFlow:
 
     # -- internals -----------------------------------------------------------
 
-    def _answer(self, now: float) -> list[Change]:
+    def _answer(self, now: float, *, screen: bool = True) -> list[Change]:
+        """`screen` False: the screen's deadlines wait until the answer has been read."""
         if not self._in_flight:
             raise RuntimeError(f"payment {self.payment_id}: an answer came with no read in flight")
         self._in_flight = False
-        return self.on_tick(now)
+        if self.qr_visible and now >= self.scan_deadline:
+            return self.on_tick(now)
+        return self._screen_deadline(now) if screen else []
 
     def _read_past(self, moment: float) -> bool:
         assert self._sent_at is not None
@@ -351,6 +416,13 @@ class PaymentFlow:
         old = self.outcome
         self.watching = False
         self.qr_visible = False
+        if self.screen_gave_up:
+            # The customer was told "not known yet": a payment now needs the operator.
+            if new is SaleState.PROCESSED:
+                reason = self._gave_way_for
+                self.needs_refund = True
+            self.outcome, self.reason = new, reason
+            return [Change(old, new, reason, status, shown=False)]
         if self.cancelled:
             if new is SaleState.PROCESSED:
                 new, reason = SaleState.PROCESSED, Reason.PAID_AFTER_CANCEL

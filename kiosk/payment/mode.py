@@ -125,14 +125,15 @@ class KioskMode:
         """Why a sale cannot start now (None when it can), as the error to raise."""
         if self._mode is Mode.IDLE:
             if self._holds:  # a part is away; the result screen may still count down
-                return OutOfService(f"the kiosk is out of service: {self._holds[0]}")
+                return OutOfService(self._holds[0])
             return None
         if self._mode is Mode.SELLING:
             return Busy("another sale is running", self.sale_id)
         if self._mode is Mode.SERVICE:
             return Busy("the kiosk is in service mode")
+        # The reason word for word: /v1/health's `problem` and a refused sale say the same.
         what = self._mode.value.replace("_", " ")
-        return OutOfService(f"the kiosk is {what}: {self.reason or 'not ready'}")
+        return OutOfService(self.reason or f"the kiosk is {what}")
 
     # --- transitions -------------------------------------------------------------------------
 

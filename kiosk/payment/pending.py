@@ -28,7 +28,12 @@ def candidates(journal: Journal, now: datetime) -> list[SaleRecord]:
     An UNKNOWN sale is asked about whatever its age: only the bank can settle it.
     """
     found = {r.sale_id: r for r in journal.unfinished()}
-    found.update((r.sale_id, r) for r in journal.unknown() if r.qr_payment_id is not None)
+    found.update(
+        (r.sale_id, r)
+        for r in journal.unknown()
+        # Without a payment id only the crash orphans, which recovery settles at once.
+        if r.qr_payment_id is not None or r.reason is Reason.INTERRUPTED
+    )
     since = now - LOOKBACK
     for record in journal.list(since=since):
         allowed = ABANDONED.get(record.state, ())

@@ -7,15 +7,23 @@ Two kinds of sales are asked about before the kiosk takes a new one:
   still have been paid after the kiosk gave up on it.
 
 Rules (`judge`): a `creating` sale has no payment id, so it cannot be asked
-about: it becomes UNKNOWN/INTERRUPTED (the customer never saw its QR). A sale
-with a payment id is read until its status is final or it is provably dead —
-a QrTokenCreated read after the token's ExpireDate can no longer be scanned.
+about; its QR was never shown (the payment id is journalled before the QR goes
+on screen), so nobody can have scanned it: it becomes FAILED/INTERRUPTED. A
+sale with a payment id is final only when the bank says so: Processed, Error,
+a QrTokenCreated read when the bank's own clock is past the token's deadline
+(it can no longer be scanned), or the bank's "purchase not found" (-1601) then.
+Every time here is the bank's (kiosk.kaspi.bankclock): the deadlines are
+journalled in it, and "now" is the bank clock's reading, so a kiosk whose clock
+is off or moved while it was down never decides a payment's fate by itself.
 A Wait is followed until the bank decides (it cancels an unconfirmed Wait by
 itself). Money that arrived after the kiosk gave up on the sale — it was
 cancelled, timed out, or the kiosk crashed — is recorded as PROCESSED with
 needs_refund: the customer was never shown "paid", so the operator hands the
 goods over or refunds. If the bank cannot be asked
-before the give-up time, an unfinished sale ends UNKNOWN, never FAILED.
+before the give-up time, an unfinished sale ends UNKNOWN, never FAILED. A
+scanned payment the bank keeps calling unknown (-1601) after the give-up time
+is settled by the guide's rule — an unconfirmed purchase is cancelled by the
+bank — as FAILED/CONFIRM_TIMEOUT, with a note for the operator.
 
 Plain Python with injected clocks: runs on a worker thread in the kiosk, in
 `kiosk recover` and in tests.
@@ -29,6 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from kiosk.journal import Journal, SaleRecord
+from kiosk.kaspi.bankclock import BANK_CLOCK
 from kiosk.kaspi.dates import parse_datetime
 from kiosk.kaspi.errors import PURCHASE_NOT_FOUND, ApiError, KaspiError
 from kiosk.payment.flow import Meaning, meaning_of
@@ -42,6 +51,10 @@ log = logging.getLogger(__name__)
 
 #: How long the bank may be late with its own cancellation of a stale Wait.
 LATE_GRACE = timedelta(seconds=30)
+#: A QrTokenCreated (or -1601) read this long after the token's deadline, by the bank's
+#: clock, proves it dead: the skew learnt from the bank's whole-second `Date` is good to
+#: half a second.
+DEAD_MARGIN = timedelta(seconds=1)
 #: Sales journalled before the kiosk recorded its own deadlines (schema 1): the old guesses.
 OLD_SCAN_WINDOW = timedelta(minutes=5)
 DECISION_GRACE = timedelta(minutes=5)
@@ -82,8 +95,8 @@ def scan_deadline(record: SaleRecord) -> datetime:
     if expire is not None and expire.utcoffset() is not None:
         times.append(expire)
     if not times:  # written before the kiosk journalled its deadline, and no aware date
-        created = _parse(record.created_at) or datetime.now(UTC)
-        return created + OLD_SCAN_WINDOW
+        created = _parse(record.created_at) or BANK_CLOCK.kiosk_now()
+        return BANK_CLOCK.to_bank(created) + OLD_SCAN_WINDOW
     return min(times)
 
 
@@ -109,14 +122,25 @@ def judge(
 ) -> Verdict:
     """The verdict on `record` after a status read (`status` None: the read failed).
 
-    `forgotten`: the bank answered "purchase not found" (-1601). For a payment never
-    scanned that is final: nobody paid a QR the bank no longer knows. A scanned one
-    stays open (unknown) until the bank says more.
+    `now`: the bank's time (kiosk.kaspi.bankclock). `forgotten`: the bank answered
+    "purchase not found" (-1601). For a payment never scanned that is final once the
+    token's deadline has passed: nobody can pay a QR the bank no longer knows. A
+    scanned one stays open until the bank's give-up time, then the guide's rule
+    settles it (an unconfirmed purchase is cancelled by the bank).
     """
     unfinished = not record.state.is_final
-    if forgotten and never_scanned(record):
+    dead = now > scan_deadline(record) + DEAD_MARGIN
+    if forgotten:
+        if not dead:
+            return KEEP_ASKING  # a bank that is slow to register its own new purchase
+        if never_scanned(record):
+            if unfinished or record.state is SaleState.UNKNOWN:
+                return Verdict(True, SaleState.FAILED, Reason.SCAN_TIMEOUT)
+            return LEAVE
+        if now < give_up_at(record):
+            return KEEP_ASKING
         if unfinished or record.state is SaleState.UNKNOWN:
-            return Verdict(True, SaleState.FAILED, Reason.SCAN_TIMEOUT)
+            return Verdict(True, SaleState.FAILED, Reason.CONFIRM_TIMEOUT)
         return LEAVE
     meaning = meaning_of(status) if status is not None else None
     if meaning is Meaning.PAID:
@@ -136,8 +160,7 @@ def judge(
         if unfinished or record.state is SaleState.UNKNOWN:
             return Verdict(True, SaleState.FAILED, Reason.DECLINED)
         return LEAVE
-    past_expiry = now > scan_deadline(record)
-    if meaning is Meaning.NOT_SCANNED and past_expiry:
+    if meaning is Meaning.NOT_SCANNED and dead:
         # Provably dead: the token can no longer be scanned.
         if unfinished or record.state is SaleState.UNKNOWN:
             return Verdict(True, SaleState.FAILED, Reason.SCAN_TIMEOUT)
@@ -163,7 +186,7 @@ def recover(
     read_status: Callable[[int], str],
     *,
     interval: float = 5.0,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    now: Callable[[], datetime] = BANK_CLOCK.now,
     sleep: Callable[[float], None],
     on_change: Callable[[int], None] = lambda _sale_id: None,
     max_passes: int | None = None,
@@ -179,14 +202,25 @@ def recover(
     narrows the candidates (the idle re-check leaves the sales the kiosk itself follows).
     """
     outcomes: list[Outcome] = []
-    started = now()
-    pending = [r for r in candidates(journal, started) if select(r)]
+    # The budget counts the waits between passes, not the bank's clock: that clock's
+    # reading moves when the first answer tells the skew.
+    waited = 0.0
+    pending = [r for r in candidates(journal, BANK_CLOCK.kiosk_now()) if select(r)]
     for record in list(pending):
-        if record.state is SaleState.CREATING:
-            journal.set_state(record.sale_id, SaleState.UNKNOWN, Reason.INTERRUPTED, recovered=True)
-            journal.add_note(record.sale_id, "the kiosk stopped before qr/create answered")
+        if record.state is SaleState.CREATING or (
+            record.state is SaleState.UNKNOWN
+            and record.reason is Reason.INTERRUPTED
+            and record.qr_payment_id is None
+        ):
+            # No payment id: the QR was never on screen (the id is journalled before it is
+            # shown), so no customer can have scanned it and nothing can have been paid.
+            journal.set_state(record.sale_id, SaleState.FAILED, Reason.INTERRUPTED, recovered=True)
+            journal.add_note(
+                record.sale_id,
+                "the kiosk stopped before qr/create answered: no QR was shown, nothing was paid",
+            )
             outcomes.append(
-                Outcome(record.sale_id, record.state, SaleState.UNKNOWN, Reason.INTERRUPTED, False)
+                Outcome(record.sale_id, record.state, SaleState.FAILED, Reason.INTERRUPTED, False)
             )
             on_change(record.sale_id)
             pending.remove(record)
@@ -197,17 +231,19 @@ def recover(
     while pending and (max_passes is None or passes < max_passes):
         passes += 1
         for record in list(pending):
-            verdict = _ask(journal, record, read_status, now(), answered)
+            verdict = _ask(journal, record, read_status, now, answered)
             if not verdict.done:
                 continue
             pending.remove(record)
             _apply(journal, record, verdict, outcomes, on_change)
         if not pending or (max_passes is not None and passes >= max_passes):
             break
-        left = None if budget is None else budget - (now() - started).total_seconds()
+        left = None if budget is None else budget - waited
         if left is not None and left <= 0:
             break
-        sleep(interval if left is None else min(interval, left))
+        pause = interval if left is None else min(interval, left)
+        sleep(pause)
+        waited += pause
     if budget is not None:
         for record in pending:
             if record.state.is_final:
@@ -226,7 +262,7 @@ def _ask(
     journal: Journal,
     record: SaleRecord,
     read_status: Callable[[int], str],
-    now: datetime,
+    now: Callable[[], datetime],
     answered: set[int],
 ) -> Verdict:
     assert record.qr_payment_id is not None
@@ -237,15 +273,27 @@ def _ask(
         log.warning("recovery: sale %s payment %s: %s", record.sale_id, record.qr_payment_id, exc)
         status = None
         forgotten = isinstance(exc, ApiError) and exc.code in PURCHASE_NOT_FOUND
-    if status is None:
+    if status is None and not forgotten:
         answered.discard(record.sale_id)
+    elif status is None:
+        answered.add(record.sale_id)  # -1601 is an answer: the bank was reached
     else:
         answered.add(record.sale_id)
         if status != record.last_status:
             journal.record_status(record.sale_id, status)
-    verdict = judge(record, status, now, forgotten=forgotten)
-    if forgotten and verdict.state is not None:
-        journal.add_note(record.sale_id, "the bank no longer knows this purchase (never scanned)")
+    # The bank's time after the read: its answer has just told the bank clock the skew.
+    verdict = judge(record, status, now(), forgotten=forgotten)
+    if forgotten and verdict.state is SaleState.FAILED:
+        if verdict.reason is Reason.CONFIRM_TIMEOUT:
+            journal.add_note(
+                record.sale_id,
+                "the bank no longer knows this scanned purchase past its confirmation time: "
+                "settled as cancelled by the bank (the guide's rule); check it in Kaspi Pay",
+            )
+        else:
+            journal.add_note(
+                record.sale_id, "the bank no longer knows this purchase (never scanned)"
+            )
     return verdict
 
 
@@ -265,15 +313,24 @@ def _apply(
         needs_refund=verdict.needs_refund or None,
         recovered=True,
     )
+    # Both clocks in the reason, so a wrong kiosk clock can be seen afterwards.
     log.warning(
-        "recovery: sale %s %s -> %s (%s)%s",
+        "recovery: sale %s %s -> %s (%s)%s %s",
         record.sale_id,
         record.state.value,
         verdict.state.value,
         verdict.reason.value if verdict.reason else record.last_status,
         " NEEDS REFUND OR HAND-OVER" if verdict.needs_refund else "",
+        _both_clocks(record),
     )
     outcomes.append(
         Outcome(record.sale_id, record.state, verdict.state, verdict.reason, verdict.needs_refund)
     )
     on_change(record.sale_id)
+
+
+def _both_clocks(record: SaleRecord) -> str:
+    deadline = scan_deadline(record).astimezone(UTC).isoformat(timespec="seconds")
+    kiosk = BANK_CLOCK.kiosk_now().isoformat(timespec="seconds")
+    bank = BANK_CLOCK.now().isoformat(timespec="seconds")
+    return f"(deadline {deadline} bank time; now kiosk {kiosk}, bank {bank})"

@@ -13,7 +13,10 @@ import logging
 import logging.handlers
 import re
 import sys
+import threading
+from collections import deque
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 
 from kiosk.platform.private import private_dir, private_file
@@ -90,6 +93,102 @@ class MaskingFormatter(logging.Formatter):
 
 _mask = SecretMask()
 
+#: Critical lines the log file could not take, kept (to this many) for the journal's notes.
+MAX_KEPT = 100
+
+
+class LostLines:
+    """What the log file dropped: a count, and the critical lines, each with its sale if any.
+
+    A full disk is when the lines that matter most ("PAID but not recorded") are
+    written: they go to stderr once, and the kiosk adds them to the sale's journal
+    notes when the journal can be written (take()).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.dropped = 0
+        #: The last line was dropped; kept here, not on the handler, so a handler made again
+        #: (a start-up retried every few seconds on a full disk) does not say so again.
+        self.failing = False
+        self._critical: deque[tuple[int | None, str]] = deque(maxlen=MAX_KEPT)
+
+    def add(self, record: logging.LogRecord, text: str) -> None:
+        with self._lock:
+            self.dropped += 1
+            if record.levelno >= logging.CRITICAL:
+                self._critical.append((_sale_of(record), text))
+
+    def take(self) -> list[tuple[int | None, str]]:
+        """The critical lines kept so far (each handed out once)."""
+        with self._lock:
+            lines = list(self._critical)
+            self._critical.clear()
+        return lines
+
+
+lost = LostLines()
+
+#: The kiosk's lines about one sale begin "sale <id>:" ("sale 17: PAID but not recorded").
+_SALE_LINE = re.compile(r"sale (\d+):")
+
+
+def _sale_of(record: logging.LogRecord) -> int | None:
+    """The sale a line is about: `extra={"sale_id": n}`, else its "sale <id>:" start."""
+    sale_id = getattr(record, "sale_id", None)
+    if isinstance(sale_id, int):
+        return sale_id
+    with suppress(Exception):  # a message that cannot be formatted names no sale
+        if (match := _SALE_LINE.match(record.getMessage())) is not None:
+            return int(match[1])
+    return None
+
+
+class QuietFileHandler(logging.handlers.RotatingFileHandler):
+    """The log file; a line it cannot write is counted and dropped, never a traceback.
+
+    logging's own handleError prints a "--- Logging error ---" traceback on stderr for
+    every line (127 of them on one full disk); here the first failure is one line on
+    stderr, and the lines write again by themselves once the disk has room.
+    """
+
+    def __init__(self, path: Path, lost_lines: LostLines) -> None:
+        super().__init__(path, maxBytes=2_000_000, backupCount=10, encoding="utf-8")
+        self._lost = lost_lines
+        self._failed_now = False  # this line was dropped (set by handleError)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._failed_now = False
+        super().emit(record)
+        if self._lost.failing and not self._failed_now:
+            self._lost.failing = False
+            self._say(f"log writes to {self.baseFilename} work again")
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self._failed_now = True
+        error = sys.exc_info()[1]
+        try:
+            text = self.format(record)
+        except Exception:  # noqa: BLE001 (a record that cannot even be formatted: count it)
+            text = str(record.msg)
+        self._lost.add(record, text)
+        if not self._lost.failing:
+            self._lost.failing = True
+            reason = getattr(error, "strerror", None) or error
+            self._say(f"cannot write {self.baseFilename} ({reason}): log lines are dropped")
+        # A critical line dropped here has reached stderr once already, through the console
+        # handler (WARNING and up); the kiosk adds it to the sale's journal notes (lost.take).
+        # The stream may hold the failed line: drop it, so the next line is not stuck behind.
+        with suppress(Exception):
+            self.close()
+            self.stream = None  # reopened by the next emit
+
+    @staticmethod
+    def _say(text: str) -> None:
+        with suppress(Exception):  # no stderr (a GUI program on Windows): nowhere to say it
+            sys.stderr.write(f"kiosk: {text}\n")
+            sys.stderr.flush()
+
 
 def masked(text: str) -> str:
     """`text` with every known secret replaced (for lines printed outside logging)."""
@@ -124,9 +223,7 @@ def setup(
         try:
             private_dir(log_dir)
             private_file(log_dir / "kiosk.log")
-            file_handler = logging.handlers.RotatingFileHandler(
-                log_dir / "kiosk.log", maxBytes=2_000_000, backupCount=10, encoding="utf-8"
-            )
+            file_handler = QuietFileHandler(log_dir / "kiosk.log", lost)
         except OSError as exc:
             console.handle(
                 logging.makeLogRecord(

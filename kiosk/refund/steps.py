@@ -74,7 +74,8 @@ def return_verdict(status: str | None, past_deadline: bool) -> ReturnVerdict:
     if status == ReturnStatus.CUSTOMER_IDENTITY_OBTAINED:
         return ReturnVerdict.IDENTIFIED
     if status == ReturnStatus.ERROR:
-        return ReturnVerdict.FAILED
+        # Past the deadline, Error is the bank's own end of a QR nobody scanned.
+        return ReturnVerdict.EXPIRED if past_deadline else ReturnVerdict.FAILED
     if not past_deadline:
         return ReturnVerdict.WAITING
     return ReturnVerdict.UNREADABLE if status is None else ReturnVerdict.EXPIRED
@@ -189,8 +190,8 @@ def check_refundable(payment_id: int, amount: Decimal, available: Decimal) -> No
         raise RefundRefused(
             f"payment {payment_id} has only {available} ₸ left to refund (asked {amount} ₸)",
             "problem.refund.above_available",
-            amount=amount_text(amount),
-            available=amount_text(available),
+            amount=amount,
+            available=available,
         )
 
 
@@ -216,9 +217,7 @@ class RefundUnknown(OperatorError):
 
 def refused_for_sure(error: errors.KaspiError) -> bool:
     """The bank refused, or the request never left: nothing can have moved."""
-    if isinstance(error, errors.ApiError | errors.TlsError):
-        return True
-    return isinstance(error, errors.HttpError) and 400 <= error.status < 500
+    return errors.nothing_moved(error)
 
 
 def send(

@@ -1,8 +1,6 @@
 """HTTP side of the sandbox bank: authentication, the endpoints, the answers to faults.
 
-Every answer carries Content-Length over HTTP/1.1, so a client keeps one
-connection for many calls.
-
+Every answer carries Content-Length over HTTP/1.1: a client keeps one connection.
 Authentication: basic wants the sandbox's `Api-Key` header and answers HTTP 401
 with an envelope (StatusCode -1) when it is missing or wrong. standard and
 enhanced speak mutual TLS 1.2 (as the bank does; a rejected certificate then
@@ -11,8 +9,7 @@ certificate not issued by the sandbox CA (or expired) -> handshake failure.
 enhanced wants `OrganizationBin` in every API body (tradepoints: in the path);
 an unknown BIN -> StatusCode -14000001.
 
-Besides the guide's endpoints (see state.py for the codes), every scheme serves,
-with its own authentication and no BIN:
+Besides the guide's endpoints (state.py: the codes), every scheme serves (no BIN):
 
     POST   {base}/test/return/scan      {"qrReturnId": "<id>"}: the customer scans a return QR
     GET    {base}/sandbox/behaviour     the current Behaviour
@@ -24,11 +21,10 @@ with its own authentication and no BIN:
     POST   {base}/sandbox/clock         {"advance": 200}: move the bank's clock forward
     POST   {base}/sandbox/tradepoints/{id}  {"enabled": false, "accepts_qr": true}
 
-Fault modes: http500, http404 (an nginx HTML page), code999 (StatusCode -999),
-drop (close the connection unanswered), slow (answer after `delay` s), nonjson
-(HTTP 200 with an HTML body). `count` 0 lasts until cleared. Faults never hit
-/test/ or /sandbox/ paths: they emulate the bank failing the kiosk, not the
-customer's phone or the test harness.
+Fault modes (state.FAULT_MODES): http500, http404 (nginx HTML), code999, drop (closed
+unanswered), drop_after / garble_after (done, then closed unanswered / cut with non-TLS
+bytes: the bank acted, its answer was lost), slow (`delay` s), nonjson. `count` 0 lasts
+until cleared; /test/ and /sandbox/ paths are never hit. Answers' `Date` is the bank's clock.
 """
 
 from __future__ import annotations
@@ -223,7 +219,9 @@ def _return_create(call: Call) -> Any:
 
 
 def _return_status(call: Call) -> Any:
-    return {"Status": call.bank.return_qr(call.params["id"]).status}
+    qr = call.bank.return_qr(call.params["id"])
+    qr.settle(call.now)
+    return {"Status": qr.status}
 
 
 def _return_operations(call: Call) -> Any:
@@ -451,6 +449,10 @@ class Handler(BaseHTTPRequestHandler):
         self.conn = conn
         super().__init__(request, client_address, server)
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        now = self.server.service.now() if timestamp is None else timestamp
+        return super().date_time_string(now)
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s: " + format, self.server.scheme, *args)
 
@@ -492,7 +494,7 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(record, 400, _JSON, envelope(codes.BAD_REQUEST, "unreadable body"))
             return
         fault = None if ("/sandbox/" in path or "/test/" in path) else svc.take_fault(path)
-        if fault is not None and fault.mode != "slow":
+        if fault is not None and fault.mode not in ("slow", "drop_after", "garble_after"):
             self._fault(record, fault)
             return
         if fault is not None:
@@ -502,25 +504,24 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:  # a sandbox bug must still give the client an answer
             log.exception("sandbox bug while answering %s %s", self.command, path)
             status, kind, data = 500, _JSON, envelope(codes.SERVICE_UNAVAILABLE, "sandbox error")
+        if fault is not None and fault.mode in ("drop_after", "garble_after"):
+            self._fault(record, fault)
+            return
         self._answer(record, status, kind, data)
 
     def _fault(self, record: RequestRecord, fault: Fault) -> None:
         log.info("%s %s %s: fault %s", self.server.scheme, self.command, record.path, fault.mode)
-        if fault.mode == "drop":
+        if fault.mode in ("drop", "drop_after", "garble_after"):
             self.close_connection = True
+            if fault.mode == "garble_after":
+                with contextlib.suppress(OSError):
+                    socket.socket.send(self.connection, b"HTTP/1.1 200 OK\r\n\r\n")
             with contextlib.suppress(OSError):
                 socket.socket.shutdown(self.connection, socket.SHUT_RDWR)
             return
-        answers = {
-            "http500": (500, _HTML, _HTML_500),
-            "http404": (404, _HTML, _HTML_404),
-            "code999": (
-                200,
-                _JSON,
-                envelope(codes.SERVICE_UNAVAILABLE, codes.MESSAGES[codes.SERVICE_UNAVAILABLE]),
-            ),
-            "nonjson": (200, _HTML, _HTML_PAGE),
-        }
+        unavailable = envelope(codes.SERVICE_UNAVAILABLE, codes.MESSAGES[codes.SERVICE_UNAVAILABLE])
+        answers = {"http500": (500, _HTML, _HTML_500), "http404": (404, _HTML, _HTML_404)}
+        answers |= {"code999": (200, _JSON, unavailable), "nonjson": (200, _HTML, _HTML_PAGE)}
         self._answer(record, *answers[fault.mode])
 
     def _dispatch(self, path: str, query: str, raw: bytes, body: Any) -> tuple[int, str, bytes]:

@@ -73,7 +73,8 @@ FIRST_ID = 500_000_001
 #: Where each scheme listens by default, like the bank's test host.
 DEFAULT_PORTS = {"basic": 8543, "standard": 8544, "enhanced": 8545}
 #: What `inject_fault` can do to the kiosk's calls (routes.py says what each one does).
-FAULT_MODES = ("http500", "http404", "code999", "drop", "slow", "nonjson")
+_DROPS = ("drop", "drop_after", "garble_after")
+FAULT_MODES = ("http500", "http404", "code999", *_DROPS, "slow", "nonjson")
 
 
 class BankError(Exception):
@@ -156,7 +157,11 @@ class Payment:
         return self.amount - self.refunded if self.status == PROCESSED else Decimal("0")
 
     def settle(self, now: float) -> None:
-        """Apply what time did: a Wait past its confirmation timeout was cancelled by the bank."""
+        """Apply what time did: a Wait past its confirmation timeout was cancelled by the bank,
+        a remote invoice not paid within its 24 hours lapsed."""
+        if self.status == REMOTE_CREATED and now >= self.scan_deadline:
+            self.status, self.finished_at = ERROR, self.scan_deadline
+            self.reason = "the invoice was not paid within 24 hours"
         if self.status == WAIT and self.scanned_at is not None and self.late_cancel >= 0:
             deadline = self.scanned_at + self.confirm_timeout + self.late_cancel
             if now >= deadline:
@@ -183,6 +188,11 @@ class ReturnQr:
     status: str = QR_TOKEN_CREATED
     customer: str | None = None  # who scanned it: the refund is of their purchases only
     used: bool = False  # a QrReturnId authorises one refund
+
+    def settle(self, now: float) -> None:
+        """Apply what time did: a return QR never scanned by its deadline has turned Error."""
+        if self.status == QR_TOKEN_CREATED and now >= self.scan_deadline:
+            self.status = ERROR
 
 
 # --- field checks ---------------------------------------------------------------------------

@@ -288,8 +288,10 @@ def test_wrong_api_key_is_an_api_or_http_error(sandbox: Sandbox) -> None:
 
 
 def test_no_client_certificate_gets_code_10000(sandbox: Sandbox) -> None:
-    # A scheme-basic client (no certificate) pointed at the standard port.
-    config = registered(sandbox, "basic").replace("kaspi", base_url=sandbox.base_url("standard"))
+    # A scheme-basic client (no certificate) pointed at the standard port (its own /r1 path:
+    # a base_url of another scheme's path is refused before any call).
+    url = sandbox.base_url("standard").replace("/r2/", "/r1/")
+    config = registered(sandbox, "basic").replace("kaspi", base_url=url)
     with KaspiClient(kaspi_settings(config)) as client, pytest.raises(errors.ApiError) as info:
         client.ping()
     assert info.value.code == -10000

@@ -203,10 +203,12 @@ def test_killed_while_qr_create_is_in_flight(rig: Rig) -> None:
     rig.kill()
 
     rig.start()
-    # The customer never saw a QR: nothing can have been paid, but nothing is known either.
+    # The customer never saw a QR (its id is journalled before it is shown): nothing can
+    # have been paid, so the sale is settled, not left for an operator who cannot check it.
     assert_host_and_cli_agree(
-        rig, sale_id, state="unknown", reason="interrupted", recovered=True, needs_refund=False
+        rig, sale_id, state="failed", reason="interrupted", recovered=True, needs_refund=False
     )
+    assert "no QR was shown" in (rig.journal_record(sale_id).note or "")
     assert rig.sale(sale_id)["qr_payment_id"] is None
 
 
@@ -428,3 +430,51 @@ def test_a_deleted_journal_is_refused_then_accepted_without_reusing_ids(rig: Rig
     rig.wait_screen("amount", 30)  # the kiosk's next start-up attempt takes the new journal
     fresh = rig.sell(350, "after-accept-1")
     assert fresh["sale_id"] > sale["sale_id"]  # never the id a deleted sale had
+
+
+# --- a kiosk whose clock is off the bank's ----------------------------------------------------
+
+
+def state_changes(rig: Rig, sale_id: int) -> list[str]:
+    with Journal.open(rig.data_dir) as journal:
+        return [e.detail["to"] for e in journal.events(sale_id) if e.kind == "state"]
+
+
+@pytest.mark.parametrize("kiosk_ahead", [300, -300, 5 * 3600, -5 * 3600])
+def test_a_kiosk_whose_clock_is_off_sells_with_the_full_qr_time_and_reports_the_skew(
+    rig: Rig, kiosk_ahead: int
+) -> None:
+    """The bank's clock is moved instead of the kiosk's: to the kiosk the skew is the same."""
+    rig.sandbox.advance(-kiosk_ahead)
+    rig.start()
+    sale = rig.qr_on_screen()
+    shown = time.monotonic()
+    # The QR stays for its whole QrCodeScanWaitTimeout (a clock 5 minutes fast used to
+    # remove it at once and fail the sale).
+    wait_until(lambda: time.monotonic() - shown > FAST["scan_timeout"] - 1.5, 10, "most of it")
+    assert rig.state() == {"screen": "qr", "sale_id": sale["sale_id"]}
+    rig.sandbox.scan(sale["qr_payment_id"])
+    rig.sandbox.confirm(sale["qr_payment_id"])
+    assert rig.wait_sale(sale["sale_id"], "processed")["needs_refund"] is False
+    skew = rig.api.get("/health").json()["clock_skew_seconds"]
+    assert skew == pytest.approx(kiosk_ahead, abs=3)
+
+
+def test_killed_with_the_qr_up_and_back_with_the_clock_ahead_finds_the_later_payment(
+    rig: Rig,
+) -> None:
+    """The kiosk's own deadline passed by its clock, the bank's not: the bank decides."""
+    rig.start()
+    sale = rig.qr_on_screen()
+    sale_id, payment_id = sale["sale_id"], sale["qr_payment_id"]
+    rig.kill()
+    rig.sandbox.advance(-300)  # from now on the kiosk's clock is 5 minutes ahead of the bank's
+    time.sleep(FAST["scan_timeout"] + 1)  # past the deadline by the kiosk's own reckoning
+
+    rig.start()
+    rig.sandbox.scan(payment_id)  # the QR is still valid at the bank: the customer pays
+    rig.sandbox.confirm(payment_id)
+    record = rig.wait_sale(sale_id, "processed", timeout=20)
+    assert (record["needs_refund"], record["recovered"]) == (True, True)
+    assert "failed" not in state_changes(rig, sale_id)
+    assert [r["sale_id"] for r in rig.journal_cli("attention")] == [sale_id]

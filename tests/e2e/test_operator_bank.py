@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import time
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from kiosk.refund.steps import (
     ReturnVerdict,
     refund_with_customer,
     refund_without_customer,
+    send,
     wait_for_customer,
 )
 from kiosk.sandbox import Sandbox
@@ -169,6 +172,51 @@ def test_a_refund_with_no_answer_is_journalled_unknown_and_not_repeated(
         with pytest.raises(Exception, match="check it before another"):
             refund_without_customer(client, journal, pid, Decimal("10"))
         assert len(refund_calls(sandbox)) == 1
+
+
+@pytest.mark.parametrize("mode", ["drop_after", "garble_after", "drop"])
+def test_a_refund_whose_connection_broke_after_sending_is_unknown_and_not_repeated(
+    sandbox: Sandbox, tmp_path: Path, mode: str
+) -> None:
+    config = registered_config(sandbox, "enhanced")
+    with KaspiClient(kaspi_settings(config)) as client, Journal.open(tmp_path) as journal:
+        pid = paid(client, "100")
+        sandbox.inject_fault(mode, path_contains="/payment/return", count=1)
+        with pytest.raises(OperatorError) as caught:
+            refund_without_customer(client, journal, pid, Decimal("10"))
+        assert caught.value.message_id == "problem.refund.unknown"
+        [record] = journal.refunds.recent()
+        assert record.state is RefundState.UNKNOWN
+        with pytest.raises(Exception, match="check it before another"):
+            refund_without_customer(client, journal, pid, Decimal("10"))
+        assert len(refund_calls(sandbox)) == 1
+    expected = 100 if mode == "drop" else 90  # the bank did act on the first one
+    assert sandbox.payment(pid)["available_return_amount"] == expected
+
+
+def test_a_refund_that_never_connected_moved_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
+    config = registered_config(sandbox, "enhanced")
+    with KaspiClient(kaspi_settings(config)) as client, Journal.open(tmp_path) as journal:
+        pid = paid(client, "100")
+        details = client.payment_details(pid)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there: connect refused
+    settings = replace(kaspi_settings(config), base_url=f"https://127.0.0.1:{port}/r3/v01")
+    with KaspiClient(settings) as client, Journal.open(tmp_path) as journal:
+        with pytest.raises(errors.ConnectError) as caught:
+            send(
+                client,
+                journal,
+                pid,
+                Decimal("10"),
+                available=details.available_return_amount,
+                source="test",
+            )
+        assert not caught.value.request_sent
+        [record] = journal.refunds.recent()
+        assert record.state is RefundState.FAILED
 
 
 def test_standard_refund_goes_through_the_return_qr_and_the_customers_list(

@@ -7,12 +7,13 @@ client is run against it through every call it makes.
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
 from helpers.sandbox import Bank, mtls_session
 
-from kiosk.config import kaspi_settings, load
+from kiosk.config import Config, kaspi_settings, load
 from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.errors import ApiError, normalize_code
 from kiosk.kaspi.settings import SCHEMES
@@ -126,3 +127,30 @@ def test_the_client_passes_the_strict_sandbox_in_every_call(sandbox: Sandbox, sc
 def test_the_strict_flag_is_a_behaviour(sandbox: Sandbox) -> None:
     with pytest.raises(ValueError, match="strict"):
         sandbox.set_behaviour(strict="yes")
+
+
+def test_a_return_qr_never_scanned_turns_error_at_its_deadline(sandbox: Sandbox) -> None:
+    with KaspiClient(kaspi_settings(_registered(sandbox, "standard"))) as client:
+        qr = client.create_return()
+        assert client.return_status(qr.return_id) == "QrTokenCreated"
+        sandbox.advance(sandbox.behaviour.return_scan_timeout)
+        assert client.return_status(qr.return_id) == "Error"
+
+
+def test_a_remote_invoice_lapses_after_24_hours(sandbox: Sandbox) -> None:
+    with KaspiClient(kaspi_settings(_registered(sandbox, "enhanced"))) as client:
+        invoice = client.remote_create("87071234567", Decimal("10"))
+        sandbox.advance(24 * 3600 - 1)
+        assert client.payment_status(invoice).status == "RemotePaymentCreated"
+        sandbox.advance(1)
+        assert client.payment_status(invoice).status == "Error"
+        with pytest.raises(ApiError):
+            client.remote_cancel(invoice)
+
+
+def _registered(sandbox: Sandbox, scheme: str) -> Config:
+    path = sandbox.config_path(scheme)
+    config = load(path)
+    with KaspiClient(kaspi_settings(config)) as client:
+        token = client.register_device(f"KIOSK-{scheme.upper()}", 1)
+    return dataclasses.replace(config, kaspi=dataclasses.replace(config.kaspi, device_token=token))

@@ -24,6 +24,7 @@ from helpers.kiosk import FAST, current_payment, kiosk_config, press_pay, type_a
 
 from kiosk import config as cfg
 from kiosk.gui.screens.navigator import Page
+from kiosk.i18n import tr
 from kiosk.journal import Journal
 from kiosk.payment.flow import PaymentFlow
 from kiosk.payment.problems import problem_code
@@ -108,7 +109,10 @@ def test_bank_unreachable_through_the_deadline_is_unknown(
         fast_sandbox.stop()  # connections refused from now on
     else:
         fast_sandbox.inject_fault("http500", count=0, path_contains=STATUS)
-    qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=8000)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=12000)
+    assert shell.window.result_screen.headline.text() == tr("customer.result.unknown", "ru")
+    # The watch reads on while a last-second scan could still be confirmed, then says so.
+    qtbot.waitUntil(lambda: shell.journal.get(sale_id).state.is_final, timeout=12000)
     record = shell.journal.get(sale_id)
     assert (record.state, record.reason) == (SaleState.UNKNOWN, Reason.BANK_UNREACHABLE)
     assert not record.needs_refund
@@ -125,7 +129,8 @@ def test_paid_while_the_bank_was_unreachable_is_learnt_when_it_answers(
     fast_sandbox.inject_fault("http500", count=0, path_contains=STATUS)
     fast_sandbox.scan(payment_id)  # the customer pays; the kiosk cannot hear of it
     fast_sandbox.confirm(payment_id)
-    qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=8000)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=12000)
+    qtbot.waitUntil(lambda: shell.journal.get(sale_id).state.is_final, timeout=12000)
     assert shell.journal.get(sale_id).state is SaleState.UNKNOWN
     qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=3000)
 

@@ -114,9 +114,10 @@ def test_confirmation_timeout(qtbot: Any, fast_sandbox: Sandbox, start_kiosk: An
     fast_sandbox.scan(payment_id)
     qtbot.waitUntil(lambda: shell.window.screen_name == "awaiting", timeout=2500)
     qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=7000)
+    # The screen gives way at the kiosk's deadline; the bank's cancellation of the stale Wait
+    # is read after it and settles the journal: "not paid", never paid or unknown.
+    qtbot.waitUntil(lambda: shell.journal.get(sale.sale_id).state.is_final, timeout=5000)
     record = shell.journal.get(sale.sale_id)
-    # The kiosk's own deadline or the bank's cancellation of the stale Wait, whichever is read
-    # first: both say "not paid"; neither may say paid or unknown.
     assert record.state is SaleState.FAILED
     assert record.reason in (Reason.CONFIRM_TIMEOUT, Reason.DECLINED)
 

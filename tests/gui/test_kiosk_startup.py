@@ -155,3 +155,20 @@ def test_a_finished_kiosk_is_freed_on_the_gui_thread_not_by_a_later_collection(
     gone = weakref.ref(shells[0])
     close_kiosks(shells)
     assert shells == [] and gone() is None
+
+
+def test_a_base_url_of_another_scheme_keeps_the_kiosk_out_of_service_saying_so(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+) -> None:
+    """Pings answer on any scheme's path while every qr/create fails there: refused at start."""
+    path = kiosk_config(fast_sandbox)
+    url = cfg.load(path).kaspi.base_url
+    assert "/r2/" in url
+    cfg.write_value(path, "kaspi", "base_url", url.replace("/r2/", "/r1/"))
+    shell = start_kiosk(path, wait_for=None)
+    qtbot.waitUntil(lambda: shell.window.screen_name == "out_of_service", timeout=10000)
+    assert shell.mode.mode is Mode.OUT_OF_SERVICE and not shell.mode.can_sell
+    problem = shell.problem or ""
+    assert "kaspi.base_url" in problem and "kaspi.scheme is standard" in problem, problem
+    health = HostApi(path, qtbot).get("/health").json()
+    assert health["ok"] is False and "kaspi.base_url" in (health["problem"] or ""), health

@@ -6,8 +6,10 @@ import pytest
 from helpers.layout import check_layout, min_touch_px, show_at
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -157,3 +159,47 @@ def test_show_at_reports_a_layout_that_cannot_fit_the_window(qtbot: QtBot) -> No
 @pytest.mark.parametrize("dpi", [96, 160])
 def test_touch_size_grows_with_dpi(dpi: int) -> None:
     assert min_touch_px(dpi) == round(9 / 25.4 * dpi)
+
+
+def test_a_keypad_squeezed_inside_a_scroll_area_is_found(qtbot: QtBot) -> None:
+    """A keypad in nested containers inside a scroll area's content: rows run into each other
+    when its keys cannot have their height (the refund keypad of service mode)."""
+    w = window(qtbot, 400, 300)
+    area = QScrollArea(w)
+    area.setGeometry(0, 0, 400, 300)
+    area.setWidgetResizable(True)
+    content = QWidget()
+    keypad = QWidget(content)
+    keypad.setGeometry(0, 0, 380, 120)
+    for row in range(4):
+        for col in range(3):
+            # Each row 60 px high, but only 30 px apart: what a squeezed grid paints.
+            button(keypad, f"key_{row}_{col}", QRect(col * 120, row * 30, 110, 60), str(row))
+    area.setWidget(content)
+    area.show()
+    problems = check_layout(w)
+    assert "overlap" in kinds(problems)
+    assert any("key_0_0" in p and "key_1_0" in p for p in problems)
+
+
+def test_a_scroll_area_that_hides_part_of_a_tab_bar_is_found(qtbot: QtBot) -> None:
+    w = window(qtbot, 200, 300)
+    area = QScrollArea(w)
+    area.setObjectName("tab_bar")
+    area.setGeometry(0, 0, 200, 300)
+    area.setWidgetResizable(True)
+    content = QWidget()
+    box = QVBoxLayout(content)
+    for i in range(8):
+        b = QPushButton(f"tab {i}")
+        b.setMinimumHeight(50)
+        box.addWidget(b)
+    area.setWidget(content)
+    area.show()
+    assert kinds(check_layout(w)) == ["scrolls"]
+    area.setProperty("layout_scrolls", True)  # a list meant to scroll: rows below the fold
+    assert check_layout(w) == []
+    b = QPushButton("a choice far wider than the list " * 4)
+    box.addWidget(b)
+    QApplication.processEvents()
+    assert "scrolls" in kinds(check_layout(w))  # sideways, a list still hides: cut words

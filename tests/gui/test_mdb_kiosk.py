@@ -426,7 +426,8 @@ def test_garbage_from_the_adapter_does_not_disturb_a_vend(
     qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
 ) -> None:
     shell = start(start_kiosk, fast_sandbox, adapter)
-    adapter.send_raw(b"\x00\xff\xfegarbage\r\nc,STATUS,VEND,lots,7\r\nc,NONSENSE\r\n")
+    # (An unreadable vend request is not noise: it is denied, see the test below.)
+    adapter.send_raw(b"\x00\xff\xfegarbage\r\nc,STATUS,ASLEEP\r\nc,NONSENSE\r\n")
     sale_id, payment_id = vend_qr(qtbot, shell, adapter)
     adapter.send_raw(b"c,ERR,BUS NOISE\r\n\xde\xad\xbe\xef\n" + b"#" * 900 + b"\r\n")
     fast_sandbox.scan(payment_id)
@@ -445,6 +446,20 @@ def test_a_price_outside_the_limits_is_denied_without_a_sale(
     assert wait_outcome(qtbot, adapter).answer == "denied"
     assert len(shell.journal.list()) == before
     assert shell.window.screen_name == "amount"
+
+
+@pytest.mark.parametrize("price", [" 350 ", "3,50", "lots"])
+def test_a_vend_request_it_cannot_read_is_denied_at_once(
+    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator, price: str
+) -> None:
+    shell = start(start_kiosk, fast_sandbox, adapter)
+    before = len(shell.journal.list())
+    assert adapter.select("7", price)
+    # At once, not at the machine's own timeout (none here: it would wait for ever).
+    assert wait_outcome(qtbot, adapter, timeout=2000).answer == "denied"
+    assert len(shell.journal.list()) == before and no_vend_approved(adapter)
+    assert adapter.select("7", "350")  # the next customer is served as usual
+    qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=10000)
 
 
 def test_the_demo_strip_chooses_products_on_the_emulated_machine(

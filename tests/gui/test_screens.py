@@ -29,9 +29,11 @@ from kiosk.i18n import (
     format_countdown,
     method_label,
     outage_code,
+    reason_text,
     tr,
 )
 from kiosk.operator.access import PinLock
+from kiosk.payment.sale import Reason, SaleState
 
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
@@ -544,3 +546,22 @@ def test_the_empty_pin_dots_can_be_seen(qtbot: QtBot, height: int) -> None:
     )
     ratio = (_luminance(background) + 0.05) / (_luminance(darkest) + 0.05)
     assert ratio >= 3.0, darkest.name()
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+def test_unknown_and_paid_but_differs_never_read_failed(qtbot: QtBot, lang: str) -> None:
+    screen = ResultScreen()
+    shown(qtbot, screen)
+    screen.retranslate(lang)
+    failed = tr("customer.result.failed", lang)
+    waiting = reason_text(Reason.CONFIRM_TIMEOUT, SaleState.UNKNOWN, lang)
+    unreachable = reason_text(Reason.BANK_UNREACHABLE, SaleState.UNKNOWN, lang)
+    assert waiting != unreachable  # what is true per cause
+    for text in (waiting, unreachable):
+        screen.show_error(text, kind="unknown")
+        assert screen.headline.text() == tr("customer.result.unknown", lang) != failed
+        assert icon_colour(screen) != theme.KASPI_RED.upper()
+    differs = reason_text(Reason.AMOUNT_MISMATCH, SaleState.PROCESSED, lang)
+    screen.show_error(differs, kind="received", amount=Decimal(500))
+    assert screen.headline.text() == tr("customer.result.received", lang) != failed
+    assert screen.amount_label.isVisible()

@@ -12,15 +12,17 @@ from decimal import Decimal
 from typing import Any
 
 from helpers.kiosk import PIN, kiosk_config
-from helpers.screens import button, label
+from helpers.screens import button, cell, label
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk import config as cfg
 from kiosk.config import kaspi_settings
+from kiosk.gui.demo.panel import DemoPanel
 from kiosk.gui.service.screen import ServiceScreen
-from kiosk.i18n import tr
+from kiosk.i18n import NO_BREAK_SPACE, tr
 from kiosk.kaspi.client import KaspiClient
 from kiosk.operator.access import FIRST_DELAY
 from kiosk.payment.mode import OutOfServiceReason
@@ -124,13 +126,18 @@ def test_enhanced_refund_above_the_available_amount_never_reaches_the_bank(
     qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
 ) -> None:
     shell = start_kiosk(kiosk_config(fast_sandbox, "enhanced"))
-    _, payment_id = paid_sale(shell, "500")
+    sale_id, payment_id = paid_sale(shell, "500")
     screen = open_service(qtbot, shell)
     click(qtbot, screen, "tab_refunds")
     qtbot.waitUntil(lambda: payment_id in screen.refunds_page.sales.buttons)
     tap(qtbot, screen, f"sale_{payment_id}")
     qtbot.waitUntil(lambda: screen.refunds_page.step == "amount")
     assert "500" in label(screen, "refund_details").text()
+    russian = label(screen, "refund_details").text()
+    screen.retranslate("kk")  # the payment's details follow the operator's language
+    assert label(screen, "refund_details").text() not in ("", russian)
+    screen.retranslate("ru")
+    assert label(screen, "refund_details").text() == russian
     type_keys(qtbot, screen, "refund_amount", "500,01")
     click(qtbot, screen, "refund_send")
     assert "500.01" in message(screen, "refund_message") or "500,01" in message(
@@ -140,12 +147,18 @@ def test_enhanced_refund_above_the_available_amount_never_reaches_the_bank(
     assert requests_to(fast_sandbox, "/payment/return") == []
     # the whole amount: confirmed, sent once, journalled
     click(qtbot, screen, "refund_full")
+    assert message(screen, "refund_message") == ""  # the refusal does not stand over it
     click(qtbot, screen, "refund_send")
     tap(qtbot, screen, "refund_yes")
     qtbot.waitUntil(lambda: screen.refunds_page.step == "result", timeout=10000)
     assert len(requests_to(fast_sandbox, "/payment/return")) == 1
     [record] = shell.journal.refunds.recent()
     assert record.amount == Decimal("500") and record.state.value == "done"
+    # The sales tab shows the refund under the sale it refunded, as `kiosk journal` does.
+    click(qtbot, screen, "tab_sales")
+    table = screen.sales_page.table
+    qtbot.waitUntil(lambda: table.rowCount() > 0 and cell(table, 0, 0) == str(sale_id))
+    assert cell(table, 0, 3) == f"оплачено\nвозврат 500{NO_BREAK_SPACE}₸: выполнен"
 
 
 def test_standard_refund_through_the_return_qr_end_to_end(
@@ -258,6 +271,18 @@ def test_hand_over_from_the_attention_list(
     qtbot.waitUntil(lambda: shell.journal.unsettled() == [])
     assert shell.journal.events(sale_id)[-1].detail["action"] == "handed_over"
     qtbot.waitUntil(lambda: button(screen, "tab_attention").text() == "Внимание")
+
+
+def test_the_attention_tab_counts_refunds_to_check_too(
+    qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
+) -> None:
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    refund = shell.journal.refunds.begin(
+        777, Decimal("10.00"), scheme="standard", source="operator"
+    )
+    shell.journal.refunds.unknown(refund, "no answer from the bank")
+    screen = open_service(qtbot, shell)
+    qtbot.waitUntil(lambda: button(screen, "tab_attention").text() == "Внимание (1)")
 
 
 # --- registration ---------------------------------------------------------------------------
@@ -431,3 +456,78 @@ def test_a_removed_registration_stays_removed_until_the_operator_registers_again
     with qtbot.waitSignal(screen.exit_requested):
         click(qtbot, screen, "service_exit")
     qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=15000)
+
+
+def test_demo_mode_finishes_a_standard_refund_by_touch(
+    qtbot: QtBot, sandbox_factory: Callable[..., Sandbox], start_kiosk: Callable[..., Any]
+) -> None:
+    """The phone strip offers 'customer scans the return QR' (F5 too) while service mode
+    shows one: a demo operator can finish a scheme standard refund without a phone."""
+    sandbox = sandbox_factory(
+        poll_interval=1, scan_timeout=4, confirm_timeout=4, return_poll_interval=0.3
+    )
+    shell = start_kiosk(kiosk_config(sandbox, "standard"), demo_bar=DemoPanel)
+    _, payment_id = paid_sale(shell, "750")
+    panel = shell.window.findChild(DemoPanel)
+    assert panel is not None
+    screen = open_service(qtbot, shell)
+    assert not panel.isVisible()  # no payment, no return QR: no phone
+    click(qtbot, screen, "tab_refunds")
+    click(qtbot, screen, "refund_show_qr")
+    page = screen.refunds_page
+    qtbot.waitUntil(lambda: page.return_panel.qr.has_qr(), timeout=10000)
+    qtbot.waitUntil(panel.isVisible)
+    assert panel.return_button.isVisible() and not panel.buttons["scan"].isVisible()
+    qtbot.waitUntil(lambda: not shell.window.tap_guard.is_armed())
+    qtbot.mouseClick(panel.return_button, Qt.MouseButton.LeftButton)  # the customer scans
+    qtbot.waitUntil(lambda: payment_id in page.customer.buttons, timeout=10000)
+    assert not panel.isVisible()  # the QR is gone: so is the phone
+    assert "OK" in panel.status.text()
+
+
+def test_f5_scans_the_return_qr_in_demo_mode(
+    qtbot: QtBot, sandbox_factory: Callable[..., Sandbox], start_kiosk: Callable[..., Any]
+) -> None:
+    sandbox = sandbox_factory(
+        poll_interval=1, scan_timeout=4, confirm_timeout=4, return_poll_interval=0.3
+    )
+    shell = start_kiosk(kiosk_config(sandbox, "standard"), demo_bar=DemoPanel)
+    _, payment_id = paid_sale(shell, "750")
+    screen = open_service(qtbot, shell)
+    click(qtbot, screen, "tab_refunds")
+    click(qtbot, screen, "refund_show_qr")
+    page = screen.refunds_page
+    qtbot.waitUntil(lambda: page.return_panel.qr.has_qr(), timeout=10000)
+    shell.window.activateWindow()  # the keys are the window's: as at a kiosk, it is active
+    qtbot.waitUntil(shell.window.isActiveWindow)
+    QTest.keyClick(shell.window, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: payment_id in page.customer.buttons, timeout=10000)
+
+
+def test_a_config_typo_leaves_service_mode_open_with_the_problem_in_words(
+    qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
+) -> None:
+    """A wrong value: the kiosk is out of service, but its PIN can still be read, so the
+    operator gets in and reads the key, the line and what to do — not only CFG-5334."""
+    path = kiosk_config(fast_sandbox, kiosk__health_interval=-5)
+    text = path.read_text(encoding="utf-8")
+    line = 1 + text.split("health_interval")[0].count("\n")
+    shell = start_kiosk(path, wait_for="out_of_service")
+    screen = open_service(qtbot, shell)
+    screen.retranslate("en")
+    screen.show_config_problem()
+    problem = label(screen, "service_config_problem")
+    assert problem.isVisible()
+    assert "kiosk.health_interval" in problem.text() and f"line {line} of" in problem.text()
+    assert "Fix the file and leave service mode" in problem.text()
+
+
+def test_a_config_that_is_not_toml_keeps_service_mode_shut(
+    qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
+) -> None:
+    path = kiosk_config(fast_sandbox)
+    path.write_text(path.read_text(encoding="utf-8") + "\n[kiosk\n", encoding="utf-8")
+    shell = start_kiosk(path, wait_for="out_of_service")
+    shell.window.service_requested.emit()
+    qtbot.wait(300)
+    assert shell.window.screen_name == "out_of_service"  # no PIN could be read: no way in

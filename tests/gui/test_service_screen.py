@@ -17,8 +17,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QScrollArea, QScroller
 from pytestqt.qtbot import QtBot
 
+from kiosk.gui.service.parts import NumberEntry
 from kiosk.gui.service.screen import TABS, ServiceScreen
-from kiosk.i18n import tr
+from kiosk.i18n import THIN_SPACE, tr
 from kiosk.operator.access import FIRST_DELAY, PinLock
 
 PORTRAIT = (1080, 1920)
@@ -247,8 +248,9 @@ def test_a_drag_that_starts_on_a_tab_leaves_no_tab_drawn_pressed(
     qtbot: QtBot, backend: FakeBackend
 ) -> None:
     # Seen at 800x480 under Xvfb: after dragging the tab bar, the tab the finger first
-    # touched stayed grey (pressed) for good, like a disabled one.
-    screen = make_service(qtbot, backend, size=(800, 480))
+    # touched stayed grey (pressed) for good, like a disabled one. At 800x480 the bar fits
+    # now; a panel shorter still (400 px) makes it scroll even at the touch minimum.
+    screen = make_service(qtbot, backend, size=(800, 400))
     enter_pin(qtbot, screen, PIN)
     tab = screen.tab_buttons["certificate"]
     viewport = screen.findChild(QScrollArea, "service_bar").viewport()
@@ -265,3 +267,21 @@ def test_a_drag_that_starts_on_a_tab_leaves_no_tab_drawn_pressed(
     assert not tab.isDown()
     scroller.handleInput(QScroller.Input.InputRelease, QPointF(start - QPoint(0, 150)), 300)
     assert screen.current_tab() == "status"  # and the drag chose no tab
+
+
+def test_a_typed_refund_amount_reads_as_every_amount_does(qtbot: QtBot) -> None:
+    """Thousands apart by a thin space, the language's decimal mark on the key and in the
+    display: "1 500,5" in Russian and Kazakh, "1 500.5" in English — never "1500,5"."""
+    entry = NumberEntry("refund_amount", decimals=True, max_digits=9)
+    qtbot.addWidget(entry)
+    for key in ("1", "5", "0", "0"):
+        click(qtbot, entry, f"refund_amount_{key}")
+    click(qtbot, entry, "refund_amount_comma")
+    click(qtbot, entry, "refund_amount_5")
+    assert label(entry, "refund_amount_display").text() == f"1{THIN_SPACE}500,5"
+    assert entry.text() == "1500.5"  # what the refund is planned with
+    entry.set_lang("en")
+    assert button(entry, "refund_amount_comma").text() == "."
+    assert label(entry, "refund_amount_display").text() == f"1{THIN_SPACE}500.5"
+    entry.set_lang("kk")
+    assert label(entry, "refund_amount_display").text() == f"1{THIN_SPACE}500,5"

@@ -12,20 +12,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from helpers.journal import sale_record
 from PySide6.QtWidgets import QApplication
 
+from kiosk.gui.demo.mdb import MdbDemoStrip
+from kiosk.gui.demo.panel import DemoPanel, DemoStrip
 from kiosk.gui.screens.navigator import Page
 from kiosk.gui.screens.window import KioskWindow
+from kiosk.gui.service.sales import SaleLine
 from kiosk.gui.service.screen import ServiceScreen
-from kiosk.i18n import LANGS, Message, reason_text
+from kiosk.i18n import LANGS, Message, format_amount, reason_text, tr
 from kiosk.journal import ReceiptKind, ReceiptRecord, ReceiptState, SaleRecord
 from kiosk.journal.refunds import DayTotals, RefundRecord, RefundState
 from kiosk.kaspi import tls
 from kiosk.kaspi.models import TradePoint
+from kiosk.mdb.emulator import AdapterEmulator
 from kiosk.operator.access import PinLock, hash_pin
 from kiosk.operator.certificate import CertificateCheck, CertState
 from kiosk.operator.status import BankReach, KioskStatus
@@ -151,25 +156,35 @@ class CannedBackend:
 
     def __init__(self) -> None:
         self._desk = CannedDesk()
+        #: Why the config did not load; the gallery's config-problem state sets it.
+        self.problem: str | None = None
 
     def run(
         self, job: Callable[[], T], on_done: Callable[[T | None, BaseException | None], None]
     ) -> None:
         on_done(job(), None)
 
-    def recent_sales(self) -> list[SaleRecord]:
+    def recent_sales(self) -> list[SaleLine]:
+        # Every third sale paid and refunded twice: the widest state cell (two refund lines).
+        refunds = tuple(CannedDesk().open_refunds()) * 2
         return [
-            record(
-                100_000 + i,
-                "499999.50",
-                SaleState.FAILED if i % 2 else SaleState.AWAITING,
-                Reason.INTERRUPTED if i % 2 else None,
+            SaleLine(
+                record(
+                    100_000 + i,
+                    "499999.50",
+                    SaleState.PROCESSED if i % 3 == 0 else SaleState.FAILED,
+                    None if i % 3 == 0 else Reason.INTERRUPTED,
+                ),
+                refunds if i % 3 == 0 else (),
             )
             for i in range(50, 0, -1)
         ]
 
     def desk(self) -> Any:
         return self._desk
+
+    def config_problem(self) -> str | None:
+        return self.problem
 
     def bank_reach(self) -> BankReach:
         last = datetime(2025, 10, 22, 9, 10, 50, tzinfo=UTC)
@@ -226,12 +241,31 @@ def longest_reason(lang: str) -> str:
     return max(texts, key=len)
 
 
-class Gallery:
-    """One kiosk window and a way to put it into each screen's worst case."""
+#: The demo strips a gallery can carry: the customer's phone, or the vending machine + phone.
+STRIPS = ("phone", "mdb")
 
-    def __init__(self) -> None:
-        self.window = KioskWindow(Decimal(1), WIDEST_AMOUNT)
-        self.service = ServiceScreen(CannedBackend(), PinLock(hash_pin(PIN)))
+
+class Gallery:
+    """One kiosk window and a way to put it into each screen's worst case.
+
+    `strip`: the window carries demo mode's strip ("phone", or "mdb": the vending machine's
+    buttons and the phone), which takes room from the pages while it shows; only the
+    customer's screens are shown then (the strips keep away from service mode).
+    """
+
+    def __init__(self, strip: str | None = None) -> None:
+        self.strip: DemoStrip | None = None
+        if strip is not None:
+            shell = SimpleNamespace(controller=None, config=None)
+            phone = DemoPanel(shell)  # type: ignore[arg-type]
+            self.strip = phone
+            if strip == "mdb":
+                # Never started: the strip only reads the emulator's outcomes.
+                emulator = AdapterEmulator(Path("/nonexistent/mdb"))
+                self.strip = MdbDemoStrip(shell, emulator, phone)  # type: ignore[arg-type]
+        self.window = KioskWindow(Decimal(1), WIDEST_AMOUNT, self.strip)
+        self.backend = CannedBackend()
+        self.service = ServiceScreen(self.backend, PinLock(hash_pin(PIN)))
         self.window.set_service_screen(self.service)
         self.lang = LANGS[0]
 
@@ -247,6 +281,8 @@ class Gallery:
             self.service,
         ):
             screen.retranslate(lang)
+        if self.strip is not None:
+            self.strip.retranslate(lang)
 
     def states(self) -> dict[str, Callable[[], None]]:
         """Screen name -> a function that shows it with its widest content."""
@@ -261,9 +297,15 @@ class Gallery:
             "out_of_service": self._out_of_service,
             "service": self._service_pin,
         }
+        if self.strip is not None:
+            return states
         # The service screen's own tab registry: a tab added there is checked here too.
         for tab in self.service.tab_buttons:
             states[f"service-{tab}"] = lambda tab=tab: self._service_tab(tab)
+        states["service-config-problem"] = self._config_problem
+        # The refunds tab's steps behind its first one: the keypads, the question, the end.
+        for step in ("type_id", "customer", "amount", "confirm", "result"):
+            states[f"service-refunds-{step}"] = lambda step=step: self._refund_step(step)
         return states
 
     def _move(self, name: Page) -> None:
@@ -312,7 +354,42 @@ class Gallery:
             self.service.press_pin_digit(digit)
         self._move(Page.SERVICE)
 
-    def _service_tab(self, tab: str) -> None:
+    def _config_problem(self) -> None:
+        """Service mode open on a config that did not load: the problem above the tabs."""
+        problem = (
+            "config: kaspi.key_password: must be at most 1024 characters (it has 200000)"
+            " (line 12 of C:\\ProgramData\\KaspiKiosk\\kiosk.toml)"
+        )
+        self._service_tab("status", problem)
+
+    def _refund_step(self, step: str) -> None:
+        self._service_tab("refunds")
+        page = self.service.refunds_page
+        page.confirm.hide()
+        lang = self.lang
+        widest = format_amount(WIDEST_AMOUNT, lang)
+        if step == "type_id":
+            page.id_entry.set_text("9" * 18)
+        elif step == "customer":
+            page.customer.set_items(
+                [(500_000_000 + i, f"{500_000_000 + i} · {widest} · 22.10 09:10") for i in range(6)]
+            )
+        elif step == "result":
+            page.result_label.setText(
+                tr("problem.refund.done", lang, amount=widest, operation=9_999_999_999)
+            )
+        else:
+            page.details_label.setText(f"№ 502000100050 · {widest}")
+            page.amount_entry.set_text("999999999.99")
+        page.show_step("amount" if step == "confirm" else step)
+        if step == "confirm":
+            question = tr("service.refund.confirm", lang, amount=widest, payment=502_000_100_050)
+            page.confirm.ask(question, lambda: None, lang)
+        QApplication.processEvents()
+
+    def _service_tab(self, tab: str, problem: str | None = None) -> None:
+        self.backend.problem = problem
+        self.service.show_config_problem()
         self._move(Page.SERVICE)
         if not self.service.is_unlocked():
             self.service.lock()

@@ -11,7 +11,14 @@ line per problem (an empty list: the layout is sound):
 - touch: a button is smaller than `touch_mm` (9 mm) at the panel's `dpi` (96 when
   the panel does not say: 34 px).
 
-Scroll areas (tables, lists) are checked as one leaf: their content moves by design.
+- scrolls: a scroll area hides part of its content (a tab bar whose last tab is below
+  the fold, a list whose buttons are wider than it) — but for content below the fold
+  where the widget says it scrolls by design (the property `layout_scrolls`, as the
+  lists of sales do).
+
+Item views (tables) are checked as one leaf. Other scroll areas are checked inside too:
+their content's widgets must not overlap each other or be cut, wherever the content
+is scrolled to (they are compared with each other only, since they move).
 A widget with the property `layout_overlay` set (the demo strip's floating button)
 floats above the kiosk on purpose and is left out of the overlap check, with its children.
 
@@ -31,6 +38,7 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
     QLabel,
+    QScrollArea,
     QStyle,
     QStyleOptionButton,
     QTableView,
@@ -63,13 +71,25 @@ def _is_overlay(widget: QWidget) -> bool:
 
 
 def visible_widgets(root: QWidget) -> Iterator[QWidget]:
-    """Every widget under `root` that is shown, not descending into scroll areas."""
+    """Every widget under `root` that is shown, not descending into item views (tables)."""
+    for widget, _scroller in _shown_with_scroller(root, None):
+        yield widget
+
+
+def _shown_with_scroller(
+    root: QWidget, scroller: QScrollArea | None
+) -> Iterator[tuple[QWidget, QScrollArea | None]]:
+    """(widget, the scroll area whose content it is in, if any) for every shown widget."""
     for child in root.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
         if not child.isVisibleTo(root) or child.isWindow():
             continue
-        yield child
-        if not isinstance(child, QAbstractScrollArea):
-            yield from visible_widgets(child)
+        yield child, scroller
+        if isinstance(child, QScrollArea) and child.widget() is not None:
+            content = child.widget()
+            assert content is not None
+            yield from _shown_with_scroller(content, child)
+        elif not isinstance(child, QAbstractScrollArea):
+            yield from _shown_with_scroller(child, scroller)
 
 
 def _shown_children(widget: QWidget) -> list[QWidget]:
@@ -110,26 +130,58 @@ def check_layout(
     """Every problem in the shown `window`, one line each (see the module's docstring)."""
     QApplication.processEvents()
     problems: list[str] = []
-    widgets = list(visible_widgets(window))
     bounds = window.rect()
-    leaves: list[tuple[QWidget, QRect]] = []
-    for widget in widgets:
+    # Leaves are compared within their group: the window's, or one scroll area's content.
+    groups: dict[int, list[tuple[QWidget, QRect]]] = {}
+    for widget, scroller in _shown_with_scroller(window, None):
         rect = rect_in(widget, window)
         if rect.isEmpty():
             continue
-        problems.extend(_outside(widget, rect, window, bounds))
+        if scroller is None:
+            problems.extend(_outside(widget, rect, window, bounds))
+        elif widget.parentWidget() is not scroller.widget():
+            problems.extend(_outside(widget, rect, window, None))
+        if isinstance(widget, QScrollArea):
+            problems.extend(_hidden_by_scrolling(widget))
         if is_leaf(widget):
             if not _overlay_subtree(widget, window):
-                leaves.append((widget, rect))
+                groups.setdefault(id(scroller), []).append((widget, rect))
             problems.extend(_cut(widget))
             if isinstance(widget, QAbstractButton):
                 problems.extend(_touch(widget, dpi, touch_mm))
-    problems.extend(_overlaps(leaves))
+    for leaves in groups.values():
+        problems.extend(_overlaps(leaves))
     return problems
 
 
-def _outside(widget: QWidget, rect: QRect, window: QWidget, bounds: QRect) -> list[str]:
-    if not bounds.contains(rect):
+def _hidden_by_scrolling(area: QScrollArea) -> list[str]:
+    """A scroll area that hides part of its content (below the fold only where it scrolls
+    by design)."""
+    content = area.widget()
+    if content is None:
+        return []
+    viewport = area.viewport().size()
+    hidden_h = 0 if _scrolls_by_design(area) else content.height() - viewport.height()
+    hidden_w = content.width() - viewport.width()
+    if hidden_h > _TOLERANCE or hidden_w > _TOLERANCE:
+        return [
+            f"scrolls: {name_of(area)} shows {viewport.width()}x{viewport.height()} px of its "
+            f"{content.width()}x{content.height()} px content: part of it is out of sight"
+        ]
+    return []
+
+
+def _scrolls_by_design(widget: QWidget) -> bool:
+    current: QWidget | None = widget
+    while current is not None:
+        if current.property("layout_scrolls"):
+            return True
+        current = current.parentWidget()
+    return False
+
+
+def _outside(widget: QWidget, rect: QRect, window: QWidget, bounds: QRect | None) -> list[str]:
+    if bounds is not None and not bounds.contains(rect):
         return [f"outside: {name_of(widget)} at {_fmt(rect)} leaves the window {_fmt(bounds)}"]
     parent = widget.parentWidget()
     if parent is None or parent is window:

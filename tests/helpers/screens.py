@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.gui.kit.worker import Worker
+from kiosk.gui.service.sales import SaleLine
 from kiosk.journal import SaleRecord
 from kiosk.payment.sale import Reason, SaleState
 
@@ -137,10 +138,10 @@ class FakeBackend:
             "Version": "0.1.0",
         }
 
-    def recent_sales(self) -> list[SaleRecord]:
+    def recent_sales(self) -> list[SaleLine]:
         self._record("recent_sales")
         return [
-            sale_record(i, "1250.50", SaleState.FAILED, Reason.SCAN_TIMEOUT, 10 + i)
+            SaleLine(sale_record(i, "1250.50", SaleState.FAILED, Reason.SCAN_TIMEOUT, 10 + i))
             for i in range(50, 0, -1)
         ]
 
@@ -162,6 +163,9 @@ class FakeBackend:
         return [c[0] for c in self.calls]
 
     def desk(self) -> Any:
+        return None
+
+    def config_problem(self) -> str | None:
         return None
 
     def bank_reach(self) -> Any:

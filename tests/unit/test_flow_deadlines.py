@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from kiosk.kaspi.bankclock import expiry_within
 from kiosk.kaspi.dates import parse_datetime
 from kiosk.kaspi.models import BehaviorOptions
 from kiosk.payment.flow import (
@@ -16,7 +17,6 @@ from kiosk.payment.flow import (
     Change,
     PaymentFlow,
     classify,
-    seconds_to_expiry,
 )
 from kiosk.payment.sale import Reason, SaleState
 
@@ -58,12 +58,17 @@ def test_qr_leaves_at_an_earlier_expire_date() -> None:
     assert PaymentFlow(7, B, 0.0, expires_in=-3.0).scan_deadline == 0.0
 
 
-def test_seconds_to_expiry_reads_only_offset_aware_dates() -> None:
-    now = datetime(2025, 10, 22, 12, 0, 0, tzinfo=UTC)
-    aware = parse_datetime("2025-10-22T17:01:00.717+05:00")
-    assert seconds_to_expiry(aware, now) == pytest.approx(60.717)
+def test_expire_date_is_read_against_the_banks_own_date() -> None:
+    bank_date = datetime(2025, 10, 22, 12, 0, 0, tzinfo=UTC)
+    aware = parse_datetime("2025-10-22T17:02:00.717+05:00")
+    assert expiry_within(aware, bank_date, 180.0) == pytest.approx(120.717)
     # The guide's example: seven fractional digits and no offset names no moment.
-    assert seconds_to_expiry(parse_datetime("2025-10-22T12:01:00.1566667"), now) is None
+    naive = parse_datetime("2025-10-22T12:01:00.1566667")
+    assert expiry_within(naive, bank_date, 180.0) is None
+    assert expiry_within(None, bank_date, 180.0) is None  # left out
+    # Never extends; a date that would cut the stage by more than half is not believed.
+    assert expiry_within(aware, bank_date, 100.0) is None
+    assert expiry_within(parse_datetime("2025-10-22T17:00:30+5"), bank_date, 180.0) is None
 
 
 def test_classify_in_the_confirmation_grace() -> None:
@@ -74,12 +79,27 @@ def test_classify_in_the_confirmation_grace() -> None:
     assert classify(S.AWAITING, PROCESSED, True, past_end=False) == (S.PROCESSED, None)
 
 
-def test_a_late_confirmation_in_the_grace_is_paid() -> None:
+def test_the_awaiting_screen_gives_way_at_the_deadline_and_the_watch_reads_on() -> None:
     flow = PaymentFlow(7, B, 0.0)
     send(flow, 10.0, WAIT)  # deadline 75, end 90
-    send(flow, 75.0, WAIT)
-    send(flow, 80.0, PROCESSED)
-    assert outcome(flow) == (S.PROCESSED, None, False)
+    send(flow, 71.0, WAIT)
+    assert flow.next_wakeup(72.0) == pytest.approx(3.0)  # the screen's deadline, not a poll
+    assert flow.on_tick(75.0) == [Change(S.AWAITING, S.UNKNOWN, Reason.CONFIRM_TIMEOUT, None)]
+    assert flow.state is S.UNKNOWN and flow.watching and flow.seconds_left(75.0) == 0.0
+    send(flow, 76.0, WAIT)
+    # Confirmed late: paid, but the customer was told "not known yet": the operator looks.
+    assert send(flow, 81.0, PROCESSED) == [
+        Change(S.AWAITING, S.PROCESSED, Reason.CONFIRM_TIMEOUT, PROCESSED, shown=False)
+    ]
+    assert outcome(flow) == (S.PROCESSED, Reason.CONFIRM_TIMEOUT, False)
+    assert flow.needs_refund and flow.needs_operator
+
+
+def test_the_countdown_total_follows_a_stage_shortened_by_expire_date() -> None:
+    flow = PaymentFlow(7, B, 100.0, expires_in=120.0)
+    assert flow.stage_length == 120.0 and flow.seconds_left(100.0) == 120.0
+    send(flow, 100.0, WAIT)
+    assert flow.stage_length == 65.0
 
 
 def test_cancel_then_scanned_and_the_bank_keeps_wait_is_not_known() -> None:

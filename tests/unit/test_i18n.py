@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import logging
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ import pytest
 from kiosk import i18n
 from kiosk.i18n import LANGS, TEXTS, Message, UnknownText, fields_of, reason_label, render, tr
 from kiosk.payment.sale import Reason, SaleState
+
+THIN, NBSP = i18n.THIN_SPACE, i18n.NO_BREAK_SPACE
 
 GUI = Path(__file__).resolve().parents[2] / "kiosk" / "gui"
 # һ is rare in Kazakh (loanwords); the font test checks it is drawable.
@@ -128,3 +131,23 @@ def _shown_literals(path: Path) -> list[str]:
 def test_no_screen_shows_a_hard_coded_sentence() -> None:
     found = [hit for path in sorted(GUI.rglob("*.py")) for hit in _shown_literals(path)]
     assert found == []
+
+
+def test_every_amount_in_a_message_reads_as_money_in_the_readers_language() -> None:
+    """A Decimal handed to any message reads as format_amount writes it: never "1500.0"."""
+    values = {"amount": Decimal("1500.0"), "available": Decimal("50.5")}
+    assert i18n.tr("problem.refund.above_available", "ru", **values) == (
+        f"1{THIN}500{NBSP}₸ — больше, чем доступно к возврату (50,50{NBSP}₸)"
+    )
+    assert i18n.tr("problem.refund.above_available", "en", **values) == (
+        f"1{THIN}500{NBSP}₸ is more than can be refunded (50.50{NBSP}₸)"
+    )
+
+
+def test_a_refused_refund_names_its_amounts_as_money() -> None:
+    from kiosk.refund.steps import RefundRefused, check_refundable
+
+    with pytest.raises(RefundRefused) as refused:
+        check_refundable(7001, Decimal("1500.0"), Decimal("50.50"))
+    assert refused.value.text("kk").startswith(f"1{THIN}500{NBSP}₸ ")
+    assert f"(50,50{NBSP}₸)" in refused.value.text("kk")

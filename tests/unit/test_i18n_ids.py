@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.i18n import TEXTS
+from kiosk.journal.refunds import RefundState
 from kiosk.kaspi.errors import MESSAGES
 from kiosk.kaspi.settings import SCHEMES
 from kiosk.payment.sale import Reason, SaleState
@@ -88,6 +89,10 @@ BUILT: dict[str, Built] = {
         "kiosk/gui/service/sales.py",
         words("kiosk/gui/service/sales.py", "COLUMNS"),
         True,
+    ),
+    # tr(f"service.refund_state.{state}"): a refund's state under its sale on the Sales tab.
+    "service.refund_state.": Built(
+        "kiosk/gui/service/sales.py", frozenset(s.value for s in RefundState), True
     ),
     # tr(f"service.scheme.{status.scheme}"): the Status tab's scheme, one the config accepts.
     "service.scheme.": Built("kiosk/gui/service/status.py", frozenset(SCHEMES), True),

@@ -173,7 +173,7 @@ def test_attention_lists_only_open_cases(
     assert [r["sale_id"] for r in json.loads(out)] == [4]
     with Journal.open(config.data_dir) as j:
         j.settle(4, "refunded in the Kaspi Pay app")
-    assert cli(config, capsys, "attention")[:2] == (0, "No sales need attention.\n")
+    assert cli(config, capsys, "attention")[:2] == (0, "Nothing needs attention.\n")
 
 
 @pytest.mark.parametrize(
@@ -263,3 +263,27 @@ def test_csv_cells_cannot_become_formulas(
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and rows[0]["external_id"].startswith(cell)
     assert rows[0]["amount"] == "250"  # the journal keeps the amount as typed
+
+
+def test_attention_lists_refunds_whose_outcome_is_unknown_too(
+    config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Journal.open(config.data_dir) as j:
+        for payment_id in (101, 102):
+            refund = j.refunds.begin(payment_id, Decimal("1.00"), scheme="standard", source="op")
+            j.refunds.unknown(refund, "no answer from the bank")
+        assert j.attention().count == 3  # the paid sale 4 and the two refunds
+    code, out, _ = cli(config, capsys, "attention")
+    assert code == 0 and "1 paid sale(s) without goods" in out
+    assert "2 refund(s) with an unknown outcome" in out and "no answer from the bank" in out
+    code, out, _ = cli(config, capsys, "attention", "--json")
+    cases = json.loads(out)
+    assert [(c["kind"], c["sale_id"]) for c in cases] == [
+        ("sale", 4),
+        ("refund", None),
+        ("refund", None),
+    ]
+    assert cases[1]["state"] == "unknown" and cases[1]["amount"] == "1.00"
+    code, out, _ = cli(config, capsys, "attention", "--csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["kind"] for r in rows] == ["sale", "refund", "refund"]

@@ -60,15 +60,6 @@ def test_the_price_keeps_its_digits_so_the_approval_echoes_it() -> None:
         (b"v,", "not a cashless-slave message"),
         (b"c,STATUS", "status without a state"),
         (b"c,STATUS,ASLEEP", "unknown state 'ASLEEP'"),
-        (b"c,STATUS,VEND", "a vend request needs a price and a product"),
-        (b"c,STATUS,VEND,1.00", "a vend request needs a price and a product"),
-        (b"c,STATUS,VEND,1.00,2,3", "a vend request needs a price and a product"),
-        (b"c,STATUS,VEND,-1.00,2", "unreadable price '-1.00'"),
-        (b"c,STATUS,VEND,1e3,2", "unreadable price '1e3'"),
-        (b"c,STATUS,VEND,NaN,2", "unreadable price 'NaN'"),
-        (b"c,STATUS,VEND,,2", "unreadable price ''"),
-        (b"c,STATUS,VEND,1.00,", "unreadable product id ''"),
-        (b"c,STATUS,VEND,1.00,a b", "unreadable product id 'a b'"),
         (b"c,VEND,MAYBE", "unknown message"),
         (b"c,WHAT,EVER", "unknown message"),
         (b"C,VEND,1.00", "not a cashless-slave message"),  # our own command echoed back
@@ -80,6 +71,35 @@ def test_garbage_is_an_event_with_a_reason_never_an_exception(raw: bytes, why: s
     assert isinstance(event, p.Garbage)
     assert event.why == why
     assert len(event.line) <= p.MAX_LINE
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        (b"c,STATUS,VEND", "a vend request needs a price and a product"),
+        (b"c,STATUS,VEND,1.00", "a vend request needs a price and a product"),
+        (b"c,STATUS,VEND,1.00,2,3", "a vend request needs a price and a product"),
+        (b"c,STATUS,VEND,-1.00,2", "unreadable price '-1.00'"),
+        (b"c,STATUS,VEND,1e3,2", "unreadable price '1e3'"),
+        (b"c,STATUS,VEND,NaN,2", "unreadable price 'NaN'"),
+        (b"c,STATUS,VEND,,2", "unreadable price ''"),
+        (b"c,STATUS,VEND,3,50,2", "a vend request needs a price and a product"),
+        # The adapter writes the price itself, never padded: " 350 " is not 350.
+        (b"c,STATUS,VEND, 350 ,2", "unreadable price ' 350 '"),
+        (b"c,STATUS,VEND,350 ,2", "unreadable price '350 '"),
+        (b"c,STATUS,VEND,1.00,", "unreadable product id ''"),
+        (b"c,STATUS,VEND,1.00,a b", "unreadable product id 'a b'"),
+        (b"c,STATUS,VEND,1.00, 2", "unreadable product id ' 2'"),
+    ],
+)
+def test_a_vend_request_it_cannot_read_is_told_apart_to_be_denied(raw: bytes, why: str) -> None:
+    event = p.parse_line(raw)
+    assert event == p.BadVendRequest(raw.decode("ascii"), why)
+
+
+def test_the_line_end_is_framing_not_padding() -> None:
+    # CR/LF (and blanks next to them) end the line; the fields themselves are exact.
+    assert p.parse_line(b"c,STATUS,VEND,350,2 ") == p.VendRequest(Decimal("350"), "2")
 
 
 def test_the_splitter_takes_cr_lf_and_crlf_and_waits_for_partial_lines() -> None:

@@ -52,7 +52,8 @@ def test_out_of_service_says_why_and_ready_clears_it() -> None:
     mode.out_of_service("the bank does not answer: timeout", OutOfServiceReason.BANK)
     refused = mode.refusal()
     assert isinstance(refused, OutOfService)
-    assert str(refused) == "the kiosk is out of service: the bank does not answer: timeout"
+    # Word for word the reason /v1/health gives as `problem`.
+    assert str(refused) == "the bank does not answer: timeout"
     mode.ready()
     assert mode.can_sell and mode.reason is None
 

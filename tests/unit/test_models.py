@@ -76,7 +76,6 @@ def test_link_payment_accepts_the_guides_other_timeout_name() -> None:
         ({"QrPaymentId": None}, "QrPaymentId is missing"),
         ({"QrPaymentId": "abc"}, "QrPaymentId is not valid"),
         ({"QrPaymentId": True}, "QrPaymentId"),
-        ({"ExpireDate": "soon"}, "ExpireDate"),
         ({"PaymentMethods": "Gold"}, "PaymentMethods"),
         (
             {
@@ -151,3 +150,17 @@ def test_return_models() -> None:
 
 def test_device_token_may_be_a_number() -> None:
     assert models.Fields({"DeviceToken": 321}, "x", None).text("DeviceToken") == "321"
+
+
+@pytest.mark.parametrize("expire", ["2020-01-16T10:30:00+6", None, "soon", 17])
+def test_expire_date_is_advisory_one_digit_offsets_read_and_odd_shapes_ignored(
+    expire: object,
+) -> None:
+    data = {**QR, "ExpireDate": expire} if expire is not None else dict(QR)
+    data.pop("ExpireDate", None) if expire is None else None
+    payment = models.QrPayment.from_data(data, "rid-1")
+    if expire == "2020-01-16T10:30:00+6":
+        assert payment.expire_date is not None and payment.expire_date.utcoffset() is not None
+    else:
+        assert payment.expire_date is None
+    assert "ExpireDate" not in payment.extra

@@ -191,6 +191,10 @@ def test_what_counts_as_refused_for_sure() -> None:
     assert not refused_for_sure(errors.HttpError("garbage", status=200))
     assert not refused_for_sure(errors.RequestTimeout("slow"))
     assert not refused_for_sure(errors.ConnectError("reset"))
+    # Only a failure known to have come before the request left moved nothing.
+    assert refused_for_sure(errors.ConnectError("refused", request_sent=False))
+    assert not refused_for_sure(errors.ConnectionLost("cut after sending"))
+    assert not refused_for_sure(errors.RequestTimeout("read timeout", request_sent=True))
     assert not refused_for_sure(errors.ProtocolError("no ReturnOperationId"))
 
 

@@ -10,6 +10,7 @@ from helpers.journal import START, sale_in, sale_record
 from kiosk.journal import Journal, SaleRecord
 from kiosk.kaspi.errors import ApiError, ConnectError
 from kiosk.payment.recovery import (
+    DEAD_MARGIN,
     KEEP_ASKING,
     LATE_GRACE,
     Verdict,
@@ -44,7 +45,7 @@ def record(state: SaleState = S.QR, **changes: object) -> SaleRecord:
 def test_a_naive_expire_date_never_extends_the_kiosks_deadline() -> None:
     """Issue 8, item 1: the guide's naive ExpireDate was read as UTC (5 hours too late)."""
     assert scan_deadline(record()) == DEADLINE
-    after = DEADLINE + timedelta(seconds=1)
+    after = DEADLINE + DEAD_MARGIN + timedelta(seconds=1)
     assert judge(record(), "QrTokenCreated", after) == Verdict(True, S.FAILED, Reason.SCAN_TIMEOUT)
     assert judge(record(), "QrTokenCreated", DEADLINE - timedelta(seconds=1)) == KEEP_ASKING
 
@@ -100,8 +101,9 @@ def journal_with(tmp_path: Path, clock: Time, *states: SaleState) -> tuple[Journ
 
 
 def test_a_forgotten_never_scanned_payment_is_final_not_paid(tmp_path: Path) -> None:
-    """-1601 for a QR nobody scanned: failed at once, no more reads; a scanned one stays open."""
-    clock = Time(START)
+    """-1601 for a QR nobody scanned, past its deadline: failed at once, no more reads; a
+    scanned one stays open until the bank's give-up time."""
+    clock = Time(START + timedelta(minutes=4))  # the QR died at 12:03
     journal, (qr, awaiting) = journal_with(tmp_path, clock, S.QR, S.AWAITING)
     reads: list[int] = []
 
@@ -161,3 +163,47 @@ def test_a_late_cancellation_of_an_unknown_wait_is_confirm_timeout() -> None:
     assert judge(unknown, "Processed", later) == Verdict(
         True, S.PROCESSED, Reason.CONFIRM_TIMEOUT, needs_refund=True
     )
+
+
+def test_sales_killed_before_qr_create_answered_are_settled_failed(tmp_path: Path) -> None:
+    """No payment id means the QR never reached the screen: failed, with the reason, and an
+    orphan an older kiosk left unknown is settled too; the bank is never asked."""
+    clock = Time(START)
+    with Journal.open(tmp_path, clock=clock) as journal:
+        creating = sale_in(journal, S.CREATING)
+        old_orphan = sale_in(journal, S.CREATING)
+        journal.set_state(old_orphan, S.UNKNOWN, Reason.INTERRUPTED)
+
+        def never(_pid: int) -> str:
+            raise AssertionError("nothing to ask the bank")
+
+        recover(journal, never, now=clock, sleep=clock.sleep, budget=5)
+        for sale_id in (creating, old_orphan):
+            settled = journal.get(sale_id)
+            assert settled is not None
+            assert (settled.state, settled.reason) == (S.FAILED, Reason.INTERRUPTED)
+            assert "no QR was shown" in (settled.note or "")
+        assert journal.unknown() == []
+
+
+def test_a_scanned_payment_the_bank_keeps_forgetting_is_settled_by_the_guides_rule(
+    tmp_path: Path,
+) -> None:
+    """-1601 is an answer, not an unreachable bank; asked until the bank would have
+    cancelled the purchase, then settled as its cancellation, with a note for staff."""
+    clock = Time(START + timedelta(minutes=4))  # past the QR's deadline (12:03)
+    journal, (scanned,) = journal_with(tmp_path, clock, S.AWAITING)
+    journal.record_status(scanned, "Wait")  # as the kiosk records it before the screen moves
+
+    def forgotten(_payment_id: int) -> str:
+        raise ApiError(-1601, "Покупка не найдена")
+
+    recover(journal, forgotten, interval=1, now=clock, sleep=clock.sleep, budget=2)
+    first = journal.get(scanned)
+    assert first is not None and (first.state, first.reason) == (S.UNKNOWN, Reason.INTERRUPTED)
+    clock.now += timedelta(minutes=10)  # past the bank's give-up time
+    recover(journal, forgotten, now=clock, sleep=clock.sleep, max_passes=1)
+    settled = journal.get(scanned)
+    assert settled is not None
+    assert (settled.state, settled.reason) == (S.FAILED, Reason.CONFIRM_TIMEOUT)
+    assert "guide's rule" in (settled.note or "")

@@ -10,7 +10,7 @@ from helpers.journal import sale_record
 from kiosk.journal import SaleRecord
 from kiosk.kaspi.models import PaymentStatus
 from kiosk.payment.flow import Meaning, classify, meaning_of
-from kiosk.payment.recovery import KEEP_ASKING, Verdict, judge
+from kiosk.payment.recovery import DEAD_MARGIN, KEEP_ASKING, Verdict, judge
 from kiosk.payment.sale import Reason, SaleState
 
 S = SaleState
@@ -69,7 +69,7 @@ def test_the_flow_and_recovery_read_a_status_alike(
 
 
 def test_recovery_ends_a_not_scanned_qr_only_after_it_expired() -> None:
-    before, after = EXPIRES - timedelta(seconds=1), EXPIRES + timedelta(seconds=1)
+    before, after = EXPIRES - timedelta(seconds=1), EXPIRES + DEAD_MARGIN + timedelta(seconds=1)
     assert judge(record(S.QR), "QrTokenCreated", before) == KEEP_ASKING
     assert judge(record(S.QR), "QrTokenCreated", after) == Verdict(
         True, S.FAILED, Reason.SCAN_TIMEOUT

@@ -8,6 +8,7 @@ phone strip it sits along the kiosk's window in room its pages give up while it 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -15,11 +16,12 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QWidget
 
 from kiosk.gui.demo.panel import PAYMENT_PAGES, DemoPanel, DemoStrip
 from kiosk.gui.screens.navigator import Page
-from kiosk.i18n import DEFAULT_LANG, Message, has_text, render, tr
+from kiosk.i18n import DEFAULT_LANG, Message, format_amount, has_text, render, tr
 from kiosk.mdb.emulator import AdapterEmulator
 
 if TYPE_CHECKING:
     from kiosk.gui.shell.kiosk import KioskShell
+    from kiosk.kaspi.models import ReturnQr
 
 #: (product id, name's message id, price as the machine writes it)
 PRODUCTS = (
@@ -77,12 +79,17 @@ class MdbDemoStrip(DemoStrip):
         self.setVisible(new not in PAYMENT_PAGES and new is not Page.SERVICE)
         self._place()
 
+    def on_return_qr(self, ret: ReturnQr | None) -> None:
+        self._phone.on_return_qr(ret)  # service mode's return QR: the phone scans it
+
     def retranslate(self, lang: str) -> None:
         self._lang = lang
         self._phone.retranslate(lang)
         self.title.setText(tr("demo.mdb.title", lang))
         for product, name, price in PRODUCTS:
-            self.products[product].setText(f"{tr(name, lang)} {price} ₸")
+            self.products[product].setText(
+                f"{tr(name, lang)} {format_amount(Decimal(price), lang)}"
+            )
         self.fail_next.setText(tr("demo.mdb.dispense_fails", lang))
         self._show_status()
         self._place()
@@ -96,7 +103,7 @@ class MdbDemoStrip(DemoStrip):
 
     def choose(self, product: str, price: str) -> None:
         if self._emulator.select(product, price):
-            self._show_status("demo.mdb.chosen", product=product, price=price)
+            self._show_status("demo.mdb.chosen", product=product, price=Decimal(price))
         else:
             self._show_status("demo.mdb.busy")
 

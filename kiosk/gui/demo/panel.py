@@ -28,11 +28,12 @@ from kiosk.config import Config, kaspi_settings
 from kiosk.gui.kit.theme import scale_for
 from kiosk.gui.kit.worker import Worker
 from kiosk.gui.screens.navigator import Page
-from kiosk.i18n import DEFAULT_LANG, tr
+from kiosk.i18n import DEFAULT_LANG, Message, render, tr
 
 if TYPE_CHECKING:
     from kiosk.gui.shell.kiosk import KioskShell
     from kiosk.kaspi.client import KaspiClient
+    from kiosk.kaspi.models import ReturnQr
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,8 @@ class DemoStrip(QWidget):
         self._scale = 0.0
         self._arranged: tuple[bool, list[tuple[int, int, int]]] | None = None
         self._buttons: list[QWidget] = []
+        #: Buttons laid out but not offered now (the phone's return-QR button, until one shows).
+        self._left_out: set[QWidget] = set()
         self._grid = QGridLayout()
         self._notes = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._outer = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
@@ -147,17 +150,18 @@ class DemoStrip(QWidget):
         "Ошибка подтверждения F8") spanning two, so a long name does not make every row one
         button (at 720x1080 that took nearly half the window)."""
         if is_landscape(window):
-            return [(i, 0, 1) for i in range(len(self._buttons))]
+            return [(i, 0, 1) for i in range(len(self._shown_buttons()))]
         margins = self._outer.contentsMargins()
         room = window.width() - margins.left() - margins.right()
         spacing = self._grid.horizontalSpacing()
-        widths = sorted(b.sizeHint().width() for b in self._buttons)
+        shown = self._shown_buttons()
+        widths = sorted(b.sizeHint().width() for b in shown)
         middling = widths[len(widths) // 2] if widths else 1
         columns = max(1, min(len(widths), (room + spacing) // (middling + spacing)))
         cell = (room - spacing * (columns - 1)) / columns
         cells: list[tuple[int, int, int]] = []
         row = column = 0
-        for button in self._buttons:
+        for button in shown:
             span = 1
             while span < columns and span * cell + (span - 1) * spacing < button.sizeHint().width():
                 span += 1
@@ -169,11 +173,18 @@ class DemoStrip(QWidget):
             column += span
         return cells
 
+    def _shown_buttons(self) -> list[QWidget]:
+        """The buttons in the strip now (the phone shows one set for a payment, another for a
+        return QR)."""
+        return [b for b in self._buttons if b not in self._left_out]
+
     def _arrange(self, landscape: bool, cells: list[tuple[int, int, int]]) -> None:
         for button in self._buttons:
             self._grid.removeWidget(button)
-        for button, (row, column, span) in zip(self._buttons, cells, strict=True):
+            button.setVisible(button not in self._left_out and button.parentWidget() is self)
+        for button, (row, column, span) in zip(self._shown_buttons(), cells, strict=True):
             self._grid.addWidget(button, row, column, 1, span)
+            button.show()
         self._notes.setDirection(
             QBoxLayout.Direction.TopToBottom if landscape else QBoxLayout.Direction.LeftToRight
         )
@@ -201,7 +212,7 @@ class DemoStrip(QWidget):
         layout.activate()
         if is_landscape(window):
             margins = self._outer.contentsMargins()
-            widest = max((b.sizeHint().width() for b in self._buttons), default=0)
+            widest = max((b.sizeHint().width() for b in self._shown_buttons()), default=0)
             width = widest + margins.left() + margins.right()
             return QRect(window.width() - width, 0, width, window.height())
         height = layout.totalHeightForWidth(window.width())
@@ -234,12 +245,23 @@ class DemoPanel(DemoStrip):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, a=action: self.emulate(a))
             self.buttons[action] = button
+        # Service mode's return QR (scheme standard): the customer's phone scans it.
+        self._return: ReturnQr | None = None
+        self.return_button = QPushButton()
+        self.return_button.setObjectName("demo_return_scan")
+        self.return_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.return_button.clicked.connect(lambda: self.emulate("scan"))
+        self._left_out = {self.return_button}
         self.hide_button = QPushButton()
         self.hide_button.setObjectName("demo_hide")
         self.hide_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.hide_button.clicked.connect(self.fold)
+        self._said: Message | None = None  # the last action's result, shown in any language
         # What the strip is, then what the last action did.
-        self.lay_out([*self.buttons.values(), self.hide_button], [self.title, self.status])
+        self.lay_out(
+            [*self.buttons.values(), self.return_button, self.hide_button],
+            [self.title, self.status],
+        )
         self.show_button = QPushButton()
         self.show_button.setObjectName("demo_show")
         self.show_button.setProperty("layout_overlay", True)
@@ -263,11 +285,24 @@ class DemoPanel(DemoStrip):
             shortcut.activated.connect(lambda a=action: self.emulate(a))
         self._fold(by_hand=False, tab=False)
 
-    def on_page_changed(self, _old: Page, new: Page) -> None:
+    def on_page_changed(self, old: Page, new: Page) -> None:
         """Unfold while a payment is on the screen (unless folded by hand); fold otherwise."""
+        if new in PAYMENT_PAGES and old not in PAYMENT_PAGES:
+            self._say(None)  # a new payment: the last one's result is not news any more
         if new in PAYMENT_PAGES and not self._folded_by_hand:
             self.unfold()
-        elif new not in PAYMENT_PAGES:
+        elif new not in PAYMENT_PAGES and self._return is None:
+            self._fold(by_hand=False, tab=False)
+
+    def on_return_qr(self, ret: ReturnQr | None) -> None:
+        """Service mode shows a return QR (or it is gone): the phone offers to scan it."""
+        self._return = ret
+        self._left_out = set(self.buttons.values()) if ret is not None else {self.return_button}
+        self._arranged = None  # the buttons offered changed: arrange them again
+        if ret is not None:
+            self._say(None)
+            self.unfold()
+        else:
             self._fold(by_hand=False, tab=False)
 
     def fold(self) -> None:
@@ -311,9 +346,15 @@ class DemoPanel(DemoStrip):
         self.title.setText(tr("demo.title", lang))
         for action, key in ACTIONS:
             self.buttons[action].setText(f"{tr(f'demo.{action}', lang)} {key}")
+        self.return_button.setText(f"{tr('demo.return_scan', lang)} F5")
         self.hide_button.setText(tr("demo.hide", lang))
         self.show_button.setText(tr("demo.show", lang))
+        self.status.setText(render(self._said, lang))
         self._place()
+
+    def _say(self, message: Message | None) -> None:
+        self._said = message
+        self.status.setText(render(message, self._lang))
 
     # --- the phone -----------------------------------------------------------------------------
 
@@ -321,21 +362,34 @@ class DemoPanel(DemoStrip):
         c = self._shell.controller
         sale = c.current if c is not None else None
         config = self._shell.config
-        lang = self._lang
+        ret = self._return
+        if ret is not None and action == "scan" and config is not None:
+            return self._scan_return(config, ret.return_id)
         if sale is None or sale.payment is None or config is None:
-            self.status.setText(tr("demo.no_payment", lang))
+            self._say(Message("demo.no_payment"))
             return
         payment_id = sale.payment.payment_id
-        name = tr(f"demo.{action}", lang)
-        self.status.setText(tr("demo.sent", lang, action=name, payment=payment_id))
+        name = Message(f"demo.{action}")
+        self._say(Message("demo.sent", {"action": name, "payment": payment_id}))
 
         def done(_result: None, error: BaseException | None) -> None:
             result = "OK" if error is None else str(error)
-            self.status.setText(
-                tr("demo.done", lang, action=name, payment=payment_id, result=result)
-            )
+            values = {"action": name, "payment": payment_id, "result": result}
+            self._say(Message("demo.done", values))
 
         self._worker.submit(lambda: self._client(config).test_action(action, payment_id), done)
+
+    def _scan_return(self, config: Config, return_id: int) -> None:
+        name = Message("demo.return_scan")
+        self._say(Message("demo.sent", {"action": name, "payment": return_id}))
+
+        def done(_result: None, error: BaseException | None) -> None:
+            result = "OK" if error is None else str(error)
+            self._say(
+                Message("demo.done", {"action": name, "payment": return_id, "result": result})
+            )
+
+        self._worker.submit(lambda: self._client(config).test_return_scan(return_id), done)
 
     def _client(self, config: Config) -> KaspiClient:
         from kiosk.kaspi.client import KaspiClient  # not needed before the first demo action

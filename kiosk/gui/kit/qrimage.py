@@ -89,6 +89,18 @@ def qr_pixmap(content: str, target_px: int, device_pixel_ratio: float = 1.0) -> 
     return QPixmap.fromImage(image)
 
 
+#: The share of the screen's shorter side a payment QR gets at least, so that a phone held
+#: at arm's length reads it: a code squeezed to 100 px by a demo strip at 1024x768 was not.
+QR_SHARE = 0.33
+#: Never below this side, whatever the panel (an 800x480 vending panel would get 158).
+MIN_QR_PX = 160
+
+
+def min_qr_px(width: int, height: int) -> int:
+    """The smallest side a payment QR may have on a screen of `width` x `height` px."""
+    return max(MIN_QR_PX, round(QR_SHARE * min(width, height)))
+
+
 class QrView(QLabel):
     """Shows a QR at the largest crisp size its own area allows, or a text in its place.
 
@@ -132,9 +144,12 @@ class QrView(QLabel):
         self.setText(text)
         self._fit_text()
 
-    def set_limits(self, max_px: int, padding_px: int) -> None:
-        """Cap the QR's side at `max_px` (0: no cap) and keep `padding_px` free around it."""
+    def set_limits(self, max_px: int, padding_px: int, min_px: int = MIN_QR_PX) -> None:
+        """Cap the QR's side at `max_px` (0: no cap), ask the layout for at least `min_px`,
+        and keep `padding_px` free around it."""
         self.max_px, self.padding_px = max_px, padding_px
+        side = min_px + 2 * padding_px
+        self.setMinimumSize(QSize(side, side))
         self._fit_text()
         self._render()
 

@@ -86,6 +86,56 @@ def backspace_icon(size: int, color: str = theme.MUTED) -> QIcon:
     return QIcon(pixmap)
 
 
+def wrap_words(text: str, width: int, metrics: QFontMetrics) -> str:
+    """`text` with a line break wherever the next word would pass `width` px (a button's text
+    does not wrap by itself); a word longer than the width stays whole on its own line.
+    Only plain spaces break: an amount's thin and no-break spaces keep it on one line."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and metrics.horizontalAdvance(candidate) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return "\n".join(lines)
+
+
+class WrapButton(theme.BigButton):
+    """A big button whose words go onto more lines where it is narrow, never cut
+    ("Вернуть 999 999 999,99 ₸" beside a keypad on a portrait panel)."""
+
+    def __init__(
+        self, text: str = "", role: str = "", object_name: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(text, role, object_name, parent)
+        self._full = text
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._wrap()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._wrap()
+
+    def _wrap(self) -> None:
+        metrics = self.fontMetrics()
+        super().setText(self._full)
+        chrome = self.sizeHint().width() - metrics.horizontalAdvance(self._full)
+        wrapped = wrap_words(self._full, self.width() - chrome, metrics)
+        if wrapped != self._full:
+            super().setText(wrapped)
+        # One line's height comes from the stylesheet; more lines need more.
+        self.setMinimumHeight(max(theme.MIN_TOUCH_PX, self.sizeHint().height()))
+
+
 class FitLabel(QLabel):
     """A one-line label whose font shrinks (never grows) until its text fits its width.
 

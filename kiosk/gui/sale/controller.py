@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -28,8 +28,9 @@ from kiosk.config import Config
 from kiosk.gui.kit.worker import Worker
 from kiosk.gui.sale.tracker import PaymentTracker
 from kiosk.journal import Journal, JournalError
+from kiosk.kaspi.bankclock import BANK_CLOCK, expiry_within
 from kiosk.kaspi.models import QrPayment
-from kiosk.payment.flow import Change, PaymentFlow, seconds_to_expiry
+from kiosk.payment.flow import Change, PaymentFlow
 from kiosk.payment.sale import Busy, OutOfService, Reason, SaleState
 
 if TYPE_CHECKING:
@@ -66,15 +67,26 @@ class ActiveSale:
     abandoned: bool = False  # MDB: the buyer stopped waiting; a payment now needs a refund
 
 
-def journal_payment(journal: Journal, sale_id: int, payment: QrPayment, created: datetime) -> None:
-    """The payment id before its QR is shown, with the kiosk's own deadlines for recovery
-    (an ExpireDate may have no offset, so it cannot be the only deadline on disk)."""
+def journal_payment(journal: Journal, sale_id: int, payment: QrPayment) -> None:
+    """The payment id before its QR is shown, with its scan deadline for recovery.
+
+    The deadline is in the bank's time (the answer's `Date`, else the bank clock's
+    reading), so a recovery after the kiosk's clock moved compares it with the bank's
+    time too (an ExpireDate may be missing or have no offset, so it cannot be the only
+    deadline on disk).
+    """
+    # `Date` is cut to the whole second: its next second is the latest the answer was made.
+    answered = (
+        payment.bank_date + timedelta(seconds=1)
+        if payment.bank_date is not None
+        else BANK_CLOCK.now()
+    )
     journal.payment_created(
         sale_id,
         payment.payment_id,
-        payment.expire_date.isoformat(),
+        payment.expire_date.isoformat() if payment.expire_date is not None else None,
         poll_interval=payment.behavior.poll_interval,
-        scan_deadline=created + timedelta(seconds=payment.behavior.scan_timeout),
+        scan_deadline=answered + timedelta(seconds=payment.behavior.scan_timeout),
         confirm_timeout=payment.behavior.confirm_timeout,
     )
 
@@ -237,9 +249,8 @@ class SaleController(QObject):
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, error)
             return
         sale.payment = payment
-        created = datetime.now(UTC)
         try:
-            journal_payment(self.journal, sale.sale_id, payment, created)
+            journal_payment(self.journal, sale.sale_id, payment)
         except JournalError as exc:
             # A QR whose payment id is not on disk could be paid and then forgotten by a
             # crash: it is never shown. Unseen, it cannot be paid.
@@ -254,11 +265,11 @@ class SaleController(QObject):
             self._finish_current(sale, SaleState.FAILED, Reason.CREATE_FAILED, exc)
             return
         self.sale_updated.emit(sale.sale_id)
-        # The QR leaves at the earlier of creation + scan timeout and an offset-aware ExpireDate.
-        expires_in = seconds_to_expiry(payment.expire_date, created)
-        flow = PaymentFlow(
-            payment.payment_id, payment.behavior, self._clock(), expires_in=expires_in
-        )
+        # Stages on the monotonic clock from the answer; ExpireDate (bank time) may shorten one.
+        scan = payment.behavior.scan_timeout
+        expires_in = expiry_within(payment.expire_date, payment.bank_date, scan)
+        answered = self._clock() if payment.received_at is None else payment.received_at
+        flow = PaymentFlow(payment.payment_id, payment.behavior, answered, expires_in=expires_in)
         tracker = PaymentTracker(
             flow, lambda: self._read_status(payment.payment_id), self._worker, self._clock, self
         )
@@ -318,6 +329,10 @@ class SaleController(QObject):
             return
         if change.new is SaleState.PROCESSED:
             self._on_processed(sale, flow)
+            return
+        if flow.watching:  # the screen gave way ("not known yet"); the bank is read on
+            self._background[sale.sale_id] = sale
+            self._finish_current(sale, change.new, change.reason)
             return
         # FAILED or UNKNOWN: the customer sees why; nothing was (known to be) paid.
         if not flow.cancelled:
@@ -422,9 +437,7 @@ class SaleController(QObject):
         if sale is None or sale.tracker is None or sale.payment is None:
             return
         flow = sale.tracker.flow
-        b = sale.payment.behavior
-        total = b.confirm_timeout if flow.state is SaleState.AWAITING else b.scan_timeout
-        self.countdown.emit(flow.seconds_left(self._clock()), total)
+        self.countdown.emit(flow.seconds_left(self._clock()), flow.stage_length)
 
     # --- shutting down -----------------------------------------------------------------------
 

@@ -87,7 +87,12 @@ class SaleView(QObject):
                 self._on_screen = end.sale_id
             page = Page.SUCCESS
         else:
-            screen.show_error(lambda lang: reason_text(end.reason, end.state, lang))
+            kind = {SaleState.UNKNOWN: "unknown", SaleState.PROCESSED: "received"}
+            screen.show_error(
+                lambda lang: reason_text(end.reason, end.state, lang),
+                kind=kind.get(end.state, "error"),
+                amount=end.amount if end.state is SaleState.PROCESSED else None,
+            )
             page = Page.ERROR
         self._count_down(page, self.result_seconds)
 

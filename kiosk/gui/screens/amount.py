@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.gui.kit import theme
-from kiosk.gui.kit.widgets import FitLabel, Keypad, backspace_icon
+from kiosk.gui.kit.widgets import FitLabel, Keypad, WrapButton, backspace_icon
 from kiosk.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, format_amount, tr
 
 #: Whole tenge only; never more digits than the configured maximum has.
@@ -64,6 +64,7 @@ class AmountScreen(theme.Screen):
         self._digits = ""
         self._message: str | None = None
         self._waiting = False
+        self._lang_width = 150
 
         self.brand = QLabel()
         self.brand.setProperty("role", "brand")
@@ -117,7 +118,7 @@ class AmountScreen(theme.Screen):
         self.keypad = Keypad("key", self.clear_button, self.back_button)
         self.keypad.digit_pressed.connect(self.press_digit)
 
-        self.pay_button = theme.BigButton("", "primary", "pay_button")
+        self.pay_button = WrapButton("", "primary", "pay_button")  # "Pay 999 999 999 ₸" wraps
         self.pay_button.clicked.connect(self._on_pay_clicked)
 
         self._info = QVBoxLayout()
@@ -277,7 +278,26 @@ class AmountScreen(theme.Screen):
         height = theme.touch_px(scale, 96)
         for button in self.lang_buttons.values():
             button.setFixedSize(QSize(round(150 * scale), height))
+        self._lang_width = round(150 * scale)
         self.pay_button.setMinimumHeight(theme.touch_px(scale, 140))
+
+    def on_resized(self, width: int, height: int) -> None:
+        self._fit_header(width if self.portrait else width // 2)
+
+    def _fit_header(self, column: int) -> None:
+        """The language buttons narrow (never below their word and a touch target) where the
+        column beside the keypad is narrow (a 1024x768 panel less the vending strip); the
+        brand gives way when even that does not fit: three buttons never overlap."""
+        margins = self._root.contentsMargins()
+        room = column - margins.left() - self._root.spacing() // 2
+        spacing = 8
+        # Each button's own need: its word and the stylesheet's padding and border.
+        least = max(theme.MIN_TOUCH_PX, *(b.sizeHint().width() for b in self.lang_buttons.values()))
+        brand = self.brand.sizeHint().width() + spacing
+        width = max(least, min(self._lang_width, (room - brand - 2 * spacing) // 3))
+        self.brand.setVisible(brand + 3 * width + 2 * spacing <= room)
+        for button in self.lang_buttons.values():
+            button.setFixedWidth(width)
 
     def on_orientation_changed(self, portrait: bool) -> None:
         self._root.setDirection(

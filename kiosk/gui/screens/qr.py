@@ -23,9 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.gui.kit import theme
-from kiosk.gui.kit.qrimage import QrView
+from kiosk.gui.kit.qrimage import QrView, min_qr_px
 from kiosk.gui.kit.widgets import Countdown, FitLabel, FlowLayout, Spinner, make_label
 from kiosk.i18n import format_amount, method_label, tr
+
+#: Stacked (QR over the instructions) only on a page this much taller than wide.
+STACKED_FROM = 1.2
 
 
 class QrScreen(theme.Screen):
@@ -119,8 +122,9 @@ class QrScreen(theme.Screen):
         self._root = QVBoxLayout(self)
         self._root.addWidget(self._pages)
 
+        self._stacked: bool | None = None
         self.on_scale_changed(self.scale)
-        self.on_orientation_changed(False)
+        self._arrange(False)
         self.retranslate(self.lang)
 
     # --- what the controller calls --------------------------------------------------------------
@@ -252,6 +256,18 @@ class QrScreen(theme.Screen):
         self._update_qr_cap()
 
     def on_orientation_changed(self, portrait: bool) -> None:
+        self._arrange(portrait)
+
+    def on_resized(self, width: int, height: int) -> None:
+        # A page about as wide as tall (a 1024x768 panel less a demo strip) is laid out side
+        # by side: stacked, the QR and the instructions together do not fit its height.
+        self._arrange(height > width * STACKED_FROM)
+        self._update_qr_cap()  # the QR's least and most follow the page's size
+
+    def _arrange(self, stacked: bool) -> None:
+        if stacked == self._stacked:
+            return
+        self._stacked = portrait = stacked
         self._payment_root.setDirection(
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
@@ -267,5 +283,7 @@ class QrScreen(theme.Screen):
     def _update_qr_cap(self) -> None:
         # Much larger than a phone's camera view only makes customers step back.
         self.qr_view.set_limits(
-            max_px=round(min(self.width(), self.height()) * 0.66), padding_px=round(24 * self.scale)
+            max_px=round(min(self.width(), self.height()) * 0.66),
+            padding_px=round(24 * self.scale),
+            min_px=min_qr_px(self.width(), self.height()),
         )

@@ -138,11 +138,21 @@ class ResultScreen(theme.Screen):
         self._receipt = "off"
         self._refresh()
 
-    def show_error(self, message: str | Callable[[str], str]) -> None:
+    def show_error(
+        self,
+        message: str | Callable[[str], str],
+        *,
+        kind: str = "error",
+        amount: Decimal | None = None,
+    ) -> None:
         """The payment did not go through; `message` says why, in the customer's words: a
-        text, or how to say it in a language (it then follows a change of language)."""
-        self._kind = "error"
-        self._amount = None
+        text, or how to say it in a language (it then follows a change of language).
+
+        `kind` "unknown": the bank may still complete it; "received": paid, but staff must
+        look (an amount that differs): neither ever has a "failed" headline.
+        """
+        self._kind = kind
+        self._amount = amount
         self._message = message
         self._seconds = None
         self._receipt = "off"
@@ -163,12 +173,15 @@ class ResultScreen(theme.Screen):
         success = self._kind == "success"
         unrecorded = self._kind == "warning"
         not_dispensed = self._kind == "not_dispensed"
-        self.icon.set_kind("warning" if not_dispensed else self._kind)
+        warning = not_dispensed or self._kind in ("unknown", "received")
+        self.icon.set_kind("warning" if warning else self._kind)
         headline = (
             "customer.result.paid"
             if success
+            else "customer.result.unknown"
+            if self._kind == "unknown"
             else "customer.result.received"
-            if unrecorded
+            if unrecorded or self._kind == "received"
             else "customer.result.not_dispensed"
             if not_dispensed
             else "customer.result.failed"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QGuiApplication,
@@ -105,6 +105,23 @@ class Overlay(Protocol):
     def retranslate(self, lang: str) -> None: ...
 
 
+#: A windowed kiosk (demo, development) is a portrait panel of this shape where it fits.
+WINDOWED = QSize(720, 1080)
+
+
+def windowed_size(available: QSize) -> QSize:
+    """A portrait panel's shape that fits the screen's free area (a 1024x768 desktop got a
+    720x1080 window with Pay below the screen's edge); on a screen too short for portrait,
+    the whole free area, as a landscape panel."""
+    if available.height() >= WINDOWED.height() and available.width() >= WINDOWED.width():
+        return QSize(WINDOWED)
+    height = available.height()
+    width = min(available.width(), round(height * WINDOWED.width() / WINDOWED.height()))
+    if width < 600:  # too narrow to be a usable portrait panel: use the screen as it is
+        return QSize(available)
+    return QSize(width, height)
+
+
 class KioskWindow(QWidget):
     """Signals:
     state_changed(Page, Page): the old and the new page.
@@ -151,6 +168,7 @@ class KioskWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.stack, 1)
+        self.overlay = demo_bar
         if demo_bar is not None:
             # Not in the layout: it sets the layout's margins to the room it takes while shown.
             demo_bar.attach(self)
@@ -256,5 +274,5 @@ class KioskWindow(QWidget):
             self.showFullScreen()
             self.fill_screen()
         else:
-            self.resize(720, 1080)
+            self.resize(windowed_size(self.screen().availableGeometry().size()))
             self.show()

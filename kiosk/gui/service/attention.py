@@ -48,7 +48,7 @@ class AttentionPage(ServicePage):
 
     Signals:
         refund_requested(int): refund this payment (the refunds tab takes over).
-        changed(int): how many sales wait now (for the tab's count).
+        changed(int): how many cases (sales, refunds to check) wait now (the tab's count).
     """
 
     refund_requested = Signal(int)
@@ -63,6 +63,7 @@ class AttentionPage(ServicePage):
         self._box = QVBoxLayout(self.list)
         self._box.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
+        scroll.setProperty("layout_scrolls", True)  # rows below the fold: drag to see them
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.list)
         drag_to_scroll(scroll.viewport())
@@ -92,7 +93,7 @@ class AttentionPage(ServicePage):
         self._sales, self._open, self._receipts = result
         self._render()
         failed = sum(1 for r in self._receipts if r.state is ReceiptState.FAILED)
-        self.changed.emit(len(self._sales) + failed)
+        self.changed.emit(len(self._sales) + len(self._open) + failed)  # refunds to check too
 
     def _render(self) -> None:
         clear_layout(self._box)

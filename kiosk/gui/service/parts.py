@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
     QScroller,
     QScrollerProperties,
     QSizePolicy,
+    QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.gui.kit import theme
-from kiosk.gui.kit.widgets import Keypad, backspace_icon, make_label
-from kiosk.i18n import DEFAULT_LANG, tr
+from kiosk.gui.kit.widgets import FitLabel, Keypad, backspace_icon, make_label, wrap_words
+from kiosk.i18n import DEFAULT_LANG, THIN_SPACE, tr
 from kiosk.operator.desk import OperatorDesk
 from kiosk.operator.errors import explain
 
@@ -101,6 +102,13 @@ class ServicePage(QWidget):
         self.message.setText(text)
         theme.set_role(self.message, "hint_error" if error else "hint")
 
+    def clear_on_press(self) -> None:
+        """The last action's message goes when a button of the page is pressed: a red refusal
+        must not stand over the next action. On press, so before the click's own handler
+        can say something new."""
+        for button in self.findChildren(QAbstractButton):
+            button.pressed.connect(lambda: self.say(""))
+
     def show_error(self, error: BaseException) -> None:
         self.say(explain(error, self.lang), error=True)
         self.on_error(error)
@@ -147,6 +155,7 @@ class ChoiceList(QScrollArea):
         super().__init__(parent)
         self._prefix = prefix
         self.setObjectName(f"{prefix}_list")
+        self.setProperty("layout_scrolls", True)  # choices below the fold: drag to see them
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self._inner = QWidget()
@@ -154,7 +163,27 @@ class ChoiceList(QScrollArea):
         self._box.setContentsMargins(0, 0, 0, 0)
         self.setWidget(self._inner)
         drag_to_scroll(self.viewport())
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.buttons: dict[object, theme.BigButton] = {}
+        self._texts: dict[object, str] = {}
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        # The viewport, not the list: it narrows when the scroll bar appears.
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._wrap()
+        return super().viewportEvent(event)
+
+    def _wrap(self) -> None:
+        """Long choices (a trade point's name) wrap onto more lines instead of being cut."""
+        room = self.viewport().width()
+        for key, button in self.buttons.items():
+            text = self._texts[key]
+            metrics = button.fontMetrics()
+            button.setText(text)
+            chrome = button.sizeHint().width() - metrics.horizontalAdvance(text)
+            button.setText(wrap_words(text, room - chrome, metrics))
+            # The stylesheet's min-height is one line's; a wrapped choice needs all of its lines.
+            button.setMinimumHeight(button.sizeHint().height())
 
     def set_items(self, items: Sequence[tuple[object, str]]) -> None:
         while self._box.count():
@@ -167,8 +196,10 @@ class ChoiceList(QScrollArea):
             button = theme.BigButton(text, "", f"{self._prefix}_{key}")
             button.clicked.connect(lambda _=False, k=key: self.chosen.emit(k))
             self.buttons[key] = button
+            self._texts[key] = text
             self._box.addWidget(button)
         self._box.addStretch(1)
+        self._wrap()
 
 
 class ButtonRow(QWidget):
@@ -200,11 +231,17 @@ class ButtonRow(QWidget):
 class ConfirmPanel(QFrame):
     """A question with Yes / No, shown in place of a dialog; hidden until `ask()`.
 
-    Buttons are named `{prefix}_yes` and `{prefix}_no` for tests.
+    Buttons are named `{prefix}_yes` and `{prefix}_no` for tests. `covers`: widgets that
+    give way while the question is open (a keypad squeezed under it would shrink to
+    slivers); they come back when it closes.
     """
 
-    def __init__(self, prefix: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, prefix: str, parent: QWidget | None = None, *, covers: Sequence[QWidget] = ()
+    ) -> None:
         super().__init__(parent)
+        self._covers = list(covers)
+        self._covered: list[QWidget] = []
         self.setProperty("role", "card")
         self.setObjectName(f"{prefix}_confirm")
         self.question = make_label("body", f"{prefix}_question")
@@ -212,7 +249,7 @@ class ConfirmPanel(QFrame):
         self.no = theme.BigButton("", "", f"{prefix}_no")
         self._on_yes: Callable[[], None] | None = None
         self.yes.clicked.connect(self._on_yes_clicked)
-        self.no.clicked.connect(self.hide)
+        self.no.clicked.connect(lambda: self.hide())
         box = QVBoxLayout(self)
         box.addWidget(self.question)
         box.addWidget(ButtonRow(self.no, self.yes))
@@ -224,6 +261,15 @@ class ConfirmPanel(QFrame):
         self.no.setText(tr("service.no", lang))
         self._on_yes = on_yes
         self.show()
+        self._covered = [w for w in self._covers if not w.isHidden()]
+        for widget in self._covered:
+            widget.hide()
+
+    def hide(self) -> None:
+        super().hide()
+        covered, self._covered = self._covered, []
+        for widget in covered:
+            widget.show()
 
     def _on_yes_clicked(self) -> None:
         self.hide()
@@ -244,13 +290,21 @@ class NumberEntry(QWidget):
     changed = Signal(str)
 
     def __init__(
-        self, prefix: str, *, decimals: bool, max_digits: int = 12, parent: QWidget | None = None
+        self,
+        prefix: str,
+        *,
+        decimals: bool,
+        max_digits: int = 12,
+        above: Sequence[QWidget] = (),
+        actions: Sequence[QWidget] = (),
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._decimals = decimals
         self._max_digits = max_digits
         self._text = ""
-        self.display = make_label("amount", f"{prefix}_display")
+        self.display = FitLabel("amount", f"{prefix}_display")  # 18 digits shrink, never cut
+        self._mark = ","  # the decimal mark of the reader's language (format_amount's)
         left_name, left_text = (f"{prefix}_comma", ",") if decimals else (f"{prefix}_clear", "C")
         self.left = theme.BigButton(left_text, "key_fn", left_name)
         self.left.clicked.connect(self._on_left_clicked)
@@ -259,19 +313,90 @@ class NumberEntry(QWidget):
         self.back.clicked.connect(self._on_back_clicked)
         self.keypad = Keypad(prefix, self.left, self.back)
         self.keypad.digit_pressed.connect(self.press)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.display)
-        box.addWidget(self.keypad, 1)
         self.keypad.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # What the number is for (`above`) and what to do with it (`actions`): over and under
+        # the keypad on a tall page, in a column beside it on a wide one, so four rows of
+        # keys keep their touch height on an 800x480 panel.
+        self._actions = list(actions)
+        self._side = QVBoxLayout()
+        self._side.setContentsMargins(0, 0, 0, 0)
+        for widget in above:
+            self._side.addWidget(widget)
+        self._side.addWidget(self.display)
+        self._gap = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+        self.box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.addLayout(self._side)
+        self.box.addWidget(self.keypad, 1)
+        for widget in self._actions:
+            self.box.addWidget(widget)
+        self._landscape = False
+
+    @property
+    def landscape(self) -> bool:
+        return self._landscape
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.arrange(self._tall_height() > event.size().height())
+        super().resizeEvent(event)
+
+    def _tall_height(self) -> int:
+        """The height everything needs stacked: the labels, the keys at their touch height,
+        the actions."""
+        spacing = max(0, self.box.spacing())
+        parts = [self._side.sizeHint().height(), self.keypad.minimumSizeHint().height()]
+        parts += [w.sizeHint().height() for w in self._actions if not w.isHidden()]
+        if self._landscape:
+            parts[0] -= sum(parts[2:])  # the side column holds the actions now
+        return sum(parts) + spacing * (len(parts) - 1)
+
+    def arrange(self, landscape: bool) -> None:
+        """The actions under the keypad where all fits stacked, else in a column beside it."""
+        if landscape == self._landscape:
+            return
+        self._landscape = landscape
+        for widget in self._actions:
+            self.box.removeWidget(widget)
+            self._side.removeWidget(widget)
+        self._side.removeItem(self._gap)
+        if landscape:
+            self._side.addItem(self._gap)
+            for widget in self._actions:
+                self._side.addWidget(widget)
+            self.box.setDirection(QBoxLayout.Direction.LeftToRight)
+            self.box.setStretch(0, 1)
+        else:
+            for widget in self._actions:
+                self.box.addWidget(widget)
+            self.box.setDirection(QBoxLayout.Direction.TopToBottom)
+            self.box.setStretch(0, 0)
 
     def text(self) -> str:
         return self._text
 
+    def set_scale(self, scale: float) -> None:
+        self.display.set_base_px(theme.font_px("amount", scale))
+
+    def set_lang(self, lang: str) -> None:
+        """The decimal mark as format_amount writes it in `lang` (comma, or the English point),
+        on the key and in the display."""
+        self._mark = "." if lang == "en" else ","
+        if self._decimals:
+            self.left.setText(self._mark)
+        self.set_text(self._text)
+
     def set_text(self, text: str) -> None:
         self._text = text
-        self.display.setText(text.replace(".", ",") or "0")
+        self.display.setText(self._shown(text))
         self.changed.emit(self._text)
+
+    def _shown(self, text: str) -> str:
+        """The typed number as every amount reads: thin-space thousands, the language's mark."""
+        if not text:
+            return "0"
+        whole, point, fraction = text.partition(".")
+        grouped = f"{int(whole or 0):,}".replace(",", THIN_SPACE) if self._decimals else whole
+        return grouped + (self._mark + fraction if point else "")
 
     def press(self, digit: str) -> None:
         whole, _, tiyn = self._text.partition(".")

@@ -22,7 +22,7 @@ from decimal import Decimal
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.gui.kit import theme
-from kiosk.gui.kit.widgets import make_label
+from kiosk.gui.kit.widgets import WrapButton, make_label
 from kiosk.gui.service.parts import (
     ChoiceList,
     ConfirmPanel,
@@ -40,6 +40,17 @@ from kiosk.refund.plan import RefundPlan, parse_amount, plan_refund
 from kiosk.refund.steps import RefundResult, ReturnVerdict, choose_payment
 
 STEPS = ("start", "type_id", "qr", "customer", "amount", "result")
+
+
+def details_text(details: PaymentDetails, lang: str) -> str:
+    """ "Payment 500000001: 1 250 ₸, refundable 1 250 ₸" in `lang`."""
+    return tr(
+        "service.refund.details",
+        lang,
+        payment=details.payment_id,
+        total=details.total_amount,
+        available=details.available_return_amount,
+    )
 
 
 class RefundsPage(ServicePage):
@@ -74,9 +85,9 @@ class RefundsPage(ServicePage):
         self._build_customer()
         self._build_amount()
         self._build_result()
-        self.confirm = ConfirmPanel("refund")
         self.back_button = theme.BigButton("", "", "refund_back")
         self.back_button.clicked.connect(self.reset)
+        self.confirm = ConfirmPanel("refund", covers=(self._steps, self.back_button))
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.message)
@@ -117,12 +128,16 @@ class RefundsPage(ServicePage):
     def _build_type_id(self) -> None:
         box = self._column("type_id")
         self.id_caption = make_label("hint", "refund_id_caption")
-        self.id_entry = NumberEntry("refund_id", decimals=False, max_digits=18)
         self.id_next = theme.BigButton("", "primary", "refund_id_next")
         self.id_next.clicked.connect(self._on_id_next_clicked)
-        box.addWidget(self.id_caption)
+        self.id_entry = NumberEntry(
+            "refund_id",
+            decimals=False,
+            max_digits=18,
+            above=(self.id_caption,),
+            actions=(self.id_next,),
+        )
         box.addWidget(self.id_entry, 1)
-        box.addWidget(self.id_next)
 
     def _build_customer(self) -> None:
         box = self._column("customer")
@@ -137,17 +152,19 @@ class RefundsPage(ServicePage):
         box = self._column("amount")
         self.details_label = make_label("body", "refund_details")
         self.amount_caption = make_label("hint", "refund_amount_caption")
-        self.amount_entry = NumberEntry("refund_amount", decimals=True, max_digits=9)
-        self.amount_entry.changed.connect(self._on_amount_entry_changed)
-        self.full_button = theme.BigButton("", "", "refund_full")
+        self.full_button = WrapButton("", "", "refund_full")
         self.full_button.clicked.connect(self._on_full_clicked)
-        self.send_button = theme.BigButton("", "primary", "refund_send")
+        self.send_button = WrapButton("", "primary", "refund_send")
         self.send_button.clicked.connect(self._on_send_clicked)
-        for widget in (self.details_label, self.amount_caption):
-            box.addWidget(widget)
+        self.amount_entry = NumberEntry(
+            "refund_amount",
+            decimals=True,
+            max_digits=9,
+            above=(self.details_label, self.amount_caption),
+            actions=(self.full_button, self.send_button),
+        )
+        self.amount_entry.changed.connect(self._on_amount_entry_changed)
         box.addWidget(self.amount_entry, 1)
-        box.addWidget(self.full_button)
-        box.addWidget(self.send_button)
 
     def _build_result(self) -> None:
         box = self._column("result")
@@ -165,6 +182,10 @@ class RefundsPage(ServicePage):
     def step(self) -> str:
         current = self._steps.currentWidget()
         return next(name for name in STEPS if self._pages[name] is current)
+
+    def show_step(self, step: str) -> None:
+        """Show one of STEPS as it is (the layout gallery puts each step on show this way)."""
+        self._go(step)
 
     def _go(self, step: str) -> None:
         self._steps.setCurrentWidget(self._pages[step])
@@ -282,15 +303,7 @@ class RefundsPage(ServicePage):
         def done(details: object) -> None:
             assert isinstance(details, PaymentDetails)
             self._details = details
-            self.details_label.setText(
-                tr(
-                    "service.refund.details",
-                    self.lang,
-                    payment=details.payment_id,
-                    total=format_amount(details.total_amount, self.lang),
-                    available=format_amount(details.available_return_amount, self.lang),
-                )
-            )
+            self._show_details()
             self.amount_entry.set_text("")
             self._go("amount")
             if full:
@@ -374,4 +387,16 @@ class RefundsPage(ServicePage):
         self.full_button.setText(tr("service.refund.full", lang))
         self.new_button.setText(tr("service.refund.new", lang))
         self.back_button.setText(tr("service.back", lang))
+        self.id_entry.set_lang(lang)
+        self.amount_entry.set_lang(lang)
+        self._show_details()
         self._on_amount_entry_changed(self.amount_entry.text())
+
+    def _show_details(self) -> None:
+        """The payment being refunded, in the operator's language (again after a change)."""
+        if self._details is not None:
+            self.details_label.setText(details_text(self._details, self.lang))
+
+    def on_scale_changed(self, scale: float) -> None:
+        self.id_entry.set_scale(scale)
+        self.amount_entry.set_scale(scale)

@@ -30,9 +30,12 @@ class ReturnQrPanel(QWidget):
 
     Signals:
         finished(object): the ReturnVerdict (IDENTIFIED, FAILED, EXPIRED or UNREADABLE).
+        shown(object): the ReturnQr now on show, or None once it is gone (the demo's phone
+            scans it); object: Qt has no type for either.
     """
 
     finished = Signal(object)
+    shown = Signal(object)
 
     def __init__(
         self,
@@ -88,11 +91,14 @@ class ReturnQrPanel(QWidget):
         self.qr.set_content(ret.qr_token)
         self._on_timer_timeout()
         self._timer.start()
+        self.shown.emit(ret)
 
     def stop(self) -> None:
         """Stop reading and forget reads on their way (the operator left, or it ended)."""
         self._generation += 1
         self._timer.stop()
+        if self._watch is not None:
+            self.shown.emit(None)
         self._watch = None
 
     def _on_timer_timeout(self) -> None:
@@ -121,6 +127,7 @@ class ReturnQrPanel(QWidget):
     def _finish(self, verdict: ReturnVerdict) -> None:
         self._timer.stop()
         self._watch = None
+        self.shown.emit(None)
         if verdict is not ReturnVerdict.IDENTIFIED:
             # The token is dead: a scan now would fail on the customer's phone.
             self.qr.show_text(tr(f"problem.return.{verdict.value}", self.lang))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import Qt
@@ -20,7 +21,7 @@ from kiosk.gui.kit import theme
 from kiosk.gui.kit.widgets import make_label
 from kiosk.gui.service.parts import Runner, drag_to_scroll
 from kiosk.i18n import format_amount, reason_label, state_label, tr
-from kiosk.journal import SaleRecord
+from kiosk.journal import RefundRecord, SaleRecord
 
 _DRAG = QScroller.ScrollerGestureType.LeftMouseButtonGesture
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -41,13 +42,33 @@ def sale_time(value: str | None) -> str:
     return moment.strftime("%d.%m %H:%M:%S")
 
 
-def sale_cells(sale: SaleRecord, lang: str) -> list[str]:
-    """One row of the sales table: number, time, amount, state, reason, payment id."""
+@dataclass(frozen=True)
+class SaleLine:
+    """A sale as the sales tab lists it: the sale and its refunds (as `kiosk journal` shows)."""
+
+    sale: SaleRecord
+    refunds: tuple[RefundRecord, ...] = ()
+
+
+def sale_cells(line: SaleLine, lang: str) -> list[str]:
+    """One row of the sales table: number, time, amount, state (and each refund under it),
+    reason, payment id."""
+    sale = line.sale
+    state = [state_label(sale.state.value, lang)]
+    state += [
+        tr(
+            "service.sales.refund",
+            lang,
+            amount=refund.amount,
+            state=tr(f"service.refund_state.{refund.state.value}", lang),
+        )
+        for refund in line.refunds
+    ]
     return [
         str(sale.sale_id),
         sale_time(sale.created_at),
         format_amount(sale.amount, lang),
-        state_label(sale.state.value, lang),
+        "\n".join(state),
         reason_label(sale.reason.value, lang) if sale.reason else "",
         "" if sale.qr_payment_id is None else str(sale.qr_payment_id),
     ]
@@ -76,14 +97,14 @@ class SalesPage(QWidget):
     def __init__(
         self,
         run: Runner,
-        sales: Callable[[], Sequence[SaleRecord]],
+        sales: Callable[[], Sequence[SaleLine]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._run = run
         self._sales_source = sales
         self._ticket = 0
-        self._sales: Sequence[SaleRecord] = ()
+        self._sales: Sequence[SaleLine] = ()
         self._error: str | None = None
         self.lang = "ru"
         self.message = make_label("small", "sales_message")
@@ -119,7 +140,7 @@ class SalesPage(QWidget):
         ticket = self._ticket
         self.message.setText(tr("service.loading", self.lang))
 
-        def done(result: Sequence[SaleRecord] | None, error: BaseException | None) -> None:
+        def done(result: Sequence[SaleLine] | None, error: BaseException | None) -> None:
             if ticket != self._ticket:
                 return
             self._error = None if error is None else str(error) or type(error).__name__

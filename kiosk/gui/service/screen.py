@@ -38,11 +38,10 @@ from kiosk.gui.service.device import DevicePage
 from kiosk.gui.service.parts import drag_to_scroll
 from kiosk.gui.service.pin import PinPage
 from kiosk.gui.service.refunds import RefundsPage
-from kiosk.gui.service.sales import SalesPage
+from kiosk.gui.service.sales import SaleLine, SalesPage
 from kiosk.gui.service.status import StatusPage
 from kiosk.gui.service.system import SystemPage
 from kiosk.i18n import tr
-from kiosk.journal import SaleRecord
 from kiosk.operator.access import PinLock
 from kiosk.operator.desk import OperatorDesk
 from kiosk.operator.reload import Reloaded
@@ -71,13 +70,17 @@ class ServiceBackend(Protocol):
         self, job: Callable[[], T], on_done: Callable[[T | None, BaseException | None], None]
     ) -> None: ...
 
-    def recent_sales(self) -> Sequence[SaleRecord]: ...
+    def recent_sales(self) -> Sequence[SaleLine]: ...
 
     def desk(self) -> OperatorDesk | None: ...
 
     def bank_reach(self) -> BankReach: ...
 
     def apply(self, reloaded: Reloaded) -> None: ...
+
+    def config_problem(self) -> str | None:
+        """Why the config did not load (key, line, problem), while the kiosk runs without one."""
+        ...
 
 
 class _Touches(QObject):
@@ -152,6 +155,8 @@ class ServiceScreen(theme.Screen):
         self.certificate_page = CertificatePage(run, desk, self._backend.apply)
         self.system_page = SystemPage(run, desk)
         self.system_page.quit_requested.connect(self.quit_requested)
+        for page in (self.attention_page, self.refunds_page, self.device_page):
+            page.clear_on_press()
         self._tab_pages: dict[str, QWidget] = {
             "status": self.status_page,
             "attention": self.attention_page,
@@ -203,9 +208,24 @@ class ServiceScreen(theme.Screen):
         self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom, page)
         self._body.setContentsMargins(0, 0, 0, 0)
         self._body.addWidget(self._bar)
-        self._body.addWidget(self._tab_stack, 1)
+        # Service mode opens on a config that does not load (its PIN read alone): the problem,
+        # in words, stands above every tab, with what to do.
+        self.config_problem = make_label("hint_error", "service_config_problem")
+        self.config_problem.hide()
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.config_problem)
+        column.addWidget(self._tab_stack, 1)
+        self._body.addLayout(column, 1)
         self._sidebar: bool | None = None
         return page
+
+    def show_config_problem(self) -> None:
+        """Show (or hide) why the config did not load, as the backend says now."""
+        problem = self._backend.config_problem()
+        self.config_problem.setVisible(problem is not None)
+        if problem is not None:
+            self.config_problem.setText(tr("service.config_problem", self.lang, problem=problem))
 
     # --- PIN and leaving ---------------------------------------------------------------------
 
@@ -231,6 +251,7 @@ class ServiceScreen(theme.Screen):
         self.pin_page.submit()
 
     def _on_pin_page_unlocked(self) -> None:
+        self.show_config_problem()
         self._pages.setCurrentIndex(1)
         self.attention_page.load()  # for the count on its tab
         self.show_tab("status")
@@ -341,6 +362,7 @@ class ServiceScreen(theme.Screen):
 
     def on_scale_changed(self, scale: float) -> None:
         self.pin_page.on_scale_changed(scale)
+        self.refunds_page.on_scale_changed(scale)
         self._tab_grid.setSpacing(round(10 * scale))
 
     def on_resized(self, width: int, height: int) -> None:
@@ -351,11 +373,35 @@ class ServiceScreen(theme.Screen):
         side = max(0, (width - 2 * base - pad) // 2)
         self.pin_page.box.setContentsMargins(side, 0, side, 0)
         self._arrange_tabs(width - 2 * base)
+        self._fit_bar(height - 2 * base)
         # The sales table's text follows the room the page has, beside the tab bar or under it.
         room = width - 2 * base
         if self._sidebar:
             room -= self._bar.minimumWidth() + self._body.spacing()
         self.sales_page.size_text(room, self.scale)
+
+    def _fit_bar(self, room: int) -> None:
+        """Beside the page, every tab stays in sight: on a short panel (800x480) the bar's
+        buttons give up height, down to the touch minimum, rather than push the last tab
+        below the fold."""
+        buttons = [self.service_exit, *self.tab_buttons.values()]
+        for button in buttons:
+            button.setMinimumHeight(0)
+            button.setMaximumHeight(16777215)
+            button.ensurePolished()
+        natural = max(b.sizeHint().height() for b in buttons)
+        height = natural
+        bar = self._bar.widget()
+        if self._sidebar and bar is not None:
+            for button in buttons:
+                button.setFixedHeight(natural)
+            layout = bar.layout()
+            if layout is not None:
+                layout.activate()
+            overhead = bar.sizeHint().height() - natural * len(buttons)
+            height = max(theme.MIN_TOUCH_PX, min(natural, (room - overhead) // len(buttons)))
+        for button in buttons:
+            button.setFixedHeight(height)
 
     def _arrange_tabs(self, width: int) -> None:
         """Tabs beside the page on a wide screen, on top (as many across as fit whole) on a

@@ -20,6 +20,7 @@ from kiosk.gui.service.parts import (
     form_row,
 )
 from kiosk.i18n import format_amount, tr
+from kiosk.kaspi.bankclock import SKEW_WARNING_SECONDS
 from kiosk.operator.certificate import CertState
 from kiosk.operator.desk import OperatorDesk
 from kiosk.operator.status import BankReach, KioskStatus
@@ -40,6 +41,15 @@ def bank_line(bank: BankReach, lang: str) -> str:
     if bank.latency_ms is not None:
         parts.append(tr("service.status.latency", lang, ms=f"{bank.latency_ms:.0f}"))
     return " · ".join(parts)
+
+
+def clock_line(status: KioskStatus, lang: str) -> str:
+    """The kiosk's clock against the bank's: in step, or how far ahead or behind."""
+    skew = status.clock_skew_seconds or 0.0
+    if abs(skew) < SKEW_WARNING_SECONDS:
+        return tr("service.status.clock_ok", lang)
+    key = "service.status.clock_ahead" if skew > 0 else "service.status.clock_behind"
+    return tr(key, lang, s=f"{abs(skew):.0f}")
 
 
 def status_rows(status: KioskStatus, lang: str) -> list[tuple[str, str, str]]:
@@ -95,6 +105,8 @@ def status_rows(status: KioskStatus, lang: str) -> list[tuple[str, str, str]]:
         if cert.state is CertState.OK and cert.days_left is not None:
             line += f" · {tr('service.cert.days_left', lang)}: {cert.days_left}"
         rows.append(("certificate", tr("service.status.certificate", lang), line))
+    if status.clock_skew_seconds is not None:
+        rows.append(("clock", tr("service.status.clock", lang), clock_line(status, lang)))
     journal = status.journal_problem or tr("service.status.journal_ok", lang)
     rows.append(("journal", tr("service.status.journal", lang), journal))
     rows.append(("version", tr("service.status.version", lang), status.version))
@@ -121,6 +133,7 @@ class StatusPage(ServicePage):
         self._rows_box = QVBoxLayout(self.rows)
         self._rows_box.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
+        scroll.setProperty("layout_scrolls", True)  # rows below the fold: drag to see them
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.rows)
         drag_to_scroll(scroll.viewport())

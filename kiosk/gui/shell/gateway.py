@@ -19,14 +19,26 @@ from PySide6.QtCore import QObject, Signal
 
 from kiosk import __version__
 from kiosk.config import Config
-from kiosk.hostapi.contract import HostReceipt, HostSale, HostState, KioskHealth, KioskState
+from kiosk.hostapi.contract import (
+    CancelUnchecked,
+    HostReceipt,
+    HostSale,
+    HostState,
+    KioskHealth,
+    KioskState,
+)
 from kiosk.journal import Journal, SaleRecord
+from kiosk.kaspi.bankclock import BANK_CLOCK
+from kiosk.kaspi.errors import KaspiError
+from kiosk.payment.flow import Meaning, meaning_of
 from kiosk.payment.sale import NotCancellable, OutOfService, SaleState
 
 if TYPE_CHECKING:
     from kiosk.gui.sale.controller import SaleController
     from kiosk.gui.screens.navigator import Page
     from kiosk.gui.shell.health import HealthMonitor
+    from kiosk.gui.shell.journal_guard import JournalGuard
+    from kiosk.gui.shell.startup import Clients
 
 T = TypeVar("T")
 
@@ -63,6 +75,11 @@ class HostedKiosk(Protocol):
     def health(self) -> HealthMonitor | None: ...
     @property
     def controller(self) -> SaleController | None: ...
+    @property
+    def problem(self) -> str | None: ...
+
+    @property
+    def journal_guard(self) -> JournalGuard: ...
 
     def health_info(self) -> HealthInfo: ...
 
@@ -108,6 +125,8 @@ class KioskGateway:
 
     def __init__(self, shell: HostedKiosk) -> None:
         self._shell = shell
+        #: This start-up's bank clients (host_bridge.follow): a cancel asks the bank first.
+        self.clients: Clients | None = None
         self._gui = _GuiCall()
         self._changed = threading.Condition()
 
@@ -115,7 +134,8 @@ class KioskGateway:
     def _journal(self) -> Journal:
         journal = self._shell.journal
         if journal is None:
-            raise OutOfService("the kiosk is starting")
+            # Why it has none: the disk's reason on a full disk, the same as /v1/health says.
+            raise OutOfService(self._shell.problem or "the kiosk is starting")
         return journal
 
     def notify(self, _sale_id: int = 0) -> None:
@@ -145,6 +165,7 @@ class KioskGateway:
             version=__version__,
             certificate_days_left=cert.days_left if cert is not None else None,
             certificate_warning=cert.sentence("en") if cert is not None else None,
+            clock_skew_seconds=BANK_CLOCK.skew_seconds,
         )
 
     def state(self) -> KioskState:
@@ -196,15 +217,53 @@ class KioskGateway:
         return self.get_sale(sale_id)
 
     def cancel_sale(self, sale_id: int) -> HostSale:
-        if self.get_sale(sale_id) is None:
+        sale = self.get_sale(sale_id)
+        if sale is None:
             raise KeyError(sale_id)
+        if sale.state is HostState.QR and sale.qr_payment_id is not None:
+            # The kiosk hears of a scan only at its next poll (seconds): ask the bank now, so
+            # `cancelled` is never said of a QR the customer is already confirming.
+            self._check_not_scanned(sale.qr_payment_id)
         if not self._gui.call(lambda: self._cancel(sale_id)):
             raise NotCancellable("the sale can no longer be cancelled (scanned, or ended)")
         sale = self.get_sale(sale_id)
         assert sale is not None
+        if sale.state is not HostState.CANCELLED:
+            # Cancelled on the screen but not in the journal (a disk that filled meanwhile):
+            # never a 200 whose body says the sale is still running.
+            trouble = self._shell.journal_guard.trouble()
+            raise OutOfService(trouble or "the cancel was not recorded")
         return sale
 
+    def _check_not_scanned(self, payment_id: int) -> None:
+        """NotCancellable unless the bank still has the QR unscanned; CancelUnchecked when it
+        cannot be asked."""
+        clients = self.clients
+        try:
+            if clients is None:
+                raise KaspiError("the kiosk has no bank connection now")
+            # A client of its own: the sale's is busy on the sale's worker thread.
+            with clients.another() as client:
+                status = client.payment_status(payment_id, retry=False).status
+        except KaspiError as exc:
+            raise CancelUnchecked(
+                f"the bank could not be asked whether the QR was scanned ({exc});"
+                " the sale was not cancelled"
+            ) from exc
+        if meaning_of(status) is not Meaning.NOT_SCANNED:
+            raise NotCancellable(
+                f"the bank already says {status} for this QR (scanned, or ended): not cancelled"
+            )
+
     def _cancel(self, sale_id: int) -> bool:
-        """On the GUI thread: the running sale cancelled, if it is this one and not scanned."""
+        """On the GUI thread: the running sale cancelled, if it is this one and not scanned.
+
+        OutOfService, the QR left up, when the journal cannot record it: a cancel made
+        only on the screen would be answered untruthfully.
+        """
         controller = self._shell.controller
-        return controller is not None and controller.cancel(sale_id)
+        if controller is None:
+            return False
+        if (trouble := self._shell.journal_guard.trouble()) is not None:
+            raise OutOfService(trouble)
+        return controller.cancel(sale_id)

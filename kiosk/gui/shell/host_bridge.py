@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Protocol
 
 from kiosk.config import Config
+from kiosk.journal import JournalError
 
 if TYPE_CHECKING:
     # Types only: the gateway (and the host API's contract) is imported when the host API
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from kiosk.gui.shell.gateway import HealthInfo, HostedKiosk, KioskGateway, StateInfo
     from kiosk.gui.shell.health import HealthMonitor
     from kiosk.gui.shell.mdb_bridge import MdbBridge
-    from kiosk.gui.shell.startup import BankCatchUp, HostApiHolder
+    from kiosk.gui.shell.startup import BankCatchUp, Clients, HostApiHolder
     from kiosk.hostapi.app import HostApiServer
     from kiosk.journal import Journal
 
@@ -58,6 +59,16 @@ def start(
     its server starts on the start-up worker, which sets `shell.host_api` (None: disabled
     or its port taken). Called before the journal opens: it answers while the journal is
     refused, and while the kiosk starts (ok false, "starting")."""
+    running = shell.host_api
+    if running is not None:
+        if config.host_api.enabled and running.serves(
+            port=config.host_api.port, token=config.host_api.token
+        ):
+            # The same server across start-up retries: a controller is never refused a
+            # connection because a link of the chain (the disk, the bank) is retried.
+            return gateway
+        shell.host_api = None
+        running.stop()
     if not config.host_api.enabled:
         return gateway
     if gateway is None:
@@ -68,27 +79,47 @@ def start(
     return gateway
 
 
-def follow(controller: SaleController, gateway: KioskGateway | None) -> None:
-    """Every journal change the controller makes wakes the host's long-polls."""
+def follow(controller: SaleController, gateway: KioskGateway | None, clients: Clients) -> None:
+    """Every journal change the controller makes wakes the host's long-polls; a cancel asks
+    the bank through this start-up's clients."""
     if gateway is not None:
         controller.sale_updated.connect(gateway.notify)
+        gateway.clients = clients
+
+
+def stop(shell: HostApiHolder) -> None:
+    """The host API stopped: the kiosk quits (a start-up retry keeps it running)."""
+    server, shell.host_api = shell.host_api, None
+    if server is not None:
+        server.stop()
 
 
 def health_info(kiosk: HealthSource) -> HealthInfo:
     """GET /v1/health's view of the kiosk."""
     h, controller, journal = kiosk.health, kiosk.controller, kiosk.journal
     problem = kiosk.problem
+    journal_ok = controller is not None and not controller.journal_problem
     return {
-        "ok": problem is None and controller is not None,
+        "ok": problem is None and journal_ok,
         "bank_reachable": h.reachable if h else None,
         "last_check": h.last_check.isoformat() if h and h.last_check else None,
         "last_error": h.last_error if h else None,
         "screen": kiosk.window.screen_name,
-        "journal_ok": controller is not None and not controller.journal_problem,
+        "journal_ok": journal_ok,
         "problem": problem,
-        "attention": len(journal.unsettled()) if journal else None,
+        "attention": _attention(journal),
         "mdb": kiosk.mdb.status if kiosk.mdb is not None else "disabled",
     }
+
+
+def _attention(journal: Journal | None) -> int | None:
+    """Cases waiting for the operator (sales and refunds); None when the journal cannot say."""
+    if journal is None:
+        return None
+    try:
+        return journal.attention().count
+    except JournalError:
+        return None
 
 
 def state_info(kiosk: HealthSource) -> StateInfo:

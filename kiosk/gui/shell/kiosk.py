@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from kiosk.config import Config, ConfigError, SaleSection
+from kiosk.config import Config, ConfigError, SaleSection, readable_pin
 from kiosk.gui.sale.view import SaleView
 from kiosk.gui.screens.navigator import Page
 from kiosk.gui.screens.window import KioskWindow, Overlay
-from kiosk.gui.shell import host_bridge, startup
+from kiosk.gui.shell import fiscal_link, host_bridge, startup
 from kiosk.gui.shell.journal_guard import JournalGuard
 from kiosk.gui.shell.metrics_link import MetricsLink
 from kiosk.i18n import Message, outage_cause, outage_code
@@ -148,7 +148,9 @@ class KioskShell(QObject):
         try:
             self._boot()
         except (ConfigError, JournalError) as exc:
-            self._failed(startup.broken_link(exc))
+            if isinstance(exc, ConfigError) and self.config is None:
+                self.pin_lock.set_pin(readable_pin(self.config_path))  # service mode can open
+            self._failed(startup.broken_link(exc), startup.retry_after(exc))
 
     def _boot(self) -> None:
         config = startup.load_config(self.config_path, self._console_level)
@@ -165,7 +167,7 @@ class KioskShell(QObject):
 
     def _on_clients(self, config: Config, made: startup.Clients | startup.Broken) -> None:
         from kiosk.gui.sale.controller import SaleController
-        from kiosk.gui.shell import fiscal_link, mdb_bridge
+        from kiosk.gui.shell import mdb_bridge
 
         if not isinstance(made, startup.Clients):
             return self._failed(made)
@@ -182,11 +184,11 @@ class KioskShell(QObject):
         )
         self.view.follow(self.controller, config.sale.result_seconds)
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
-        host_bridge.follow(self.controller, self.gateway)
+        host_bridge.follow(self.controller, self.gateway, clients)
         self.mdb = mdb_bridge.attach(self, config, clients, parent=self)
         fiscal_link.attach(self, config)  # a child of the controller, stopped with it
         self.health = startup.health_monitor(self, clients, config.kiosk.health_interval, self.boot)
-        self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
+        self.health.checked.connect(self.journal_guard.on_health_checked)  # first: it wins
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
 
@@ -244,16 +246,13 @@ class KioskShell(QObject):
 
     def _teardown(self) -> None:
         self._retry.stop()
-        # Stop a recovery still waiting for the bank, and let it finish before the
-        # journal and the client it uses are closed.
+        # Stop a recovery still waiting for the bank; it ends before its journal and client close.
         self._catch_up.stop()
         self._boot_count += 1
         if self.health is not None:
             self._bank_answered = self.health.reachable is True
-        startup.close_parts(
-            self.host_api, self.health, self.controller, self._clients, self.journal, self.mdb
-        )
-        self.host_api = self.health = self.controller = None
+        startup.close_parts(self.health, self.controller, self._clients, self.journal, self.mdb)
+        self.health = self.controller = None
         self._clients = self.journal = self.mdb = None
 
     def quit(self, *, exit_app: bool = True) -> None:
@@ -265,6 +264,7 @@ class KioskShell(QObject):
         self.view.stop_result()
         self._idle.stop()
         self._teardown()
+        host_bridge.stop(self)
         self._catch_up.close()
         self.metrics.close()
         self.window.quit()
@@ -283,10 +283,11 @@ class KioskShell(QObject):
         elif not reachable and self.mode.interruptible:  # a customer's result is read first
             self._out_of_service(Message("operator.outage.bank", {"detail": reason}))
 
-    def _failed(self, problem: Message) -> None:
-        """Out of service, and the start-up chain is tried again in `retry_seconds`."""
+    def _failed(self, problem: Message, retry: float | None = None) -> None:
+        """Out of service; the start-up chain runs again in `retry_seconds` (`retry`: sooner)."""
         self._out_of_service(problem)
-        self._retry.start(int(self.retry_seconds * 1000))
+        if not self._retry.isActive():  # said again at each health check: never put it off
+            self._retry.start(int(min(self.retry_seconds, retry or self.retry_seconds) * 1000))
 
     def _out_of_service(self, problem: Message) -> None:
         """Stop selling; the log and the mode get the cause, the customer only its code."""

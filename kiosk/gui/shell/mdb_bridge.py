@@ -153,6 +153,8 @@ class MdbBridge(QObject):
             self.link_changed.emit(False)
         elif isinstance(event, protocol.VendRequest):
             self._on_vend_request(event)
+        elif isinstance(event, protocol.BadVendRequest):
+            self._on_bad_vend_request(event)
         elif isinstance(event, protocol.Status):
             if vend is not None and event.state in _GIVE_UP_STATES:
                 self._apply(vend, vend.vmc_gave_up(f"the machine went {event.state}"))
@@ -168,6 +170,13 @@ class MdbBridge(QObject):
                 log.warning("MDB: a dispense failure (%s) with no vend approved", event.detail)
         elif isinstance(event, protocol.AdapterError):
             log.warning("MDB adapter error: %s", event.detail)
+
+    def _on_bad_vend_request(self, request: protocol.BadVendRequest) -> None:
+        """A vend the kiosk will not serve: denied now, not left to the machine's timeout."""
+        if self.vend is not None:
+            self._apply(self.vend, self.vend.vmc_gave_up("the machine asked for another vend"))
+        log.warning("MDB: vend request denied, unreadable: %r (%s)", request.line, request.why)
+        self._driver.deny(self._link)
 
     def _on_vend_request(self, request: protocol.VendRequest) -> None:
         if self.vend is not None:

@@ -13,21 +13,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 from PySide6.QtCore import QObject
 
 from kiosk.config import Config
 from kiosk.gui.kit.worker import Worker
 from kiosk.gui.screens.navigator import Page
+from kiosk.gui.service.sales import SaleLine
 from kiosk.gui.service.screen import DEFAULT_IDLE_SECONDS, ServiceScreen
 from kiosk.gui.shell.health import HealthMonitor
-from kiosk.journal import Journal, SaleRecord
+from kiosk.journal import Journal
+from kiosk.kaspi.models import ReturnQr
 from kiosk.operator.access import PinLock
 from kiosk.operator.desk import OperatorDesk
 from kiosk.operator.reload import Reloaded
 from kiosk.operator.status import BankReach
-from kiosk.payment.mode import KioskMode, Mode
+from kiosk.payment.mode import KioskMode, Mode, OutOfServiceReason
 
 if TYPE_CHECKING:
     from kiosk.gui.sale.view import SaleView
@@ -50,17 +52,17 @@ class RunningKiosk(Protocol):
     def health(self) -> HealthMonitor | None: ...
     @property
     def problem(self) -> str | None: ...
+    @property
+    def mode(self) -> KioskMode: ...
 
     def boot(self, *, reload: bool = False) -> None: ...
 
 
 class ServicedKiosk(RunningKiosk, Protocol):
-    """What opening service mode needs besides: the PIN lock, the mode, the screens."""
+    """What opening service mode needs besides: the PIN lock, the screens."""
 
     @property
     def pin_lock(self) -> PinLock: ...
-    @property
-    def mode(self) -> KioskMode: ...
     @property
     def view(self) -> SaleView: ...
     @property
@@ -69,14 +71,23 @@ class ServicedKiosk(RunningKiosk, Protocol):
     def quit(self) -> None: ...
 
 
+@runtime_checkable
+class ReturnQrScanner(Protocol):
+    """Demo mode's phone: it scans the return QR service mode shows (scheme standard)."""
+
+    def on_return_qr(self, ret: ReturnQr | None) -> None: ...
+
+
 def enter_service_mode(
     shell: ServicedKiosk, on_exit: Callable[[], None], *, parent: QObject
 ) -> None:
     """The operator's gesture on the running kiosk (kiosk.gui.shell.kiosk.KioskShell): service mode,
     unless no PIN is set or a sale runs; `on_exit` when the operator leaves it. The service
     screen's worker lives as long as `parent` (the kiosk)."""
-    if shell.config is None or not shell.pin_lock.configured:
-        log.info("service gesture ignored: kiosk.service_pin is not set")
+    if not shell.pin_lock.configured:
+        # A config that does not load still gives its PIN when it can (readable_pin): then
+        # service mode opens and shows the problem; with no PIN at all it stays shut.
+        log.info("service gesture ignored: no service PIN could be read from the config")
         return
     if shell.mode.mode in (Mode.SELLING, Mode.SERVICE):
         log.info("service gesture ignored while %s", shell.mode.mode.value)
@@ -85,6 +96,9 @@ def enter_service_mode(
     screen = service_screen(shell, shell.pin_lock, parent, shell.view.lang)
     screen.exit_requested.connect(on_exit)
     screen.quit_requested.connect(shell.quit)
+    overlay: object = shell.window.overlay  # the demo's phone, if any, is also a scanner
+    if isinstance(overlay, ReturnQrScanner):
+        screen.refunds_page.return_panel.shown.connect(overlay.on_return_qr)
     shell.window.set_service_screen(screen)
     shell.view.stop_result()
     if shell.health is not None:
@@ -125,9 +139,13 @@ class ShellServiceBackend:
     ) -> None:
         self._worker.submit(job, on_done)
 
-    def recent_sales(self) -> list[SaleRecord]:
+    def recent_sales(self) -> list[SaleLine]:
+        """The last 50 sales, each with its refunds."""
         journal = self._shell.journal
-        return journal.list(limit=50) if journal else []
+        if journal is None:
+            return []
+        sales = journal.list(limit=50)
+        return [SaleLine(s, tuple(journal.refunds.of_sale(s.sale_id))) for s in sales]
 
     def desk(self) -> OperatorDesk | None:
         """The desk over the kiosk's current config and journal (None before a config)."""
@@ -141,6 +159,13 @@ class ShellServiceBackend:
                 self._worker.submit(old.close, lambda *_: None)  # on the thread that used it
             desk = self._desk = OperatorDesk(config, journal)
         return desk
+
+    def config_problem(self) -> str | None:
+        # Out of service for its config: a kiosk still holding the last good config shows
+        # that one's details on the tabs, but what stops it is the file as it is now.
+        if self._shell.config is None or self._shell.mode.cause is OutOfServiceReason.CONFIG:
+            return self._shell.problem
+        return None
 
     def bank_reach(self) -> BankReach:
         health = self._shell.health

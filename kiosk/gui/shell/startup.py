@@ -24,8 +24,10 @@ from PySide6.QtCore import QObject
 from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_values, write_value
 from kiosk.gui.kit.worker import Done, Worker
 from kiosk.gui.shell.fiscal_link import FiscalLink
+from kiosk.gui.shell.journal_guard import note_lost_lines
 from kiosk.i18n import Message
-from kiosk.journal import Journal, JournalError, SaleRecord
+from kiosk.journal import DiskFull, Journal, JournalError, SaleRecord
+from kiosk.kaspi.bankclock import BANK_CLOCK
 from kiosk.payment import pending
 from kiosk.payment.sale import SaleState
 from kiosk.platform import logs
@@ -46,6 +48,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 15.0  # between start-up attempts while out of service
+FULL_RETRY_SECONDS = 2.0  # while the journal's disk is full: a cheap look, back within seconds
 
 #: A link of the start-up chain that broke: what the out-of-service screen says, and its kind.
 #: A link of the start-up chain that broke, in the operator's words (kiosk.i18n outage.*).
@@ -117,9 +120,20 @@ class CertificateWatch(QObject):
             self._restart()
 
 
+def retry_after(exc: ConfigError | JournalError) -> float | None:
+    """Seconds to the next start-up attempt when sooner than RETRY_SECONDS: a full disk passes
+    by itself (a log rotated, an update done), and a look costs nothing."""
+    return FULL_RETRY_SECONDS if isinstance(exc, DiskFull) else None
+
+
 def open_journal(config: Config) -> Journal:
     journal = Journal.open(config.data_dir)
-    journal.check_writable()  # a full disk refuses sales now, not mid-sale
+    try:
+        journal.check_writable()  # a full disk refuses sales now, not mid-sale
+    except JournalError:
+        journal.close()  # retried every few seconds while the disk is full: no open file left
+        raise
+    note_lost_lines(journal)  # what kiosk.log could not take while the disk was full
     if config.storage.retention_days:
         moved = journal.archive_older_than(config.storage.retention_days)
         log.info("archived %d sales older than %d days", moved, config.storage.retention_days)
@@ -213,19 +227,20 @@ class HostApiHolder(Protocol):
 
 
 def close_parts(
-    host_api: HostApiServer | None,
     health: HealthMonitor | None,
     controller: SaleController | None,
     clients: Clients | None,
     journal: Journal | None,
     mdb: Part | None = None,
 ) -> None:
-    """Stop one start-up's parts, the users before what they use (the journal last)."""
+    """Stop one start-up's parts, the users before what they use (the journal last).
+
+    Not the host API: it answers across start-ups (host_bridge.start keeps or replaces it;
+    its gateway reads the journal the kiosk has now), and stops when the kiosk quits.
+    """
     if mdb is not None:  # kiosk.gui.shell.mdb_bridge.MdbBridge: it uses the controller and journal
         mdb.stop()
         mdb.deleteLater()
-    if host_api is not None:
-        host_api.stop()
     if health is not None:
         health.stop()
         health.deleteLater()
@@ -300,7 +315,7 @@ def abandoned_filter(watched: set[int]) -> Callable[[SaleRecord], bool]:
             record.state.is_final
             and record.sale_id not in watched
             and (
-                record.state is SaleState.UNKNOWN or datetime.now(UTC) < recovery.give_up_at(record)
+                record.state is SaleState.UNKNOWN or BANK_CLOCK.now() < recovery.give_up_at(record)
             )
         )
 
