@@ -57,7 +57,7 @@ print(usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 
 def measure_imports(runs: int) -> list[float]:
     """Interpreter + Qt + kiosk imports alone: the floor under the start-up time."""
-    code = "import PySide6.QtWidgets, kiosk.gui.kiosk, kiosk.app"
+    code = "import PySide6.QtWidgets, kiosk.gui.shell.kiosk, kiosk.app.run"
     times = []
     for _ in range(runs):
         started = time.monotonic()

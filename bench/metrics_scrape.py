@@ -40,7 +40,7 @@ from kiosk.config import Config  # noqa: E402
 from kiosk.journal import FILE_NAME, Journal  # noqa: E402
 from kiosk.metrics import KioskMetrics  # noqa: E402
 from kiosk.metrics.journal_counts import JournalCounts  # noqa: E402
-from kiosk.sale import Reason, SaleState  # noqa: E402
+from kiosk.payment.sale import Reason, SaleState  # noqa: E402
 
 S = SaleState
 MIX = (  # (weight, final state, reason)

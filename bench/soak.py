@@ -267,7 +267,7 @@ def qt_counts(shell: Any) -> dict[str, int]:
     from PySide6.QtCore import QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.gui.tracker import PaymentTracker
+    from kiosk.gui.sale.tracker import PaymentTracker
 
     timers = shell.findChildren(QTimer) + shell.window.findChildren(QTimer)
     objects = shell.findChildren(QObject) + shell.window.findChildren(QObject)
@@ -444,9 +444,9 @@ def run_kiosk(config_path: Path, driver_args: dict[str, Any]) -> tuple[Driver, L
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.app import install_excepthook
-    from kiosk.gui.kiosk import KioskShell
-    from kiosk.gui.theme import apply_theme
+    from kiosk.app.run import install_excepthook
+    from kiosk.gui.kit.theme import apply_theme
+    from kiosk.gui.shell.kiosk import KioskShell
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

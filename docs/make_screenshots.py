@@ -33,12 +33,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QPushButton, QWidget
 
 from kiosk import config as cfg
-from kiosk.access import hash_pin
-from kiosk.gui.kiosk import KioskShell
-from kiosk.gui.screens.service import TABS, ServiceScreen
-from kiosk.gui.theme import apply_theme
+from kiosk.gui.kit.theme import apply_theme
+from kiosk.gui.service.screen import TABS, ServiceScreen
+from kiosk.gui.shell.kiosk import KioskShell
 from kiosk.i18n import TEXTS, tr
 from kiosk.kaspi.client import KaspiClient
+from kiosk.operator.access import hash_pin
 from kiosk.sandbox import Behaviour, Sandbox
 
 LANGS = ("ru", "kk", "en")

@@ -21,7 +21,7 @@ from typing import Any
 import wine_proofs
 
 WINDOW_NAME = "^Kaspi QR$"
-EXIT_ALREADY_RUNNING = 6  # kiosk.winsys.EXIT_ALREADY_RUNNING
+EXIT_ALREADY_RUNNING = 6  # kiosk.platform.winsys.EXIT_ALREADY_RUNNING
 SCREENSHOT_WIDTH = 480
 #: What the screen showed when the sale could not start (not committed: build/ is ignored).
 FAILURE_SCREENSHOT = wine_proofs.build.ROOT / "build" / "windows" / "gui-failure.png"
@@ -152,7 +152,7 @@ class GuiSale:
         )
 
     def check_windows_behaviour(self) -> None:
-        """kiosk/winsys.py on Windows: the display kept on, a second kiosk refused."""
+        """kiosk/platform/winsys.py on Windows: the display kept on, a second kiosk refused."""
         if "display kept on while the kiosk runs" not in self.log_text():
             raise wine_proofs.ProofFailed("SetThreadExecutionState did not succeed (kiosk log)")
         code, out = self.proofs.run_exe(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from kiosk.console import utf8_console
+from kiosk.platform.console import utf8_console
 
 if __name__ == "__main__":
     utf8_console()  # before anything can print, even an import error

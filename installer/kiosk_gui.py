@@ -5,7 +5,7 @@ the first print or log line to them would raise; they go to the null device
 instead, since the kiosk logs to files in its data folder. Options the `run`
 command does not know (`--config`, `-v`) are put before it, so a shortcut can
 say `kiosk.exe --config D:\\kiosk.toml --windowed`. `kiosk.exe --supervise [ARGS]` runs
-`kiosk.exe [ARGS]` and starts it again after a crash (kiosk/winsys.py).
+`kiosk.exe [ARGS]` and starts it again after a crash (kiosk/platform/winsys.py).
 """
 
 from __future__ import annotations
@@ -44,12 +44,12 @@ def main() -> int:
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
-    from kiosk.console import utf8_console
+    from kiosk.platform.console import utf8_console
 
     utf8_console()  # a console build (--debug-console) prints like kiosk-cli
     argv = sys.argv[1:]
     if argv[:1] == ["--supervise"]:
-        from kiosk.winsys import supervise
+        from kiosk.platform.winsys import supervise
 
         # The autostart task's command: this executable again, restarted after a crash.
         return supervise([sys.executable, *argv[1:]])

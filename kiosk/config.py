@@ -24,11 +24,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from kiosk import access
-
 # ConfigError is defined beside the bank client's settings, whose problems it names too.
 from kiosk.kaspi.settings import SCHEMES, ConfigError, KaspiSettings, scheme_url_mismatch
 from kiosk.kaspi.validate import DEVICE_ID_PROBLEM, valid_bin, valid_device_id
+from kiosk.operator import access
 
 log = logging.getLogger("kiosk.config")
 

@@ -2,8 +2,8 @@
 
 Every expected failure ends in one line on stderr and a distinct exit code
 (kiosk.cli.common lists them); a traceback means a bug. The commands live in
-kiosk.cli.bank, .pay, .journal and .sandbox; `demo` and `run` in kiosk.demo and
-kiosk.app. Each module is imported only when its command is wanted.
+kiosk.cli.bank, .pay, .journal and .sandbox; `demo` and `run` in kiosk.app.demo and
+kiosk.app.run. Each module is imported only when its command is wanted.
 """
 
 from __future__ import annotations
@@ -89,8 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_optional(sub, "sandbox", "kiosk.cli.sandbox", "run the embedded Kaspi sandbox")
     _add_optional(sub, "journal", "kiosk.cli.journal", "list and show recorded sales")
     _add_optional(sub, "set-pin", "kiosk.cli.setpin", "set the service PIN (stored as a hash)")
-    _add_optional(sub, "demo", "kiosk.demo", "the kiosk on the embedded sandbox, no config needed")
-    _add_optional(sub, "run", "kiosk.app", "run the kiosk full screen with this config")
+    _add_optional(
+        sub, "demo", "kiosk.app.demo", "the kiosk on the embedded sandbox, no config needed"
+    )
+    _add_optional(sub, "run", "kiosk.app.run", "run the kiosk full screen with this config")
     return parser
 
 
@@ -135,11 +137,11 @@ def _add_optional(sub: Any, name: str, module: str, help: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kiosk.console import utf8_console
     from kiosk.kaspi import errors
-    from kiosk.private import use_private_umask
+    from kiosk.platform.console import utf8_console
+    from kiosk.platform.private import use_private_umask
 
-    utf8_console()  # before any output: UTF-8 and never raising (kiosk/console.py)
+    utf8_console()  # before any output: UTF-8 and never raising (kiosk/platform/console.py)
     use_private_umask()  # every file this process writes is the kiosk account's alone
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -169,6 +171,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str) -> None:
-    from kiosk.logs import masked
+    from kiosk.platform.logs import masked
 
     print(f"kiosk: {masked(message)}", file=sys.stderr)

@@ -50,7 +50,7 @@ def config_path(arg: str | None) -> Path:
 
 
 def load_config(args: argparse.Namespace) -> Config:
-    from kiosk import logs
+    from kiosk.platform import logs
 
     config = load(config_path(args.config))
     logs.setup(

@@ -20,7 +20,7 @@ from kiosk.cli.common import (
 )
 from kiosk.config import Config, kaspi_settings
 from kiosk.kaspi import errors
-from kiosk.sale import SaleState
+from kiosk.payment.sale import SaleState
 
 if TYPE_CHECKING:
     from kiosk.kaspi.client import KaspiClient
@@ -68,7 +68,7 @@ def _say(args: argparse.Namespace, text: str) -> None:
 
 
 def cmd_pay(args: argparse.Namespace) -> int:
-    from kiosk.flow import Change, PaymentFlow, run_flow, seconds_to_expiry
+    from kiosk.payment.flow import Change, PaymentFlow, run_flow, seconds_to_expiry
 
     config = load_config(args)
     amount: Decimal = args.amount
@@ -144,7 +144,7 @@ def _check_amount(
     flow: object,
 ) -> bool | None:
     """Compare the paid TotalAmount with the sale's amount where the scheme offers details."""
-    from kiosk.flow import PaymentFlow
+    from kiosk.payment.flow import PaymentFlow
 
     assert isinstance(flow, PaymentFlow)
     if flow.state is not SaleState.PROCESSED or scheme == "basic":
@@ -159,8 +159,8 @@ def _check_amount(
 
 
 def cmd_refund(args: argparse.Namespace) -> int:
-    from kiosk import refund
     from kiosk.journal import Journal, RefundPending
+    from kiosk.refund import steps as refund
 
     config = load_config(args)
     if config.kaspi.scheme == "basic":
@@ -201,7 +201,7 @@ def cmd_refund(args: argparse.Namespace) -> int:
 
 def _customer_return_qr(args: argparse.Namespace, client: KaspiClient) -> int | None:
     """Scheme standard: the customer scans a return QR; its id authorises the refund."""
-    from kiosk.refund import ReturnVerdict, wait_for_customer
+    from kiosk.refund.steps import ReturnVerdict, wait_for_customer
 
     ret = client.create_return()
     _say(args, terminal_qr(ret.qr_token))

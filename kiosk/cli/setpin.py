@@ -15,9 +15,9 @@ import getpass
 import logging
 import sys
 
-from kiosk.access import PinError, hash_pin
 from kiosk.cli.common import EXIT_OK, EXIT_USAGE, CommandError, config_path
 from kiosk.config import write_value
+from kiosk.operator.access import PinError, hash_pin
 
 log = logging.getLogger("kiosk.cli")
 

@@ -56,7 +56,7 @@ from kiosk import __version__
 from kiosk.hostapi import validate
 from kiosk.hostapi.contract import HostSale, SaleGateway
 from kiosk.hostapi.validate import MAX_BODY, ApiError
-from kiosk.sale import Busy, NotCancellable, OutOfService
+from kiosk.payment.sale import Busy, NotCancellable, OutOfService
 
 log = logging.getLogger("kiosk.hostapi")
 

@@ -2,7 +2,7 @@
 
 The kiosk hands the host API typed records (`HostSale`, `KioskHealth`, `KioskState`); they
 become JSON only in kiosk.hostapi.app, at the HTTP edge. The gateway refuses with the
-errors of kiosk.sale (`Busy`, `OutOfService`, `NotCancellable`), which the app turns into
+errors of kiosk.payment.sale (`Busy`, `OutOfService`, `NotCancellable`), which the app turns into
 409 / 503 answers.
 """
 
@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from kiosk.journal import SaleRecord
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 _TIYN = Decimal("0.01")
 
@@ -103,7 +103,7 @@ class KioskState:
 class SaleGateway(Protocol):
     """The kiosk as the host API sees it; called from the server's threads.
 
-    Refusals raise kiosk.sale.Busy (another sale runs, service mode), OutOfService or
+    Refusals raise kiosk.payment.sale.Busy (another sale runs, service mode), OutOfService or
     NotCancellable; anything else is a failure of the kiosk (answered 500).
     """
 

@@ -26,9 +26,9 @@ from kiosk.i18n.bank import all_texts as bank_texts
 from kiosk.i18n.customer import CUSTOMER
 from kiosk.i18n.operator import OPERATOR
 from kiosk.i18n.service import SERVICE
-from kiosk.mode import OutOfServiceReason
-from kiosk.problems import problem_code
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.mode import OutOfServiceReason
+from kiosk.payment.problems import problem_code
+from kiosk.payment.sale import Reason, SaleState
 
 log = logging.getLogger("kiosk.i18n")
 
@@ -123,7 +123,7 @@ def render(text: Message | str | None, lang: str = DEFAULT_LANG) -> str:
     return text.render(lang) if isinstance(text, Message) else str(text)
 
 
-#: Which kind of outage (kiosk.mode's one vocabulary, also the metrics' label) each
+#: Which kind of outage (kiosk.payment.mode's one vocabulary, also the metrics' label) each
 #: operator message names.
 OUTAGE_CAUSES: dict[str, OutOfServiceReason] = {
     "outage.config": OutOfServiceReason.CONFIG,
@@ -143,7 +143,7 @@ def outage_cause(problem: Message) -> OutOfServiceReason:
 
 
 def outage_code(problem: Message) -> str:
-    """The customer's code for why the kiosk is out of service ("CFG-0412", kiosk.problems):
+    """The customer's code for why the kiosk is out of service ("CFG-0412", kiosk.payment.problems):
     the kind and a digest of the operator's words, never the words; the log carries it too."""
     return problem_code(outage_cause(problem), problem.render("en"))
 

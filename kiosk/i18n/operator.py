@@ -81,13 +81,13 @@ OPERATOR: dict[str, dict[str, str]] = {
         "kk": "банк жауап бермейді: {detail}",
         "en": "the bank does not answer: {detail}",
     },
-    # Said in English exactly as kiosk.mode.ADAPTER_AWAY, the hold's own words.
+    # Said in English exactly as kiosk.payment.mode.ADAPTER_AWAY, the hold's own words.
     "outage.adapter": {
         "ru": "не подключён MDB-адаптер торгового автомата",
         "kk": "сауда автоматының MDB адаптері қосылмаған",
         "en": "the vending machine's MDB adapter is not connected",
     },
-    # Sale states and reasons as the operator reads them (kiosk.sale.SaleState / Reason values).
+    # Sale states and reasons as the operator reads them (kiosk.payment.sale: SaleState, Reason).
     "state.creating": {"ru": "создаётся", "kk": "жасалуда", "en": "creating"},
     "state.qr": {"ru": "QR на экране", "kk": "QR экранда", "en": "QR shown"},
     "state.awaiting": {"ru": "ждёт подтверждения", "kk": "растауды күтуде", "en": "awaiting"},

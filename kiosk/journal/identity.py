@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.journal.errors import JournalError
-from kiosk.private import private_dir
+from kiosk.platform.private import private_dir
 
 log = logging.getLogger("kiosk.journal")
 

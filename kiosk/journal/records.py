@@ -27,7 +27,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 SOURCES = ("keypad", "host", "cli", "mdb")
 

@@ -54,8 +54,8 @@ from kiosk.journal.records import (
 )
 from kiosk.journal.refunds import RefundBook
 from kiosk.journal.schema import migrate
-from kiosk.private import private_dir, private_file
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
+from kiosk.platform.private import private_dir, private_file
 
 FILE_NAME = "journal.sqlite3"
 

@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 
 class PaymentStatus(StrEnum):
-    """Appendix 4. Anything else the bank sends is kept as its text; kiosk.flow.meaning_of
+    """Appendix 4. Anything else the bank sends is kept as its text; kiosk.payment.flow.meaning_of
     is the one place that says what each text means."""
 
     QR_TOKEN_CREATED = "QrTokenCreated"

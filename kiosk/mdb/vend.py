@@ -1,6 +1,6 @@
 """One vend from an MDB vending machine as a pure state machine, with time passed in.
 
-No Qt, no I/O. The bridge (kiosk.gui.mdb_bridge) feeds it what happened — the
+No Qt, no I/O. The bridge (kiosk.gui.shell.mdb_bridge) feeds it what happened — the
 sale started or was refused, the sale's journal state changed, the VMC gave up,
 the machine reported the dispense — and the monotonic time, and gets back a
 `Step`: the answer to send the VMC, and what to do with the sale.
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from kiosk.sale import SaleState
+from kiosk.payment.sale import SaleState
 
 _TIYN = Decimal("0.01")
 

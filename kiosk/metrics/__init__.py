@@ -2,7 +2,7 @@
 
 Free of Qt. The running kiosk holds one KioskMetrics and reports to it through
 the few calls its docstring lists; everything else here is read at scrape time.
-Why the kiosk is out of service is the mode's vocabulary (kiosk.mode.OutOfServiceReason).
+Why the kiosk is out of service is the mode's vocabulary (kiosk.payment.mode.OutOfServiceReason).
 """
 
 from kiosk.metrics.recorder import KioskMetrics

@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.sale import SaleState
+from kiosk.payment.sale import SaleState
 
 FINAL_STATES = tuple(s.value for s in SaleState if s.is_final)
 NO_REASON = "none"

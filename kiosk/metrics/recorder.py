@@ -39,8 +39,8 @@ from kiosk.journal import FILE_NAME
 from kiosk.metrics import labels
 from kiosk.metrics.journal_counts import FINAL_STATES, NO_REASON, JournalCounts, SaleCounts
 from kiosk.metrics.server import MetricsServer
-from kiosk.mode import Mode, OutOfServiceReason
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.mode import Mode, OutOfServiceReason
+from kiosk.payment.sale import Reason, SaleState
 
 log = logging.getLogger("kiosk.metrics")
 
@@ -96,7 +96,7 @@ class KioskMetrics:
       certificate_expires(not_after)   after the client certificate loaded
       on_request(path, error, seconds) the Kaspi client's hook, once per HTTP request
       screen_changed(screen)           the navigator changed pages
-      mode_changed(mode, reason)       the mode owner's listener (kiosk.mode.KioskMode)
+      mode_changed(mode, reason)       the mode owner's listener (kiosk.payment.mode.KioskMode)
       close()                          the kiosk exits
     """
 

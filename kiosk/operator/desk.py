@@ -19,11 +19,13 @@ from kiosk.journal import Journal, JournalError, RefundRecord, SaleRecord
 from kiosk.kaspi import tls
 from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.models import PaymentDetails, ReturnOperation, ReturnQr, TradePoint
-from kiosk.operator import refunds, registration
+from kiosk.operator import registration
 from kiosk.operator.certificate import CertificateCheck, check_certificate
 from kiosk.operator.reload import Reloaded, reload_config
 from kiosk.operator.status import BankReach, KioskStatus, collect, timed_ping
-from kiosk.sale import SaleState
+from kiosk.payment.sale import SaleState
+from kiosk.refund import plan as refunds
+from kiosk.refund import steps
 
 log = logging.getLogger("kiosk.operator")
 
@@ -123,7 +125,7 @@ class OperatorDesk:
     ) -> refunds.RefundPlan:
         """Fresh details and every check; `amount` None means all that is still refundable."""
         if operations is not None:
-            refunds.choose_payment(operations, payment_id)
+            steps.choose_payment(operations, payment_id)
         details = self.details(payment_id)
         sale = self._journal().find_by_payment(payment_id)
         return refunds.plan_refund(
@@ -134,7 +136,7 @@ class OperatorDesk:
             sale_id=sale.sale_id if sale is not None else None,
         )
 
-    def refund(self, plan: refunds.RefundPlan) -> refunds.RefundResult:
+    def refund(self, plan: refunds.RefundPlan) -> steps.RefundResult:
         return refunds.send_refund(self.client, self._journal(), plan, source=self.source)
 
     def open_refunds(self) -> list[RefundRecord]:

@@ -12,22 +12,11 @@ from __future__ import annotations
 
 from kiosk.i18n import tr
 from kiosk.i18n.bank import CODE_TEXTS, code_id
+from kiosk.i18n.refusal import OperatorError
 from kiosk.journal import JournalError, RefundPending
 from kiosk.journal.records import amount_text
 from kiosk.kaspi import errors
 from kiosk.kaspi.settings import ConfigError
-
-
-class OperatorError(Exception):
-    """An operator's action refused before any bank call; `text(lang)` says why."""
-
-    def __init__(self, message_id: str, **values: object) -> None:
-        self.message_id = message_id
-        self.values = values
-        super().__init__(self.text("en"))
-
-    def text(self, lang: str) -> str:
-        return tr(self.message_id, lang, **self.values)
 
 
 def code_sentence(code: int, lang: str, server_message: str | None = None) -> str:

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.config import write_value
+from kiosk.i18n.refusal import OperatorError
 from kiosk.kaspi import errors
 from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.models import TradePoint
 from kiosk.kaspi.validate import valid_device_id
-from kiosk.operator.errors import OperatorError
 
 log = logging.getLogger("kiosk.operator")
 

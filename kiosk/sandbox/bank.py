@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.kaspi.settings import SCHEMES
-from kiosk.private import private_dir
+from kiosk.platform.private import private_dir
 from kiosk.sandbox import state
 from kiosk.sandbox.listener import PortInUseError, SandboxError, SchemeServer, server_context
 from kiosk.sandbox.pki import Pki, ensure_pki

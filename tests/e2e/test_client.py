@@ -446,10 +446,10 @@ def test_scheme_2_refund_is_of_the_identified_customers_purchases_only(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     """Issue 8, item 10: return/operations lists the customer who scanned the return QR
-    (at this device's trade point), and kiosk.refund refuses any other payment before
+    (at this device's trade point), and kiosk.refund.steps refuses any other payment before
     money moves."""
-    from kiosk import refund
     from kiosk.journal import Journal
+    from kiosk.refund import steps as refund
 
     config = registered(sandbox, "standard")
     with KaspiClient(kaspi_settings(config)) as client, Journal.open(tmp_path) as journal:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from helpers.processes import process_env
 
-from kiosk.console import QuietStream, utf8_console
+from kiosk.platform.console import QuietStream, utf8_console
 from kiosk.sandbox import Sandbox
 
 EXIT_OK, EXIT_NOT_PAID = 0, 1

@@ -172,7 +172,7 @@ def test_spec_collects_commands_imported_by_name_and_the_example_config(
     datas = analysis.kwargs["datas"]
     assert (str(ROOT / "config" / "kiosk.example.toml"), "config") in datas
     assert all(Path(src).exists() for src, _dest in datas)
-    # The bundled font and its licence travel with the kiosk (kiosk/gui/fonts.py).
+    # The bundled font and its licence travel with the kiosk (kiosk/gui/kit/fonts.py).
     fonts = {
         Path(src).name for src, dest in datas if dest.replace("\\", "/") == "kiosk/assets/fonts"
     }
@@ -255,10 +255,10 @@ def test_windowed_launcher_runs_the_kiosk_by_default(argv: list[str], expected: 
 def test_windowed_launcher_supervises_itself_for_the_autostart_task(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import kiosk.winsys
+    import kiosk.platform.winsys
 
     started: list[list[str]] = []
-    monkeypatch.setattr(kiosk.winsys, "supervise", lambda cmd: started.append(cmd) or 0)
+    monkeypatch.setattr(kiosk.platform.winsys, "supervise", lambda cmd: started.append(cmd) or 0)
     monkeypatch.setattr(sys, "argv", ["kiosk.exe", "--supervise", "--config", "k.toml"])
     monkeypatch.setattr(sys, "stdout", sys.stdout)
     monkeypatch.setattr(sys, "stderr", sys.stderr)

@@ -10,14 +10,15 @@ import pytest
 
 from kiosk import config as cfg
 from kiosk.config import kaspi_settings
+from kiosk.i18n.refusal import OperatorError
 from kiosk.journal import Journal, RefundState
 from kiosk.kaspi import errors
 from kiosk.kaspi.client import KaspiClient
 from kiosk.operator import registration
 from kiosk.operator.certificate import CertState, check_certificate
-from kiosk.operator.errors import OperatorError, explain
+from kiosk.operator.errors import explain
 from kiosk.operator.reload import reload_config
-from kiosk.refund import (
+from kiosk.refund.steps import (
     ReturnVerdict,
     refund_with_customer,
     refund_without_customer,

@@ -10,13 +10,13 @@ import pytest
 
 from kiosk import config as cfg
 from kiosk.config import kaspi_settings
+from kiosk.i18n.refusal import OperatorError
 from kiosk.journal import Journal, RefundState
 from kiosk.kaspi.client import KaspiClient
 from kiosk.operator.certificate import CertState
 from kiosk.operator.desk import OperatorDesk
-from kiosk.operator.errors import OperatorError
 from kiosk.operator.status import BankReach
-from kiosk.sale import SaleState
+from kiosk.payment.sale import SaleState
 from kiosk.sandbox import Sandbox
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import logs
 from kiosk.journal import FILE_NAME, Journal
+from kiosk.platform import logs
 from kiosk.sandbox.pki import ensure_pki
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX modes; Windows uses ACLs")

@@ -22,7 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
-from kiosk.app import run_kiosk
+from kiosk.app.run import run_kiosk
 
 def press(widget, name):
     QTest.mouseClick(widget.findChild(QPushButton, name), Qt.MouseButton.LeftButton)

@@ -15,7 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture(autouse=True, scope="session")
 def _kiosk_font(qapp):  # type: ignore[no-untyped-def]
-    from kiosk.gui.theme import kiosk_font
+    from kiosk.gui.kit.theme import kiosk_font
 
     qapp.setFont(kiosk_font())
     return qapp

@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QProgressBar, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.gui.demo_panel import DemoPanel
+from kiosk.gui.demo.panel import DemoPanel
 from kiosk.sandbox import Sandbox
 
 

@@ -20,8 +20,8 @@ from helpers.kiosk import kiosk_config
 from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
-from kiosk.gui.startup import BankCatchUp
-from kiosk.gui.window import KioskWindow
+from kiosk.gui.screens.window import KioskWindow
+from kiosk.gui.shell.startup import BankCatchUp
 from kiosk.sandbox import Sandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,12 +34,12 @@ NOT_BEFORE_THE_FIRST_PAINT = (
     "kiosk.kaspi.tls",
     "kiosk.kaspi.client",
     "kiosk.operator.certificate",
-    "kiosk.recovery",
-    "kiosk.flow",
+    "kiosk.payment.recovery",
+    "kiosk.payment.flow",
     "kiosk.mdb",
-    "kiosk.gui.mdb_bridge",
-    "kiosk.gui.controller",
-    "kiosk.gui.tracker",
+    "kiosk.gui.shell.mdb_bridge",
+    "kiosk.gui.sale.controller",
+    "kiosk.gui.sale.tracker",
     "kiosk.gui.screens.qr",
     "kiosk.gui.screens.awaiting",
     "kiosk.gui.screens.result",
@@ -50,7 +50,7 @@ NOT_BEFORE_THE_FIRST_PAINT = (
 def test_the_kiosk_imports_nothing_before_its_first_screen_that_waits_until_after_it() -> None:
     code = (
         "import json, sys\n"
-        "import kiosk.cli, kiosk.app, kiosk.gui.kiosk, kiosk.gui.theme\n"
+        "import kiosk.cli, kiosk.app.run, kiosk.gui.shell.kiosk, kiosk.gui.kit.theme\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}

@@ -6,7 +6,7 @@ from PySide6.QtGui import QFont, QFontInfo, QFontMetrics
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.gui import fonts, theme
+from kiosk.gui.kit import fonts, theme
 
 KAZAKH = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
 

@@ -13,9 +13,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.gui.demo_panel import DemoPanel
-from kiosk.gui.window import KioskWindow
-from kiosk.sale import SaleState
+from kiosk.gui.demo.panel import DemoPanel
+from kiosk.gui.screens.window import KioskWindow
+from kiosk.payment.sale import SaleState
 from kiosk.sandbox import Sandbox
 
 

@@ -22,10 +22,10 @@ import pytest
 from helpers.kiosk import FAST, HostApi, current_payment, kiosk_config, press_pay, type_amount
 
 from kiosk import config as cfg
-from kiosk.flow import PaymentFlow
 from kiosk.journal import Journal
-from kiosk.problems import problem_code
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.flow import PaymentFlow
+from kiosk.payment.problems import problem_code
+from kiosk.payment.sale import Reason, SaleState
 from kiosk.sandbox import Behaviour, RequestRecord, Sandbox
 
 STATUS = "/payment/status"
@@ -266,7 +266,7 @@ class FullDisk:
 
 @pytest.fixture
 def full_disk(monkeypatch: pytest.MonkeyPatch) -> FullDisk:
-    import kiosk.gui.startup as startup_module
+    import kiosk.gui.shell.startup as startup_module
 
     disk = FullDisk()
 
@@ -434,7 +434,7 @@ def raise_in_slot(
 @pytest.fixture
 def kiosk_excepthook(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], None]:
     """Install the kiosk's sys.excepthook for one test; the original comes back after it."""
-    from kiosk.app import install_excepthook
+    from kiosk.app.run import install_excepthook
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     return install_excepthook
@@ -459,7 +459,7 @@ def test_unexpected_error_is_logged_and_the_kiosk_returns_to_a_safe_screen(
     kiosk_excepthook(shell)
     token = cfg.load(path).host_api.token
     # A bug halfway through a screen change: the QR screen is up with no sale behind it.
-    with caplog.at_level(logging.CRITICAL, logger="kiosk.app"):
+    with caplog.at_level(logging.CRITICAL, logger="kiosk.app.run"):
         raise_in_slot(
             qtbot, RuntimeError(f"a bug quoting {token}"), lambda: shell.window.move_to("qr")
         )
@@ -468,7 +468,7 @@ def test_unexpected_error_is_logged_and_the_kiosk_returns_to_a_safe_screen(
     assert len(critical) == 1 and "unexpected error on screen qr" in critical[0].getMessage()
     assert critical[0].exc_info is not None and critical[0].exc_info[0] is RuntimeError
     log_text = (cfg.load(path).data_dir / "logs" / "kiosk.log").read_text(encoding="utf-8")
-    assert "CRITICAL kiosk.app: unexpected error on screen qr" in log_text
+    assert "CRITICAL kiosk.app.run: unexpected error on screen qr" in log_text
     assert "RuntimeError: a bug quoting ***" in log_text and token not in log_text
 
 
@@ -491,7 +491,7 @@ def test_unexpected_error_during_a_sale_keeps_the_sale(
 def test_crash_loop_restarts_the_kiosk_and_recovery_keeps_the_payment(
     qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, kiosk_excepthook: Any
 ) -> None:
-    from kiosk.app import CRASH_LIMIT
+    from kiosk.app.run import CRASH_LIMIT
 
     path = kiosk_config(fast_sandbox)
     shell = start_kiosk(path)

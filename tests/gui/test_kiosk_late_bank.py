@@ -12,9 +12,9 @@ from typing import Any
 
 from helpers.kiosk import current_payment, kiosk_config, press_pay, type_amount
 
-from kiosk.flow import CONFIRM_GRACE_POLLS
 from kiosk.journal import Journal
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.flow import CONFIRM_GRACE_POLLS
+from kiosk.payment.sale import Reason, SaleState
 from kiosk.sandbox import Sandbox
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from helpers.kiosk import current_payment, kiosk_config, press_pay, type_amount, wait_for_taps
 
-from kiosk.flow import PaymentFlow
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.flow import PaymentFlow
+from kiosk.payment.sale import Reason, SaleState
 from kiosk.sandbox import Sandbox
 
 

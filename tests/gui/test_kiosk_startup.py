@@ -23,11 +23,10 @@ from helpers.kiosk import (
 from PySide6.QtCore import Qt
 
 from kiosk import config as cfg
-from kiosk.gui import startup
-from kiosk.gui.texts import tr
-from kiosk.i18n import Message, outage_cause
+from kiosk.gui.shell import startup
+from kiosk.i18n import Message, outage_cause, tr
 from kiosk.journal import Journal
-from kiosk.mode import Mode, OutOfServiceReason
+from kiosk.payment.mode import Mode, OutOfServiceReason
 from kiosk.sandbox import Sandbox
 
 
@@ -140,7 +139,7 @@ def test_a_finished_kiosk_is_freed_on_the_gui_thread_not_by_a_later_collection(
     then freed by a later collection, often on a sandbox or worker thread of the next test."""
     import weakref
 
-    from kiosk.gui.kiosk import KioskShell
+    from kiosk.gui.shell.kiosk import KioskShell
 
     shells = [KioskShell(kiosk_config(fast_sandbox))]
     shells[0].start(windowed=True)

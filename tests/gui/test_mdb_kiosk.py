@@ -17,9 +17,9 @@ from kiosk import config as cfg
 from kiosk.journal import RefundPending, RefundRecord, RefundState, SaleRecord
 from kiosk.mdb.emulator import AdapterEmulator, Outcome
 from kiosk.mdb.vend import Phase
-from kiosk.mode import ADAPTER_AWAY, Mode
 from kiosk.operator.desk import OperatorDesk
-from kiosk.sale import OutOfService, Reason, SaleState
+from kiosk.payment.mode import ADAPTER_AWAY, Mode
+from kiosk.payment.sale import OutOfService, Reason, SaleState
 from kiosk.sandbox import Sandbox
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
@@ -425,8 +425,8 @@ def test_the_demo_strip_chooses_products_on_the_emulated_machine(
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton
 
-    from kiosk.gui.demo_panel import DemoPanel
-    from kiosk.gui.mdb_demo import MdbDemoStrip
+    from kiosk.gui.demo.mdb import MdbDemoStrip
+    from kiosk.gui.demo.panel import DemoPanel
 
     path = kiosk_config(fast_sandbox, mdb__enabled=True, mdb__port=adapter.port)
     shell = start_kiosk(path, demo_bar=lambda s: MdbDemoStrip(s, adapter, DemoPanel(s)))

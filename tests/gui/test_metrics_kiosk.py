@@ -19,8 +19,8 @@ from helpers.kiosk import current_payment, free_port, kiosk_config, press_pay, t
 from prometheus_client.parser import text_string_to_metric_families
 
 from kiosk import config as cfg
-from kiosk.mode import OutOfServiceReason
-from kiosk.sale import SaleState
+from kiosk.payment.mode import OutOfServiceReason
+from kiosk.payment.sale import SaleState
 from kiosk.sandbox import Sandbox
 
 TOKEN = "fleet-scrape-token-0123456789"
@@ -244,7 +244,7 @@ def test_metrics_off_costs_nothing(qtbot: Any, fast_sandbox: Sandbox, start_kios
 def test_the_kiosk_imports_prometheus_client_only_when_metrics_are_on() -> None:
     """Start-up time: the window comes up without the exporter's imports (~80 ms)."""
     code = (
-        "import sys, kiosk.app, kiosk.gui.kiosk\n"
+        "import sys, kiosk.app.run, kiosk.gui.shell.kiosk\n"
         "sys.exit(2 if 'prometheus_client' in sys.modules else 0)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)

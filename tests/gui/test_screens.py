@@ -13,17 +13,25 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.access import PinLock
-from kiosk.gui import theme
-from kiosk.gui.qrimage import QUIET_ZONE, qr_matrix, qr_module_count, qr_pixmap
+from kiosk.gui.kit import theme
+from kiosk.gui.kit.qrimage import QUIET_ZONE, qr_matrix, qr_module_count, qr_pixmap
 from kiosk.gui.screens.amount import AmountScreen
 from kiosk.gui.screens.awaiting import AwaitingScreen
 from kiosk.gui.screens.out_of_service import OutOfServiceScreen
 from kiosk.gui.screens.qr import QrScreen
 from kiosk.gui.screens.result import ResultScreen
-from kiosk.gui.screens.service import ServiceScreen
-from kiosk.gui.texts import LANGS, TEXTS, Message, format_amount, format_countdown, method_label, tr
-from kiosk.i18n import outage_code
+from kiosk.gui.service.screen import ServiceScreen
+from kiosk.i18n import (
+    LANGS,
+    TEXTS,
+    Message,
+    format_amount,
+    format_countdown,
+    method_label,
+    outage_code,
+    tr,
+)
+from kiosk.operator.access import PinLock
 
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
@@ -520,7 +528,7 @@ def _luminance(color: QColor) -> float:
 @pytest.mark.parametrize("height", [40, 70, 120])
 def test_the_empty_pin_dots_can_be_seen(qtbot: QtBot, height: int) -> None:
     """WCAG non-text contrast: an empty dot's ring at least 3:1 against the page."""
-    from kiosk.gui.screens.service_pin import PinDots
+    from kiosk.gui.service.pin import PinDots
 
     dots = PinDots()
     qtbot.addWidget(dots)

@@ -18,12 +18,12 @@ from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk import config as cfg
-from kiosk.access import FIRST_DELAY
 from kiosk.config import kaspi_settings
-from kiosk.gui.screens.service import ServiceScreen
-from kiosk.gui.texts import tr
+from kiosk.gui.service.screen import ServiceScreen
+from kiosk.i18n import tr
 from kiosk.kaspi.client import KaspiClient
-from kiosk.sale import SaleState
+from kiosk.operator.access import FIRST_DELAY
+from kiosk.payment.sale import SaleState
 from kiosk.sandbox import Sandbox
 from kiosk.sandbox.pki import issue_client_certificate
 

@@ -17,9 +17,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QScrollArea, QScroller
 from pytestqt.qtbot import QtBot
 
-from kiosk.access import FIRST_DELAY, PinLock
-from kiosk.gui.screens.service import TABS, ServiceScreen
-from kiosk.gui.texts import tr
+from kiosk.gui.service.screen import TABS, ServiceScreen
+from kiosk.i18n import tr
+from kiosk.operator.access import FIRST_DELAY, PinLock
 
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
@@ -206,10 +206,10 @@ def test_a_lock_out_outlives_the_screen(qtbot: QtBot, backend: FakeBackend) -> N
 
 
 def test_every_service_text_has_three_languages_and_every_id_built_at_run_time_exists() -> None:
-    from kiosk.gui.texts import TEXTS
+    from kiosk.i18n import TEXTS
     from kiosk.i18n.bank import all_texts
     from kiosk.i18n.service import SERVICE
-    from kiosk.refund import ReturnVerdict
+    from kiosk.refund.steps import ReturnVerdict
 
     for table in (SERVICE, all_texts()):
         for message_id, entry in table.items():

@@ -10,7 +10,7 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from kiosk.gui.worker import Worker
+from kiosk.gui.kit.worker import Worker
 
 
 def test_a_closed_worker_drops_jobs_and_drains_without_raising(qtbot: QtBot) -> None:
@@ -35,7 +35,7 @@ def test_a_job_submitted_while_the_interpreter_exits_prints_no_traceback(tmp_pat
     script.write_text(
         "import atexit\n"
         "from PySide6.QtCore import QCoreApplication\n"
-        "from kiosk.gui.worker import Worker\n"
+        "from kiosk.gui.kit.worker import Worker\n"
         "app = QCoreApplication([])\n"
         "worker = Worker('exiting')\n"
         "worker.submit(lambda: 1, lambda *_: None).result()\n"

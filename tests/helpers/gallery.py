@@ -17,17 +17,17 @@ from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QApplication
 
-from kiosk.access import PinLock, hash_pin
-from kiosk.gui.screens.service import ServiceScreen
-from kiosk.gui.window import KioskWindow
+from kiosk.gui.screens.window import KioskWindow
+from kiosk.gui.service.screen import ServiceScreen
 from kiosk.i18n import LANGS, Message, reason_text
 from kiosk.journal import SaleRecord
 from kiosk.journal.refunds import DayTotals, RefundRecord, RefundState
 from kiosk.kaspi import tls
 from kiosk.kaspi.models import TradePoint
+from kiosk.operator.access import PinLock, hash_pin
 from kiosk.operator.certificate import CertificateCheck, CertState
 from kiosk.operator.status import BankReach, KioskStatus
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 T = TypeVar("T")
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from kiosk.hostapi.contract import HostSale, HostState, KioskHealth, KioskState
-from kiosk.sale import Busy, NotCancellable, OutOfService, Reason
+from kiosk.payment.sale import Busy, NotCancellable, OutOfService, Reason
 
 TOKEN = "controller-token-0123456789"
 FINAL = {HostState.PROCESSED, HostState.FAILED, HostState.CANCELLED, HostState.UNKNOWN}

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from kiosk.journal import FILE_NAME, Journal
-from kiosk.sale import SaleState
+from kiosk.payment.sale import SaleState
 
 S = SaleState
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

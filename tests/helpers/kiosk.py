@@ -15,9 +15,9 @@ import pytest
 import requests
 
 from kiosk import config as cfg
-from kiosk.access import hash_pin
 from kiosk.config import kaspi_settings
 from kiosk.kaspi.client import KaspiClient
+from kiosk.operator.access import hash_pin
 from kiosk.sandbox import Sandbox
 
 #: The service PIN the kiosks under test open with, and what their config stores.
@@ -93,7 +93,7 @@ def fast_sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
 @pytest.fixture
 def start_kiosk(qtbot: Any) -> Iterator[Callable[..., Any]]:
     """start_kiosk(config_path) -> a started KioskShell; every one is quit at teardown."""
-    from kiosk.gui.kiosk import KioskShell
+    from kiosk.gui.shell.kiosk import KioskShell
 
     shells: list[KioskShell] = []
 

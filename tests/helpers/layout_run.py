@@ -26,7 +26,7 @@ def main(sizes: list[str]) -> int:
     from helpers.layout import check_layout, show_at
 
     from kiosk import i18n
-    from kiosk.gui.theme import kiosk_font
+    from kiosk.gui.kit.theme import kiosk_font
     from kiosk.i18n import LANGS
 
     i18n.set_strict(True)

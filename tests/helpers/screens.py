@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.gui.worker import Worker
+from kiosk.gui.kit.worker import Worker
 from kiosk.journal import SaleRecord
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)

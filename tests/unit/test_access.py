@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import config as cfg
-from kiosk.access import (
+from kiosk.config import ConfigError
+from kiosk.operator.access import (
     FIRST_DELAY,
     FREE_TRIES,
     MAX_DELAY,
@@ -23,7 +24,6 @@ from kiosk.access import (
     hash_pin,
     verify,
 )
-from kiosk.config import ConfigError
 
 
 class Clock:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import config as cfg
-from kiosk.access import hash_pin
 from kiosk.config import ConfigError
+from kiosk.operator.access import hash_pin
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "kiosk.example.toml"
 

@@ -22,7 +22,7 @@ def core_modules() -> list[str]:
 def test_the_walk_finds_modules_in_every_core_package() -> None:
     names = core_modules()
     for expected in (
-        "kiosk.flow",
+        "kiosk.payment.flow",
         "kiosk.kaspi.client",
         "kiosk.journal",
         "kiosk.cli.pay",

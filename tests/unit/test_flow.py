@@ -10,7 +10,16 @@ from decimal import Decimal
 
 import pytest
 
-from kiosk.flow import (
+from kiosk.kaspi.errors import (
+    ApiError,
+    ConnectError,
+    HttpError,
+    ProtocolError,
+    RequestTimeout,
+    TlsError,
+)
+from kiosk.kaspi.models import BehaviorOptions
+from kiosk.payment.flow import (
     CONFIRM_GRACE_POLLS,
     ERROR,
     PROCESSED,
@@ -21,16 +30,7 @@ from kiosk.flow import (
     classify,
     run_flow,
 )
-from kiosk.kaspi.errors import (
-    ApiError,
-    ConnectError,
-    HttpError,
-    ProtocolError,
-    RequestTimeout,
-    TlsError,
-)
-from kiosk.kaspi.models import BehaviorOptions
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 B = BehaviorOptions(poll_interval=5.0, scan_timeout=180.0, confirm_timeout=65.0)
 UNLISTED = "RemotePaymentCreated"
@@ -566,7 +566,7 @@ def test_amount_check_keeps_paid_after_cancel_and_refuses_unpaid_flows() -> None
 
 
 def test_flow_imports_no_qt() -> None:
-    code = "import sys, kiosk.flow; sys.exit('PySide6' in sys.modules)"
+    code = "import sys, kiosk.payment.flow; sys.exit('PySide6' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kiosk.flow import (
+from kiosk.kaspi.dates import parse_datetime
+from kiosk.kaspi.models import BehaviorOptions
+from kiosk.payment.flow import (
     ERROR,
     PROCESSED,
     QR_TOKEN_CREATED,
@@ -16,9 +18,7 @@ from kiosk.flow import (
     classify,
     seconds_to_expiry,
 )
-from kiosk.kaspi.dates import parse_datetime
-from kiosk.kaspi.models import BehaviorOptions
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 B = BehaviorOptions(poll_interval=5.0, scan_timeout=180.0, confirm_timeout=65.0)
 UNLISTED = "RemotePaymentCreated"

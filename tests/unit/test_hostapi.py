@@ -20,7 +20,7 @@ from kiosk.hostapi.app import HostApiServer, sale_json
 from kiosk.hostapi.contract import HostSale, HostState
 from kiosk.hostapi.validate import MAX_BODY
 from kiosk.journal import SaleRecord
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 
 @pytest.fixture(scope="module")

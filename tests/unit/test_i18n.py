@@ -11,7 +11,7 @@ import pytest
 
 from kiosk import i18n
 from kiosk.i18n import LANGS, TEXTS, Message, UnknownText, fields_of, reason_label, render, tr
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 GUI = Path(__file__).resolve().parents[2] / "kiosk" / "gui"
 # һ is rare in Kazakh (loanwords); the font test checks it is drawable.

@@ -20,8 +20,8 @@ from pathlib import Path
 from kiosk.i18n import TEXTS
 from kiosk.kaspi.errors import MESSAGES
 from kiosk.kaspi.settings import SCHEMES
-from kiosk.refund import ReturnVerdict
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
+from kiosk.refund.steps import ReturnVerdict
 from kiosk.sandbox.state import Behaviour
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,25 +74,25 @@ REASONS = frozenset(reason.value for reason in Reason)
 
 BUILT: dict[str, Built] = {
     # tr(f"demo.{action}"): the demo strip's button for each of its ACTIONS.
-    "demo.": Built("kiosk/gui/demo_panel.py", words("kiosk/gui/demo_panel.py", "ACTIONS"), True),
+    "demo.": Built("kiosk/gui/demo/panel.py", words("kiosk/gui/demo/panel.py", "ACTIONS"), True),
     # f"mdb.answer.{answer}": how the emulated VMC's vend ended; one with no text shows as is.
-    "mdb.answer.": Built("kiosk/gui/mdb_demo.py", emulator_answers(), False),
+    "mdb.answer.": Built("kiosk/gui/demo/mdb.py", emulator_answers(), False),
     # tr(f"svc.tab.{name}"): each service tab's button.
     "svc.tab.": Built(
-        "kiosk/gui/screens/service.py", words("kiosk/gui/screens/service.py", "TABS"), True
+        "kiosk/gui/service/screen.py", words("kiosk/gui/service/screen.py", "TABS"), True
     ),
     # tr(f"service.col.{c}"): the sales table's column headers.
     "service.col.": Built(
-        "kiosk/gui/screens/service_sales.py",
-        words("kiosk/gui/screens/service_sales.py", "COLUMNS"),
+        "kiosk/gui/service/sales.py",
+        words("kiosk/gui/service/sales.py", "COLUMNS"),
         True,
     ),
     # tr(f"svc.scheme.{status.scheme}"): the Status tab's scheme, one the config accepts.
-    "svc.scheme.": Built("kiosk/gui/screens/service_status.py", frozenset(SCHEMES), True),
+    "svc.scheme.": Built("kiosk/gui/service/status.py", frozenset(SCHEMES), True),
     # tr(f"op.return.{verdict.value}"): why a return QR died. WAITING never ends one and
     # IDENTIFIED goes on to the customer's purchases, so neither is said.
     "op.return.": Built(
-        "kiosk/gui/screens/service_return_qr.py",
+        "kiosk/gui/service/return_qr.py",
         frozenset(v.value for v in ReturnVerdict) - {"waiting", "identified"},
         True,
     ),

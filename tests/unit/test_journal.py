@@ -21,7 +21,7 @@ from kiosk.journal import (
     records,
 )
 from kiosk.journal import schema as journal_module
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 S = SaleState
 

@@ -15,7 +15,7 @@ import pytest
 from kiosk.cli import journal as journal_cli
 from kiosk.config import Config
 from kiosk.journal import FILE_NAME, Journal
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 JAN = datetime(2025, 1, 10, 12, 0, tzinfo=UTC)
 MAR = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

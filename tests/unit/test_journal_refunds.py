@@ -20,7 +20,7 @@ from kiosk.journal import (
     RefundState,
 )
 from kiosk.journal.archive import archive_sales
-from kiosk.sale import SaleState
+from kiosk.payment.sale import SaleState
 
 
 def test_a_refund_is_sending_before_the_call_and_done_after(journal: Journal) -> None:

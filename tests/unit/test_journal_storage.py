@@ -19,7 +19,7 @@ from kiosk.journal import (
     Journal,
     JournalError,
 )
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 S = SaleState
 

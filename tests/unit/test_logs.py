@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from kiosk import logs
+from kiosk.platform import logs
 
 
 def test_secrets_are_masked_in_messages_and_tracebacks(tmp_path: Path) -> None:

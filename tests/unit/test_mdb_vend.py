@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kiosk.mdb.vend import Answer, Phase, Step, Vend, amount_for
-from kiosk.sale import SaleState
+from kiosk.payment.sale import SaleState
 
 S = SaleState
 

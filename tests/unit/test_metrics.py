@@ -18,8 +18,8 @@ from kiosk.journal import Journal
 from kiosk.kaspi import errors
 from kiosk.metrics import KioskMetrics
 from kiosk.metrics import labels as lb
-from kiosk.mode import Mode, OutOfServiceReason
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.mode import Mode, OutOfServiceReason
+from kiosk.payment.sale import Reason, SaleState
 
 TOKEN = "metrics-token-0123456789"
 SCREENS = ("amount", "qr", "awaiting", "success", "error", "out_of_service", "service")

@@ -14,7 +14,7 @@ import pytest
 
 from kiosk.journal import FILE_NAME, Journal
 from kiosk.metrics.journal_counts import JournalCounts, SaleCounts
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 S = SaleState
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.mode import ADAPTER_AWAY, KioskMode, Mode, ModeError, OutOfServiceReason
-from kiosk.sale import Busy, OutOfService
+from kiosk.payment.mode import ADAPTER_AWAY, KioskMode, Mode, ModeError, OutOfServiceReason
+from kiosk.payment.sale import Busy, OutOfService
 
 
 def test_starts_starting_and_refuses_sales_until_ready() -> None:

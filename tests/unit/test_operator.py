@@ -10,21 +10,15 @@ import pytest
 
 from kiosk.i18n import LANGS
 from kiosk.i18n import bank as texts
+from kiosk.i18n.refusal import OperatorError
 from kiosk.journal import RefundPending
 from kiosk.journal.refunds import RefundRecord, RefundState
 from kiosk.kaspi import errors
 from kiosk.kaspi.models import PaymentDetails, ReturnOperation, ReturnQr
 from kiosk.kaspi.settings import ConfigError
-from kiosk.operator.errors import OperatorError, code_sentence, explain
-from kiosk.operator.refunds import (
-    ReturnVerdict,
-    ReturnWatch,
-    choose_payment,
-    parse_amount,
-    plan_refund,
-    refused_for_sure,
-    require_refunds,
-)
+from kiosk.operator.errors import code_sentence, explain
+from kiosk.refund.plan import parse_amount, plan_refund, require_refunds
+from kiosk.refund.steps import ReturnVerdict, ReturnWatch, choose_payment, refused_for_sure
 
 #: Every code the guide's tables list for the operator's calls (tradepoints, device/register,
 #: device/delete, return/create, return/status, return/operations, payment/details,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kiosk.mode import OutOfServiceReason
-from kiosk.problems import problem_code
+from kiosk.payment.mode import OutOfServiceReason
+from kiosk.payment.problems import problem_code
 
 
 def test_the_code_names_the_kind_and_hides_the_reason() -> None:

@@ -11,7 +11,7 @@ from helpers.journal import START, sale_in
 
 from kiosk.journal import Journal, SaleRecord
 from kiosk.kaspi.errors import ApiError, ConnectError
-from kiosk.recovery import (
+from kiosk.payment.recovery import (
     KEEP_ASKING,
     LATE_GRACE,
     Verdict,
@@ -21,7 +21,7 @@ from kiosk.recovery import (
     recover,
     scan_deadline,
 )
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.sale import Reason, SaleState
 
 S = SaleState
 CREATED = datetime(2025, 10, 22, 12, 0, tzinfo=UTC)

@@ -11,10 +11,10 @@ import pytest
 from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.errors import ConnectError, TlsError
 from kiosk.kaspi.models import ReturnOperation, ReturnQr
-from kiosk.refund import (
+from kiosk.refund.steps import (
     RefundRefused,
     ReturnVerdict,
-    check_amount,
+    check_refundable,
     choose_payment,
     return_verdict,
     wait_for_customer,
@@ -54,11 +54,11 @@ def test_only_a_purchase_of_the_identified_customer_is_refunded() -> None:
 
 
 def test_never_more_than_available() -> None:
-    check_amount(1, Decimal("10"), Decimal("10"))
+    check_refundable(1, Decimal("10"), Decimal("10"))
     with pytest.raises(RefundRefused, match="only 10"):
-        check_amount(1, Decimal("10.01"), Decimal("10"))
+        check_refundable(1, Decimal("10.01"), Decimal("10"))
     with pytest.raises(RefundRefused):
-        check_amount(1, Decimal("0"), Decimal("10"))
+        check_refundable(1, Decimal("0"), Decimal("10"))
 
 
 class Scripted:

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from kiosk.flow import Meaning, classify, meaning_of
 from kiosk.journal import SaleRecord
 from kiosk.kaspi.models import PaymentStatus
-from kiosk.recovery import KEEP_ASKING, Verdict, judge
-from kiosk.sale import Reason, SaleState
+from kiosk.payment.flow import Meaning, classify, meaning_of
+from kiosk.payment.recovery import KEEP_ASKING, Verdict, judge
+from kiosk.payment.sale import Reason, SaleState
 
 S = SaleState
 CREATED = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

@@ -163,3 +163,150 @@ def test_no_module_is_longer_than_the_limit() -> None:
 
 def test_no_class_is_longer_than_the_limit() -> None:
     assert long_classes(_python_files()) == {}, f"classes over {MAX_CLASS_LINES} lines"
+
+
+#: The architecture as import directions: each package (a folder under kiosk/, or one of the
+#: gui's folders) may import only the packages listed here, besides itself and `kiosk`
+#: (__version__). A new edge is a design decision: add it here, in the same commit, with why.
+ALLOWED: dict[str, set[str]] = {
+    # The bottom: the machine, the bank's API, what a sale can be.
+    "kiosk.platform": set(),
+    "kiosk.kaspi": set(),
+    # The journal stores sales in the payment core's vocabulary (payment.sale only: below).
+    "kiosk.journal": {"kiosk.platform"},
+    "kiosk.payment": {"kiosk.kaspi", "kiosk.journal"},
+    "kiosk.i18n": {"kiosk.payment"},
+    # config checks the stored PIN's shape with operator.access (below).
+    "kiosk.config": {"kiosk.kaspi"},
+    "kiosk.refund": {"kiosk.kaspi", "kiosk.journal", "kiosk.i18n"},
+    "kiosk.operator": {
+        "kiosk.config",
+        "kiosk.kaspi",
+        "kiosk.journal",
+        "kiosk.payment",
+        "kiosk.refund",
+        "kiosk.i18n",
+    },
+    "kiosk.mdb": {"kiosk.payment"},
+    "kiosk.hostapi": {"kiosk.journal", "kiosk.payment"},
+    "kiosk.metrics": {"kiosk.config", "kiosk.journal", "kiosk.kaspi", "kiosk.payment"},
+    "kiosk.sandbox": {"kiosk.config", "kiosk.kaspi", "kiosk.platform"},
+    # The Qt layer, bottom to top: kit -> screens -> sale / service -> shell -> demo.
+    "kiosk.gui": set(),
+    "kiosk.gui.kit": {"kiosk.gui", "kiosk.i18n"},
+    "kiosk.gui.screens": {"kiosk.gui", "kiosk.gui.kit", "kiosk.i18n"},
+    "kiosk.gui.sale": {
+        "kiosk.gui.kit",
+        "kiosk.gui.screens",
+        "kiosk.config",
+        "kiosk.i18n",
+        "kiosk.journal",
+        "kiosk.kaspi",
+        "kiosk.payment",
+    },
+    "kiosk.gui.service": {
+        "kiosk.gui",
+        "kiosk.gui.kit",
+        "kiosk.config",
+        "kiosk.i18n",
+        "kiosk.journal",
+        "kiosk.kaspi",
+        "kiosk.operator",
+        "kiosk.payment",
+        "kiosk.refund",
+    },
+    "kiosk.gui.shell": {
+        "kiosk.gui",
+        "kiosk.gui.kit",
+        "kiosk.gui.screens",
+        "kiosk.gui.sale",
+        "kiosk.gui.service",
+        "kiosk.config",
+        "kiosk.hostapi",
+        "kiosk.i18n",
+        "kiosk.journal",
+        "kiosk.kaspi",
+        "kiosk.mdb",
+        "kiosk.metrics",
+        "kiosk.operator",
+        "kiosk.payment",
+        "kiosk.platform",
+        "kiosk.refund",
+    },
+    "kiosk.gui.demo": {
+        "kiosk.gui.kit",
+        "kiosk.gui.shell",
+        "kiosk.config",
+        "kiosk.i18n",
+        "kiosk.kaspi",
+        "kiosk.mdb",
+    },
+    # Entry points: the terminal's commands, and the two that open the window.
+    "kiosk.cli": {
+        "kiosk.config",
+        "kiosk.journal",
+        "kiosk.kaspi",
+        "kiosk.operator",
+        "kiosk.payment",
+        "kiosk.platform",
+        "kiosk.refund",
+        "kiosk.sandbox",
+    },
+    "kiosk.app": {
+        "kiosk.cli",
+        "kiosk.config",
+        "kiosk.gui.demo",
+        "kiosk.gui.kit",
+        "kiosk.gui.screens",
+        "kiosk.gui.shell",
+        "kiosk.kaspi",
+        "kiosk.mdb",
+        "kiosk.operator",
+        "kiosk.platform",
+        "kiosk.sandbox",
+    },
+    "kiosk.__main__": {"kiosk.cli"},
+}
+
+#: Single modules a package may use although their package is above it, each for one reason.
+ALLOWED_MODULES: dict[str, set[str]] = {
+    # The journal keeps sales in the states and reasons the payment core defines.
+    "kiosk.journal": {"kiosk.payment.sale"},
+    # The stored PIN hash is a config value; its shape is the access module's to check.
+    "kiosk.config": {"kiosk.operator.access"},
+}
+
+
+def package_of(module: str) -> str:
+    parts = module.split(".")
+    if len(parts) > 2 and parts[1] == "gui" and (PACKAGE / "gui" / parts[2]).is_dir():
+        return ".".join(parts[:3])
+    return ".".join(parts[:2])
+
+
+def wrong_directions(graph: dict[str, set[str]]) -> set[str]:
+    wrong = set()
+    for name, targets in graph.items():
+        own = package_of(name)
+        for target in targets:
+            other = package_of(target)
+            if other in (own, "kiosk") or other in ALLOWED.get(own, set()):
+                continue
+            if target in ALLOWED_MODULES.get(own, set()):
+                continue
+            wrong.add(f"{name} -> {target}")
+    return wrong
+
+
+def test_every_package_has_its_directions_declared() -> None:
+    packages = {package_of(name) for name in modules()} - {"kiosk"}
+    assert packages - set(ALLOWED) == set()
+
+
+def test_the_direction_check_sees_an_import_upwards() -> None:
+    upward = {"kiosk.kaspi.client": {"kiosk.gui.shell.kiosk"}, "kiosk.gui.kit.theme": set()}
+    assert wrong_directions(upward) == {"kiosk.kaspi.client -> kiosk.gui.shell.kiosk"}
+
+
+def test_imports_go_only_in_the_declared_directions() -> None:
+    assert wrong_directions(import_graph()) == set()

@@ -1,4 +1,4 @@
-"""kiosk/winsys.py off Windows: the no-op display call, the single-instance lock, the supervisor.
+"""winsys off Windows: the no-op display call, the single-instance lock, the supervisor.
 
 The Windows side (SetThreadExecutionState, the named mutex) runs in the frozen
 kiosk under Wine: `python3 run.py windows` (installer/gui_proof.py).
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import winsys
+from kiosk.platform import winsys
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the non-Windows side")
 
@@ -37,7 +37,7 @@ HOLDER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from kiosk.winsys import AlreadyRunning, single_instance
+    from kiosk.platform.winsys import AlreadyRunning, single_instance
     try:
         lock = single_instance(Path(sys.argv[1]), Path(sys.argv[2]))
     except AlreadyRunning as exc:

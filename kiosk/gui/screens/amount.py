@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.gui import theme
-from kiosk.gui.screens.widgets import FitLabel, Keypad, backspace_icon
-from kiosk.gui.texts import DEFAULT_LANG, LANG_NAMES, LANGS, format_amount, tr
+from kiosk.gui.kit import theme
+from kiosk.gui.kit.widgets import FitLabel, Keypad, backspace_icon
+from kiosk.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, format_amount, tr
 
 #: Whole tenge only; never more digits than the configured maximum has.
 MAX_DIGITS = 9

@@ -12,9 +12,9 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.gui import theme
-from kiosk.gui.screens.widgets import Countdown, FitLabel, Spinner, centre_column, make_label
-from kiosk.gui.texts import format_amount, tr
+from kiosk.gui.kit import theme
+from kiosk.gui.kit.widgets import Countdown, FitLabel, Spinner, centre_column, make_label
+from kiosk.i18n import format_amount, tr
 
 
 class AwaitingScreen(theme.Screen):

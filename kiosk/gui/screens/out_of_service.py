@@ -2,7 +2,7 @@
 
 The customer never reads the operator's detail (an exception's text, a config
 key, a path): only the notice, "retrying in 12 s" and a short code ("Код: BANK-0412",
-kiosk.problems) that the operator matches in the log and service mode. The
+kiosk.payment.problems) that the operator matches in the log and service mode. The
 retry line counts down by itself from the moment it was given — a cosmetic
 display timer; the retry itself belongs to the running kiosk.
 """
@@ -16,10 +16,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.gui import theme
-from kiosk.gui.screens.widgets import StatusIcon, centre_column, make_label
-from kiosk.gui.texts import Message, tr, whole_seconds
-from kiosk.i18n import outage_code
+from kiosk.gui.kit import theme
+from kiosk.gui.kit.widgets import StatusIcon, centre_column, make_label
+from kiosk.i18n import Message, outage_code, tr, whole_seconds
 
 
 class OutOfServiceScreen(theme.Screen):

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.gui import theme
-from kiosk.gui.qrimage import QrView
-from kiosk.gui.screens.widgets import Countdown, FitLabel, FlowLayout, Spinner, make_label
-from kiosk.gui.texts import format_amount, method_label, tr
+from kiosk.gui.kit import theme
+from kiosk.gui.kit.qrimage import QrView
+from kiosk.gui.kit.widgets import Countdown, FitLabel, FlowLayout, Spinner, make_label
+from kiosk.i18n import format_amount, method_label, tr
 
 
 class QrScreen(theme.Screen):

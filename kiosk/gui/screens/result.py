@@ -1,7 +1,7 @@
 """The end of a sale: a big green check with "Paid", or a red cross with the reason.
 
 The reason comes from the controller already in the customer's words (see
-kiosk.gui.texts.reason_text); this screen only lays it out. It goes back to the start by
+kiosk.i18n.reason_text); this screen only lays it out. It goes back to the start by
 itself (the controller counts down) or at once with the Done button.
 """
 
@@ -13,9 +13,9 @@ from decimal import Decimal
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from kiosk.gui import theme
-from kiosk.gui.screens.widgets import FitLabel, StatusIcon, centre_column, make_label
-from kiosk.gui.texts import format_amount, tr, whole_seconds
+from kiosk.gui.kit import theme
+from kiosk.gui.kit.widgets import FitLabel, StatusIcon, centre_column, make_label
+from kiosk.i18n import format_amount, tr, whole_seconds
 
 
 class ResultScreen(theme.Screen):
