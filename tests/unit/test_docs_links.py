@@ -1,7 +1,8 @@
 """The repository explains itself: a clone has everything its documents link and its code cites.
 
 - README.md and every Markdown file under docs/ link only files that exist inside the
-  repository (a clone has no `../shared`), and name no path outside it.
+  repository (a clone has no `../shared`), and name no path outside it. A repository path
+  they name in backticks (`kiosk/payment/flow.py`) exists, so a move updates them.
 - Code, tests, tools and documents cite the project's own documents, never a tracker's
   issue number (a number says nothing to a reader without the tracker; the rule does).
 - Every `docs/kaspi/api.md §N` citation names a section that document has.
@@ -37,6 +38,8 @@ _OUTSIDE = re.compile(r"(?<![\w/.])(?:\.\./shared\b|/work/)")
 _ISSUE_NUMBER = re.compile(
     r"\bissues?\s*#?\s*\d+(?![\d.]|\s*-?\s*(?:years?|days?|months?)\b)", re.IGNORECASE
 )
+#: A path of the project written in backticks: `kiosk/kaspi/client.py`, `docs/ops/` (no globs).
+_REPO_PATH = re.compile(r"`((?:kiosk|tests|bench|docs|installer|config)/[^`\s*{}<>]*)`")
 _API_CITATION = re.compile(r"docs/kaspi/api\.md\s*§\s*(\d+(?:\.\d+)*)")
 _API_SECTION = re.compile(r"^(?:#+\s*|\|\s*)§(\d+(?:\.\d+)*)\b", re.MULTILINE)
 
@@ -108,6 +111,10 @@ def test_the_checks_see_what_they_are_meant_to(tmp_path: Path) -> None:
     assert all(_ISSUE_NUMBER.search(text) for text in cited)
     fine = ["the bank issues 5-year certificates", "issues 5 years", "issue_id = 3", "issuer 2"]
     assert not any(_ISSUE_NUMBER.search(text) for text in fine)
+    assert _REPO_PATH.findall("in `kiosk/flow.py`, `kiosk/gui/*.py` and `docs/ops/`") == [
+        "kiosk/flow.py",
+        "docs/ops/",
+    ]
     assert _API_CITATION.findall("see docs/kaspi/api.md §5.4 and docs/kaspi/api.md §10") == [
         "5.4",
         "10",
@@ -124,6 +131,11 @@ def test_documents_link_only_files_in_the_repository(document: Path) -> None:
     problems += [
         f"line {line_of(text, m.start())}: names {m.group(0)!r}, which a clone does not have"
         for m in _OUTSIDE.finditer(text)
+    ]
+    problems += [
+        f"line {line_of(text, m.start())}: names {m.group(1)}, which does not exist"
+        for m in _REPO_PATH.finditer(text)
+        if not (ROOT / m.group(1).split(":")[0]).exists()
     ]
     assert not problems, f"{document.relative_to(ROOT)}:\n" + "\n".join(problems)
 
