@@ -5,7 +5,8 @@
   they name in backticks (`kiosk/payment/flow.py`) exists, so a move updates them.
 - Code, tests, tools and documents cite the project's own documents, never a tracker's
   issue number (a number says nothing to a reader without the tracker; the rule does).
-- Every `docs/kaspi/api.md §N` citation names a section that document has.
+- Every citation of a document's section (`docs/kaspi/api.md §5.4`) names a section that
+  document has: a heading numbered so (`## §5.4 …`, or `## 5.4 …`) or a table row `| §10.7 |`.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ _ISSUE_NUMBER = re.compile(
 )
 #: A path of the project written in backticks: `kiosk/kaspi/client.py`, `docs/ops/` (no globs).
 _REPO_PATH = re.compile(r"`((?:kiosk|tests|bench|docs|installer|config)/[^`\s*{}<>]*)`")
-_API_CITATION = re.compile(r"docs/kaspi/api\.md\s*§\s*(\d+(?:\.\d+)*)")
-_API_SECTION = re.compile(r"^(?:#+\s*|\|\s*)§(\d+(?:\.\d+)*)\b", re.MULTILINE)
+_CITATION = re.compile(r"(docs/[\w./-]+\.md)\s*§\s*(\d+(?:\.\d+)*)")
+_SECTION = re.compile(r"^(?:#+\s*§?|\|\s*§)(\d+(?:\.\d+)*)\b", re.MULTILINE)
 
 
 def markdown_documents() -> list[Path]:
@@ -89,8 +90,11 @@ def line_of(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
-def api_sections() -> set[str]:
-    return set(_API_SECTION.findall(API_DOC.read_text(encoding="utf-8")))
+def sections_of(document: Path) -> set[str]:
+    """The section numbers a document defines; empty when it does not exist."""
+    if not document.is_file():
+        return set()
+    return set(_SECTION.findall(document.read_text(encoding="utf-8")))
 
 
 # --- the checks themselves, tried on known-bad text first -------------------------------------
@@ -115,10 +119,14 @@ def test_the_checks_see_what_they_are_meant_to(tmp_path: Path) -> None:
         "kiosk/flow.py",
         "docs/ops/",
     ]
-    assert _API_CITATION.findall("see docs/kaspi/api.md §5.4 and docs/kaspi/api.md §10") == [
-        "5.4",
-        "10",
+    sign = "§"  # kept apart, so that this file cites nothing itself
+    cites = f"see docs/kaspi/api.md {sign}5.4 and docs/fiscal/webkassa.md {sign} 10"
+    assert _CITATION.findall(cites) == [
+        ("docs/kaspi/api.md", "5.4"),
+        ("docs/fiscal/webkassa.md", "10"),
     ]
+    headings = "# Title\n## §1 One\n### §1.2 Two\n## 3.4 Three\n| §10.7 | row |\n| 12 | cell |\n"
+    assert set(_SECTION.findall(headings)) == {"1", "1.2", "3.4", "10.7"}
 
 
 # --- the repository ---------------------------------------------------------------------------
@@ -149,21 +157,20 @@ def test_nothing_cites_an_issue_number() -> None:
     assert not found, "say what the rule is instead of its issue number:\n" + "\n".join(found)
 
 
-def test_citations_of_the_api_description_name_its_sections() -> None:
-    sections = api_sections()
-    assert {"5.4", "9.1", "10.7"} <= sections  # the document's own numbering is found
+def test_citations_of_a_document_name_its_sections() -> None:
+    assert {"5.4", "9.1", "10.7"} <= sections_of(API_DOC)  # the numbering is found
     wrong = [
-        f"{path.relative_to(ROOT)}:{line_of(text, m.start())}: §{m.group(1)}"
+        f"{path.relative_to(ROOT)}:{line_of(text, m.start())}: {m.group(1)} §{m.group(2)}"
         for path, text in source_texts()
-        for m in _API_CITATION.finditer(text)
-        if m.group(1) not in sections
+        for m in _CITATION.finditer(text)
+        if m.group(2) not in sections_of(ROOT / m.group(1))
     ]
-    assert not wrong, "docs/kaspi/api.md has no such section:\n" + "\n".join(wrong)
+    assert not wrong, "no such document or section:\n" + "\n".join(wrong)
 
 
 def test_the_api_description_refers_only_to_its_own_sections() -> None:
     text = API_DOC.read_text(encoding="utf-8")
-    sections = api_sections()
+    sections = sections_of(API_DOC)
     # Ranges ("§5.4–§5.6") and lists cite each end; the headings define the numbers.
     wrong = sorted({n for n in re.findall(r"§(\d+(?:\.\d+)*)", text) if n not in sections}, key=str)
     assert not wrong, f"docs/kaspi/api.md refers to sections it does not have: {wrong}"
