@@ -68,6 +68,11 @@ class DeviceSection:
         "KIOSK-001", "This kiosk's id at the bank: Latin letters, digits, - and _"
     )
     trade_point_id: int = _opt(0, "Trade point the device is registered at")
+    registration_removed: bool = _opt(
+        False,
+        "Written by unregistering: the kiosk then stays out of service instead of registering"
+        " itself again, until the operator registers it",
+    )
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,8 @@ def cmd_tradepoints(args: argparse.Namespace) -> int:
 
 
 def cmd_register(args: argparse.Namespace) -> int:
-    from kiosk.config import write_value
     from kiosk.kaspi.client import KaspiClient
+    from kiosk.operator.registration import save_registered
 
     config = load_config(args)
     device_id = args.device_id or config.device.device_id
@@ -57,9 +57,7 @@ def cmd_register(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise CommandError(str(exc)) from None
     assert config.path is not None
-    write_value(config.path, "kaspi", "device_token", token)
-    write_value(config.path, "device", "device_id", device_id)
-    write_value(config.path, "device", "trade_point_id", trade_point)
+    save_registered(config.path, token, device_id, trade_point)
     print(
         f"Registered {device_id} at trade point {trade_point}; device_token saved in {config.path}"
     )
@@ -67,15 +65,18 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def cmd_unregister(args: argparse.Namespace) -> int:
-    from kiosk.config import write_value
     from kiosk.kaspi.client import KaspiClient
+    from kiosk.operator.registration import save_unregistered
 
     config = load_config(args)
     with KaspiClient(kaspi_settings(config)) as client:
         client.delete_device()
     assert config.path is not None
-    write_value(config.path, "kaspi", "device_token", "")
-    print(f"Device {config.device.device_id} deleted at the bank; device_token cleared")
+    save_unregistered(config.path)
+    print(
+        f"Device {config.device.device_id} deleted at the bank; device_token cleared."
+        " The kiosk stays out of service until it is registered again (`kiosk register`)."
+    )
     return EXIT_OK
 
 

@@ -130,6 +130,7 @@ OUTAGE_CAUSES: dict[str, OutOfServiceReason] = {
     "outage.journal": OutOfServiceReason.JOURNAL,
     "outage.registering": OutOfServiceReason.REGISTRATION,
     "outage.register_failed": OutOfServiceReason.REGISTRATION,
+    "outage.unregistered": OutOfServiceReason.REGISTRATION,
     "outage.recovering": OutOfServiceReason.RECOVERY,
     "outage.recovery_failed": OutOfServiceReason.RECOVERY,
     "outage.bank": OutOfServiceReason.BANK,

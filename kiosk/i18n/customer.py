@@ -107,6 +107,21 @@ CUSTOMER: dict[str, dict[str, str]] = {
     "result.failed": {"ru": "Оплата не прошла", "kk": "Төлем өтпеді", "en": "Payment failed"},
     # Paid at the bank, but the kiosk could not write it down (a full disk at that moment):
     # the money is there, the goods may not come by themselves — staff settle it.
+    "result.not_dispensed": {
+        "ru": "Товар не выдан",
+        "kk": "Тауар берілмеді",
+        "en": "The product was not given",
+    },
+    "result.not_dispensed.refund_now": {
+        "ru": "Деньги возвращаются на ваш счёт Kaspi автоматически.",
+        "kk": "Ақша Kaspi шотыңызға автоматты түрде қайтарылады.",
+        "en": "Your money is being returned to your Kaspi account automatically.",
+    },
+    "result.not_dispensed.staff": {
+        "ru": "Оплата записана. Деньги вернёт персонал — обратитесь к сотруднику.",
+        "kk": "Төлем жазылды. Ақшаны қызметкер қайтарады — қызметкерге хабарласыңыз.",
+        "en": "The payment is recorded. Staff will refund it — please ask an attendant.",
+    },
     "result.received": {"ru": "Платёж получен", "kk": "Төлем түсті", "en": "Payment received"},
     "result.unrecorded": {
         "ru": "Деньги поступили, но киоск не смог записать покупку. Обратитесь к персоналу: "

@@ -19,6 +19,11 @@ OPERATOR: dict[str, dict[str, str]] = {
         "kk": "PIN-код қате. Қалған әрекет: {n}",
         "en": "Wrong PIN. Tries left: {n}",
     },
+    "service.short_pin": {
+        "ru": "В PIN-коде не меньше {n} цифр — это не попытка",
+        "kk": "PIN-кодта кемінде {n} сан бар — бұл әрекет саналмайды",
+        "en": "A PIN has at least {n} digits — this was not a try",
+    },
     "service.locked": {
         "ru": "Слишком много попыток. Подождите {n} с",
         "kk": "Тым көп әрекет. {n} с күтіңіз",
@@ -60,6 +65,11 @@ OPERATOR: dict[str, dict[str, str]] = {
         "ru": "регистрация {device} в торговой точке {trade_point}",
         "kk": "{device} құрылғысы {trade_point} сауда нүктесінде тіркелуде",
         "en": "registering {device} at trade point {trade_point}",
+    },
+    "outage.unregistered": {
+        "ru": "регистрация устройства удалена: зарегистрируйте его в сервисном режиме",
+        "kk": "құрылғының тіркеуі жойылды: оны сервистік режимде тіркеңіз",
+        "en": "the device's registration was removed: register it in service mode",
     },
     "outage.register_failed": {
         "ru": "регистрация не удалась: {detail}",

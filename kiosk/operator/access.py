@@ -103,6 +103,7 @@ class PinVerdict(Enum):
     OPEN = "open"  # the right PIN: service mode opens
     WRONG = "wrong"  # a wrong PIN; free tries are left
     LOCKED = "locked"  # the pad is shut: this failure began a wait, or the entry came during one
+    SHORT = "short"  # fewer digits than any PIN has: a slip of the finger, not a try
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,10 @@ class PinLock:
     def check(self, entry: str) -> PinAnswer:
         if self.is_locked():
             return PinAnswer(PinVerdict.LOCKED, self.tries_left, self.locked_for())
+        if len(entry) < MIN_PIN_DIGITS:
+            # No PIN is this short, so no guess is spent: an OK pressed before the last digit
+            # (or a digit lost to a slow screen) must not cost the operator a try.
+            return PinAnswer(PinVerdict.SHORT, self.tries_left, 0.0)
         # An empty configured PIN matches nothing, not even an empty entry.
         if self._stored and entry and verify(self._stored, entry):
             if self.failures:

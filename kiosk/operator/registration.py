@@ -54,9 +54,7 @@ def register(
     if trade_point_id <= 0:
         raise OperatorError("op.register.trade_point")
     token = client.register_device(device_id, trade_point_id)
-    write_value(config_path, "kaspi", "device_token", token)
-    write_value(config_path, "device", "device_id", device_id)
-    write_value(config_path, "device", "trade_point_id", trade_point_id)
+    save_registered(config_path, token, device_id, trade_point_id)
     log.info("operator registered %s at trade point %s; token saved", device_id, trade_point_id)
     return Registered(device_id, trade_point_id)
 
@@ -76,6 +74,25 @@ def unregister(client: KaspiClient, config_path: Path, device_id: str) -> Unregi
         if exc.code not in errors.DEVICE_GONE:
             raise
         gone = True
-    write_value(config_path, "kaspi", "device_token", "")
+    save_unregistered(config_path)
     log.info("operator unregistered %s%s", device_id, " (the bank knew it no more)" * gone)
     return Unregistered(device_id, gone)
+
+
+def save_registered(config_path: Path, token: str, device_id: str, trade_point_id: int) -> None:
+    """The config after device/register (service mode and `kiosk register` alike)."""
+    write_value(config_path, "kaspi", "device_token", token)
+    write_value(config_path, "device", "device_id", device_id)
+    write_value(config_path, "device", "trade_point_id", trade_point_id)
+    write_value(config_path, "device", "registration_removed", False)
+
+
+def save_unregistered(config_path: Path) -> None:
+    """The config after device/delete: no token, and the removal remembered.
+
+    A kiosk with no token registers itself at start (a new install); one whose
+    registration an operator removed must not, or the removal is undone at once:
+    it stays out of service until the operator registers it again.
+    """
+    write_value(config_path, "kaspi", "device_token", "")
+    write_value(config_path, "device", "registration_removed", True)

@@ -6,23 +6,16 @@ from types import SimpleNamespace
 from typing import Any
 
 from helpers.kiosk import current_payment, kiosk_config, press_pay, type_amount, wait_for_taps
-from helpers.layout import check_layout, rect_in
-from PySide6.QtCore import QPoint, Qt
+from helpers.layout import check_layout, rect_in, tap
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.gui.demo.panel import DemoPanel
 from kiosk.gui.screens.window import KioskWindow
 from kiosk.payment.sale import SaleState
 from kiosk.sandbox import Sandbox
-
-
-def tap(window: QWidget, point: QPoint) -> None:
-    """A finger on the window at `point`: whatever widget is there gets it."""
-    target = window.childAt(point) or window
-    QTest.mouseClick(target, Qt.MouseButton.LeftButton, pos=target.mapFrom(window, point))
 
 
 def test_a_double_tap_on_pay_does_not_cancel_the_sale_it_started(

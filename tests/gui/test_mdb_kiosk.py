@@ -14,6 +14,8 @@ from helpers.kiosk import kiosk_config, wait_for_taps
 from helpers.layout import check_layout
 
 from kiosk import config as cfg
+from kiosk.gui.sale.view import NOT_DISPENSED_SECONDS
+from kiosk.i18n import tr
 from kiosk.journal import RefundPending, RefundRecord, RefundState, SaleRecord
 from kiosk.mdb.emulator import AdapterEmulator, Outcome
 from kiosk.mdb.vend import Phase
@@ -224,10 +226,31 @@ def finished_refunds(shell: Any, sale_id: int) -> list[RefundRecord]:
     return [r for r in shell.journal.refunds.recent() if r.sale_id == sale_id and r.finished_at]
 
 
+def not_dispensed_screen(qtbot: Any, shell: Any) -> dict[str, tuple[str, str]]:
+    """The result screen once it says the product was not given: headline and detail per
+    language; it must never thank the customer, and it stays long enough to read."""
+    screen = shell.window.result_screen
+    qtbot.waitUntil(lambda: screen.kind == "not_dispensed", timeout=10000)
+    assert shell.window.screen_name == "error"
+    assert shell.view.seconds_left >= NOT_DISPENSED_SECONDS - 1
+    shown = {}
+    for lang in ("kk", "en", "ru"):
+        shell.view.retranslate(lang)
+        shown[lang] = (screen.headline.text(), screen.detail.text())
+        assert tr("result.thanks", lang) not in shown[lang][1]
+    return shown
+
+
 def test_dispense_failure_in_scheme_enhanced_is_refunded_at_once_and_once(
     qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, adapter: AdapterEmulator
 ) -> None:
     shell, sale_id, payment_id = paid_not_dispensed(qtbot, fast_sandbox, start_kiosk, adapter)
+    shown = not_dispensed_screen(qtbot, shell)
+    assert shown["ru"] == (
+        "Товар не выдан",
+        "Деньги возвращаются на ваш счёт Kaspi автоматически.",
+    )
+    assert shown["kk"][0] == "Тауар берілмеді" and shown["en"][0] == "The product was not given"
     qtbot.waitUntil(lambda: record(shell, sale_id).refunded_amount == Decimal(350), timeout=8000)
     refunded = record(shell, sale_id)
     assert refunded.state is SaleState.PROCESSED and refunded.reason is Reason.NOT_DISPENSED
@@ -305,6 +328,11 @@ def test_dispense_failure_in_scheme_standard_goes_on_the_attention_list(
     with qtbot.waitSignal(shell.mdb.vend_finished, timeout=10000) as finished:
         pass
     assert finished.args[0].phase is Phase.NOT_DISPENSED
+    shown = not_dispensed_screen(qtbot, shell)
+    assert shown["en"] == (
+        "The product was not given",
+        "The payment is recorded. Staff will refund it — please ask an attendant.",
+    )
     unpaid = record(shell, sale_id)
     assert unpaid.state is SaleState.PROCESSED and unpaid.reason is Reason.NOT_DISPENSED
     assert unpaid.unsettled and unpaid.refunded_amount == 0

@@ -23,6 +23,7 @@ from kiosk.gui.service.screen import ServiceScreen
 from kiosk.i18n import tr
 from kiosk.kaspi.client import KaspiClient
 from kiosk.operator.access import FIRST_DELAY
+from kiosk.payment.mode import OutOfServiceReason
 from kiosk.payment.sale import SaleState
 from kiosk.sandbox import Sandbox
 from kiosk.sandbox.pki import issue_client_certificate
@@ -334,6 +335,44 @@ def test_reload_with_a_swapped_certificate_needs_no_restart(
     )
 
 
+def test_reloading_the_config_never_turns_the_customer_away(
+    qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
+) -> None:
+    """A reload interrupts nothing: the sales the idle re-check watches stay its business."""
+    shell = start_kiosk(kiosk_config(fast_sandbox))
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=10000)
+    sale_id, _ = paid_sale(shell, "300", late=True)  # a recent cancelled sale with a QR
+    abandoned = shell.journal.begin_sale(
+        Decimal(150), external_id=None, source="keypad", scheme="standard", device_id="KIOSK-001"
+    )
+    with KaspiClient(kaspi_settings(shell.config)) as client:
+        payment = client.create_qr(Decimal(150))
+    shell.journal.payment_created(abandoned, payment.payment_id, "x")
+    shell.journal.set_state(abandoned, SaleState.CANCELLED)
+    screen = open_service(qtbot, shell)
+    click(qtbot, screen, "tab_certificate")
+    causes: list[OutOfServiceReason] = []  # every outage the mode hears of from here on
+    heard = shell.mode.out_of_service
+
+    def listen(reason: str, cause: OutOfServiceReason) -> None:
+        causes.append(cause)
+        heard(reason, cause)
+
+    shell.mode.out_of_service = listen
+    qtbot.waitUntil(lambda: not shell.window.tap_guard.is_armed())  # the tab just changed
+    click(qtbot, screen, "cert_reload")
+    applied = tr("svc.reload.done", "ru", changed="")
+    qtbot.waitUntil(lambda: message(screen, "cert_message") == applied, timeout=10000)
+    qtbot.waitUntil(lambda: shell.controller is not None, timeout=10000)  # booted again
+    with qtbot.waitSignal(screen.exit_requested):
+        click(qtbot, screen, "service_exit")
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=3000)
+    qtbot.wait(500)
+    assert shell.window.screen_name == "amount"
+    assert causes == []
+    assert shell.journal.get(sale_id).state is SaleState.PROCESSED  # nothing settled anew
+
+
 # --- closing ----------------------------------------------------------------------------------
 
 
@@ -351,3 +390,40 @@ def test_closing_from_service_mode_asks_and_raises_nothing(
     tap(qtbot, screen, "system_yes")
     assert quits == [True]
     qtbot.wait(200)  # the fixture quits the kiosk a second time: no RuntimeError either
+
+
+def test_a_removed_registration_stays_removed_until_the_operator_registers_again(
+    qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
+) -> None:
+    path = kiosk_config(fast_sandbox)
+    shell = start_kiosk(path)
+    screen = open_service(qtbot, shell)
+    screen.retranslate("en")
+    click(qtbot, screen, "tab_device")
+    click(qtbot, screen, "device_unregister")
+    tap(qtbot, screen, "device_yes")
+    qtbot.waitUntil(lambda: cfg.load(path).kaspi.device_token == "", timeout=10000)
+    qtbot.waitUntil(lambda: shell.config.kaspi.device_token == "", timeout=10000)
+    registered_before = len(requests_to(fast_sandbox, "/device/register"))
+    with qtbot.waitSignal(screen.exit_requested):
+        click(qtbot, screen, "service_exit")
+    qtbot.waitUntil(lambda: shell.window.screen_name == "out_of_service", timeout=10000)
+    shell.retry_seconds = 0.2  # it tries its start-up again and again: never registering itself
+    qtbot.wait(1500)
+    assert shell.window.screen_name == "out_of_service"
+    assert shell.mode.reason == tr("outage.unregistered", "en")
+    assert len(requests_to(fast_sandbox, "/device/register")) == registered_before
+    assert cfg.load(path).kaspi.device_token == ""
+    # The operator registers it again: the kiosk sells.
+    screen = open_service(qtbot, shell)
+    click(qtbot, screen, "tab_device")
+    click(qtbot, screen, "device_points")
+    page = screen.device_page
+    qtbot.waitUntil(lambda: 1 in page.points.buttons and page.points.isVisible())
+    tap(qtbot, screen, "point_1")
+    tap(qtbot, screen, "device_yes")
+    qtbot.waitUntil(lambda: shell.config.kaspi.device_token != "", timeout=10000)
+    assert not cfg.load(path).device.registration_removed
+    with qtbot.waitSignal(screen.exit_requested):
+        click(qtbot, screen, "service_exit")
+    qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=15000)

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -86,6 +87,12 @@ def is_leaf(widget: QWidget) -> bool:
 
 def rect_in(widget: QWidget, window: QWidget) -> QRect:
     return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+
+def tap(window: QWidget, point: QPoint) -> None:
+    """A finger on the window at `point`: whatever widget is there gets it."""
+    target = window.childAt(point) or window
+    QTest.mouseClick(target, Qt.MouseButton.LeftButton, pos=target.mapFrom(window, point))
 
 
 def _overlay_subtree(widget: QWidget, window: QWidget) -> bool:

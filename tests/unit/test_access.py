@@ -166,8 +166,18 @@ def test_wrong_tries_count_down_then_lock_out_until_the_time_is_up() -> None:
 def test_an_empty_pin_matches_nothing() -> None:
     lock = PinLock("", clock=Clock())
     assert not lock.configured
-    assert lock.check("").verdict is PinVerdict.WRONG
+    assert lock.check("").verdict is PinVerdict.SHORT  # no PIN is this short: not a try either
     assert lock.check("1234").verdict is PinVerdict.WRONG
+
+
+def test_an_entry_shorter_than_any_pin_is_not_a_try() -> None:
+    lock = PinLock(STORED, clock=Clock())
+    for short in ("", "2", "24", "246"):
+        answer = lock.check(short)
+        assert answer.verdict is PinVerdict.SHORT and answer.tries_left == FREE_TRIES
+    assert lock.failures == 0 and not lock.is_locked()
+    assert lock.check("2468").verdict is PinVerdict.OPEN
+    assert lock.check("24680").verdict is PinVerdict.WRONG  # as long as a PIN can be: a try
 
 
 def test_a_new_pin_keeps_the_lock_out() -> None:

@@ -8,6 +8,11 @@ every stack of pages inside a screen (the QR appearing on the QR screen, the PIN
 pad giving way to the tabs) — for every button and every screen to come. Only
 presses are held back (a release without its press clicks nothing), and only on
 the kiosk's own window; keys are never held back.
+
+Digit entry is not guarded (`free`): a keypad's digits move no money, and an
+operator who types the PIN the moment the pad appears must get every digit — a
+guarded digit made a correct PIN a wrong try. What a stray digit can do is seen
+on the screen and undone with backspace.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ log = logging.getLogger("kiosk.window")
 
 #: Longer than the slowest double tap seen (600 ms), shorter than a deliberate next tap.
 GUARD_SECONDS = 0.7
+#: The dynamic property that marks a widget whose presses are never held back.
+FREE = "tap_guard_free"
 _PRESSES = frozenset(
     {
         QEvent.Type.MouseButtonPress,
@@ -30,6 +37,11 @@ _PRESSES = frozenset(
         QEvent.Type.TouchBegin,
     }
 )
+
+
+def free(widget: QWidget) -> None:
+    """Never hold back presses on `widget` (a keypad's digit)."""
+    widget.setProperty(FREE, True)
 
 
 class TapGuard(QObject):
@@ -66,6 +78,7 @@ class TapGuard(QObject):
             event.type() in _PRESSES
             and isinstance(watched, QWidget)
             and watched.window() is self._window
+            and not watched.property(FREE)
             and self.is_armed()
         ):
             log.info("tap ignored: %s just after a page change", watched.objectName() or "widget")

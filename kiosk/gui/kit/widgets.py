@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.gui.kit import theme
+from kiosk.gui.kit import tap_guard, theme
 from kiosk.i18n import format_countdown
 
 
@@ -246,6 +246,7 @@ class Keypad(QWidget):
             button = theme.BigButton(digit, "key", f"{prefix}_{digit}")
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             button.clicked.connect(lambda _=False, d=digit: self.digit_pressed.emit(d))
+            tap_guard.free(button)  # digits move no money: never held back after a page change
             self.buttons[digit] = button
             row, col = (index // 3, index % 3) if digit != "0" else (3, 1)
             grid.addWidget(button, row, col)

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from kiosk.kaspi.models import QrPayment
 
 
+#: How long "the product was not given" stays: two sentences to read, more than a "Paid".
+NOT_DISPENSED_SECONDS = 20.0
+
+
 class SaleView(QObject):
     """Shows a sale on the window's screens; counts the result screen down.
 
@@ -77,10 +81,24 @@ class SaleView(QObject):
         else:
             screen.show_error(lambda lang: reason_text(end.reason, end.state, lang))
             page = "error"
-        self._left = max(1, round(self.result_seconds))
-        screen.set_seconds_left(self._left)
+        self._count_down(page, self.result_seconds)
+
+    def _count_down(self, page: str, seconds: float) -> None:
+        self._left = max(1, round(seconds))
+        self._window.result_screen.set_seconds_left(self._left)
         self._window.move_to(page)
         self._timer.start()
+
+    def show_not_dispensed(self, amount: Decimal, refunded_at_once: bool) -> None:
+        """The vending machine did not give the paid product: say so, and what happens to the
+        money, for long enough to read (the success screen may be up already: it gives way)."""
+        self._window.result_screen.show_not_dispensed(amount, refunded_at_once)
+        self._count_down("error", max(self.result_seconds, NOT_DISPENSED_SECONDS))
+
+    @property
+    def seconds_left(self) -> int:
+        """Whole seconds until the result screen gives way to the next customer."""
+        return self._left
 
     def stop_result(self) -> None:
         self._timer.stop()

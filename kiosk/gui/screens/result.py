@@ -64,7 +64,7 @@ class ResultScreen(theme.Screen):
 
     @property
     def kind(self) -> str:
-        """ "success", "error", or "warning" (paid but not recorded)."""
+        """ "success", "error", "warning" (paid but not recorded) or "not_dispensed"."""
         return self._kind
 
     def show_success(self, amount: Decimal) -> None:
@@ -80,6 +80,18 @@ class ResultScreen(theme.Screen):
         self._kind = "warning"
         self._amount = Decimal(amount)
         self._message = tr("result.unrecorded", self.lang)
+        self._seconds = None
+        self._refresh()
+
+    def show_not_dispensed(self, amount: Decimal, refunded_at_once: bool) -> None:
+        """Paid, but the vending machine gave nothing: never a thank-you; what happens to
+        the money instead (returned at once, or by staff)."""
+        self._kind = "not_dispensed"
+        self._amount = Decimal(amount)
+        detail = (
+            "result.not_dispensed.refund_now" if refunded_at_once else "result.not_dispensed.staff"
+        )
+        self._message = lambda lang: tr(detail, lang)
         self._seconds = None
         self._refresh()
 
@@ -106,12 +118,22 @@ class ResultScreen(theme.Screen):
         lang = self.lang
         success = self._kind == "success"
         unrecorded = self._kind == "warning"
-        self.icon.set_kind(self._kind)
+        not_dispensed = self._kind == "not_dispensed"
+        self.icon.set_kind("warning" if not_dispensed else self._kind)
         headline = (
-            "result.paid" if success else "result.received" if unrecorded else "result.failed"
+            "result.paid"
+            if success
+            else "result.received"
+            if unrecorded
+            else "result.not_dispensed"
+            if not_dispensed
+            else "result.failed"
         )
         self.headline.setText(tr(headline, lang))
-        theme.set_role(self.headline, "headline_error" if self._kind == "error" else "headline")
+        theme.set_role(
+            self.headline,
+            "headline_error" if self._kind in ("error", "not_dispensed") else "headline",
+        )
         if unrecorded:
             self._message = tr("result.unrecorded", lang)
         self.amount_label.setText(

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QBoxLayout, QSizePolicy, QSpacerItem, QVBoxLayout,
 from kiosk.gui.kit import theme
 from kiosk.gui.kit.widgets import Keypad, backspace_icon, make_label
 from kiosk.i18n import tr
-from kiosk.operator.access import MAX_PIN_DIGITS, PinLock, PinVerdict
+from kiosk.operator.access import MAX_PIN_DIGITS, MIN_PIN_DIGITS, PinLock, PinVerdict
 
 
 class PinDots(QWidget):
@@ -146,6 +146,8 @@ class PinPage(QWidget):
             return
         if answer.verdict is PinVerdict.WRONG:
             self._message = ("service.wrong_pin", {"n": answer.tries_left})
+        if answer.verdict is PinVerdict.SHORT:
+            self._message = ("service.short_pin", {"n": MIN_PIN_DIGITS})
         self.dots.shake()
         self.refresh()
 

@@ -84,6 +84,7 @@ class KioskShell(QObject):
         self._closed = False
         self._catch_up = startup.BankCatchUp(self)
         self._boot_count = 0
+        self._reloading = False
         self._bank_answered = False  # at the last check before this start-up's teardown
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
@@ -129,9 +130,14 @@ class KioskShell(QObject):
         if not running and self.mode.mode in (Mode.IDLE, Mode.SELLING):
             self.back_to_start()
 
-    def boot(self) -> None:
-        """Run the start-up chain; any failure shows out-of-service and retries later."""
+    def boot(self, *, reload: bool = False) -> None:
+        """Run the start-up chain; any failure shows out-of-service and retries later.
+
+        `reload`: the operator re-read the config of a kiosk that was running; only
+        sales interrupted by it are settled before selling (none, normally).
+        """
         self._teardown()
+        self._reloading = reload
         if self.mode.mode is not Mode.SERVICE:
             self.mode.start()
         self.window.amount_screen.set_waiting(True)  # until back_to_start finds it can sell
@@ -163,6 +169,9 @@ class KioskShell(QObject):
         self.metrics.certificate_expires(clients.not_after)
         assert self.journal is not None
         if not config.kaspi.device_token:
+            if config.device.registration_removed:
+                # The operator removed it: registering again is the operator's decision.
+                return self._failed(Message("outage.unregistered", {}))
             return self._register(config, clients.background)
         self.controller = SaleController(
             config, self.journal, clients.sale, clock=self._clock, parent=self
@@ -195,7 +204,7 @@ class KioskShell(QObject):
         """Resolve interrupted sales with the bank before the first new sale, then check health."""
         journal, clients, controller = self.journal, self._clients, self.controller
         assert journal is not None and clients is not None and controller is not None
-        pending = startup.pending_recovery(journal)
+        pending = startup.pending_recovery(journal, interrupted_only=self._reloading)
         if not pending:
             self._on_recovered([], None)
             return

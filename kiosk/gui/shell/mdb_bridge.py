@@ -59,12 +59,15 @@ class MdbBridge(QObject):
         event_received(object): a driver event (queued here from the driver's thread).
         link_changed(bool): the adapter connected (True) or went away (False).
         vend_finished(object): a Vend reached its final phase (the demo strip, tests).
+        not_dispensed(object, bool): a paid vend gave nothing: the amount (a Decimal; Qt has
+            no type for it) and whether the kiosk refunds it at once (else staff will).
         stopped(): the bridge stopped (its start-up is torn down).
     """
 
     event_received = Signal(object)
     link_changed = Signal(bool)
     vend_finished = Signal(object)
+    not_dispensed = Signal(object, bool)
     stopped = Signal()
 
     def __init__(
@@ -271,8 +274,10 @@ class MdbBridge(QObject):
             or self._config.kaspi.scheme != "enhanced"
         ):
             log.warning("MDB: sale %s is on the attention list: refund it or hand over", sale_id)
+            self.not_dispensed.emit(record.amount if record else vend.amount, False)
             return
         amount, payment_id = record.amount, record.qr_payment_id
+        self.not_dispensed.emit(amount, True)
         log.warning("MDB: refunding %s ₸ of sale %s (payment %s)", amount, sale_id, payment_id)
 
         def job() -> refund.RefundResult:
@@ -343,6 +348,7 @@ def attach(shell: Any, config: Config, clients: Clients) -> MdbBridge | None:
     )
     shell.mode.hold(ADAPTER_AWAY)
     bridge.link_changed.connect(lambda connected: on_link_changed(shell, connected))
+    bridge.not_dispensed.connect(shell.view.show_not_dispensed)
     bridge.stopped.connect(lambda: shell.mode.release(ADAPTER_AWAY))
     bridge.start()
     return bridge

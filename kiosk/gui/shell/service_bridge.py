@@ -48,7 +48,7 @@ class RunningKiosk(Protocol):
     @property
     def problem(self) -> str | None: ...
 
-    def boot(self) -> None: ...
+    def boot(self, *, reload: bool = False) -> None: ...
 
 
 def enter_service_mode(shell: Any, on_exit: Callable[[], None]) -> None:
@@ -132,7 +132,7 @@ class ShellServiceBackend:
         log.info(
             "config reloaded from service mode; changed: %s", ", ".join(reloaded.changed) or "none"
         )
-        self._shell.boot()  # the start-up chain again, on the checked file
+        self._shell.boot(reload=True)  # the start-up chain again, on the checked file
 
     def close(self) -> None:
         desk, self._desk = self._desk, None

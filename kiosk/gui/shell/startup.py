@@ -240,7 +240,12 @@ def recovery_job(
     )
 
 
-def pending_recovery(journal: Journal) -> list[SaleRecord]:
+def pending_recovery(journal: Journal, *, interrupted_only: bool = False) -> list[SaleRecord]:
+    """The sales to settle before selling. After a config reload only interrupted ones: the
+    kiosk ran until a moment ago, so unknown and recently abandoned sales are the idle
+    re-check's, off the customer's path, as they were before the reload."""
+    if interrupted_only:
+        return journal.unfinished()
     return pending.candidates(journal, datetime.now(UTC))
 
 
