@@ -2,7 +2,8 @@
 """Bootstrap: make the project's virtual environment, then run the kiosk or its checks.
 
     python3 run.py            # set up, then the kiosk in demo mode on the embedded sandbox
-    python3 run.py test       # set up, then lint, types and the whole test suite
+    python3 run.py test       # set up, then lint, types and the whole test suite, in parallel
+    python3 run.py test --quick  # the same with the unit and fast GUI tests only (no `slow`)
     python3 run.py kiosk ARGS # set up, then any `kiosk` command
     python3 run.py windows    # set up, then build the Windows kiosk and installer and prove
                               # them under Wine (on Windows: build natively)
@@ -26,6 +27,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed"
 LINTED = ["kiosk", "tests", "bench", "docs", "installer", "run.py"]
+#: `test --quick`: what a change is checked against while working; `slow` marks a test that
+#: starts a whole kiosk or a process, or waits out real deadlines (tests/conftest.py).
+QUICK = ["-m", "not slow", "tests/unit", "tests/gui"]
 
 
 def _wanted() -> str:
@@ -58,14 +62,37 @@ def ensure_venv() -> None:
     STAMP.write_text(_wanted())
 
 
+def cores() -> int:
+    """The cores this process may run on (a container's share, not the host's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def parallel() -> list[str]:
+    """pytest-xdist options: worker processes, each with its own QApplication and sandboxes.
+
+    The suite mostly waits (sale deadlines, processes starting, the bank's intervals): one
+    worker keeps about half a core busy. So there are half again as many workers as
+    cores (3 on 2 cores), which leaves the cores some room, so that no test waiting on a
+    deadline is starved. `worksteal` lets an idle worker take half of another's queue, so
+    a few long tests at the end do not leave a core idle. A later `-n 0` on the command
+    line runs everything in one process again.
+    """
+    workers = cores() + cores() // 2
+    return ["-n", str(workers), "--dist", "worksteal"] if workers > 1 else []
+
+
 def run_tests(extra: list[str]) -> int:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
     linted = [p for p in LINTED if (ROOT / p).exists()]
+    quick = "--quick" in extra
+    chosen = [*QUICK, *(a for a in extra if a != "--quick")] if quick else extra
     steps = [
         [str(PYTHON), "-m", "ruff", "check", *linted],
         [str(PYTHON), "-m", "ruff", "format", "--check", *linted],
         [str(PYTHON), "-m", "mypy"],
-        [str(PYTHON), "-m", "pytest", *extra],
+        [str(PYTHON), "-m", "pytest", *parallel(), *chosen],
     ]
     for step in steps:
         print(

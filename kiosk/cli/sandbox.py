@@ -12,11 +12,15 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.cli.common import EXIT_OK, EXIT_USAGE
 from kiosk.kaspi.settings import SCHEMES
+from kiosk.sandbox.behaviour import CODE_STYLES, LINK_TIMEOUT_NAMES, TOKEN_STYLES
 from kiosk.sandbox.state import DATE_STYLES, FAULT_MODES
+
+if TYPE_CHECKING:
+    from kiosk.sandbox import Sandbox
 
 
 def _port(text: str) -> int:
@@ -84,6 +88,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="PaymentConfirmationTimeout handed out (default 65)",
     )
     parser.add_argument(
+        "--link-timeout",
+        type=_seconds,
+        metavar="S",
+        help="LinkActivationWaitTimeout handed out by qr/create-link (default 180)",
+    )
+    parser.add_argument(
+        "--link-timeout-name",
+        choices=LINK_TIMEOUT_NAMES,
+        help="the name qr/create-link gives that timeout: the guide's tables say "
+        "LinkActivationWaitTimeout (default), its text QrCodeScanWaitTimeout",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="enforce the guide's transport rules: X-Request-ID on every call, "
+        "Content-Type: application/json on POSTs, each body field of the guide's JSON type "
+        "(refused with StatusCode -1 and a Message naming the rule)",
+    )
+    parser.add_argument(
+        "--codes",
+        choices=[style for style in CODE_STYLES if style],
+        help="spell the StatusCodes the guide prints two ways as the endpoint's table does "
+        "(9900000018 from qr/create) or as Appendix 3 does (990000018)",
+    )
+    parser.add_argument(
+        "--device-token-style",
+        choices=TOKEN_STYLES,
+        help="DeviceToken handed out: a GUID string (default) or a whole number, "
+        "sent as a JSON number, for clients that type it Int64",
+    )
+    parser.add_argument(
+        "--legacy-pfx",
+        action="store_true",
+        help="also write pki/client-legacy.pfx: 3DES / SHA-1 for clients that cannot read "
+        "the AES-256 client.pfx (OpenSSL 1.0, Go's x/crypto/pkcs12)",
+    )
+    parser.add_argument(
+        "--plain-key",
+        action="store_true",
+        help="also write pki/client-plain.key: the client key unencrypted (PKCS#8 PEM) for "
+        "clients that cannot read an encrypted PKCS#8 key",
+    )
+    parser.add_argument(
         "--date-style",
         choices=DATE_STYLES,
         help="shape of the dates in answers (default production)",
@@ -107,12 +154,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kiosk.sandbox import Behaviour, Sandbox, SandboxError
+    from kiosk.sandbox.pki import write_client_variants
 
-    changes: dict[str, Any] = {
-        key: getattr(args, key)
-        for key in ("poll_interval", "scan_timeout", "confirm_timeout", "date_style", "api_version")
-        if getattr(args, key, None) is not None
+    options = {
+        "poll_interval": "poll_interval",
+        "scan_timeout": "scan_timeout",
+        "confirm_timeout": "confirm_timeout",
+        "link_activation_timeout": "link_timeout",
+        "link_timeout_name": "link_timeout_name",
+        "date_style": "date_style",
+        "api_version": "api_version",
+        "codes": "codes",
+        "device_token_style": "device_token_style",
     }
+    changes: dict[str, object] = {
+        field: getattr(args, option)
+        for field, option in options.items()
+        if getattr(args, option, None) is not None
+    }
+    if getattr(args, "strict", False):
+        changes["strict"] = True
     ports = {s: getattr(args, f"port_{s}") for s in SCHEMES}
     sandbox = Sandbox(
         args.dir, host=args.host, ports=ports, behaviour=Behaviour().with_changes(**changes)
@@ -136,7 +197,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             for mode, count in args.fault:
                 sandbox.inject_fault(mode, count=count)
-            _print_summary(sandbox)
+            extra = write_client_variants(
+                sandbox.pki, legacy_pfx=args.legacy_pfx, plain_key=args.plain_key
+            )
+            _print_summary(sandbox, extra)
             _serve_until_stopped()
         finally:
             sandbox.stop()
@@ -159,10 +223,20 @@ def _serve_until_stopped() -> None:
         pass
 
 
-def _print_summary(sandbox: Any) -> None:
+def _print_summary(sandbox: Sandbox, extra: list[Path]) -> None:
     from kiosk.sandbox import state
 
+    behaviour = sandbox.behaviour
     print(f"Kaspi sandbox running; data in {sandbox.data_dir.resolve()}. Ctrl+C stops it.")
+    if behaviour.strict:
+        print("  mode: STRICT - X-Request-ID, Content-Type and JSON field types enforced")
+    else:
+        print(
+            "  mode: lenient - X-Request-ID, Content-Type and field types not checked"
+            " (--strict checks them)"
+        )
+    codes = behaviour.codes or "as built (mostly Appendix 3)"
+    print(f"  StatusCode spelling: {codes}; DeviceToken: {behaviour.device_token_style}")
     for scheme in SCHEMES:
         print(f"  {scheme:<9} {sandbox.base_url(scheme)}")
         print(f"            config {sandbox.config_path(scheme)}")
@@ -170,6 +244,8 @@ def _print_summary(sandbox: Any) -> None:
     print("  Api-Key (basic): kaspi.api_key in kiosk-basic.toml")
     print(f"  OrganizationBin (enhanced): {state.SANDBOX_BIN}")
     print(f"  client certificate: {sandbox.pki.client_pfx} (kaspi.key_password in the configs)")
+    for path in extra:
+        print(f"  also: {path}")
     print(f"  CA bundle to trust: {sandbox.pki.ca_bundle}")
     print('  customer: POST {base}/test/payment/scan {"qrPaymentId": "<id>"}, then .../confirm')
     print(flush=True)

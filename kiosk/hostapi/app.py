@@ -12,6 +12,7 @@ the bearer token and turning typed records and refusals into JSON.
                                     as soon as the state differs from X (default: the state at
                                     request time), or after S with the same state
     POST /v1/sales/{id}/cancel      cancel before the scan; 409 not_cancellable after it
+    GET  /v1/openapi.json           this API described (docs/hostapi/openapi.yaml)
 
 Every call needs `Authorization: Bearer <host_api.token>`.
 
@@ -53,10 +54,10 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask, ThreadedTaskDispatcher
 
 from kiosk import __version__
-from kiosk.hostapi import validate
+from kiosk.hostapi import document, validate
 from kiosk.hostapi.contract import HostSale, SaleGateway
 from kiosk.hostapi.validate import MAX_BODY, ApiError
-from kiosk.payment.sale import Busy, NotCancellable, OutOfService
+from kiosk.payment.sale import Busy, NotCancellable, OutOfService, SaleRefused
 
 log = logging.getLogger("kiosk.hostapi")
 
@@ -86,7 +87,6 @@ STOP_WAIT = 5.0
 MAX_HEADERS = 64 * 1024
 
 _JSON = "application/json; charset=utf-8"
-_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 _Answer = tuple[int, dict[str, Any], dict[str, str]]
 _Route = Callable[["HostApiApp", "_Request"], _Answer]
@@ -146,8 +146,6 @@ class HostApiApp:
 
     def _handle(self, environ: dict[str, Any], method: str, path: str) -> _Answer:
         try:
-            if method not in _KNOWN_METHODS:
-                raise ApiError(501, "not_implemented", f"{method[:16]!r} is not an HTTP method")
             self._authorize(environ.get("HTTP_AUTHORIZATION", ""))
             # The server has checked Content-Length (digits only, one value) and read the body.
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -188,6 +186,13 @@ class HostApiApp:
 
     def _state(self, _request: _Request) -> _Answer:
         return 200, dataclasses.asdict(self._gateway.state()), {}
+
+    def _openapi(self, _request: _Request) -> _Answer:
+        try:
+            limits: tuple[Decimal, Decimal] | None = self._gateway.amount_limits()
+        except SaleRefused:
+            limits = None  # starting: the document's own (the config's defaults)
+        return 200, document.document(limits), {}
 
     def _create(self, request: _Request) -> _Answer:
         body = validate.json_object(request.body)
@@ -275,6 +280,7 @@ def _location(sale: HostSale) -> dict[str, str]:
 _ROUTES: list[tuple[re.Pattern[str], dict[str, _Route]]] = [
     (re.compile(r"/v1/health"), {"GET": HostApiApp._health}),
     (re.compile(r"/v1/state"), {"GET": HostApiApp._state}),
+    (re.compile(r"/v1/openapi\.json"), {"GET": HostApiApp._openapi}),
     (re.compile(r"/v1/sales"), {"POST": HostApiApp._create}),
     (re.compile(r"/v1/sales/(?P<sale_id>[^/]+)"), {"GET": HostApiApp._get}),
     (re.compile(r"/v1/sales/(?P<sale_id>[^/]+)/cancel"), {"POST": HostApiApp._cancel}),
@@ -289,10 +295,12 @@ def _route(method: str, path: str) -> tuple[_Route, dict[str, str]]:
         route = methods.get(method)
         if route is None:
             allow = ", ".join(methods)
+            # Any other method, TRACE, QUERY or one never registered, is this path's 405:
+            # a 5xx would tell the controller the kiosk failed.
             raise ApiError(
                 405,
                 "method_not_allowed",
-                f"{method} is not allowed here; use {allow}",
+                f"{_log_text(method[:16])} is not allowed here; use {allow}",
                 headers={"Allow": allow},
             )
         return route, match.groupdict()

@@ -55,10 +55,10 @@ def validate_amount(raw: Any) -> Decimal:
     if isinstance(raw, bool):  # before the number check: True is an int in Python
         raise _bad_amount("must be a number, not true/false")
     if isinstance(raw, str):
-        text = raw.strip()
-        if not _NUMERIC_TEXT.fullmatch(text):
+        # Exactly the document's pattern (docs/hostapi/openapi.yaml, Amount): no spaces.
+        if not _NUMERIC_TEXT.fullmatch(raw):
             raise _bad_amount(f'must be a number like 350 or "350.50", not {raw[:32]!r}')
-        value = Decimal(text)
+        value = Decimal(raw)
     elif isinstance(raw, Decimal):
         value = raw
     elif isinstance(raw, int):

@@ -10,6 +10,13 @@ screens follow the mode; they never decide it. A problem found while the
 operator is in service mode is remembered and shown when service mode ends,
 which always re-runs the start-up chain.
 
+IDLE has two places for the customer (`Idle`): WAITING on the start page, with
+nobody's sale on the screen, and RESULT while a sale's result counts down. Both
+sell (the host or the vending machine may start the next sale at once), but only
+WAITING may be interrupted: a part found away (the bank, the MDB adapter) takes
+the kiosk out of service there at once, while a customer's result is read to its
+end first; and the idle re-check of earlier sales runs only there.
+
 Why the kiosk does not sell is told twice: `reason` in words for the screen
 and the host API, `cause` as one of OutOfServiceReason for machines (the
 Prometheus metric kiosk_out_of_service{reason} is exactly this vocabulary).
@@ -51,6 +58,13 @@ class OutOfServiceReason(StrEnum):
     ADAPTER = "adapter"  # the vending machine's MDB adapter is not connected
 
 
+class Idle(StrEnum):
+    """Where the customer is while the kiosk is IDLE (it sells in both)."""
+
+    WAITING = "waiting"  # the start page: nobody's sale or result on the screen
+    RESULT = "result"  # a sale's result (or a vend's outcome) counts down to the start page
+
+
 #: Hears every change of the mode or of its cause: (old mode, new mode, new cause).
 Listener = Callable[["Mode", "Mode", OutOfServiceReason | None], None]
 
@@ -73,6 +87,7 @@ class KioskMode:
         self.sale_id: int | None = None
         self._listener = listener
         self._holds: list[str] = []
+        self._idle: Idle | None = None  # set while IDLE only
 
     @property
     def mode(self) -> Mode:
@@ -81,6 +96,25 @@ class KioskMode:
     @property
     def can_sell(self) -> bool:
         return self._mode is Mode.IDLE and not self._holds
+
+    @property
+    def idle(self) -> Idle | None:
+        """Where an IDLE kiosk's customer is (None in every other mode)."""
+        return self._idle
+
+    @property
+    def waiting(self) -> bool:
+        """IDLE on the start page: nobody's sale or result on the screen.
+
+        Only here may a part found away stop the kiosk at once, and the idle re-check run.
+        """
+        return self._mode is Mode.IDLE and self._idle is Idle.WAITING
+
+    @property
+    def interruptible(self) -> bool:
+        """A part found away (the bank) stops the kiosk now (True), or only once the
+        customer's sale and result are over (False; service mode keeps it for later)."""
+        return self._mode in (Mode.STARTING, Mode.OUT_OF_SERVICE) or self.waiting
 
     @property
     def held(self) -> str | None:
@@ -122,7 +156,7 @@ class KioskMode:
         if self._holds:
             self._set(Mode.OUT_OF_SERVICE, self._holds[0], OutOfServiceReason.ADAPTER)
             return False
-        self._set(Mode.IDLE, None, None)
+        self._set(Mode.IDLE, None, None, Idle.WAITING)
         return True
 
     def hold(self, reason: str) -> None:
@@ -151,7 +185,13 @@ class KioskMode:
         if self._mode is not Mode.SELLING:
             raise ModeError(f"sale ended while {self._mode.value}")
         self.sale_id = None
-        self._set(Mode.IDLE, None, None)
+        self._set(Mode.IDLE, None, None, Idle.RESULT)
+
+    def result_shown(self) -> None:
+        """A result page came up while no sale ended (a vend's outcome after its sale):
+        an IDLE kiosk waits for it as for a sale's result. Nothing in any other mode."""
+        if self._mode is Mode.IDLE:
+            self._idle = Idle.RESULT
 
     def enter_service(self) -> None:
         if self._mode is Mode.SELLING:
@@ -167,9 +207,16 @@ class KioskMode:
             Mode.STARTING, self.reason or "starting", self.cause or OutOfServiceReason.STARTING
         )
 
-    def _set(self, mode: Mode, reason: str | None, cause: OutOfServiceReason | None) -> None:
+    def _set(
+        self,
+        mode: Mode,
+        reason: str | None,
+        cause: OutOfServiceReason | None,
+        idle: Idle | None = None,
+    ) -> None:
         old, old_cause = self._mode, self.cause
         self._mode = mode
+        self._idle = idle if mode is Mode.IDLE else None
         self.reason = reason
         self.cause = cause
         if old is not mode:

@@ -8,6 +8,8 @@ Made once in `<data_dir>/pki/` and reused, so configs written earlier keep worki
     server.crt/.key        server certificate for localhost, 127.0.0.1, ::1 (+ the chain)
     client.pfx             the partner's certificate and RSA 2048 key, PKCS#12 with a password
     client.crt/.key        the same certificate and key as PEM, the key encrypted with that password
+    client-legacy.pfx      (kiosk sandbox --legacy-pfx) client.pfx as 3DES / SHA-1 for old readers
+    client-plain.key       (kiosk sandbox --plain-key) the client key, unencrypted
     client-password.txt    the password (the bank sends it with its test archive too)
 
 The CAs and the server use ECDSA P-256 so a fresh sandbox starts in milliseconds;
@@ -201,6 +203,43 @@ def issue_client_certificate(
 def certificate_subject(der: bytes) -> str:
     """RFC 4514 subject of a DER certificate (what the request log shows)."""
     return x509.load_der_x509_certificate(der).subject.rfc4514_string()
+
+
+def write_client_variants(pki: Pki, *, legacy_pfx: bool, plain_key: bool) -> list[Path]:
+    """The client certificate in the containers older clients can read; the paths written.
+
+    client.pfx is AES-256 (PBES2, PBKDF2 with SHA-256, a SHA-256 MAC) and client.key an
+    encrypted PKCS#8 key: what `openssl pkcs12 -export` makes today. OpenSSL 1.0, Go's
+    x/crypto/pkcs12 and some PHP builds read neither. `legacy_pfx`: client-legacy.pfx,
+    3DES with SHA-1 (PBE-SHA1-3DES, a SHA-1 MAC), as OpenSSL 1.x exported. `plain_key`:
+    client-plain.key, the key as unencrypted PKCS#8 PEM. Both are rewritten at each start
+    from client.pfx, so they follow a renewed certificate; both are owner-only.
+    """
+    key, cert, _ = pkcs12.load_key_and_certificates(
+        pki.client_pfx.read_bytes(), pki.password.encode()
+    )
+    assert isinstance(key, rsa.RSAPrivateKey) and cert is not None
+    written: list[Path] = []
+    if legacy_pfx:
+        encryption = (
+            serialization.PrivateFormat.PKCS12.encryption_builder()
+            .kdf_rounds(2048)
+            .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
+            .hmac_hash(hashes.SHA1())  # what the old readers verify
+            .build(pki.password.encode())
+        )
+        data = pkcs12.serialize_key_and_certificates(b"client", key, cert, None, encryption)
+        _write(pki.dir / "client-legacy.pfx", data)
+        written.append(pki.dir / "client-legacy.pfx")
+    if plain_key:
+        data = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        _write(pki.dir / "client-plain.key", data)
+        written.append(pki.dir / "client-plain.key")
+    return written
 
 
 # --- internals --------------------------------------------------------------------------------

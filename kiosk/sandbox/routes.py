@@ -51,6 +51,7 @@ from kiosk.sandbox import codes, state
 from kiosk.sandbox.listener import SchemeServer
 from kiosk.sandbox.service import ConnInfo, Fault, RequestRecord, Service
 from kiosk.sandbox.state import Bank, BankError, Payment
+from kiosk.sandbox.wire import check_transport, envelope, spell
 
 log = logging.getLogger("kiosk.sandbox")
 
@@ -134,7 +135,8 @@ def _register(call: Call) -> Any:
     assert call.org is not None
     device = call.bank.register_device(call.org, call.field("DeviceId"), call.field("TradePointId"))
     call.service.on_devices_changed()
-    return {"DeviceToken": device.token}
+    numeric = call.bank.behaviour.device_token_style == "numeric" and device.token.isdigit()
+    return {"DeviceToken": int(device.token) if numeric else device.token}
 
 
 def _delete(call: Call) -> Any:
@@ -422,22 +424,6 @@ def _endpoint(route: Route) -> str:
     return re.sub(r"\(\?P<\w+>[^)]*\)", "{}", route.pattern.pattern)
 
 
-def _check_transport(request_id: str | None, method: str, headers: Any) -> None:
-    """Strict mode: the guide's transport rules (section "Transport") or BAD_REQUEST."""
-    if not request_id or not request_id.strip():
-        raise BankError(state.BAD_REQUEST, "X-Request-ID header is required")
-    kind = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
-    if method == "POST" and kind != "application/json":
-        raise BankError(state.BAD_REQUEST, "Content-Type must be application/json")
-
-
-def _envelope(code: int, message: str, data: Any = None, *, lower: bool = False) -> bytes:
-    doc: dict[str, Any] = {"StatusCode": code, "message" if lower else "Message": message}
-    if data is not None:
-        doc["Data"] = data
-    return json.dumps(doc, ensure_ascii=False).encode()
-
-
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -473,6 +459,14 @@ class Handler(BaseHTTPRequestHandler):
 
     do_POST = do_DELETE = do_PUT = do_PATCH = do_GET
 
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # Any other method (TRACE, QUERY, OPTIONS) is routed too: 405 on a known path, as a
+        # web server in front of the bank answers, not the library's 501 server error. HEAD
+        # keeps the 501: answering it with a body would corrupt a kept-alive connection.
+        if name.startswith("do_") and name != "do_HEAD":
+            return self._serve
+        raise AttributeError(name)
+
     def _serve(self) -> None:
         svc = self.server.service
         path, _, query = self.path.partition("?")
@@ -495,7 +489,7 @@ class Handler(BaseHTTPRequestHandler):
         )
         svc.record(record)
         if raw is None:
-            self._answer(record, 400, _JSON, _envelope(state.BAD_REQUEST, "unreadable body"))
+            self._answer(record, 400, _JSON, envelope(state.BAD_REQUEST, "unreadable body"))
             return
         fault = None if ("/sandbox/" in path or "/test/" in path) else svc.take_fault(path)
         if fault is not None and fault.mode != "slow":
@@ -507,7 +501,7 @@ class Handler(BaseHTTPRequestHandler):
             status, kind, data = self._dispatch(path, query, raw, body)
         except Exception:  # a sandbox bug must still give the client an answer
             log.exception("sandbox bug while answering %s %s", self.command, path)
-            status, kind, data = 500, _JSON, _envelope(state.SERVICE_UNAVAILABLE, "sandbox error")
+            status, kind, data = 500, _JSON, envelope(state.SERVICE_UNAVAILABLE, "sandbox error")
         self._answer(record, status, kind, data)
 
     def _fault(self, record: RequestRecord, fault: Fault) -> None:
@@ -523,7 +517,7 @@ class Handler(BaseHTTPRequestHandler):
             "code999": (
                 200,
                 _JSON,
-                _envelope(state.SERVICE_UNAVAILABLE, state.MESSAGES[state.SERVICE_UNAVAILABLE]),
+                envelope(state.SERVICE_UNAVAILABLE, state.MESSAGES[state.SERVICE_UNAVAILABLE]),
             ),
             "nonjson": (200, _HTML, _HTML_PAGE),
         }
@@ -537,13 +531,13 @@ class Handler(BaseHTTPRequestHandler):
                 return (
                     401,
                     _JSON,
-                    _envelope(
+                    envelope(
                         state.BAD_REQUEST,
                         "Unauthorized: the Api-Key header is missing or not valid",
                     ),
                 )
         elif self.conn.subject is None:
-            return 200, _JSON, _envelope(state.NO_CERTIFICATE, state.MESSAGES[state.NO_CERTIFICATE])
+            return 200, _JSON, envelope(state.NO_CERTIFICATE, state.MESSAGES[state.NO_CERTIFICATE])
         match = _PATH.match(path)
         if match is None or match[1] != PREFIX[scheme]:
             return 404, _HTML, _HTML_404
@@ -562,9 +556,11 @@ class Handler(BaseHTTPRequestHandler):
             return 404, _HTML, _HTML_404
         lower = route.kind == "test"
         endpoint = _endpoint(route)
+        behaviour = svc.bank.behaviour
         try:
-            if route.kind == "api" and svc.bank.behaviour.strict:
-                _check_transport(self.headers.get("X-Request-ID"), route.method, self.headers)
+            if route.kind == "api" and behaviour.strict:
+                numeric = behaviour.device_token_style == "numeric"
+                check_transport(route.method, self.headers, body, numeric_tokens=numeric)
             if route.method == "POST" and not isinstance(body, dict):
                 raise BankError(state.BAD_REQUEST, "the body must be a JSON object")
             org: str | None = state.SANDBOX_BIN
@@ -592,11 +588,12 @@ class Handler(BaseHTTPRequestHandler):
             if route.kind != "control" and not codes.listed(endpoint, exc.code):
                 # Only what the call's table lists (or codes.py marks invented): else a bug.
                 log.error("sandbox bug: %s answered %s, not in its table", endpoint, exc.code)
-                return 500, _JSON, _envelope(state.SERVICE_UNAVAILABLE, "sandbox error")
-            return 200, _JSON, _envelope(exc.code, exc.message, lower=lower)
+                return 500, _JSON, envelope(state.SERVICE_UNAVAILABLE, "sandbox error")
+            code = spell(endpoint, exc.code, behaviour.codes)
+            return 200, _JSON, envelope(code, exc.message, lower=lower)
         if lower:
-            return 200, _JSON, _envelope(state.OK, str(data), lower=True)
-        return 200, _JSON, _envelope(state.OK, "OK", data)
+            return 200, _JSON, envelope(state.OK, str(data), lower=True)
+        return 200, _JSON, envelope(state.OK, "OK", data)
 
     def _read_body(self) -> bytes | None:
         try:

@@ -14,11 +14,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import secrets
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from kiosk.sandbox.behaviour import API_VERSIONS as API_VERSIONS
+from kiosk.sandbox.behaviour import CODE_STYLES as CODE_STYLES
+from kiosk.sandbox.behaviour import DATE_STYLES as DATE_STYLES
+from kiosk.sandbox.behaviour import LINK_TIMEOUT_NAMES as LINK_TIMEOUT_NAMES
+from kiosk.sandbox.behaviour import TOKEN_STYLES as TOKEN_STYLES
+from kiosk.sandbox.behaviour import Behaviour as Behaviour
 
 # state.X stays the one name of a code or a date shape for the routes and the tests.
 from kiosk.sandbox.codes import *  # noqa: F403
@@ -69,10 +77,6 @@ FIRST_ID = 500_000_001
 DEFAULT_PORTS = {"basic": 8543, "standard": 8544, "enhanced": 8545}
 #: What `inject_fault` can do to the kiosk's calls (routes.py says what each one does).
 FAULT_MODES = ("http500", "http404", "code999", "drop", "slow", "nonjson")
-#: The names the guide gives the link's first-stage timeout (tables, then text).
-LINK_TIMEOUT_NAMES = ("LinkActivationWaitTimeout", "QrCodeScanWaitTimeout")
-DATE_STYLES = ("production", "guide-short-offset", "guide-one-digit-day", "seven-digit-no-offset")
-API_VERSIONS = ("v01", "v02")
 
 
 class BankError(Exception):
@@ -84,65 +88,6 @@ class BankError(Exception):
         base = MESSAGES.get(code, "Ошибка")
         self.message = f"{base}: {detail}" if detail else base
         super().__init__(f"{code}: {self.message}")
-
-
-@dataclass
-class Behaviour:
-    """What the sandbox tells clients and how it dates its answers.
-
-    Timeouts and payment methods apply to payments created afterwards (each payment
-    keeps the deadlines it was created with); date_style applies to every later answer.
-    """
-
-    poll_interval: float = 5
-    scan_timeout: float = 180
-    confirm_timeout: float = 65
-    link_activation_timeout: float = 180
-    link_timeout_name: str = LINK_TIMEOUT_NAMES[0]  # the name qr/create-link answers it under
-    # Seconds the bank is late cancelling a Wait past its confirmation timeout; -1: it
-    # keeps Wait until the customer acts (a bank late with its own cancellation).
-    late_cancel: float = 0
-    # Refuse API calls without X-Request-ID, and POSTs without Content-Type: application/json,
-    # as the guide's transport rules demand (a lenient bank would hide a client that omits them).
-    strict: bool = False
-    return_poll_interval: float = 5
-    return_scan_timeout: float = 180
-    date_style: str = "production"
-    payment_methods: list[str] = field(default_factory=lambda: ["Gold", "Red", "Loan"])
-    api_version: str = "v01"  # status path the written configs use; both are always served
-
-    def with_changes(self, **changes: Any) -> Behaviour:
-        """A checked copy; ValueError names the first bad field."""
-        names = {f.name for f in dataclasses.fields(self)}
-        for name, value in changes.items():
-            if name not in names:
-                raise ValueError(f"unknown behaviour field {name!r} (known: {', '.join(names)})")
-            if name == "date_style":
-                if value not in DATE_STYLES:
-                    raise ValueError(f"date_style must be one of {', '.join(DATE_STYLES)}")
-            elif name == "link_timeout_name":
-                if value not in LINK_TIMEOUT_NAMES:
-                    raise ValueError(
-                        f"link_timeout_name must be one of {', '.join(LINK_TIMEOUT_NAMES)}"
-                    )
-            elif name == "api_version":
-                if value not in API_VERSIONS:
-                    raise ValueError(f"api_version must be one of {', '.join(API_VERSIONS)}")
-            elif name == "strict":
-                if not isinstance(value, bool):
-                    raise ValueError("strict must be true or false")
-            elif name == "late_cancel":
-                if isinstance(value, bool) or not isinstance(value, int | float) or value < -1:
-                    raise ValueError("late_cancel must be seconds >= 0, or -1 to keep Wait")
-            elif name == "payment_methods":
-                if not isinstance(value, list) or not all(isinstance(m, str) for m in value):
-                    raise ValueError("payment_methods must be a list of text")
-            elif isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-                raise ValueError(f"{name} must be a number of seconds above 0, not {value!r}")
-        return dataclasses.replace(self, **changes)
-
-    def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
 
 @dataclass
@@ -352,9 +297,14 @@ class Bank:
                     where = f"{name} is at trade point {device.trade_point_id}"
                     raise BankError(DEVICE_OTHER_TRADE_POINT, where)
                 return device
-        device = Device(str(uuid.uuid4()), name, point.id, org)
+        device = Device(self._new_token(), name, point.id, org)
         self.devices[device.token] = device
         return device
+
+    def _new_token(self) -> str:
+        if self.behaviour.device_token_style == "numeric":
+            return str(secrets.randbelow(9 * 10**17) + 10**17)  # 18 digits: an Int64
+        return str(uuid.uuid4())
 
     def device(self, org: str | None, token: Any, *, active: bool = True) -> Device:
         """The caller's device; `org` None when the request carries no BIN (GET calls)."""

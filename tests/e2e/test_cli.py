@@ -116,6 +116,7 @@ def test_pay_declined_exits_1(fast_sandbox: Sandbox) -> None:
     assert json.loads(result.stdout)["Reason"] == "declined"
 
 
+@pytest.mark.slow
 def test_pay_not_scanned_times_out_exit_1(fast_sandbox: Sandbox) -> None:
     path = registered(fast_sandbox)
     result = pay_with(lambda _pid: None, path, "150")
@@ -123,6 +124,7 @@ def test_pay_not_scanned_times_out_exit_1(fast_sandbox: Sandbox) -> None:
     assert json.loads(result.stdout)["Reason"] == "scan_timeout"
 
 
+@pytest.mark.slow
 def test_pay_with_the_bank_gone_mid_sale_is_unknown_exit_5(fast_sandbox: Sandbox) -> None:
     path = registered(fast_sandbox)
 
@@ -151,6 +153,7 @@ def test_amount_above_the_configured_maximum(sandbox: Sandbox) -> None:
     assert result.returncode == EXIT_USAGE and "sale.max_amount" in result.stderr
 
 
+@pytest.mark.slow
 def test_status_details_and_enhanced_refund(fast_sandbox: Sandbox) -> None:
     path = registered(fast_sandbox, "enhanced")
 
@@ -170,6 +173,7 @@ def test_status_details_and_enhanced_refund(fast_sandbox: Sandbox) -> None:
     assert too_much.returncode == EXIT_NOT_PAID and "300" in too_much.stderr
 
 
+@pytest.mark.slow
 def test_standard_refund_waits_for_the_customers_return_qr(fast_sandbox: Sandbox) -> None:
     path = registered(fast_sandbox, "standard")
 

@@ -30,6 +30,8 @@ from kiosk.sandbox import Sandbox
 FINAL = ("processed", "failed", "cancelled", "unknown")
 START_TIMEOUT = 30.0  # a cold interpreter importing Qt on a loaded CI machine
 
+pytestmark = pytest.mark.slow  # a kiosk process started, killed and started again
+
 
 class Rig:
     """A sandbox, a registered kiosk config with its host API, and the kiosk processes."""
@@ -153,23 +155,8 @@ class Rig:
         return found[0]
 
 
-#: "start-up recovery took X s" from every kiosk log of this module (issue 8, item 2).
-RECOVERY_TIMES: list[tuple[float, str]] = []
+#: "start-up recovery took X s" in a kiosk's log: the longest is printed after the run.
 _RECOVERY_LINE = re.compile(r"start-up recovery took ([0-9.]+) s")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def report_recovery_times() -> Iterator[None]:
-    """After the module: the longest start-up recovery, on the test report's own line."""
-    yield
-    if not RECOVERY_TIMES:
-        return
-    seconds, test = max(RECOVERY_TIMES)
-    every = ", ".join(f"{t:.2f}" for t, _ in sorted(RECOVERY_TIMES, reverse=True))
-    report.LINES.append(
-        f"crash tests: longest start-up recovery {seconds:.2f} s ({test});"
-        f" all {len(RECOVERY_TIMES)}: {every} s"
-    )
 
 
 @pytest.fixture
@@ -185,9 +172,8 @@ def rig(
         log_file = rig.data_dir / "logs" / "kiosk.log"
         if log_file.exists():
             text = log_file.read_text(encoding="utf-8", errors="replace")
-            RECOVERY_TIMES.extend(
-                (float(m[1]), request.node.name) for m in _RECOVERY_LINE.finditer(text)
-            )
+            for m in _RECOVERY_LINE.finditer(text):
+                report.record("crash tests' start-up recovery", float(m[1]), request.node.name)
 
 
 def assert_host_and_cli_agree(rig: Rig, sale_id: int, **expected: Any) -> None:

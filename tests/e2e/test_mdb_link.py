@@ -173,6 +173,7 @@ def _drain(events: Events) -> list[Any]:
             return out
 
 
+@pytest.mark.slow
 def test_unplugging_never_lets_the_emulator_read_a_file_that_reuses_its_descriptor(
     tmp_path: Path,
 ) -> None:

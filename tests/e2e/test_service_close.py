@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers.kiosk import kiosk_config
 
 from kiosk.sandbox import Sandbox
@@ -55,6 +56,7 @@ sys.exit(run_kiosk(Path(sys.argv[1]), windowed=True))
 """
 
 
+@pytest.mark.slow
 def test_closing_from_service_mode_exits_cleanly(fast_sandbox: Sandbox, tmp_path: Path) -> None:
     path = kiosk_config(fast_sandbox)
     script = tmp_path / "operator.py"

@@ -20,6 +20,7 @@ from helpers.kiosk import kiosk_config
 from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
+from kiosk.gui.screens.navigator import Page
 from kiosk.gui.screens.window import KioskWindow
 from kiosk.gui.shell.startup import BankCatchUp
 from kiosk.sandbox import Sandbox
@@ -131,7 +132,7 @@ def test_a_sale_screen_asked_for_before_it_is_built_is_built_then_and_forwards_i
 ) -> None:
     window = KioskWindow(Decimal(1), Decimal(100))
     qtbot.addWidget(window)
-    window.move_to("qr")  # a sale before the first paint's timer: the page is built now
+    window.move_to(Page.QR)  # a sale before the first paint's timer: the page is built now
     assert window.screen_name == "qr" and window.stack.currentWidget() is window.qr_screen
     with qtbot.waitSignal(window.qr_cancel_requested, timeout=1000):
         window.qr_screen.cancel_requested.emit()

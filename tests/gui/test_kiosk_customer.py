@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.gui.demo.panel import DemoPanel
+from kiosk.gui.screens.navigator import Page
 from kiosk.gui.screens.window import KioskWindow
 from kiosk.payment.sale import SaleState
 from kiosk.sandbox import Sandbox
@@ -83,12 +84,12 @@ def test_the_demo_strip_unfolds_for_a_payment_only(qtbot: QtBot) -> None:
     qtbot.addWidget(window)
     window.resize(800, 480)
     window.show()
-    window.move_to("amount")
+    window.move_to(Page.AMOUNT)
     qtbot.waitUntil(lambda: window.stack.geometry() == window.rect())  # every pixel
     assert not panel.isVisible() and not panel.show_button.isVisible()  # no phone needed
     assert check_layout(window) == []
     window.qr_screen.show_payment("https://pay.kaspi.kz/pay/x", 1250, ["Gold"])
-    window.move_to("qr")
+    window.move_to(Page.QR)
     assert panel.isVisible() and panel.geometry().right() == window.width() - 1
     qtbot.waitUntil(lambda: window.stack.geometry().right() < panel.geometry().left())  # beside
     for lang in ("en", "kk", "ru"):
@@ -98,9 +99,9 @@ def test_the_demo_strip_unfolds_for_a_payment_only(qtbot: QtBot) -> None:
     qtbot.mouseClick(panel.hide_button, Qt.MouseButton.LeftButton)
     assert not panel.isVisible() and panel.show_button.isVisible()
     assert check_layout(window) == []
-    window.move_to("amount")
+    window.move_to(Page.AMOUNT)
     assert not panel.show_button.isVisible()
-    window.move_to("qr")
+    window.move_to(Page.QR)
     assert panel.isVisible()  # folded by hand for one payment only
     panel.emulate("scan")
     assert panel.status.text() == "Нет платежа на экране: введите сумму и нажмите «Оплатить»."

@@ -22,6 +22,7 @@ import pytest
 from helpers.kiosk import FAST, HostApi, current_payment, kiosk_config, press_pay, type_amount
 
 from kiosk import config as cfg
+from kiosk.gui.screens.navigator import Page
 from kiosk.journal import Journal
 from kiosk.payment.flow import PaymentFlow
 from kiosk.payment.problems import problem_code
@@ -461,7 +462,7 @@ def test_unexpected_error_is_logged_and_the_kiosk_returns_to_a_safe_screen(
     # A bug halfway through a screen change: the QR screen is up with no sale behind it.
     with caplog.at_level(logging.CRITICAL, logger="kiosk.app.run"):
         raise_in_slot(
-            qtbot, RuntimeError(f"a bug quoting {token}"), lambda: shell.window.move_to("qr")
+            qtbot, RuntimeError(f"a bug quoting {token}"), lambda: shell.window.move_to(Page.QR)
         )
     qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=2000)
     critical = [r for r in caplog.records if r.levelno == logging.CRITICAL]

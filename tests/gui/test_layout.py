@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.i18n import LANGS
 
+pytestmark = pytest.mark.slow  # every screen drawn 15 times over: about 45 s in one process
+
 
 @pytest.fixture(scope="module")
 def gallery(qapp: QApplication) -> Iterator[Gallery]:

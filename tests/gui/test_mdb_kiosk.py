@@ -402,7 +402,7 @@ def test_the_adapter_away_refuses_every_sale_but_lets_a_result_screen_count_down
     )
     shell = start_kiosk(path)
     assert adapter.wait_enabled()
-    sale_id = shell.start_host_sale(Decimal(500), None)  # a host API sale, not a vend
+    sale_id = shell.start_sale(Decimal(500), None, "host")  # a host API sale, not a vend
     qtbot.waitUntil(lambda: shell.window.qr_screen.has_qr(), timeout=10000)
     payment_id = shell.controller.current.payment.payment_id
     fast_sandbox.scan(payment_id)
@@ -414,7 +414,7 @@ def test_the_adapter_away_refuses_every_sale_but_lets_a_result_screen_count_down
     assert shell.health_info()["mdb"] == "disconnected"
     assert shell.window.screen_name == "success"  # the customer still sees the result
     with pytest.raises(OutOfService, match="MDB adapter"):
-        shell.start_host_sale(Decimal(500), None)
+        shell.start_sale(Decimal(500), None, "host")
     qtbot.waitUntil(lambda: shell.window.screen_name == "out_of_service", timeout=8000)
     assert (shell.mode.mode, shell.problem) == (Mode.OUT_OF_SERVICE, ADAPTER_AWAY)
     adapter.replug()

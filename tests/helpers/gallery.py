@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QApplication
 
+from kiosk.gui.screens.navigator import Page
 from kiosk.gui.screens.window import KioskWindow
 from kiosk.gui.service.screen import ServiceScreen
 from kiosk.i18n import LANGS, Message, reason_text
@@ -235,12 +236,12 @@ class Gallery:
             states[f"service-{tab}"] = lambda tab=tab: self._service_tab(tab)
         return states
 
-    def _move(self, name: str) -> None:
+    def _move(self, name: Page) -> None:
         self.window.move_to(name)
         QApplication.processEvents()
 
     def _amount(self) -> None:
-        self._move("amount")
+        self._move(Page.AMOUNT)
         screen = self.window.amount_screen
         screen.retranslate(self.lang)  # entering the amount screen resets the language
         screen.clear()
@@ -250,36 +251,36 @@ class Gallery:
     def _qr(self) -> None:
         self.window.qr_screen.show_payment(QR_PAYLOAD, WIDEST_AMOUNT, ["Gold", "Red", "Loan"])
         self.window.qr_screen.set_seconds_left(165, 180)
-        self._move("qr")
+        self._move(Page.QR)
 
     def _awaiting(self) -> None:
         self.window.awaiting_screen.show_amount(WIDEST_AMOUNT)
         self.window.awaiting_screen.set_seconds_left(59, 65)
-        self._move("awaiting")
+        self._move(Page.AWAITING)
 
     def _success(self) -> None:
         self.window.result_screen.show_success(WIDEST_AMOUNT)
         self.window.result_screen.set_seconds_left(6)
-        self._move("success")
+        self._move(Page.SUCCESS)
 
     def _error(self) -> None:
         self.window.result_screen.show_error(longest_reason(self.lang))
         self.window.result_screen.set_seconds_left(6)
-        self._move("error")
+        self._move(Page.ERROR)
 
     def _out_of_service(self) -> None:
         problem = Message("outage.bank", {"detail": "connection refused " * 10})
         self.window.out_of_service_screen.show_outage(problem, 15)
-        self._move("out_of_service")
+        self._move(Page.OUT_OF_SERVICE)
 
     def _service_pin(self) -> None:
         self.service.lock()
         for digit in PIN[:3]:
             self.service.press_pin_digit(digit)
-        self._move("service")
+        self._move(Page.SERVICE)
 
     def _service_tab(self, tab: str) -> None:
-        self._move("service")
+        self._move(Page.SERVICE)
         if not self.service.is_unlocked():
             self.service.lock()
             for digit in PIN:

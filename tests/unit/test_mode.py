@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.payment.mode import ADAPTER_AWAY, KioskMode, Mode, ModeError, OutOfServiceReason
+from kiosk.payment.mode import (
+    ADAPTER_AWAY,
+    Idle,
+    KioskMode,
+    Mode,
+    ModeError,
+    OutOfServiceReason,
+)
 from kiosk.payment.sale import Busy, OutOfService
 
 
@@ -115,3 +122,58 @@ def test_releasing_a_hold_does_not_hide_another_reason() -> None:
     assert mode.release(ADAPTER_AWAY) is False  # still out of service, for the bank
     assert mode.release(ADAPTER_AWAY) is False  # not held any more
     assert mode.mode is Mode.OUT_OF_SERVICE and mode.reason == "the bank does not answer"
+
+
+def test_idle_tells_the_start_page_from_a_result_and_both_sell() -> None:
+    """What the page name stood for: the customer waiting at the start, or reading a result."""
+    mode = KioskMode()
+    assert mode.idle is None and not mode.waiting
+    mode.ready()
+    assert (mode.idle, mode.waiting, mode.interruptible) == (Idle.WAITING, True, True)
+    mode.sale_started(1)
+    assert (mode.idle, mode.waiting, mode.interruptible) == (None, False, False)
+    mode.sale_ended()
+    # The result counts down: the next sale (host, vending machine) may start already,
+    # but a lost part waits until it is read.
+    assert (mode.idle, mode.waiting, mode.interruptible) == (Idle.RESULT, False, False)
+    assert mode.can_sell and mode.refusal() is None
+    mode.sale_started(2)
+    mode.sale_ended()
+    mode.ready()  # the result gave way to the start page
+    assert (mode.idle, mode.waiting, mode.interruptible) == (Idle.WAITING, True, True)
+
+
+def test_a_result_shown_without_a_sale_ending_is_waited_for_like_one() -> None:
+    """A vend's 'not given' page after its sale's result: an IDLE kiosk reads it to its end."""
+    mode = KioskMode()
+    mode.ready()
+    mode.result_shown()
+    assert (mode.idle, mode.waiting, mode.interruptible) == (Idle.RESULT, False, False)
+    assert mode.refusal() is None
+    mode.out_of_service("the bank does not answer", OutOfServiceReason.BANK)
+    mode.result_shown()  # out of service stays out of service, and may be told more
+    assert (mode.mode, mode.idle, mode.interruptible) == (Mode.OUT_OF_SERVICE, None, True)
+
+
+def test_starting_and_out_of_service_may_be_interrupted_service_mode_may_not() -> None:
+    mode = KioskMode()
+    assert mode.interruptible and not mode.waiting  # starting: a lost bank shows at once
+    mode.out_of_service("journal: disk full", OutOfServiceReason.JOURNAL)
+    assert mode.interruptible and not mode.waiting
+    mode.ready()
+    mode.enter_service()
+    assert (mode.idle, mode.waiting, mode.interruptible) == (None, False, False)
+    assert isinstance(mode.refusal(), Busy)
+    mode.leave_service()
+    assert mode.interruptible and not mode.waiting
+
+
+def test_a_hold_on_a_result_refuses_the_next_sale_and_the_start_page_stays_away() -> None:
+    mode = KioskMode()
+    mode.ready()
+    mode.sale_started(5)
+    mode.sale_ended()
+    mode.hold(ADAPTER_AWAY)
+    assert mode.idle is Idle.RESULT and isinstance(mode.refusal(), OutOfService)
+    assert mode.ready() is False  # the result gave way: out of service, not the start page
+    assert (mode.mode, mode.idle, mode.waiting) == (Mode.OUT_OF_SERVICE, None, False)

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QWidget
 
 from kiosk.gui.demo.panel import PAYMENT_PAGES, DemoPanel, DemoStrip
+from kiosk.gui.screens.navigator import Page
 from kiosk.i18n import DEFAULT_LANG, Message, has_text, render, tr
 from kiosk.mdb.emulator import AdapterEmulator
 
@@ -70,10 +71,10 @@ class MdbDemoStrip(DemoStrip):
         self._phone.attach(window)
         super().attach(window)
 
-    def on_page_changed(self, old: str, new: str) -> None:
+    def on_page_changed(self, old: Page, new: Page) -> None:
         self._phone.on_page_changed(old, new)
         # Not over service mode either: its pages need all their room, and no one vends there.
-        self.setVisible(new not in PAYMENT_PAGES and new != "service")
+        self.setVisible(new not in PAYMENT_PAGES and new is not Page.SERVICE)
         self._place()
 
     def retranslate(self, lang: str) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QPushButton, QWid
 from kiosk.config import Config, kaspi_settings
 from kiosk.gui.kit.theme import scale_for
 from kiosk.gui.kit.worker import Worker
+from kiosk.gui.screens.navigator import Page
 from kiosk.i18n import DEFAULT_LANG, tr
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ log = logging.getLogger("kiosk.app.demo")
 
 ACTIONS = (("scan", "F5"), ("confirm", "F6"), ("scanerror", "F7"), ("confirmerror", "F8"))
 #: The pages on which a phone is useful: the panel unfolds there by itself.
-PAYMENT_PAGES = frozenset({"qr", "awaiting"})
+PAYMENT_PAGES = frozenset({Page.QR, Page.AWAITING})
 #: The property that makes a child of the window take room from the pages while shown.
 RESERVES = "demo_reserves_room"
 
@@ -262,7 +263,7 @@ class DemoPanel(DemoStrip):
             shortcut.activated.connect(lambda a=action: self.emulate(a))
         self._fold(by_hand=False, tab=False)
 
-    def on_page_changed(self, _old: str, new: str) -> None:
+    def on_page_changed(self, _old: Page, new: Page) -> None:
         """Unfold while a payment is on the screen (unless folded by hand); fold otherwise."""
         if new in PAYMENT_PAGES and not self._folded_by_hand:
             self.unfold()
@@ -328,7 +329,7 @@ class DemoPanel(DemoStrip):
         name = tr(f"demo.{action}", lang)
         self.status.setText(tr("demo.sent", lang, action=name, payment=payment_id))
 
-        def done(_result: object, error: BaseException | None) -> None:
+        def done(_result: None, error: BaseException | None) -> None:
             result = "OK" if error is None else str(error)
             self.status.setText(
                 tr("demo.done", lang, action=name, payment=payment_id, result=result)

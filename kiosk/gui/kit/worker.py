@@ -15,21 +15,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from functools import partial
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 log = logging.getLogger("kiosk.gui.kit.worker")
+
+T = TypeVar("T")
+#: `on_done(result, error)`: the job's value and None, or None and what it raised.
+Done = Callable[[T | None, BaseException | None], None]
 
 
 class Worker(QObject):
     """A single background thread; jobs run one at a time, in order.
 
     Signals:
-        finished(object, object, object): (callback, result, error), queued to the GUI thread.
+        finished(object): the job's callback, bound to its outcome, queued to the GUI thread.
     """
 
-    finished = Signal(object, object, object)
+    # A Python callable crosses the thread only as `object` (Qt forces it); the slot says
+    # what it is. Bound on the worker, it keeps the job's result type to the callback.
+    finished = Signal(object)
 
     def __init__(self, name: str = "kiosk-worker", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -38,11 +45,7 @@ class Worker(QObject):
         self._closed = False
         self.finished.connect(self._on_finished)
 
-    def submit(
-        self,
-        job: Callable[[], Any],
-        on_done: Callable[[Any, BaseException | None], None],
-    ) -> Future[Any]:
+    def submit(self, job: Callable[[], T], on_done: Done[T]) -> Future[T | None]:
         """Run `job()` in the background; `on_done(result, error)` runs on the GUI thread.
 
         After close() the job is dropped (never run, never called back) and the
@@ -52,13 +55,13 @@ class Worker(QObject):
             log.debug("%s is closed; a job was dropped", self._name)
             return _dropped()
 
-        def wrapped() -> Any:
+        def wrapped() -> T | None:
             try:
                 result = job()
             except Exception as exc:  # noqa: BLE001 (handed to on_done; the thread must survive)
-                self.finished.emit(on_done, None, exc)
+                self.finished.emit(partial(on_done, None, exc))
                 return None
-            self.finished.emit(on_done, result, None)
+            self.finished.emit(partial(on_done, result, None))
             return result
 
         try:
@@ -70,10 +73,10 @@ class Worker(QObject):
             self._closed = True
             return _dropped()
 
-    def _on_finished(self, on_done: Any, result: Any, error: Any) -> None:
+    def _on_finished(self, call_back: Callable[[], None]) -> None:
         if self._closed:
             return
-        on_done(result, error)
+        call_back()
 
     def drain(self) -> None:
         """Wait until every job submitted so far has run (their callbacks may still be queued).
@@ -92,8 +95,8 @@ class Worker(QObject):
         self._pool.shutdown(wait=wait, cancel_futures=True)
 
 
-def _dropped() -> Future[Any]:
+def _dropped() -> Future[T | None]:
     """A future for a job that will never run."""
-    future: Future[Any] = Future()
+    future: Future[T | None] = Future()
     future.cancel()
     return future

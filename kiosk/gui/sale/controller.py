@@ -217,7 +217,7 @@ class SaleController(QObject):
     # --- the bank's answers ----------------------------------------------------------------
 
     def _on_qr_created(
-        self, sale: ActiveSale, payment: object, error: BaseException | None
+        self, sale: ActiveSale, payment: QrPayment | None, error: BaseException | None
     ) -> None:
         if error is not None or not isinstance(payment, QrPayment):
             reason = str(error) if error is not None else "no answer"

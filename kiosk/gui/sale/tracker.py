@@ -90,7 +90,7 @@ class PaymentTracker(QObject):
             return
         self._timer.start(max(0, math.ceil(wait * 1000)))
 
-    def _on_answer(self, status: object, error: BaseException | None) -> None:
+    def _on_answer(self, status: str | None, error: BaseException | None) -> None:
         if self._stopped:
             return
         now = self._clock()

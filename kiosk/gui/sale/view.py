@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from kiosk.gui.screens.navigator import Page
 from kiosk.gui.screens.window import KioskWindow
 from kiosk.i18n import reason_text
 from kiosk.payment.sale import SaleState
@@ -57,16 +58,16 @@ class SaleView(QObject):
 
     def show_preparing(self, amount: Decimal, product: str | None = None) -> None:
         self._window.qr_screen.show_preparing(amount, product)
-        self._window.move_to("qr")
+        self._window.move_to(Page.QR)
 
     def show_qr(self, payment: QrPayment, amount: Decimal, product: str | None = None) -> None:
         screen = self._window.qr_screen
         screen.show_payment(payment.qr_token, amount, payment.payment_methods, product)
-        self._window.move_to("qr")
+        self._window.move_to(Page.QR)
 
     def show_scanned(self, amount: Decimal) -> None:
         self._window.awaiting_screen.show_amount(amount)
-        self._window.move_to("awaiting")
+        self._window.move_to(Page.AWAITING)
 
     def show_result(self, end: SaleEnd) -> None:
         """Success or the reason it failed, counting down to the next customer."""
@@ -74,16 +75,16 @@ class SaleView(QObject):
         if end.state is SaleState.PROCESSED and not end.recorded:
             # Paid, but the kiosk could not write it down: not a plain success.
             screen.show_unrecorded(end.amount)
-            page = "error"
+            page = Page.ERROR
         elif end.state is SaleState.PROCESSED and end.reason is None:
             screen.show_success(end.amount)
-            page = "success"
+            page = Page.SUCCESS
         else:
             screen.show_error(lambda lang: reason_text(end.reason, end.state, lang))
-            page = "error"
+            page = Page.ERROR
         self._count_down(page, self.result_seconds)
 
-    def _count_down(self, page: str, seconds: float) -> None:
+    def _count_down(self, page: Page, seconds: float) -> None:
         self._left = max(1, round(seconds))
         self._window.result_screen.set_seconds_left(self._left)
         self._window.move_to(page)
@@ -93,7 +94,7 @@ class SaleView(QObject):
         """The vending machine did not give the paid product: say so, and what happens to the
         money, for long enough to read (the success screen may be up already: it gives way)."""
         self._window.result_screen.show_not_dispensed(amount, refunded_at_once)
-        self._count_down("error", max(self.result_seconds, NOT_DISPENSED_SECONDS))
+        self._count_down(Page.ERROR, max(self.result_seconds, NOT_DISPENSED_SECONDS))
 
     @property
     def seconds_left(self) -> int:
@@ -106,9 +107,9 @@ class SaleView(QObject):
     def set_seconds_left(self, seconds: float, total: float) -> None:
         """The running sale's countdown, on whichever of its pages shows."""
         w = self._window
-        if w.screen_name == "qr":
+        if w.screen_name is Page.QR:
             w.qr_screen.set_seconds_left(seconds, total)
-        elif w.screen_name == "awaiting":
+        elif w.screen_name is Page.AWAITING:
             w.awaiting_screen.set_seconds_left(seconds, total)
 
     def retranslate(self, lang: str) -> None:

@@ -1,21 +1,35 @@
 """Switches the kiosk's pages through one method, running the screens' leave/enter hooks.
 
-Pages are named (tests, logs and the host API's `screen` field read the name);
-one widget may serve several names (the result screen is both "success" and
-"error"). Which page may show when is the mode's business (kiosk.payment.mode), not
-the navigator's.
+Pages are a `Page` (their text is what logs, metrics and the host API's `screen`
+field say); one widget may serve several pages (the result screen is both
+SUCCESS and ERROR). Which page may show when is the mode's business
+(kiosk.payment.mode), not the navigator's, and no other module asks which page
+shows to decide anything (tests/unit/test_pages.py checks the source for it).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from enum import StrEnum
 
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from kiosk.gui.kit.theme import Screen
 
 log = logging.getLogger("kiosk.window")
+
+
+class Page(StrEnum):
+    """The kiosk's pages. A StrEnum: logs, metrics labels and the host API keep the text."""
+
+    AMOUNT = "amount"
+    QR = "qr"
+    AWAITING = "awaiting"
+    SUCCESS = "success"
+    ERROR = "error"
+    OUT_OF_SERVICE = "out_of_service"
+    SERVICE = "service"
 
 
 class Navigator:
@@ -27,9 +41,9 @@ class Navigator:
     def __init__(
         self,
         stack: QStackedWidget,
-        pages: dict[str, QWidget],
-        first: str,
-        on_change: Callable[[str, str], None],
+        pages: dict[Page, QWidget],
+        first: Page,
+        on_change: Callable[[Page, Page], None],
         later: Callable[[], None] | None = None,
     ) -> None:
         """`later()`, if given, adds the remaining pages (add()); it is called once, when a
@@ -37,25 +51,25 @@ class Navigator:
         self._stack = stack
         self._on_change = on_change
         self._later = later
-        self._pages: dict[str, QWidget] = {}
+        self._pages: dict[Page, QWidget] = {}
         for name, page in pages.items():
             self.add(name, page)
         self.current = first
         self._stack.setCurrentWidget(self._pages[first])
 
-    def add(self, name: str, widget: QWidget) -> None:
-        """A new page (one widget may serve several names)."""
+    def add(self, name: Page, widget: QWidget) -> None:
+        """A new page (one widget may serve several pages)."""
         self._pages[name] = widget
         if self._stack.indexOf(widget) < 0:
             self._stack.addWidget(widget)
 
-    def page(self, name: str) -> QWidget:
+    def page(self, name: Page) -> QWidget:
         if name not in self._pages and self._later is not None:
             later, self._later = self._later, None
             later()
         return self._pages[name]
 
-    def replace(self, name: str, widget: QWidget) -> None:
+    def replace(self, name: Page, widget: QWidget) -> None:
         """Put a new widget under `name` (service mode is built fresh each time)."""
         old = self._pages[name]
         self._stack.addWidget(widget)
@@ -64,7 +78,7 @@ class Navigator:
             self._stack.removeWidget(old)
             old.deleteLater()
 
-    def move_to(self, name: str) -> None:
+    def move_to(self, name: Page) -> None:
         """Show page `name`: the old screen's on_leave, then the new one's on_enter."""
         try:
             entering = self.page(name)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.gui.kit.tap_guard import TapGuard
 from kiosk.gui.screens.amount import AmountScreen
-from kiosk.gui.screens.navigator import Navigator
+from kiosk.gui.screens.navigator import Navigator, Page
 from kiosk.gui.screens.out_of_service import OutOfServiceScreen
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kiosk.window")
 
-SCREENS = ("amount", "qr", "awaiting", "success", "error", "out_of_service", "service")
+SCREENS = tuple(Page)  # the metrics' screen labels
 LONG_PRESS_SECONDS = 2.0
 CORNER_PX = 120
 #: A window that is never exposed (no display, minimised) does not hold up what waits for
@@ -100,14 +100,14 @@ class Overlay(Protocol):
 
     def attach(self, window: QWidget) -> None: ...
 
-    def on_page_changed(self, old: str, new: str) -> None: ...
+    def on_page_changed(self, old: Page, new: Page) -> None: ...
 
     def retranslate(self, lang: str) -> None: ...
 
 
 class KioskWindow(QWidget):
     """Signals:
-    state_changed(str, str): the old and the new screen name.
+    state_changed(Page, Page): the old and the new page.
     service_requested(): the service gesture or Ctrl+Alt+S.
     quit_requested(): Ctrl+Alt+Q (maintenance keyboard).
     qr_cancel_requested(): Cancel on the QR screen.
@@ -118,7 +118,8 @@ class KioskWindow(QWidget):
     to sell, or when one of them is first asked for.
     """
 
-    state_changed = Signal(str, str)
+    # Declared `object`: a `str` payload would reach the slots as a plain str, not a Page.
+    state_changed = Signal(object, object)
     service_requested = Signal()
     quit_requested = Signal()
     qr_cancel_requested = Signal()
@@ -138,11 +139,11 @@ class KioskWindow(QWidget):
         self.navigator = Navigator(
             self.stack,
             {
-                "amount": self.amount_screen,
-                "out_of_service": self.out_of_service_screen,
-                "service": self.service_screen,
+                Page.AMOUNT: self.amount_screen,
+                Page.OUT_OF_SERVICE: self.out_of_service_screen,
+                Page.SERVICE: self.service_screen,
             },
-            "out_of_service",
+            Page.OUT_OF_SERVICE,
             self.state_changed.emit,
             later=self.build_sale_screens,
         )
@@ -175,10 +176,10 @@ class KioskWindow(QWidget):
         from kiosk.gui.screens.result import ResultScreen
 
         qr, awaiting, result = self._sale_screens = (QrScreen(), AwaitingScreen(), ResultScreen())
-        for name, screen in (("qr", qr), ("awaiting", awaiting), ("success", result)):
-            self.navigator.add(name, screen)
+        for page, screen in ((Page.QR, qr), (Page.AWAITING, awaiting), (Page.SUCCESS, result)):
+            self.navigator.add(page, screen)
             self.tap_guard.watch(screen)
-        self.navigator.add("error", result)
+        self.navigator.add(Page.ERROR, result)
         qr.cancel_requested.connect(self.qr_cancel_requested)
         result.done.connect(self.result_done)
 
@@ -205,18 +206,18 @@ class KioskWindow(QWidget):
         app.installEventFilter(self._corner)
 
     @property
-    def screen_name(self) -> str:
+    def screen_name(self) -> Page:
         """The page on the screen (what tests and the host API's `screen` field read)."""
         return self.navigator.current
 
     def set_service_screen(self, widget: QWidget) -> None:
-        self.navigator.replace("service", widget)
+        self.navigator.replace(Page.SERVICE, widget)
         self.service_screen = widget
         self.tap_guard.watch(widget)
 
-    def move_to(self, screen: str) -> None:
-        """Show `screen` (see Navigator.move_to). Unknown names are a bug."""
-        self.navigator.move_to(screen)
+    def move_to(self, page: Page) -> None:
+        """Show `page` (see Navigator.move_to)."""
+        self.navigator.move_to(page)
 
     def quit(self) -> None:
         self._allow_close = True

@@ -9,7 +9,7 @@ confirmation is a panel in the page with the question and two big buttons.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent
@@ -69,7 +69,7 @@ class ServicePage(QWidget):
         self.message = make_label("hint", f"{self.objectName() or 'page'}_message")
         self.message.setAlignment(_LEFT)
 
-    def ask(self, job: Callable[[OperatorDesk], Any], on_done: Callable[[Any], None]) -> None:
+    def ask(self, job: Callable[[OperatorDesk], T], on_done: Callable[[T], None]) -> None:
         self._ticket += 1
         ticket = self._ticket
         desk = self._desk()
@@ -78,16 +78,19 @@ class ServicePage(QWidget):
             return
         self.say(tr("svc.working", self.lang))
 
-        def done(result: Any, error: BaseException | None) -> None:
+        # The answer comes boxed: the runner's None means "no answer", the job's own None
+        # (a desk call that returns nothing) stays in the box.
+        def done(boxed: tuple[T] | None, error: BaseException | None) -> None:
             if ticket != self._ticket:
                 return
             if error is not None:
                 self.show_error(error)
                 return
+            assert boxed is not None  # the job returned
             self.say("")
-            on_done(result)
+            on_done(boxed[0])
 
-        self._run(lambda: job(desk), done)
+        self._run(lambda: (job(desk),), done)
 
     def reset(self) -> None:
         """Forget answers on their way and go back to the page's first step."""

@@ -13,28 +13,74 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypedDict, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from kiosk import __version__
+from kiosk.config import Config
 from kiosk.hostapi.contract import HostSale, HostState, KioskHealth, KioskState
 from kiosk.journal import Journal
 from kiosk.payment.sale import NotCancellable, OutOfService
 
+if TYPE_CHECKING:
+    from kiosk.gui.sale.controller import SaleController
+    from kiosk.gui.screens.navigator import Page
+    from kiosk.gui.shell.health import HealthMonitor
+
 T = TypeVar("T")
+
+
+class HealthInfo(TypedDict):
+    """GET /v1/health's view of the kiosk, read on the GUI thread (kiosk.gui.shell.host_bridge)."""
+
+    ok: bool
+    bank_reachable: bool | None
+    last_check: str | None
+    last_error: str | None
+    screen: Page
+    journal_ok: bool
+    problem: str | None
+    attention: int | None
+    mdb: str
+
+
+class StateInfo(TypedDict):
+    """GET /v1/state's view: the page on the screen and the running sale, if any."""
+
+    screen: Page
+    sale_id: int | None
+
+
+class HostedKiosk(Protocol):
+    """What the host API reads and asks of the running kiosk (kiosk.gui.shell.kiosk.KioskShell)."""
+
+    @property
+    def config(self) -> Config | None: ...
+    @property
+    def journal(self) -> Journal | None: ...
+    @property
+    def health(self) -> HealthMonitor | None: ...
+    @property
+    def controller(self) -> SaleController | None: ...
+
+    def health_info(self) -> HealthInfo: ...
+
+    def state_info(self) -> StateInfo: ...
+
+    def start_sale(self, amount: Decimal, external_id: str | None, source: str) -> int: ...
 
 
 class _GuiCall(QObject):
     """Runs functions on the thread this object lives in (the GUI thread)."""
 
-    requested = Signal(object, object)
+    requested = Signal(object, object)  # (fn, future): Python objects cross only as `object`
 
     def __init__(self) -> None:
         super().__init__()
         self.requested.connect(self._run)
 
-    def _run(self, fn: Callable[[], Any], future: Future[Any]) -> None:
+    def _run(self, fn: Callable[[], object], future: Future[object]) -> None:
         if not future.set_running_or_notify_cancel():
             return
         try:
@@ -60,14 +106,14 @@ class KioskGateway:
     start-up, and must not read (or answer a new sale from) the journal it closed.
     """
 
-    def __init__(self, shell: Any) -> None:
+    def __init__(self, shell: HostedKiosk) -> None:
         self._shell = shell
         self._gui = _GuiCall()
         self._changed = threading.Condition()
 
     @property
     def _journal(self) -> Journal:
-        journal: Journal | None = self._shell.journal
+        journal = self._shell.journal
         if journal is None:
             raise OutOfService("the kiosk is starting")
         return journal
@@ -106,11 +152,13 @@ class KioskGateway:
         return KioskState(screen=info["screen"], sale_id=info["sale_id"])
 
     def amount_limits(self) -> tuple[Decimal, Decimal]:
-        sale = self._shell.config.sale
-        return sale.min_amount, sale.max_amount
+        config = self._shell.config
+        if config is None:  # the gateway is made only after a config loaded
+            raise OutOfService("the kiosk is starting")
+        return config.sale.min_amount, config.sale.max_amount
 
     def start_sale(self, amount: Decimal, external_id: str | None) -> HostSale:
-        sale_id = self._gui.call(lambda: self._shell.start_host_sale(amount, external_id))
+        sale_id = self._gui.call(lambda: self._shell.start_sale(amount, external_id, "host"))
         sale = self.get_sale(sale_id)
         assert sale is not None
         return sale
@@ -138,8 +186,13 @@ class KioskGateway:
     def cancel_sale(self, sale_id: int) -> HostSale:
         if self.get_sale(sale_id) is None:
             raise KeyError(sale_id)
-        if not self._gui.call(lambda: self._shell.cancel_host_sale(sale_id)):
+        if not self._gui.call(lambda: self._cancel(sale_id)):
             raise NotCancellable("the sale can no longer be cancelled (scanned, or ended)")
         sale = self.get_sale(sale_id)
         assert sale is not None
         return sale
+
+    def _cancel(self, sale_id: int) -> bool:
+        """On the GUI thread: the running sale cancelled, if it is this one and not scanned."""
+        controller = self._shell.controller
+        return controller is not None and controller.cancel(sale_id)

@@ -72,7 +72,7 @@ class HealthMonitor(QObject):
         elif not self._in_flight:
             self._arm()
 
-    def _on_ping_done(self, _result: object, error: BaseException | None) -> None:
+    def _on_ping_done(self, _result: None, error: BaseException | None) -> None:
         self._in_flight = False
         self.last_check = datetime.now(UTC)
         was = self.reachable

@@ -10,23 +10,32 @@ reported on /v1/health instead of a closed port.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kiosk.config import Config
 
 if TYPE_CHECKING:
+    # Types only: the gateway (and the host API's contract) is imported when the host API
+    # is first enabled, not on the way to the first screen.
     from kiosk.gui.sale.controller import SaleController
     from kiosk.gui.screens.window import KioskWindow
+    from kiosk.gui.shell.gateway import HealthInfo, HostedKiosk, KioskGateway, StateInfo
     from kiosk.gui.shell.health import HealthMonitor
     from kiosk.gui.shell.mdb_bridge import MdbBridge
-    from kiosk.gui.shell.startup import BankCatchUp
+    from kiosk.gui.shell.startup import BankCatchUp, HostApiHolder
+    from kiosk.hostapi.app import HostApiServer
     from kiosk.journal import Journal
+
+    class ServedKiosk(HostedKiosk, HostApiHolder, Protocol):
+        """The running kiosk as the host API needs it: what its gateway reads and asks,
+        and where the start-up worker hands the started server over."""
+
 
 log = logging.getLogger("kiosk.shell")
 
 
 class HealthSource(Protocol):
-    """What GET /v1/health reads of the running kiosk (kiosk.gui.shell.kiosk.KioskShell)."""
+    """What GET /v1/health and /v1/state read of the running kiosk (kiosk.gui.shell.kiosk)."""
 
     @property
     def problem(self) -> str | None: ...
@@ -42,7 +51,9 @@ class HealthSource(Protocol):
     def mdb(self) -> MdbBridge | None: ...
 
 
-def start(shell: Any, config: Config, gateway: Any, worker: BankCatchUp) -> Any:
+def start(
+    shell: ServedKiosk, config: Config, gateway: KioskGateway | None, worker: BankCatchUp
+) -> KioskGateway | None:
     """The kiosk's one gateway, made on first use (on the GUI thread, where it answers);
     its server starts on the start-up worker, which sets `shell.host_api` (None: disabled
     or its port taken). Called before the journal opens: it answers while the journal is
@@ -57,13 +68,13 @@ def start(shell: Any, config: Config, gateway: Any, worker: BankCatchUp) -> Any:
     return gateway
 
 
-def follow(controller: SaleController, gateway: Any) -> None:
+def follow(controller: SaleController, gateway: KioskGateway | None) -> None:
     """Every journal change the controller makes wakes the host's long-polls."""
     if gateway is not None:
         controller.sale_updated.connect(gateway.notify)
 
 
-def health_info(kiosk: HealthSource) -> dict[str, Any]:
+def health_info(kiosk: HealthSource) -> HealthInfo:
     """GET /v1/health's view of the kiosk."""
     h, controller, journal = kiosk.health, kiosk.controller, kiosk.journal
     problem = kiosk.problem
@@ -80,14 +91,14 @@ def health_info(kiosk: HealthSource) -> dict[str, Any]:
     }
 
 
-def state_info(shell: Any) -> dict[str, Any]:
+def state_info(kiosk: HealthSource) -> StateInfo:
     """GET /v1/state's view: the page on the screen and the running sale, if any."""
-    c = shell.controller
+    c = kiosk.controller
     current = c.current.sale_id if c is not None and c.current is not None else None
-    return {"screen": shell.window.screen_name, "sale_id": current}
+    return {"screen": kiosk.window.screen_name, "sale_id": current}
 
 
-def start_host_api(config: Config, gateway: Any) -> Any:
+def start_host_api(config: Config, gateway: KioskGateway) -> HostApiServer | None:
     """The started server, or None when disabled or its port is taken (logged)."""
     if not config.host_api.enabled:
         return None

@@ -15,13 +15,14 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Config, ConfigError, SaleSection
 from kiosk.gui.sale.view import SaleView
+from kiosk.gui.screens.navigator import Page
 from kiosk.gui.screens.window import KioskWindow, Overlay
 from kiosk.gui.shell import host_bridge, startup
 from kiosk.gui.shell.journal_guard import JournalGuard
@@ -36,9 +37,12 @@ if TYPE_CHECKING:
     # The sale's parts are imported when the bank clients are made, after the first
     # screen is up (_on_clients): nothing the amount screen needs waits for them.
     from kiosk.gui.sale.controller import SaleController, SaleEnd
+    from kiosk.gui.shell.gateway import HealthInfo, KioskGateway, StateInfo
     from kiosk.gui.shell.health import HealthMonitor
     from kiosk.gui.shell.mdb_bridge import MdbBridge
+    from kiosk.hostapi.app import HostApiServer
     from kiosk.kaspi.client import KaspiClient
+    from kiosk.payment.recovery import Outcome
 
 log = logging.getLogger("kiosk.shell")
 
@@ -69,8 +73,8 @@ class KioskShell(QObject):
         self._clients: startup.Clients | None = None
         self.controller: SaleController | None = None
         self.health: HealthMonitor | None = None
-        self.host_api: Any = None
-        self.gateway: Any = None
+        self.host_api: HostApiServer | None = None  # set on the start-up worker
+        self.gateway: KioskGateway | None = None  # one for the kiosk's life, once enabled
         self.mdb: MdbBridge | None = None  # when [mdb] is enabled
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
@@ -117,7 +121,7 @@ class KioskShell(QObject):
         self._catch_up.hold()
         self.boot()
         if self.mode.mode is Mode.STARTING and startup.nothing_to_recover(self.journal):
-            self.window.move_to("amount")  # digits can be typed at once; Pay waits for IDLE
+            self.window.move_to(Page.AMOUNT)  # digits can be typed at once; Pay waits for IDLE
         if show:
             kiosk = self.config.kiosk if self.config is not None else None
             fullscreen = not windowed and (kiosk.fullscreen if kiosk else True)
@@ -179,8 +183,8 @@ class KioskShell(QObject):
         self.view.follow(self.controller, config.sale.result_seconds)
         self.controller.sale_ended.connect(self._on_controller_sale_ended)
         host_bridge.follow(self.controller, self.gateway)
-        self.mdb = mdb_bridge.attach(self, config, clients)
-        self.health = startup.health_monitor(self, clients, config.kiosk.health_interval)
+        self.mdb = mdb_bridge.attach(self, config, clients, parent=self)
+        self.health = startup.health_monitor(self, clients, config.kiosk.health_interval, self.boot)
         self.health.checked.connect(self.journal_guard.check)  # first: a lost journal wins
         self.health.checked.connect(self._on_health_checked)
         self._recover_then_check()
@@ -219,7 +223,7 @@ class KioskShell(QObject):
         )
 
     def _on_recovered(
-        self, outcomes: object, error: BaseException | None, boot: int | None = None
+        self, outcomes: list[Outcome] | None, error: BaseException | None, boot: int | None = None
     ) -> None:
         if boot is not None and boot != self._boot_count:
             return  # a recovery of an earlier boot, stopped by the teardown
@@ -228,7 +232,7 @@ class KioskShell(QObject):
             self._failed(Message("outage.recovery_failed", {"detail": str(error)}))
             return
         if outcomes:
-            log.warning("recovery changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
+            log.warning("recovery changed %d sale(s)", len(outcomes))
         # Nothing is left unresolved. On a cold start the first ping that answers opens
         # the amount screen; on a restart of the parts (crash loop, retried start-up) a
         # bank that answered moments ago is not waited for again.
@@ -270,16 +274,12 @@ class KioskShell(QObject):
     # --- health --------------------------------------------------------------------------------
 
     def _on_health_checked(self, reachable: bool, reason: str) -> None:
-        mode = self.mode.mode
-        waiting = mode in (Mode.STARTING, Mode.OUT_OF_SERVICE)
-        on_amount = mode is Mode.IDLE and self.window.screen_name == "amount"
-        if reachable:
-            if waiting:
-                self.back_to_start()
-            elif on_amount and self.journal and self._clients and self.controller:
-                # Idle with the bank answering: one more read of sales that may have been paid late.
-                self._catch_up.recheck(self.journal, self._clients.background, self.controller)
-        elif waiting or on_amount:
+        if reachable and self.mode.mode in (Mode.STARTING, Mode.OUT_OF_SERVICE):
+            self.back_to_start()
+        elif reachable and self.mode.waiting and self.journal and self._clients and self.controller:
+            # Idle with the bank answering: one more read of sales that may have been paid late.
+            self._catch_up.recheck(self.journal, self._clients.background, self.controller)
+        elif not reachable and self.mode.interruptible:  # a customer's result is read first
             self._out_of_service(Message("outage.bank", {"detail": reason}))
 
     def _failed(self, problem: Message) -> None:
@@ -295,7 +295,7 @@ class KioskShell(QObject):
         self.mode.out_of_service(reason, outage_cause(problem))
         self.window.out_of_service_screen.show_outage(problem, self.retry_seconds)
         if self.mode.mode is not Mode.SERVICE:
-            self.window.move_to("out_of_service")
+            self.window.move_to(Page.OUT_OF_SERVICE)
 
     def back_to_start(self) -> None:
         """The amount screen if the kiosk can sell; otherwise out of service, saying why."""
@@ -308,18 +308,18 @@ class KioskShell(QObject):
             self._failed(Message("outage.journal", {"detail": c.journal_problem}))
             return
         if c is None:
-            self.window.move_to("out_of_service")
+            self.window.move_to(Page.OUT_OF_SERVICE)
             return
         if self.health is not None and self.health.reachable is False:
             self._out_of_service(Message("outage.bank", {"detail": self.health.last_error}))
             return
         if self.mode.mode is Mode.SELLING:
             self.mode.sale_ended()
-        was_ready = self.mode.can_sell and self.window.screen_name == "amount"
+        was_ready = self.mode.can_sell and self.mode.waiting
         if not self.mode.ready():  # a hold (the MDB adapter away): out of service, saying why
             return self._out_of_service(Message("outage.adapter"))
         self.window.amount_screen.set_waiting(False)
-        self.window.move_to("amount")
+        self.window.move_to(Page.AMOUNT)
         if self.health is not None:
             self.health.pause(False)
         if not was_ready:
@@ -353,12 +353,6 @@ class KioskShell(QObject):
         self.mode.sale_started(sale_id)
         return sale_id
 
-    def start_host_sale(self, amount: Decimal, external_id: str | None) -> int:
-        return self.start_sale(amount, external_id, "host")
-
-    def cancel_host_sale(self, sale_id: int) -> bool:
-        return self.controller is not None and self.controller.cancel(sale_id)
-
     def _on_qr_cancel_requested(self) -> None:
         if self.controller is not None:
             self.controller.cancel()
@@ -377,11 +371,11 @@ class KioskShell(QObject):
 
     # --- what the host API and service mode read -------------------------------------------------
 
-    def health_info(self) -> dict[str, Any]:
+    def health_info(self) -> HealthInfo:
         self.journal_guard.check()  # before `problem` is read: a lost journal is not ok
         return host_bridge.health_info(self)
 
-    def state_info(self) -> dict[str, Any]:
+    def state_info(self) -> StateInfo:
         return host_bridge.state_info(self)
 
     # --- service mode ---------------------------------------------------------------------
@@ -389,12 +383,12 @@ class KioskShell(QObject):
     def _on_window_service_requested(self) -> None:
         from kiosk.gui.shell.service_bridge import enter_service_mode
 
-        enter_service_mode(self, self._on_service_exit_requested)
+        enter_service_mode(self, self._on_service_exit_requested, parent=self)
 
     def _on_service_exit_requested(self) -> None:
         was_fine = self.problem is None and self.controller is not None
         self.mode.leave_service()
-        self.window.move_to("out_of_service")
+        self.window.move_to(Page.OUT_OF_SERVICE)
         if was_fine:
             self.back_to_start()
         else:

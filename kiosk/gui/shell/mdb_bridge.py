@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -30,12 +30,13 @@ from kiosk.journal import Journal, JournalError, RefundPending, RefundRepeated, 
 from kiosk.mdb import protocol
 from kiosk.mdb.qibixx import Driver, DriverEvent, LinkDown, LinkUp
 from kiosk.mdb.vend import Answer, Step, Vend, amount_for
-from kiosk.payment.mode import ADAPTER_AWAY, Mode
+from kiosk.payment.mode import ADAPTER_AWAY, KioskMode
 from kiosk.payment.sale import Reason, SaleRefused, SaleState
 from kiosk.refund import steps as refund
 
 if TYPE_CHECKING:
     from kiosk.gui.sale.controller import SaleController
+    from kiosk.gui.sale.view import SaleView
     from kiosk.gui.shell.startup import Clients
     from kiosk.kaspi.client import KaspiClient
 
@@ -50,6 +51,25 @@ UNPLUGGED = ADAPTER_AWAY
 AUTOMATIC = "mdb"
 #: The VMC left the vend state by itself while it waited for the answer.
 _GIVE_UP_STATES = frozenset({"INACTIVE", "DISABLED", "ENABLED", "IDLE"})
+
+
+class VendingKiosk(Protocol):
+    """What the vending machine's bridge needs of the running kiosk (kiosk.gui.shell.kiosk)."""
+
+    @property
+    def journal(self) -> Journal | None: ...
+    @property
+    def controller(self) -> SaleController | None: ...
+    @property
+    def mode(self) -> KioskMode: ...
+    @property
+    def view(self) -> SaleView: ...
+
+    def start_sale(
+        self, amount: Decimal, external_id: str | None, source: str, product: str | None = None
+    ) -> int: ...
+
+    def back_to_start(self) -> None: ...
 
 
 class MdbBridge(QObject):
@@ -293,14 +313,15 @@ class MdbBridge(QObject):
                 first_of_sale=True,
             )
 
-        def done(result: Any, error: BaseException | None) -> None:
-            if error is None:
-                log.info("MDB: sale %s refunded: operation %s", sale_id, result.return_operation_id)
-                self._controller.sale_updated.emit(sale_id)
+        def done(result: refund.RefundResult | None, error: BaseException | None) -> None:
+            if error is not None:
+                note = f"MDB: {refund_trouble(error)}"
+                self._write(sale_id, lambda: self._journal.add_note(sale_id, note))
+                log.error("MDB: sale %s not refunded automatically: %s", sale_id, error)
                 return
-            note = f"MDB: {refund_trouble(error)}"
-            self._write(sale_id, lambda: self._journal.add_note(sale_id, note))
-            log.error("MDB: sale %s not refunded automatically: %s", sale_id, error)
+            assert result is not None  # the job returned
+            log.info("MDB: sale %s refunded: operation %s", sale_id, result.return_operation_id)
+            self._controller.sale_updated.emit(sale_id)
 
         self._worker.submit(job, done)
 
@@ -325,7 +346,9 @@ def refund_trouble(error: BaseException) -> str:
     return f"the automatic refund failed ({error}); refund by hand"
 
 
-def attach(shell: Any, config: Config, clients: Clients) -> MdbBridge | None:
+def attach(
+    shell: VendingKiosk, config: Config, clients: Clients, *, parent: QObject
+) -> MdbBridge | None:
     """The bridge for a booted kiosk when [mdb] is enabled (the kiosk's one wiring call).
 
     Until the adapter answers, and whenever it goes away, the kiosk's mode is held
@@ -333,6 +356,8 @@ def attach(shell: Any, config: Config, clients: Clients) -> MdbBridge | None:
     """
     if not config.mdb.enabled:
         return None
+    journal, controller = shell.journal, shell.controller
+    assert journal is not None and controller is not None  # attached once the kiosk booted
     from kiosk.mdb.qibixx import QibixxDriver
 
     driver = QibixxDriver(config.mdb.port, config.mdb.baudrate)
@@ -340,21 +365,21 @@ def attach(shell: Any, config: Config, clients: Clients) -> MdbBridge | None:
     bridge = MdbBridge(
         config,
         driver,
-        shell.journal,
-        shell.controller,
+        journal,
+        controller,
         lambda amount, product: shell.start_sale(amount, None, "mdb", product),
         refund_client=refund_client,
-        parent=shell,
+        parent=parent,
     )
     shell.mode.hold(ADAPTER_AWAY)
     bridge.link_changed.connect(lambda connected: on_link_changed(shell, connected))
-    bridge.not_dispensed.connect(shell.view.show_not_dispensed)
+    bridge.not_dispensed.connect(lambda amount, at_once: on_not_dispensed(shell, amount, at_once))
     bridge.stopped.connect(lambda: shell.mode.release(ADAPTER_AWAY))
     bridge.start()
     return bridge
 
 
-def on_link_changed(shell: Any, connected: bool) -> None:
+def on_link_changed(shell: VendingKiosk, connected: bool) -> None:
     """Out of service while the adapter is away, back when it returns.
 
     The mode's hold refuses new sales at once; a sale already on the screen runs
@@ -367,5 +392,12 @@ def on_link_changed(shell: Any, connected: bool) -> None:
             shell.back_to_start()
         return
     mode.hold(ADAPTER_AWAY)
-    if mode.mode is Mode.IDLE and shell.window.screen_name == "amount":
+    if mode.waiting:  # starting and out of service meet the hold when they are ready
         shell.back_to_start()
+
+
+def on_not_dispensed(shell: VendingKiosk, amount: Decimal, refunded_at_once: bool) -> None:
+    """A paid vend gave nothing: its page counts down like a sale's result, which the mode
+    is told (a hold or a lost bank waits for it, as for any result)."""
+    shell.mode.result_shown()
+    shell.view.show_not_dispensed(amount, refunded_at_once)

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kiosk.config import Config
+from kiosk.gui.screens.navigator import Page
 from kiosk.gui.screens.window import SCREENS, KioskWindow
 from kiosk.payment.mode import Mode, OutOfServiceReason
 
@@ -54,7 +55,7 @@ class MetricsLink:
         if self.recorder is not None:
             self.recorder.mode_changed(new, cause)
 
-    def _on_screen_changed(self, _old: str, new: str) -> None:
+    def _on_screen_changed(self, _old: Page, new: Page) -> None:
         self._screen = new
         if self.recorder is not None:
             self.recorder.screen_changed(new)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from PySide6.QtCore import QObject
 
 from kiosk.config import Config
 from kiosk.gui.kit.worker import Worker
+from kiosk.gui.screens.navigator import Page
 from kiosk.gui.service.screen import DEFAULT_IDLE_SECONDS, ServiceScreen
 from kiosk.gui.shell.health import HealthMonitor
 from kiosk.journal import Journal, SaleRecord
@@ -26,7 +27,11 @@ from kiosk.operator.access import PinLock
 from kiosk.operator.desk import OperatorDesk
 from kiosk.operator.reload import Reloaded
 from kiosk.operator.status import BankReach
-from kiosk.payment.mode import Mode
+from kiosk.payment.mode import KioskMode, Mode
+
+if TYPE_CHECKING:
+    from kiosk.gui.sale.view import SaleView
+    from kiosk.gui.screens.window import KioskWindow
 
 T = TypeVar("T")
 log = logging.getLogger("kiosk.service")
@@ -44,16 +49,32 @@ class RunningKiosk(Protocol):
     @property
     def health(self) -> HealthMonitor | None: ...
     @property
-    def host_api(self) -> Any: ...
-    @property
     def problem(self) -> str | None: ...
 
     def boot(self, *, reload: bool = False) -> None: ...
 
 
-def enter_service_mode(shell: Any, on_exit: Callable[[], None]) -> None:
+class ServicedKiosk(RunningKiosk, Protocol):
+    """What opening service mode needs besides: the PIN lock, the mode, the screens."""
+
+    @property
+    def pin_lock(self) -> PinLock: ...
+    @property
+    def mode(self) -> KioskMode: ...
+    @property
+    def view(self) -> SaleView: ...
+    @property
+    def window(self) -> KioskWindow: ...
+
+    def quit(self) -> None: ...
+
+
+def enter_service_mode(
+    shell: ServicedKiosk, on_exit: Callable[[], None], *, parent: QObject
+) -> None:
     """The operator's gesture on the running kiosk (kiosk.gui.shell.kiosk.KioskShell): service mode,
-    unless no PIN is set or a sale runs; `on_exit` when the operator leaves it."""
+    unless no PIN is set or a sale runs; `on_exit` when the operator leaves it. The service
+    screen's worker lives as long as `parent` (the kiosk)."""
     if shell.config is None or not shell.pin_lock.configured:
         log.info("service gesture ignored: kiosk.service_pin is not set")
         return
@@ -61,7 +82,7 @@ def enter_service_mode(shell: Any, on_exit: Callable[[], None]) -> None:
         log.info("service gesture ignored while %s", shell.mode.mode.value)
         return
     # In the customer's language: the choice on the amount screen applies here too.
-    screen = service_screen(shell, shell.pin_lock, shell, shell.view.lang)
+    screen = service_screen(shell, shell.pin_lock, parent, shell.view.lang)
     screen.exit_requested.connect(on_exit)
     screen.quit_requested.connect(shell.quit)
     shell.window.set_service_screen(screen)
@@ -69,7 +90,7 @@ def enter_service_mode(shell: Any, on_exit: Callable[[], None]) -> None:
     if shell.health is not None:
         shell.health.pause(True)
     shell.mode.enter_service()
-    shell.window.move_to("service")
+    shell.window.move_to(Page.SERVICE)
 
 
 def service_screen(

@@ -15,13 +15,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from PySide6.QtCore import QObject
 
 from kiosk.config import Config, ConfigError, kaspi_settings, load, secret_values, write_value
-from kiosk.gui.kit.worker import Worker
+from kiosk.gui.kit.worker import Done, Worker
 from kiosk.i18n import Message
 from kiosk.journal import Journal, JournalError, SaleRecord
 from kiosk.payment import pending
@@ -29,10 +30,17 @@ from kiosk.payment.sale import SaleState
 from kiosk.platform import logs
 
 if TYPE_CHECKING:
+    import ssl
+
     from kiosk.gui.sale.controller import SaleController
     from kiosk.gui.shell.health import HealthMonitor
+    from kiosk.hostapi.app import HostApiServer
     from kiosk.kaspi.client import KaspiClient, RequestHook
+    from kiosk.kaspi.settings import KaspiSettings
     from kiosk.operator.certificate import CertificateCheck
+    from kiosk.payment.recovery import Outcome
+
+T = TypeVar("T")
 
 log = logging.getLogger("kiosk.shell")
 
@@ -71,12 +79,15 @@ def broken_link(exc: ConfigError | JournalError) -> Message:
     return Message(cause, {"detail": str(exc)})
 
 
-def health_monitor(shell: Any, clients: Clients, interval: float) -> HealthMonitor:
-    """Bank pings while idle; at each, the certificate judged again (CertificateWatch)."""
+def health_monitor(
+    parent: QObject, clients: Clients, interval: float, restart: Callable[[], None]
+) -> HealthMonitor:
+    """Bank pings while idle; at each, the certificate judged again (CertificateWatch), and
+    `restart()` (the start-up chain again) when it has lapsed."""
     from kiosk.gui.shell.health import HealthMonitor
 
-    health = HealthMonitor(clients.health.ping, interval, parent=shell)
-    CertificateWatch(clients.certificate, health, shell.boot)
+    health = HealthMonitor(clients.health.ping, interval, parent=parent)
+    CertificateWatch(clients.certificate, health, restart)
     return health
 
 
@@ -126,13 +137,14 @@ class Clients:
     certificate: CertificateCheck | None = None  # judged when the clients were made
 
     # For another thread's own client (the MDB refunds): same settings, same TLS context.
-    bank: Any = None
-    context: Any = None
+    bank: KaspiSettings | None = None
+    context: ssl.SSLContext | None = None
 
     def another(self) -> KaspiClient:
         """One more client on the shared TLS context; its user closes it."""
         from kiosk.kaspi.client import KaspiClient
 
+        assert self.bank is not None, "made by make_clients, which keeps the settings"
         return KaspiClient(self.bank, context=self.context)
 
     def close(self) -> None:
@@ -167,7 +179,7 @@ def make_clients(config: Config, on_request: RequestHook | None = None) -> Clien
 
 
 def clients_made(
-    clients: object, error: BaseException | None, *, current: bool
+    clients: Clients | None, error: BaseException | None, *, current: bool
 ) -> Clients | Broken | None:
     """What BankCatchUp.make_clients made: the clients, the link that broke, or None
     when the start-up they were made for has been torn down since (they are closed)."""
@@ -185,13 +197,27 @@ def clients_made(
     return Message("outage.config", {"detail": f"bank clients not made: {error}"})
 
 
+class Part(Protocol):
+    """A start-up's part that is stopped, then deleted by the event loop (the MDB bridge)."""
+
+    def stop(self) -> None: ...
+
+    def deleteLater(self) -> None: ...  # QObject's
+
+
+class HostApiHolder(Protocol):
+    """Where the started host API server is handed over (kiosk.gui.shell.kiosk.KioskShell)."""
+
+    host_api: HostApiServer | None
+
+
 def close_parts(
-    host_api: Any,
+    host_api: HostApiServer | None,
     health: HealthMonitor | None,
     controller: SaleController | None,
     clients: Clients | None,
     journal: Journal | None,
-    mdb: Any = None,
+    mdb: Part | None = None,
 ) -> None:
     """Stop one start-up's parts, the users before what they use (the journal last)."""
     if mdb is not None:  # kiosk.gui.shell.mdb_bridge.MdbBridge: it uses the controller and journal
@@ -217,7 +243,7 @@ def recovery_job(
     stop: threading.Event,
     on_change: Callable[[int], None],
     budget: float,
-) -> Callable[[], object]:
+) -> Callable[[], list[Outcome]]:
     """Resolve the interrupted sales with the bank; stops when `stop` is set.
 
     A budget: what the bank cannot settle in it becomes unknown for the idle re-check,
@@ -283,7 +309,7 @@ def recheck_job(
     client: KaspiClient,
     wanted: Callable[[SaleRecord], bool],
     on_change: Callable[[int], None],
-) -> Callable[[], object]:
+) -> Callable[[], list[Outcome]]:
     """One pass over the abandoned sales, no waiting."""
     from kiosk.payment import recovery
 
@@ -295,9 +321,6 @@ def recheck_job(
         max_passes=1,
         select=wanted,
     )
-
-
-Done = Callable[[object, BaseException | None], None]
 
 
 class BankCatchUp(QObject):
@@ -319,7 +342,7 @@ class BankCatchUp(QObject):
         self._stopping = threading.Event()
         self._rechecking = False
         self._generation = 0  # one per start-up: stop() makes what is still on its way stale
-        self._held: list[tuple[Callable[[], Any], Done]] | None = None
+        self._held: list[Callable[[], object]] | None = None  # each submits one job
 
     def hold(self) -> None:
         """Keep new jobs until release() (in the order they came)."""
@@ -333,16 +356,18 @@ class BankCatchUp(QObject):
 
     def _run_held(self) -> None:
         held, self._held = self._held, ([] if self._held is not None else None)
-        for job, done in held or []:
-            self._worker.submit(job, done)
+        for submit in held or []:
+            submit()
 
-    def _submit(self, job: Callable[[], Any], done: Done) -> None:
+    def _submit(self, job: Callable[[], T], done: Done[T]) -> None:
         if self._held is not None:
-            self._held.append((job, done))
+            self._held.append(partial(self._worker.submit, job, done))
         else:
             self._worker.submit(job, done)
 
-    def start_host_api(self, shell: Any, start: Callable[[], Any]) -> None:
+    def start_host_api(
+        self, shell: HostApiHolder, start: Callable[[], HostApiServer | None]
+    ) -> None:
         """Start the host API here (`start()` returns the server or None), so the window
         does not wait for waitress and its threads.
 
@@ -353,7 +378,7 @@ class BankCatchUp(QObject):
         def job() -> None:
             shell.host_api = start()
 
-        def done(_result: object, error: BaseException | None) -> None:
+        def done(_result: None, error: BaseException | None) -> None:
             if error is not None:
                 log.error("host API not started: %s", error)
 
@@ -370,7 +395,7 @@ class BankCatchUp(QObject):
         `on_request` hears every request of each client (the metrics)."""
         generation = self._generation
 
-        def made(clients: object, error: BaseException | None) -> None:
+        def made(clients: Clients | None, error: BaseException | None) -> None:
             outcome = clients_made(clients, error, current=generation == self._generation)
             if outcome is not None:
                 done(outcome)
@@ -396,8 +421,8 @@ class BankCatchUp(QObject):
                 "is 0: set the trade point to register at (kiosk tradepoints)",
             )
 
-        def saved(token: object, error: BaseException | None) -> None:
-            if error is not None or not isinstance(token, str):
+        def saved(token: str | None, error: BaseException | None) -> None:
+            if error is not None or token is None:
                 done(str(error))
                 return
             write_value(config_path, "kaspi", "device_token", token)
@@ -411,12 +436,12 @@ class BankCatchUp(QObject):
         journal: Journal,
         client: KaspiClient,
         on_change: Callable[[int], None],
-        done: Done,
+        done: Done[list[Outcome]],
         budget: float,
     ) -> None:
         started = time.monotonic()
 
-        def recovered(outcomes: object, error: BaseException | None) -> None:
+        def recovered(outcomes: list[Outcome] | None, error: BaseException | None) -> None:
             # The crash tests read this line from kiosk.log.
             log.info("start-up recovery took %.2f s", time.monotonic() - started)
             done(outcomes, error)
@@ -444,12 +469,12 @@ class BankCatchUp(QObject):
             return
         self._rechecking = True
 
-        def done(outcomes: object, error: BaseException | None) -> None:
+        def done(outcomes: list[Outcome] | None, error: BaseException | None) -> None:
             self._rechecking = False
             if error is not None:
                 log.warning("idle re-check failed: %s", error)
             elif outcomes:
-                log.warning("idle re-check changed %d sale(s)", len(outcomes))  # type: ignore[arg-type]
+                log.warning("idle re-check changed %d sale(s)", len(outcomes))
 
         on_change = controller.sale_updated.emit
         self._submit(recheck_job(journal, client, wanted, on_change), done)
