@@ -1,6 +1,6 @@
 """What the operator reads about bank answers and refused actions, in ru, kk and en.
 
-One sentence per StatusCode of Appendix 3 (the guide's other spellings map to
+One sentence per StatusCode of docs/kaspi/api.md §9.1 (the guide's other spellings map to
 the same code through kiosk.kaspi.errors.normalize_code) and per refusal of the
 operator's own modules. kiosk.i18n merges it into the one catalogue, so `tr()`
 finds these ids and a translator sees them beside the rest.
@@ -13,7 +13,7 @@ def _code(ru: str, kk: str, en: str) -> dict[str, str]:
     return {"ru": ru, "kk": kk, "en": en}
 
 
-#: Appendix 3, keyed by the code as kiosk.kaspi.errors.normalize_code spells it.
+#: docs/kaspi/api.md §9.1, keyed by the code as kiosk.kaspi.errors.normalize_code spells it.
 CODE_TEXTS: dict[int, dict[str, str]] = {
     -10000: _code(
         "Банк не получил сертификат клиента: проверьте сертификат в настройках",

@@ -68,7 +68,7 @@ class KaspiClient:
     ) -> None:
         """`context`: one already built by tls.build_context, shared by several clients."""
         self.settings = settings
-        self._on_request = on_request  # metrics (issue 13)
+        self._on_request = on_request  # the Prometheus metrics' request counts and latency
         self.scheme = settings.scheme
         self.base_url = settings.base_url.rstrip("/")
         self.status_base_url = _with_version(self.base_url, settings.status_api_version)

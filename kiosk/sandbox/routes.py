@@ -11,7 +11,7 @@ certificate not issued by the sandbox CA (or expired) -> handshake failure.
 enhanced wants `OrganizationBin` in every API body (tradepoints: in the path);
 an unknown BIN -> StatusCode -14000001.
 
-Besides the guide's endpoints (see state.py for the codes), every scheme serves,
+Besides the bank's endpoints (docs/kaspi/api.md §4–§8; state.py for the codes), every scheme serves,
 with its own authentication and no BIN:
 
     POST   {base}/test/return/scan      {"qrReturnId": "<id>"}: the customer scans a return QR
@@ -89,7 +89,7 @@ class Call:
         return self.service.bank
 
     def arg(self, name: str) -> Any:
-        """A query parameter; the guide spells them both PhoneNumber and phoneNumber."""
+        """A query parameter, spelt PhoneNumber or phoneNumber (docs/kaspi/api.md §10.4)."""
         return self.query.get(name.lower())
 
     def field(self, name: str) -> Any:
