@@ -1,4 +1,4 @@
-"""What a Prometheus scrape of the kiosk costs on a big journal (issue 13).
+"""What a Prometheus scrape of the kiosk costs on a big journal.
 
     .venv/bin/python bench/metrics_scrape.py [--sales 100000] [--dir DIR] [--json out.json]
 

@@ -1,7 +1,7 @@
 """Writes docs/kaspi/openapi.yaml: the Kaspi QR API as the embedded sandbox serves it.
 
 Kaspi publishes no machine-readable description; this is the team's reading of the
-integration guide v3.9 (/work/shared/spec digest), endpoint by endpoint and scheme by
+integration guide v3.9 (docs/kaspi/api.md), endpoint by endpoint and scheme by
 scheme, as kiosk/sandbox/routes.py answers it. The three schemes differ in prefix, port,
 authentication and fields, so each scheme's operations are written out in full (a
 client generator sees plain operations, no templating). Edit this file, then run
@@ -54,7 +54,7 @@ TOKEN = {
 SCHEMAS: dict[str, Schema] = {
     "Envelope": obj(
         ["StatusCode"],
-        StatusCode={"type": "integer", "description": "0: success; otherwise Appendix 3"},
+        StatusCode={"type": "integer", "description": "0: success; else docs/kaspi/api.md §9"},
         Message={"type": "string"},
     ),
     "TestAnswer": obj(["StatusCode"], StatusCode={"type": "integer"}, message=TEXT),
@@ -98,7 +98,7 @@ SCHEMAS: dict[str, Schema] = {
         ["Status"],
         Status={
             "type": "string",
-            "description": "QrTokenCreated, Wait, Processed, Error (Appendix 4); "
+            "description": "QrTokenCreated, Wait, Processed, Error (docs/kaspi/api.md §5.5); "
             "RemotePaymentCreated seen in the field: treat unknown ones as not final",
         },
     ),
@@ -450,7 +450,7 @@ def _operation(scheme: str, endpoint: Endpoint) -> Schema:
         "responses": {
             "200": {
                 "description": "the envelope; StatusCode 0 with Data, or an error code "
-                "and Message (Appendix 3)",
+                "and Message (docs/kaspi/api.md §9)",
                 "content": {"application/json": {"schema": _envelope(data)}},
             },
             "default": {

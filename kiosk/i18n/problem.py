@@ -1,6 +1,6 @@
 """What went wrong, for the operator: bank answers and refused actions, in ru, kk and en.
 
-One sentence per StatusCode of Appendix 3 (the guide's other spellings map to
+One sentence per StatusCode of docs/kaspi/api.md §9.1 (the guide's other spellings map to
 the same code through kiosk.kaspi.errors.normalize_code) and per refusal of the
 operator's own modules; every id starts with `problem.`. kiosk.i18n merges it
 into the one catalogue, so `tr()` finds these ids and a translator sees them
@@ -9,7 +9,7 @@ beside the rest.
 
 from __future__ import annotations
 
-#: Appendix 3, keyed by the code as kiosk.kaspi.errors.normalize_code spells it.
+#: docs/kaspi/api.md §9.1, keyed by the code as kiosk.kaspi.errors.normalize_code spells it.
 CODE_TEXTS: dict[int, dict[str, str]] = {
     -10000: {
         "ru": "Банк не получил сертификат клиента: проверьте сертификат в настройках",

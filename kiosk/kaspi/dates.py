@@ -1,4 +1,4 @@
-"""Parse every date shape the guide prints and production sends.
+"""Parse every date shape the guide prints and production sends (docs/kaspi/api.md §3.3).
 
 `datetime.fromisoformat` rejects the guide's one-digit day (`2021-11-3`) and
 seven fractional digits, so the shapes are matched here by hand:

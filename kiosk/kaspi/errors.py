@@ -8,7 +8,7 @@ an operator can quote it to the bank. No message ever contains a secret.
 
 from __future__ import annotations
 
-# Appendix 3 of the guide, in words an operator understands. The guide prints
+# The StatusCodes of docs/kaspi/api.md §9.1, in words an operator understands. The guide prints
 # several codes with a varying number of digits; `normalize_code` maps both
 # spellings onto the keys of this table.
 MESSAGES: dict[int, str] = {
@@ -34,7 +34,7 @@ MESSAGES: dict[int, str] = {
     -999: "The Kaspi service is temporarily unavailable",
 }
 
-# Spellings the guide also prints for the same codes (an extra or missing 0).
+# Other spellings the guide prints for the same codes (docs/kaspi/api.md §9.2).
 _ALIASES: dict[int, int] = {
     9900000018: 990000018,
     9900000026: 990000026,
@@ -63,7 +63,7 @@ DEVICE_GONE = (-1501, -1502)
 
 
 def normalize_code(code: int) -> int:
-    """The Appendix 3 spelling of `code` (both spellings in the guide map to one)."""
+    """The spelling of `code` in docs/kaspi/api.md §9.1 (both spellings in the guide map to one)."""
     return _ALIASES.get(code, code)
 
 
@@ -194,4 +194,4 @@ def nothing_moved(error: KaspiError) -> bool:
 
 
 class ProtocolError(KaspiError):
-    """A success envelope whose Data does not have the fields the guide promises."""
+    """A success envelope whose Data lacks the fields docs/kaspi/api.md lists for the call."""

@@ -1,9 +1,9 @@
 """Typed answers of the Kaspi QR API.
 
 Each model is built from the envelope's `Data` by `from_data`, which checks the
-fields the guide promises (ProtocolError otherwise) and keeps every field it
+fields docs/kaspi/api.md lists for it (ProtocolError otherwise) and keeps every field it
 does not know in `extra`: production answers carry fields the guide never
-printed (`TransactionId`, `LoanTerm`, `ProductType` on the v02 status).
+printed (`TransactionId`, `LoanTerm`, `ProductType` on the v02 status, docs/kaspi/api.md §11.2).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ T = TypeVar("T")
 
 
 class PaymentStatus(StrEnum):
-    """Appendix 4. Anything else the bank sends is kept as its text; kiosk.payment.flow.meaning_of
-    is the one place that says what each text means."""
+    """docs/kaspi/api.md §5.5. Anything else the bank sends is kept as its text;
+    kiosk.payment.flow.meaning_of is the one place that says what each text means."""
 
     QR_TOKEN_CREATED = "QrTokenCreated"
     WAIT = "Wait"
@@ -35,7 +35,7 @@ class PaymentStatus(StrEnum):
 
 
 class ReturnStatus(StrEnum):
-    """Appendix 5, plus `Error` which the life-cycle line names."""
+    """docs/kaspi/api.md §6.8, plus `Error` which the life-cycle line names (§10.11)."""
 
     QR_TOKEN_CREATED = "QrTokenCreated"
     CUSTOMER_IDENTITY_OBTAINED = "CustomerIdentityObtained"
@@ -190,7 +190,8 @@ def _seconds(f: Fields, name: str) -> float:
 
 
 #: The link's first-stage timeout: its field tables say LinkActivationWaitTimeout, the
-#: guide's text QrCodeScanWaitTimeout. Either is accepted, the tables' name first.
+#: guide's text QrCodeScanWaitTimeout (docs/kaspi/api.md §10.6). Either is accepted,
+#: the tables' name first.
 LINK_TIMEOUT_NAMES = ("LinkActivationWaitTimeout", "QrCodeScanWaitTimeout")
 
 
@@ -256,7 +257,7 @@ class QrPayment:
 
 @dataclass(frozen=True)
 class StatusReport:
-    """`/payment/status`: the status text (possibly one Appendix 4 does not list)."""
+    """`/payment/status`: the status text (possibly one docs/kaspi/api.md §5.5 does not list)."""
 
     status: str
     extra: dict[str, Any] = field(default_factory=dict, compare=False)

@@ -1,6 +1,6 @@
 """TLS for the Kaspi API: the client certificate, the bank's CA and certificate facts.
 
-The guide's container is a PFX (PKCS#12) with a password; PEM certificate +
+The bank's container is a PFX (PKCS#12) with a password (docs/kaspi/api.md §2); PEM certificate +
 PEM key (+ password) is accepted too. Python's `ssl` loads a certificate and
 key only from files, so a PFX is re-encoded into a temporary PEM whose key is
 encrypted under a random one-time password, loaded, and deleted at once: the

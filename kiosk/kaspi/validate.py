@@ -20,7 +20,7 @@ def valid_bin(value: str) -> bool:
 
 
 def normalize_phone(value: str) -> str:
-    """A Kazakh mobile number as the guide's examples write it: 8 and ten digits.
+    """A Kazakh mobile number as docs/kaspi/api.md §10.9 sends it: 8 and ten digits.
 
     Accepts +7 / 7 / 8 prefixes and spaces, dashes and brackets; ValueError otherwise.
     """

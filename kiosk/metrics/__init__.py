@@ -1,4 +1,4 @@
-"""Prometheus metrics for a fleet of kiosks (issue 13): the exporter and what the kiosk reports.
+"""Prometheus metrics for a fleet of kiosks: the exporter and what the kiosk reports.
 
 Free of Qt. The running kiosk holds one KioskMetrics and reports to it through
 the few calls its docstring lists; everything else here is read at scrape time.

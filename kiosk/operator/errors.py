@@ -18,7 +18,7 @@ from kiosk.kaspi.settings import ConfigError
 
 
 def code_sentence(code: int, lang: str, server_message: str | None = None) -> str:
-    """An Appendix 3 code in the operator's words; an unknown code keeps its number."""
+    """A code in the operator's words (docs/kaspi/api.md §9); an unknown code keeps its number."""
     normal = errors.normalize_code(code)
     message_id = code_message_id(normal)
     if message_id is not None:

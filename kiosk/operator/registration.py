@@ -47,7 +47,7 @@ def register(
     """device/register, then the token, device id and trade point are saved in the config.
 
     The same device id at the same trade point gets the same token again, so a
-    repeat after a lost answer is harmless (the guide says so).
+    repeat after a lost answer is harmless (docs/kaspi/api.md §4.2).
     """
     if not valid_device_id(device_id):
         raise OperatorError("problem.register.device_id")

@@ -6,7 +6,7 @@ show (`state`, `qr_visible`, `seconds_left`). `meaning_of` is the one place
 where the bank's status texts are read; `classify` (here) and
 kiosk.payment.recovery.judge turn its answer into kiosk states.
 
-Rules (the guide's life cycle plus the product owner's):
+Rules (the bank's life cycle, docs/kaspi/api.md §5.4, read as §5.6 says):
 
 - Polls: the first is due at creation, each next one `poll_interval` after the
   previous one was SENT, and never while one is in flight. So polls never
@@ -80,7 +80,7 @@ class Meaning(StrEnum):
     SCANNED = "scanned"  # Wait: scanned, the customer has not confirmed yet
     PAID = "paid"  # Processed (final)
     DECLINED = "declined"  # Error: cancelled by the customer or failed (final)
-    UNLISTED = "unlisted"  # a text the guide does not list: proves nothing
+    UNLISTED = "unlisted"  # a text docs/kaspi/api.md §5.5 does not list: proves nothing
 
 
 _MEANINGS = {
@@ -92,7 +92,7 @@ _MEANINGS = {
 
 
 def meaning_of(status: str) -> Meaning:
-    """The one mapping of the bank's status texts (Appendix 4); exact, case and all."""
+    """The one mapping of the bank's status texts (docs/kaspi/api.md §5.5); exact, case and all."""
     return _MEANINGS.get(status, Meaning.UNLISTED)
 
 
@@ -138,7 +138,7 @@ def classify(
     if meaning is Meaning.SCANNED and stage is SaleState.QR:
         return SaleState.AWAITING, None
     if not past_end:
-        return stage, None  # QrTokenCreated, Wait again, or a text the guide does not list
+        return stage, None  # QrTokenCreated, Wait again, or a text §5.5 does not list
     if meaning is _STAGE_MEANING[stage]:
         return _TIMEOUT[stage]
     # Past the end with a status that neither ends nor proves the timeout (an unknown

@@ -88,7 +88,7 @@ def scan_deadline(record: SaleRecord) -> datetime:
 
     The kiosk's own deadline (creation + QrCodeScanWaitTimeout, journalled in UTC),
     shortened by an offset-aware ExpireDate. An ExpireDate without an offset (the
-    guide's own example) names no moment and never extends a deadline.
+    guide's own example, docs/kaspi/api.md §10.7) names no moment and never extends a deadline.
     """
     times = [t for t in (_parse(record.scan_deadline),) if t is not None]
     expire = _parse(record.expire_date)
@@ -155,7 +155,7 @@ def judge(
         return Verdict(True, SaleState.PROCESSED, reason, needs_refund=True)
     if meaning is Meaning.DECLINED:
         if record.state is SaleState.UNKNOWN and record.reason is Reason.CONFIRM_TIMEOUT:
-            # The bank cancelled the Wait after the kiosk's deadline (issue 8, item 3).
+            # The bank cancelled the Wait after the kiosk's deadline (docs/kaspi/api.md §5.6).
             return Verdict(True, SaleState.FAILED, Reason.CONFIRM_TIMEOUT)
         if unfinished or record.state is SaleState.UNKNOWN:
             return Verdict(True, SaleState.FAILED, Reason.DECLINED)

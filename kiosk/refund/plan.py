@@ -1,7 +1,7 @@
 """Refunds as the operator makes them on the service screen, over the steps in steps.py.
 
-kiosk.refund.steps holds the guide's steps (the return QR's watch, the customer's
-purchases, the amount check, the journalled payment/return); this module adds
+kiosk.refund.steps holds the steps of docs/kaspi/api.md §6 (the return QR's watch,
+the customer's purchases, the amount check, the journalled payment/return); this module adds
 what the touch screen needs: the amount typed on the keypad, a plan checked
 against fresh details before the operator confirms, and the scheme's answer to
 "can I refund here at all" (scheme basic: in the Kaspi Pay app).

@@ -1,4 +1,4 @@
-"""A refund as the guide orders it, for the CLI and the service screen alike: no Qt, no terminal.
+"""A refund as docs/kaspi/api.md §6 orders it, for CLI and service screen alike: no Qt, no terminal.
 
 Scheme standard (with the customer):
 1. return/create: a return QR the customer scans with the Kaspi.kz app;

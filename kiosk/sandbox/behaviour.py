@@ -10,14 +10,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-#: The names the guide gives the link's first-stage timeout (tables, then text).
+#: The two names of the link's first-stage timeout, tables' then text's (docs/kaspi/api.md §10.6).
 LINK_TIMEOUT_NAMES = ("LinkActivationWaitTimeout", "QrCodeScanWaitTimeout")
 DATE_STYLES = ("production", "guide-short-offset", "guide-one-digit-day", "seven-digit-no-offset")
 API_VERSIONS = ("v01", "v02")
-#: How StatusCodes the guide prints two ways are spelled: "" each as the sandbox always
-#: has (mostly Appendix 3's, the refund's too-large as payment/return's table);
+#: How StatusCodes the guide prints two ways (docs/kaspi/api.md §9.2) are spelled: "" each as
+#: the sandbox always has (mostly §9.1's, the refund's too-large as payment/return's table);
 #: "table" as the endpoint's own table prints it (qr/create's 9900000018); "appendix"
-#: as Appendix 3 does (990000018, -99000005).
+#: as the guide's table of codes does (docs/kaspi/api.md §9.1: 990000018, -99000005).
 CODE_STYLES = ("", "table", "appendix")
 #: DeviceToken as registration hands it out: a GUID string, or a whole number (sent as a
 #: JSON number) for clients that type it Int64 as some of the guide's tables do.
@@ -48,7 +48,7 @@ class Behaviour:
     # Seconds the bank is late cancelling a Wait past its confirmation timeout; -1: it
     # keeps Wait until the customer acts (a bank late with its own cancellation).
     late_cancel: float = 0
-    # The guide's transport rules enforced: X-Request-ID on every API call, Content-Type:
+    # docs/kaspi/api.md §3.1 enforced: X-Request-ID on every API call, Content-Type:
     # application/json on POSTs, and each body field of the JSON type the guide gives it
     # (a lenient bank would hide a client that breaks them).
     strict: bool = False

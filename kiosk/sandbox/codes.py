@@ -1,6 +1,6 @@
 """The StatusCodes the sandbox bank answers, their messages, and which endpoint may answer which.
 
-Appendix 3's codes keep the spelling each endpoint's table prints (remote/cancel's
+The codes of docs/kaspi/api.md §9 keep the spelling each endpoint's table prints (remote/cancel's
 not-found is `-99000001`, the refund's `-990000001`). Where the guide names no
 code for a refusal the sandbox must make, it uses one of INVENTED below; the
 HTTP layer and the tests mark them as such:
@@ -30,7 +30,7 @@ CLIENT_NOT_FOUND = -1401  # listed by remote/*, meaning not given: the sandbox's
 UNKNOWN_ORGANIZATION = -14000001
 NO_TRADE_POINTS = -14000002
 TRADE_POINT_NOT_FOUND = -99000002
-REFUND_TOO_LARGE = -990000005  # payment/return's table spelling (Appendix 3: -99000005)
+REFUND_TOO_LARGE = -990000005  # payment/return's table spelling (docs/kaspi/api.md §9.2: -99000005)
 TRADE_POINT_DISABLED = 990000018
 TRADE_POINT_NO_QR = 990000026
 BAD_AMOUNT = 990000028
@@ -44,7 +44,7 @@ SERVICE_UNAVAILABLE = -999
 #: Codes the guide does not print anywhere (or not for the calls they are used on).
 INVENTED = frozenset({BAD_REQUEST, UNKNOWN_ORGANIZATION})
 
-# The bank answers in Russian; these are Appendix 3's own words.
+# The bank answers in Russian; these are the guide's own words (docs/kaspi/api.md §9.1).
 MESSAGES: dict[int, str] = {
     OK: "OK",
     BAD_REQUEST: "Некорректный запрос",
@@ -73,7 +73,7 @@ MESSAGES: dict[int, str] = {
 # --- which endpoint may answer which code -------------------------------------------------
 #: Each endpoint's "Возможные StatusCode" line, as the guide prints it (the union over the
 #: schemes that serve it; spellings as printed, compared after kiosk.kaspi.errors'
-#: normalize_code, since the guide prints one code with varying digit counts).
+#: normalize_code, since one code is printed with varying digit counts: docs/kaspi/api.md §9.2).
 GUIDE_CODES: dict[str, tuple[int, ...]] = {
     "/health/ping": (0, -999, -10000),
     "/partner/tradepoints": (0, -999, -10000, -14000002),

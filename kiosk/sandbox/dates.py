@@ -1,15 +1,15 @@
-"""The shapes the sandbox bank writes its dates in: the guide's examples and production's."""
+"""The date shapes the sandbox bank writes: the guide's and production's, docs/kaspi/api.md §3.3."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 KZ = timezone(timedelta(hours=5))  # Kazakhstan is one UTC+5 zone since 2024
-_GUIDE_ZONE = timezone(timedelta(hours=6))  # the zone the guide's examples were printed in
+_GUIDE_ZONE = timezone(timedelta(hours=6))  # as in the guide's examples (docs/kaspi/api.md §10.7)
 
 
 def format_date(epoch: float, style: str) -> str:
-    """`epoch` in one of the shapes the guide prints or production sends."""
+    """`epoch` in one of the date shapes of docs/kaspi/api.md §3.3."""
     # Microseconds are all a float epoch holds exactly; the seventh digit is .NET's padding.
     seconds, micros = divmod(round(epoch * 1_000_000), 1_000_000)
     millis = micros // 1000

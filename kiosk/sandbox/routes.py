@@ -85,7 +85,7 @@ class Call:
         return self.service.bank
 
     def arg(self, name: str) -> Any:
-        """A query parameter; the guide spells them both PhoneNumber and phoneNumber."""
+        """A query parameter, spelt PhoneNumber or phoneNumber (docs/kaspi/api.md §10.4)."""
         return self.query.get(name.lower())
 
     def field(self, name: str) -> Any:

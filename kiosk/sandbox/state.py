@@ -62,7 +62,7 @@ REMOTE_CANCELED = "RemotePaymentCanceled"
 CUSTOMER_IDENTITY_OBTAINED = "CustomerIdentityObtained"
 
 TEST_CUSTOMER = "test-customer"  # who scans and pays on the test host unless told otherwise
-SANDBOX_BIN = "180340021791"  # the guide's example BIN; schemes basic/standard act for it
+SANDBOX_BIN = "180340021791"  # the bank's example BIN; schemes basic/standard act for it
 EMPTY_BIN = "200540012345"  # an organisation with no trade points: tradepoints -> -14000002
 REMOTE_WINDOW = 24 * 3600.0  # a remote invoice may be paid within 24 hours
 CLIENT_INFO_LIMIT = 50  # remote/client-info calls per device per minute
@@ -228,7 +228,7 @@ def parse_id(raw: Any, name: str) -> int:
 
 
 def parse_text(raw: Any, name: str, *, required: bool = True) -> str | None:
-    """Text, or an id the guide sometimes prints as a number (DeviceToken: 321)."""
+    """Text, or an id sometimes printed as a number (DeviceToken: 321, docs/kaspi/api.md §10.2)."""
     if raw is None or raw == "":
         if required:
             raise BankError(BAD_REQUEST, f"{name} is required")

@@ -1,6 +1,6 @@
 """What the sandbox's answers look like and what strict mode demands of a request.
 
-The guide's transport rules ("Transport", every scheme): JSON bodies with
+The transport rules of docs/kaspi/api.md §3.1 (every scheme): JSON bodies with
 `Content-Type: application/json`, an `X-Request-ID` on every call, and each body
 field of the type its table gives. A lenient bank hides a client that breaks them;
 strict mode (Behaviour.strict, `kiosk sandbox --strict`) refuses such a call with
@@ -42,7 +42,7 @@ _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number"}
 def check_transport(
     method: str, headers: Message, body: object, *, numeric_tokens: bool = False
 ) -> None:
-    """Strict mode: the guide's transport rules, or BankError(BAD_REQUEST) naming the one broken."""
+    """Strict mode: docs/kaspi/api.md §3.1, or BankError(BAD_REQUEST) naming the one broken."""
     request_id = headers.get("X-Request-ID")
     if not request_id or not request_id.strip():
         raise BankError(BAD_REQUEST, "X-Request-ID header is required")
@@ -65,7 +65,8 @@ def check_transport(
 
 
 def spell(endpoint: str, code: int, style: str) -> int:
-    """`code` as the guide's endpoint table ("table") or Appendix 3 ("appendix") prints it."""
+    """`code` as the guide's endpoint table ("table") or its code table ("appendix")
+    prints it (docs/kaspi/api.md §9.2)."""
     if style == "appendix":
         return normalize_code(code)
     if style == "table":

@@ -88,7 +88,7 @@ def test_ping_tradepoints_in_every_scheme(sandbox: Sandbox, scheme: str) -> None
 
 
 def test_ping_warns_when_base_url_is_another_schemes(sandbox: Sandbox) -> None:
-    """Issue 8, item 11: scheme standard with an /r3/ base URL: said before the ping fails."""
+    """Scheme standard, an /r3/ base URL: said before the ping fails (docs/kaspi/api.md §1.2)."""
     path = registered(sandbox, "standard")
     url = cfg.load(path).kaspi.base_url
     cfg.write_value(path, "kaspi", "base_url", url.replace("/r2/", "/r3/"))
@@ -205,7 +205,7 @@ def test_standard_refund_waits_for_the_customers_return_qr(fast_sandbox: Sandbox
 
 
 def test_standard_refund_of_another_customers_payment_is_refused(fast_sandbox: Sandbox) -> None:
-    """Issue 8, item 10: the customer who scans the return QR did not make this purchase."""
+    """The customer scanning the return QR did not make this purchase (docs/kaspi/api.md §10.10)."""
     path = registered(fast_sandbox, "standard")
 
     def someone_else(payment_id: int) -> None:

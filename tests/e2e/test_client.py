@@ -71,7 +71,7 @@ def test_payment_life_cycle_in_every_scheme(sandbox: Sandbox, scheme: str) -> No
 
 
 def test_link_timeout_under_the_guides_text_name(sandbox: Sandbox) -> None:
-    """Issue 8, item 8: a bank that names the link's first stage QrCodeScanWaitTimeout."""
+    """A bank that names the link's first stage QrCodeScanWaitTimeout (docs/kaspi/api.md §10.6)."""
     sandbox.set_behaviour(link_activation_timeout=30, link_timeout_name="QrCodeScanWaitTimeout")
     with KaspiClient(kaspi_settings(registered(sandbox, "standard"))) as client:
         assert client.create_link(Decimal("10"), None).behavior.scan_timeout == 30
@@ -447,7 +447,7 @@ def test_production_key_on_a_test_host_is_warned_about(
 def test_scheme_2_refund_is_of_the_identified_customers_purchases_only(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    """Issue 8, item 10: return/operations lists the customer who scanned the return QR
+    """return/operations lists the customer who scanned the return QR (docs/kaspi/api.md §6.5)
     (at this device's trade point), and kiosk.refund.steps refuses any other payment before
     money moves."""
     from kiosk.journal import Journal

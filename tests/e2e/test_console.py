@@ -1,6 +1,6 @@
 """Console output of the `kiosk` command under a foreign code page and a closed pipe.
 
-Issue 10: `kiosk pay` with piped human output crashed with UnicodeEncodeError in
+`kiosk pay` with piped human output once crashed with UnicodeEncodeError in
 cp1252 (cp1251 on Russian Windows) on the QR blocks and "₸", after the payment was
 created at the bank. PYTHONIOENCODING=cp1252 gives a Linux Python the same stdout
 as a Windows one writing into a pipe.

@@ -326,13 +326,13 @@ def test_cancelled_before_the_scan_then_paid_anyway(rig: Rig) -> None:
     assert rig.state() == {"screen": "amount", "sale_id": None}
 
 
-# --- the guide's corner cases (issue 8) -------------------------------------------------------
+# --- the guide's corner cases (docs/kaspi/api.md §10) -----------------------------------------
 
 
 def test_killed_with_a_naive_expire_date_is_back_in_service_within_seconds(rig: Rig) -> None:
-    """Issue 8, item 1: the guide's own ExpireDate shape (seven fractional digits, no offset,
-    Kazakhstan's time) was read back as UTC, so a QR dead for seconds looked alive for five
-    hours and start-up recovery kept the kiosk out of service all that time."""
+    """The guide's own ExpireDate shape (docs/kaspi/api.md §10.7: seven fractional digits,
+    no offset, Kazakhstan's time) was read back as UTC, so a QR dead for seconds looked
+    alive for five hours and start-up recovery kept the kiosk out of service all that time."""
     rig.sandbox.set_behaviour(date_style="seven-digit-no-offset")
     rig.start()
     sale = rig.qr_on_screen()
@@ -353,7 +353,7 @@ def test_killed_with_a_naive_expire_date_is_back_in_service_within_seconds(rig: 
 
 
 def test_a_payment_the_bank_forgot_is_not_paid_and_does_not_hold_the_kiosk(rig: Rig) -> None:
-    """Issue 8, item 2: after a bank-side reset every status read answers -1601. A sale never
+    """After a bank-side reset every status read answers -1601. A sale never
     scanned is then final (not paid); before, the kiosk stayed out of service re-asking."""
     rig.start()
     sale = rig.qr_on_screen()
@@ -372,7 +372,7 @@ def test_a_payment_the_bank_forgot_is_not_paid_and_does_not_hold_the_kiosk(rig: 
 
 
 def test_a_sale_the_bank_cannot_settle_yet_is_handed_to_the_idle_recheck(rig: Rig) -> None:
-    """Issue 8, item 2: start-up recovery has a budget (5 s). A scanned sale whose status
+    """Start-up recovery has a budget (5 s). A scanned sale whose status
     cannot be read is unknown when the kiosk opens for sales, and the idle re-check settles
     it once the bank answers: here the customer confirmed meanwhile."""
     rig.sandbox.set_behaviour(confirm_timeout=120)

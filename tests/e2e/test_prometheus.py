@@ -1,4 +1,4 @@
-"""A real Prometheus scrapes a real kiosk process through sales and a restart (issue 13).
+"""A real Prometheus scrapes a real kiosk process through sales and a restart.
 
 The kiosk runs as an operator runs it (`python -m kiosk run`) against the
 sandbox, with metrics on and a token, and is driven through the host API like

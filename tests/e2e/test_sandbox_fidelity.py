@@ -1,6 +1,6 @@
-"""The sandbox answers what the guide's tables list, and its strict mode enforces the transport.
+"""The sandbox answers the codes of docs/kaspi/api.md §9.2; strict mode enforces §3.1's transport.
 
-Issue 8, item 11. A lenient bank hides client bugs: the strict sandbox refuses a call
+A lenient bank hides client bugs: the strict sandbox refuses a call
 without X-Request-ID or a POST without Content-Type: application/json, and the real
 client is run against it through every call it makes.
 """

@@ -293,7 +293,7 @@ def test_create_errors(sandbox: Sandbox) -> None:
 
 def test_payment_link_under_either_timeout_name(sandbox_factory: Factory) -> None:
     """The sandbox can answer the link's first-stage timeout under the name the guide's text
-    uses (issue 8, item 8); test_client checks the client accepts it."""
+    uses (docs/kaspi/api.md §10.6); test_client checks the client accepts it."""
     sandbox = sandbox_factory(link_activation_timeout=30, link_timeout_name="QrCodeScanWaitTimeout")
     bank = Bank(sandbox, "enhanced")
     data = bank.data("POST", "/qr/create-link", {"DeviceToken": bank.register(), "Amount": 5})
@@ -356,7 +356,7 @@ def test_refund_with_the_customer_scheme_standard(sandbox: Sandbox) -> None:
     details = bank.data("GET", "/payment/details", QrPaymentId=pid, DeviceToken=token)
     assert (details["TotalAmount"], details["AvailableReturnAmount"]) == (100.0, 100.0)
     refund = {"DeviceToken": token, "QrPaymentId": pid, "QrReturnId": rid, "Amount": 40}
-    # Refusals first: a QrReturnId serves one refund (issue 8, item 10).
+    # Refusals first: a QrReturnId serves one refund (docs/kaspi/api.md §6.9).
     too_much = bank.post("/payment/return", {**refund, "Amount": 100.01})["StatusCode"]
     assert too_much == -990000005  # the table's spelling
     assert bank.post("/payment/return", {**refund, "QrPaymentId": unpaid})["StatusCode"] == (

@@ -1,4 +1,4 @@
-"""What waits for the first paint (issue 7): imports, the start-up worker's jobs, sale screens.
+"""What waits for the first paint: imports, the start-up worker's jobs, sale screens.
 
 The times are measured in bench/measure_startup.py; these tests hold the order and the
 behaviour: nothing the first screen does not need is imported before it, the worker's

@@ -146,7 +146,7 @@ def test_stopping_the_host_api_ends_a_long_poll_on_the_real_gateway(
 def test_controller_cancels_while_pending_and_the_qr_is_watched_anyway(
     qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
 ) -> None:
-    """Issue 8, item 6: cancel before the scan includes `pending` (qr/create still running).
+    """Cancel before the scan includes `pending` (qr/create still running).
     The cancel stands at once; the payment the bank still makes is followed to its deadline,
     and paid anyway it is recorded as paid_after_cancel."""
     path = kiosk_config(fast_sandbox)

@@ -1,6 +1,6 @@
-"""A bank late with its own cancellation of a stale Wait (issue 8, item 3).
+"""A bank late with its own cancellation of a stale Wait.
 
-The guide says to poll until a final status: the bank cancels a Wait that outlives
+docs/kaspi/api.md §5.4 says to poll until a final status: the bank cancels a Wait that outlives
 PaymentConfirmationTimeout by itself. A bank that is late with it must never make
 the kiosk say "not paid" while the customer may still confirm.
 """

@@ -509,7 +509,7 @@ def test_given_up_while_the_qr_is_being_made_the_qr_is_never_shown(
     qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=5000)
     sale_id = shell.journal.list()[0].sale_id
     qtbot.waitUntil(lambda: record(shell, sale_id).state is SaleState.CANCELLED, timeout=5000)
-    # Cancelled at once (issue 8: cancel while pending); the payment qr/create still made
+    # Cancelled at once (a cancel while pending stands); the payment qr/create still made
     # is journalled when it answers, watched to its deadline, never shown.
     qtbot.waitUntil(lambda: record(shell, sale_id).qr_payment_id is not None, timeout=5000)
     assert sale_id in shell.controller.watching

@@ -1,4 +1,4 @@
-"""A real kiosk with metrics on: what it exposes after real sales against the sandbox (issue 13).
+"""A real kiosk with metrics on: what it exposes after real sales against the sandbox.
 
 The scrapes run on the test's own thread without turning the Qt loop: the
 exporter never needs the GUI thread, and would deadlock here if it did.

@@ -227,7 +227,7 @@ def test_every_service_text_has_three_languages_and_every_id_built_at_run_time_e
 def test_each_wrong_pin_after_a_wait_shuts_the_pad_for_longer(
     qtbot: QtBot, backend: FakeBackend
 ) -> None:
-    """Issue 9, item 5: no fresh three tries after a wait; the next wait is twice as long."""
+    """No fresh three tries after a wait; the next wait is twice as long."""
     clock = FakeClock()
     screen = make_service(qtbot, backend, clock)
     for wrong in ("1111", "2222", "3333"):

@@ -142,7 +142,7 @@ def test_kaspi_settings_resolve_paths_and_keep_secrets_out_of_repr(tmp_path: Pat
 def test_base_url_of_another_scheme_is_warned_about(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, scheme: str, url: str, warned: bool
 ) -> None:
-    """Issue 8, item 11: /r1|/r2|/r3 in base_url that is not the scheme's own."""
+    """/r1|/r2|/r3 in base_url that is not the scheme's own (docs/kaspi/api.md §1.2)."""
     text = MINIMAL.replace('scheme = "standard"', f'scheme = "{scheme}"')
     text = text.replace("https://mtokentest.kaspi.kz:8544/r2/v01", url)
     if scheme == "basic":

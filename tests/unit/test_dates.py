@@ -1,4 +1,4 @@
-"""Every date shape the guide prints and production sends."""
+"""Every date shape the guide prints and production sends (docs/kaspi/api.md §3.3)."""
 
 from datetime import UTC, datetime, timedelta, timezone
 

@@ -1,4 +1,4 @@
-"""StatusCodes: both spellings, every Appendix 3 code explained, unknown codes kept."""
+"""StatusCodes: both spellings, every docs/kaspi/api.md §9.1 code explained, unknown ones kept."""
 
 import pytest
 
@@ -57,7 +57,7 @@ def test_both_spellings_map_to_one_code(printed: int, canonical: int) -> None:
     [(-99000001, -990000001), (9900000032, 990000032), (990000032, 990000032)],
 )
 def test_remote_payment_spellings_map_to_one_code(printed: int, canonical: int) -> None:
-    """Issue 8, item 9: remote/cancel prints not-found as -99000001; remote create/cancel
+    """docs/kaspi/api.md §10.8: remote/cancel prints not-found as -99000001; remote create/cancel
     print 9900000032 and 990000032."""
     assert errors.normalize_code(printed) == canonical
     assert "Unknown" not in errors.describe_code(printed)

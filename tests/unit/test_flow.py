@@ -139,7 +139,7 @@ def assert_pace(sent: list[float], interval: float) -> None:
         (S.QR, UNLISTED, False, (S.QR, None)),
         (S.QR, UNLISTED, True, (S.UNKNOWN, Reason.BANK_UNREACHABLE)),
         (S.AWAITING, WAIT, False, (S.AWAITING, None)),
-        # Issue 8, item 3: a bank still saying Wait past the end has not cancelled: unknown.
+        # A bank still saying Wait past the end has not cancelled: unknown (docs/kaspi/api.md §5.6).
         (S.AWAITING, WAIT, True, (S.UNKNOWN, Reason.CONFIRM_TIMEOUT)),
         (S.AWAITING, PROCESSED, False, (S.PROCESSED, None)),
         (S.AWAITING, ERROR, False, (S.FAILED, Reason.DECLINED)),
@@ -229,7 +229,7 @@ def test_scanned_never_confirmed_ends_on_one_read_past_the_confirm_deadline(
     behavior: BehaviorOptions, latency_ratio: float
 ) -> None:
     """A bank that keeps Wait for ever (it never cancels): read through the grace, then
-    UNKNOWN / confirm_timeout — never FAILED while the bank says Wait (issue 8, item 3)."""
+    UNKNOWN / confirm_timeout — never FAILED while the bank says Wait (docs/kaspi/api.md §5.6)."""
     latency = behavior.poll_interval * latency_ratio
     flow, bank, changes = run(behavior, latency=latency, scan_at=behavior.scan_timeout / 3)
     assert outcome(flow) == (S.UNKNOWN, Reason.CONFIRM_TIMEOUT, False)

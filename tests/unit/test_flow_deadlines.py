@@ -1,4 +1,4 @@
-"""The flow's deadlines in the guide's corner cases (issue 8): ExpireDate, the grace."""
+"""The flow's deadlines in corner cases: ExpireDate, the grace (docs/kaspi/api.md §5.6, §10.7)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def cancelled_flow(at: float = 30.0) -> PaymentFlow:
 
 
 def test_qr_leaves_at_an_earlier_expire_date() -> None:
-    """Issue 8, item 4: ExpireDate before creation + QrCodeScanWaitTimeout ends the scan stage."""
+    """An ExpireDate before creation + scan timeout ends the scan stage (docs/kaspi/api.md §5.6)."""
     flow = PaymentFlow(7, B, 100.0, expires_in=60.0)
     assert flow.scan_deadline == 160.0 and flow.seconds_left(100.0) == 60.0
     assert flow.next_wakeup(100.0) == 0.0  # the first read
@@ -62,7 +62,7 @@ def test_expire_date_is_read_against_the_banks_own_date() -> None:
     bank_date = datetime(2025, 10, 22, 12, 0, 0, tzinfo=UTC)
     aware = parse_datetime("2025-10-22T17:02:00.717+05:00")
     assert expiry_within(aware, bank_date, 180.0) == pytest.approx(120.717)
-    # The guide's example: seven fractional digits and no offset names no moment.
+    # The guide's example (docs/kaspi/api.md §10.7): seven fractional digits, no offset: no moment.
     naive = parse_datetime("2025-10-22T12:01:00.1566667")
     assert expiry_within(naive, bank_date, 180.0) is None
     assert expiry_within(None, bank_date, 180.0) is None  # left out

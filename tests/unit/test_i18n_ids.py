@@ -117,7 +117,7 @@ BUILT: dict[str, Built] = {
     # journal's values; this kiosk's own are all shown.
     "operator.state.": Built("kiosk/i18n/__init__.py", frozenset(s.value for s in SaleState), True),
     "operator.reason.": Built("kiosk/i18n/__init__.py", REASONS, True),
-    # code_id, for kiosk.operator.errors.code_sentence: an Appendix 3 code the client knows
+    # code_id, for kiosk.operator.errors.code_sentence: a known code (docs/kaspi/api.md §9.1)
     # (0 is success, never an error's); an unknown code reads op.code.unknown.
     "problem.code.": Built(
         "kiosk/i18n/problem.py", frozenset(str(c) for c in MESSAGES if c != 0), False

@@ -69,7 +69,7 @@ def test_an_old_version_file_is_migrated_and_keeps_its_sales(
 
 
 def test_a_version_1_file_gains_the_kiosks_deadlines(tmp_path: Path) -> None:
-    """Migration 2 (issue 8, items 1 and 3): a v1 sale keeps everything, its deadlines NULL;
+    """Migration 2 (the kiosk's own deadlines): a v1 sale keeps everything, its deadlines NULL;
     a new payment journals creation + scan timeout (UTC) and the confirmation timeout."""
     with raw(tmp_path) as other:
         MIGRATIONS[0](other)
@@ -100,7 +100,7 @@ def test_a_version_1_file_gains_the_kiosks_deadlines(tmp_path: Path) -> None:
 def test_a_sale_cancelled_while_creating_gets_its_payment_and_stays_cancelled(
     journal: Journal,
 ) -> None:
-    """Issue 8, item 6: cancelled while qr/create ran; the payment made anyway is recorded."""
+    """Cancelled while qr/create ran; the payment made anyway is recorded."""
     sale_id = new_sale(journal)
     journal.set_state(sale_id, S.CANCELLED, Reason.CANCELLED)
     journal.payment_created(sale_id, 9001, "2025-03-01T17:03:00.000+05:00")

@@ -52,7 +52,7 @@ def test_link_payment_uses_its_own_field_names() -> None:
 
 def test_link_payment_accepts_the_guides_other_timeout_name() -> None:
     """The guide's text calls the link's first stage QrCodeScanWaitTimeout, its tables
-    LinkActivationWaitTimeout (issue 8, item 8): either name is the first-stage timeout."""
+    LinkActivationWaitTimeout (docs/kaspi/api.md §10.6): either name is the first-stage timeout."""
     data = {
         "PaymentLink": "https://pay.kaspi.kz/pay/x",
         "ExpireDate": "2020-08-09T18:31:42+06",

@@ -19,9 +19,9 @@ from kiosk.operator.errors import code_sentence, explain
 from kiosk.refund.plan import parse_amount, plan_refund, require_refunds
 from kiosk.refund.steps import ReturnVerdict, ReturnWatch, choose_payment, refused_for_sure
 
-#: Every code the guide's tables list for the operator's calls (tradepoints, device/register,
+#: Every code docs/kaspi/api.md lists for the operator's calls (tradepoints, device/register,
 #: device/delete, return/create, return/status, return/operations, payment/details,
-#: payment/return), in every spelling the guide prints.
+#: payment/return), in every spelling the guide prints (§9.2).
 OPERATOR_CALL_CODES = {
     -999,
     -10000,

@@ -33,7 +33,7 @@ def record(state: SaleState = S.QR, **changes: object) -> SaleRecord:
         "updated_at": CREATED.isoformat(timespec="milliseconds"),
         "source": "host",
         "state": state,
-        # The guide's own example shape, in Kazakhstan's time (UTC+5) as the bank means it:
+        # The guide's own example shape (docs/kaspi/api.md §10.7), in Kazakhstan's time (UTC+5):
         # read as UTC it would keep the QR "alive" five hours longer.
         "expire_date": "2025-10-22T17:03:00.1566667",
         "scan_deadline": DEADLINE.isoformat(timespec="milliseconds"),
@@ -43,7 +43,7 @@ def record(state: SaleState = S.QR, **changes: object) -> SaleRecord:
 
 
 def test_a_naive_expire_date_never_extends_the_kiosks_deadline() -> None:
-    """Issue 8, item 1: the guide's naive ExpireDate was read as UTC (5 hours too late)."""
+    """The guide's naive ExpireDate (docs/kaspi/api.md §10.7) was read as UTC (5 hours too late)."""
     assert scan_deadline(record()) == DEADLINE
     after = DEADLINE + DEAD_MARGIN + timedelta(seconds=1)
     assert judge(record(), "QrTokenCreated", after) == Verdict(True, S.FAILED, Reason.SCAN_TIMEOUT)
@@ -66,13 +66,13 @@ def test_a_sale_from_before_the_deadlines_were_journalled() -> None:
 
 
 def test_give_up_follows_the_journalled_confirmation_timeout() -> None:
-    """Issue 8, item 3: the bank decides a Wait PaymentConfirmationTimeout after the scan."""
+    """The bank decides a Wait PaymentConfirmationTimeout after a scan (docs/kaspi/api.md §5.4)."""
     assert give_up_at(record()) == DEADLINE + timedelta(seconds=65) + LATE_GRACE
     short = record(confirm_timeout=4.0)
     assert give_up_at(short) == DEADLINE + timedelta(seconds=4) + LATE_GRACE
 
 
-# --- start-up recovery with a budget (issue 8, item 2) -----------------------------------------
+# --- start-up recovery with a budget -----------------------------------------------------------
 
 
 class Time:
@@ -155,7 +155,7 @@ def test_recovery_stops_at_its_budget_and_leaves_unknown_for_the_idle_recheck(
 
 
 def test_a_late_cancellation_of_an_unknown_wait_is_confirm_timeout() -> None:
-    """Issue 8, item 3: the kiosk left a Wait unknown; the bank's later Error is its own
+    """The kiosk left a Wait unknown (docs/kaspi/api.md §5.6); the bank's later Error is its own
     cancellation (failed / confirm_timeout), a later Processed is paid (needs the operator)."""
     unknown = record(S.UNKNOWN, reason=Reason.CONFIRM_TIMEOUT, last_status="Wait")
     later = DEADLINE + timedelta(minutes=10)

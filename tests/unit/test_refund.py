@@ -45,7 +45,7 @@ def op(payment_id: int) -> ReturnOperation:
 
 
 def test_only_a_purchase_of_the_identified_customer_is_refunded() -> None:
-    """Issue 8, item 10: the refund is of one of the listed purchases."""
+    """The refund is of one of the listed purchases (docs/kaspi/api.md §10.10)."""
     assert choose_payment([op(1), op(2)], 2).payment_id == 2
     with pytest.raises(RefundRefused, match=r"payment 3 is not among .* \(1, 2\)"):
         choose_payment([op(1), op(2)], 3)
@@ -90,7 +90,7 @@ def run(bank: Scripted, clock: list[float]) -> ReturnVerdict:
 
 
 def test_a_scan_in_the_last_interval_is_seen_by_a_read_at_the_deadline() -> None:
-    """Issue 8, item 10: reads at 0, 5, 10, 15, then at the deadline (20) itself."""
+    """Reads at 0, 5, 10, 15, then at the deadline (20) itself (docs/kaspi/api.md §6.4)."""
     clock = [0.0]
     bank = Scripted(clock, scan_at=19.0)
     assert run(bank, clock) is V.IDENTIFIED

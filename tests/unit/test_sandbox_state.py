@@ -300,7 +300,7 @@ def test_remote_invoice_life(bank: Bank, token: str) -> None:
     qr_payment = bank.create_payment(BIN, token, 5, None, T0)
     with pytest.raises(BankError) as exc:
         bank.cancel_remote(BIN, token, qr_payment.id, T0)
-    assert code(exc) == -99000001  # remote/cancel's table spells not-found so (issue 8, item 9)
+    assert code(exc) == -99000001  # remote/cancel's not-found spelling (docs/kaspi/api.md §9.2)
     with pytest.raises(BankError) as exc:
         bank.create_remote(BIN, token, 5, "12", None, T0)
     assert code(exc) == codes.BAD_REQUEST

@@ -25,7 +25,7 @@ EXPIRES = CREATED + timedelta(minutes=5)
         ("Wait", Meaning.SCANNED),
         ("Processed", Meaning.PAID),
         ("Error", Meaning.DECLINED),
-        # Not the guide's texts: exact match only, so none of these is paid or declined.
+        # Not the texts of docs/kaspi/api.md §5.5 (exact match only): none is paid or declined.
         ("processed", Meaning.UNLISTED),
         ("PROCESSED", Meaning.UNLISTED),
         (" Processed", Meaning.UNLISTED),

@@ -1,4 +1,4 @@
-"""Notices the journal file deleted or replaced under the running kiosk (issue 9, item 2).
+"""Notices the journal file deleted or replaced under the running kiosk.
 
 An open SQLite file that is unlinked or renamed keeps working unseen: sales would
 be written into a file nobody reads. The journal compares its file's identity

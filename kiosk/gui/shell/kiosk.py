@@ -83,7 +83,7 @@ class KioskShell(QObject):
         low, high = SaleSection().min_amount, SaleSection().max_amount
         bar = demo_bar(self) if demo_bar else None
         self.window = KioskWindow(low, high, bar)
-        self.metrics = MetricsLink(self.window)  # Prometheus (issue 13): screen, mode, bank
+        self.metrics = MetricsLink(self.window)  # Prometheus: screen, mode, bank
         self.mode = KioskMode(self.metrics.mode_changed)
         self._closed = False
         self._catch_up = startup.BankCatchUp(self)

@@ -1,4 +1,4 @@
-"""What the running kiosk tells its Prometheus metrics (issue 13), in one place.
+"""What the running kiosk tells its Prometheus metrics, in one place.
 
 The metrics themselves (kiosk.metrics) know nothing of Qt. This link feeds them
 from the two owners of the kiosk's state, never from ad-hoc calls: the page on

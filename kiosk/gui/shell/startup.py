@@ -60,7 +60,7 @@ class RecoveryStopped(Exception):
 
 
 def recovery_interval(journal: Journal) -> float:
-    """The poll interval the bank gave most recently (5 s, the guide's example, if unknown)."""
+    """The bank's latest poll interval (5 s if unknown, as in docs/kaspi/api.md §5.1)."""
     return journal.last_poll_interval() or 5.0
 
 
