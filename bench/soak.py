@@ -350,10 +350,18 @@ class Driver:
 
     def _wait_ready(self) -> None:
         end = time.monotonic() + 60
-        while not self.api.health()["ok"] or self.api.state()["screen"] != "amount":
+        while not self._ready():
             if time.monotonic() > end:
                 raise TimeoutError("the kiosk did not reach the amount screen")
             time.sleep(0.05)
+
+    def _ready(self) -> bool:
+        # The host API starts on the start-up worker as the window shows: a controller
+        # polls until it answers, and so does this one.
+        try:
+            return bool(self.api.health()["ok"]) and self.api.state()["screen"] == "amount"
+        except requests.ConnectionError:
+            return False
 
     def _settle(self) -> None:
         """Wait until no cancelled sale is still watched, so the last sample is idle."""
