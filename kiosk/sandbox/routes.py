@@ -44,8 +44,9 @@ from urllib.parse import parse_qsl
 
 from kiosk.kaspi.settings import SCHEMES
 from kiosk.sandbox import codes, state
+from kiosk.sandbox.faults import Fault
 from kiosk.sandbox.listener import SchemeServer
-from kiosk.sandbox.service import ConnInfo, Fault, RequestRecord, Service
+from kiosk.sandbox.service import ConnInfo, RequestRecord, Service
 from kiosk.sandbox.state import Bank, BankError, Payment
 from kiosk.sandbox.wire import check_transport, envelope, spell
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.kaspi.settings import SCHEMES
+from kiosk.sandbox.faults import Fault, FaultQueue
 from kiosk.sandbox.state import FAULT_MODES, Bank, Behaviour
 
 MAX_RECORDS = 100_000  # the request log keeps the newest this many
@@ -30,22 +31,6 @@ class RequestRecord:
     body: Any = None  # the parsed JSON body, if it was JSON
     http_status: int = 0
     status_code: int | None = None  # the envelope's StatusCode, if one was sent
-
-
-@dataclass
-class Fault:
-    mode: str
-    remaining: int | None  # None: until cleared
-    path_contains: str = ""
-    delay: float = 3.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "mode": self.mode,
-            "count": self.remaining or 0,
-            "path_contains": self.path_contains,
-            "delay": self.delay,
-        }
 
 
 @dataclass(frozen=True)
@@ -70,7 +55,7 @@ class Service:
         self.clock = clock
         self.offset = 0.0
         self.lock = threading.RLock()
-        self.faults: list[Fault] = []
+        self.faults = FaultQueue()
         self.requests: list[RequestRecord] = []
         self.connections = dict.fromkeys(SCHEMES, 0)
         self.failed_handshakes = dict.fromkeys(SCHEMES, 0)
@@ -97,25 +82,13 @@ class Service:
             raise ValueError("path_contains must be text")
         if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
             raise ValueError(f"delay must be seconds >= 0, not {delay!r}")
-        fault = Fault(mode, count or None, path_contains, float(delay))
-        with self.lock:
-            self.faults.append(fault)
-        return fault
+        return self.faults.add(Fault(mode, count or None, path_contains, float(delay)))
 
     def clear_faults(self) -> None:
-        with self.lock:
-            self.faults.clear()
+        self.faults.clear()
 
     def take_fault(self, path: str) -> Fault | None:
-        with self.lock:
-            for fault in self.faults:
-                if fault.path_contains in path:
-                    if fault.remaining is not None:
-                        fault.remaining -= 1
-                        if fault.remaining <= 0:
-                            self.faults.remove(fault)
-                    return fault
-        return None
+        return self.faults.take(path)
 
     def open_connection(self, scheme: str, subject: str | None) -> ConnInfo:
         with self.lock:

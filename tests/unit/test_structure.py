@@ -284,6 +284,8 @@ ALLOWED_MODULES: dict[str, set[str]] = {
     "kiosk.journal": {"kiosk.payment.sale"},
     # The stored PIN hash is a config value; its shape is the access module's to check.
     "kiosk.config": {"kiosk.operator.access", "kiosk.fiscal.settings"},
+    # The embedded register injects faults as the bank's sandbox does (one queue, no bank).
+    "kiosk.fiscal": {"kiosk.sandbox.faults"},
 }
 
 

@@ -32,20 +32,13 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from kiosk.fiscal.emulator.register import Json, Refused, RegisterState, lower_keys
+from kiosk.sandbox.faults import Fault, FaultQueue
 
 log = logging.getLogger("kiosk.fiscal.emulator")
 
 FAULT_MODES = ("http500", "drop", "slow", "nonjson")
 MAX_BODY = 1 << 20
 DEFAULT_PORT = 8590
-
-
-@dataclass
-class Fault:
-    mode: str
-    remaining: int | None  # None: until cleared
-    path_contains: str = ""
-    delay: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -79,7 +72,7 @@ class WebkassaEmulator:
         if clock is not None:
             self.state.clock = clock
         self.port = port
-        self.faults: list[Fault] = []
+        self.faults = FaultQueue()  # the bank sandbox's own kind of fault queue
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -143,23 +136,13 @@ class WebkassaEmulator:
     ) -> None:
         if mode not in FAULT_MODES:
             raise ValueError(f"fault mode must be one of {', '.join(FAULT_MODES)}")
-        with self._lock:
-            self.faults.append(Fault(mode, count or None, path_contains, delay))
+        self.faults.add(Fault(mode, count or None, path_contains, delay))
 
     def clear_faults(self) -> None:
-        with self._lock:
-            self.faults.clear()
+        self.faults.clear()
 
     def take_fault(self, path: str) -> Fault | None:
-        with self._lock:
-            for fault in self.faults:
-                if fault.path_contains in path:
-                    if fault.remaining is not None:
-                        fault.remaining -= 1
-                        if fault.remaining <= 0:
-                            self.faults.remove(fault)
-                    return fault
-        return None
+        return self.faults.take(path)
 
     def note(self, seen: Seen) -> None:
         with self._lock:
