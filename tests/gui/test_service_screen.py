@@ -7,9 +7,11 @@ are in test_service_flows.py.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from helpers.journal import refund_record, sale_record
 from helpers.kiosk import PIN, PIN_HASH
 from helpers.screens import FakeBackend, FakeClock, ManualBackend, button, cell, click, label, shown
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
@@ -18,6 +20,7 @@ from PySide6.QtWidgets import QScrollArea, QScroller
 from pytestqt.qtbot import QtBot
 
 from kiosk.gui.service.parts import NumberEntry
+from kiosk.gui.service.sales import SaleLine, SalesPage
 from kiosk.gui.service.screen import TABS, ServiceScreen
 from kiosk.i18n import THIN_SPACE, tr
 from kiosk.operator.access import FIRST_DELAY, PinLock
@@ -96,6 +99,33 @@ def test_sales_tab_lists_the_last_sales(qtbot: QtBot, backend: FakeBackend) -> N
     assert row[2] == f"1{T}250,50{NB}₸"
     assert row[3:] == ["не оплачено", "QR не отсканирован вовремя", "60"]  # no raw values
     assert row[1].startswith("22.10 ") or row[1].startswith("23.10 ")  # local time of day
+
+
+def test_a_refreshed_sales_table_is_sized_to_its_new_text(qtbot: QtBot) -> None:
+    """The table is filled with its sizing paused (it measured every row on every cell):
+    after a refresh whose rows grew refund lines, each row is still as high as its text and
+    each number column as wide as its longest number."""
+    short = [SaleLine(sale_record(sale_id=n)) for n in range(1, 41)]
+    grown = [
+        SaleLine(
+            sale_record(sale_id=n, amount=Decimal("1234567.89"), qr_payment_id=502_000_100_000 + n),
+            tuple(refund_record(refund_id=r, sale_id=n) for r in range(3)),
+        )
+        for n in range(1, 41)
+    ]
+    shown_lines: list[list[SaleLine]] = [short]
+    page = SalesPage(lambda source, done: done(source(), None), lambda: shown_lines[-1])
+    shown(qtbot, page, LANDSCAPE)
+    page.load()
+    short_height = page.table.rowHeight(0)
+    shown_lines.append(grown)
+    page.load()
+    table = page.table
+    assert table.rowHeight(0) > short_height
+    for row in range(table.rowCount()):
+        assert table.rowHeight(row) >= table.sizeHintForRow(row), row
+    for column in (0, 2, 5):  # numbers: sized to their contents, never cut
+        assert table.columnWidth(column) >= table.sizeHintForColumn(column), column
 
 
 def test_closing_the_kiosk_asks_first_and_is_not_beside_leaving(

@@ -1,5 +1,5 @@
 """Journal test helpers: a hand-moved clock, sales brought to a state along a legal path, and
-the one factory of a SaleRecord (a journal row built without a journal)."""
+the one factory of a SaleRecord and of a RefundRecord (journal rows built without a journal)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from kiosk.journal import FILE_NAME, Journal, SaleRecord
+from kiosk.journal import FILE_NAME, Journal, RefundRecord, RefundState, SaleRecord
 from kiosk.payment.sale import SaleState
 
 S = SaleState
@@ -43,6 +43,30 @@ SALE_RECORD = SaleRecord(
 def sale_record(**changes: object) -> SaleRecord:
     """SALE_RECORD with `changes`: the one way tests build a SaleRecord by hand."""
     return dataclasses.replace(SALE_RECORD, **changes)  # type: ignore[arg-type]
+
+
+#: A refund a journal could hold: 50 of sale 1's payment, done from service mode.
+REFUND_RECORD = RefundRecord(
+    refund_id=1,
+    requested_at="2025-10-22T12:05:00+00:00",
+    finished_at="2025-10-22T12:05:01+00:00",
+    qr_payment_id=7001,
+    sale_id=1,
+    amount=Decimal("50"),
+    available=Decimal("100"),
+    return_id=None,
+    scheme="standard",
+    source="service",
+    state=RefundState.DONE,
+    return_operation_id=9001,
+    error=None,
+    checked_note=None,
+)
+
+
+def refund_record(**changes: object) -> RefundRecord:
+    """REFUND_RECORD with `changes`, as `sale_record` is for sales."""
+    return dataclasses.replace(REFUND_RECORD, **changes)  # type: ignore[arg-type]
 
 
 class Clock:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,6 +92,32 @@ def size_tables(tables: Sequence[QTableWidget], px: int, was: int) -> int:
     return px
 
 
+def size_to_contents(table: QTableWidget) -> None:
+    """Rows as high as their text; the columns of words (time, state, reason) share what is
+    left and wrap, so numbers and payment ids are never cut and nothing scrolls sideways."""
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    for column in (1, 3, 4):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+
+
+@contextmanager
+def sizing_paused(table: QTableWidget) -> Iterator[None]:
+    """Fill `table` with its sections' sizes held, then size it to its contents once.
+
+    A header that sizes itself to its contents measures every row again on each `setItem`
+    that replaces an item: refreshing 200 sales froze the screen for 11 s
+    (bench/service_tab.py measures it).
+    """
+    for header in (table.horizontalHeader(), table.verticalHeader()):
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    try:
+        yield
+    finally:
+        size_to_contents(table)
+
+
 class SalesPage(QWidget):
     """Object names: sales_table, sales_message, refresh_sales."""
 
@@ -116,15 +143,9 @@ class SalesPage(QWidget):
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # The columns of words (time, state, reason) share what is left and wrap, so numbers
-        # and payment ids are never cut and nothing scrolls sideways.
-        header.setStretchLastSection(False)
-        for column in (1, 3, 4):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        size_to_contents(self.table)
         self._text_px = 0
         drag_to_scroll(self.table.viewport())
         self.refresh_button = theme.BigButton("", "", "refresh_sales")
@@ -165,13 +186,14 @@ class SalesPage(QWidget):
             self.message.setText(tr("service.no_sales", lang))
         else:
             self.message.setText("")
-        self.table.setRowCount(len(self._sales))
-        for row, sale in enumerate(self._sales):
-            for col, text in enumerate(sale_cells(sale, lang)):
-                item = QTableWidgetItem(text)
-                if col == 2:
-                    item.setTextAlignment(_RIGHT)
-                self.table.setItem(row, col, item)
+        with sizing_paused(self.table):
+            self.table.setRowCount(len(self._sales))
+            for row, sale in enumerate(self._sales):
+                for col, text in enumerate(sale_cells(sale, lang)):
+                    item = QTableWidgetItem(text)
+                    if col == 2:
+                        item.setTextAlignment(_RIGHT)
+                    self.table.setItem(row, col, item)
 
     def retranslate(self, lang: str) -> None:
         self.lang = lang
