@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,6 +115,8 @@ class _Store(Protocol):
 
     def _now(self) -> str: ...
 
+    refund_done_hooks: list[Callable[[], None]]
+
 
 class RefundBook:
     """The journal's refunds; get it as `journal.refunds`."""
@@ -182,6 +185,8 @@ class RefundBook:
                 (return_operation_id, note or None, refund_id),
             )
             self._add_to_sale(conn, record, return_operation_id)
+        for hook in list(self._store.refund_done_hooks):  # after the commit: it is done
+            hook()
 
     def failed(self, refund_id: int, error: str, *, note: str = "") -> None:
         """The bank refused (or an operator found it did not happen): no money moved."""

@@ -101,6 +101,9 @@ class Store:
         self._lock = threading.Lock()
         self._ids: IdentityFiles | None = None  # set by open(guard=True): the high-water mark
         self._file_id = _file_id(path)
+        #: Called on the writing thread after each refund recorded here as done: the
+        #: receipt sender owes its return receipt now, not at its next idle pass.
+        self.refund_done_hooks: list[Callable[[], None]] = []
 
     @property
     def path(self) -> Path:

@@ -12,6 +12,7 @@ from helpers.screens import button, label
 from test_service_flows import click, open_service, tap
 
 from kiosk.fiscal.emulator import WebkassaEmulator
+from kiosk.fiscal.sender import IDLE
 from kiosk.gui.shell.fiscal_link import FiscalLink
 from kiosk.journal import ReceiptState
 from kiosk.sandbox import Sandbox
@@ -168,8 +169,9 @@ def test_a_refund_gets_a_return_receipt_naming_the_sale(
         desk.refund(plan)  # the operator's refund (service mode's, on this thread here)
     finally:
         desk.close()
-    # The sender's next pass finds the done refund (at most 15 s apart).
-    qtbot.waitUntil(lambda: len(register.state.receipts) == 2, timeout=20000)
+    # The done refund wakes the sender: its return receipt goes now, not with the next
+    # idle pass (IDLE, 15 s after the sale's receipt), which this wait would not outlast.
+    qtbot.waitUntil(lambda: len(register.state.receipts) == 2, timeout=IDLE * 1000 / 3)
     original, back = register.state.receipts
     assert back.operation == 3 and back.total == 300
     basis = back.body["returnbasisdetails"]

@@ -79,6 +79,27 @@ def test_a_failed_refund_moves_nothing_and_blocks_nothing(journal: Journal) -> N
         journal.refunds.done(refund_id, 1)
 
 
+def test_a_refund_done_is_told_after_it_is_committed_and_only_then(journal: Journal) -> None:
+    """The receipt sender listens: a done refund owes a return receipt now."""
+    seen: list[str | None] = []
+
+    def hook() -> None:  # the refund is in the journal by the time it is told
+        records = [journal.refunds.get(r) for r in (first, second, third)]
+        seen.append(",".join(r.state.value for r in records if r is not None))
+
+    first = journal.refunds.begin(7001, Decimal("10"), scheme="enhanced", source="service")
+    second = journal.refunds.begin(7002, Decimal("10"), scheme="enhanced", source="service")
+    third = journal.refunds.begin(7003, Decimal("10"), scheme="enhanced", source="service")
+    journal.refund_done_hooks.append(hook)
+    journal.refunds.failed(first, "-990000011")
+    journal.refunds.unknown(second, "read timed out")
+    assert seen == []  # nothing moved, or not known to have: no receipt owed
+    journal.refunds.done(third, 900001)
+    assert seen == ["failed,unknown,done"]
+    journal.refunds.checked(second, went_through=True, note="available went down")
+    assert seen == ["failed,unknown,done", "failed,done,done"]
+
+
 def test_a_refund_of_a_purchase_the_kiosk_never_sold_is_kept(journal: Journal) -> None:
     refund_id = journal.refunds.begin(123456, Decimal("5.50"), scheme="standard", source="service")
     journal.refunds.done(refund_id, 777)

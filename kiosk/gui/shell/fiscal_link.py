@@ -3,7 +3,7 @@
 With `[fiscal] provider = "none"` attach() returns None and imports nothing of
 the register. Otherwise the sender's thread starts with the controller; a sale
 that ends paid wakes it at once (the customer never waits: the success screen
-is up already), and a receipt that comes back while that sale's success screen
+is up already), so does a refund recorded done (its return receipt), and a receipt that comes back while that sale's success screen
 still shows puts its QR there.
 """
 
@@ -37,10 +37,13 @@ class FiscalLink(QObject):
 
     receipt_done = Signal(int, str, str)
 
-    def __init__(self, metrics: MetricsLink, parent: QObject | None = None) -> None:
+    def __init__(
+        self, metrics: MetricsLink, journal: Journal, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.sender_: ReceiptSender | None = None
         self._metrics = metrics
+        self._journal = journal
 
     def reachable(self) -> bool | None:
         """Whether the register answered the last call (None: not asked yet)."""
@@ -56,9 +59,18 @@ class FiscalLink(QObject):
         if end.state is SaleState.PROCESSED and self.sender_ is not None:
             self.sender_.wake()
 
+    def on_refund_done(self) -> None:
+        """Any thread (the journal's hook): the refund's return receipt is owed now."""
+        sender = self.sender_
+        if sender is not None:
+            sender.wake()
+
     def stop(self) -> None:
         """Before the journal closes: the call in flight is answered and journalled first."""
         self._metrics.watch_register(None)
+        hooks = self._journal.refund_done_hooks
+        if self.on_refund_done in hooks:
+            hooks.remove(self.on_refund_done)
         if self.sender_ is not None:
             self.sender_.stop()
             self.sender_ = None
@@ -80,9 +92,10 @@ def attach(shell: _Shell, config: Config) -> FiscalLink | None:
     if not config.fiscal.enabled:
         view.fiscal = False
         return None
-    link = FiscalLink(metrics, controller)
+    link = FiscalLink(metrics, journal, controller)
     metrics.watch_register(link.reachable)
     link.sender_ = start_for(config.fiscal, journal, on_done=link.on_receipt)
+    journal.refund_done_hooks.append(link.on_refund_done)
     controller.sale_ended.connect(link.on_sale_ended)
     link.receipt_done.connect(view.show_receipt)
     view.fiscal = True
