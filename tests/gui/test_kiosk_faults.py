@@ -32,6 +32,15 @@ from kiosk.payment.sale import Reason, SaleState
 from kiosk.sandbox import Behaviour, RequestRecord, Sandbox
 
 STATUS = "/payment/status"
+#: For the tests that wait out a whole sale's deadlines (scan, confirmation, the grace
+#: reads): half of FAST's, so each waits about 6 s instead of 12; still seconds apart
+#: from anything the test does in between.
+QUICK = {"poll_interval": 0.5, "scan_timeout": 2.5, "confirm_timeout": 2}
+
+
+@pytest.fixture
+def quick_sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
+    return sandbox_factory(**QUICK)
 
 
 def status_reads(sandbox: Sandbox, payment_id: int) -> list[RequestRecord]:
@@ -101,14 +110,14 @@ def test_faults_while_polling_do_not_end_the_sale(
 
 @pytest.mark.parametrize("outage", ["bank_stopped", "http500_until_cleared"])
 def test_bank_unreachable_through_the_deadline_is_unknown(
-    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, outage: str
+    qtbot: Any, quick_sandbox: Sandbox, start_kiosk: Any, outage: str
 ) -> None:
-    shell = start_kiosk(kiosk_config(fast_sandbox))
+    shell = start_kiosk(kiosk_config(quick_sandbox))
     sale_id, _payment_id = keypad_sale(qtbot, shell)
     if outage == "bank_stopped":
-        fast_sandbox.stop()  # connections refused from now on
+        quick_sandbox.stop()  # connections refused from now on
     else:
-        fast_sandbox.inject_fault("http500", count=0, path_contains=STATUS)
+        quick_sandbox.inject_fault("http500", count=0, path_contains=STATUS)
     qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=12000)
     assert shell.window.result_screen.headline.text() == tr("customer.result.unknown", "ru")
     # The watch reads on while a last-second scan could still be confirmed, then says so.
@@ -121,21 +130,21 @@ def test_bank_unreachable_through_the_deadline_is_unknown(
 
 
 def test_paid_while_the_bank_was_unreachable_is_learnt_when_it_answers(
-    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+    qtbot: Any, quick_sandbox: Sandbox, start_kiosk: Any
 ) -> None:
-    path = kiosk_config(fast_sandbox)
+    path = kiosk_config(quick_sandbox)
     shell = start_kiosk(path)
     sale_id, payment_id = keypad_sale(qtbot, shell)
-    fast_sandbox.inject_fault("http500", count=0, path_contains=STATUS)
-    fast_sandbox.scan(payment_id)  # the customer pays; the kiosk cannot hear of it
-    fast_sandbox.confirm(payment_id)
+    quick_sandbox.inject_fault("http500", count=0, path_contains=STATUS)
+    quick_sandbox.scan(payment_id)  # the customer pays; the kiosk cannot hear of it
+    quick_sandbox.confirm(payment_id)
     qtbot.waitUntil(lambda: shell.window.screen_name == "error", timeout=12000)
     qtbot.waitUntil(lambda: shell.journal.get(sale_id).state.is_final, timeout=12000)
     assert shell.journal.get(sale_id).state is SaleState.UNKNOWN
     qtbot.waitUntil(lambda: shell.window.screen_name == "amount", timeout=3000)
 
     # The bank answers again, and the kiosk is idle: it asks about the unknown sale by itself.
-    fast_sandbox.clear_faults()
+    quick_sandbox.clear_faults()
     qtbot.waitUntil(lambda: shell.journal.get(sale_id).state is SaleState.PROCESSED, timeout=5000)
     record = shell.journal.get(sale_id)
     assert (record.reason, record.needs_refund, record.recovered) == (
@@ -149,7 +158,7 @@ def test_paid_while_the_bank_was_unreachable_is_learnt_when_it_answers(
 
 
 def test_polls_keep_the_interval_and_stop_at_the_final_status(
-    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, quick_sandbox: Sandbox, start_kiosk: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # What the kiosk decided and read, on its own clock: arrival times at the bank carry
     # the scheduling jitter of a loaded machine (a read held up 25 ms on its way made the
@@ -168,23 +177,23 @@ def test_polls_keep_the_interval_and_stop_at_the_final_status(
 
     monkeypatch.setattr(PaymentFlow, "poll_sent", sending)
     monkeypatch.setattr(PaymentFlow, "on_status", answering)
-    shell = start_kiosk(kiosk_config(fast_sandbox))
-    interval = FAST["poll_interval"]
+    shell = start_kiosk(kiosk_config(quick_sandbox))
+    interval = QUICK["poll_interval"]
     # One slow answer: the next read is still due an interval after this one was SENT.
-    fast_sandbox.inject_fault("slow", count=1, path_contains=STATUS, delay=0.7)
+    quick_sandbox.inject_fault("slow", count=1, path_contains=STATUS, delay=0.7 * interval)
     _sale_id, payment_id = keypad_sale(qtbot, shell)
-    qtbot.waitUntil(lambda: len(status_reads(fast_sandbox, payment_id)) >= 2, timeout=3000)
-    fast_sandbox.scan(payment_id)
+    qtbot.waitUntil(lambda: len(status_reads(quick_sandbox, payment_id)) >= 2, timeout=3000)
+    quick_sandbox.scan(payment_id)
     qtbot.waitUntil(lambda: shell.window.screen_name == "awaiting", timeout=2500)
-    fast_sandbox.confirm(payment_id)
+    quick_sandbox.confirm(payment_id)
     qtbot.waitUntil(lambda: shell.window.screen_name == "success", timeout=2500)
-    last = status_reads(fast_sandbox, payment_id)[-1]
+    last = status_reads(quick_sandbox, payment_id)[-1]
     # Let more than an interval pass on the bank's side (the idle kiosk's health pings).
     qtbot.waitUntil(
-        lambda: any(r.time > last.time + 1.5 * interval for r in list(fast_sandbox.requests)),
+        lambda: any(r.time > last.time + 1.5 * interval for r in list(quick_sandbox.requests)),
         timeout=5000,
     )
-    reads = status_reads(fast_sandbox, payment_id)
+    reads = status_reads(quick_sandbox, payment_id)
     times = [at for paid, at in sent if paid == payment_id]
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert len(reads) == len(times) >= 4, "every read the bank saw was one the flow scheduled"
@@ -549,13 +558,20 @@ def test_an_exception_in_a_slot_fails_a_normal_test(
     caught in Qt event loop"), while the test next to it passes.
     """
     (tmp_path / "test_inner.py").write_text(INNER_TESTS, encoding="utf-8")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    # Only the plugins this question is about (and pytest-timeout, which the settings
+    # configure): every other installed plugin's modules would be assertion-rewritten from
+    # source (the suite runs with PYTHONDONTWRITEBYTECODE), 4-5 s of CPU for nothing.
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     result = subprocess.run(  # with this project's pytest settings
         [
             sys.executable,
             "-m",
             "pytest",
             "-q",
+            "-p",
+            "pytestqt.plugin",
+            "-p",
+            "pytest_timeout",
             "-p",
             "no:cacheprovider",
             "-c",
