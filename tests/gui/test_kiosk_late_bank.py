@@ -20,7 +20,6 @@ from kiosk.payment.flow import CONFIRM_GRACE_POLLS
 from kiosk.payment.sale import Reason, SaleState
 from kiosk.sandbox import Sandbox
 
-
 #: Each test here waits out a whole confirmation and its grace: half FAST's confirmation
 #: timeout (the scan comes at once). The poll interval, which sets the grace and the race
 #: between the bank's late cancellation and the kiosk's last read, stays FAST's.

@@ -3,8 +3,9 @@
 With `[fiscal] provider = "none"` attach() returns None and imports nothing of
 the register. Otherwise the sender's thread starts with the controller; a sale
 that ends paid wakes it at once (the customer never waits: the success screen
-is up already), so does a refund recorded done (its return receipt), and a receipt that comes back while that sale's success screen
-still shows puts its QR there.
+is up already), so does a refund recorded done (its return receipt is owed), and
+a receipt that comes back while that sale's success screen still shows puts its
+QR there.
 """
 
 from __future__ import annotations
