@@ -164,6 +164,13 @@ class KioskSection:
         minval=10,
         maxval=3600,
     )
+    tap_guard_seconds: float = option(
+        0.7,
+        "Seconds a page that just appeared ignores taps (a double tap's second tap, up to"
+        " 600 ms later, was meant for the page before)",
+        minval=0.1,
+        maxval=2,
+    )
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,24 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from kiosk import config as cfg
 from kiosk.gui.demo.panel import DemoPanel
+from kiosk.gui.kit.tap_guard import GUARD_SECONDS
 from kiosk.gui.screens.navigator import Page
 from kiosk.gui.screens.window import KioskWindow
 from kiosk.payment.sale import SaleState
 from kiosk.sandbox import Sandbox
 
 
+def test_the_guard_before_a_config_is_loaded_is_the_configs_default() -> None:
+    assert cfg.KioskSection().tap_guard_seconds == GUARD_SECONDS
+
+
 def test_a_double_tap_on_pay_does_not_cancel_the_sale_it_started(
     qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
 ) -> None:
-    shell = start_kiosk(kiosk_config(fast_sandbox))
+    path = kiosk_config(fast_sandbox)
+    shell = start_kiosk(path)
     window = shell.window
     window.resize(800, 480)
     type_amount(qtbot, shell, 250)
@@ -30,6 +37,7 @@ def test_a_double_tap_on_pay_does_not_cancel_the_sale_it_started(
     # The guard's clock stands still from here until the test moves it: "within the moment
     # after the QR appeared" must not depend on how fast a loaded machine gets to the taps.
     guard = window.tap_guard
+    assert guard.seconds == cfg.load(path).kiosk.tap_guard_seconds  # the config's, not 0.7
     clock = SimpleNamespace(now=guard.clock())
     guard.clock = lambda: clock.now
     pay = rect_in(window.amount_screen.pay_button, window).center()

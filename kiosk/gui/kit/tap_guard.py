@@ -26,7 +26,8 @@ from PySide6.QtWidgets import QStackedWidget, QWidget
 
 log = logging.getLogger(__name__)
 
-#: Longer than the slowest double tap seen (600 ms), shorter than a deliberate next tap.
+#: Until a config is loaded (kiosk.tap_guard_seconds, the same by default): longer than the
+#: slowest double tap seen (600 ms), shorter than a deliberate next tap.
 GUARD_SECONDS = 0.7
 #: The dynamic property that marks a widget whose presses are never held back.
 FREE = "tap_guard_free"

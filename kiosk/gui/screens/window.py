@@ -109,6 +109,16 @@ class Overlay(Protocol):
 WINDOWED = QSize(720, 1080)
 
 
+class SaleLimits(Protocol):
+    """The amounts a sale may have ([sale] of kiosk.config)."""
+
+    @property
+    def min_amount(self) -> Decimal: ...
+
+    @property
+    def max_amount(self) -> Decimal: ...
+
+
 def windowed_size(available: QSize) -> QSize:
     """A portrait panel's shape that fits the screen's free area (a 1024x768 desktop got a
     720x1080 window with Pay below the screen's edge); on a screen too short for portrait,
@@ -227,6 +237,11 @@ class KioskWindow(QWidget):
     def screen_name(self) -> Page:
         """The page on the screen (what tests and the host API's `screen` field read)."""
         return self.navigator.current
+
+    def follow_config(self, sale: SaleLimits, tap_guard_seconds: float) -> None:
+        """What a loaded config sets on the screens: a sale's amounts, the tap guard."""
+        self.amount_screen.set_range(sale.min_amount, sale.max_amount)
+        self.tap_guard.seconds = tap_guard_seconds
 
     def set_service_screen(self, widget: QWidget) -> None:
         self.navigator.replace(Page.SERVICE, widget)

@@ -157,7 +157,7 @@ class KioskShell(QObject):
         self.config = config
         self.metrics.apply(config)
         self.pin_lock.set_pin(config.kiosk.service_pin)
-        self.window.amount_screen.set_range(config.sale.min_amount, config.sale.max_amount)
+        self.window.follow_config(config.sale, config.kiosk.tap_guard_seconds)
         # Before the journal: a journal refused is reported on /v1/health, not a closed port.
         self.gateway = host_bridge.start(self, config, self.gateway, self._catch_up)
         self.journal = startup.open_journal(config)
