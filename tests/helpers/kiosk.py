@@ -27,7 +27,8 @@ FAST = {"poll_interval": 1, "scan_timeout": 4, "confirm_timeout": 4}
 
 
 def kiosk_config(sandbox: Sandbox, scheme: str = "standard", **edits: Any) -> Path:
-    """The sandbox's config, registered, windowed, with a host API and quick result screens."""
+    """The sandbox's config, registered, windowed, with a host API, quick result screens
+    and a short tap guard."""
     path = sandbox.config_path(scheme)
     config = cfg.load(path)
     if not config.kaspi.device_token:
@@ -39,6 +40,9 @@ def kiosk_config(sandbox: Sandbox, scheme: str = "standard", **edits: Any) -> Pa
         "kiosk__service_pin": PIN_HASH,
         "kiosk__health_interval": 1.0,
         "sale__result_seconds": 1.0,
+        # Each test waits out the guard after every page change before it taps (as a
+        # person would): the shortest the config allows, not 0.7 s a page.
+        "kiosk__tap_guard_seconds": 0.1,
         "host_api__enabled": True,
         "host_api__port": free_port(),
         "host_api__token": secrets.token_urlsafe(24),
