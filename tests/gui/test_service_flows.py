@@ -11,6 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from helpers.kiosk import PIN, kiosk_config
 from helpers.screens import button, cell, label
 from PySide6.QtCore import Qt
@@ -25,7 +26,7 @@ from kiosk.gui.service.screen import ServiceScreen
 from kiosk.i18n import NO_BREAK_SPACE, tr
 from kiosk.kaspi.client import KaspiClient
 from kiosk.operator.access import FIRST_DELAY
-from kiosk.payment.mode import OutOfServiceReason
+from kiosk.payment.mode import KioskMode, OutOfServiceReason
 from kiosk.payment.sale import SaleState
 from kiosk.sandbox import Sandbox
 from kiosk.sandbox.pki import issue_client_certificate
@@ -418,7 +419,10 @@ def test_closing_from_service_mode_asks_and_raises_nothing(
 
 
 def test_a_removed_registration_stays_removed_until_the_operator_registers_again(
-    qtbot: QtBot, fast_sandbox: Sandbox, start_kiosk: Callable[..., Any]
+    qtbot: QtBot,
+    fast_sandbox: Sandbox,
+    start_kiosk: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = kiosk_config(fast_sandbox)
     shell = start_kiosk(path)
@@ -433,8 +437,15 @@ def test_a_removed_registration_stays_removed_until_the_operator_registers_again
     with qtbot.waitSignal(screen.exit_requested):
         click(qtbot, screen, "service_exit")
     qtbot.waitUntil(lambda: shell.window.screen_name == "out_of_service", timeout=10000)
+    attempts: list[str] = []
+
+    def starting(reason: str = "starting") -> None:
+        attempts.append(reason)
+        KioskMode.start(shell.mode, reason)
+
+    monkeypatch.setattr(shell.mode, "start", starting)
     shell.retry_seconds = 0.2  # it tries its start-up again and again: never registering itself
-    qtbot.wait(1500)
+    qtbot.waitUntil(lambda: len(attempts) >= 5, timeout=10000)
     # Each attempt passes through "starting"; a loaded machine spends much of 0.2 s cycles
     # there, so the verdict is read between two attempts, not at whatever moment 1.5 s ends.
     shell.retry_seconds = 1.0
