@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from helpers.kiosk import current_payment, kiosk_config, press_pay, type_amount, wait_for_taps
+from helpers.kiosk import FAST, current_payment, kiosk_config, press_pay, type_amount, wait_for_taps
 
 from kiosk.payment.flow import PaymentFlow
 from kiosk.payment.sale import Reason, SaleState
@@ -107,7 +108,10 @@ def test_confirm_error_after_the_scan(qtbot: Any, fast_sandbox: Sandbox, start_k
     assert shell.journal.get(sale_id).reason is Reason.DECLINED
 
 
-def test_confirmation_timeout(qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any) -> None:
+def test_confirmation_timeout(
+    qtbot: Any, sandbox_factory: Callable[..., Sandbox], start_kiosk: Any
+) -> None:
+    fast_sandbox = sandbox_factory(**{**FAST, "confirm_timeout": 2})  # waited out whole
     shell = start_kiosk(kiosk_config(fast_sandbox))
     payment_id = _to_qr(qtbot, shell)
     sale = shell.controller.current
@@ -123,11 +127,12 @@ def test_confirmation_timeout(qtbot: Any, fast_sandbox: Sandbox, start_kiosk: An
 
 
 def test_cancel_before_the_scan_returns_to_the_start(
-    qtbot: Any, fast_sandbox: Sandbox, start_kiosk: Any
+    qtbot: Any, sandbox_factory: Callable[..., Sandbox], start_kiosk: Any
 ) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QPushButton
 
+    fast_sandbox = sandbox_factory(**{**FAST, "scan_timeout": 2.5})  # waited out whole
     shell = start_kiosk(kiosk_config(fast_sandbox))
     payment_id = _to_qr(qtbot, shell)
     sale_id = shell.controller.current.sale_id
