@@ -85,7 +85,7 @@ def parallel() -> list[str]:
 
 
 def run_tests(extra: list[str]) -> int:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     linted = [p for p in LINTED if (ROOT / p).exists()]
     quick = "--quick" in extra
     chosen = [*QUICK, *(a for a in extra if a != "--quick")] if quick else extra

@@ -15,6 +15,12 @@ from pathlib import Path
 KIOSK = [sys.executable, "-m", "kiosk"]
 
 
+def fuzz_seconds(default: int) -> int:
+    """Schemathesis's time budget for one run: `default` in the suite, more for a deeper
+    run (`KIOSK_FUZZ_SECONDS=300 python3 run.py test -k schemathesis`)."""
+    return int(os.environ.get("KIOSK_FUZZ_SECONDS", default))
+
+
 def process_env(**extra: str) -> dict[str, str]:
     """This process's environment without KIOSK_CONFIG, with `extra` set."""
     env = {k: v for k, v in os.environ.items() if k != "KIOSK_CONFIG"}

@@ -83,6 +83,9 @@ class ServiceBackend(Protocol):
         ...
 
 
+_TOUCHES = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress})
+
+
 class _Touches(QObject):
     """Sees every press inside the service screen, including widgets made after it."""
 
@@ -91,11 +94,13 @@ class _Touches(QObject):
         self._screen = screen
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kinds = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress)
-        inside = isinstance(watched, QWidget) and (
-            watched is self._screen or self._screen.isAncestorOf(watched)
-        )
-        if inside and event.type() in kinds:
+        # Every event of the application passes here (paints, timers, layouts): the cheap
+        # test first, the walk up the widget tree only for a press.
+        if (
+            event.type() in _TOUCHES
+            and isinstance(watched, QWidget)
+            and (watched is self._screen or self._screen.isAncestorOf(watched))
+        ):
             self._screen.touched()
         return False
 
