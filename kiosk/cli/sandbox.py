@@ -111,7 +111,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--codes",
         choices=[style for style in CODE_STYLES if style],
         help="spell the StatusCodes the guide prints two ways as the endpoint's table does "
-        "(9900000018 from qr/create) or as Appendix 3 does (990000018)",
+        "(9900000018 from qr/create) or as the table of codes does (990000018;"
+        " docs/kaspi/api.md §9.2)",
     )
     parser.add_argument(
         "--device-token-style",
@@ -252,7 +253,7 @@ def _print_summary(sandbox: Sandbox, extra: list[Path]) -> None:
             "  mode: lenient - X-Request-ID, Content-Type and field types not checked"
             " (--strict checks them)"
         )
-    codes = behaviour.codes or "as built (mostly Appendix 3)"
+    codes = behaviour.codes or "as built (mostly the table of codes, docs/kaspi/api.md §9.1)"
     print(f"  StatusCode spelling: {codes}; DeviceToken: {behaviour.device_token_style}")
     for scheme in SCHEMES:
         print(f"  {scheme:<9} {sandbox.base_url(scheme)}")
