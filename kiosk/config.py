@@ -158,6 +158,13 @@ class KioskSection:
         minval=1,
         maxval=300,
     )
+    retry_seconds: float = option(
+        15.0,
+        "Seconds between start-up attempts while one fails (the config, the journal, the"
+        " certificate): out of service meanwhile",
+        minval=1,
+        maxval=3600,
+    )
     service_idle_seconds: float = option(
         120.0,
         "Seconds without a touch before service mode returns to the amount screen",

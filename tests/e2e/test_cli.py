@@ -13,6 +13,9 @@ import pytest
 from helpers.processes import kiosk_cli as kiosk
 
 from kiosk import config as cfg
+from kiosk.config import kaspi_settings
+from kiosk.kaspi.client import KaspiClient
+from kiosk.operator.registration import save_registered
 from kiosk.platform.exits import (
     EXIT_API,
     EXIT_NETWORK,
@@ -29,10 +32,21 @@ def no_traceback(result: subprocess.CompletedProcess) -> None:
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def registered(sandbox: Sandbox, scheme: str = "standard") -> Path:
+def registered_by_cli(sandbox: Sandbox, scheme: str = "standard") -> Path:
     path = sandbox.config_path(scheme)
     result = kiosk("register", "--trade-point", "1", config=path)
     assert result.returncode == EXIT_OK, result.stderr
+    return path
+
+
+def registered(sandbox: Sandbox, scheme: str = "standard") -> Path:
+    """The scheme's config registered at trade point 1 as `kiosk register` does it, in this
+    process: the command itself is run by the tests of registering, not once per test."""
+    path = sandbox.config_path(scheme)
+    config = cfg.load(path)
+    with KaspiClient(kaspi_settings(config)) as client:
+        token = client.register_device(config.device.device_id, 1)
+    save_registered(path, token, config.device.device_id, 1)
     return path
 
 
@@ -68,7 +82,7 @@ def pay_with(
 def test_register_keeps_the_operators_comments(sandbox: Sandbox) -> None:
     path = sandbox.config_path("standard")
     before = path.read_text(encoding="utf-8")
-    path = registered(sandbox)
+    path = registered_by_cli(sandbox)
     after = path.read_text(encoding="utf-8")
     token = cfg.load(path).kaspi.device_token
     assert token and token in after
@@ -79,7 +93,7 @@ def test_register_keeps_the_operators_comments(sandbox: Sandbox) -> None:
 
 @pytest.mark.parametrize("scheme", ["basic", "standard", "enhanced"])
 def test_ping_tradepoints_in_every_scheme(sandbox: Sandbox, scheme: str) -> None:
-    path = registered(sandbox, scheme)
+    path = registered_by_cli(sandbox, scheme)
     ping = kiosk("ping", config=path)
     assert ping.returncode == EXIT_OK and "warning" not in ping.stderr
     result = kiosk("tradepoints", "--json", config=path)
@@ -124,6 +138,7 @@ def test_pay_declined_exits_1(fast_sandbox: Sandbox) -> None:
 
 @pytest.mark.slow
 def test_pay_not_scanned_times_out_exit_1(fast_sandbox: Sandbox) -> None:
+    fast_sandbox.set_behaviour(scan_timeout=2, poll_interval=0.5)  # nobody scans: no race
     path = registered(fast_sandbox)
     result = pay_with(lambda _pid: None, path, "150")
     assert result.returncode == EXIT_NOT_PAID
@@ -132,6 +147,9 @@ def test_pay_not_scanned_times_out_exit_1(fast_sandbox: Sandbox) -> None:
 
 @pytest.mark.slow
 def test_pay_with_the_bank_gone_mid_sale_is_unknown_exit_5(fast_sandbox: Sandbox) -> None:
+    # Failed reads go on until a confirmation after a last-second scan could have ended
+    # (the scan deadline, the confirmation timeout and its grace of 3 polls): short ones.
+    fast_sandbox.set_behaviour(confirm_timeout=1, poll_interval=0.5)
     path = registered(fast_sandbox)
 
     def customer(payment_id: int) -> None:
@@ -181,6 +199,7 @@ def test_status_details_and_enhanced_refund(fast_sandbox: Sandbox) -> None:
 
 @pytest.mark.slow
 def test_standard_refund_waits_for_the_customers_return_qr(fast_sandbox: Sandbox) -> None:
+    fast_sandbox.set_behaviour(return_poll_interval=1)
     path = registered(fast_sandbox, "standard")
 
     def customer(payment_id: int) -> None:
@@ -206,6 +225,7 @@ def test_standard_refund_waits_for_the_customers_return_qr(fast_sandbox: Sandbox
 
 def test_standard_refund_of_another_customers_payment_is_refused(fast_sandbox: Sandbox) -> None:
     """The customer scanning the return QR did not make this purchase (docs/kaspi/api.md §10.10)."""
+    fast_sandbox.set_behaviour(return_poll_interval=1)
     path = registered(fast_sandbox, "standard")
 
     def someone_else(payment_id: int) -> None:

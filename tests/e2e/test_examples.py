@@ -130,7 +130,9 @@ def _sell(
         )
         try:
             payment = wait_until(
-                lambda: _payment_id(kiosk), START_TIMEOUT + 20, "the example's sale with a QR"
+                lambda: _example_alive(run) and _payment_id(kiosk),
+                START_TIMEOUT + 20,
+                "the example's sale with a QR",
             )
             sandbox.scan(payment)
             sandbox.confirm(payment)
@@ -144,6 +146,15 @@ def _sell(
         return output
     finally:
         kiosk.stop()
+
+
+def _example_alive(run: subprocess.Popen[str]) -> bool:
+    """True while the example runs; an example that ended before its QR fails the test at
+    once, with what it printed, instead of being waited for."""
+    if run.poll() is None:
+        return True
+    output, _ = run.communicate()
+    pytest.fail(f"the example exited with {run.returncode} before its QR:\n{output}")
 
 
 def _payment_id(kiosk: KioskProcess) -> int | None:

@@ -96,7 +96,12 @@ def test_a_cancel_the_full_disk_cannot_record_is_not_answered_200(
     created = kiosk.post("/sales", {"amount": 100, "external_id": "cancel-on-full"})
     sale = kiosk.wait_sale(created.json()["sale_id"], "qr")
     small_disk.fill()
-    time.sleep(1.5)  # a poll (1 s) comes and its journal write fails: the sale knows it
+    # A poll (1 s) comes and its journal write fails: the sale knows it, and so does health.
+    wait_until(
+        lambda: (h := kiosk.health()) is not None and h["journal_ok"] is False,
+        10,
+        "the sale's journal write failing",
+    )
     cancel = kiosk.post(f"/sales/{sale['sale_id']}/cancel")
     # Never 200 with a body that says the sale still runs: refused, and it still runs.
     assert cancel.status_code == 503, cancel.text

@@ -163,8 +163,10 @@ def rig(fast_sandbox: Sandbox, tmp_path: Path) -> Iterator[tuple[Kiosk, Promethe
     kiosk = Kiosk(config, tmp_path)
     prometheus: PrometheusServer | None = None
     try:
-        kiosk.start()
+        # Prometheus first: it scrapes a new target only when its discovery hands it over,
+        # about 5 s after start (a throttle of its own); the kiosk starts meanwhile.
         prometheus = PrometheusServer(tmp_path, port)
+        kiosk.start()
         wait_until(lambda: prometheus.values("up") == {(): 1.0}, 20, "a first scrape of the kiosk")
         yield kiosk, prometheus, cfg.load(config).data_dir
     finally:

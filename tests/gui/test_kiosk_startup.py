@@ -8,6 +8,7 @@ host API tells the truth (ok false, "starting") and refuses sales.
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from helpers.controller import HostApi
@@ -23,9 +24,11 @@ from helpers.kiosk import (
 from PySide6.QtCore import Qt
 
 from kiosk import config as cfg
+from kiosk.config import KioskSection
 from kiosk.gui.shell import startup
 from kiosk.i18n import Message, outage_cause, tr
 from kiosk.journal import Journal
+from kiosk.options import parse_section
 from kiosk.payment.mode import Mode, OutOfServiceReason
 from kiosk.sandbox import Sandbox
 
@@ -128,6 +131,18 @@ def test_clients_of_a_torn_down_start_up_are_closed_and_a_failure_is_a_cause() -
     bad = startup.clients_made(None, cfg.ConfigError("kaspi.cert_file", "missing"), current=True)
     assert isinstance(bad, Message) and outage_cause(bad) is OutOfServiceReason.CONFIG
     assert bad.values == {"detail": "kaspi.cert_file: missing"}
+
+
+def test_start_up_is_tried_again_after_the_configured_seconds() -> None:
+    """kiosk.retry_seconds once a config was read; a full disk's sooner look still wins."""
+    shell = SimpleNamespace(config=None, retry_seconds=None)
+    assert startup.seconds_to_retry(shell) == startup.RETRY_SECONDS == 15.0
+    shell.config = SimpleNamespace(kiosk=parse_section("kiosk", KioskSection, {"retry_seconds": 3}))
+    assert startup.seconds_to_retry(shell) == 3.0
+    assert startup.seconds_to_retry(shell, startup.FULL_RETRY_SECONDS) == 2.0
+    assert startup.seconds_to_retry(shell, 30.0) == 3.0
+    shell.retry_seconds = 0.2  # a GUI test's override
+    assert startup.seconds_to_retry(shell) == 0.2
 
 
 def test_a_finished_kiosk_is_freed_on_the_gui_thread_not_by_a_later_collection(

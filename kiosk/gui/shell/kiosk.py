@@ -79,7 +79,7 @@ class KioskShell(QObject):
         # One lock for the kiosk's life: leaving service mode does not end a lock-out.
         self.pin_lock = PinLock("", clock=clock)
         self.journal_guard = JournalGuard(self)  # the journal file deleted or replaced meanwhile
-        self.retry_seconds = startup.RETRY_SECONDS
+        self.retry_seconds: float | None = None  # None: the config's kiosk.retry_seconds
         low, high = SaleSection().min_amount, SaleSection().max_amount
         bar = demo_bar(self) if demo_bar else None
         self.window = KioskWindow(low, high, bar)
@@ -284,10 +284,10 @@ class KioskShell(QObject):
             self._out_of_service(Message("operator.outage.bank", {"detail": reason}))
 
     def _failed(self, problem: Message, retry: float | None = None) -> None:
-        """Out of service; the start-up chain runs again in `retry_seconds` (`retry`: sooner)."""
+        """Out of service; start-up runs again in kiosk.retry_seconds (`retry`: sooner)."""
         self._out_of_service(problem)
         if not self._retry.isActive():  # said again at each health check: never put it off
-            self._retry.start(int(min(self.retry_seconds, retry or self.retry_seconds) * 1000))
+            self._retry.start(int(startup.seconds_to_retry(self, retry) * 1000))
 
     def _out_of_service(self, problem: Message) -> None:
         """Stop selling; the log and the mode get the cause, the customer only its code."""
@@ -295,7 +295,7 @@ class KioskShell(QObject):
         # The code the customer reads (never a key, path or value of config) is in the log too.
         log.warning("out of service [%s]: %s", outage_code(problem), reason)
         self.mode.out_of_service(reason, outage_cause(problem))
-        self.window.out_of_service_screen.show_outage(problem, self.retry_seconds)
+        self.window.out_of_service_screen.show_outage(problem, startup.seconds_to_retry(self))
         if self.mode.mode is not Mode.SERVICE:
             self.window.move_to(Page.OUT_OF_SERVICE)
 

@@ -47,7 +47,7 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-RETRY_SECONDS = 15.0  # between start-up attempts while out of service
+RETRY_SECONDS = 15.0  # between start-up attempts while out of service, until a config is read
 FULL_RETRY_SECONDS = 2.0  # while the journal's disk is full: a cheap look, back within seconds
 
 #: A link of the start-up chain that broke: what the out-of-service screen says, and its kind.
@@ -118,6 +118,21 @@ class CertificateWatch(QObject):
             # The bank would refuse every call from now on: stop selling, start again.
             log.error("certificate lapsed while running: %s", lapsed)
             self._restart()
+
+
+class Retrying(Protocol):
+    """What decides the time between start-up attempts (kiosk.gui.shell.kiosk.KioskShell)."""
+
+    config: Config | None  # the last config read
+    retry_seconds: float | None  # set by a GUI test to override the config's
+
+
+def seconds_to_retry(shell: Retrying, sooner: float | None = None) -> float:
+    """Seconds to the next start-up attempt: kiosk.retry_seconds (RETRY_SECONDS before a
+    config was read), or `sooner` when shorter."""
+    config = shell.config
+    every = shell.retry_seconds or (config.kiosk.retry_seconds if config else RETRY_SECONDS)
+    return min(every, sooner or every)
 
 
 def retry_after(exc: ConfigError | JournalError) -> float | None:
