@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QInputEvent
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 GUARD_SECONDS = 0.7
 #: The dynamic property that marks a widget whose presses are never held back.
 FREE = "tap_guard_free"
+#: An application-wide filter sees every event (paints, timers, layouts); PySide hands each
+#: one over as its own class, so `isinstance(event, QInputEvent)` (0.4 us) sorts them before
+#: `event.type()`, which builds a Python enum each call (2.8 us; 2.4 million calls in one run
+#: of the layout tests). The kiosk's other application filters test the class first too.
 _PRESSES = frozenset(
     {
         QEvent.Type.MouseButtonPress,
@@ -76,7 +81,8 @@ class TapGuard(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
-            event.type() in _PRESSES
+            isinstance(event, QInputEvent)  # see _PRESSES
+            and event.type() in _PRESSES
             and isinstance(watched, QWidget)
             and watched.window() is self._window
             and not watched.property(FREE)

@@ -79,11 +79,14 @@ class _CornerWatcher(QObject):
         self._pressed_at: float | None = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.MouseButtonPress and isinstance(event, QMouseEvent):
+        if not isinstance(event, QMouseEvent):  # every event of the application comes here
+            return False
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress:
             pos = self._window.mapFromGlobal(event.globalPosition().toPoint())
             in_corner = 0 <= pos.x() < CORNER_PX and 0 <= pos.y() < CORNER_PX
             self._pressed_at = time.monotonic() if in_corner else None
-        elif event.type() == QEvent.Type.MouseButtonRelease and self._pressed_at is not None:
+        elif kind == QEvent.Type.MouseButtonRelease and self._pressed_at is not None:
             held = time.monotonic() - self._pressed_at
             self._pressed_at = None
             if held >= LONG_PRESS_SECONDS:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeyEvent
+from PySide6.QtGui import QHideEvent, QInputEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QBoxLayout,
@@ -95,9 +95,10 @@ class _Touches(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Every event of the application passes here (paints, timers, layouts): the cheap
-        # test first, the walk up the widget tree only for a press.
+        # tests first (kiosk.gui.kit.tap_guard), the walk up the widget tree only for a press.
         if (
-            event.type() in _TOUCHES
+            isinstance(event, QInputEvent)
+            and event.type() in _TOUCHES
             and isinstance(watched, QWidget)
             and (watched is self._screen or self._screen.isAncestorOf(watched))
         ):
