@@ -13,8 +13,8 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.gui.kit import theme
-from kiosk.gui.kit.qrimage import QUIET_ZONE, qr_matrix, qr_module_count, qr_pixmap
+from kiosk.gui.kit import qrimage, theme
+from kiosk.gui.kit.qrimage import QUIET_ZONE, QrView, qr_matrix, qr_module_count, qr_pixmap
 from kiosk.gui.screens.amount import AmountScreen
 from kiosk.gui.screens.awaiting import AwaitingScreen
 from kiosk.gui.screens.out_of_service import OutOfServiceScreen
@@ -316,6 +316,32 @@ def test_qr_pixmap_never_goes_below_one_pixel_per_module(qapp: QApplication) -> 
     pixmap = qr_pixmap(TOKEN, 10)
     assert pixmap.width() == qr_module_count(TOKEN) + 8
     assert_crisp_qr(pixmap.toImage(), TOKEN)
+
+
+def test_a_qr_view_encodes_its_content_once_however_often_it_is_resized(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Choosing the mask is pure Python (20-30 ms): a screen settling or a panel turning
+    repaints the code at its new size from the same modules."""
+    encoded: list[str] = []
+
+    def counted(content: str, error_correction: int = 0) -> list[list[bool]]:
+        encoded.append(content)
+        return qr_matrix(content, error_correction)
+
+    monkeypatch.setattr(qrimage, "qr_matrix", counted)
+    view = QrView()
+    shown(qtbot, view, (400, 400))
+    view.set_content(TOKEN)
+    for side in (300, 500, 250, 600):
+        view.resize(side, side)
+        qtbot.waitUntil(lambda side=side: view.target_px() == side)
+        assert view.pixmap().width() <= side
+    assert_crisp_qr(view.pixmap().toImage(), TOKEN)
+    assert encoded == [TOKEN]
+    view.set_content(TOKEN + "2")  # a new payment: its own modules
+    assert_crisp_qr(view.pixmap().toImage(), TOKEN + "2")
+    assert encoded == [TOKEN, TOKEN + "2"]
 
 
 # --- QR screen ------------------------------------------------------------------------------------

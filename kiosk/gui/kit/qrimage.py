@@ -78,13 +78,20 @@ def paint_matrix(matrix: Sequence[Sequence[bool]], target_px: int) -> QImage:
 
 
 def qr_pixmap(content: str, target_px: int, device_pixel_ratio: float = 1.0) -> QPixmap:
-    """`content` as a QR at most `target_px` (logical) pixels square, modules whole device pixels.
+    """`content` as a QR at most `target_px` (logical) pixels square (see matrix_pixmap)."""
+    return matrix_pixmap(qr_matrix(content), target_px, device_pixel_ratio)
+
+
+def matrix_pixmap(
+    matrix: Sequence[Sequence[bool]], target_px: int, device_pixel_ratio: float = 1.0
+) -> QPixmap:
+    """A `qr_matrix` at most `target_px` (logical) pixels square, modules whole device pixels.
 
     With a device pixel ratio above 1 the image is painted at device resolution
     and tagged with the ratio, so modules stay whole on the panel's real pixels.
     """
     ratio = device_pixel_ratio if device_pixel_ratio > 0 else 1.0
-    image = paint_matrix(qr_matrix(content), int(target_px * ratio))
+    image = paint_matrix(matrix, int(target_px * ratio))
     image.setDevicePixelRatio(ratio)
     return QPixmap.fromImage(image)
 
@@ -120,6 +127,9 @@ class QrView(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setMinimumSize(QSize(160, 160))
         self._content: str | None = None
+        # Encoded once per content: choosing the mask is pure Python (20-30 ms), and the
+        # area changes several times while a screen settles or the panel turns.
+        self._matrix: list[list[bool]] | None = None
         self._rendered_for: tuple[int, float] | None = None
         self.max_px = 0
         self.padding_px = 0
@@ -132,6 +142,8 @@ class QrView(QLabel):
         return self._content is not None and not self.pixmap().isNull()
 
     def set_content(self, content: str) -> None:
+        if content != self._content:
+            self._matrix = None
         self._content = content
         self._rendered_for = None
         self._render()
@@ -139,6 +151,7 @@ class QrView(QLabel):
     def show_text(self, text: str) -> None:
         """Drop the QR at once and show `text` in its place."""
         self._content = None
+        self._matrix = None
         self._rendered_for = None
         self.clear()
         self.setText(text)
@@ -196,4 +209,6 @@ class QrView(QLabel):
         if key == self._rendered_for:
             return
         self._rendered_for = key
-        self.setPixmap(qr_pixmap(self._content, key[0], key[1]))
+        if self._matrix is None:
+            self._matrix = qr_matrix(self._content)
+        self.setPixmap(matrix_pixmap(self._matrix, key[0], key[1]))
