@@ -59,6 +59,14 @@ class _TlsAdapter(HTTPAdapter):
         wire.install(manager)
         return manager
 
+    def cert_verify(self, conn: Any, url: str, verify: object, cert: object) -> None:
+        """The context alone decides whom to trust (tls.build_context). requests would hand
+        each new connection certifi's bundle, and urllib3 would load it into our context:
+        119 roots beside the one kaspi.ca_file names, and 45 ms of CPU a connection."""
+        conn.cert_reqs = "CERT_REQUIRED"
+        conn.ca_certs = None
+        conn.ca_cert_dir = None
+
 
 class KaspiClient:
     """Kaspi QR API calls for one configured scheme, device and certificate."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import certifi
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
@@ -211,13 +212,16 @@ def build_context(settings: KaspiSettings, identity: Identity | None = None) -> 
     """An SSLContext for the configured scheme: TLS >= 1.2, the bank's CA, our certificate.
 
     With `ca_file` that bundle is the only trust: the system's roots (any of which
-    could sign a certificate for the bank's host name) are not loaded beside it.
+    could sign a certificate for the bank's host name) are not loaded beside it. Without
+    it, the system's roots and certifi's (a Windows image may not hold a root until
+    Windows fetches it for its own programs, which Python's ssl never asks for).
     """
     if settings.ca_file:
         # PROTOCOL_TLS_CLIENT: hostname checked and certificate required, no roots loaded.
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     else:
         ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+        ctx.load_verify_locations(cafile=certifi.where())
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     if settings.ca_file:
         path, _ = _read(settings, "ca_file")

@@ -1,4 +1,5 @@
-"""With kaspi.ca_file set, the bank's CA is the only one trusted: not the system's roots too."""
+"""With kaspi.ca_file set, the bank's CA is the only one trusted: not the system's roots too,
+nor certifi's, before or after calls to the bank."""
 
 from __future__ import annotations
 
@@ -8,10 +9,15 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import certifi
 import pytest
 
+from kiosk import config as cfg
+from kiosk.config import kaspi_settings
+from kiosk.kaspi.client import KaspiClient
 from kiosk.kaspi.settings import KaspiSettings
 from kiosk.kaspi.tls import build_context
+from kiosk.sandbox import Sandbox
 from kiosk.sandbox.pki import Pki, ensure_pki
 
 
@@ -80,6 +86,28 @@ def test_only_the_configured_ca_is_trusted(
     assert ctx.minimum_version >= ssl.TLSVersion.TLSv1_2
     with pytest.raises(ssl.SSLCertVerificationError):
         _handshake(ctx, port)
+
+
+def test_calls_to_the_bank_add_no_root_to_the_configured_trust(sandbox: Sandbox) -> None:
+    """requests handed each new connection certifi's bundle and urllib3 loaded it into the
+    kiosk's context: after the first call it trusted 119 roots beside the bank's CA."""
+    settings = kaspi_settings(cfg.load(sandbox.config_path("standard")))
+    assert settings.ca_file is not None
+    ctx = build_context(settings)
+    with KaspiClient(settings, context=ctx) as client:
+        client.ping()
+        client.ping()  # a second call may take a new connection
+    trusted = {bytes(c) for c in ctx.get_ca_certs(binary_form=True)}
+    assert trusted == _ders(settings.ca_file)
+
+
+def test_without_ca_file_public_roots_are_loaded_once_at_build() -> None:
+    ctx = build_context(KaspiSettings(scheme="basic", base_url="https://127.0.0.1/", api_key="k"))
+    public = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    public.load_verify_locations(cafile=certifi.where())
+    trusted = {bytes(c) for c in ctx.get_ca_certs(binary_form=True)}
+    assert {bytes(c) for c in public.get_ca_certs(binary_form=True)} <= trusted
+    assert ctx.check_hostname and ctx.verify_mode is ssl.CERT_REQUIRED
 
 
 def test_without_ca_file_the_system_store_is_used(
