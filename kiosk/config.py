@@ -19,6 +19,7 @@ import re
 import sys
 import tempfile
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -505,18 +506,30 @@ def readable_pin(path: str | os.PathLike[str]) -> str:
     return stored
 
 
-def write_value(path: Path, section: str, key: str, value: str | int | float) -> None:
-    """Set one key in the file, keeping the operator's comments and layout.
+#: A value the kiosk writes into its config (bool is an int to the type checker).
+Value = str | int | float
 
-    Written to a temporary file beside it and renamed over, so a power cut
-    leaves either the old file or the new one, never half of one.
+
+def write_value(path: Path, section: str, key: str, value: Value) -> None:
+    """Set one key in the file, keeping the operator's comments and layout (write_values)."""
+    write_values(path, {section: {key: value}})
+
+
+def write_values(path: Path, sections: Mapping[str, Mapping[str, Value]]) -> None:
+    """Set these keys in the file at once, keeping the operator's comments and layout.
+
+    Written to a temporary file beside it and renamed over, so a power cut leaves either
+    the old file or the new one, never half of one; keys that belong together go in one
+    call (a token cleared without the removal remembered would register itself again).
     """
     import tomlkit
 
     doc = tomlkit.parse(path.read_text(encoding="utf-8-sig"))
-    if section not in doc:
-        doc[section] = tomlkit.table()
-    doc[section][key] = value
+    for section, values in sections.items():
+        if section not in doc:
+            doc[section] = tomlkit.table()
+        for key, value in values.items():
+            doc[section][key] = value
     atomic_write_text(path, tomlkit.dumps(doc))
 
 

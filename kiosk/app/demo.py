@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import atomic_write_text, kaspi_settings, write_value
+from kiosk.config import atomic_write_text, kaspi_settings, write_value, write_values
 from kiosk.operator.access import hash_pin
 
 if TYPE_CHECKING:
@@ -81,15 +81,20 @@ def prepare(
     token_file = directory / "host-api-token.txt"
     if not token_file.exists():
         atomic_write_text(token_file, secrets.token_urlsafe(24))  # 0600: it is the host token
-    write_value(path, "kiosk", "fullscreen", fullscreen)
-    write_value(path, "kiosk", "service_pin", hash_pin(DEMO_PIN))
-    write_value(path, "host_api", "enabled", True)
-    write_value(path, "host_api", "port", host_api_port)
-    write_value(path, "host_api", "token", token_file.read_text(encoding="utf-8").strip())
-    # The config file outlives the run: a demo without --mdb must not look for an adapter.
-    write_value(path, "mdb", "enabled", mdb_port is not None)
-    write_value(path, "mdb", "port", mdb_port or "")
-    write_value(path, "mdb", "vend_timeout", 40 if fast else 170)
+    host_token = token_file.read_text(encoding="utf-8").strip()
+    write_values(
+        path,
+        {
+            "kiosk": {"fullscreen": fullscreen, "service_pin": hash_pin(DEMO_PIN)},
+            "host_api": {"enabled": True, "port": host_api_port, "token": host_token},
+            # The config file outlives the run: a demo without --mdb must not look for one.
+            "mdb": {
+                "enabled": mdb_port is not None,
+                "port": mdb_port or "",
+                "vend_timeout": 40 if fast else 170,
+            },
+        },
+    )
     return sandbox, path
 
 
@@ -98,8 +103,7 @@ def add_register(path: Path) -> WebkassaEmulator:
     from kiosk.fiscal.emulator import start_embedded
 
     register = start_embedded()
-    for key, value in register.config_values().items():
-        write_value(path, "fiscal", key, value)
+    write_values(path, {"fiscal": register.config_values()})
     return register
 
 

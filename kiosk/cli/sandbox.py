@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.config import write_value
+from kiosk.config import write_values
 from kiosk.kaspi.settings import SCHEMES
 from kiosk.platform.exits import EXIT_OK, EXIT_USAGE
 from kiosk.sandbox.behaviour import CODE_STYLES, LINK_TIMEOUT_NAMES, TOKEN_STYLES
@@ -208,8 +208,7 @@ def run(args: argparse.Namespace) -> int:
         register = start_embedded(args.webkassa_port)
         try:
             for scheme in SCHEMES:  # one register; every scheme's config sends receipts to it
-                for key, value in register.config_values().items():
-                    write_value(sandbox.config_path(scheme), "fiscal", key, value)
+                write_values(sandbox.config_path(scheme), {"fiscal": register.config_values()})
             for mode, count in args.fault:
                 sandbox.inject_fault(mode, count=count)
             extra = write_client_variants(

@@ -1,7 +1,7 @@
 """Device registration for the operator: list trade points, register, unregister.
 
 Each function calls the bank once and, on success, writes the config file
-through kiosk.config.write_value (the operator's comments and layout stay; the
+through kiosk.config.write_values (the operator's comments and layout stay; the
 write is atomic). The caller then reloads the config (kiosk.operator.reload)
 so the running kiosk uses the new token. Failures are the bank client's typed
 errors or an OperatorError raised before any call.
@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.config import write_value
+from kiosk.config import write_values
 from kiosk.i18n.refusal import OperatorError
 from kiosk.kaspi import errors
 from kiosk.kaspi.client import KaspiClient
@@ -81,10 +81,17 @@ def unregister(client: KaspiClient, config_path: Path, device_id: str) -> Unregi
 
 def save_registered(config_path: Path, token: str, device_id: str, trade_point_id: int) -> None:
     """The config after device/register (service mode and `kiosk register` alike)."""
-    write_value(config_path, "kaspi", "device_token", token)
-    write_value(config_path, "device", "device_id", device_id)
-    write_value(config_path, "device", "trade_point_id", trade_point_id)
-    write_value(config_path, "device", "registration_removed", False)
+    write_values(
+        config_path,
+        {
+            "kaspi": {"device_token": token},
+            "device": {
+                "device_id": device_id,
+                "trade_point_id": trade_point_id,
+                "registration_removed": False,
+            },
+        },
+    )
 
 
 def save_unregistered(config_path: Path) -> None:
@@ -94,5 +101,6 @@ def save_unregistered(config_path: Path) -> None:
     registration an operator removed must not, or the removal is undone at once:
     it stays out of service until the operator registers it again.
     """
-    write_value(config_path, "kaspi", "device_token", "")
-    write_value(config_path, "device", "registration_removed", True)
+    write_values(
+        config_path, {"kaspi": {"device_token": ""}, "device": {"registration_removed": True}}
+    )

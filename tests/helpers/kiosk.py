@@ -48,9 +48,11 @@ def kiosk_config(sandbox: Sandbox, scheme: str = "standard", **edits: Any) -> Pa
         "host_api__token": secrets.token_urlsafe(24),
         **edits,
     }
+    sections: dict[str, dict[str, Any]] = {}
     for name, value in values.items():
         section, key = name.split("__")
-        cfg.write_value(path, section, key, value)
+        sections.setdefault(section, {})[key] = value
+    cfg.write_values(path, sections)
     return path
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from kiosk import config as cfg
 from kiosk.config import ConfigError
+from kiosk.operator import registration
 from kiosk.operator.access import hash_pin
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "kiosk.example.toml"
@@ -96,6 +97,34 @@ def test_write_value_keeps_comments_and_layout(tmp_path: Path) -> None:
     assert text == original.replace('device_token = ""', 'device_token = "2be4cc91-5895"')
     assert cfg.load(path).kaspi.device_token == "2be4cc91-5895"
     assert not list(tmp_path.glob(".kiosk.toml.*")), "no temporary file is left behind"
+
+
+def test_registering_and_unregistering_each_write_the_config_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every state of the file a reader (the kiosk's reload, a power cut) can meet is whole:
+    never a token cleared without the removal remembered (the kiosk would register itself
+    again at its next start), never a new token beside an old removal."""
+    path = write(tmp_path, MINIMAL)
+    written: list[str] = []
+    real = cfg.atomic_write_text
+
+    def recorded(target: Path, text: str) -> None:
+        written.append(text)
+        real(target, text)
+
+    monkeypatch.setattr(cfg, "atomic_write_text", recorded)
+    registration.save_registered(path, "2be4cc91-5895", "KIOSK-002", 7)
+    registration.save_unregistered(path)
+    registration.save_registered(path, "77aa-1234", "KIOSK-002", 7)
+    states = [tomllib.loads(text) for text in written]
+    assert [(s["kaspi"]["device_token"], s["device"]["registration_removed"]) for s in states] == [
+        ("2be4cc91-5895", False),
+        ("", True),
+        ("77aa-1234", False),
+    ]
+    assert states[0]["device"]["device_id"] == "KIOSK-002"
+    assert states[0]["device"]["trade_point_id"] == 7
 
 
 def test_secret_values_lists_only_secrets(tmp_path: Path) -> None:
