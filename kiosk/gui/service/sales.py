@@ -107,7 +107,7 @@ def sizing_paused(table: QTableWidget) -> Iterator[None]:
     """Fill `table` with its sections' sizes held, then size it to its contents once.
 
     A header that sizes itself to its contents measures every row again on each `setItem`
-    that replaces an item: refreshing 200 sales froze the screen for 11 s
+    that replaces an item: refreshing 200 sales froze the screen for 12.8 s
     (bench/service_tab.py measures it).
     """
     for header in (table.horizontalHeader(), table.verticalHeader()):
